@@ -1,0 +1,75 @@
+import { PagableError } from '../error.js';
+import type { PagableStorage } from '../storage/storage.js';
+import { ArcInner } from './arc-inner.js';
+import { type PagableArc, arcFromInner, hostOf } from './pagable-arc.js';
+
+/** Internal: a new pin on an inner whose count already includes it. */
+export let pinnedFromInner: <T>(inner: ArcInner) => PinnedPagableArc<T>;
+
+/**
+ * A pin: while it lives the value is resident and `value` reads it. End it with `release()` or
+ * `using pin = await arc.pin()`; a released pin holds nothing (reading it is RELEASED).
+ */
+export class PinnedPagableArc<T> {
+  #inner: ArcInner | undefined;
+
+  private constructor(inner: ArcInner) {
+    this.#inner = inner;
+  }
+
+  static {
+    pinnedFromInner = <T>(inner: ArcInner) => new PinnedPagableArc<T>(inner);
+  }
+
+  /** A new arc holding `value`, bound to `storage`, pinned by the returned pin. */
+  static new<T>(value: T, storage: PagableStorage): PinnedPagableArc<T> {
+    return new PinnedPagableArc<T>(new ArcInner(hostOf(storage), value, true, undefined, undefined, 1));
+  }
+
+  #live(what: string): ArcInner {
+    const inner = this.#inner;
+    if (inner === undefined) throw new PagableError('RELEASED', `PinnedPagableArc.${what}: this pin was released and holds nothing`);
+    return inner;
+  }
+
+  /** The pinned value. */
+  get value(): T {
+    return this.#live('value').value as T;
+  }
+
+  /** Another pin on the same value. */
+  clone(): PinnedPagableArc<T> {
+    const inner = this.#live('clone()');
+    inner.pinnedCount++;
+    return new PinnedPagableArc<T>(inner);
+  }
+
+  /**
+   * Turns this pin into a Pinned `PagableArc` handle on the same arc, as the Rust crate's
+   * `into_pagable(self)`: the pin moves into the handle, so this object is released and the pinned
+   * count is unchanged.
+   */
+  intoPagable(): PagableArc<T> {
+    const inner = this.#live('intoPagable()');
+    this.#inner = undefined;
+    return arcFromInner<T>(inner, true);
+  }
+
+  /** True once released. */
+  get isReleased(): boolean {
+    return this.#inner === undefined;
+  }
+
+  /** Ends the pin; idempotent. */
+  release(): void {
+    const inner = this.#inner;
+    if (inner !== undefined) {
+      this.#inner = undefined;
+      inner.release();
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}

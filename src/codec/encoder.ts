@@ -1,0 +1,313 @@
+import { PagableError } from '../error.js';
+import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
+import { ANY, type ClassSchema, type RootSchema, type Schema } from '../metadata/schema.js';
+import type { Class } from '../metadata/type-spec.js';
+import type { ArcInner } from '../arc/arc-inner.js';
+import { innerOf, isPagableArc } from '../arc/pagable-arc.js';
+import { PinnedPagableArc } from '../arc/pinned-pagable-arc.js';
+import { ARC_PLACEHOLDER, C1, Esc, NEG_ZERO, TYPED_ARRAYS, encodeTagHeader, packBody } from './wire.js';
+
+/**
+ * Turns one blob's worth of a graph into msgpack: instances become positional arrays, arc fields
+ * become placeholders, and the values behind them are handed back as `children` (in placeholder
+ * order) for the page-out engine to store as blobs of their own. Pure: no I/O, no storage.
+ */
+
+/** A value that becomes its own blob: a @Shared object or the inner of a @Lazy arc. */
+export interface ChildRef {
+  /** The shared object, or the arc's inner. */
+  readonly target: object;
+  readonly isArc: boolean;
+  /** The layout the child's blob is written (and read back) with. */
+  readonly root: RootSchema;
+  /** `Class.field` that holds it, for messages. */
+  readonly via: string;
+}
+
+/** One encoded blob, its children not yet stored. */
+export interface EncodedBlob {
+  readonly data: Uint8Array;
+  readonly children: ChildRef[];
+}
+
+/** Inline nesting deeper than this is refused (LIMIT), or reported as a CYCLE when it is one. */
+export const MAX_INLINE_DEPTH = 1000;
+
+const tagHeaders = new WeakMap<ClassMeta, Uint8Array>();
+function tagHeader(meta: ClassMeta, tag: string): Uint8Array {
+  let h = tagHeaders.get(meta);
+  if (h === undefined) tagHeaders.set(meta, (h = encodeTagHeader(tag)));
+  return h;
+}
+
+/** The root layout a value is stored with when nothing declares one: its own class, or plain data. */
+export function rootOfValue(value: unknown): RootSchema {
+  if (typeof value === 'object' && value !== null) {
+    const meta = getClassMeta((value as object).constructor as Class);
+    if (meta !== undefined) return meta.asSchema;
+  }
+  return ANY;
+}
+
+function className(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  const c = (v as object).constructor as Class | undefined;
+  return typeof c === 'function' ? c.name || '(anonymous class)' : 'Object';
+}
+
+/** Encodes blobs; reuse one per page-out (it keeps no state between `encode` calls). */
+export class BlobEncoder {
+  private children: ChildRef[] = [];
+  private depth = 0;
+  /** Objects being encoded inline, consulted only when nesting gets suspiciously deep. */
+  private readonly stack: object[] = [];
+
+  /** Encodes `value` as a blob with layout `root`; `where` names it in messages. */
+  encode(value: unknown, root: RootSchema, where: string): EncodedBlob {
+    this.children = [];
+    this.depth = 0;
+    this.stack.length = 0;
+    let data: Uint8Array;
+    if (root.k === 'class' || rootOfValue(value).k === 'class') {
+      const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
+      if (root.k === 'any' && meta.tag === undefined) {
+        throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
+      }
+      const tree = this.fields(value as object, meta);
+      data = packBody(tree, meta.tag === undefined ? undefined : tagHeader(meta, meta.tag));
+    } else {
+      data = packBody(this.any(value, where), undefined);
+    }
+    return { data, children: this.children };
+  }
+
+  /** The metadata to encode `value` with where `declared` is expected; TYPE_MISMATCH / NOT_PAGABLE. */
+  private checkInstance(value: unknown, declared: ClassSchema | undefined, where: string): ClassMeta {
+    if (typeof value !== 'object' || value === null) {
+      throw new PagableError('TYPE_MISMATCH', `${where}: expected ${declared ? 'an instance of ' + declared.cls.name : 'an object'}, got ${className(value)}`);
+    }
+    const cls = (value as object).constructor as Class;
+    if (declared !== undefined && !(value instanceof declared.cls)) {
+      throw new PagableError('TYPE_MISMATCH', `${where}: expected an instance of ${declared.cls.name}, got ${className(value)}`);
+    }
+    const meta = getClassMeta(cls);
+    if (meta === undefined) {
+      throw new PagableError('NOT_PAGABLE', `${where}: class ${className(value)} is not decorated with @Pagable()`);
+    }
+    if (declared !== undefined && cls !== declared.cls && meta.tag === undefined) {
+      throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} where ${declared.cls.name} is declared needs a @TypeTag on ${meta.name}, so that it comes back as ${meta.name}`);
+    }
+    return meta;
+  }
+
+  /** An instance's stored fields, positionally. */
+  private fields(obj: object, meta: ClassMeta): unknown[] {
+    if (++this.depth > MAX_INLINE_DEPTH) this.tooDeep(obj, meta.name);
+    this.stack.push(obj);
+    const fs = meta.fields;
+    const n = fs.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const f = fs[i]!;
+      out[i] = this.value((obj as Record<string, unknown>)[f.name], f.schema, meta, f.name);
+    }
+    this.stack.pop();
+    this.depth--;
+    return out;
+  }
+
+  private tooDeep(obj: object, what: string): never {
+    if (this.stack.includes(obj)) {
+      throw new PagableError('CYCLE', `${what}: an object contains itself through inline fields; make one of the links @Shared or @Lazy... and even then a cycle cannot be stored: blobs are named by their content`);
+    }
+    throw new PagableError('LIMIT', `${what}: inline values nested deeper than ${MAX_INLINE_DEPTH}; declare a @Shared or @Lazy boundary so the walk stays iterative`);
+  }
+
+  /** A field value with schema `s`; `meta.field` names it in messages. */
+  private value(v: unknown, s: Schema, meta: ClassMeta, field: string): unknown {
+    switch (s.k) {
+      case 'any':
+        return this.any(v, `${meta.name}.${field}`);
+      case 'class': {
+        if (v === undefined || v === null) return v;
+        const where = `${meta.name}.${field}`;
+        const vm = this.checkInstance(v, s, where);
+        if ((v as object).constructor === s.cls) return this.fields(v as object, vm);
+        return this.instanceEscape(v as object, vm);
+      }
+      case 'array': {
+        if (v === undefined || v === null) return v;
+        if (!Array.isArray(v)) {
+          throw new PagableError('TYPE_MISMATCH', `${meta.name}.${field}: expected an array, got ${className(v)}`);
+        }
+        const n = v.length;
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = this.value(v[i], s.of, meta, field);
+        return out;
+      }
+      case 'dyn': {
+        if (v === undefined || v === null) return v;
+        const where = `${meta.name}.${field}`;
+        if (s.base !== undefined && !(v instanceof s.base)) {
+          throw new PagableError('TYPE_MISMATCH', `${where}: expected an instance of ${s.base.name}, got ${className(v)}`);
+        }
+        const vm = this.checkInstance(v, undefined, where);
+        if (vm.tag === undefined) {
+          throw new PagableError('TYPE_MISMATCH', `${where}: @Dyn values need a @TypeTag; ${vm.name} has none`);
+        }
+        return this.instanceEscape(v as object, vm);
+      }
+      case 'shared': {
+        if (v === undefined || v === null) return v;
+        const where = `${meta.name}.${field}`;
+        if (typeof v !== 'object' && typeof v !== 'function') {
+          throw new PagableError('TYPE_MISMATCH', `${where}: a @Shared field holds an object, got ${className(v)}`);
+        }
+        if (isPagableArc(v) || v instanceof PinnedPagableArc) {
+          throw new PagableError('TYPE_MISMATCH', `${where}: holds a PagableArc; declare the field with @Lazy`);
+        }
+        if (s.root.k === 'class') this.checkInstance(v, s.root, where);
+        this.children.push({ target: v as object, isArc: false, root: s.root, via: where });
+        return ARC_PLACEHOLDER;
+      }
+      case 'lazy': {
+        if (v === undefined || v === null) return v;
+        const where = `${meta.name}.${field}`;
+        if (!isPagableArc(v)) {
+          throw new PagableError('TYPE_MISMATCH', `${where}: a @Lazy field holds a PagableArc, got ${className(v)}`);
+        }
+        const inner: ArcInner = innerOf(v);
+        this.children.push({ target: inner, isArc: true, root: s.root, via: where });
+        return ARC_PLACEHOLDER;
+      }
+    }
+  }
+
+  private instanceEscape(obj: object, meta: ClassMeta): unknown[] {
+    const body = this.fields(obj, meta);
+    const out = new Array<unknown>(body.length + 3);
+    out[0] = C1;
+    out[1] = Esc.Instance;
+    out[2] = meta.tag;
+    for (let i = 0; i < body.length; i++) out[i + 3] = body[i];
+    return out;
+  }
+
+  /**
+   * Self-describing plain data. Returns `v` itself when msgpack says it exactly (no copy), a
+   * rewritten copy otherwise.
+   */
+  private any(v: unknown, where: string): unknown {
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+      case 'undefined':
+        return v;
+      case 'number':
+        return v === 0 && 1 / v < 0 ? NEG_ZERO : v;
+      case 'bigint':
+        // msgpackr writes int64/uint64 natively and reads them back as bigint; wider ones need text.
+        return v >= -0x8000000000000000n && v <= 0xffffffffffffffffn ? v : [C1, Esc.BigInt, v.toString()];
+      case 'object': {
+        if (v === null) return null;
+        const proto = Object.getPrototypeOf(v);
+        if (proto === Array.prototype) return this.anyArray(v as unknown[], where);
+        if (proto === Object.prototype || proto === null) return this.anyObject(v as Record<string, unknown>, proto === null, where);
+        if (proto === Date.prototype) return v;
+        if (v instanceof Uint8Array && (proto === Uint8Array.prototype || proto === Buffer.prototype)) return v;
+        if (proto === Map.prototype) return this.anyMap(v as Map<unknown, unknown>, where);
+        if (proto === Set.prototype) return this.anySet(v as Set<unknown>, where);
+        const ti = (TYPED_ARRAYS as readonly unknown[]).indexOf((v as object).constructor);
+        if (ti >= 0) {
+          const ta = v as ArrayBufferView;
+          return [C1, Esc.Typed, ti, new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength)];
+        }
+        if (isPagableArc(v) || v instanceof PinnedPagableArc) {
+          throw new PagableError('TYPE_MISMATCH', `${where}: a PagableArc inside plain data cannot be stored; declare the field with @Lazy(() => X)`);
+        }
+        if (v === C1) throw new PagableError('NOT_PAGABLE', `${where}: msgpackr's C1 sentinel cannot be stored`);
+        const meta = getClassMeta((v as object).constructor as Class);
+        if (meta === undefined) {
+          throw new PagableError('NOT_PAGABLE', `${where}: class ${className(v)} is not decorated with @Pagable()`);
+        }
+        if (meta.tag === undefined) {
+          throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} inside untyped data needs a @TypeTag on ${meta.name}, or declare the field's type, e.g. @Field(() => [${meta.name}])`);
+        }
+        return this.instanceEscape(v as object, meta);
+      }
+      default:
+        throw new PagableError('NOT_PAGABLE', `${where}: a ${typeof v} cannot be stored`);
+    }
+  }
+
+  private enter(obj: object, where: string): void {
+    if (++this.depth > MAX_INLINE_DEPTH) this.tooDeep(obj, where);
+    this.stack.push(obj);
+  }
+
+  private leave(): void {
+    this.stack.pop();
+    this.depth--;
+  }
+
+  private anyArray(a: unknown[], where: string): unknown[] {
+    this.enter(a, where);
+    const n = a.length;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < n; i++) {
+      const x = a[i];
+      const y = this.any(x, where);
+      // Copy on first change only: arrays of primitives go to msgpackr as they are.
+      if (y !== x && out === undefined) out = a.slice(0, i);
+      if (out !== undefined) out.push(y);
+    }
+    // A sparse array's holes read as undefined, which is what is stored.
+    if (out === undefined && n > 0 && !(n - 1 in a)) out = Array.from(a);
+    this.leave();
+    return out ?? a;
+  }
+
+  private anyObject(o: Record<string, unknown>, nullProto: boolean, where: string): unknown {
+    this.enter(o, where);
+    const keys = Object.keys(o);
+    let out: Record<string, unknown> | undefined = nullProto ? {} : undefined;
+    let escaped: unknown[] | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k === '__proto__') { escaped = []; break; }
+      const x = o[k];
+      const y = this.any(x, where);
+      if (y !== x && out === undefined) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j]!] = o[keys[j]!];
+      }
+      if (out !== undefined) out[k] = y;
+    }
+    if (escaped !== undefined) {
+      // msgpackr renames a `__proto__` map key on read, so such objects travel as key/value pairs.
+      escaped.push(C1, Esc.Object);
+      for (const k of keys) escaped.push(k, this.any(o[k], where));
+      this.leave();
+      return escaped;
+    }
+    this.leave();
+    return out ?? o;
+  }
+
+  private anyMap(m: Map<unknown, unknown>, where: string): unknown[] {
+    this.enter(m, where);
+    const out: unknown[] = [C1, Esc.Map];
+    for (const [k, x] of m) out.push(this.any(k, where), this.any(x, where));
+    this.leave();
+    return out;
+  }
+
+  private anySet(s: Set<unknown>, where: string): unknown[] {
+    this.enter(s, where);
+    const out: unknown[] = [C1, Esc.Set];
+    for (const x of s) out.push(this.any(x, where));
+    this.leave();
+    return out;
+  }
+}

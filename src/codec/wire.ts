@@ -1,0 +1,123 @@
+import { C1, Packr, Unpackr } from 'msgpackr';
+import { PagableError } from '../error.js';
+
+/*
+ * The msgpack layer. Private Packr/Unpackr instances, no registered extensions (a user's own
+ * msgpackr use must not change because they imported pagable), no records or shared structures
+ * (each blob must decode alone and encode the same whatever was encoded before).
+ *
+ * Values msgpack cannot say natively are written as an "escape": an array whose first element is
+ * msgpackr's C1 sentinel (byte 0xc1, "never used" in msgpack), then a kind number. User data can
+ * never produce C1, so escapes are unambiguous.
+ */
+
+export const packr = new Packr({
+  useRecords: false,
+  variableMapSize: true,
+  moreTypes: false,
+  bundleStrings: false,
+  structuredClone: false,
+  useBigIntExtension: false,
+  encodeUndefinedAsNil: false,
+});
+
+export const unpackr = new Unpackr({
+  useRecords: false,
+  mapsAsObjects: true,
+  int64AsType: 'bigint',
+  structuredClone: false,
+  moreTypes: false,
+});
+
+export { C1 };
+
+/** Escape kinds: the second element of an escape array. */
+export const enum Esc {
+  /** [C1, 0, tag, ...fields]: an instance of a tagged class. */
+  Instance = 0,
+  /** [C1, 1, k0, v0, k1, v1, ...]: a Map, in insertion order. */
+  Map = 1,
+  /** [C1, 2, v0, v1, ...]: a Set, in insertion order. */
+  Set = 2,
+  /** [C1, 3]: -0 (msgpackr writes -0 as the integer 0). */
+  NegZero = 3,
+  /** [C1, 4, decimal]: a bigint outside 64 bits. */
+  BigInt = 4,
+  /** [C1, 5, k0, v0, ...]: a plain object with a `__proto__` own key (msgpackr renames it). */
+  Object = 5,
+  /** [C1, 6, typeIndex, bytes]: a typed array other than Uint8Array. */
+  Typed = 6,
+}
+
+/** Typed arrays carried by Esc.Typed, by index (append only: the index is on the wire). */
+export const TYPED_ARRAYS = [
+  Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+] as const;
+
+export const NEG_ZERO: readonly unknown[] = Object.freeze([C1, Esc.NegZero]);
+
+/** Placeholder written where an arc field holds a value; the key is the next one in `arcs`. */
+export const ARC_PLACEHOLDER = 0;
+
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+/** The msgpack str encoding of `s`: how a tagged blob begins. */
+export function encodeTagHeader(s: string): Uint8Array {
+  const b = utf8.encode(s);
+  const n = b.length;
+  let head: number[];
+  if (n < 32) head = [0xa0 | n];
+  else if (n < 0x100) head = [0xd9, n];
+  else if (n < 0x10000) head = [0xda, n >> 8, n & 0xff];
+  else throw new PagableError('LIMIT', `type tag longer than 65535 bytes: ${s.slice(0, 40)}...`);
+  const out = new Uint8Array(head.length + n);
+  out.set(head);
+  out.set(b, head.length);
+  return out;
+}
+
+/**
+ * If `data` begins with a msgpack str, that string (the tag) and where the body starts;
+ * undefined when the blob is untagged (its body is an array).
+ */
+export function readTagHeader(data: Uint8Array, where: string): { tag: string; offset: number } | undefined {
+  if (data.length === 0) throw new PagableError('CORRUPT', `${where}: empty blob`);
+  const t = data[0]!;
+  let len: number;
+  let off: number;
+  if ((t & 0xe0) === 0xa0) { len = t & 0x1f; off = 1; }
+  else if (t === 0xd9) { len = data[1] ?? -1; off = 2; }
+  else if (t === 0xda) { len = data.length < 3 ? -1 : (data[1]! << 8) | data[2]!; off = 3; }
+  else if (t === 0xdb) throw new PagableError('CORRUPT', `${where}: type tag longer than 65535 bytes`);
+  else return undefined;
+  if (len < 0 || off + len > data.length) throw new PagableError('CORRUPT', `${where}: truncated type tag`);
+  let tag: string;
+  try {
+    tag = utf8Strict.decode(data.subarray(off, off + len));
+  } catch (e) {
+    throw new PagableError('CORRUPT', `${where}: type tag is not valid UTF-8`, { cause: e });
+  }
+  return { tag, offset: off + len };
+}
+
+/** msgpack-encodes `tree` into a fresh, exactly sized Uint8Array, after an optional header. */
+export function packBody(tree: unknown, header: Uint8Array | undefined): Uint8Array {
+  // packr returns a view into its reusable pool; copy out so a stored blob retains only its bytes.
+  const body = packr.pack(tree);
+  if (header === undefined) return new Uint8Array(body);
+  const out = new Uint8Array(header.length + body.length);
+  out.set(header, 0);
+  out.set(body, header.length);
+  return out;
+}
+
+/** Decodes one msgpack value that must span `bytes` exactly; CORRUPT otherwise. */
+export function unpackBody(bytes: Uint8Array, where: string): unknown {
+  try {
+    return unpackr.unpack(bytes);
+  } catch (e) {
+    throw new PagableError('CORRUPT', `${where}: the blob does not decode (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  }
+}

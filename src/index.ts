@@ -1,0 +1,26 @@
+/**
+ * pagable: page large object graphs out of memory and back, with content addressing.
+ * Everything public is exported from here.
+ */
+import 'reflect-metadata';
+
+export { Pagable } from './decorators/pagable.js';
+export { TypeTag } from './decorators/type-tag.js';
+export { Field, Shared, Lazy, Dyn } from './decorators/fields.js';
+export type { TypeSpec, Class } from './metadata/type-spec.js';
+export type { PagableOptions } from './metadata/class-meta.js';
+
+export { PagableArc } from './arc/pagable-arc.js';
+export { PinnedPagableArc } from './arc/pinned-pagable-arc.js';
+
+export type { DataKey, PagableData } from './codec/data.js';
+export { isDataKey } from './codec/data.js';
+export { computeKey } from './codec/key.js';
+
+export { PagableError } from './error.js';
+export type { PagableErrorCode } from './error.js';
+
+export type { PagableStorage, StorageStats, PageOutReport, RootEntry, GcReport } from './storage/storage.js';
+export { PagableStorageBase } from './storage/storage-base.js';
+export type { BlobEntry, StorageOptions } from './storage/storage-base.js';
+export { InMemoryPagableStorage } from './storage/memory.js';

@@ -1,0 +1,214 @@
+import 'reflect-metadata';
+import { PagableError } from '../error.js';
+import type { Class, FieldDecl, FieldKind, TypeSpec } from './type-spec.js';
+import { ANY, NATIVE_TYPES, type ClassSchema, type RootSchema, type Schema } from './schema.js';
+import { tagOfClass } from './tag-registry.js';
+
+/*
+ * Decorators only record facts here (through reflect-metadata, on the constructor); everything
+ * derived from them (inherited field order, resolved schemas) is computed on first use, because
+ * type thunks may name classes declared later in the module.
+ */
+
+const FIELDS_KEY = Symbol.for('pagable:fields');
+const OPTIONS_KEY = Symbol.for('pagable:options');
+
+/** Options of `@Pagable`. */
+export interface PagableOptions {
+  /** A stable display name for messages and tools (class names do not survive minifiers). */
+  name?: string;
+}
+
+/** One stored field of a class, with its resolved schema. */
+export interface FieldMeta {
+  readonly name: string;
+  readonly kind: FieldKind;
+  readonly schema: Schema;
+  /** Where the field was declared, for messages. */
+  readonly owner: Class;
+}
+
+/** Everything the codec needs to know about one @Pagable class. */
+export interface ClassMeta {
+  readonly cls: Class;
+  /** Small per-process number, used in arc-cache keys. */
+  readonly id: number;
+  /** Display name: `@Pagable({ name })` or the class name. */
+  readonly name: string;
+  readonly tag: string | undefined;
+  /** Stored fields, inherited first, in declaration order. */
+  readonly fields: readonly FieldMeta[];
+  /** Called on each restored instance once its graph is complete. */
+  readonly restored: ((obj: object) => void) | undefined;
+  /** The schema of a value declared as exactly this class. */
+  readonly asSchema: ClassSchema;
+}
+
+/** Records that `cls` is serializable; without `options`, keeps those already recorded. */
+export function markPagable(cls: Class, options?: PagableOptions): void {
+  if (options !== undefined || !isMarkedPagable(cls)) Reflect.defineMetadata(OPTIONS_KEY, { ...options }, cls);
+  metas.delete(cls);
+}
+
+/** True when `cls` itself (not merely an ancestor) was marked with @Pagable or @TypeTag. */
+export function isMarkedPagable(cls: Class): boolean {
+  return Reflect.hasOwnMetadata(OPTIONS_KEY, cls);
+}
+
+/** Records one decorated field on the class owning `proto`. */
+export function recordField(proto: object, name: string | symbol, kind: FieldKind, type: (() => TypeSpec) | undefined): void {
+  const cls = (proto as { constructor: Class }).constructor;
+  if (typeof name !== 'string') {
+    throw new PagableError('NOT_PAGABLE', `${cls.name}: symbol-keyed fields cannot be stored (${String(name)})`);
+  }
+  if (typeof proto === 'function') {
+    throw new PagableError('NOT_PAGABLE', `${(proto as Class).name}.${name}: static fields cannot be stored`);
+  }
+  if (type !== undefined && typeof type !== 'function') {
+    throw new PagableError('NOT_PAGABLE', `${cls.name}.${name}: the type must be a thunk such as () => MyClass`);
+  }
+  const designType: unknown = Reflect.getMetadata('design:type', proto, name);
+  const own: FieldDecl[] = Reflect.getOwnMetadata(FIELDS_KEY, cls) ?? [];
+  const decl: FieldDecl = { name, kind, type, designType };
+  const at = own.findIndex((f) => f.name === name);
+  if (at >= 0) own[at] = decl; else own.push(decl);
+  Reflect.defineMetadata(FIELDS_KEY, own, cls);
+  metas.delete(cls);
+}
+
+const metas = new Map<Class, ClassMeta | null>();
+let nextId = 1;
+
+/** The metadata of a @Pagable class, or undefined when the class is not marked. */
+export function getClassMeta(cls: Class): ClassMeta | undefined {
+  let m = metas.get(cls);
+  if (m === undefined) {
+    m = isMarkedPagable(cls) ? buildMeta(cls) : null;
+    metas.set(cls, m);
+  }
+  return m ?? undefined;
+}
+
+/** The metadata of a @Pagable class, or NOT_PAGABLE naming `where`. */
+export function requireClassMeta(cls: Class, where: string): ClassMeta {
+  const m = getClassMeta(cls);
+  if (m === undefined) {
+    throw new PagableError('NOT_PAGABLE', `${where}: class ${cls.name || '(anonymous)'} is not decorated with @Pagable()`);
+  }
+  return m;
+}
+
+function buildMeta(cls: Class): ClassMeta {
+  const options = (Reflect.getOwnMetadata(OPTIONS_KEY, cls) ?? {}) as PagableOptions;
+  const name = options.name ?? cls.name;
+  const meta = {
+    cls,
+    id: nextId++,
+    name,
+    tag: tagOfClass(cls),
+    fields: [] as FieldMeta[],
+    restored: restoredHook(cls),
+    asSchema: undefined as unknown as ClassSchema,
+  };
+  meta.asSchema = Object.freeze({ k: 'class', cls, meta }) as ClassSchema;
+  // Ancestors first: a subclass's blob extends its base's positional layout.
+  const chain: Class[] = [];
+  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    chain.unshift(c as Class);
+  }
+  const byName = new Map<string, number>();
+  // Field schemas are resolved lazily: a thunk may name a class that is not yet initialized.
+  const fields: FieldMeta[] = [];
+  for (const c of chain) {
+    const own: FieldDecl[] = Reflect.getOwnMetadata(FIELDS_KEY, c) ?? [];
+    for (const decl of own) {
+      const f = lazyField(decl, c, name);
+      const at = byName.get(decl.name);
+      if (at !== undefined) fields[at] = f; // an override keeps its base's position
+      else { byName.set(decl.name, fields.length); fields.push(f); }
+    }
+  }
+  meta.fields = fields;
+  return meta;
+}
+
+function restoredHook(cls: Class): ((obj: object) => void) | undefined {
+  const stat = (cls as unknown as { pagableRestored?: unknown }).pagableRestored;
+  const inst = (cls.prototype as { afterPageIn?: unknown }).afterPageIn;
+  if (typeof stat !== 'function' && typeof inst !== 'function') return undefined;
+  return (obj: object) => {
+    if (typeof stat === 'function') (stat as (o: object) => void).call(cls, obj);
+    if (typeof inst === 'function') (inst as () => void).call(obj);
+  };
+}
+
+/** A FieldMeta whose `schema` resolves on first read and is then cached on the object. */
+function lazyField(decl: FieldDecl, owner: Class, className: string): FieldMeta {
+  const f = { name: decl.name, kind: decl.kind, owner } as { name: string; kind: FieldKind; owner: Class; schema: Schema };
+  Object.defineProperty(f, 'schema', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const schema = resolveSchema(decl, `${className}.${decl.name}`);
+      Object.defineProperty(f, 'schema', { value: schema, enumerable: true });
+      return schema;
+    },
+  });
+  return f;
+}
+
+/** Resolves a field declaration into the schema the codec walks. */
+export function resolveSchema(decl: FieldDecl, where: string): Schema {
+  let spec: TypeSpec | undefined;
+  if (decl.type !== undefined) {
+    try {
+      spec = decl.type();
+    } catch (e) {
+      throw new PagableError('NOT_PAGABLE', `${where}: its type thunk threw (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    }
+    if (spec === undefined || spec === null) {
+      throw new PagableError('NOT_PAGABLE', `${where}: its type thunk returned ${String(spec)} (a circular import?)`);
+    }
+  }
+  switch (decl.kind) {
+    case 'field':
+      if (spec === undefined) return fromDesignType(decl.designType);
+      return wrapArrays(spec, where, rootOf);
+    case 'shared':
+      if (spec === undefined) throw new PagableError('NOT_PAGABLE', `${where}: @Shared needs a type, e.g. @Shared(() => Node)`);
+      return wrapArrays(spec, where, (c) => ({ k: 'shared', root: rootOf(c) }));
+    case 'lazy':
+      if (spec === undefined) throw new PagableError('NOT_PAGABLE', `${where}: @Lazy needs a type, e.g. @Lazy(() => Node)`);
+      return wrapArrays(spec, where, (c) => ({ k: 'lazy', root: rootOf(c) }));
+    case 'dyn':
+      if (spec === undefined) return { k: 'dyn', base: undefined };
+      return wrapArrays(spec, where, (c) => ({ k: 'dyn', base: c === Object ? undefined : c }));
+  }
+}
+
+function wrapArrays(spec: TypeSpec, where: string, leaf: (c: Class) => Schema): Schema {
+  let depth = 0;
+  let s: TypeSpec = spec;
+  while (Array.isArray(s)) {
+    if (s.length !== 1) throw new PagableError('NOT_PAGABLE', `${where}: an array type is written [X] with exactly one element type`);
+    s = (s as readonly [TypeSpec])[0];
+    depth++;
+    if (depth > 32) throw new PagableError('LIMIT', `${where}: array type nested deeper than 32`);
+  }
+  if (typeof s !== 'function') throw new PagableError('NOT_PAGABLE', `${where}: the type must be a class or [X], got ${String(s)}`);
+  let out = leaf(s as Class);
+  for (let i = 0; i < depth; i++) out = { k: 'array', of: out };
+  return out;
+}
+
+/** The schema of a value declared as class `c`: native types are plain data. */
+export function rootOf(c: Class): RootSchema {
+  if (NATIVE_TYPES.has(c)) return ANY;
+  const meta = getClassMeta(c);
+  return meta ? meta.asSchema : { k: 'class', cls: c, meta: undefined };
+}
+
+function fromDesignType(t: unknown): Schema {
+  if (typeof t !== 'function') return ANY;
+  return rootOf(t as Class);
+}

@@ -1,0 +1,48 @@
+import type { Class } from './type-spec.js';
+import type { ClassMeta } from './class-meta.js';
+
+/**
+ * A resolved field type: what the codec walks. Built once per field on first use, from the
+ * decorator's type thunk or `design:type`.
+ */
+export type Schema =
+  | AnySchema
+  | ClassSchema
+  | { readonly k: 'array'; readonly of: Schema }
+  | { readonly k: 'dyn'; readonly base: Class | undefined }
+  | { readonly k: 'shared'; readonly root: RootSchema }
+  | { readonly k: 'lazy'; readonly root: RootSchema };
+
+/** Self-describing plain data: primitives, Date, Uint8Array, Map, Set, arrays, plain objects, tagged instances. */
+export interface AnySchema { readonly k: 'any' }
+
+/**
+ * A declared class. `meta` is undefined when the declared class is not itself @Pagable (an
+ * abstract base, say): then every value needs a @TypeTag of its own.
+ */
+export interface ClassSchema { readonly k: 'class'; readonly cls: Class; readonly meta: ClassMeta | undefined }
+
+/** What a blob's root is decoded as. */
+export type RootSchema = AnySchema | ClassSchema;
+
+/** The one `any` schema (shared, so identity comparisons work). */
+export const ANY: AnySchema = Object.freeze({ k: 'any' });
+
+/** Built-in classes whose values the codec encodes natively, so they resolve to `any`. */
+export const NATIVE_TYPES: ReadonlySet<unknown> = new Set<unknown>([
+  String, Number, Boolean, BigInt, Symbol, Object, Array, Date, Map, Set, Uint8Array,
+  Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array, Function,
+]);
+
+/** A short human description of a schema for error messages. */
+export function describeSchema(s: Schema): string {
+  switch (s.k) {
+    case 'any': return 'plain data';
+    case 'class': return s.cls.name;
+    case 'array': return `${describeSchema(s.of)}[]`;
+    case 'dyn': return s.base ? `dyn ${s.base.name}` : 'dyn';
+    case 'shared': return `shared ${describeSchema(s.root)}`;
+    case 'lazy': return `lazy ${describeSchema(s.root)}`;
+  }
+}

@@ -1,0 +1,121 @@
+import type { ArcHost } from '../arc/arc-host.js';
+import type { ArcInner } from '../arc/arc-inner.js';
+import type { DataKey, PagableData } from '../codec/data.js';
+import { BlobEncoder, type ChildRef } from '../codec/encoder.js';
+import { computeKey } from '../codec/key.js';
+import { PagableError } from '../error.js';
+import type { RootSchema } from '../metadata/schema.js';
+
+/** Where a page-out puts what it produces. */
+export interface PageOutSink {
+  /** A finished blob. */
+  put(key: DataKey, data: PagableData): void;
+  /** A blob already stored in another storage, to copy here with its descendants. */
+  copyFrom(host: ArcHost, key: DataKey): void;
+  /** A key of this storage reused without re-encoding (gc must treat it as live). */
+  reuse(key: DataKey): void;
+}
+
+interface Task {
+  readonly ref: ChildRef;
+  readonly parent: Task | undefined;
+  data: Uint8Array | undefined;
+  children: ChildRef[] | undefined;
+  root: RootSchema | undefined;
+}
+
+/**
+ * The page-out engine: an iterative post-order walk over blobs (children before parents, as
+ * content keys require), so a graph a million arcs deep needs no stack. Identity dedup: an object
+ * or arc reached along many paths is encoded once per run. Pure computation; writes go to the sink.
+ */
+export class PageOutRun {
+  private readonly encoder = new BlobEncoder();
+  /** object or arc inner -> key, for this run. */
+  readonly finished = new Map<object, DataKey>();
+  private readonly inProgress = new Map<object, Task>();
+  /** Own arcs given keys by this run, applied once the writes are durable. */
+  readonly keyed: Array<[ArcInner, DataKey, RootSchema]> = [];
+
+  constructor(private readonly host: ArcHost, private readonly sink: PageOutSink) {}
+
+  /** Stores `ref` and everything below it; returns its key. On error, nothing of this call is applied to arcs. */
+  run(ref: ChildRef): DataKey {
+    const keyedBefore = this.keyed.length;
+    try {
+      return this.walk(ref);
+    } catch (e) {
+      for (const id of this.inProgress.keys()) this.finished.delete(id);
+      this.inProgress.clear();
+      this.keyed.length = keyedBefore;
+      throw e;
+    }
+  }
+
+  private walk(top: ChildRef): DataKey {
+    const tasks: Task[] = [{ ref: top, parent: undefined, data: undefined, children: undefined, root: undefined }];
+    while (tasks.length > 0) {
+      const t = tasks.pop()!;
+      const id = t.ref.target;
+      if (t.data === undefined) {
+        if (this.finished.has(id)) continue;
+        if (this.inProgress.has(id)) throw this.cycle(t);
+        let value: unknown = id;
+        const root = t.ref.root;
+        if (t.ref.isArc) {
+          const inner = id as ArcInner;
+          if (inner.key !== undefined) {
+            checkLayout(inner, t.ref);
+            if (inner.host === this.host) this.sink.reuse(inner.key);
+            else this.sink.copyFrom(inner.host, inner.key);
+            this.finished.set(id, inner.key);
+            continue;
+          }
+          if (!inner.resident) throw new PagableError('IO', `${t.ref.via}: arc has neither a value nor a key`);
+          value = inner.value;
+        }
+        const blob = this.encoder.encode(value, root, t.ref.via);
+        t.data = blob.data;
+        t.children = blob.children;
+        t.root = root;
+        this.inProgress.set(id, t);
+        tasks.push(t);
+        for (let i = blob.children.length - 1; i >= 0; i--) {
+          tasks.push({ ref: blob.children[i]!, parent: t, data: undefined, children: undefined, root: undefined });
+        }
+      } else {
+        const children = t.children!;
+        const arcs = new Array<DataKey>(children.length);
+        for (let i = 0; i < children.length; i++) arcs[i] = this.finished.get(children[i]!.target)!;
+        const data: PagableData = { data: t.data, arcs };
+        const key = computeKey(data);
+        this.sink.put(key, data);
+        this.finished.set(id, key);
+        this.inProgress.delete(id);
+        if (t.ref.isArc && (id as ArcInner).host === this.host) this.keyed.push([id as ArcInner, key, t.root!]);
+      }
+    }
+    return this.finished.get(top.target)!;
+  }
+
+  private cycle(t: Task): PagableError {
+    const path: string[] = [];
+    for (let p: Task | undefined = t; p !== undefined && path.length < 20; p = p.parent) {
+      path.unshift(p.ref.via);
+      if (p.parent !== undefined && p.parent.ref.target === t.ref.target) break;
+    }
+    return new PagableError('CYCLE', `a cycle through arc fields cannot be stored (blobs are named by their content): ${path.join(' -> ')} leads back to an object already being stored`);
+  }
+}
+
+/** An arc already stored with one layout cannot be referenced where another class is declared untagged. */
+function checkLayout(inner: ArcInner, ref: ChildRef): void {
+  const declared = ref.root;
+  const written = inner.root;
+  if (declared.k !== 'class' || written === undefined || written.k !== 'class') return;
+  if (written.cls === declared.cls) return;
+  const ok = written.cls.prototype instanceof declared.cls && written.meta?.tag !== undefined;
+  if (!ok) {
+    throw new PagableError('TYPE_MISMATCH', `${ref.via}: the arc holds a blob written as ${written.cls.name}, which cannot be read back as ${declared.cls.name}${written.cls.prototype instanceof declared.cls ? ` without a @TypeTag on ${written.cls.name}` : ''}`);
+  }
+}
