@@ -1,0 +1,84 @@
+/* Domain classes the tests share: a small build graph with polymorphism, sharing and lazy children. */
+import { Dyn, Field, Lazy, Pagable, PagableArc, Shared, TypeTag } from '../../src/index.js';
+
+export abstract class Shape {
+  abstract area(): number;
+}
+
+@TypeTag('test.Circle') @Pagable()
+export class Circle extends Shape {
+  @Field() r!: number;
+  area(): number { return Math.PI * this.r * this.r; }
+  static of(r: number): Circle { return Object.assign(new Circle(), { r }); }
+}
+
+@TypeTag('test.Square') @Pagable()
+export class Square extends Shape {
+  @Field() side!: number;
+  area(): number { return this.side * this.side; }
+  static of(side: number): Square { return Object.assign(new Square(), { side }); }
+}
+
+@Pagable()
+export class Dep {
+  @Field() name!: string;
+  @Field() version!: string;
+  @Shared(() => [Dep]) deps!: Dep[];
+  static of(name: string, version = '1.0.0', deps: Dep[] = []): Dep {
+    return Object.assign(new Dep(), { name, version, deps });
+  }
+}
+
+@TypeTag('test.Module') @Pagable()
+export class Module {
+  @Field() path!: string;
+  @Field() size!: number;
+  @Field() hash!: Uint8Array;
+  @Shared(() => [Dep]) imports!: Dep[];
+  @Dyn(() => Shape) icon!: Shape | undefined;
+  static of(path: string, size: number, imports: Dep[] = [], icon?: Shape): Module {
+    return Object.assign(new Module(), { path, size, hash: new Uint8Array([size & 255, 1, 2]), imports, icon });
+  }
+}
+
+@TypeTag('test.Package') @Pagable()
+export class Package {
+  @Field() name!: string;
+  @Field() meta!: Map<string, string>;
+  @Field(() => [Module]) modules!: Module[];
+  @Lazy(() => Module) entry!: PagableArc<Module> | undefined;
+  @Shared(() => Dep) main!: Dep | undefined;
+}
+
+/** A singly linked chain through @Shared links, for depth tests. */
+@Pagable()
+export class Link {
+  @Field() n!: number;
+  @Shared(() => Link) next!: Link | undefined;
+}
+
+/** The same through @Lazy links. */
+@Pagable()
+export class LazyLink {
+  @Field() n!: number;
+  @Lazy(() => LazyLink) next!: PagableArc<LazyLink> | undefined;
+}
+
+/** Every plain data kind the codec supports, inline. */
+@TypeTag('test.Kitchen') @Pagable()
+export class Kitchen {
+  @Field() s!: string;
+  @Field() n!: number;
+  @Field() b!: boolean;
+  @Field() big!: bigint;
+  @Field() nil!: null;
+  @Field() undef!: undefined;
+  @Field() when!: Date;
+  @Field() bytes!: Uint8Array;
+  @Field() map!: Map<unknown, unknown>;
+  @Field() set!: Set<unknown>;
+  @Field() list!: unknown[];
+  @Field() obj!: Record<string, unknown>;
+  @Field(() => [Circle]) circles!: Circle[];
+  @Field(() => Shape) anyShape!: Shape;
+}
