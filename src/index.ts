@@ -24,3 +24,5 @@ export type { PagableStorage, StorageStats, PageOutReport, RootEntry, GcReport }
 export { PagableStorageBase } from './storage/storage-base.js';
 export type { BlobEntry, StorageOptions } from './storage/storage-base.js';
 export { InMemoryPagableStorage } from './storage/memory.js';
+export { LmdbPagableStorage } from './storage/lmdb.js';
+export type { LmdbStorageOptions, LmdbBlobInfo } from './storage/lmdb.js';

@@ -26,14 +26,27 @@ export function keyFromBytes(bytes: Uint8Array, offset = 0): DataKey {
   return s;
 }
 
-/** Writes the 16 bytes of `key` into `out` at `offset` (the key must be well formed). */
-export function writeKeyBytes(key: DataKey, out: Uint8Array, offset = 0): void {
-  for (let i = 0; i < 16; i++) out[offset + i] = parseInt(key.substr(i * 2, 2), 16);
+/** Nibble value of each hex char code ('0'-'9', 'a'-'f'); 255 elsewhere. */
+const NIBBLE = new Uint8Array(128).fill(255);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) NIBBLE[97 + i] = 10 + i;
+
+/** Writes the 16 bytes of `key` into `out` at `offset`; false if `key` is not a well-formed key. */
+export function writeKeyBytes(key: DataKey, out: Uint8Array, offset = 0): boolean {
+  if (typeof key !== 'string' || key.length !== 32) return false;
+  for (let i = 0; i < 16; i++) {
+    const hi = NIBBLE[key.charCodeAt(2 * i) & 127]!;
+    const lo = NIBBLE[key.charCodeAt(2 * i + 1) & 127]!;
+    // A char code above 127 maps into the table too, so check the code itself as well.
+    if ((hi | lo) > 15 || key.charCodeAt(2 * i) > 127 || key.charCodeAt(2 * i + 1) > 127) return false;
+    out[offset + i] = (hi << 4) | lo;
+  }
+  return true;
 }
 
 /** The 16 bytes of a DataKey. */
 export function keyToBytes(key: DataKey): Uint8Array {
   const out = new Uint8Array(16);
-  writeKeyBytes(key, out);
+  if (!writeKeyBytes(key, out)) throw new TypeError(`not a DataKey: ${String(key)}`);
   return out;
 }

@@ -200,10 +200,11 @@ export class BlobDecoder {
         if (typeof t !== 'string' || t.length > 100_000 || !/^-?[0-9]+$/.test(t)) throw this.corrupt('a malformed bigint');
         return BigInt(t);
       }
-      case Esc.Object: {
+      case Esc.Object:
+      case Esc.NullObject: {
         if (x.length % 2 !== 0) throw this.corrupt('an object with an odd number of entries');
         if (++this.depth > MAX_INLINE_DEPTH) throw this.corrupt(`nesting deeper than ${MAX_INLINE_DEPTH}`);
-        const o: Record<string, unknown> = {};
+        const o = (kind === Esc.Object ? {} : Object.create(null)) as Record<string, unknown>;
         for (let i = 2; i < x.length; i += 2) {
           const k = x[i];
           if (typeof k !== 'string') throw this.corrupt('an object key that is not a string');

@@ -271,9 +271,11 @@ export class BlobEncoder {
   private anyObject(o: Record<string, unknown>, nullProto: boolean, where: string): unknown {
     this.enter(o, where);
     const keys = Object.keys(o);
-    let out: Record<string, unknown> | undefined = nullProto ? {} : undefined;
-    let escaped: unknown[] | undefined;
-    for (let i = 0; i < keys.length; i++) {
+    let out: Record<string, unknown> | undefined;
+    // Objects without a prototype, and msgpackr's renaming of a `__proto__` map key on read,
+    // make those objects travel as key/value pairs.
+    let escaped: unknown[] | undefined = nullProto ? [] : undefined;
+    for (let i = 0; escaped === undefined && i < keys.length; i++) {
       const k = keys[i]!;
       if (k === '__proto__') { escaped = []; break; }
       const x = o[k];
@@ -285,8 +287,7 @@ export class BlobEncoder {
       if (out !== undefined) out[k] = y;
     }
     if (escaped !== undefined) {
-      // msgpackr renames a `__proto__` map key on read, so such objects travel as key/value pairs.
-      escaped.push(C1, Esc.Object);
+      escaped.push(C1, nullProto ? Esc.NullObject : Esc.Object);
       for (const k of keys) escaped.push(k, this.any(o[k], where));
       this.leave();
       return escaped;

@@ -1,6 +1,15 @@
 import { blake3_128 } from './hash.js';
-import { type DataKey, type PagableData, isDataKey, keyFromBytes, writeKeyBytes } from './data.js';
+import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from './data.js';
 import { PagableError } from '../error.js';
+
+/*
+ * Scratch space for the count header and the child keys, reused across calls: computeKey runs
+ * once per blob on the page-out hot path, and the hash consumes the bytes before returning.
+ */
+const HEAD = new Uint8Array(8);
+let tail = new Uint8Array(16 * 64);
+const PARTS0: Uint8Array[] = [HEAD, HEAD];
+const PARTS: Uint8Array[] = [HEAD, HEAD, HEAD];
 
 /**
  * The content address of a blob, byte for byte the Rust crate's `DataKey::compute`: the first 16
@@ -11,20 +20,22 @@ import { PagableError } from '../error.js';
 export function computeKey(data: PagableData): DataKey {
   const { arcs } = data;
   const n = arcs.length;
-  // One buffer for the count header and the child keys: bodies are hashed in place, never copied.
-  const head = new Uint8Array(8);
-  new DataView(head.buffer).setBigUint64(0, BigInt(n), true);
+  // u64 LE of n; counts above 2^32 cannot occur (arrays are shorter).
+  HEAD[0] = n & 0xff; HEAD[1] = (n >>> 8) & 0xff; HEAD[2] = (n >>> 16) & 0xff; HEAD[3] = (n >>> 24) & 0xff;
   let parts: Uint8Array[];
   if (n === 0) {
-    parts = [head, data.data];
+    PARTS0[1] = data.data;
+    parts = PARTS0;
   } else {
-    const tail = new Uint8Array(16 * n);
+    if (tail.length < 16 * n) tail = new Uint8Array(16 * n * 2);
     for (let i = 0; i < n; i++) {
-      const k = arcs[i]!;
-      if (!isDataKey(k)) throw new PagableError('CORRUPT', `computeKey: child ${i} is not a 32-char lowercase hex key: ${String(k)}`);
-      writeKeyBytes(k, tail, i * 16);
+      if (!writeKeyBytes(arcs[i]!, tail, i * 16)) {
+        throw new PagableError('CORRUPT', `computeKey: child ${i} is not a 32-char lowercase hex key: ${String(arcs[i])}`);
+      }
     }
-    parts = [head, data.data, tail];
+    PARTS[1] = data.data;
+    PARTS[2] = tail.subarray(0, 16 * n);
+    parts = PARTS;
   }
   const digest = blake3_128(parts);
   // The Rust crate keeps the first 8 bytes non-zero (they back a NonZeroU64 niche); match it exactly.

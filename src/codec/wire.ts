@@ -47,6 +47,8 @@ export const enum Esc {
   Object = 5,
   /** [C1, 6, typeIndex, bytes]: a typed array other than Uint8Array. */
   Typed = 6,
+  /** [C1, 7, k0, v0, ...]: an object without a prototype (`Object.create(null)`). */
+  NullObject = 7,
 }
 
 /** Typed arrays carried by Esc.Typed, by index (append only: the index is on the wire). */
@@ -102,12 +104,14 @@ export function readTagHeader(data: Uint8Array, where: string): { tag: string; o
   return { tag, offset: off + len };
 }
 
-/** msgpack-encodes `tree` into a fresh, exactly sized Uint8Array, after an optional header. */
+/** msgpack-encodes `tree`, after an optional header. */
 export function packBody(tree: unknown, header: Uint8Array | undefined): Uint8Array {
-  // packr returns a view into its reusable pool; copy out so a stored blob retains only its bytes.
+  // packr returns a view into its pool and never writes over it again (it moves on, then
+  // allocates a fresh pool), so the view is kept as is: no copy per blob. The same holds for
+  // Buffer.allocUnsafe, whose small allocations are slices of a shared slab.
   const body = packr.pack(tree);
-  if (header === undefined) return new Uint8Array(body);
-  const out = new Uint8Array(header.length + body.length);
+  if (header === undefined) return body;
+  const out = Buffer.allocUnsafe(header.length + body.length);
   out.set(header, 0);
   out.set(body, header.length);
   return out;

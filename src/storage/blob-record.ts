@@ -1,0 +1,103 @@
+import { type DataKey, type PagableData, isDataKey, keyFromBytes, writeKeyBytes } from '../codec/data.js';
+import { PagableError } from '../error.js';
+
+/*
+ * How a blob is laid out as one byte string in a key-value store (LMDB, Redis):
+ *
+ *   varint n (unsigned LEB128, 1..5 bytes, minimal)  |  n child keys, 16 bytes each  |  data
+ *
+ * The record is not what the blob's key hashes (computeKey does that over the same parts in
+ * another order), so a reader that cares re-keys the decoded blob. The count comes first so
+ * that a reader can find where the data starts without scanning it.
+ */
+
+/** At most this many child keys in one record: 16 bytes each must fit a 4 GiB record anyway. */
+const MAX_CHILDREN = 0x0fff_ffff;
+
+/** The bytes of the varint that encodes `n`. */
+function varintLength(n: number): number {
+  let len = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    len++;
+  }
+  return len;
+}
+
+/** Encodes `blob` as one record, in a fresh exactly sized buffer. */
+export function encodeBlobRecord(blob: PagableData): Uint8Array {
+  const { data, arcs } = blob;
+  const n = arcs.length;
+  if (n > MAX_CHILDREN) throw new PagableError('LIMIT', `a blob with ${n} child keys is more than a record holds (${MAX_CHILDREN})`);
+  const head = varintLength(n);
+  const out = new Uint8Array(head + 16 * n + data.length);
+  let v = n;
+  let i = 0;
+  while (v >= 0x80) {
+    out[i++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[i++] = v;
+  for (let c = 0; c < n; c++) {
+    const k = arcs[c]!;
+    if (!isDataKey(k)) throw new PagableError('CORRUPT', `child ${c} is not a 32-char lowercase hex key: ${String(k).slice(0, 40)}`);
+    writeKeyBytes(k, out, i);
+    i += 16;
+  }
+  out.set(data, i);
+  return out;
+}
+
+/** Where a record's parts are: its child count and the offset its data starts at. */
+export interface BlobRecordLayout {
+  children: number;
+  dataOffset: number;
+}
+
+/**
+ * Reads a record's header; CORRUPT (naming `where`, e.g. the key) when the bytes cannot be a
+ * record: a truncated or overlong count, or fewer bytes than the child keys need. `length` is
+ * the record's length when `record` is a reused buffer longer than the value it holds.
+ */
+export function readBlobRecordLayout(record: Uint8Array, where: string, length = record.length): BlobRecordLayout {
+  let n = 0;
+  let scale = 1;
+  let i = 0;
+  for (;;) {
+    if (i >= length) throw new PagableError('CORRUPT', `${where}: truncated record (no child count)`);
+    if (i >= 5) throw new PagableError('CORRUPT', `${where}: malformed record (child count longer than 5 bytes)`);
+    const b = record[i++]!;
+    n += (b & 0x7f) * scale;
+    scale *= 0x80;
+    if ((b & 0x80) === 0) {
+      // A redundant trailing zero group would give one blob two records: refuse it.
+      if (b === 0 && i > 1) throw new PagableError('CORRUPT', `${where}: malformed record (non-minimal child count)`);
+      break;
+    }
+  }
+  if (n > MAX_CHILDREN) throw new PagableError('CORRUPT', `${where}: malformed record (${n} child keys)`);
+  const dataOffset = i + 16 * n;
+  if (dataOffset > length) {
+    throw new PagableError('CORRUPT', `${where}: truncated record (${n} child keys need ${dataOffset} bytes, it has ${length})`);
+  }
+  return { children: n, dataOffset };
+}
+
+/** The length of the blob's `data` in a record, without decoding it; CORRUPT when malformed. */
+export function blobRecordDataLength(record: Uint8Array, where: string, length = record.length): number {
+  return length - readBlobRecordLayout(record, where, length).dataOffset;
+}
+
+/**
+ * Decodes a record; CORRUPT (naming `where`) when malformed. The data is copied into its own
+ * exactly sized Uint8Array, so `record` may be a reused buffer and the blob retains only its bytes.
+ */
+export function decodeBlobRecord(record: Uint8Array, where: string, length = record.length): PagableData {
+  const { children, dataOffset } = readBlobRecordLayout(record, where, length);
+  const arcs = new Array<DataKey>(children);
+  let off = dataOffset - 16 * children;
+  for (let c = 0; c < children; c++, off += 16) arcs[c] = keyFromBytes(record, off);
+  const data = new Uint8Array(length - dataOffset);
+  data.set(record.subarray(dataOffset, length));
+  return { data, arcs };
+}

@@ -1,0 +1,378 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Database, type RootDatabase, open as openEnv } from 'lmdb';
+import { type DataKey, type PagableData, isDataKey } from '../codec/data.js';
+import { blake3_128 } from '../codec/hash.js';
+import { computeKey } from '../codec/key.js';
+import { PagableError, toPagableError } from '../error.js';
+import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord, readBlobRecordLayout } from './blob-record.js';
+import { type BlobEntry, PagableStorageBase, type StorageOptions } from './storage-base.js';
+import type { RootEntry } from './storage.js';
+
+/** Options of `LmdbPagableStorage.open`. */
+export interface LmdbStorageOptions extends StorageOptions {
+  /**
+   * Re-key every blob read from disk with computeKey and fail with CORRUPT (naming the key) on a
+   * mismatch, so a flipped bit on disk never becomes a silently wrong object. Default true.
+   */
+  verify?: boolean;
+  /** Initial memory-map size in bytes; LMDB grows it as the store grows. */
+  mapSize?: number;
+  /**
+   * Skip fsync. Faster writes, but a machine crash (not merely a killed process) may lose or
+   * corrupt recent writes. Default false.
+   */
+  noSync?: boolean;
+  /** Create the store when `path` holds none. Default true; with false, a missing store is NOT_FOUND. */
+  create?: boolean;
+  /** Open without write access (inspection tools); writes then fail with IO. Default false. */
+  readOnly?: boolean;
+  /**
+   * Count the blobs and bytes already stored at open, so `stats()` covers the whole store (one
+   * pass over the store: about 1 s per million blobs). Default true; tools that never read
+   * `stats()` may skip it.
+   */
+  countAtOpen?: boolean;
+}
+
+/** One stored blob as listed by `listBlobs()`. */
+export interface LmdbBlobInfo {
+  key: DataKey;
+  /** Length of the blob's data. */
+  bytes: number;
+  /** Number of child keys. */
+  children: number;
+}
+
+/** LMDB itself refuses keys longer than this. */
+const MAX_LMDB_KEY = 1978;
+/** Root names whose UTF-8 is longer are stored under 0xff + a hash; UTF-8 never holds 0xff. */
+const ROOT_KEY_DIRECT_MAX = 1024;
+/** Keys per read when iterating, so no LMDB read transaction is held across an await. */
+const SCAN_CHUNK = 4096;
+
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+function keyBytes(key: DataKey): Buffer {
+  return Buffer.from(key, 'hex');
+}
+
+function hexOf(bytes: Uint8Array): DataKey {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString('hex');
+}
+
+/** The roots db key of a name: its UTF-8, or (when too long for LMDB) 0xff + BLAKE3-128 of it. */
+function rootDbKey(name: string): Buffer {
+  const b = utf8.encode(name);
+  if (b.length <= ROOT_KEY_DIRECT_MAX) return Buffer.from(b.buffer, b.byteOffset, b.length);
+  const out = Buffer.alloc(17);
+  out[0] = 0xff;
+  out.set(blake3_128([b]), 1);
+  return out;
+}
+
+/**
+ * The default persistent storage: blobs in an embedded LMDB store (one directory, shareable by
+ * many processes of one machine, crash safe). Reads are synchronous, so `pinSync()` works; writes
+ * are batched into one transaction per save or page-out and resolve once committed, so a key that
+ * `save()` returned survives a killed process.
+ *
+ * Layout: one LMDB environment with two named databases, `blobs` (16 key bytes -> blob record,
+ * see blob-record.ts) and `roots` (name -> 16 key bytes + the name's UTF-8).
+ */
+export class LmdbPagableStorage extends PagableStorageBase {
+  readonly #env: RootDatabase;
+  readonly #blobs: Database<Uint8Array, Uint8Array>;
+  readonly #roots: Database<Uint8Array, Uint8Array>;
+  readonly #verify: boolean;
+  readonly #path: string;
+  /** Blobs handed to a write not yet committed: read-your-writes. Count = writes in flight. */
+  readonly #pending = new Map<DataKey, { data: PagableData; n: number }>();
+
+  private constructor(path: string, env: RootDatabase, blobs: Database<Uint8Array, Uint8Array>,
+    roots: Database<Uint8Array, Uint8Array>, options: LmdbStorageOptions) {
+    super(options);
+    this.#path = path;
+    this.#env = env;
+    this.#blobs = blobs;
+    this.#roots = roots;
+    this.#verify = options.verify !== false;
+  }
+
+  /**
+   * Opens (and by default creates) the store in directory `path`. NOT_FOUND when `create` is false
+   * and there is no store; IO when LMDB cannot open it.
+   */
+  static async open(path: string, options: LmdbStorageOptions = {}): Promise<LmdbPagableStorage> {
+    if (typeof path !== 'string' || path.length === 0) throw new PagableError('IO', `LmdbPagableStorage.open: expected a directory path, got ${JSON.stringify(path)}`);
+    if (options.create === false && !existsSync(join(path, 'data.mdb'))) {
+      throw new PagableError('NOT_FOUND', `no pagable store at ${path} (no data.mdb)`);
+    }
+    let env: RootDatabase;
+    try {
+      env = openEnv({
+        path,
+        // Always a directory: lmdb would otherwise treat a path with a dot as a file name.
+        noSubdir: false,
+        maxDbs: 4,
+        ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
+        noSync: options.noSync === true,
+        readOnly: options.readOnly === true,
+      });
+    } catch (e) {
+      throw toPagableError(e, 'IO', `opening LMDB store ${path}`);
+    }
+    let blobs: Database<Uint8Array, Uint8Array> | undefined;
+    let roots: Database<Uint8Array, Uint8Array> | undefined;
+    try {
+      // Read-only, lmdb returns undefined for a database the environment lacks.
+      blobs = env.openDB<Uint8Array, Uint8Array>('blobs', { keyEncoding: 'binary', encoding: 'binary' }) as typeof blobs;
+      roots = env.openDB<Uint8Array, Uint8Array>('roots', { keyEncoding: 'binary', encoding: 'binary' }) as typeof roots;
+    } catch (e) {
+      await env.close().catch(() => undefined);
+      throw toPagableError(e, 'IO', `opening the databases of ${path}`);
+    }
+    if (blobs === undefined || roots === undefined) {
+      await env.close().catch(() => undefined);
+      throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
+    }
+    const s = new LmdbPagableStorage(path, env, blobs, roots, options);
+    if (options.countAtOpen !== false) {
+      try {
+        s.#countAll();
+      } catch (e) {
+        await env.close().catch(() => undefined);
+        throw toPagableError(e, 'IO', `counting the blobs of ${path}`);
+      }
+    }
+    return s;
+  }
+
+  /** The store's directory. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /** Size of the store's data file in bytes (what the store takes on disk). */
+  fileBytes(): number {
+    try {
+      return statSync(join(this.#path, 'data.mdb')).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The number of stored blobs, from LMDB's own counters (no scan). */
+  blobCount(): number {
+    this.#open('blobCount');
+    return (this.#blobs.getStats() as { entryCount: number }).entryCount;
+  }
+
+  #countAll(): void {
+    let blobs = 0;
+    let bytes = 0;
+    for (const { key, value } of this.#blobs.getRange({})) {
+      blobs++;
+      bytes += blobRecordDataLength(value, `blob ${hexOf(key)}`);
+    }
+    this.setKnown(blobs, bytes);
+  }
+
+  #open(what: string): void {
+    if (this.isClosed) throw new PagableError('STORAGE_CLOSED', `${what}: the storage is closed`);
+  }
+
+  /** Every stored blob's key, data size and child count, in key order (no hashing: cheap). */
+  async *listBlobs(): AsyncIterable<LmdbBlobInfo> {
+    for (const chunk of this.#chunks()) {
+      for (const [key, value] of chunk) {
+        const { children, dataOffset } = readBlobRecordLayout(value, `blob ${key}`);
+        yield { key, bytes: value.length - dataOffset, children };
+      }
+    }
+  }
+
+  /** Stored keys beginning with `prefix` (lowercase hex), at most `limit` of them, in key order. */
+  keysWithPrefix(prefix: string, limit = 2): DataKey[] {
+    this.#open('keysWithPrefix');
+    if (!/^[0-9a-f]{0,32}$/.test(prefix)) return [];
+    const start = Buffer.from(prefix.padEnd(32, '0'), 'hex');
+    const out: DataKey[] = [];
+    for (const k of this.#blobs.getKeys({ start })) {
+      const hex = hexOf(k);
+      if (!hex.startsWith(prefix) || out.length >= limit) break;
+      out.push(hex);
+    }
+    return out;
+  }
+
+  /** Entries in chunks of SCAN_CHUNK read synchronously, so no read transaction spans an await. */
+  *#chunks(): Generator<Array<[DataKey, Uint8Array]>> {
+    let start: Uint8Array | undefined;
+    for (;;) {
+      this.#open('iterating blobs');
+      const chunk: Array<[DataKey, Uint8Array]> = [];
+      const range = this.#blobs.getRange(start === undefined ? { limit: SCAN_CHUNK } : { start, exclusiveStart: true, limit: SCAN_CHUNK });
+      for (const { key, value } of range) chunk.push([hexOf(key), value]);
+      if (chunk.length === 0) return;
+      start = keyBytes(chunk[chunk.length - 1]![0]);
+      yield chunk;
+      if (chunk.length < SCAN_CHUNK) return;
+    }
+  }
+
+  // ---- raw I/O --------------------------------------------------------------------------------
+
+  protected async rawStoreMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
+    // Encode outside the transaction: its callback runs on the main thread while LMDB's writer waits.
+    const records = entries.map((e) => encodeBlobRecord(e.data));
+    const keys = entries.map((e) => keyBytes(e.key));
+    for (const e of entries) {
+      const p = this.#pending.get(e.key);
+      if (p === undefined) this.#pending.set(e.key, { data: e.data, n: 1 });
+      else p.n++;
+    }
+    try {
+      // One transaction for the batch; MDB_NOOVERWRITE makes "write only absent keys" atomic,
+      // also against other processes, and counts a duplicate inside the batch once.
+      return await this.#blobs.transaction(() => {
+        const out = new Array<boolean>(records.length);
+        for (let i = 0; i < records.length; i++) {
+          out[i] = (this.#blobs.putSync(keys[i]!, records[i]!, { noOverwrite: true }) as unknown) === true;
+        }
+        return out;
+      });
+    } catch (e) {
+      throw toPagableError(e, 'IO', `writing ${entries.length} blob(s) to ${this.#path}`);
+    } finally {
+      for (const e of entries) {
+        const p = this.#pending.get(e.key);
+        if (p !== undefined && --p.n === 0) this.#pending.delete(e.key);
+      }
+    }
+  }
+
+  protected rawFetch(key: DataKey): PagableData | undefined {
+    return this.rawFetchSync(key);
+  }
+
+  protected override rawFetchSync(key: DataKey): PagableData | undefined {
+    const p = this.#pending.get(key);
+    if (p !== undefined) return p.data;
+    if (this.isClosed) throw new PagableError('STORAGE_CLOSED', `fetching blob ${key}: the storage is closed`);
+    // The fast read reuses one buffer; decodeBlobRecord copies the data out of it at once.
+    const raw = this.#blobs.getBinaryFast(keyBytes(key));
+    if (raw === undefined) return undefined;
+    const blob = decodeBlobRecord(raw, `blob ${key}`, raw.length);
+    if (this.#verify) {
+      const actual = computeKey(blob);
+      if (actual !== key) {
+        throw new PagableError('CORRUPT', `blob ${key} is corrupt in ${this.#path}: its content hashes to ${actual}`);
+      }
+    }
+    return blob;
+  }
+
+  protected override rawFetchMany(keys: readonly DataKey[]): Array<PagableData | undefined> {
+    return keys.map((k) => this.rawFetchSync(k));
+  }
+
+  protected rawHas(key: DataKey): boolean {
+    return this.#pending.has(key) || this.#blobs.doesExist(keyBytes(key));
+  }
+
+  protected override rawHasMany(keys: readonly DataKey[]): boolean[] {
+    return keys.map((k) => this.rawHas(k));
+  }
+
+  protected async *rawKeys(): AsyncIterable<DataKey> {
+    for (const chunk of this.#chunks()) for (const [key] of chunk) yield key;
+  }
+
+  protected async rawDeleteMany(keys: readonly DataKey[]): Promise<number> {
+    try {
+      return await this.#blobs.transaction(() => {
+        let bytes = 0;
+        for (const k of keys) {
+          const kb = keyBytes(k);
+          const raw = this.#blobs.getBinaryFast(kb);
+          if (raw === undefined) continue;
+          let len = 0;
+          try {
+            len = blobRecordDataLength(raw, `blob ${k}`, raw.length);
+          } catch {
+            // A malformed record is garbage too: free it, count no data bytes.
+          }
+          if (this.#blobs.removeSync(kb)) bytes += len;
+        }
+        return bytes;
+      });
+    } catch (e) {
+      throw toPagableError(e, 'IO', `deleting ${keys.length} blob(s) from ${this.#path}`);
+    }
+  }
+
+  protected async rawSetRoot(name: string, key: DataKey | undefined): Promise<void> {
+    const dbKey = rootDbKey(name);
+    if (dbKey.length > MAX_LMDB_KEY) throw new PagableError('LIMIT', `root name too long: ${name.slice(0, 40)}...`);
+    try {
+      if (key === undefined) {
+        await this.#roots.remove(dbKey);
+      } else {
+        const nameBytes = utf8.encode(name);
+        const value = new Uint8Array(16 + nameBytes.length);
+        value.set(keyBytes(key), 0);
+        value.set(nameBytes, 16);
+        await this.#roots.put(dbKey, value);
+      }
+    } catch (e) {
+      throw toPagableError(e, 'IO', `setting root "${name}" in ${this.#path}`);
+    }
+  }
+
+  protected rawGetRoot(name: string): DataKey | undefined {
+    const v = this.#roots.getBinary(rootDbKey(name));
+    if (v === undefined) return undefined;
+    return this.#decodeRoot(v).key;
+  }
+
+  protected rawListRoots(): RootEntry[] {
+    const out: RootEntry[] = [];
+    for (const { value } of this.#roots.getRange({})) out.push(this.#decodeRoot(value));
+    return out;
+  }
+
+  #decodeRoot(v: Uint8Array): RootEntry {
+    let name: string;
+    try {
+      if (v.length < 16) throw new Error('too short');
+      name = utf8Strict.decode(v.subarray(16));
+    } catch (e) {
+      throw new PagableError('CORRUPT', `a root record in ${this.#path} is malformed`, { cause: e });
+    }
+    const key = hexOf(v);
+    if (!isDataKey(key)) throw new PagableError('CORRUPT', `root "${name}" in ${this.#path} is malformed`);
+    return { name, key };
+  }
+
+  /** Resolves once every write so far is committed and flushed to disk. */
+  protected override async rawFlush(): Promise<void> {
+    try {
+      await this.#env.committed;
+      await this.#env.flushed;
+    } catch (e) {
+      throw toPagableError(e, 'IO', `flushing ${this.#path}`);
+    }
+  }
+
+  protected override async rawClose(): Promise<void> {
+    try {
+      // Let writes already handed to LMDB finish first: their save() promises are still waiting.
+      await this.#env.committed;
+      await this.#env.close();
+    } catch (e) {
+      throw toPagableError(e, 'IO', `closing ${this.#path}`);
+    }
+  }
+}
