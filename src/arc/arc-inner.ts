@@ -18,6 +18,8 @@ export class ArcInner {
   /** The blob layout: set from the declaring field, or inferred from the value at page-out. */
   root: RootSchema | undefined;
   readonly host: ArcHost;
+  /** True while in its storage's page-out queue (so repeated unpins queue it once). */
+  scheduled = false;
   /** Single flight: the page-in in progress, shared by concurrent pins. */
   loading: Promise<void> | undefined = undefined;
 

@@ -14,6 +14,13 @@ export function hostOf(storage: PagableStorage): ArcHost {
   return host;
 }
 
+/**
+ * JavaScript has no Drop: a Pinned handle that becomes garbage (typically one inside a value that
+ * was paged out and dropped) would keep its arc pinned forever. When the GC collects such a
+ * handle, its pin is released, as Rust's drop does; explicit `unpin()` stays the prompt way.
+ */
+export const pinReaper = new FinalizationRegistry<ArcInner>((inner) => inner.release());
+
 /** Internal access to a handle's shared state (for the codec and the storages). */
 export let innerOf: (arc: PagableArc<unknown>) => ArcInner;
 /** Internal: a handle on an existing inner. */
@@ -35,6 +42,7 @@ export class PagableArc<T> {
   private constructor(inner: ArcInner, pinned: boolean) {
     this.#inner = inner;
     this.#pinned = pinned;
+    if (pinned) pinReaper.register(this, inner, this);
   }
 
   static {
@@ -83,6 +91,7 @@ export class PagableArc<T> {
     if (!this.#pinned) {
       this.#pinned = true;
       this.#inner.pinnedCount++;
+      pinReaper.register(this, this.#inner, this);
     }
   }
 
@@ -90,6 +99,7 @@ export class PagableArc<T> {
   unpin(): void {
     if (this.#pinned) {
       this.#pinned = false;
+      pinReaper.unregister(this);
       this.#inner.release();
     }
   }

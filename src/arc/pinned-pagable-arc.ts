@@ -1,7 +1,7 @@
 import { PagableError } from '../error.js';
 import type { PagableStorage } from '../storage/storage.js';
 import { ArcInner } from './arc-inner.js';
-import { type PagableArc, arcFromInner, hostOf } from './pagable-arc.js';
+import { type PagableArc, arcFromInner, hostOf, pinReaper } from './pagable-arc.js';
 
 /** Internal: a new pin on an inner whose count already includes it. */
 export let pinnedFromInner: <T>(inner: ArcInner) => PinnedPagableArc<T>;
@@ -15,6 +15,8 @@ export class PinnedPagableArc<T> {
 
   private constructor(inner: ArcInner) {
     this.#inner = inner;
+    // A pin that is never released is released when collected (see pinReaper).
+    pinReaper.register(this, inner, this);
   }
 
   static {
@@ -52,6 +54,7 @@ export class PinnedPagableArc<T> {
   intoPagable(): PagableArc<T> {
     const inner = this.#live('intoPagable()');
     this.#inner = undefined;
+    pinReaper.unregister(this);
     return arcFromInner<T>(inner, true);
   }
 
@@ -65,6 +68,7 @@ export class PinnedPagableArc<T> {
     const inner = this.#inner;
     if (inner !== undefined) {
       this.#inner = undefined;
+      pinReaper.unregister(this);
       inner.release();
     }
   }

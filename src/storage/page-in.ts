@@ -57,11 +57,16 @@ export class PageInRun implements DecodeContext {
 
   /** Decodes a fetched blob (which may queue more). */
   supply(w: Wanted, blob: PagableData): void {
-    const start = this.hooks.length;
-    const value = this.decoder.decode(blob, w.root, w.key);
-    if (this.hooks.length > start) this.hookRanges.push(start, this.hooks.length);
+    // Another page-in may have restored this blob while this one was fetching it: share its object.
+    const existing = this.cache.get(w.slot);
+    let value: unknown = existing;
+    if (existing === undefined) {
+      const start = this.hooks.length;
+      value = this.decoder.decode(blob, w.root, w.key);
+      if (this.hooks.length > start) this.hookRanges.push(start, this.hooks.length);
+      if (typeof value === 'object' && value !== null) this.cache.set(w.slot, value);
+    }
     this.decoded.set(w.slot, value);
-    if (typeof value === 'object' && value !== null) this.cache.set(w.slot, value);
     if (w.slot === this.rootSlot) this.rootValue = value;
   }
 

@@ -39,15 +39,16 @@ export class PageOutRun {
 
   constructor(private readonly host: ArcHost, private readonly sink: PageOutSink) {}
 
-  /** Stores `ref` and everything below it; returns its key. On error, nothing of this call is applied to arcs. */
+  /**
+   * Stores `ref` and everything below it; returns its key. On error, what was finished stays
+   * finished (its blobs are in the sink and its arcs get their keys); only the unfinished path
+   * is abandoned.
+   */
   run(ref: ChildRef): DataKey {
-    const keyedBefore = this.keyed.length;
     try {
       return this.walk(ref);
     } catch (e) {
-      for (const id of this.inProgress.keys()) this.finished.delete(id);
       this.inProgress.clear();
-      this.keyed.length = keyedBefore;
       throw e;
     }
   }

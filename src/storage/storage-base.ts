@@ -1,5 +1,5 @@
 import { ARC_HOST, type ArcHost, type HasArcHost } from '../arc/arc-host.js';
-import { ArcCache } from '../arc/arc-cache.js';
+import { ArcCache, arcSlot } from '../arc/arc-cache.js';
 import type { ArcInner } from '../arc/arc-inner.js';
 import { innerOf, isPagableArc } from '../arc/pagable-arc.js';
 import { type DataKey, type PagableData, isDataKey } from '../codec/data.js';
@@ -9,7 +9,7 @@ import { PagableError, toPagableError } from '../error.js';
 import { rootOf } from '../metadata/class-meta.js';
 import type { RootSchema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
-import { PageInRun, type Wanted } from './page-in.js';
+import { PageInRun, type Wanted, classId } from './page-in.js';
 import { PageOutRun, type PageOutSink } from './page-out.js';
 import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageStats } from './storage.js';
 
@@ -102,7 +102,9 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
   constructor(options: StorageOptions = {}) {
     this[ARC_HOST] = {
       scheduleForPaging: (inner) => {
-        if (!this.#closed) this.#queue.push(inner);
+        if (this.#closed || inner.scheduled) return;
+        inner.scheduled = true;
+        this.#queue.push(inner);
       },
       pageIn: (inner) => this.#pageInArc(inner),
       pageInSync: (inner) => this.#pageInArcSync(inner),
@@ -278,6 +280,13 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
       inner.root ??= root;
       if (inner.key === undefined) inner.setKey(key);
       if (!inner.resident) pagedOut++;
+      // A paged-out arc is what a @Lazy field decoded later with its key and class stands for:
+      // hand back this very arc (as the Rust crate's arc cache does). A still-pinned one is not
+      // registered, so a page-in never returns a resident value it did not fetch.
+      if (!inner.resident) {
+        const slot = arcSlot(classId(inner.root), key);
+        if (this.#cache.get(slot) === undefined) this.#cache.set(slot, inner);
+      }
     }
     return pagedOut;
   }
@@ -330,6 +339,7 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
       const queue = this.#queue;
       this.#queue = [];
       for (const inner of queue) {
+        inner.scheduled = false;
         if (inner.key !== undefined || !inner.resident) continue;
         const root = inner.root ?? rootOfValue(inner.value);
         try {
@@ -358,6 +368,7 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const inner of this.#queue) inner.scheduled = false;
     this.#queue = [];
     this.#cache.clear();
     await this.rawClose();
