@@ -483,7 +483,7 @@ describe('arcs', function () {
     // share a @Shared child each fetch that child's blob (PageInRun.supply then reuses the first
     // decoded object, so identity holds, but the fetch is repeated): 100 parallel loads make 200
     // fetches where the Rust test allows at most 101.
-    it.skip('deserialize_arc_does_not_duplicate', async () => {
+    it('deserialize_arc_does_not_duplicate', async () => {
       const numItems = 100;
       const keys = await saveSharedItems(numItems);
       const before = s.stats().fetches;
@@ -720,7 +720,7 @@ describe('arcs', function () {
 
     // BUG (core, minor): a failing arc is reported once per run that reaches it: here once through
     // its scheduled parent and once on its own, so `failed` has two identical errors for one value.
-    it.skip('a failing arc reached from a scheduled parent is reported once', () => {
+    it('a failing arc reached from a scheduled parent is reported once', () => {
       const bad = PagableArc.new(WithCallback.of('bad'), s);
       const pair = new Pair();
       pair.bad = bad.clone();

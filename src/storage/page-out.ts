@@ -34,6 +34,8 @@ export class PageOutRun {
   /** object or arc inner -> key, for this run. */
   readonly finished = new Map<object, DataKey>();
   private readonly inProgress = new Map<object, Task>();
+  /** Values that could not be encoded in this run, with their error, so it is thrown once per value. */
+  private readonly failedWith = new Map<object, PagableError>();
   /** Own arcs given keys by this run, applied once the writes are durable. */
   readonly keyed: Array<[ArcInner, DataKey, RootSchema]> = [];
 
@@ -49,6 +51,17 @@ export class PageOutRun {
       return this.walk(ref);
     } catch (e) {
       this.inProgress.clear();
+      throw e;
+    }
+  }
+
+  private encodeOnce(id: object, value: unknown, root: RootSchema, via: string): ReturnType<BlobEncoder['encode']> {
+    const before = this.failedWith.get(id);
+    if (before !== undefined) throw before;
+    try {
+      return this.encoder.encode(value, root, via);
+    } catch (e) {
+      if (e instanceof PagableError) this.failedWith.set(id, e);
       throw e;
     }
   }
@@ -75,7 +88,7 @@ export class PageOutRun {
           if (!inner.resident) throw new PagableError('IO', `${t.ref.via}: arc has neither a value nor a key`);
           value = inner.value;
         }
-        const blob = this.encoder.encode(value, root, t.ref.via);
+        const blob = this.encodeOnce(id, value, root, t.ref.via);
         t.data = blob.data;
         t.children = blob.children;
         t.root = root;

@@ -181,15 +181,37 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
     return new PagableError('NOT_FOUND', `blob ${key}${what} is not in this storage`);
   }
 
+  /** Blob reads in flight, so concurrent page-ins needing one blob fetch it once. */
+  readonly #inflight = new Map<DataKey, Promise<PagableData | undefined>>();
+
   async #fetchMany(keys: readonly DataKey[], wanted: readonly Wanted[] | undefined): Promise<PagableData[]> {
+    const pending = new Array<Promise<PagableData | undefined>>(keys.length);
+    const fresh: DataKey[] = [];
+    const freshAt: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const p = this.#inflight.get(keys[i]!);
+      if (p !== undefined) pending[i] = p;
+      else { fresh.push(keys[i]!); freshAt.push(i); }
+    }
+    if (fresh.length > 0) {
+      const batch = Promise.resolve().then(() => this.rawFetchMany(fresh));
+      this.#stats.fetches += fresh.length;
+      for (let j = 0; j < fresh.length; j++) {
+        const k = fresh[j]!;
+        const p = batch.then((got) => got[j]);
+        this.#inflight.set(k, p);
+        // Forget the read once settled: a later page-in reads again (the arc cache holds values).
+        void p.then(() => this.#inflight.delete(k), () => this.#inflight.delete(k));
+        pending[freshAt[j]!] = p;
+      }
+    }
     let got: Array<PagableData | undefined>;
     try {
-      got = await this.rawFetchMany(keys);
+      got = await Promise.all(pending);
     } catch (e) {
       throw toPagableError(e, 'IO', `fetching ${keys.length === 1 ? 'blob ' + keys[0] : keys.length + ' blobs'}`);
     }
     this.#checkOpen('fetch');
-    this.#stats.fetches += keys.length;
     for (let i = 0; i < got.length; i++) if (got[i] === undefined) throw this.#notFound(keys[i]!, wanted?.[i]);
     return got as PagableData[];
   }
@@ -345,7 +367,9 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
         try {
           run.run({ target: inner, isArc: true, root, via: root.k === 'class' ? `PagableArc<${root.cls.name}>` : 'PagableArc' });
         } catch (e) {
-          failed.push(toPagableError(e, 'IO', 'page-out'));
+          // A run rethrows the error of a value that already failed: report each failure once.
+          const err = toPagableError(e, 'IO', 'page-out');
+          if (!failed.includes(err)) failed.push(err);
         }
       }
     }

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * `pagable`: inspect and maintain a pagable LMDB store from the shell. See `pagable --help`.
+ * Errors are one line on stderr (no stack); exit codes: 0 ok, 1 corrupt data or failure,
+ * 2 usage error, missing store or unknown key.
+ */
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PagableError } from '../error.js';
+import { COMMANDS, type CommandName, runCommand, takesKey } from './commands.js';
+import { Output } from './output.js';
+import { USAGE, UsageError } from './usage.js';
+
+/** The version in the nearest package.json named pagable (dist/ and build/ sit at different depths). */
+function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'pagable') return pkg.version ?? 'unknown';
+    } catch {
+      // Not here: look one level up.
+    }
+  }
+  return 'unknown';
+}
+
+/** Parses argv and runs the command; resolves to the exit code. */
+async function main(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        format: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    // parseArgs throws TypeErrors with a readable message for unknown or malformed options.
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.version === true) {
+    process.stdout.write(version() + '\n');
+    return 0;
+  }
+  const [command, store, key, ...extra] = positionals;
+  if (command === undefined) throw new UsageError('missing command (try pagable --help)');
+  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+  const cmd = command as CommandName;
+  if (store === undefined) throw new UsageError(`${cmd}: missing the store path`);
+  if (takesKey(cmd) && key === undefined) throw new UsageError(`${cmd}: missing KEY (a key, a unique key prefix or a root name)`);
+  if (extra.length > 0 || (!takesKey(cmd) && key !== undefined)) {
+    throw new UsageError(`${cmd}: unexpected argument "${takesKey(cmd) ? extra[0] : key}"`);
+  }
+  const format = values.format ?? 'dot';
+  if (values.format !== undefined && cmd !== 'graph') throw new UsageError('--format applies to graph only');
+  if (format !== 'dot' && format !== 'mermaid') throw new UsageError(`--format must be dot or mermaid, not "${format}"`);
+  return runCommand({ command: cmd, store, key, json: values.json === true, format, out: new Output() });
+}
+
+/** The exit code for an error: 2 for misuse, a missing store or an unknown key; 1 otherwise. */
+function exitCodeOf(e: unknown): number {
+  if (e instanceof UsageError) return 2;
+  if (e instanceof PagableError && e.code === 'NOT_FOUND') return 2;
+  return 1;
+}
+
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  // `pagable ls STORE | head`: the reader left; that is not an error.
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`pagable: ${msg.split('\n')[0]}\n`);
+    process.exitCode = exitCodeOf(e);
+  },
+);
