@@ -11,6 +11,7 @@ import { UsageError } from './usage.js';
 
 /** The commands of `pagable`. */
 export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'graph', 'verify', 'gc'] as const;
+/** One of COMMANDS. */
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Everything one command run needs. */

@@ -20,7 +20,8 @@ Commands:
   show   STORE KEY          one blob decoded: tag, positional fields, child keys
   graph  STORE KEY          the blob DAG below KEY (--format dot|mermaid)
   verify STORE              re-hash every blob; exit 1 if any does not match its key
-  gc     STORE              delete every blob no named root reaches
+  gc     STORE              delete every blob no named root reaches (while no other
+                            process writes to the store)
 
 KEY is a full key, a unique prefix of one (4+ hex characters) or a root name.
 
