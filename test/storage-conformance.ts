@@ -254,6 +254,7 @@ export function storageConformance(factory: BackendFactory): void {
         const before = s.stats();
         const report = await s.gc();
         expect(report.freedBlobs).to.equal(2);
+        expect(report.keptBlobs).to.equal(before.blobs - 2);
         expect(s.stats().blobs).to.equal(before.blobs - 2);
         await expectError(s.fetchData(dropped), 'NOT_FOUND');
         const back = await s.load(Package, kept);

@@ -1,34 +1,40 @@
 /*
  * BLAKE3-128: the first 16 bytes of BLAKE3 (default mode, unkeyed) over a list of parts.
  *
- * Why this shape (measured on the project's machine: 2-core AMD EPYC, AVX-512, Node 20; the
- * numbers are MB/s, `node build/bench/hash.js` reprints them):
+ * Why this shape. Measured on the project's machine kind (2-core AMD EPYC with AVX-512,
+ * Node 20), MB/s, one contiguous input; `node build/bench/hash.js` reprints the table:
  *
- *                                        32 B   100 B    1 KB    4 KB   64 KB    1 MB
- *   @noble/hashes (pure JS, reference)     13      24      41      52      55      45
- *   blake3-jit Hasher, reused (pure JS)   101     145     416     413     404     370
- *   blake3-jit hash() one-shot (WASM SIMD from 4 KB)  39  86  279  660  988  1003
- *   @napi-rs/blake-hash blake3() one-shot  13      37     203     775    1766    4506
- *   @napi-rs/blake-hash Hasher + digest('hex')  see bench: ~0.8 us fixed cost, then ~2-6 GB/s
+ *                                                  32 B  100 B   1 KB   4 KB  64 KB   1 MB
+ *   @noble/hashes (pure JS, the reference)           15     26     61     59     46     47
+ *   blake3-jit hashInto() (WASM SIMD from 4 KB)     115    272    640    969   1211   1228
+ *   blake3-jit Hasher, reused (pure JS)              98    215    463    442    435    435
+ *   @napi-rs/blake-hash blake3() one-shot            16     51    369   1364   5674   6112
+ *   @napi-rs/blake-hash Hasher + digest('hex')       26     79    457   1541   5784   6401
+ *   hash-wasm (async setup only)                     98    253    715    818    842    829
+ *   blake3-wasm@2.1.5                                29     85    410    646    801    804
+ *   blake3_128 (this file), one part                102    252    608   1713   5302   6433
+ *   blake3_128, [header, body, children]             83    199    568   1605   5185   6072
  *
- * - Small inputs (most blobs: 8-byte header + 20 B..4 KB body + 16 B per child) are dominated by
- *   per-call overhead. A reused blake3-jit Hasher (plain JS, no boundary crossing, no concat)
- *   is the fastest thing we found there: ~100-400 MB/s vs noble's 13-50.
- * - The native binding costs a fixed ~0.8 us per call even on the cheapest route, and ~2 us on
- *   the obvious ones: digestBuffer()/blake3() return an external Buffer, which alone costs
- *   ~2 us (!), so we read the digest as hex (~0.3 us) and decode 16 bytes by hand. Past
- *   NATIVE_MIN bytes that fixed cost is repaid (Rust BLAKE3 with AVX-512 runs 2-6 GB/s against
- *   blake3-jit's ~0.4-1 GB/s).
- * - Each native update() costs ~0.3 us, so parts below COALESCE_MAX are copied into one reused
- *   scratch buffer and fed in one call; large parts (the 1 MB body) go in directly, uncopied.
- * - If the native binding cannot load (a platform without a prebuilt binary, or
- *   PAGABLE_NO_NATIVE_HASH=1), everything runs on blake3-jit: its Hasher below 4 KB, and its
- *   one-shot hash() (which switches to WASM SIMD at 4 KB) over a concatenation above.
- * - hash-wasm is faster than blake3-jit on small inputs but only offers async initialisation;
- *   blake3-wasm@3 does not install (depends on an unpublished @c4312/blake3-internal@2.1.7) and
- *   blake3-wasm@2 has been unmaintained since 2020-era Rust; both are slower than the above.
+ * - Below NATIVE_MIN (1.5 KB: most blobs) per-call overhead dominates. blake3-jit's hashInto() on
+ *   one contiguous view is the fastest synchronous option: the parts are gathered into a reused
+ *   scratch buffer (a single part is used as is). Feeding parts to a reused blake3-jit Hasher
+ *   instead is slower from ~64 B up (100 B: 0.60 vs 0.51 us; 1 KB: 2.5 vs 1.65 us).
+ * - The native binding has a fixed cost of ~1 us per call even on its cheapest route:
+ *   digestBuffer() and blake3() return external Buffers costing ~2 us each (!), so we read the
+ *   digest as hex (~0.3 us) and decode 16 bytes by hand. It wins from ~1.4 KB on (1.5 KB: 2.6 vs
+ *   2.7 us; 2 KB: 2.1 vs 3.3 us; 4 KB: 2.5 vs 4.1 us) and runs at ~6 GB/s on large inputs.
+ * - Each native update() call costs ~0.3 us, and Rust BLAKE3 only hashes 16 chunks at once
+ *   (AVX-512) when an update starts on a 16-chunk boundary. So parts are gathered into the
+ *   64 KB scratch and fed in one call (a 4 KB blob in 3 parts: 2.4 us vs 5.7 us part by part),
+ *   and a large part that does not fit goes in directly, uncopied, after topping the scratch
+ *   up to a 16 KB boundary from it (128 KB in 3 parts: 4.8 vs 4.3 GB/s unaligned).
+ * - If the native binding cannot load (no prebuilt binary for the platform, or the env var
+ *   PAGABLE_NO_NATIVE_HASH=1), blake3-jit hashInto() handles every size: ~1 GB/s on large inputs.
+ * - Rejected: hash-wasm (on par with or faster than blake3-jit below 4 KB, but async setup only);
+ *   blake3-wasm@3.0.0 does not install (it depends on an unpublished @c4312/blake3-internal),
+ *   and blake3-wasm@2.1.5 (last release 2024, 2020-era wasm) is slower everywhere.
  *
- * Everything is synchronous, including loading: the native binding is require()d lazily on the
+ * Everything is synchronous, loading included: the native binding is require()d lazily on the
  * first input large enough to want it, and blake3-jit compiles its WASM synchronously on first
  * use. No top-level await, so the package stays require()-able from CommonJS.
  */
@@ -64,9 +70,6 @@ function gather(parts: readonly Uint8Array[], total: number): Uint8Array {
 }
 
 function portable(parts: readonly Uint8Array[], total: number): Uint8Array {
-  // One contiguous hashInto() beats feeding each part to a reused blake3-jit Hasher from ~64 B
-  // up (100 B: 0.51 vs 0.60 us; 1 KB: 1.65 vs 2.49 us), and hashInto() switches to WASM SIMD
-  // from 4 KB. The Hasher is pure JS throughout, flat at ~0.44 GB/s.
   const out = new Uint8Array(16);
   jitHashInto(gather(parts, total), out, 16);
   return out;
@@ -92,7 +95,7 @@ function loadNative(): NativeBlake3Hasher | null {
   try {
     const mod = createRequire(import.meta.url)('@napi-rs/blake-hash') as NativeModule;
     const h = new mod.Blake3Hasher();
-    // Guard against a broken binary: it must agree with the portable path on a multi-chunk input.
+    // Guard against a broken binary: it must agree with the reference on a multi-chunk input.
     const probe = new Uint8Array(3000).map((_, i) => i * 7);
     h.update(probe);
     if (hexToBytes16(h.digest('hex')).join() !== blake3_128_reference([probe]).join()) return null;

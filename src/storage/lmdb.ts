@@ -55,13 +55,6 @@ const SCAN_CHUNK = 4096;
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
-/** Records waiting for one LMDB write transaction, and its per-record results. */
-interface WriteBatch {
-  keys: Buffer[];
-  records: Uint8Array[];
-  done: Promise<boolean[]>;
-}
-
 function keyBytes(key: DataKey): Buffer {
   return Buffer.from(key, 'hex');
 }
@@ -101,8 +94,6 @@ export class LmdbPagableStorage extends PagableStorageBase {
   readonly #path: string;
   /** Blobs handed to a write not yet committed: read-your-writes. Count = writes in flight. */
   readonly #pending = new Map<DataKey, { data: PagableData; n: number }>();
-  /** The write batch whose transaction callback has not run yet; later stores join it. */
-  #batch: WriteBatch | undefined;
 
   private constructor(path: string, env: RootDatabase, blobs: Database<Uint8Array, Uint8Array>,
     roots: Database<Uint8Array, Uint8Array>, options: LmdbStorageOptions) {
@@ -248,9 +239,15 @@ export class LmdbPagableStorage extends PagableStorageBase {
       else p.n++;
     }
     try {
-      const { batch, start } = this.#enqueue(keys, records);
-      const written = await batch.done;
-      return written.slice(start, start + entries.length);
+      // One transaction for the batch, resolved once committed. MDB_NOOVERWRITE makes "write only
+      // absent keys" atomic, also against other processes, and counts a duplicate in the batch once.
+      return await this.#blobs.transaction(() => {
+        const out = new Array<boolean>(records.length);
+        for (let i = 0; i < records.length; i++) {
+          out[i] = (this.#blobs.putSync(keys[i]!, records[i]!, { noOverwrite: true }) as unknown) === true;
+        }
+        return out;
+      });
     } catch (e) {
       throw toPagableError(e, 'IO', `writing ${entries.length} blob(s) to ${this.#path}`);
     } finally {
@@ -259,39 +256,6 @@ export class LmdbPagableStorage extends PagableStorageBase {
         if (p !== undefined && --p.n === 0) this.#pending.delete(e.key);
       }
     }
-  }
-
-  /**
-   * Adds records to the write batch that has not started yet, or starts one. Every store call
-   * made before LMDB runs the batch's callback joins it: one transaction callback for many
-   * storeData calls (each one costs LMDB about 10 us otherwise), one commit for all.
-   */
-  #enqueue(keys: Buffer[], records: Uint8Array[]): { batch: WriteBatch; start: number } {
-    const open = this.#batch;
-    if (open !== undefined) {
-      const start = open.keys.length;
-      open.keys.push(...keys);
-      open.records.push(...records);
-      return { batch: open, start };
-    }
-    // Filled before transaction() is called, in case LMDB runs the callback at once.
-    const batch: WriteBatch = { keys: keys.slice(), records: records.slice(), done: undefined as unknown as Promise<boolean[]> };
-    this.#batch = batch;
-    batch.done = this.#blobs.transaction(() => {
-      if (this.#batch === batch) this.#batch = undefined;
-      const out = new Array<boolean>(batch.records.length);
-      // MDB_NOOVERWRITE makes "write only absent keys" atomic, also against other processes, and
-      // counts a duplicate inside the batch once.
-      for (let i = 0; i < out.length; i++) {
-        out[i] = (this.#blobs.putSync(batch.keys[i]!, batch.records[i]!, { noOverwrite: true }) as unknown) === true;
-      }
-      return out;
-    });
-    // A failed transaction must not leave the batch open for later calls.
-    batch.done.catch(() => {
-      if (this.#batch === batch) this.#batch = undefined;
-    });
-    return { batch, start: 0 };
   }
 
   protected rawFetch(key: DataKey): PagableData | undefined {

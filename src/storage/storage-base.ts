@@ -143,8 +143,15 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
     if (entries.length === 0) return;
     const live = this.#gcLive;
     if (live !== undefined) for (const e of entries) live.add(e.key);
-    const r = this.rawStoreMany(entries);
-    if (isPromise(r)) return r.then((w) => this.#count(entries, w));
+    let r: MaybePromise<boolean[]>;
+    try {
+      r = this.rawStoreMany(entries);
+    } catch (e) {
+      throw toPagableError(e, 'IO', `storing ${entries.length} blob(s)`);
+    }
+    if (isPromise(r)) {
+      return r.then((w) => this.#count(entries, w), (e: unknown) => { throw toPagableError(e, 'IO', `storing ${entries.length} blob(s)`); });
+    }
     this.#count(entries, r);
   }
 
@@ -477,7 +484,8 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
     let seen = 0;
     for await (const k of this.rawKeys()) {
       if (!marked.has(k)) garbage.push(k);
-      if (onProgress && ++seen % 1000 === 0) onProgress('sweep', seen);
+      seen++;
+      if (onProgress && seen % 1000 === 0) onProgress('sweep', seen);
     }
     // Whatever was stored, reused or rooted meanwhile is live, and so is everything below it.
     await mark([...this.#gcLive!, ...(await this.rawListRoots()).map((r) => r.key)]);
