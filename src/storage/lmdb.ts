@@ -267,8 +267,15 @@ export class LmdbPagableStorage extends PagableStorageBase {
     if (p !== undefined) return p.data;
     if (this.isClosed) throw new PagableError('STORAGE_CLOSED', `fetching blob ${key}: the storage is closed`);
     // The fast read reuses one buffer; decodeBlobRecord copies the data out of it at once.
-    const raw = this.#blobs.getBinaryFast(keyBytes(key));
-    if (raw === undefined) return undefined;
+    const kb = keyBytes(key);
+    let raw = this.#blobs.getBinaryFast(kb);
+    if (raw === undefined) {
+      // lmdb-js reuses a read snapshot until the next commit it sees itself: a blob committed
+      // meanwhile by another handle or process is invisible until the snapshot is renewed.
+      this.#env.resetReadTxn();
+      raw = this.#blobs.getBinaryFast(kb);
+      if (raw === undefined) return undefined;
+    }
     const blob = decodeBlobRecord(raw, `blob ${key}`, raw.length);
     if (this.#verify) {
       const actual = computeKey(blob);
