@@ -13,6 +13,7 @@ import { Dep, Module, Package } from './support/models.js';
 import {
   Blob, Catalog, CfgNodeData, Doc, Item, NotDecorated, Pair, SharedHolder, UNodeData, UNodeList, WithCallback,
 } from './support/arc-models.js';
+import { expectError } from './support/expect-error.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -38,16 +39,6 @@ function pageOut(s: PagableStorageBase): PageOutReport {
   return r as PageOutReport;
 }
 
-async function expectError(p: Promise<unknown> | (() => unknown), code: string): Promise<PagableError> {
-  try {
-    if (typeof p === 'function') await p(); else await p;
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(PagableError);
-    expect((e as PagableError).code, (e as Error).message).to.equal(code);
-    return e as PagableError;
-  }
-  return expect.fail(`expected PagableError ${code}`);
-}
 
 function expectThrows(f: () => unknown, code: string): PagableError {
   try {

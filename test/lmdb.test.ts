@@ -12,6 +12,7 @@ import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from '../src
 import { buildGraph } from './fixtures/lmdb-graph.js';
 import { storageConformance } from './storage-conformance.js';
 import { Dep, Module, Package } from './support/models.js';
+import { expectError } from './support/expect-error.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/lmdb-writer.js', import.meta.url));
 
@@ -25,16 +26,6 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function expectError(p: Promise<unknown> | (() => unknown), code: string): Promise<PagableError> {
-  try {
-    if (typeof p === 'function') await p(); else await p;
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(PagableError);
-    expect((e as PagableError).code, (e as Error).message).to.equal(code);
-    return e as PagableError;
-  }
-  expect.fail(`expected PagableError ${code}`);
-}
 
 /** Runs the writer fixture; resolves with its "<i> <key>" lines once it exits. */
 function runWriter(path: string, ...args: string[]): Promise<Array<[number, DataKey]>> {

@@ -7,6 +7,7 @@ import {
   computeKey, type DataKey, InMemoryPagableStorage, PagableArc, PagableError, type PagableStorageBase,
 } from '../src/index.js';
 import { Circle, Dep, LazyLink, Link, Module, Package, Square } from './support/models.js';
+import { expectError } from './support/expect-error.js';
 
 /** How the suite gets a fresh, empty storage of one backend. */
 export interface BackendFactory {
@@ -16,16 +17,6 @@ export interface BackendFactory {
   syncFetch: boolean;
 }
 
-async function expectError(p: Promise<unknown> | (() => unknown), code: string): Promise<PagableError> {
-  try {
-    if (typeof p === 'function') await p(); else await p;
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(PagableError);
-    expect((e as PagableError).code, (e as Error).message).to.equal(code);
-    return e as PagableError;
-  }
-  expect.fail(`expected PagableError ${code}`);
-}
 
 export function samplePackage(storage: PagableStorageBase): Package {
   const base = Dep.of('tslib', '2.6.0');
