@@ -14,7 +14,8 @@ export interface Wanted {
   readonly slot: string;
 }
 
-function classId(root: RootSchema): number {
+/** The class id part of an arc-cache slot: the declared class's, or 0 for plain data. */
+export function classId(root: RootSchema): number {
   return root.k === 'class' && root.meta !== undefined ? root.meta.id : 0;
 }
 
@@ -111,5 +112,3 @@ export class PageInRun implements DecodeContext {
     this.hooks.push([obj, meta]);
   }
 }
-
-export { classId };

@@ -7,7 +7,7 @@ import { type ChildRef, rootOfValue } from '../codec/encoder.js';
 import { computeKey } from '../codec/key.js';
 import { PagableError, toPagableError } from '../error.js';
 import { rootOf } from '../metadata/class-meta.js';
-import type { RootSchema } from '../metadata/schema.js';
+import { ANY, type RootSchema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
 import { PageInRun, type Wanted, classId } from './page-in.js';
 import { PageOutRun, type PageOutSink } from './page-out.js';
@@ -260,14 +260,14 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
   async #pageInArc(inner: ArcInner): Promise<void> {
     this.#checkOpen('pin');
     if (inner.key === undefined) throw new PagableError('IO', 'pin: the arc has neither a value nor a key');
-    const value = await this.#drive(new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? rootOfValue(undefined)));
+    const value = await this.#drive(new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY));
     inner.settle(value);
   }
 
   #pageInArcSync(inner: ArcInner): void {
     this.#checkOpen('pinSync');
     if (inner.key === undefined) throw new PagableError('IO', 'pinSync: the arc has neither a value nor a key');
-    inner.settle(this.#driveSync(new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? rootOfValue(undefined))));
+    inner.settle(this.#driveSync(new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
   }
 
   /** Pages out a whole graph (every blob reachable, arcs of other storages included); resolves once stored. */
