@@ -20,8 +20,14 @@ export interface ChildRef {
   readonly isArc: boolean;
   /** The layout the child's blob is written (and read back) with. */
   readonly root: RootSchema;
-  /** `Class.field` that holds it, for messages. */
-  readonly via: string;
+  /** The class and field that hold it (`Class.field`), for messages; built only when needed. */
+  readonly owner: ClassMeta | undefined;
+  readonly field: string;
+}
+
+/** `Class.field` holding a child, for messages. */
+export function viaOf(ref: ChildRef): string {
+  return ref.owner === undefined ? ref.field : `${ref.owner.name}.${ref.field}`;
 }
 
 /** One encoded blob, its children not yet stored. */
@@ -62,12 +68,21 @@ export class BlobEncoder {
   private depth = 0;
   /** Objects being encoded inline, consulted only when nesting gets suspiciously deep. */
   private readonly stack: object[] = [];
+  /** The field being encoded; messages are formatted from these only when something fails. */
+  private owner: ClassMeta | undefined = undefined;
+  private field = '';
+
+  private where(): string {
+    return this.owner === undefined ? this.field : `${this.owner.name}.${this.field}`;
+  }
 
   /** Encodes `value` as a blob with layout `root`; `where` names it in messages. */
   encode(value: unknown, root: RootSchema, where: string): EncodedBlob {
     this.children = [];
     this.depth = 0;
     this.stack.length = 0;
+    this.owner = undefined;
+    this.field = where;
     let data: Uint8Array;
     if (root.k === 'class' || rootOfValue(value).k === 'class') {
       const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
@@ -77,7 +92,7 @@ export class BlobEncoder {
       const tree = this.fields(value as object, meta);
       data = packBody(tree, meta.tag === undefined ? undefined : tagHeader(meta, meta.tag));
     } else {
-      data = packBody(this.any(value, where), undefined);
+      data = packBody(this.any(value), undefined);
     }
     return { data, children: this.children };
   }
@@ -108,10 +123,16 @@ export class BlobEncoder {
     const fs = meta.fields;
     const n = fs.length;
     const out = new Array<unknown>(n);
+    const owner = this.owner;
+    const field = this.field;
+    this.owner = meta;
     for (let i = 0; i < n; i++) {
       const f = fs[i]!;
+      this.field = f.name;
       out[i] = this.value((obj as Record<string, unknown>)[f.name], f.schema, meta, f.name);
     }
+    this.owner = owner;
+    this.field = field;
     this.stack.pop();
     this.depth--;
     return out;
@@ -128,18 +149,19 @@ export class BlobEncoder {
   private value(v: unknown, s: Schema, meta: ClassMeta, field: string): unknown {
     switch (s.k) {
       case 'any':
-        return this.any(v, `${meta.name}.${field}`);
+        return this.any(v);
       case 'class': {
         if (v === undefined || v === null) return v;
-        const where = `${meta.name}.${field}`;
-        const vm = this.checkInstance(v, s, where);
+        // The common case, an instance of exactly the declared class, needs no checks.
+        if ((v as object).constructor === s.cls && s.meta !== undefined) return this.fields(v as object, s.meta);
+        const vm = this.checkInstance(v, s, this.where());
         if ((v as object).constructor === s.cls) return this.fields(v as object, vm);
         return this.instanceEscape(v as object, vm);
       }
       case 'array': {
         if (v === undefined || v === null) return v;
         if (!Array.isArray(v)) {
-          throw new PagableError('TYPE_MISMATCH', `${meta.name}.${field}: expected an array, got ${className(v)}`);
+          throw new PagableError('TYPE_MISMATCH', `${this.where()}: expected an array, got ${className(v)}`);
         }
         const n = v.length;
         const out = new Array<unknown>(n);
@@ -148,7 +170,7 @@ export class BlobEncoder {
       }
       case 'dyn': {
         if (v === undefined || v === null) return v;
-        const where = `${meta.name}.${field}`;
+        const where = this.where();
         if (s.base !== undefined && !(v instanceof s.base)) {
           throw new PagableError('TYPE_MISMATCH', `${where}: expected an instance of ${s.base.name}, got ${className(v)}`);
         }
@@ -160,25 +182,26 @@ export class BlobEncoder {
       }
       case 'shared': {
         if (v === undefined || v === null) return v;
-        const where = `${meta.name}.${field}`;
         if (typeof v !== 'object' && typeof v !== 'function') {
-          throw new PagableError('TYPE_MISMATCH', `${where}: a @Shared field holds an object, got ${className(v)}`);
+          throw new PagableError('TYPE_MISMATCH', `${this.where()}: a @Shared field holds an object, got ${className(v)}`);
         }
-        if (isPagableArc(v) || v instanceof PinnedPagableArc) {
-          throw new PagableError('TYPE_MISMATCH', `${where}: holds a PagableArc; declare the field with @Lazy`);
+        const r = s.root;
+        if (r.k !== 'class' || (v as object).constructor !== r.cls || r.meta === undefined) {
+          if (isPagableArc(v) || v instanceof PinnedPagableArc) {
+            throw new PagableError('TYPE_MISMATCH', `${this.where()}: holds a PagableArc; declare the field with @Lazy`);
+          }
+          if (r.k === 'class') this.checkInstance(v, r, this.where());
         }
-        if (s.root.k === 'class') this.checkInstance(v, s.root, where);
-        this.children.push({ target: v as object, isArc: false, root: s.root, via: where });
+        this.children.push({ target: v as object, isArc: false, root: r, owner: meta, field });
         return ARC_PLACEHOLDER;
       }
       case 'lazy': {
         if (v === undefined || v === null) return v;
-        const where = `${meta.name}.${field}`;
         if (!isPagableArc(v)) {
-          throw new PagableError('TYPE_MISMATCH', `${where}: a @Lazy field holds a PagableArc, got ${className(v)}`);
+          throw new PagableError('TYPE_MISMATCH', `${this.where()}: a @Lazy field holds a PagableArc, got ${className(v)}`);
         }
         const inner: ArcInner = innerOf(v);
-        this.children.push({ target: inner, isArc: true, root: s.root, via: where });
+        this.children.push({ target: inner, isArc: true, root: s.root, owner: meta, field });
         return ARC_PLACEHOLDER;
       }
     }
@@ -198,7 +221,7 @@ export class BlobEncoder {
    * Self-describing plain data. Returns `v` itself when msgpack says it exactly (no copy), a
    * rewritten copy otherwise.
    */
-  private any(v: unknown, where: string): unknown {
+  private any(v: unknown): unknown {
     switch (typeof v) {
       case 'string':
       case 'boolean':
@@ -212,37 +235,37 @@ export class BlobEncoder {
       case 'object': {
         if (v === null) return null;
         const proto = Object.getPrototypeOf(v);
-        if (proto === Array.prototype) return this.anyArray(v as unknown[], where);
-        if (proto === Object.prototype || proto === null) return this.anyObject(v as Record<string, unknown>, proto === null, where);
+        if (proto === Array.prototype) return this.anyArray(v as unknown[]);
+        if (proto === Object.prototype || proto === null) return this.anyObject(v as Record<string, unknown>, proto === null);
         if (proto === Date.prototype) return v;
         if (v instanceof Uint8Array && (proto === Uint8Array.prototype || proto === Buffer.prototype)) return v;
-        if (proto === Map.prototype) return this.anyMap(v as Map<unknown, unknown>, where);
-        if (proto === Set.prototype) return this.anySet(v as Set<unknown>, where);
+        if (proto === Map.prototype) return this.anyMap(v as Map<unknown, unknown>);
+        if (proto === Set.prototype) return this.anySet(v as Set<unknown>);
         const ti = (TYPED_ARRAYS as readonly unknown[]).indexOf((v as object).constructor);
         if (ti >= 0) {
           const ta = v as ArrayBufferView;
           return [C1, Esc.Typed, ti, new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength)];
         }
         if (isPagableArc(v) || v instanceof PinnedPagableArc) {
-          throw new PagableError('TYPE_MISMATCH', `${where}: a PagableArc inside plain data cannot be stored; declare the field with @Lazy(() => X)`);
+          throw new PagableError('TYPE_MISMATCH', `${this.where()}: a PagableArc inside plain data cannot be stored; declare the field with @Lazy(() => X)`);
         }
-        if (v === C1) throw new PagableError('NOT_PAGABLE', `${where}: msgpackr's C1 sentinel cannot be stored`);
+        if (v === C1) throw new PagableError('NOT_PAGABLE', `${this.where()}: msgpackr's C1 sentinel cannot be stored`);
         const meta = getClassMeta((v as object).constructor as Class);
         if (meta === undefined) {
-          throw new PagableError('NOT_PAGABLE', `${where}: class ${className(v)} is not decorated with @Pagable()`);
+          throw new PagableError('NOT_PAGABLE', `${this.where()}: class ${className(v)} is not decorated with @Pagable()`);
         }
         if (meta.tag === undefined) {
-          throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} inside untyped data needs a @TypeTag on ${meta.name}, or declare the field's type, e.g. @Field(() => [${meta.name}])`);
+          throw new PagableError('TYPE_MISMATCH', `${this.where()}: a ${meta.name} inside untyped data needs a @TypeTag on ${meta.name}, or declare the field's type, e.g. @Field(() => [${meta.name}])`);
         }
         return this.instanceEscape(v as object, meta);
       }
       default:
-        throw new PagableError('NOT_PAGABLE', `${where}: a ${typeof v} cannot be stored`);
+        throw new PagableError('NOT_PAGABLE', `${this.where()}: a ${typeof v} cannot be stored`);
     }
   }
 
-  private enter(obj: object, where: string): void {
-    if (++this.depth > MAX_INLINE_DEPTH) this.tooDeep(obj, where);
+  private enter(obj: object): void {
+    if (++this.depth > MAX_INLINE_DEPTH) this.tooDeep(obj, this.where());
     this.stack.push(obj);
   }
 
@@ -251,13 +274,13 @@ export class BlobEncoder {
     this.depth--;
   }
 
-  private anyArray(a: unknown[], where: string): unknown[] {
-    this.enter(a, where);
+  private anyArray(a: unknown[]): unknown[] {
+    this.enter(a);
     const n = a.length;
     let out: unknown[] | undefined;
     for (let i = 0; i < n; i++) {
       const x = a[i];
-      const y = this.any(x, where);
+      const y = this.any(x);
       // Copy on first change only: arrays of primitives go to msgpackr as they are.
       if (y !== x && out === undefined) out = a.slice(0, i);
       if (out !== undefined) out.push(y);
@@ -268,8 +291,8 @@ export class BlobEncoder {
     return out ?? a;
   }
 
-  private anyObject(o: Record<string, unknown>, nullProto: boolean, where: string): unknown {
-    this.enter(o, where);
+  private anyObject(o: Record<string, unknown>, nullProto: boolean): unknown {
+    this.enter(o);
     const keys = Object.keys(o);
     let out: Record<string, unknown> | undefined;
     // Objects without a prototype, and msgpackr's renaming of a `__proto__` map key on read,
@@ -279,7 +302,7 @@ export class BlobEncoder {
       const k = keys[i]!;
       if (k === '__proto__') { escaped = []; break; }
       const x = o[k];
-      const y = this.any(x, where);
+      const y = this.any(x);
       if (y !== x && out === undefined) {
         out = {};
         for (let j = 0; j < i; j++) out[keys[j]!] = o[keys[j]!];
@@ -288,7 +311,7 @@ export class BlobEncoder {
     }
     if (escaped !== undefined) {
       escaped.push(C1, nullProto ? Esc.NullObject : Esc.Object);
-      for (const k of keys) escaped.push(k, this.any(o[k], where));
+      for (const k of keys) escaped.push(k, this.any(o[k]));
       this.leave();
       return escaped;
     }
@@ -296,18 +319,18 @@ export class BlobEncoder {
     return out ?? o;
   }
 
-  private anyMap(m: Map<unknown, unknown>, where: string): unknown[] {
-    this.enter(m, where);
+  private anyMap(m: Map<unknown, unknown>): unknown[] {
+    this.enter(m);
     const out: unknown[] = [C1, Esc.Map];
-    for (const [k, x] of m) out.push(this.any(k, where), this.any(x, where));
+    for (const [k, x] of m) out.push(this.any(k), this.any(x));
     this.leave();
     return out;
   }
 
-  private anySet(s: Set<unknown>, where: string): unknown[] {
-    this.enter(s, where);
+  private anySet(s: Set<unknown>): unknown[] {
+    this.enter(s);
     const out: unknown[] = [C1, Esc.Set];
-    for (const x of s) out.push(this.any(x, where));
+    for (const x of s) out.push(this.any(x));
     this.leave();
     return out;
   }

@@ -1,7 +1,7 @@
 import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcInner } from '../arc/arc-inner.js';
 import type { DataKey, PagableData } from '../codec/data.js';
-import { BlobEncoder, type ChildRef } from '../codec/encoder.js';
+import { BlobEncoder, type ChildRef, viaOf } from '../codec/encoder.js';
 import { computeKey } from '../codec/key.js';
 import { PagableError } from '../error.js';
 import type { RootSchema } from '../metadata/schema.js';
@@ -85,10 +85,10 @@ export class PageOutRun {
             this.finished.set(id, inner.key);
             continue;
           }
-          if (!inner.resident) throw new PagableError('IO', `${t.ref.via}: arc has neither a value nor a key`);
+          if (!inner.resident) throw new PagableError('IO', `${viaOf(t.ref)}: arc has neither a value nor a key`);
           value = inner.value;
         }
-        const blob = this.encodeOnce(id, value, root, t.ref.via);
+        const blob = this.encodeOnce(id, value, root, viaOf(t.ref));
         t.data = blob.data;
         t.children = blob.children;
         t.root = root;
@@ -115,7 +115,7 @@ export class PageOutRun {
   private cycle(t: Task): PagableError {
     const path: string[] = [];
     for (let p: Task | undefined = t; p !== undefined && path.length < 20; p = p.parent) {
-      path.unshift(p.ref.via);
+      path.unshift(viaOf(p.ref));
       if (p.parent !== undefined && p.parent.ref.target === t.ref.target) break;
     }
     return new PagableError('CYCLE', `a cycle through arc fields cannot be stored (blobs are named by their content): ${path.join(' -> ')} leads back to an object already being stored`);
@@ -130,6 +130,6 @@ function checkLayout(inner: ArcInner, ref: ChildRef): void {
   if (written.cls === declared.cls) return;
   const ok = written.cls.prototype instanceof declared.cls && written.meta?.tag !== undefined;
   if (!ok) {
-    throw new PagableError('TYPE_MISMATCH', `${ref.via}: the arc holds a blob written as ${written.cls.name}, which cannot be read back as ${declared.cls.name}${written.cls.prototype instanceof declared.cls ? ` without a @TypeTag on ${written.cls.name}` : ''}`);
+    throw new PagableError('TYPE_MISMATCH', `${viaOf(ref)}: the arc holds a blob written as ${written.cls.name}, which cannot be read back as ${declared.cls.name}${written.cls.prototype instanceof declared.cls ? ` without a @TypeTag on ${written.cls.name}` : ''}`);
   }
 }

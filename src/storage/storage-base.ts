@@ -279,13 +279,13 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
     let ref: ChildRef;
     if (isPagableArc(value)) {
       const inner = innerOf(value);
-      ref = { target: inner, isArc: true, root: inner.root ?? rootOfValue(inner.value), via: 'PagableArc' };
+      ref = { target: inner, isArc: true, root: inner.root ?? rootOfValue(inner.value), owner: undefined, field: 'PagableArc' };
     } else {
       if (typeof value !== 'object' || value === null) {
         throw new PagableError('TYPE_MISMATCH', `save: expected an object, got ${value === null ? 'null' : typeof value}`);
       }
       const root = rootOfValue(value);
-      ref = { target: value, isArc: false, root, via: root.k === 'class' ? root.cls.name : 'value' };
+      ref = { target: value, isArc: false, root, owner: undefined, field: root.k === 'class' ? root.cls.name : 'value' };
     }
     const key = run.run(ref);
     await this.#commit(sink, run);
@@ -372,7 +372,7 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
         if (inner.key !== undefined || !inner.resident) continue;
         const root = inner.root ?? rootOfValue(inner.value);
         try {
-          run.run({ target: inner, isArc: true, root, via: root.k === 'class' ? `PagableArc<${root.cls.name}>` : 'PagableArc' });
+          run.run({ target: inner, isArc: true, root, owner: undefined, field: root.k === 'class' ? `PagableArc<${root.cls.name}>` : 'PagableArc' });
         } catch (e) {
           // A run rethrows the error of a value that already failed: report each failure once.
           const err = toPagableError(e, 'IO', 'page-out');
