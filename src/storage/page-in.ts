@@ -1,6 +1,6 @@
 import { ArcInner } from '../arc/arc-inner.js';
 import type { ArcHost } from '../arc/arc-host.js';
-import { type ArcCache, arcSlot, valueSlot } from '../arc/arc-cache.js';
+import type { ArcCache } from '../arc/arc-cache.js';
 import { arcFromInner } from '../arc/pagable-arc.js';
 import type { DataKey, PagableData } from '../codec/data.js';
 import { BlobDecoder, type DecodeContext } from '../codec/decoder.js';
@@ -11,13 +11,36 @@ import type { RootSchema } from '../metadata/schema.js';
 export interface Wanted {
   readonly key: DataKey;
   readonly root: RootSchema;
-  readonly slot: string;
+  readonly classId: number;
 }
 
-/** The class id part of an arc-cache slot: the declared class's, or 0 for plain data. */
+/** The class id part of an arc-cache entry: the declared class's, or 0 for plain data. */
 export function classId(root: RootSchema): number {
   return root.k === 'class' && root.meta !== undefined ? root.meta.id : 0;
 }
+
+/** `(class id, key) -> T` for one run. */
+class Slots<T> {
+  private readonly byClass = new Map<number, Map<DataKey, T>>();
+  get(id: number, key: DataKey): T | undefined {
+    return this.byClass.get(id)?.get(key);
+  }
+  set(id: number, key: DataKey, v: T): void {
+    let m = this.byClass.get(id);
+    if (m === undefined) this.byClass.set(id, (m = new Map()));
+    m.set(key, v);
+  }
+}
+
+interface Fixup {
+  readonly holder: Record<string | number, unknown>;
+  readonly slot: string | number;
+  readonly classId: number;
+  readonly key: DataKey;
+}
+
+/** Marks a blob queued but not yet decoded. */
+const QUEUED: unique symbol = Symbol('queued');
 
 /**
  * The page-in engine: decodes a root blob and, breadth first, every @Shared blob below it; @Lazy
@@ -28,52 +51,46 @@ export function classId(root: RootSchema): number {
  */
 export class PageInRun implements DecodeContext {
   private readonly decoder = new BlobDecoder(this);
-  private readonly decoded = new Map<string, unknown>();
-  private readonly queued = new Set<string>();
-  private readonly fixups: Array<{ holder: Record<string | number, unknown>; slot: string | number; from: string }> = [];
+  /** Decoded values of this run (strong until the run ends), or QUEUED. */
+  private readonly decoded = new Slots<unknown>();
+  private readonly fixups: Fixup[] = [];
   private readonly hooks: Array<[object, ClassMeta]> = [];
   /** [start, end) of each blob's hooks in `hooks`, in decode order. */
   private readonly hookRanges: number[] = [];
   /** Blobs to fetch next. */
   wanted: Wanted[] = [];
-  private readonly rootSlot: string;
-  private rootValue: unknown;
+  private readonly rootKey: DataKey;
+  private readonly rootClass: number;
 
   constructor(private readonly host: ArcHost, private readonly cache: ArcCache, key: DataKey, root: RootSchema) {
-    this.rootSlot = valueSlot(classId(root), key);
-    const hit = cache.get(this.rootSlot);
-    if (hit !== undefined) {
-      this.rootValue = hit;
-      this.decoded.set(this.rootSlot, hit);
-    } else {
-      this.want(key, root, this.rootSlot);
-    }
+    this.rootKey = key;
+    this.rootClass = classId(root);
+    const hit = cache.get(this.rootClass, key);
+    if (hit !== undefined) this.decoded.set(this.rootClass, key, hit);
+    else this.want(key, root, this.rootClass);
   }
 
-  private want(key: DataKey, root: RootSchema, slot: string): void {
-    if (this.queued.has(slot)) return;
-    this.queued.add(slot);
-    this.wanted.push({ key, root, slot });
+  private want(key: DataKey, root: RootSchema, id: number): void {
+    this.decoded.set(id, key, QUEUED);
+    this.wanted.push({ key, root, classId: id });
   }
 
   /** Decodes a fetched blob (which may queue more). */
   supply(w: Wanted, blob: PagableData): void {
     // Another page-in may have restored this blob while this one was fetching it: share its object.
-    const existing = this.cache.get(w.slot);
-    let value: unknown = existing;
-    if (existing === undefined) {
+    let value: unknown = this.cache.get(w.classId, w.key);
+    if (value === undefined) {
       const start = this.hooks.length;
       value = this.decoder.decode(blob, w.root, w.key);
       if (this.hooks.length > start) this.hookRanges.push(start, this.hooks.length);
-      if (typeof value === 'object' && value !== null) this.cache.set(w.slot, value);
+      if (typeof value === 'object' && value !== null) this.cache.set(w.classId, w.key, value);
     }
-    this.decoded.set(w.slot, value);
-    if (w.slot === this.rootSlot) this.rootValue = value;
+    this.decoded.set(w.classId, w.key, value);
   }
 
   /** Links shared children into their holders, runs after-page-in hooks (children first). */
   finish(): unknown {
-    for (const f of this.fixups) f.holder[f.slot] = this.decoded.get(f.from);
+    for (const f of this.fixups) f.holder[f.slot] = this.decoded.get(f.classId, f.key);
     // Blobs decode parents first, so later blobs are children: run them first. Within a blob the
     // decoder already recorded instances innermost first.
     for (let r = this.hookRanges.length - 2; r >= 0; r -= 2) {
@@ -82,28 +99,28 @@ export class PageInRun implements DecodeContext {
         meta.restored!(obj);
       }
     }
-    return this.rootValue;
+    return this.decoded.get(this.rootClass, this.rootKey);
   }
 
   shared(key: DataKey, root: RootSchema, holder: object, slot: string | number): unknown {
-    const s = valueSlot(classId(root), key);
-    let v = this.decoded.get(s);
+    const id = classId(root);
+    let v = this.decoded.get(id, key);
     if (v === undefined) {
-      v = this.cache.get(s);
-      if (v !== undefined) this.decoded.set(s, v);
+      v = this.cache.get(id, key);
+      if (v !== undefined) this.decoded.set(id, key, v);
+      else this.want(key, root, id);
     }
-    if (v !== undefined) return v;
-    this.fixups.push({ holder: holder as Record<string | number, unknown>, slot, from: s });
-    this.want(key, root, s);
+    if (v !== undefined && v !== QUEUED) return v;
+    this.fixups.push({ holder: holder as Record<string | number, unknown>, slot, classId: id, key });
     return undefined;
   }
 
   lazy(key: DataKey, root: RootSchema): unknown {
-    const s = arcSlot(classId(root), key);
-    let inner = this.cache.get(s) as ArcInner | undefined;
+    const id = classId(root);
+    let inner = this.host.arcs.get(id, key) as ArcInner | undefined;
     if (inner === undefined) {
       inner = new ArcInner(this.host, undefined, false, key, root, 0);
-      this.cache.set(s, inner);
+      this.host.arcs.set(id, key, inner);
     }
     return arcFromInner(inner, false);
   }

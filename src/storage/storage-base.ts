@@ -1,5 +1,5 @@
 import { ARC_HOST, type ArcHost, type HasArcHost } from '../arc/arc-host.js';
-import { ArcCache, arcSlot } from '../arc/arc-cache.js';
+import { ArcCache } from '../arc/arc-cache.js';
 import type { ArcInner } from '../arc/arc-inner.js';
 import { innerOf, isPagableArc } from '../arc/pagable-arc.js';
 import { type DataKey, type PagableData, isDataKey } from '../codec/data.js';
@@ -92,6 +92,7 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
 
   readonly #stats: StorageStats = { blobs: 0, bytes: 0, stores: 0, dedupHits: 0, fetches: 0 };
   readonly #cache = new ArcCache();
+  readonly #arcs = new ArcCache();
   #queue: ArcInner[] = [];
   #closed = false;
   /** Keys stored or reused while a gc runs: never swept. */
@@ -110,6 +111,7 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
       pageInSync: (inner) => this.#pageInArcSync(inner),
       freezeValues: options.freeze === true,
       fetchData: (key) => this.fetchData(key),
+      arcs: this.#arcs,
     };
   }
 
@@ -239,6 +241,9 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
   }
 
   async #drive(run: PageInRun): Promise<unknown> {
+    // Backends that read synchronously (memory, LMDB) are driven without a promise per blob:
+    // the page-in then runs to completion at once, so concurrent page-ins cannot both fetch a blob.
+    if (this.rawFetchSync !== undefined) return this.#driveSync(run);
     while (run.wanted.length > 0) {
       const batch = run.wanted;
       run.wanted = [];
@@ -313,8 +318,8 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
       // hand back this very arc (as the Rust crate's arc cache does). A still-pinned one is not
       // registered, so a page-in never returns a resident value it did not fetch.
       if (!inner.resident) {
-        const slot = arcSlot(classId(inner.root), key);
-        if (this.#cache.get(slot) === undefined) this.#cache.set(slot, inner);
+        const id = classId(inner.root);
+        if (this.#arcs.get(id, key) === undefined) this.#arcs.set(id, key, inner);
       }
     }
     return pagedOut;
@@ -402,6 +407,7 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
     for (const inner of this.#queue) inner.scheduled = false;
     this.#queue = [];
     this.#cache.clear();
+    this.#arcs.clear();
     await this.rawClose();
   }
 
