@@ -26,3 +26,5 @@ export type { BlobEntry, StorageOptions } from './storage/storage-base.js';
 export { InMemoryPagableStorage } from './storage/memory.js';
 export { LmdbPagableStorage } from './storage/lmdb.js';
 export type { LmdbStorageOptions, LmdbBlobInfo } from './storage/lmdb.js';
+export { RedisPagableStorage } from './storage/redis.js';
+export type { RedisStorageOptions } from './storage/redis.js';
