@@ -26,6 +26,30 @@ export interface DecodeContext {
   restored(obj: object, meta: ClassMeta): void;
 }
 
+/** Creates an instance (no constructor runs) and sets its stored fields from a positional array. */
+type FieldDecoder = (arr: unknown[], start: number, dec: BlobDecoder) => object;
+
+const fieldDecoders = new WeakMap<ClassMeta, FieldDecoder>();
+
+/**
+ * Generates a class's field decoder once: constant property names make every store named and
+ * monomorphic, and instances of one class share one hidden class. Field names come from the
+ * decorators, never from data. A blob written before the class gained trailing fields simply
+ * lacks them: they read as undefined.
+ */
+function compileFieldDecoder(meta: ClassMeta): FieldDecoder {
+  const schemas = meta.fields.map((f) => f.schema);
+  const lines: string[] = [];
+  meta.fields.forEach((f, i) => {
+    const key = JSON.stringify(f.name);
+    lines.push(`r = arr[start + ${i}];`);
+    if (schemas[i]!.k === 'any') lines.push(`obj[${key}] = (typeof r !== 'object' || r === null) ? r : dec.any(r);`);
+    else lines.push(`obj[${key}] = (r === undefined || r === null) ? r : dec.value(r, S[${i}], M, obj, ${key});`);
+  });
+  const body = `return function decodeFields(arr, start, dec) {\nconst obj = Object.create(P); let r;\n${lines.join('\n')}\nreturn obj;\n};`;
+  return new Function('S', 'M', 'P', body)(schemas, meta, meta.cls.prototype) as FieldDecoder;
+}
+
 /** Decodes blobs; one per page-in (it keeps no state between `decode` calls). */
 export class BlobDecoder {
   private arcs: DataKey[] = [];
@@ -77,6 +101,17 @@ export class BlobDecoder {
   /** The metadata for `tag`, checked against the class expected there. */
   private tagged(tag: unknown, base: Class | undefined): ClassMeta {
     if (typeof tag !== 'string') throw this.corrupt('a type tag is not a string');
+    // Memoized per (tag, expected class): tagged values repeat, and the checks below do not change.
+    const hit = this.tags.get(tag);
+    if (hit !== undefined && hit.base === base) return hit.meta;
+    const meta = this.resolveTag(tag, base);
+    this.tags.set(tag, { base, meta });
+    return meta;
+  }
+
+  private readonly tags = new Map<string, { base: Class | undefined; meta: ClassMeta }>();
+
+  private resolveTag(tag: string, base: Class | undefined): ClassMeta {
     const cls = classForTag(tag);
     if (cls === undefined) {
       throw new PagableError('UNKNOWN_TAG', `${this.where}: type tag "${tag.slice(0, 100)}" is not registered by any loaded class (is the module declaring it imported?)`);
@@ -96,13 +131,9 @@ export class BlobDecoder {
   private fields(arr: unknown[], start: number, meta: ClassMeta): object {
     if (++this.depth > MAX_INLINE_DEPTH) throw this.corrupt(`nesting deeper than ${MAX_INLINE_DEPTH}`);
     this.tick();
-    const obj = Object.create(meta.cls.prototype as object) as Record<string, unknown>;
-    const fs = meta.fields;
-    for (let i = 0; i < fs.length; i++) {
-      const f = fs[i]!;
-      // A blob written before the class gained trailing fields simply lacks them: undefined.
-      obj[f.name] = this.value(arr[start + i], f.schema, meta, obj, f.name);
-    }
+    let dec = fieldDecoders.get(meta);
+    if (dec === undefined) fieldDecoders.set(meta, (dec = compileFieldDecoder(meta)));
+    const obj = dec(arr, start, this);
     if (meta.restored !== undefined) this.ctx.restored(obj, meta);
     this.depth--;
     return obj;

@@ -62,6 +62,36 @@ function className(v: unknown): string {
   return typeof c === 'function' ? c.name || '(anonymous class)' : 'Object';
 }
 
+/** Encodes one instance's stored fields into a positional array. */
+type FieldEncoder = (obj: object, enc: BlobEncoder) => unknown[];
+
+const fieldEncoders = new WeakMap<ClassMeta, FieldEncoder>();
+
+/**
+ * Generates a class's field encoder once: constant property names make every load a named,
+ * monomorphic access (a loop over `obj[f.name]` is megamorphic across classes), and primitives in
+ * plain-data fields, the bulk of most graphs, skip the general encoder entirely.
+ */
+function compileFieldEncoder(meta: ClassMeta): FieldEncoder {
+  const schemas = meta.fields.map((f) => f.schema);
+  const names = meta.fields.map((f) => f.name);
+  const lines: string[] = [];
+  const outs: string[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const key = JSON.stringify(names[i]);
+    lines.push(`enc.field = ${key}; let v${i} = obj[${key}];`);
+    if (schemas[i]!.k === 'any') {
+      // Strings, booleans and numbers other than -0 are written as they are.
+      lines.push(`if (!(typeof v${i} === 'string' || typeof v${i} === 'boolean' || (typeof v${i} === 'number' && (v${i} !== 0 || 1 / v${i} > 0)))) v${i} = enc.value(v${i}, S[${i}], M, ${key});`);
+    } else {
+      lines.push(`v${i} = enc.value(v${i}, S[${i}], M, ${key});`);
+    }
+    outs.push(`v${i}`);
+  }
+  const body = `return function encodeFields(obj, enc) {\n${lines.join('\n')}\nreturn [${outs.join(', ')}];\n};`;
+  return new Function('S', 'M', body)(schemas, meta) as FieldEncoder;
+}
+
 /** Encodes blobs; reuse one per page-out (it keeps no state between `encode` calls). */
 export class BlobEncoder {
   private children: ChildRef[] = [];
@@ -120,17 +150,12 @@ export class BlobEncoder {
   private fields(obj: object, meta: ClassMeta): unknown[] {
     if (++this.depth > MAX_INLINE_DEPTH) this.tooDeep(obj, meta.name);
     this.stack.push(obj);
-    const fs = meta.fields;
-    const n = fs.length;
-    const out = new Array<unknown>(n);
     const owner = this.owner;
     const field = this.field;
     this.owner = meta;
-    for (let i = 0; i < n; i++) {
-      const f = fs[i]!;
-      this.field = f.name;
-      out[i] = this.value((obj as Record<string, unknown>)[f.name], f.schema, meta, f.name);
-    }
+    let enc = fieldEncoders.get(meta);
+    if (enc === undefined) fieldEncoders.set(meta, (enc = compileFieldEncoder(meta)));
+    const out = enc(obj, this);
     this.owner = owner;
     this.field = field;
     this.stack.pop();
@@ -140,7 +165,7 @@ export class BlobEncoder {
 
   private tooDeep(obj: object, what: string): never {
     if (this.stack.includes(obj)) {
-      throw new PagableError('CYCLE', `${what}: an object contains itself through inline fields; make one of the links @Shared or @Lazy... and even then a cycle cannot be stored: blobs are named by their content`);
+      throw new PagableError('CYCLE', `${what}: an object contains itself through inline fields; a cycle cannot be stored (blobs are named by their content)`);
     }
     throw new PagableError('LIMIT', `${what}: inline values nested deeper than ${MAX_INLINE_DEPTH}; declare a @Shared or @Lazy boundary so the walk stays iterative`);
   }
