@@ -13,6 +13,7 @@ import { buildGraph } from './fixtures/lmdb-graph.js';
 import { storageConformance } from './storage-conformance.js';
 import { Dep, Module, Package } from './support/models.js';
 import { expectError } from './support/expect-error.js';
+import { runNode } from './support/node-process.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/lmdb-writer.js', import.meta.url));
 
@@ -26,23 +27,12 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-
 /** Runs the writer fixture; resolves with its "<i> <key>" lines once it exits. */
 function runWriter(path: string, ...args: string[]): Promise<Array<[number, DataKey]>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRITER, path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`writer exited ${code}: ${err}`));
-      else resolve(parseLines(out));
-    });
-  });
+  return runNode([WRITER, path, ...args]).then(parseLines);
 }
 
+/** Parses the writer's "<i> <key>" lines. */
 function parseLines(out: string): Array<[number, DataKey]> {
   return out.split('\n').filter((l) => /^\d+ [0-9a-f]{32}$/.test(l)).map((l) => {
     const [i, k] = l.split(' ');

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import {
@@ -9,6 +8,7 @@ import { encodeBlobRecord } from '../src/storage/blob-record.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
 import { loadSummary, type GraphSummary } from './fixtures/redis-peer.js';
 import { type RedisServer, startRedisServer } from './fixtures/redis-server.js';
+import { runNode } from './support/node-process.js';
 import { samplePackage, storageConformance } from './storage-conformance.js';
 import { Dep, Module, Package } from './support/models.js';
 import { expectError } from './support/expect-error.js';
@@ -16,24 +16,14 @@ import { expectError } from './support/expect-error.js';
 const PEER = fileURLToPath(new URL('./fixtures/redis-peer.js', import.meta.url));
 
 /** Runs the peer fixture; resolves with its stdout lines once it exits 0. */
-function runPeer(...args: string[]): Promise<Map<string, string>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PEER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`redis-peer ${args.join(' ')} exited ${code}: ${err}`));
-      const lines = new Map<string, string>();
-      for (const l of out.split('\n')) {
-        const sp = l.indexOf(' ');
-        if (sp > 0) lines.set(l.slice(0, sp), l.slice(sp + 1));
-      }
-      resolve(lines);
-    });
-  });
+async function runPeer(...args: string[]): Promise<Map<string, string>> {
+  const out = await runNode([PEER, ...args]);
+  const lines = new Map<string, string>();
+  for (const l of out.split('\n')) {
+    const sp = l.indexOf(' ');
+    if (sp > 0) lines.set(l.slice(0, sp), l.slice(sp + 1));
+  }
+  return lines;
 }
 
 describe('redis storage', function () {

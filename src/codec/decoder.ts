@@ -139,7 +139,8 @@ export class BlobDecoder {
     return obj;
   }
 
-  private value(raw: unknown, s: Schema, meta: ClassMeta, holder: object, slot: string | number): unknown {
+  /** @internal A field value with schema `s` (called by the generated field decoders). */
+  value(raw: unknown, s: Schema, meta: ClassMeta, holder: object, slot: string | number): unknown {
     if (raw === undefined || raw === null) return raw;
     switch (s.k) {
       case 'any':
@@ -174,7 +175,8 @@ export class BlobDecoder {
     }
   }
 
-  private any(x: unknown): unknown {
+  /** @internal Plain data (called by the generated field decoders). */
+  any(x: unknown): unknown {
     if (typeof x !== 'object' || x === null) return x;
     this.tick();
     if (Array.isArray(x)) {

@@ -170,8 +170,8 @@ export class BlobEncoder {
     throw new PagableError('LIMIT', `${what}: inline values nested deeper than ${MAX_INLINE_DEPTH}; declare a @Shared or @Lazy boundary so the walk stays iterative`);
   }
 
-  /** A field value with schema `s`; `meta.field` names it in messages. */
-  private value(v: unknown, s: Schema, meta: ClassMeta, field: string): unknown {
+  /** @internal A field value with schema `s` (called by the generated field encoders). */
+  value(v: unknown, s: Schema, meta: ClassMeta, field: string): unknown {
     switch (s.k) {
       case 'any':
         return this.any(v);
