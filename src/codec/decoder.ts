@@ -46,6 +46,7 @@ function compileFieldDecoder(meta: ClassMeta): FieldDecoder {
     if (schemas[i]!.k === 'any') lines.push(`obj[${key}] = (typeof r !== 'object' || r === null) ? r : dec.any(r);`);
     else lines.push(`obj[${key}] = (r === undefined || r === null) ? r : dec.value(r, S[${i}], M, obj, ${key});`);
   });
+  if (meta.rest !== undefined) lines.push(`dec.restInto(obj, arr[start + ${schemas.length}], M);`);
   const body = `return function decodeFields(arr, start, dec) {\nconst obj = Object.create(P); let r;\n${lines.join('\n')}\nreturn obj;\n};`;
   return new Function('S', 'M', 'P', body)(schemas, meta, meta.cls.prototype) as FieldDecoder;
 }
@@ -139,6 +140,21 @@ export class BlobDecoder {
     return obj;
   }
 
+  /** @internal Restores the trailing record of a class laid out from class-transformer metadata. */
+  restInto(obj: object, raw: unknown, meta: ClassMeta): void {
+    if (raw === undefined || raw === null) return;
+    const extra = this.any(raw);
+    if (typeof extra !== 'object' || extra === null || Array.isArray(extra) || extra instanceof Map || extra instanceof Set) {
+      throw this.corrupt(`${meta.name}: its other properties are not a record`);
+    }
+    const known = meta.rest!.known;
+    for (const k of Object.keys(extra)) {
+      // Declared fields are never overwritten from this record; keys are defined, not assigned.
+      if (known.has(k)) continue;
+      Object.defineProperty(obj, k, { value: (extra as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+    }
+  }
+
   /** @internal A field value with schema `s` (called by the generated field decoders). */
   value(raw: unknown, s: Schema, meta: ClassMeta, holder: object, slot: string | number): unknown {
     if (raw === undefined || raw === null) return raw;
@@ -164,6 +180,18 @@ export class BlobDecoder {
       case 'dyn': {
         if (!Array.isArray(raw) || raw[0] !== C1 || raw[1] !== Esc.Instance) throw this.corrupt(`${meta.name}.${String(slot)}: expected a tagged value`);
         return this.fields(raw, 3, this.tagged(raw[2], s.base));
+      }
+      case 'union': {
+        if (!Array.isArray(raw) || raw[0] !== C1 || raw[1] !== Esc.Instance || typeof raw[2] !== 'string') {
+          throw this.corrupt(`${meta.name}.${String(slot)}: expected a discriminated value`);
+        }
+        const cls = s.byName.get(raw[2]);
+        if (cls === undefined) {
+          throw new PagableError('UNKNOWN_TAG', `${this.where}: ${meta.name}.${String(slot)}: "${raw[2].slice(0, 100)}" is not one of the discriminator's subtypes (${[...s.byName.keys()].join(', ')})`);
+        }
+        const vm = getClassMeta(cls);
+        if (vm === undefined) throw new PagableError('NOT_PAGABLE', `${this.where}: class ${cls.name} is not @Pagable`);
+        return this.fields(raw, 3, vm);
       }
       case 'shared':
       case 'lazy': {

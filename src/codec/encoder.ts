@@ -88,6 +88,7 @@ function compileFieldEncoder(meta: ClassMeta): FieldEncoder {
     }
     outs.push(`v${i}`);
   }
+  if (meta.rest !== undefined) outs.push('enc.rest(obj, M)');
   const body = `return function encodeFields(obj, enc) {\n${lines.join('\n')}\nreturn [${outs.join(', ')}];\n};`;
   return new Function('S', 'M', body)(schemas, meta) as FieldEncoder;
 }
@@ -170,6 +171,23 @@ export class BlobEncoder {
     throw new PagableError('LIMIT', `${what}: inline values nested deeper than ${MAX_INLINE_DEPTH}; declare a @Shared or @Lazy boundary so the walk stays iterative`);
   }
 
+  /**
+   * @internal The trailing record of a class laid out from class-transformer metadata: its other
+   * own enumerable properties, as class-transformer would serialize them; undefined when none.
+   */
+  rest(obj: object, meta: ClassMeta): unknown {
+    const { known, excluded } = meta.rest!;
+    let extra: Record<string, unknown> | undefined;
+    for (const k of Object.keys(obj)) {
+      if (known.has(k) || excluded.has(k)) continue;
+      extra ??= {};
+      // Definition, so that a `__proto__` own property stays a property.
+      Object.defineProperty(extra, k, { value: (obj as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+    }
+    this.field = '(other properties)';
+    return extra === undefined ? undefined : this.any(extra);
+  }
+
   /** @internal A field value with schema `s` (called by the generated field encoders). */
   value(v: unknown, s: Schema, meta: ClassMeta, field: string): unknown {
     switch (s.k) {
@@ -205,6 +223,17 @@ export class BlobEncoder {
         }
         return this.instanceEscape(v as object, vm);
       }
+      case 'union': {
+        if (v === undefined || v === null) return v;
+        const cls = (v as object).constructor as Class;
+        const name = typeof v === 'object' ? s.byClass.get(cls) : undefined;
+        if (name === undefined) {
+          throw new PagableError('TYPE_MISMATCH', `${this.where()}: a ${className(v)} is not one of the discriminator's subtypes (${[...s.byName.keys()].join(', ')})`);
+        }
+        const vm = getClassMeta(cls);
+        if (vm === undefined) throw new PagableError('NOT_PAGABLE', `${this.where()}: class ${cls.name} is not decorated with @Pagable()`);
+        return this.instanceEscape(v as object, vm, name);
+      }
       case 'shared': {
         if (v === undefined || v === null) return v;
         if (typeof v !== 'object' && typeof v !== 'function') {
@@ -232,12 +261,12 @@ export class BlobEncoder {
     }
   }
 
-  private instanceEscape(obj: object, meta: ClassMeta): unknown[] {
+  private instanceEscape(obj: object, meta: ClassMeta, name: string | undefined = meta.tag): unknown[] {
     const body = this.fields(obj, meta);
     const out = new Array<unknown>(body.length + 3);
     out[0] = C1;
     out[1] = Esc.Instance;
-    out[2] = meta.tag;
+    out[2] = name;
     for (let i = 0; i < body.length; i++) out[i + 3] = body[i];
     return out;
   }

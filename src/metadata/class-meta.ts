@@ -3,6 +3,7 @@ import { PagableError } from '../error.js';
 import type { Class, FieldDecl, FieldKind, TypeSpec } from './type-spec.js';
 import { ANY, NATIVE_TYPES, type ClassSchema, type RootSchema, type Schema } from './schema.js';
 import { tagOfClass } from './tag-registry.js';
+import { type CtField, classTransformerLayout } from './class-transformer.js';
 
 /*
  * Decorators only record facts here (through reflect-metadata, on the constructor); everything
@@ -42,6 +43,11 @@ export interface ClassMeta {
   readonly restored: ((obj: object) => void) | undefined;
   /** The schema of a value declared as exactly this class. */
   readonly asSchema: ClassSchema;
+  /**
+   * Classes laid out from class-transformer metadata also store their other own properties (those
+   * it would serialize) in a trailing record; undefined for classes with pagable field decorators.
+   */
+  readonly rest: { readonly known: ReadonlySet<string>; readonly excluded: ReadonlySet<string> } | undefined;
 }
 
 /** Records that `cls` is serializable; without `options`, keeps those already recorded. */
@@ -109,6 +115,7 @@ function buildMeta(cls: Class): ClassMeta {
     fields: [] as FieldMeta[],
     restored: restoredHook(cls),
     asSchema: undefined as unknown as ClassSchema,
+    rest: undefined as ClassMeta['rest'],
   };
   meta.asSchema = Object.freeze({ k: 'class', cls, meta }) as ClassSchema;
   // Ancestors first: a subclass's blob extends its base's positional layout.
@@ -128,8 +135,47 @@ function buildMeta(cls: Class): ClassMeta {
       else { byName.set(decl.name, fields.length); fields.push(f); }
     }
   }
+  if (fields.length === 0) {
+    // No pagable field decorators: store what class-transformer would serialize, so a class
+    // annotated for it (or not annotated at all) works with nothing but @Pagable() added.
+    const ct = classTransformerLayout(chain);
+    for (const f of ct.fields) fields.push(ctField(f, cls, name));
+    if (ct.rest) meta.rest = { known: new Set(fields.map((f) => f.name)), excluded: ct.excluded };
+  }
   meta.fields = fields;
   return meta;
+}
+
+/** A FieldMeta from class-transformer metadata (schema resolved on first read, as for decorators). */
+function ctField(f: CtField, owner: Class, className: string): FieldMeta {
+  const where = `${className}.${f.name}`;
+  const out = { name: f.name, kind: 'field', owner } as { name: string; kind: FieldKind; owner: Class; schema: Schema };
+  Object.defineProperty(out, 'schema', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      let schema: Schema;
+      if (f.union !== undefined) {
+        const byName = new Map<string, Class>();
+        const byClass = new Map<Class, string>();
+        for (const u of f.union) {
+          byName.set(u.name, u.cls);
+          byClass.set(u.cls, u.name);
+        }
+        schema = { k: 'union', byName, byClass };
+        if (f.isArray) schema = { k: 'array', of: schema };
+      } else if (f.type !== undefined) {
+        const t = f.type;
+        const decl: FieldDecl = { name: f.name, kind: 'field', type: () => (f.isArray ? [t()] : t()), designType: undefined };
+        schema = resolveSchema(decl, where);
+      } else {
+        schema = fromDesignType(Reflect.getMetadata('design:type', owner.prototype as object, f.name));
+      }
+      Object.defineProperty(out, 'schema', { value: schema, enumerable: true });
+      return schema;
+    },
+  });
+  return out;
 }
 
 function restoredHook(cls: Class): ((obj: object) => void) | undefined {

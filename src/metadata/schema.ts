@@ -10,6 +10,7 @@ export type Schema =
   | ClassSchema
   | { readonly k: 'array'; readonly of: Schema }
   | { readonly k: 'dyn'; readonly base: Class | undefined }
+  | UnionSchema
   | { readonly k: 'shared'; readonly root: RootSchema }
   | { readonly k: 'lazy'; readonly root: RootSchema };
 
@@ -21,6 +22,16 @@ export interface AnySchema { readonly k: 'any' }
  * abstract base, say): then every value needs a @TypeTag of its own.
  */
 export interface ClassSchema { readonly k: 'class'; readonly cls: Class; readonly meta: ClassMeta | undefined }
+
+/**
+ * A class-transformer discriminator: values are instances of the listed subtypes, written with
+ * the subtype's name (local to this field) instead of a global type tag.
+ */
+export interface UnionSchema {
+  readonly k: 'union';
+  readonly byName: ReadonlyMap<string, Class>;
+  readonly byClass: ReadonlyMap<Class, string>;
+}
 
 /** What a blob's root is decoded as. */
 export type RootSchema = AnySchema | ClassSchema;
@@ -42,6 +53,7 @@ export function describeSchema(s: Schema): string {
     case 'class': return s.cls.name;
     case 'array': return `${describeSchema(s.of)}[]`;
     case 'dyn': return s.base ? `dyn ${s.base.name}` : 'dyn';
+    case 'union': return [...s.byName.keys()].join(' | ');
     case 'shared': return `shared ${describeSchema(s.root)}`;
     case 'lazy': return `lazy ${describeSchema(s.root)}`;
   }
