@@ -33,7 +33,7 @@ export class PageOutRun {
   private readonly encoder = new BlobEncoder();
   /** object or arc inner -> key, for this run. */
   readonly finished = new Map<object, DataKey>();
-  private readonly inProgress = new Map<object, Task>();
+  private readonly inProgress = new Set<object>();
   /** Values that could not be encoded in this run, with their error, so it is thrown once per value. */
   private readonly failedWith = new Map<object, PagableError>();
   /** Own arcs given keys by this run, applied once the writes are durable. */
@@ -92,10 +92,12 @@ export class PageOutRun {
         t.data = blob.data;
         t.children = blob.children;
         t.root = root;
-        this.inProgress.set(id, t);
+        this.inProgress.add(id);
         tasks.push(t);
         for (let i = blob.children.length - 1; i >= 0; i--) {
-          tasks.push({ ref: blob.children[i]!, parent: t, data: undefined, children: undefined, root: undefined });
+          const c = blob.children[i]!;
+          // Shared dependencies are mostly stored already: no task for them.
+          if (!this.finished.has(c.target)) tasks.push({ ref: c, parent: t, data: undefined, children: undefined, root: undefined });
         }
       } else {
         const children = t.children!;

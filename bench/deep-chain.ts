@@ -1,6 +1,6 @@
-// Ad-hoc timing of deep chains (not a test): node build/test/support/chain-bench.js N
-import { InMemoryPagableStorage } from '../../src/index.js';
-import { Link } from './models.js';
+// Timing of deep chains (not a test): node build/bench/deep-chain.js N
+import { InMemoryPagableStorage } from '../src/index.js';
+import { Link } from '../test/support/models.js';
 
 const n = Number(process.argv[2] ?? 100000);
 const s = new InMemoryPagableStorage();
