@@ -334,7 +334,7 @@ export class BlobEncoder {
     let out: unknown[] | undefined;
     for (let i = 0; i < n; i++) {
       const x = a[i];
-      const y = this.any(x);
+      const y = typeof x === 'string' || typeof x === 'boolean' ? x : this.any(x);
       // Copy on first change only: arrays of primitives go to msgpackr as they are.
       if (y !== x && out === undefined) out = a.slice(0, i);
       if (out !== undefined) out.push(y);
