@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { pack, unpack } from 'msgpackr';
 import {
-  Field, InMemoryPagableStorage, Pagable, PagableError, Shared, TypeTag,
+  Field, InMemoryPagableStorage, Pagable, PagableArc, PagableError, Shared, TypeTag,
 } from '../src/index.js';
 import { Circle, Kitchen, Shape, Square } from './support/models.js';
 
@@ -218,6 +218,29 @@ describe('codec', () => {
         expect(k2).to.equal(k1);
       }), { numRuns: 300 });
     });
+  });
+
+  it('pages out and back arcs holding plain data: arrays, Maps, strings, tagged instances inside', async () => {
+    const values: unknown[] = ['text', [1, 'two', Circle.of(3)], new Map<unknown, unknown>([['k', new Set([1n, -0])]]), { nested: [Square.of(2)] }];
+    const arcs = values.map((v) => PagableArc.new(v, s));
+    for (const a of arcs) a.unpin();
+    const report = s.pageOutPending() as { pagedOut: number; failed: unknown[] };
+    expect(report.failed).to.deep.equal([]);
+    expect(report.pagedOut).to.equal(values.length);
+    for (let i = 0; i < values.length; i++) {
+      expect(arcs[i]!.isPagedOut).to.equal(true);
+      const pin = await arcs[i]!.pin();
+      expect(pin.value).to.deep.equal(values[i]);
+      pin.release();
+    }
+    const back = (await arcs[1]!.pin()).value as unknown[];
+    expect(back[2]).to.be.instanceOf(Circle);
+  });
+
+  it('saves and loads plain data as a root through load(Object, key)', async () => {
+    const v = { a: [1, 2], m: new Map([['x', Circle.of(1)]]) };
+    const back = await s.load(Object, await s.save(v));
+    expect(back).to.deep.equal(v);
   });
 
   it('refuses functions and symbols with NOT_PAGABLE naming class and field', async () => {
