@@ -63,6 +63,10 @@ export function isMarkedPagable(cls: Class): boolean {
 
 /** Records one decorated field on the class owning `proto`. */
 export function recordField(proto: object, name: string | symbol, kind: FieldKind, type: (() => TypeSpec) | undefined): void {
+  if (proto === undefined || proto === null || (typeof name === 'object' && name !== null)) {
+    // TC39 standard decorators call (undefined, context): the legacy flavour is needed for metadata.
+    throw new PagableError('NOT_PAGABLE', 'pagable field decorators need "experimentalDecorators": true and "emitDecoratorMetadata": true in tsconfig.json, compiled by tsc');
+  }
   const cls = (proto as { constructor: Class }).constructor;
   if (typeof name !== 'string') {
     throw new PagableError('NOT_PAGABLE', `${cls.name}: symbol-keyed fields cannot be stored (${String(name)})`);
