@@ -5,12 +5,17 @@ import type { Class } from '../metadata/type-spec.js';
 import type { ArcInner } from '../arc/arc-inner.js';
 import { innerOf, isPagableArc } from '../arc/pagable-arc.js';
 import { PinnedPagableArc } from '../arc/pinned-pagable-arc.js';
-import { ARC_PLACEHOLDER, C1, Esc, NEG_ZERO, TYPED_ARRAYS, encodeTagHeader, packBody } from './wire.js';
+import { MsgpackWriter } from './msgpack-writer.js';
+import { ARC_PLACEHOLDER, C1, Esc, TYPED_ARRAYS, encodeTagHeader, packr } from './wire.js';
 
 /**
  * Turns one blob's worth of a graph into msgpack: instances become positional arrays, arc fields
  * become placeholders, and the values behind them are handed back as `children` (in placeholder
  * order) for the page-out engine to store as blobs of their own. Pure: no I/O, no storage.
+ *
+ * The bytes are written while walking (no intermediate tree of arrays), and are exactly what
+ * msgpackr's `packr.pack` made of that tree when the encoder built one: keys are hashes of these
+ * bytes. test/msgpack-writer.test.ts keeps the tree encoder as the reference and compares.
  */
 
 /** A value that becomes its own blob: a @Shared object or the inner of a @Lazy arc. */
@@ -62,36 +67,48 @@ function className(v: unknown): string {
   return typeof c === 'function' ? c.name || '(anonymous class)' : 'Object';
 }
 
-/** Encodes one instance's stored fields into a positional array. */
-type FieldEncoder = (obj: object, enc: BlobEncoder) => unknown[];
+/** Writes one instance's stored fields as an array; with `esc`, as the escape [C1, 0, tag, ...fields]. */
+type FieldWriter = (obj: object, enc: BlobEncoder, w: MsgpackWriter, esc: boolean, tag: string | undefined) => void;
 
-const fieldEncoders = new WeakMap<ClassMeta, FieldEncoder>();
+const fieldWriters = new WeakMap<ClassMeta, FieldWriter>();
 
 /**
- * Generates a class's field encoder once: constant property names make every load a named,
+ * Generates a class's field writer once: constant property names make every load a named,
  * monomorphic access (a loop over `obj[f.name]` is megamorphic across classes), and primitives in
  * plain-data fields, the bulk of most graphs, skip the general encoder entirely.
  */
-function compileFieldEncoder(meta: ClassMeta): FieldEncoder {
+function compileFieldWriter(meta: ClassMeta): FieldWriter {
   const schemas = meta.fields.map((f) => f.schema);
   const names = meta.fields.map((f) => f.name);
-  const lines: string[] = [];
-  const outs: string[] = [];
+  const n = names.length + (meta.rest === undefined ? 0 : 1);
+  const lines: string[] = [`if (esc) enc.escapeHead(${n + 3}, tag); else w.array(${n});`];
   for (let i = 0; i < names.length; i++) {
     const key = JSON.stringify(names[i]);
-    lines.push(`enc.field = ${key}; let v${i} = obj[${key}];`);
+    const v = `v${i}`;
+    lines.push(`enc.field = ${key}; const ${v} = obj[${key}];`);
     if (schemas[i]!.k === 'any') {
       // Strings, booleans and numbers other than -0 are written as they are.
-      lines.push(`if (!(typeof v${i} === 'string' || typeof v${i} === 'boolean' || (typeof v${i} === 'number' && (v${i} !== 0 || 1 / v${i} > 0)))) v${i} = enc.value(v${i}, S[${i}], M, ${key});`);
+      lines.push(`if (typeof ${v} === 'string') w.str(${v}); else if (typeof ${v} === 'number' && (${v} !== 0 || 1 / ${v} > 0)) w.num(${v}); else if (typeof ${v} === 'boolean') w.bool(${v}); else enc.value(${v}, S[${i}], M, ${key});`);
     } else {
-      lines.push(`v${i} = enc.value(v${i}, S[${i}], M, ${key});`);
+      lines.push(`enc.value(${v}, S[${i}], M, ${key});`);
     }
-    outs.push(`v${i}`);
   }
-  if (meta.rest !== undefined) outs.push('enc.rest(obj, M)');
-  const body = `return function encodeFields(obj, enc) {\n${lines.join('\n')}\nreturn [${outs.join(', ')}];\n};`;
-  return new Function('S', 'M', body)(schemas, meta) as FieldEncoder;
+  if (meta.rest !== undefined) lines.push('enc.rest(obj, M);');
+  const body = `return function writeFields(obj, enc, w, esc, tag) {\n${lines.join('\n')}\n};`;
+  return new Function('S', 'M', body)(schemas, meta) as FieldWriter;
 }
+
+/** toJSON methods msgpackr treats as its own (a Date or Buffer with another one is packed through it). */
+const dateToJSON = Date.prototype.toJSON;
+const bufferToJSON = Buffer.prototype.toJSON;
+
+/**
+ * The writer blobs are written with. One for the process, like msgpackr's own buffer, so that
+ * blobs from many small page-outs share slabs; an encode that starts while it is busy (a getter
+ * paging something out) gets a writer of its own.
+ */
+const sharedWriter = new MsgpackWriter();
+let sharedWriterBusy = false;
 
 /** Encodes blobs; reuse one per page-out (it keeps no state between `encode` calls). */
 export class BlobEncoder {
@@ -102,6 +119,7 @@ export class BlobEncoder {
   /** The field being encoded; messages are formatted from these only when something fails. */
   private owner: ClassMeta | undefined = undefined;
   private field = '';
+  private w: MsgpackWriter = sharedWriter;
 
   private where(): string {
     return this.owner === undefined ? this.field : `${this.owner.name}.${this.field}`;
@@ -114,18 +132,25 @@ export class BlobEncoder {
     this.stack.length = 0;
     this.owner = undefined;
     this.field = where;
-    let data: Uint8Array;
-    if (root.k === 'class' || rootOfValue(value).k === 'class') {
-      const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
-      if (root.k === 'any' && meta.tag === undefined) {
-        throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
+    const mine = !sharedWriterBusy;
+    const w = (this.w = mine ? sharedWriter : new MsgpackWriter());
+    if (mine) sharedWriterBusy = true;
+    try {
+      w.begin();
+      if (root.k === 'class' || rootOfValue(value).k === 'class') {
+        const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
+        if (root.k === 'any' && meta.tag === undefined) {
+          throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
+        }
+        if (meta.tag !== undefined) w.raw(tagHeader(meta, meta.tag));
+        this.fields(value as object, meta, false, undefined);
+      } else {
+        this.any(value);
       }
-      const tree = this.fields(value as object, meta);
-      data = packBody(tree, meta.tag === undefined ? undefined : tagHeader(meta, meta.tag));
-    } else {
-      data = packBody(this.any(value), undefined);
+      return { data: w.finish(), children: this.children };
+    } finally {
+      if (mine) sharedWriterBusy = false;
     }
-    return { data, children: this.children };
   }
 
   /** The metadata to encode `value` with where `declared` is expected; TYPE_MISMATCH / NOT_PAGABLE. */
@@ -147,21 +172,30 @@ export class BlobEncoder {
     return meta;
   }
 
-  /** An instance's stored fields, positionally. */
-  private fields(obj: object, meta: ClassMeta): unknown[] {
+  /** An instance's stored fields, positionally; with `esc`, as an instance escape. */
+  private fields(obj: object, meta: ClassMeta, esc: boolean, tag: string | undefined): void {
     if (++this.depth > MAX_INLINE_DEPTH) this.tooDeep(obj, meta.name);
     this.stack.push(obj);
     const owner = this.owner;
     const field = this.field;
     this.owner = meta;
-    let enc = fieldEncoders.get(meta);
-    if (enc === undefined) fieldEncoders.set(meta, (enc = compileFieldEncoder(meta)));
-    const out = enc(obj, this);
+    let enc = fieldWriters.get(meta);
+    if (enc === undefined) fieldWriters.set(meta, (enc = compileFieldWriter(meta)));
+    enc(obj, this, this.w, esc, tag);
     this.owner = owner;
     this.field = field;
     this.stack.pop();
     this.depth--;
-    return out;
+  }
+
+  /** @internal The head of an instance escape of `n` elements: [C1, 0, tag, ...]. */
+  escapeHead(n: number, tag: string | undefined): void {
+    const w = this.w;
+    w.array(n);
+    w.c1();
+    w.num(Esc.Instance);
+    if (tag === undefined) w.undef();
+    else w.str(tag);
   }
 
   private tooDeep(obj: object, what: string): never {
@@ -175,7 +209,7 @@ export class BlobEncoder {
    * @internal The trailing record of a class laid out from class-transformer metadata: its other
    * own enumerable properties, as class-transformer would serialize them; undefined when none.
    */
-  rest(obj: object, meta: ClassMeta): unknown {
+  rest(obj: object, meta: ClassMeta): void {
     const { known, excluded } = meta.rest!;
     let extra: Record<string, unknown> | undefined;
     for (const k of Object.keys(obj)) {
@@ -185,34 +219,44 @@ export class BlobEncoder {
       Object.defineProperty(extra, k, { value: (obj as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
     }
     this.field = '(other properties)';
-    return extra === undefined ? undefined : this.any(extra);
+    if (extra === undefined) this.w.undef();
+    else this.any(extra);
   }
 
-  /** @internal A field value with schema `s` (called by the generated field encoders). */
-  value(v: unknown, s: Schema, meta: ClassMeta, field: string): unknown {
+  /** Writes undefined or null and says so; false for any other value. */
+  private nullish(v: unknown): boolean {
+    if (v === undefined) this.w.undef();
+    else if (v === null) this.w.nil();
+    else return false;
+    return true;
+  }
+
+  /** @internal A field value with schema `s` (called by the generated field writers). */
+  value(v: unknown, s: Schema, meta: ClassMeta, field: string): void {
     switch (s.k) {
       case 'any':
-        return this.any(v);
+        this.any(v);
+        return;
       case 'class': {
-        if (v === undefined || v === null) return v;
+        if (this.nullish(v)) return;
         // The common case, an instance of exactly the declared class, needs no checks.
-        if ((v as object).constructor === s.cls && s.meta !== undefined) return this.fields(v as object, s.meta);
+        if ((v as object).constructor === s.cls && s.meta !== undefined) return this.fields(v as object, s.meta, false, undefined);
         const vm = this.checkInstance(v, s, this.where());
-        if ((v as object).constructor === s.cls) return this.fields(v as object, vm);
-        return this.instanceEscape(v as object, vm);
+        if ((v as object).constructor === s.cls) return this.fields(v as object, vm, false, undefined);
+        return this.fields(v as object, vm, true, vm.tag);
       }
       case 'array': {
-        if (v === undefined || v === null) return v;
+        if (this.nullish(v)) return;
         if (!Array.isArray(v)) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: expected an array, got ${className(v)}`);
         }
         const n = v.length;
-        const out = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) out[i] = this.value(v[i], s.of, meta, field);
-        return out;
+        this.w.array(n);
+        for (let i = 0; i < n; i++) this.value(v[i], s.of, meta, field);
+        return;
       }
       case 'dyn': {
-        if (v === undefined || v === null) return v;
+        if (this.nullish(v)) return;
         const where = this.where();
         if (s.base !== undefined && !(v instanceof s.base)) {
           throw new PagableError('TYPE_MISMATCH', `${where}: expected an instance of ${s.base.name}, got ${className(v)}`);
@@ -221,10 +265,10 @@ export class BlobEncoder {
         if (vm.tag === undefined) {
           throw new PagableError('TYPE_MISMATCH', `${where}: @Dyn values need a @TypeTag; ${vm.name} has none`);
         }
-        return this.instanceEscape(v as object, vm);
+        return this.fields(v as object, vm, true, vm.tag);
       }
       case 'union': {
-        if (v === undefined || v === null) return v;
+        if (this.nullish(v)) return;
         const cls = (v as object).constructor as Class;
         const name = typeof v === 'object' ? s.byClass.get(cls) : undefined;
         if (name === undefined) {
@@ -232,10 +276,10 @@ export class BlobEncoder {
         }
         const vm = getClassMeta(cls);
         if (vm === undefined) throw new PagableError('NOT_PAGABLE', `${this.where()}: class ${cls.name} is not decorated with @Pagable()`);
-        return this.instanceEscape(v as object, vm, name);
+        return this.fields(v as object, vm, true, name);
       }
       case 'shared': {
-        if (v === undefined || v === null) return v;
+        if (this.nullish(v)) return;
         if (typeof v !== 'object' && typeof v !== 'function') {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a @Shared field holds an object, got ${className(v)}`);
         }
@@ -247,58 +291,78 @@ export class BlobEncoder {
           if (r.k === 'class') this.checkInstance(v, r, this.where());
         }
         this.children.push({ target: v as object, isArc: false, root: r, owner: meta, field });
-        return ARC_PLACEHOLDER;
+        this.w.num(ARC_PLACEHOLDER);
+        return;
       }
       case 'lazy': {
-        if (v === undefined || v === null) return v;
+        if (this.nullish(v)) return;
         if (!isPagableArc(v)) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a @Lazy field holds a PagableArc, got ${className(v)}`);
         }
         const inner: ArcInner = innerOf(v);
         this.children.push({ target: inner, isArc: true, root: s.root, owner: meta, field });
-        return ARC_PLACEHOLDER;
+        this.w.num(ARC_PLACEHOLDER);
+        return;
       }
     }
   }
 
-  private instanceEscape(obj: object, meta: ClassMeta, name: string | undefined = meta.tag): unknown[] {
-    const body = this.fields(obj, meta);
-    const out = new Array<unknown>(body.length + 3);
-    out[0] = C1;
-    out[1] = Esc.Instance;
-    out[2] = name;
-    for (let i = 0; i < body.length; i++) out[i + 3] = body[i];
-    return out;
-  }
-
-  /**
-   * Self-describing plain data. Returns `v` itself when msgpack says it exactly (no copy), a
-   * rewritten copy otherwise.
-   */
-  private any(v: unknown): unknown {
+  /** Writes self-describing plain data: as it is where msgpack says it exactly, as an escape otherwise. */
+  private any(v: unknown): void {
+    const w = this.w;
     switch (typeof v) {
       case 'string':
+        return w.str(v);
       case 'boolean':
+        return w.bool(v);
       case 'undefined':
-        return v;
+        return w.undef();
       case 'number':
-        return v === 0 && 1 / v < 0 ? NEG_ZERO : v;
+        if (v === 0 && 1 / v < 0) {
+          w.array(2);
+          w.c1();
+          w.num(Esc.NegZero);
+        } else {
+          w.num(v);
+        }
+        return;
       case 'bigint':
-        // msgpackr writes int64/uint64 natively and reads them back as bigint; wider ones need text.
-        return v >= -0x8000000000000000n && v <= 0xffffffffffffffffn ? v : [C1, Esc.BigInt, v.toString()];
+        // msgpack has int64/uint64, which msgpackr reads back as bigint; wider ones need text.
+        if (v >= -0x8000000000000000n && v <= 0xffffffffffffffffn) return w.bigint(v);
+        w.array(3);
+        w.c1();
+        w.num(Esc.BigInt);
+        w.str(v.toString());
+        return;
       case 'object': {
-        if (v === null) return null;
+        if (v === null) return w.nil();
         const proto = Object.getPrototypeOf(v);
         if (proto === Array.prototype) return this.anyArray(v as unknown[]);
         if (proto === Object.prototype || proto === null) return this.anyObject(v as Record<string, unknown>, proto === null);
-        if (proto === Date.prototype) return v;
-        if (v instanceof Uint8Array && (proto === Uint8Array.prototype || proto === Buffer.prototype)) return v;
+        if (proto === Date.prototype) {
+          const d = v as Date;
+          // msgpackr packs a Date through a toJSON of its own, or as a map if its own `constructor`
+          // says Object: left to msgpackr, whose output for a value does not depend on context.
+          if (d.constructor !== Date || d.toJSON !== dateToJSON) return w.raw(packr.pack(d));
+          return w.date(d);
+        }
+        if (v instanceof Uint8Array && (proto === Uint8Array.prototype || proto === Buffer.prototype)) {
+          const b = v as Uint8Array & { toJSON?: unknown };
+          const toJSON = b.toJSON;
+          if ((b.constructor !== Uint8Array && b.constructor !== Buffer) || (toJSON !== undefined && toJSON !== bufferToJSON)) return w.raw(packr.pack(b));
+          return w.bin(b);
+        }
         if (proto === Map.prototype) return this.anyMap(v as Map<unknown, unknown>);
         if (proto === Set.prototype) return this.anySet(v as Set<unknown>);
         const ti = (TYPED_ARRAYS as readonly unknown[]).indexOf((v as object).constructor);
         if (ti >= 0) {
           const ta = v as ArrayBufferView;
-          return [C1, Esc.Typed, ti, new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength)];
+          w.array(4);
+          w.c1();
+          w.num(Esc.Typed);
+          w.num(ti);
+          w.bin(new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength));
+          return;
         }
         if (isPagableArc(v) || v instanceof PinnedPagableArc) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a PagableArc inside plain data cannot be stored; declare the field with @Lazy(() => X)`);
@@ -311,7 +375,7 @@ export class BlobEncoder {
         if (meta.tag === undefined) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a ${meta.name} inside untyped data needs a @TypeTag on ${meta.name}, or declare the field's type, e.g. @Field(() => [${meta.name}])`);
         }
-        return this.instanceEscape(v as object, meta);
+        return this.fields(v as object, meta, true, meta.tag);
       }
       default:
         throw new PagableError('NOT_PAGABLE', `${this.where()}: a ${typeof v} cannot be stored`);
@@ -328,64 +392,74 @@ export class BlobEncoder {
     this.depth--;
   }
 
-  private anyArray(a: unknown[]): unknown[] {
+  private anyArray(a: unknown[]): void {
     this.enter(a);
+    const w = this.w;
     const n = a.length;
-    let out: unknown[] | undefined;
+    w.array(n);
+    // A sparse array's holes read as undefined, which is what is stored.
     for (let i = 0; i < n; i++) {
       const x = a[i];
-      const y = typeof x === 'string' || typeof x === 'boolean' ? x : this.any(x);
-      // Copy on first change only: arrays of primitives go to msgpackr as they are.
-      if (y !== x && out === undefined) out = a.slice(0, i);
-      if (out !== undefined) out.push(y);
+      if (typeof x === 'string') w.str(x);
+      else this.any(x);
     }
-    // A sparse array's holes read as undefined, which is what is stored.
-    if (out === undefined && n > 0 && !(n - 1 in a)) out = Array.from(a);
     this.leave();
-    return out ?? a;
   }
 
-  private anyObject(o: Record<string, unknown>, nullProto: boolean): unknown {
+  private anyObject(o: Record<string, unknown>, nullProto: boolean): void {
     this.enter(o);
+    const w = this.w;
     const keys = Object.keys(o);
-    let out: Record<string, unknown> | undefined;
-    // Objects without a prototype, and msgpackr's renaming of a `__proto__` map key on read,
-    // make those objects travel as key/value pairs.
-    let escaped: unknown[] | undefined = nullProto ? [] : undefined;
-    for (let i = 0; escaped === undefined && i < keys.length; i++) {
-      const k = keys[i]!;
-      if (k === '__proto__') { escaped = []; break; }
-      const x = o[k];
-      const y = this.any(x);
-      if (y !== x && out === undefined) {
-        out = {};
-        for (let j = 0; j < i; j++) out[keys[j]!] = o[keys[j]!];
+    const n = keys.length;
+    if (nullProto || keys.includes('__proto__')) {
+      // Objects without a prototype, and msgpackr's renaming of a `__proto__` map key on read,
+      // make those objects travel as key/value pairs.
+      w.array(2 + 2 * n);
+      w.c1();
+      w.num(nullProto ? Esc.NullObject : Esc.Object);
+      for (let i = 0; i < n; i++) {
+        const k = keys[i]!;
+        w.str(k);
+        this.any(o[k]);
       }
-      if (out !== undefined) out[k] = y;
-    }
-    if (escaped !== undefined) {
-      escaped.push(C1, nullProto ? Esc.NullObject : Esc.Object);
-      for (const k of keys) escaped.push(k, this.any(o[k]));
       this.leave();
-      return escaped;
+      return;
+    }
+    w.map(n);
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      w.str(k);
+      this.any(o[k]);
+    }
+    if (o.constructor !== Object) {
+      // An own `constructor` key: msgpackr then looks for a toJSON method before writing the
+      // map, and calls a truthy `toJSON` value (-0 being escaped to an array, truthy), which throws.
+      const t = o.toJSON;
+      if (t || (t === 0 && 1 / t < 0)) throw new TypeError('value.toJSON is not a function');
     }
     this.leave();
-    return out ?? o;
   }
 
-  private anyMap(m: Map<unknown, unknown>): unknown[] {
+  private anyMap(m: Map<unknown, unknown>): void {
     this.enter(m);
-    const out: unknown[] = [C1, Esc.Map];
-    for (const [k, x] of m) out.push(this.any(k), this.any(x));
+    const w = this.w;
+    w.array(2 + 2 * m.size);
+    w.c1();
+    w.num(Esc.Map);
+    for (const [k, x] of m) {
+      this.any(k);
+      this.any(x);
+    }
     this.leave();
-    return out;
   }
 
-  private anySet(s: Set<unknown>): unknown[] {
+  private anySet(s: Set<unknown>): void {
     this.enter(s);
-    const out: unknown[] = [C1, Esc.Set];
-    for (const x of s) out.push(this.any(x));
+    const w = this.w;
+    w.array(2 + s.size);
+    w.c1();
+    w.num(Esc.Set);
+    for (const x of s) this.any(x);
     this.leave();
-    return out;
   }
 }

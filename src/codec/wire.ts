@@ -6,6 +6,10 @@ import { PagableError } from '../error.js';
  * msgpackr use must not change because they imported pagable), no records or shared structures
  * (each blob must decode alone and encode the same whatever was encoded before).
  *
+ * Blobs are written by MsgpackWriter (msgpack-writer.ts), which makes exactly the byte choices
+ * `packr` makes with these options; `packr` is the reference it is tested against, and writes the
+ * odd value the writer leaves to it. Changing these options changes every blob's bytes.
+ *
  * Values msgpack cannot say natively are written as an "escape": an array whose first element is
  * msgpackr's C1 sentinel (byte 0xc1, "never used" in msgpack), then a kind number. User data can
  * never produce C1, so escapes are unambiguous.
@@ -57,8 +61,6 @@ export const TYPED_ARRAYS = [
   Float32Array, Float64Array, BigInt64Array, BigUint64Array,
 ] as const;
 
-export const NEG_ZERO: readonly unknown[] = Object.freeze([C1, Esc.NegZero]);
-
 /** Placeholder written where an arc field holds a value; the key is the next one in `arcs`. */
 export const ARC_PLACEHOLDER = 0;
 
@@ -102,19 +104,6 @@ export function readTagHeader(data: Uint8Array, where: string): { tag: string; o
     throw new PagableError('CORRUPT', `${where}: type tag is not valid UTF-8`, { cause: e });
   }
   return { tag, offset: off + len };
-}
-
-/** msgpack-encodes `tree`, after an optional header. */
-export function packBody(tree: unknown, header: Uint8Array | undefined): Uint8Array {
-  // packr returns a view into its pool and never writes over it again (it moves on, then
-  // allocates a fresh pool), so the view is kept as is: no copy per blob. The same holds for
-  // Buffer.allocUnsafe, whose small allocations are slices of a shared slab.
-  const body = packr.pack(tree);
-  if (header === undefined) return body;
-  const out = Buffer.allocUnsafe(header.length + body.length);
-  out.set(header, 0);
-  out.set(body, header.length);
-  return out;
 }
 
 /** Decodes one msgpack value that must span `bytes` exactly; CORRUPT otherwise. */

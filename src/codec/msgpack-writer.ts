@@ -1,0 +1,305 @@
+/*
+ * A msgpack writer that makes exactly the byte choices msgpackr's `Packr` makes with our options
+ * (wire.ts: no records, variableMapSize, no moreTypes, no bundled strings, undefined as fixext).
+ * Blob keys are hashes of these bytes, so "the same as msgpackr" is the contract, not "valid
+ * msgpack": msgpackr stays the reference, checked by a differential test
+ * (test/msgpack-writer.test.ts). Where msgpackr's choice is unusual it is copied and says so.
+ */
+
+/** A fresh slab is this big; blobs are views into slabs, as msgpackr's own output is. */
+const SLAB = 0x2000;
+/** A blob does not start in the last bytes of a slab (it would likely have to move at once). */
+const MIN_ROOM = 0x800;
+/** A slab grown past this for a big value is let go after it, not kept for the writer's lifetime. */
+const MAX_KEPT = 0x100000;
+
+/**
+ * Appends msgpack values to a growable buffer. Between `begin` and `finish` it writes one value
+ * (one blob); `finish` returns a view of those bytes that is never written over again, so blobs
+ * cost no copy. Not reentrant: use one per walk.
+ */
+export class MsgpackWriter {
+  private buf: Buffer = Buffer.allocUnsafeSlow(SLAB);
+  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  /** Where the next byte goes, and where the current value began. */
+  private pos = 0;
+  private start = 0;
+  /** `buf.length`, kept in a field so that bound checks read no typed array length. */
+  private end: number = this.buf.length;
+
+  /** Starts a new value after what earlier values left (bytes of a failed value are abandoned). */
+  begin(): void {
+    this.start = this.pos;
+    if (this.end - this.pos < MIN_ROOM || this.end > MAX_KEPT) this.newSlab(SLAB);
+  }
+
+  /** The bytes written since `begin`, exactly sized. */
+  finish(): Uint8Array {
+    return this.buf.subarray(this.start, this.pos);
+  }
+
+  private newSlab(size: number): void {
+    const buf = Buffer.allocUnsafeSlow(size);
+    // Only the current value moves: earlier values are views that must stay as they are.
+    this.buf.copy(buf, 0, this.start, this.pos);
+    this.pos -= this.start;
+    this.start = 0;
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    this.end = buf.length;
+  }
+
+  /** Makes room for `n` more bytes. */
+  private room(n: number): void {
+    if (this.pos + n > this.end) this.newSlab(Math.max(SLAB, ((this.pos - this.start + n) * 2 + 0xfff) & ~0xfff));
+  }
+
+  /** Bytes that are already msgpack (a tag header, msgpackr's own output). */
+  raw(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** 0xc1, msgpack's "never used" byte, which begins our escapes. */
+  c1(): void {
+    if (this.pos + 1 > this.end) this.room(1);
+    this.buf[this.pos++] = 0xc1;
+  }
+
+  nil(): void {
+    if (this.pos + 1 > this.end) this.room(1);
+    this.buf[this.pos++] = 0xc0;
+  }
+
+  /** msgpackr writes undefined as fixext 1, type 0, data 0. */
+  undef(): void {
+    if (this.pos + 3 > this.end) this.room(3);
+    const b = this.buf;
+    b[this.pos] = 0xd4;
+    b[this.pos + 1] = 0;
+    b[this.pos + 2] = 0;
+    this.pos += 3;
+  }
+
+  bool(v: boolean): void {
+    if (this.pos + 1 > this.end) this.room(1);
+    this.buf[this.pos++] = v ? 0xc3 : 0xc2;
+  }
+
+  /**
+   * A number as msgpackr writes it: the smallest int format for integers in uint32 or int32 range
+   * (positive fixint up to 0x7f, since records are off), float64 for everything else (larger
+   * integers, fractions, NaN, ±Infinity). -0 comes out as 0, as from msgpackr; callers escape it.
+   */
+  num(v: number): void {
+    if (this.pos + 9 > this.end) this.room(9);
+    const b = this.buf;
+    let p = this.pos;
+    if (v >>> 0 === v) {
+      if (v < 0x80) {
+        b[p++] = v;
+      } else if (v < 0x100) {
+        b[p++] = 0xcc;
+        b[p++] = v;
+      } else if (v < 0x10000) {
+        b[p++] = 0xcd;
+        b[p++] = v >> 8;
+        b[p++] = v & 0xff;
+      } else {
+        b[p++] = 0xce;
+        this.view.setUint32(p, v);
+        p += 4;
+      }
+    } else if (v >> 0 === v) {
+      if (v >= -0x20) {
+        b[p++] = 0x100 + v;
+      } else if (v >= -0x80) {
+        b[p++] = 0xd0;
+        b[p++] = v + 0x100;
+      } else if (v >= -0x8000) {
+        b[p++] = 0xd1;
+        this.view.setInt16(p, v);
+        p += 2;
+      } else {
+        b[p++] = 0xd2;
+        this.view.setInt32(p, v);
+        p += 4;
+      }
+    } else {
+      b[p++] = 0xcb;
+      this.view.setFloat64(p, v);
+      p += 8;
+    }
+    this.pos = p;
+  }
+
+  /** A bigint within int64 (as int64, even when positive) or uint64 range (as uint64); callers check the range. */
+  bigint(v: bigint): void {
+    if (this.pos + 9 > this.end) this.room(9);
+    if (v < 0x8000000000000000n && v >= -0x8000000000000000n) {
+      this.buf[this.pos] = 0xd3;
+      this.view.setBigInt64(this.pos + 1, v);
+    } else {
+      this.buf[this.pos] = 0xcf;
+      this.view.setBigUint64(this.pos + 1, v);
+    }
+    this.pos += 9;
+  }
+
+  /**
+   * A string, as msgpackr writes it: strings under 64 UTF-16 units are encoded by hand, which
+   * writes a lone surrogate as its own 3-byte sequence (WTF-8); longer ones go through Buffer's
+   * UTF-8 encoder, which writes it as U+FFFD. The header is the smallest for the byte length.
+   */
+  str(s: string): void {
+    const n = s.length;
+    // The header is guessed from the length in units (bytes are never fewer), then the bytes
+    // are moved in the rare case the guess was short.
+    const guess = n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    if (this.pos + guess + n * 3 > this.end) this.room(guess + n * 3);
+    const b = this.buf;
+    const at = this.pos + guess;
+    let len: number;
+    if (n < 0x40) {
+      let p = at;
+      for (let i = 0; i < n; i++) {
+        let c1 = s.charCodeAt(i);
+        let c2: number;
+        if (c1 < 0x80) {
+          b[p++] = c1;
+        } else if (c1 < 0x800) {
+          b[p++] = (c1 >> 6) | 0xc0;
+          b[p++] = (c1 & 0x3f) | 0x80;
+        } else if ((c1 & 0xfc00) === 0xd800 && ((c2 = s.charCodeAt(i + 1)) & 0xfc00) === 0xdc00) {
+          c1 = 0x10000 + ((c1 & 0x03ff) << 10) + (c2 & 0x03ff);
+          i++;
+          b[p++] = (c1 >> 18) | 0xf0;
+          b[p++] = ((c1 >> 12) & 0x3f) | 0x80;
+          b[p++] = ((c1 >> 6) & 0x3f) | 0x80;
+          b[p++] = (c1 & 0x3f) | 0x80;
+        } else {
+          b[p++] = (c1 >> 12) | 0xe0;
+          b[p++] = ((c1 >> 6) & 0x3f) | 0x80;
+          b[p++] = (c1 & 0x3f) | 0x80;
+        }
+      }
+      len = p - at;
+    } else {
+      len = b.write(s, at);
+    }
+    let p = this.pos;
+    if (len < 0x20) {
+      b[p++] = 0xa0 | len;
+    } else if (len < 0x100) {
+      if (guess < 2) b.copyWithin(p + 2, p + 1, p + 1 + len);
+      b[p++] = 0xd9;
+      b[p++] = len;
+    } else if (len < 0x10000) {
+      if (guess < 3) b.copyWithin(p + 3, p + guess, p + guess + len);
+      b[p++] = 0xda;
+      b[p++] = len >> 8;
+      b[p++] = len & 0xff;
+    } else {
+      if (guess < 5) b.copyWithin(p + 5, p + guess, p + guess + len);
+      b[p++] = 0xdb;
+      this.view.setUint32(p, len);
+      p += 4;
+    }
+    this.pos = p + len;
+  }
+
+  /** Bytes as msgpack bin (how msgpackr writes a Uint8Array or Buffer without moreTypes). */
+  bin(v: Uint8Array): void {
+    const n = v.byteLength;
+    this.room(n + 5);
+    const b = this.buf;
+    let p = this.pos;
+    if (n < 0x100) {
+      b[p++] = 0xc4;
+      b[p++] = n;
+    } else if (n < 0x10000) {
+      b[p++] = 0xc5;
+      b[p++] = n >> 8;
+      b[p++] = n & 0xff;
+    } else {
+      b[p++] = 0xc6;
+      this.view.setUint32(p, n);
+      p += 4;
+    }
+    b.set(v, p);
+    this.pos = p + n;
+  }
+
+  /**
+   * A Date as msgpackr writes it (timestamp extension -1): 32-bit seconds when it has no
+   * milliseconds and fits, 64-bit when it is positive and fits, 96-bit otherwise, and an invalid
+   * date as fixext 1 with data 0xff. The arithmetic is msgpackr's, including its truncations.
+   */
+  date(d: Date): void {
+    if (this.pos + 15 > this.end) this.room(15);
+    const b = this.buf;
+    const p = this.pos;
+    const seconds = d.getTime() / 1000;
+    if (d.getMilliseconds() === 0 && seconds >= 0 && seconds < 0x100000000) {
+      b[p] = 0xd6;
+      b[p + 1] = 0xff;
+      this.view.setUint32(p + 2, seconds);
+      this.pos = p + 6;
+    } else if (seconds > 0 && seconds < 0x100000000) {
+      b[p] = 0xd7;
+      b[p + 1] = 0xff;
+      this.view.setUint32(p + 2, d.getMilliseconds() * 4000000 + ((seconds / 1000 / 0x100000000) >> 0));
+      this.view.setUint32(p + 6, seconds);
+      this.pos = p + 10;
+    } else if (isNaN(seconds)) {
+      b[p] = 0xd4;
+      b[p + 1] = 0xff;
+      b[p + 2] = 0xff;
+      this.pos = p + 3;
+    } else {
+      b[p] = 0xc7;
+      b[p + 1] = 12;
+      b[p + 2] = 0xff;
+      this.view.setUint32(p + 3, d.getMilliseconds() * 1000000);
+      this.view.setBigInt64(p + 7, BigInt(Math.floor(seconds)));
+      this.pos = p + 15;
+    }
+  }
+
+  /** An array header for `n` elements (fixarray, array16, array32). */
+  array(n: number): void {
+    if (this.pos + 5 > this.end) this.room(5);
+    const b = this.buf;
+    if (n < 0x10) {
+      b[this.pos++] = 0x90 | n;
+    } else if (n < 0x10000) {
+      b[this.pos] = 0xdc;
+      b[this.pos + 1] = n >> 8;
+      b[this.pos + 2] = n & 0xff;
+      this.pos += 3;
+    } else {
+      b[this.pos] = 0xdd;
+      this.view.setUint32(this.pos + 1, n);
+      this.pos += 5;
+    }
+  }
+
+  /** A map header for `n` entries (fixmap, map16, map32): msgpackr's `variableMapSize`. */
+  map(n: number): void {
+    if (this.pos + 5 > this.end) this.room(5);
+    const b = this.buf;
+    if (n < 0x10) {
+      b[this.pos++] = 0x80 | n;
+    } else if (n < 0x10000) {
+      b[this.pos] = 0xde;
+      b[this.pos + 1] = n >> 8;
+      b[this.pos + 2] = n & 0xff;
+      this.pos += 3;
+    } else {
+      b[this.pos] = 0xdf;
+      this.view.setUint32(this.pos + 1, n);
+      this.pos += 5;
+    }
+  }
+}
