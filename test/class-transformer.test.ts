@@ -1,25 +1,12 @@
 import { expect } from 'chai';
 import { Exclude, Expose, Type, instanceToPlain, plainToInstance } from 'class-transformer';
 import { InMemoryPagableStorage, Pagable, PagableError } from '../src/index.js';
+import { Cat, Dog, PET_DISCRIMINATOR, Pet } from './support/ct-models.js';
 
 /*
  * A model written for class-transformer (its decorators only), made pagable by adding @Pagable()
  * and nothing else.
  */
-abstract class Pet {
-  name!: string;
-}
-
-@Pagable()
-class Dog extends Pet {
-  barks = true;
-}
-
-@Pagable()
-class Cat extends Pet {
-  lives = 9;
-}
-
 @Pagable()
 class Address {
   street!: string;
@@ -33,7 +20,7 @@ class Owner {
   @Type(() => Date) since!: Date;
   @Type(() => Address) address!: Address;
   @Type(() => Address) previous!: Address[];
-  @Type(() => Pet, { discriminator: { property: '__type', subTypes: [{ value: Dog, name: 'dog' }, { value: Cat, name: 'cat' }] } })
+  @Type(() => Pet, PET_DISCRIMINATOR)
   pets!: Pet[];
   tags!: string[];
   @Expose() get label(): string { return `owner ${this.id}`; }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Type } from 'class-transformer';
+import { Cat, Dog, PET_DISCRIMINATOR, Pet } from './support/ct-models.js';
 import fc from 'fast-check';
 import { PagableError } from '../src/error.js';
 import { type ClassMeta, getClassMeta } from '../src/metadata/class-meta.js';
@@ -372,22 +373,11 @@ class TreeEncoder {
 
 // ---------------------------------------------------------------- models and generators
 
-abstract class Pet {
-  name!: string;
-}
-@Pagable()
-class Dog extends Pet {
-  barks = true;
-}
-@Pagable()
-class Cat extends Pet {
-  lives = 9;
-}
 /** A class-transformer layout: a discriminated union and a trailing record of other properties. */
 @Pagable()
 class Owner {
   id!: number;
-  @Type(() => Pet, { discriminator: { property: '__type', subTypes: [{ value: Dog, name: 'dog' }, { value: Cat, name: 'cat' }] } })
+  @Type(() => Pet, PET_DISCRIMINATOR)
   pets!: Pet[];
 }
 

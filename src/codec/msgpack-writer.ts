@@ -269,35 +269,27 @@ export class MsgpackWriter {
 
   /** An array header for `n` elements (fixarray, array16, array32). */
   array(n: number): void {
-    if (this.pos + 5 > this.end) this.room(5);
-    const b = this.buf;
-    if (n < 0x10) {
-      b[this.pos++] = 0x90 | n;
-    } else if (n < 0x10000) {
-      b[this.pos] = 0xdc;
-      b[this.pos + 1] = n >> 8;
-      b[this.pos + 2] = n & 0xff;
-      this.pos += 3;
-    } else {
-      b[this.pos] = 0xdd;
-      this.view.setUint32(this.pos + 1, n);
-      this.pos += 5;
-    }
+    this.header(n, 0x90, 0xdc);
   }
 
   /** A map header for `n` entries (fixmap, map16, map32): msgpackr's `variableMapSize`. */
   map(n: number): void {
+    this.header(n, 0x80, 0xde);
+  }
+
+  /** A container header: the fix form (`fix | n`), then the 16-bit (`x16`) or 32-bit (`x16 + 1`) one. */
+  private header(n: number, fix: number, x16: number): void {
     if (this.pos + 5 > this.end) this.room(5);
     const b = this.buf;
     if (n < 0x10) {
-      b[this.pos++] = 0x80 | n;
+      b[this.pos++] = fix | n;
     } else if (n < 0x10000) {
-      b[this.pos] = 0xde;
+      b[this.pos] = x16;
       b[this.pos + 1] = n >> 8;
       b[this.pos + 2] = n & 0xff;
       this.pos += 3;
     } else {
-      b[this.pos] = 0xdf;
+      b[this.pos] = x16 + 1;
       this.view.setUint32(this.pos + 1, n);
       this.pos += 5;
     }
