@@ -16,7 +16,7 @@ import {
   blake3_128_portable,
   blake3_128_reference,
   blake3NativeAvailable,
-} from '../src/codec/hash.js';
+} from '../src/keys/blake3.js';
 
 type Hash16 = (parts: readonly Uint8Array[]) => Uint8Array;
 /** fn is a string when the candidate is unavailable (why); input: what it is timed on. */

@@ -13,16 +13,16 @@ export type { PagableOptions } from './metadata/class-meta.js';
 export { PagableArc } from './arc/pagable-arc.js';
 export { PinnedPagableArc } from './arc/pinned-pagable-arc.js';
 
-export type { DataKey, PagableData } from './codec/data.js';
-export { isDataKey } from './codec/data.js';
-export { computeKey } from './codec/key.js';
+export type { DataKey, PagableData } from './keys/data.js';
+export { isDataKey } from './keys/data.js';
+export { computeKey } from './keys/compute-key.js';
 
 export { PagableError } from './error.js';
 export type { PagableErrorCode } from './error.js';
 
-export type { PagableStorage, StorageStats, PageOutReport, RootEntry, GcReport } from './storage/storage.js';
-export { PagableStorageBase } from './storage/storage-base.js';
-export type { BlobEntry, StorageOptions } from './storage/storage-base.js';
+export type { PagableStorage, StorageStats, PageOutReport, RootEntry, GcReport } from './paging/interface.js';
+export { PagableStorageBase } from './paging/storage-base.js';
+export type { BlobEntry, StorageOptions } from './paging/storage-base.js';
 export { InMemoryPagableStorage } from './storage/memory.js';
 export { LmdbPagableStorage } from './storage/lmdb.js';
 export type { LmdbStorageOptions, LmdbBlobInfo } from './storage/lmdb.js';

@@ -5,7 +5,7 @@ import {
   blake3_128_portable,
   blake3_128_reference,
   blake3NativeAvailable,
-} from '../src/codec/hash.js';
+} from '../src/keys/blake3.js';
 
 /*
  * The first 16 bytes of the official BLAKE3 test vectors (BLAKE3-team/BLAKE3,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { computeKey, isDataKey, PagableError } from '../src/index.js';
-import { blake3_128_reference } from '../src/codec/hash.js';
+import { blake3_128_reference } from '../src/keys/blake3.js';
 
 const EMPTY = '71e0a99173564931c0b8acc52d2685a8';
 const ONE_TWO_THREE = '60acc560af3c172804ca72879e2bdc57';

@@ -8,7 +8,7 @@ import { open as openEnv } from 'lmdb';
 import {
   computeKey, type DataKey, InMemoryPagableStorage, LmdbPagableStorage, PagableArc, PagableError,
 } from '../src/index.js';
-import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from '../src/storage/blob-record.js';
+import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from '../src/blobstore/blob-record.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
 import { storageConformance } from './storage-conformance.js';
 import { Dep, Module, Package } from './support/models.js';

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import {
   computeKey, type DataKey, PagableArc, PagableError, RedisPagableStorage,
 } from '../src/index.js';
-import { encodeBlobRecord } from '../src/storage/blob-record.js';
+import { encodeBlobRecord } from '../src/blobstore/blob-record.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
 import { loadSummary, type GraphSummary } from './fixtures/redis-peer.js';
 import { type RedisServer, startRedisServer } from './fixtures/redis-server.js';

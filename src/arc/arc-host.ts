@@ -1,4 +1,4 @@
-import type { DataKey, PagableData } from '../codec/data.js';
+import type { DataKey, PagableData } from '../keys/data.js';
 import type { ArcInner } from './arc-inner.js';
 import type { ArcCache } from './arc-cache.js';
 

@@ -1,4 +1,4 @@
-import type { DataKey } from '../codec/data.js';
+import type { DataKey } from '../keys/data.js';
 import type { RootSchema } from '../metadata/schema.js';
 import type { ArcHost } from './arc-host.js';
 import { deepFreeze } from './freeze.js';

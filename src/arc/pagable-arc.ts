@@ -1,6 +1,6 @@
-import type { DataKey } from '../codec/data.js';
+import type { DataKey } from '../keys/data.js';
 import { PagableError } from '../error.js';
-import type { PagableStorage } from '../storage/storage.js';
+import type { PagableStorage } from '../paging/interface.js';
 import { ARC_HOST, type ArcHost, type HasArcHost } from './arc-host.js';
 import { ArcInner } from './arc-inner.js';
 import { PinnedPagableArc, pinnedFromInner } from './pinned-pagable-arc.js';

@@ -1,5 +1,5 @@
 import { PagableError } from '../error.js';
-import type { PagableStorage } from '../storage/storage.js';
+import type { PagableStorage } from '../paging/interface.js';
 import { ArcInner } from './arc-inner.js';
 import { type PagableArc, arcFromInner, hostOf, pinReaper } from './pagable-arc.js';
 

@@ -1,5 +1,5 @@
 import { Unpackr } from 'msgpackr';
-import type { DataKey, PagableData } from '../codec/data.js';
+import type { DataKey, PagableData } from '../keys/data.js';
 import { C1, Esc, TYPED_ARRAYS, readTagHeader } from '../codec/wire.js';
 import { PagableError } from '../error.js';
 

@@ -1,5 +1,5 @@
-import { type DataKey, isDataKey } from '../codec/data.js';
-import { computeKey } from '../codec/key.js';
+import { type DataKey, isDataKey } from '../keys/data.js';
+import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import { LmdbPagableStorage } from '../storage/lmdb.js';
 import { blobViewJson, renderBlobText, viewBlob } from './blob-view.js';

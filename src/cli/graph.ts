@@ -1,4 +1,4 @@
-import type { DataKey, PagableData } from '../codec/data.js';
+import type { DataKey, PagableData } from '../keys/data.js';
 import { readTagHeader } from '../codec/wire.js';
 import { PagableError } from '../error.js';
 import type { Json } from './blob-view.js';

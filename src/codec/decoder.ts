@@ -1,4 +1,4 @@
-import type { DataKey, PagableData } from './data.js';
+import type { DataKey, PagableData } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import type { RootSchema, Schema } from '../metadata/schema.js';

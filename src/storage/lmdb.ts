@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, type RootDatabase, open as openEnv } from 'lmdb';
-import { type DataKey, type PagableData, isDataKey } from '../codec/data.js';
-import { blake3_128 } from '../codec/hash.js';
-import { computeKey } from '../codec/key.js';
+import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
+import { blake3_128 } from '../keys/blake3.js';
+import { computeKey } from '../keys/compute-key.js';
 import { PagableError, toPagableError } from '../error.js';
-import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord, readBlobRecordLayout } from './blob-record.js';
-import { type BlobEntry, PagableStorageBase, type StorageOptions } from './storage-base.js';
-import type { RootEntry } from './storage.js';
+import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord, readBlobRecordLayout } from '../blobstore/blob-record.js';
+import { type BlobEntry, PagableStorageBase, type StorageOptions } from '../paging/storage-base.js';
+import type { RootEntry } from '../paging/interface.js';
 
 /** Options of `LmdbPagableStorage.open`. */
 export interface LmdbStorageOptions extends StorageOptions {

@@ -1,6 +1,6 @@
-import type { DataKey, PagableData } from '../codec/data.js';
-import { type BlobEntry, PagableStorageBase, type StorageOptions } from './storage-base.js';
-import type { RootEntry } from './storage.js';
+import type { DataKey, PagableData } from '../keys/data.js';
+import { type BlobEntry, PagableStorageBase, type StorageOptions } from '../paging/storage-base.js';
+import type { RootEntry } from '../paging/interface.js';
 
 /**
  * Blobs in a Map, in this process: for tests, development, and paging within one process's

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
-import { type DataKey, type PagableData, isDataKey } from '../codec/data.js';
-import { computeKey } from '../codec/key.js';
+import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
+import { computeKey } from '../keys/compute-key.js';
 import { PagableError, toPagableError } from '../error.js';
-import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from './blob-record.js';
-import { type BlobEntry, PagableStorageBase, type StorageOptions } from './storage-base.js';
-import type { RootEntry, StorageStats } from './storage.js';
+import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from '../blobstore/blob-record.js';
+import { type BlobEntry, PagableStorageBase, type StorageOptions } from '../paging/storage-base.js';
+import type { RootEntry, StorageStats } from '../paging/interface.js';
 
 /** Options of `RedisPagableStorage.connect`. */
 export interface RedisStorageOptions extends StorageOptions {

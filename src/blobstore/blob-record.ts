@@ -1,4 +1,4 @@
-import { type DataKey, type PagableData, isDataKey, keyFromBytes, writeKeyBytes } from '../codec/data.js';
+import { type DataKey, type PagableData, isDataKey, keyFromBytes, writeKeyBytes } from '../keys/data.js';
 import { PagableError } from '../error.js';
 
 /*

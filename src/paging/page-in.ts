@@ -2,7 +2,7 @@ import { ArcInner } from '../arc/arc-inner.js';
 import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcCache } from '../arc/arc-cache.js';
 import { arcFromInner } from '../arc/pagable-arc.js';
-import type { DataKey, PagableData } from '../codec/data.js';
+import type { DataKey, PagableData } from '../keys/data.js';
 import { BlobDecoder, type DecodeContext } from '../codec/decoder.js';
 import type { ClassMeta } from '../metadata/class-meta.js';
 import type { RootSchema } from '../metadata/schema.js';

@@ -2,16 +2,16 @@ import { ARC_HOST, type ArcHost, type HasArcHost } from '../arc/arc-host.js';
 import { ArcCache } from '../arc/arc-cache.js';
 import type { ArcInner } from '../arc/arc-inner.js';
 import { innerOf, isPagableArc } from '../arc/pagable-arc.js';
-import { type DataKey, type PagableData, isDataKey } from '../codec/data.js';
+import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { type ChildRef, rootOfValue } from '../codec/encoder.js';
-import { computeKey } from '../codec/key.js';
+import { computeKey } from '../keys/compute-key.js';
 import { PagableError, toPagableError } from '../error.js';
 import { rootOf } from '../metadata/class-meta.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
 import { PageInRun, type Wanted, classId } from './page-in.js';
 import { PageOutRun, type PageOutSink } from './page-out.js';
-import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageStats } from './storage.js';
+import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageStats } from './interface.js';
 
 /** One blob to write, with its key. */
 export interface BlobEntry {

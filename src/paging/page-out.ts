@@ -1,8 +1,8 @@
 import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcInner } from '../arc/arc-inner.js';
-import type { DataKey, PagableData } from '../codec/data.js';
+import type { DataKey, PagableData } from '../keys/data.js';
 import { BlobEncoder, type ChildRef, viaOf } from '../codec/encoder.js';
-import { computeKey } from '../codec/key.js';
+import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import type { RootSchema } from '../metadata/schema.js';
 

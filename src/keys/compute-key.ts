@@ -1,4 +1,4 @@
-import { blake3_128 } from './hash.js';
+import { blake3_128 } from './blake3.js';
 import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from './data.js';
 import { PagableError } from '../error.js';
 

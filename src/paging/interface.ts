@@ -1,4 +1,4 @@
-import type { DataKey, PagableData } from '../codec/data.js';
+import type { DataKey, PagableData } from '../keys/data.js';
 import type { PagableError } from '../error.js';
 import type { Class } from '../metadata/type-spec.js';
 

@@ -1,0 +1,91 @@
+/*
+ * The raw blob I/O a backend implements: nothing of arcs, codecs or paging. One paging runtime
+ * (src/paging) turns any BlobStore into a full PagableStorage, so every backend behaves the same
+ * and passes one conformance suite (`pagable/testing`). Types only, as ipfs/js-stores'
+ * interface-blockstore: a backend imports this file and nothing else of pagable's internals.
+ *
+ * Results are sync-or-async (`Await<T>`, as js-multiformats): a backend that answers at once
+ * (memory, LMDB reads) returns values, so the runtime can stay synchronous where the contract
+ * says so (`InMemoryPagableStorage.pageOutPending()`, `pinSync()`).
+ */
+import type { DataKey, PagableData } from '../keys/data.js';
+
+/** A value now, or later. */
+export type Await<T> = T | Promise<T>;
+
+/** An iterable now, or an async one. */
+export type AwaitIterable<T> = Iterable<T> | AsyncIterable<T>;
+
+/** One blob to write, with its key (always `computeKey(data)`: the runtime computes it). */
+export interface BlobEntry {
+  readonly key: DataKey;
+  readonly data: PagableData;
+}
+
+/** A named root: a key kept alive by `gc()`. */
+export interface RootEntry {
+  name: string;
+  key: DataKey;
+}
+
+/** How many blobs a store holds and the sum of their `data` lengths. */
+export interface BlobCount {
+  blobs: number;
+  bytes: number;
+}
+
+/** Raw blob I/O. Keys are content addresses, so a stored blob never changes. */
+export interface BlobStore {
+  /** Where the blobs live, for messages: a path, a redacted url. */
+  readonly name: string;
+
+  /**
+   * Writes the entries whose key is absent and leaves present ones untouched (a blob is never
+   * overwritten); per entry, true where this call wrote it. "Absent, then write" is atomic
+   * against every other writer of the store, and a key repeated in one batch is written once.
+   */
+  putMany(entries: readonly BlobEntry[]): Await<boolean[]>;
+
+  /** The blobs, in order; undefined where absent. */
+  getMany(keys: readonly DataKey[]): Await<Array<PagableData | undefined>>;
+
+  /** One blob synchronously, where the backend can (memory, LMDB); absent on those that cannot. */
+  getSync?(key: DataKey): PagableData | undefined;
+
+  /** Per key, true when the blob is present. */
+  hasMany(keys: readonly DataKey[]): Await<boolean[]>;
+
+  /** Every stored key, each once. */
+  keys(): AwaitIterable<DataKey>;
+
+  /** Deletes blobs (gc); the sum of the `data` lengths of those it removed. */
+  deleteMany(keys: readonly DataKey[]): Await<number>;
+
+  /** The key a named root holds, if set. */
+  getRoot(name: string): Await<DataKey | undefined>;
+
+  /**
+   * Names `key` as a root, atomically with the check that the blob is present: false (and
+   * nothing set) when it is absent, so a root never names a missing blob.
+   */
+  setRoot(name: string, key: DataKey): Await<boolean>;
+
+  /** Removes a named root; true if it existed. */
+  deleteRoot(name: string): Await<boolean>;
+
+  /** Every named root. */
+  listRoots(): Await<RootEntry[]>;
+
+  /**
+   * What the whole store holds, for stores that can tell (memory, LMDB: counted at open). A
+   * store shared with writers the handle cannot see (Redis) leaves it out: the runtime then
+   * counts the blobs this handle wrote or read.
+   */
+  count?(): Await<BlobCount>;
+
+  /** Makes every write so far durable. */
+  flush(): Await<void>;
+
+  /** Releases the store; writes already handed to it complete first. */
+  close(): Await<void>;
+}
