@@ -83,9 +83,49 @@ export interface BlobStore {
    */
   count?(): Await<BlobCount>;
 
+  /**
+   * Cross-handle gc safety, for stores several handles share (LMDB across processes, Redis
+   * across clients). Without it, gc is safe against its own handle's operations only.
+   */
+  readonly sweeps?: SweepGuard;
+
   /** Makes every write so far durable. */
   flush(): Await<void>;
 
   /** Releases the store; writes already handed to it complete first. */
   close(): Await<void>;
+}
+
+/**
+ * How a gc in one handle stays safe against writers in other handles (optimistic concurrency):
+ *
+ *  1. `begin()` opens a sweep. While any sweep is open, the store records, with a rising
+ *     sequence number, every key that any handle writes or finds present in `putMany`, checks
+ *     with `touch`, or names in `setRoot`.
+ *  2. The gc marks from the roots and from `touchedSince(begin's seq)`, lists the unmarked keys
+ *     and orders them parents first.
+ *  3. It deletes them in batches with `deleteIfUntouched(batch, seq)`: atomically, all of the
+ *     batch if nothing was recorded after `seq`, else nothing. Then it marks from what was
+ *     recorded (`touchedSince`), drops those from its list, and retries with the new sequence.
+ *  4. `end()` closes the sweep (a sweep whose gc died expires after its lease).
+ *
+ * A writer reusing a key it did not write (an arc stored earlier) `touch`es it before writing a
+ * parent that refers to it; `touch` answering false means the blob is gone, and the writer fails
+ * loudly instead of storing a dangling parent. Parents-first deletion guarantees that a key a
+ * writer can still touch has all of its descendants.
+ */
+export interface SweepGuard {
+  /** Opens a sweep; resolves to the current sequence number. */
+  begin(): Await<number>;
+  /** Keys recorded after sequence `since` (each once), and the sequence now. */
+  touchedSince(since: number): Await<{ keys: DataKey[]; seq: number }>;
+  /**
+   * Deletes every key of `keys` iff nothing was recorded after `seq`, atomically with that check:
+   * the sum of the `data` lengths removed, or undefined (nothing deleted) when something was.
+   */
+  deleteIfUntouched(keys: readonly DataKey[], seq: number): Await<number | undefined>;
+  /** Closes the sweep `begin` opened. */
+  end(): Await<void>;
+  /** `hasMany` that is also recorded while a sweep is open. */
+  touch(keys: readonly DataKey[]): Await<boolean[]>;
 }
