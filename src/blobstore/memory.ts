@@ -14,18 +14,20 @@ export class MemoryBlobStore implements BlobStore {
   putMany(entries: readonly BlobEntry[]): boolean[] {
     return entries.map((e) => {
       if (this.#blobs.has(e.key)) return false;
-      this.#blobs.set(e.key, e.data);
+      this.#blobs.set(e.key, { data: e.data.data.slice(), arcs: e.data.arcs.slice() });
       this.#bytes += e.data.data.length;
       return true;
     });
   }
 
   getMany(keys: readonly DataKey[]): Array<PagableData | undefined> {
-    return keys.map((k) => this.#blobs.get(k));
+    return keys.map((k) => this.getSync(k));
   }
 
   getSync(key: DataKey): PagableData | undefined {
-    return this.#blobs.get(key);
+    const b = this.#blobs.get(key);
+    // Copies: what a caller does with a blob it read must never change the store.
+    return b === undefined ? undefined : { data: b.data.slice(), arcs: b.arcs.slice() };
   }
 
   hasMany(keys: readonly DataKey[]): boolean[] {
