@@ -373,6 +373,11 @@ export class BlobEncoder {
           throw new PagableError('NOT_PAGABLE', `${this.where()}: class ${className(v)} is not decorated with @Pagable()`);
         }
         if (meta.tag === undefined) {
+          // A field nothing typed (TC39 decorators, or no emitDecoratorMetadata) is plain data.
+          const declared = this.owner?.fields.find((f) => f.name === this.field);
+          if (declared !== undefined && !declared.typeKnown) {
+            throw new PagableError('TYPE_MISMATCH', `${this.where()}: holds a ${meta.name} but its type is unknown (no () => type, no design:type): add it, e.g. @Field(() => ${meta.name}) or @Field(() => [${meta.name}]), or enable "emitDecoratorMetadata" (with "experimentalDecorators")`);
+          }
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a ${meta.name} inside untyped data needs a @TypeTag on ${meta.name}, or declare the field's type, e.g. @Field(() => [${meta.name}])`);
         }
         return this.fields(v as object, meta, true, meta.tag);
