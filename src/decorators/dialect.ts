@@ -20,8 +20,19 @@ import type { Class, FieldKind } from '../metadata/type-spec.js';
 export interface PagableFieldDecorator {
   /** Legacy (`experimentalDecorators`): the class prototype and the field's name. */
   (prototype: object, propertyKey: string | symbol): void;
-  /** TC39 standard decorators: a field has no value to decorate; the context names it. */
-  <This, Value>(value: undefined, context: ClassFieldDecoratorContext<This, Value>): void;
+  /**
+   * TC39 standard decorators: a field has no value to decorate; the context names it. Only public
+   * instance fields with string names can be stored, so the others do not type-check (and are
+   * refused at run time, for code compiled without type checks).
+   */
+  <This, Value>(value: undefined, context: ClassFieldDecoratorContext<This, Value> & StorableFieldContext): void;
+}
+
+/** What a standard field decorator context says of a field pagable can store. */
+export interface StorableFieldContext {
+  readonly name: string;
+  readonly private: false;
+  readonly static: false;
 }
 
 /** A pagable class decorator (`@Pagable`, `@TypeTag`), callable in both dialects. */
