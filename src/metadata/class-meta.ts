@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { PagableError } from '../error.js';
 import type { Class, FieldDecl, FieldKind, TypeSpec } from './type-spec.js';
-import { fieldDeclsOf } from './field-records.js';
+import { ancestryOf, fieldDeclsOf } from './field-records.js';
 import { ANY, NATIVE_TYPES, type ClassSchema, type RootSchema, type Schema } from './schema.js';
 import { tagOfClass } from './tag-registry.js';
 import { type CtField, classTransformerLayout } from './class-transformer.js';
@@ -115,11 +115,7 @@ function buildMeta(cls: Class): ClassMeta {
   if (fields.length === 0) {
     // No pagable field decorators: store what class-transformer would serialize, so a class
     // annotated for it (or not annotated at all) works with nothing but @Pagable() added.
-    const chain: Class[] = [];
-    for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-      chain.unshift(c as Class);
-    }
-    const ct = classTransformerLayout(chain);
+    const ct = classTransformerLayout(ancestryOf(cls));
     for (const f of ct.fields) fields.push(ctField(f, cls, name));
     if (ct.rest) meta.rest = { known: new Set(fields.map((f) => f.name)), excluded: ct.excluded };
   }

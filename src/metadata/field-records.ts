@@ -123,10 +123,7 @@ export function adoptStandardFields(cls: Class, metadata: object | undefined): v
  * its base's position. Checks that no alias is another field's name or alias.
  */
 export function fieldDeclsOf(cls: Class): OwnedFieldDecl[] {
-  const chain: Class[] = [];
-  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-    chain.unshift(c as Class);
-  }
+  const chain = ancestryOf(cls);
   const byName = new Map<string, number>();
   const fields: OwnedFieldDecl[] = [];
   for (const c of chain) {
@@ -138,6 +135,15 @@ export function fieldDeclsOf(cls: Class): OwnedFieldDecl[] {
   }
   checkAliasClashes(fields);
   return fields;
+}
+
+/** `cls` and its ancestor classes, the furthest first. */
+export function ancestryOf(cls: Class): Class[] {
+  const chain: Class[] = [];
+  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    chain.unshift(c as Class);
+  }
+  return chain;
 }
 
 /** The fields `c` itself declares; a standard-decorated class that no class decorator adopted is adopted now. */
