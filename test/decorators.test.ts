@@ -95,15 +95,27 @@ describe('decorators', () => {
 
     it('a field without () => X: legacy types it from design:type; TC39 stores plain data and says what to add', async () => {
       const s = new InMemoryPagableStorage();
-      const old = defineUntyped(pagable);
-      const back = await s.load(old.Loose, await s.save(Object.assign(new old.Loose(), { point: Object.assign(new old.Point(), { x: 1 }), data: [1] })));
+      const old = defineUntyped(pagable, 'untyped.legacy');
+      const mark = (n: number): InstanceType<typeof old.Mark> => Object.assign(new old.Mark(), { n });
+      const back = await s.load(old.Loose, await s.save(Object.assign(new old.Loose(), { point: Object.assign(new old.Point(), { x: 1 }), mark: mark(2), data: [mark(3)] })));
       expect(back.point).to.be.instanceOf(old.Point);
+      expect(back.mark).to.be.instanceOf(old.Mark).and.deep.include({ n: 2 });
+      expect(back.data).to.deep.equal([mark(3)]);
 
-      const std = (await importTc39<UntypedModule>('dialects/untyped.js')).defineUntyped(pagable);
-      const plain = await s.load(std.Loose, await s.save(Object.assign(new std.Loose(), { data: { a: [1, 'b'] } })));
-      expect(plain.data).to.deep.equal({ a: [1, 'b'] });
-      const e = await expectError(s.save(Object.assign(new std.Loose(), { point: Object.assign(new std.Point(), { x: 1 }), data: null })), 'TYPE_MISMATCH');
-      expect(e.message).to.contain('Loose.point').and.contain('@Field(() => Point)').and.contain('emitDecoratorMetadata');
+      const std = (await importTc39<UntypedModule>('dialects/untyped.js')).defineUntyped(pagable, 'untyped.tc39');
+      const stdMark = (n: number): InstanceType<typeof std.Mark> => Object.assign(new std.Mark(), { n });
+      // Plain data, tagged instances inside it included.
+      const plain = await s.load(std.Loose, await s.save(Object.assign(new std.Loose(), { data: { a: [1, 'b', stdMark(3)] } })));
+      expect(plain.data).to.deep.equal({ a: [1, 'b', stdMark(3)] });
+      expect((plain.data as { a: unknown[] }).a[2]).to.be.instanceOf(std.Mark);
+      // An instance as the field's value, tagged or not, needs its type.
+      const untagged = await expectError(s.save(Object.assign(new std.Loose(), { point: Object.assign(new std.Point(), { x: 1 }) })), 'TYPE_MISMATCH');
+      expect(untagged.message).to.contain('Loose.point').and.contain('@Field(() => Point)').and.contain('emitDecoratorMetadata');
+      const tagged = await expectError(s.save(Object.assign(new std.Loose(), { mark: stdMark(2) })), 'TYPE_MISMATCH');
+      expect(tagged.message).to.contain('Loose.mark').and.contain('@Field(() => Mark)').and.contain('@Dyn()').and.contain('emitDecoratorMetadata');
+      // So is an untagged one inside plain data.
+      const nested = await expectError(s.save(Object.assign(new std.Loose(), { data: [Object.assign(new std.Point(), { x: 1 })] })), 'TYPE_MISMATCH');
+      expect(nested.message).to.contain('Loose.data').and.contain('@Field(() => [Point])').and.contain('emitDecoratorMetadata');
     });
 
     for (const [dialect, load] of [

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   }));
   pin.release();
 
-  const { Point, Loose } = defineUntyped(pagable);
+  const { Point, Loose } = defineUntyped(pagable, 'app');
   const plain = await storage.load(Loose, await storage.save(Object.assign(new Loose(), { data: { a: [1] } })));
   console.log(JSON.stringify({ plain: plain.data }));
   try {
