@@ -8,9 +8,11 @@ import { defineModel, type Model } from './dialects/model.js';
 import { badFieldOptions } from './dialects/field-options.js';
 import { sampleDoc } from './dialects/sample.js';
 import { defineUntyped } from './dialects/untyped.js';
+import { defineSub } from './dialects/mixed.js';
 import { describeRoundTrips } from './support/dialect-round-trips.js';
 import { expectError } from './support/expect-error.js';
 import { runNode } from './support/node-process.js';
+import { getClassMeta } from '../src/metadata/class-meta.js';
 
 /*
  * Both decorator dialects. test/dialects/ is compiled twice: by tsconfig.json as legacy decorators
@@ -30,6 +32,7 @@ async function importTc39<T>(path: string): Promise<T> {
 type ModelModule = typeof import('./dialects/model.js');
 type FieldOptionsModule = typeof import('./dialects/field-options.js');
 type UntypedModule = typeof import('./dialects/untyped.js');
+type MixedModule = typeof import('./dialects/mixed.js');
 /** test/tc39/refusals.ts, which only compiles as TC39 decorators (so is not imported for its type). */
 type RefusalsModule = { refusedFields: Record<string, { define: (p: typeof pagable) => unknown; names: readonly string[] }> };
 
@@ -116,6 +119,17 @@ describe('decorators', () => {
       // So is an untagged one inside plain data.
       const nested = await expectError(s.save(Object.assign(new std.Loose(), { data: [Object.assign(new std.Point(), { x: 1 })] })), 'TYPE_MISMATCH');
       expect(nested.message).to.contain('Loose.data').and.contain('@Field(() => [Point])').and.contain('emitDecoratorMetadata');
+    });
+
+    it('a subclass in one dialect extends a base compiled in the other, both ways round', async () => {
+      const s = new InMemoryPagableStorage();
+      const std = (await importTc39<MixedModule>('dialects/mixed.js')).defineSub;
+      for (const [Base, Sub] of [[legacy.Base, std(pagable, legacy.Base, 'mixed.tc39').Sub], [tc39.Base, defineSub(pagable, tc39.Base, 'mixed.legacy').Sub]] as const) {
+        expect(getClassMeta(Sub)!.fields.map((f) => [f.name, f.aliases])).to.deep.equal([['id', []], ['createdAt', ['created']], ['more', ['count']]]);
+        const sub = Object.assign(new Sub(), { id: 'x', createdAt: new Date(0), more: 7 });
+        const back = await s.load(Base, await s.save(sub));
+        expect(back).to.be.instanceOf(Sub).and.deep.include({ id: 'x', more: 7 });
+      }
     });
 
     for (const [dialect, load] of [

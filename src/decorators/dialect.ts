@@ -53,6 +53,9 @@ export function isStandardContext(x: unknown): x is StandardMemberContext {
 export function fieldDecorator(kind: FieldKind, args: FieldArgs): PagableFieldDecorator {
   return ((target: unknown, key: unknown): void => {
     if (isStandardContext(key)) {
+      if (key.kind === 'class') {
+        throw new PagableError('NOT_PAGABLE', `${DECORATOR_OF[kind]} decorates a field; it was applied to class ${String(key.name)}`);
+      }
       recordStandardField(key, kind, args);
       return;
     }
