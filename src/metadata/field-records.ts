@@ -55,7 +55,7 @@ export interface OwnedFieldDecl {
  */
 export function recordLegacyField(proto: object, name: string | symbol | undefined, kind: FieldKind, args: FieldArgs): Class {
   const decorator = DECORATOR_OF[kind];
-  if (typeof proto !== 'object' && typeof proto !== 'function') {
+  if (proto === null || (typeof proto !== 'object' && typeof proto !== 'function')) {
     throw new PagableError('NOT_PAGABLE', `${decorator} was called with ${String(proto)} as its target; apply it to a class field`);
   }
   if (name === undefined) {
@@ -70,7 +70,7 @@ export function recordLegacyField(proto: object, name: string | symbol | undefin
   }
   const designType: unknown = Reflect.getMetadata('design:type', proto, name);
   const decl = declOf(cls, name, kind, args, designType);
-  const own: FieldDecl[] = Reflect.getOwnMetadata(FIELDS_KEY, cls) ?? [];
+  const own: FieldDecl[] = [...((Reflect.getOwnMetadata(FIELDS_KEY, cls) as FieldDecl[] | undefined) ?? [])];
   const at = own.findIndex((f) => f.name === name);
   if (at >= 0) own[at] = decl; else own.push(decl);
   checkAliasClashes(own.map((d) => ({ decl: d, owner: cls })));
