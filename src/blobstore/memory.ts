@@ -1,4 +1,4 @@
-import { type DataKey, type PagableData, isDataKey, keyFromBytes, writeKeyBytes } from '../keys/data.js';
+import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { blobRecordDataLength, blobRecordLength, decodeBlobRecord, writeBlobRecord } from './blob-record.js';
 import type { BlobCount, BlobEntry, BlobStore, RootEntry } from './interface.js';
@@ -122,28 +122,29 @@ export class MemoryBlobStore implements BlobStore {
   putMany(entries: readonly BlobEntry[]): boolean[] {
     this.#checkOpen('putMany');
     // Check the whole batch first, so a malformed entry leaves the store as it was.
-    const lengths = new Array<number>(entries.length);
-    for (let i = 0; i < entries.length; i++) {
+    const n = entries.length;
+    const keyBytes = new Uint8Array(16 * n);
+    const lengths = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
       const { key, data } = entries[i]!;
-      if (!isDataKey(key)) throw new PagableError('CORRUPT', `memory store: putMany entry ${i} has no key (32 lowercase hex characters): ${JSON.stringify(String(key).slice(0, 40))}`);
+      if (!writeKeyBytes(key, keyBytes, 16 * i)) throw new PagableError('CORRUPT', `memory store: putMany entry ${i} has no key (32 lowercase hex characters): ${JSON.stringify(String(key).slice(0, 40))}`);
       for (let c = 0; c < data.arcs.length; c++) {
-        const a = data.arcs[c];
-        if (!isDataKey(a)) throw new PagableError('CORRUPT', `memory store: blob ${key}: child ${c} is not a key (32 lowercase hex characters): ${JSON.stringify(String(a).slice(0, 40))}`);
+        const a = data.arcs[c]!;
+        if (!writeKeyBytes(a, this.#key)) throw new PagableError('CORRUPT', `memory store: blob ${key}: child ${c} is not a key (32 lowercase hex characters): ${JSON.stringify(String(a).slice(0, 40))}`);
       }
       const length = blobRecordLength(data);
       if (length > LENGTH_MASK - RECORD_HEAD) throw new PagableError('LIMIT', `memory store: blob ${key} needs a ${length}-byte record, more than the ${LENGTH_MASK - RECORD_HEAD} a record holds`);
       lengths[i] = length;
     }
-    const out = new Array<boolean>(entries.length);
-    for (let i = 0; i < entries.length; i++) {
-      const { key, data } = entries[i]!;
+    const out = new Array<boolean>(n);
+    for (let i = 0; i < n; i++) {
       if (this.#blobs >= this.#growAt) this.#resize(2 * (this.#mask + 1));
-      const slot = this.#probe(key);
+      const slot = this.#probeKeyBytes(keyBytes, 16 * i);
       if (slot >= 0) {
         out[i] = false;
         continue;
       }
-      this.#append(~slot, data, lengths[i]!);
+      this.#append(~slot, keyBytes, 16 * i, entries[i]!.data, lengths[i]!);
       out[i] = true;
     }
     return out;
@@ -181,8 +182,7 @@ export class MemoryBlobStore implements BlobStore {
   *#yieldPresent(snapshot: Uint8Array, n: number): Generator<DataKey> {
     for (let i = 0; i < n; i++) {
       this.#checkOpen('keys');
-      this.#key.set(snapshot.subarray(16 * i, 16 * i + 16));
-      if (this.#probeKeyBytes() >= 0) yield keyFromBytes(snapshot, 16 * i);
+      if (this.#probeKeyBytes(snapshot, 16 * i) >= 0) yield keyFromBytes(snapshot, 16 * i);
     }
   }
 
@@ -309,21 +309,21 @@ export class MemoryBlobStore implements BlobStore {
 
   // ---- arena ----------------------------------------------------------------------------------
 
-  /** Writes a new record for `data` (record length `length`) and indexes it in empty `slot`. */
-  #append(slot: number, data: PagableData, length: number): void {
+  /** Writes a new record for `data` (key at `keyAt` in `keyBytes`, record length `length`) and indexes it in empty `slot`. */
+  #append(slot: number, keyBytes: Uint8Array, keyAt: number, data: PagableData, length: number): void {
     const size = RECORD_HEAD + length;
     this.#reserve(size);
     const chunk = this.#chunks[this.#atChunk]!;
     const at = this.#atOffset;
     writeU32(chunk, at, length);
-    chunk.set(this.#key, at + 4);
+    for (let i = 0; i < 16; i++) chunk[at + 4 + i] = keyBytes[keyAt + i]!;
     writeBlobRecord(data, chunk, at + RECORD_HEAD);
     // Only now is the record part of the chunk: a write that threw left nothing behind.
     this.#used[this.#atChunk] = at + size;
     this.#live[this.#atChunk]! += size;
     this.#liveBytes += size;
     const t = this.#table;
-    t[3 * slot] = readU32(this.#key, 0);
+    t[3 * slot] = readU32(keyBytes, keyAt);
     t[3 * slot + 1] = this.#atChunk + 1;
     t[3 * slot + 2] = at;
     this.#blobs++;
@@ -418,16 +418,16 @@ export class MemoryBlobStore implements BlobStore {
 
   /**
    * The slot holding `key`, or `~slot` of the empty slot where it would go (negative either way
-   * when absent; -1 also for a malformed key, which no slot can hold). Leaves its bytes in #key.
+   * when absent; -1 also for a malformed key, which no slot can hold).
    */
   #probe(key: DataKey): number {
     if (!writeKeyBytes(key, this.#key)) return -1;
-    return this.#probeKeyBytes();
+    return this.#probeKeyBytes(this.#key, 0);
   }
 
-  #probeKeyBytes(): number {
-    const want = this.#key;
-    const hash = readU32(want, 0);
+  /** #probe for the 16 key bytes at `w` in `want`. */
+  #probeKeyBytes(want: Uint8Array, w: number): number {
+    const hash = readU32(want, w);
     const t = this.#table;
     const mask = this.#mask;
     for (let s = hash & mask; ; s = (s + 1) & mask) {
@@ -437,7 +437,7 @@ export class MemoryBlobStore implements BlobStore {
       const chunk = this.#chunks[k - 1]!;
       const at = t[3 * s + 2]! + 4;
       let i = 4; // the first four bytes are the hash, equal already
-      while (i < 16 && chunk[at + i] === want[i]) i++;
+      while (i < 16 && chunk[at + i] === want[w + i]) i++;
       if (i === 16) return s;
     }
   }
