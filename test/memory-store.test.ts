@@ -261,6 +261,22 @@ describe('MemoryBlobStore', () => {
       expect(s.count().blobs).to.equal(n / 10 + 10_000);
     });
 
+    it('drops a chunk whose blobs are all deleted at once, and shrinks an index left mostly empty', () => {
+      const s = new MemoryBlobStore();
+      fill(s, 0, 100_000);
+      const full = s.footprint();
+      // Oldest first: whole chunks die, so little is dead for long and no compaction is needed.
+      s.deleteMany(Array.from({ length: 95_000 }, (_, i) => blobOf(i).key));
+      const after = s.footprint();
+      expect(after.deadBytes).to.be.below(1024 * 1024);
+      expect(after.arenaBytes).to.be.below(full.arenaBytes * 0.15);
+      expect(after.indexBytes).to.be.below(full.indexBytes * 0.15);
+      for (let i = 94_000; i < 100_000; i++) {
+        if (i < 95_000) expect(s.getSync(blobOf(i).key)).to.equal(undefined);
+        else expectBlob(s.getSync(blobOf(i).key), blobOf(i).data);
+      }
+    });
+
     it('compact() drops dead records; kept chunks and copied records stay readable', () => {
       const s = new MemoryBlobStore();
       fill(s, 0, 30_000);

@@ -31,8 +31,8 @@ import type { BlobCount, BlobEntry, BlobStore, RootEntry } from './interface.js'
  * - Deleting marks the record dead; a chunk whose records are all dead is dropped at once (so a
  *   large blob's own chunk goes with it). When dead bytes pass both 1 MiB and the live bytes, the
  *   deletion compacts: live records are copied into fresh chunks, old chunks are dropped and the
- *   index is rebuilt for the live count (it shrinks too). Copying at most as much as was freed
- *   keeps deletion amortized O(1) per byte; `compact()` forces it.
+ *   index is rebuilt for the live count. Copying at most as much as was freed keeps deletion
+ *   amortized O(1) per byte; `compact()` forces it. An index left a fifth full shrinks by itself.
  * - `keys()` snapshots the live keys as 16 raw bytes each when called and yields each one that is
  *   still present when reached: deleting (and compacting) while iterating is safe, blobs added
  *   meanwhile are not yielded.
@@ -174,7 +174,8 @@ export class MemoryBlobStore implements BlobStore {
     const snapshot = new Uint8Array(16 * this.#blobs);
     let n = 0;
     this.#forEachLive((chunk, offset) => {
-      snapshot.set(chunk.subarray(offset + 4, offset + RECORD_HEAD), 16 * n++);
+      const to = 16 * n++;
+      for (let i = 0; i < 16; i++) snapshot[to + i] = chunk[offset + 4 + i]!;
     });
     return this.#yieldPresent(snapshot, n);
   }
@@ -194,6 +195,7 @@ export class MemoryBlobStore implements BlobStore {
       if (slot >= 0) freed += this.#delete(slot, keys[i]!);
     }
     if (this.#deadBytes > COMPACT_MIN && this.#deadBytes > this.#liveBytes) this.compact();
+    else if (this.#blobs < this.#growAt / 4 && this.#mask + 1 > MIN_SLOTS) this.#resize(slotsFor(this.#blobs));
     return freed;
   }
 
@@ -238,7 +240,7 @@ export class MemoryBlobStore implements BlobStore {
     this.#freeChunks = [];
     this.#current = -1;
     this.#liveBytes = this.#deadBytes = 0;
-    this.#table = new Uint32Array(0);
+    this.#newTable(MIN_SLOTS);
     this.#blobs = this.#dataBytes = 0;
     this.#roots.clear();
   }
@@ -257,11 +259,13 @@ export class MemoryBlobStore implements BlobStore {
 
   /**
    * Copies the live records into fresh chunks, drops the old ones and rebuilds the index for the
-   * live count; returns the arena bytes released. Deletion calls it by itself when dead bytes
-   * pass the live ones (and 1 MiB).
+   * live count; returns the arena bytes released (the chunks' unfilled tails may make that
+   * slightly negative when few bytes were dead). Deletion calls it by itself when dead bytes pass
+   * the live ones (and 1 MiB).
    */
   compact(): number {
     this.#checkOpen('compact');
+    if (this.#deadBytes === 0) return 0;
     const before = this.footprint().arenaBytes;
     const chunks = this.#chunks;
     const used = this.#used;
