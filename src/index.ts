@@ -1,6 +1,6 @@
 /**
  * pagable: page large object graphs out of memory and back, with content addressing.
- * Everything public is exported from here.
+ * Everything public is exported from here (and the conformance kit from `pagable/testing`).
  */
 import 'reflect-metadata';
 
@@ -12,6 +12,7 @@ export type { PagableOptions } from './metadata/class-meta.js';
 
 export { PagableArc } from './arc/pagable-arc.js';
 export { PinnedPagableArc } from './arc/pinned-pagable-arc.js';
+export type { ArcState } from './arc/arc-inner.js';
 
 export type { DataKey, PagableData } from './keys/data.js';
 export { isDataKey } from './keys/data.js';
@@ -20,9 +21,19 @@ export { computeKey } from './keys/compute-key.js';
 export { PagableError } from './error.js';
 export type { PagableErrorCode } from './error.js';
 
-export type { PagableStorage, StorageStats, PageOutReport, RootEntry, GcReport } from './paging/interface.js';
+export type {
+  Await, AwaitIterable, BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard,
+} from './blobstore/interface.js';
+export { BaseBlobStore } from './blobstore/base.js';
+export { MemoryBlobStore } from './blobstore/memory.js';
+export { TieredBlobStore, tiered } from './blobstore/tiered.js';
+export { verifying } from './blobstore/verifying.js';
+
+export type {
+  AutoPageOutOptions, GcReport, PageOutReport, PagableStorage, StorageOptions, StorageStats, VerifyReport,
+} from './paging/interface.js';
 export { PagableStorageBase } from './paging/storage-base.js';
-export type { BlobEntry, StorageOptions } from './paging/storage-base.js';
+
 export { InMemoryPagableStorage } from './storage/memory.js';
 export { LmdbPagableStorage } from './storage/lmdb.js';
 export type { LmdbStorageOptions, LmdbBlobInfo } from './storage/lmdb.js';

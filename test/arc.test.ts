@@ -14,6 +14,7 @@ import {
   Blob, Catalog, CfgNodeData, Doc, Item, NotDecorated, Pair, SharedHolder, UNodeData, UNodeList, WithCallback,
 } from './support/arc-models.js';
 import { expectError } from './support/expect-error.js';
+import { asyncOnlyMemoryStore } from './support/async-only-store.js';
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -107,10 +108,9 @@ class RemoteStorage extends PagableStorageBase {
 }
 
 /** The in-memory storage with its synchronous fetch hidden, as a backend that has none (Redis). */
-class NoSyncFetchStorage extends InMemoryPagableStorage {
+class NoSyncFetchStorage extends PagableStorageBase {
   constructor() {
-    super();
-    Object.defineProperty(this, 'rawFetchSync', { value: undefined });
+    super(asyncOnlyMemoryStore());
   }
 }
 

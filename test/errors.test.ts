@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  Dyn, Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc, PagableError, PinnedPagableArc, Shared, TypeTag,
+  Dyn, Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc, PagableError, PagableStorageBase, PinnedPagableArc, Shared, TypeTag,
 } from '../src/index.js';
 import { Circle, Dep, Link, Module, Shape } from './support/models.js';
+import { asyncOnlyMemoryStore } from './support/async-only-store.js';
 
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<PagableError> {
   try {
@@ -123,11 +124,9 @@ describe('errors', () => {
     pin.release();
     pin.release();
     expect((await codeOf(() => pin.value)).code).to.equal('RELEASED');
-    class AsyncOnly extends InMemoryPagableStorage {
+    class AsyncOnly extends PagableStorageBase {
       constructor() {
-        super();
-        // Hide the synchronous fetch, as a network backend would not have one.
-        Object.defineProperty(this, 'rawFetchSync', { value: undefined });
+        super(asyncOnlyMemoryStore());
       }
     }
     const a = new AsyncOnly();

@@ -123,7 +123,7 @@ describe('MemoryBlobStore', () => {
       expect([...s.keys()].sort()).to.deep.equal([K1, K2].sort());
     });
 
-    it('treats a malformed key as absent on reads and refuses it on writes, writing nothing of the batch', async () => {
+    it('treats a malformed key as absent on reads; a batch with one (INVALID_ARGUMENT) or a malformed child (CORRUPT) writes nothing', async () => {
       const s = new MemoryBlobStore();
       for (const bad of ['', 'xyz', K1.toUpperCase(), K1.slice(1), `${K1.slice(0, 31)}é`]) {
         expect(s.getMany([bad])).to.deep.equal([undefined]);
@@ -131,7 +131,7 @@ describe('MemoryBlobStore', () => {
         expect(s.hasMany([bad])).to.deep.equal([false]);
         expect(s.deleteMany([bad])).to.equal(0);
         expect(s.setRoot('r', bad)).to.equal(false);
-        await expectError(() => s.putMany([{ key: K1, data: blob([1]) }, { key: bad, data: blob([]) }]), 'CORRUPT');
+        await expectError(() => s.putMany([{ key: K1, data: blob([1]) }, { key: bad, data: blob([]) }]), 'INVALID_ARGUMENT');
         await expectError(() => s.putMany([{ key: K1, data: blob([1]) }, { key: K2, data: blob([], [K3, bad]) }]), 'CORRUPT');
       }
       expect(s.count()).to.deep.equal({ blobs: 0, bytes: 0 });

@@ -1,13 +1,16 @@
+import { PagableError } from '../error.js';
 import type { DataKey, PagableData } from '../keys/data.js';
+import type { PagableStorage } from '../paging/interface.js';
 import type { ArcInner } from './arc-inner.js';
 import type { ArcCache } from './arc-cache.js';
 
 /**
- * What an arc needs from the storage it is bound to. Storages expose it under a module-private
- * symbol so that it is not part of their public surface.
+ * What an arc needs from the storage it is bound to: the paging runtime implements it and
+ * exposes it under a module-private symbol, so it is not part of the storages' public surface.
+ * This is the only way arc/ reaches the runtime (paging depends on arc, never the reverse).
  */
 export interface ArcHost {
-  /** Queue an Unpinned arc without a key for the next `pageOutPending()`. */
+  /** Queue an arc that became unpinned without a key for the next `pageOutPending()`. */
   scheduleForPaging(inner: ArcInner): void;
   /** Fetch and decode the arc's blob; resolves once `inner` is resident (single flight is the caller's). */
   pageIn(inner: ArcInner): Promise<void>;
@@ -26,3 +29,12 @@ export const ARC_HOST: unique symbol = Symbol('pagable.arcHost');
 
 /** Anything carrying an ArcHost (every PagableStorageBase). */
 export interface HasArcHost { readonly [ARC_HOST]: ArcHost }
+
+/** The ArcHost of a storage, or NOT_PAGABLE when it is not a PagableStorageBase. */
+export function hostOf(storage: PagableStorage): ArcHost {
+  const host = (storage as Partial<HasArcHost> | null)?.[ARC_HOST];
+  if (host === undefined) {
+    throw new PagableError('NOT_PAGABLE', 'arcs need a storage built on PagableStorageBase (InMemoryPagableStorage, LmdbPagableStorage, ...)');
+  }
+  return host;
+}

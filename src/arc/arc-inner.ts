@@ -1,15 +1,48 @@
+/*
+ * The shared state of one arc, and its state machine.
+ *
+ *                 ┌─────────────┐
+ *                 │  ArcInner   │  one per arc; shared by every handle on it
+ *                 │ pinnedCount │
+ *                 │ value / key │
+ *                 │ host        │  the storage it pages through
+ *                 └──────▲──────┘
+ *          ┌─────────────┼──────────────┐
+ *   ┌──────┴─────┐ ┌─────┴──────┐ ┌─────┴────────────┐
+ *   │ PagableArc │ │ PagableArc │ │ PinnedPagableArc │
+ *   │  pinned    │ │  unpinned  │ │ (always pinned)  │
+ *   └────────────┘ └────────────┘ └──────────────────┘
+ *
+ * Invariant: pinnedCount == (PagableArc handles in their Pinned state) + (live PinnedPagableArcs),
+ * and a value is resident whenever pinnedCount > 0. A resident value without a key is never
+ * dropped; a value with a key is dropped as soon as nobody pins it (it can be fetched again).
+ *
+ *              pin (fetch + decode, single flight)
+ *   PagedOut ──────────────► Loading ──────────────► Pinned ◄────────────┐
+ *      ▲                                               │ last pin ends   │ pin (no I/O)
+ *      │                                 has key ┌─────┴─────┐ no key    │
+ *      │◄────────────────────────────────────────┘           ▼           │
+ *      │                                                 Scheduled ──────┤
+ *      │          pageOutPending(): encoded, stored,         │           │
+ *      └──────────── key set, value dropped ◄────────────────┘           │
+ *                                                                        │
+ *   Unpinned: resident, no pin, no key, not queued (a value whose page-out failed, or whose
+ *   storage closed); it stays resident, and a pin makes it Pinned again ─┘
+ *
+ * JavaScript is single threaded, so the transitions need no atomics; what Rust does with a
+ * compare-and-swap is here a check and a write in one synchronous step. The only concurrency
+ * is between awaits: concurrent pins of a PagedOut arc share one page-in (`loading`), and a
+ * pin that resumes after its page-in was undone by a release simply tries again.
+ */
 import type { DataKey } from '../keys/data.js';
 import type { RootSchema } from '../metadata/schema.js';
 import type { ArcHost } from './arc-host.js';
 import { deepFreeze } from './freeze.js';
 
-/**
- * The state shared by every handle on one arc: the value (when resident), its key (once stored),
- * and how many handles and pins keep it resident.
- *
- *   PagedOut --pin--> Pinned --last pin, no key--> Unpinned --page-out--> PagedOut
- *                             \--last pin, has key------------------------^
- */
+/** Where an arc is in its life; see the module comment. */
+export type ArcState = 'Pinned' | 'Scheduled' | 'Unpinned' | 'Loading' | 'PagedOut';
+
+/** The state shared by every handle on one arc. */
 export class ArcInner {
   value: unknown;
   resident: boolean;
@@ -32,14 +65,21 @@ export class ArcInner {
     this.pinnedCount = pinnedCount;
   }
 
-  /** One more pin, if the value is resident (Pinned or Unpinned); no I/O. */
+  /** The state, derived from the fields (nothing stores it twice). */
+  get state(): ArcState {
+    if (!this.resident) return this.loading === undefined ? 'PagedOut' : 'Loading';
+    if (this.pinnedCount > 0) return 'Pinned';
+    return this.scheduled ? 'Scheduled' : 'Unpinned';
+  }
+
+  /** One more pin, if the value is resident (Pinned, Scheduled or Unpinned); no I/O. */
   tryAcquire(): boolean {
     if (!this.resident) return false;
     this.pinnedCount++;
     return true;
   }
 
-  /** One pin fewer; the last one pages out (has key) or schedules a page-out (no key). */
+  /** One pin fewer; the last one drops the value (has key) or schedules a page-out (no key). */
   release(): void {
     if (this.pinnedCount <= 0) return;
     if (--this.pinnedCount > 0) return;

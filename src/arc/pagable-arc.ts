@@ -1,32 +1,14 @@
 import type { DataKey } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import type { PagableStorage } from '../paging/interface.js';
-import { ARC_HOST, type ArcHost, type HasArcHost } from './arc-host.js';
-import { ArcInner } from './arc-inner.js';
-import { PinnedPagableArc, pinnedFromInner } from './pinned-pagable-arc.js';
+import { hostOf } from './arc-host.js';
+import { ArcInner, type ArcState } from './arc-inner.js';
+import { handleAccess, pinFromInner, pinReaper } from './handles.js';
+import type { PinnedPagableArc } from './pinned-pagable-arc.js';
 
-/** The ArcHost of a storage, or NOT_PAGABLE when it is not a PagableStorageBase. */
-export function hostOf(storage: PagableStorage): ArcHost {
-  const host = (storage as Partial<HasArcHost> | null)?.[ARC_HOST];
-  if (host === undefined) {
-    throw new PagableError('NOT_PAGABLE', 'arcs need a storage that extends PagableStorageBase (InMemoryPagableStorage, LmdbPagableStorage, ...)');
-  }
-  return host;
-}
+export { arcFromInner, innerOf, isPagableArc } from './handles.js';
 
-/**
- * JavaScript has no Drop: a Pinned handle that becomes garbage (typically one inside a value that
- * was paged out and dropped) would keep its arc pinned forever. When the GC collects such a
- * handle, its pin is released, as Rust's drop does; explicit `unpin()` stays the prompt way.
- */
-export const pinReaper = new FinalizationRegistry<ArcInner>((inner) => inner.release());
-
-/** Internal access to a handle's shared state (for the codec and the storages). */
-export let innerOf: (arc: PagableArc<unknown>) => ArcInner;
-/** Internal: a handle on an existing inner. */
-export let arcFromInner: <T>(inner: ArcInner, pinned: boolean) => PagableArc<T>;
-/** True for a PagableArc handle. */
-export let isPagableArc: (v: unknown) => v is PagableArc<unknown>;
+const inspect = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * A handle on a value that may be paged out of memory and back. The value is resident while any
@@ -46,9 +28,9 @@ export class PagableArc<T> {
   }
 
   static {
-    innerOf = (arc) => arc.#inner;
-    arcFromInner = <T>(inner: ArcInner, pinned: boolean) => new PagableArc<T>(inner, pinned);
-    isPagableArc = (v: unknown): v is PagableArc<unknown> => typeof v === 'object' && v !== null && #inner in v;
+    handleAccess.newArc = <T>(inner: ArcInner, pinned: boolean) => new PagableArc<T>(inner, pinned);
+    handleAccess.innerOfArc = (arc) => arc.#inner;
+    handleAccess.isArc = (v) => typeof v === 'object' && v !== null && #inner in v;
   }
 
   /** A new arc holding `value`, bound to `storage`; it starts Pinned. */
@@ -61,33 +43,69 @@ export class PagableArc<T> {
     return a.#inner === b.#inner;
   }
 
-  /**
-   * Pins the value, paging it in if needed, and makes this handle Pinned. Concurrent pins of one
-   * paged-out arc fetch and decode once and resolve to the same object.
-   */
-  async pin(): Promise<PinnedPagableArc<T>> {
+  /** Makes the value resident (paging it in if needed) and takes one pin on it. */
+  async #acquire(): Promise<void> {
     const inner = this.#inner;
     // A page-in may be undone by a release that runs before this continuation: loop until resident.
     while (!inner.tryAcquire()) {
       inner.loading ??= inner.host.pageIn(inner).finally(() => { inner.loading = undefined; });
       await inner.loading;
     }
+  }
+
+  #acquireSync(): void {
+    const inner = this.#inner;
+    if (inner.tryAcquire()) return;
+    inner.host.pageInSync(inner);
+    if (!inner.tryAcquire()) throw new PagableError('IO', `pinSync: arc ${inner.key ?? '(no key)'} could not be made resident`);
+  }
+
+  /**
+   * Pins the value, paging it in if needed, and makes this handle Pinned (as the Rust crate's
+   * `pin`): the handle keeps the value resident until `unpin()`. Concurrent pins of one
+   * paged-out arc fetch and decode once and resolve to the same object. For access that leaves
+   * the handle as it was, use `borrow()` or `use()`.
+   */
+  async pin(): Promise<PinnedPagableArc<T>> {
+    await this.#acquire();
     this.#markPinned();
-    return pinnedFromInner<T>(inner);
+    return pinFromInner<T>(this.#inner);
   }
 
   /** `pin()` for storages that can fetch synchronously (memory, LMDB); IO error otherwise. */
   pinSync(): PinnedPagableArc<T> {
-    const inner = this.#inner;
-    if (!inner.tryAcquire()) {
-      inner.host.pageInSync(inner);
-      if (!inner.tryAcquire()) throw new PagableError('IO', `pinSync: arc ${inner.key ?? '(no key)'} could not be made resident`);
-    }
+    this.#acquireSync();
     this.#markPinned();
-    return pinnedFromInner<T>(inner);
+    return pinFromInner<T>(this.#inner);
+  }
+
+  /**
+   * A pin for one scope that leaves this handle's own state alone: `using b = await arc.borrow()`
+   * — when `b` is released the value can be paged out again if this handle was unpinned.
+   */
+  async borrow(): Promise<PinnedPagableArc<T>> {
+    await this.#acquire();
+    return pinFromInner<T>(this.#inner);
+  }
+
+  /** `borrow()` for storages that can fetch synchronously. */
+  borrowSync(): PinnedPagableArc<T> {
+    this.#acquireSync();
+    return pinFromInner<T>(this.#inner);
+  }
+
+  /** Runs `fn` on the value, pinned for the call only (the handle stays as it was). */
+  async use<R>(fn: (value: T) => R | Promise<R>): Promise<R> {
+    const pin = await this.borrow();
+    try {
+      return await fn(pin.value);
+    } finally {
+      pin.release();
+    }
   }
 
   #markPinned(): void {
+    // #acquire took one pin for the returned PinnedPagableArc; a handle becoming Pinned takes its own.
     if (!this.#pinned) {
       this.#pinned = true;
       this.#inner.pinnedCount++;
@@ -131,8 +149,18 @@ export class PagableArc<T> {
     return this.#inner.key;
   }
 
-  /** A peek for debugging: the value if resident, without pinning. */
+  /** Where the arc (shared by all its handles) is in its life: see ArcState. */
+  get state(): ArcState {
+    return this.#inner.state;
+  }
+
   get [Symbol.toStringTag](): string {
-    return `PagableArc(${this.#inner.resident ? (this.#pinned ? 'Pinned' : 'resident') : 'PagedOut'}${this.#inner.key ? ' ' + this.#inner.key : ''})`;
+    return 'PagableArc';
+  }
+
+  /** `util.inspect` / console.log: state, pins and key, never the value (no paging for a log line). */
+  [inspect](): string {
+    const i = this.#inner;
+    return `PagableArc <${i.state}${this.#pinned ? ', this handle pinned' : ''}, pins ${i.pinnedCount}${i.key ? `, key ${i.key}` : ''}>`;
   }
 }

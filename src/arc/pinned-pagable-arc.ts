@@ -1,10 +1,11 @@
 import { PagableError } from '../error.js';
 import type { PagableStorage } from '../paging/interface.js';
+import { hostOf } from './arc-host.js';
 import { ArcInner } from './arc-inner.js';
-import { type PagableArc, arcFromInner, hostOf, pinReaper } from './pagable-arc.js';
+import { arcFromInner, handleAccess, pinReaper } from './handles.js';
+import type { PagableArc } from './pagable-arc.js';
 
-/** Internal: a new pin on an inner whose count already includes it. */
-export let pinnedFromInner: <T>(inner: ArcInner) => PinnedPagableArc<T>;
+const inspect = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * A pin: while it lives the value is resident and `value` reads it. End it with `release()` or
@@ -20,12 +21,19 @@ export class PinnedPagableArc<T> {
   }
 
   static {
-    pinnedFromInner = <T>(inner: ArcInner) => new PinnedPagableArc<T>(inner);
+    handleAccess.newPin = <T>(inner: ArcInner) => new PinnedPagableArc<T>(inner);
+    handleAccess.innerOfPin = (pin) => pin.#inner;
+    handleAccess.isPin = (v) => typeof v === 'object' && v !== null && #inner in v;
   }
 
   /** A new arc holding `value`, bound to `storage`, pinned by the returned pin. */
   static new<T>(value: T, storage: PagableStorage): PinnedPagableArc<T> {
     return new PinnedPagableArc<T>(new ArcInner(hostOf(storage), value, true, undefined, undefined, 1));
+  }
+
+  /** True when both pins hold the same arc (Rust's `ptr_eq`); a released pin equals nothing. */
+  static ptrEq(a: PinnedPagableArc<unknown>, b: PinnedPagableArc<unknown>): boolean {
+    return a.#inner !== undefined && a.#inner === b.#inner;
   }
 
   #live(what: string): ArcInner {
@@ -75,5 +83,14 @@ export class PinnedPagableArc<T> {
 
   [Symbol.dispose](): void {
     this.release();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'PinnedPagableArc';
+  }
+
+  [inspect](): string {
+    const i = this.#inner;
+    return i === undefined ? 'PinnedPagableArc <released>' : `PinnedPagableArc <pins ${i.pinnedCount}${i.key ? `, key ${i.key}` : ''}>`;
   }
 }

@@ -127,7 +127,7 @@ export class MemoryBlobStore implements BlobStore {
     const lengths = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       const { key, data } = entries[i]!;
-      if (!writeKeyBytes(key, keyBytes, 16 * i)) throw new PagableError('CORRUPT', `memory store: putMany entry ${i} has no key (32 lowercase hex characters): ${JSON.stringify(String(key).slice(0, 40))}`);
+      if (!writeKeyBytes(key, keyBytes, 16 * i)) throw new PagableError('INVALID_ARGUMENT', `memory store: putMany entry ${i} has no key (32 lowercase hex characters): ${JSON.stringify(String(key).slice(0, 40))}`);
       for (let c = 0; c < data.arcs.length; c++) {
         const a = data.arcs[c]!;
         if (!writeKeyBytes(a, this.#key)) throw new PagableError('CORRUPT', `memory store: blob ${key}: child ${c} is not a key (32 lowercase hex characters): ${JSON.stringify(String(a).slice(0, 40))}`);

@@ -91,6 +91,8 @@ let nextId = 1;
 
 /** The metadata of a @Pagable class, or undefined when the class is not marked. */
 export function getClassMeta(cls: Class): ClassMeta | undefined {
+  // A value's `constructor` can be anything (an own property named so): only classes have metadata.
+  if (typeof cls !== 'function') return undefined;
   let m = metas.get(cls);
   if (m === undefined) {
     m = isMarkedPagable(cls) ? buildMeta(cls) : null;

@@ -1,6 +1,12 @@
+/*
+ * The public shape of a storage: what every PagableStorage offers, whatever BlobStore it pages
+ * through. Types only.
+ */
 import type { DataKey, PagableData } from '../keys/data.js';
 import type { PagableError } from '../error.js';
-import type { Class } from '../metadata/type-spec.js';
+import type { RootEntry } from '../blobstore/interface.js';
+
+export type { RootEntry };
 
 /** Counters of one storage handle. */
 export interface StorageStats {
@@ -14,18 +20,16 @@ export interface StorageStats {
   dedupHits: number;
   /** Blob reads from the backend (arc-cache hits are not fetches). */
   fetches: number;
+  /** With `autoPageOut`: automatic page-outs run so far. */
+  autoPageOuts?: number;
+  /** With `autoPageOut`: arcs those runs paged out. */
+  autoPagedOut?: number;
 }
 
 /** What one `pageOutPending()` did; a value that cannot be encoded stays resident and is reported. */
 export interface PageOutReport {
   pagedOut: number;
   failed: PagableError[];
-}
-
-/** A named root: a key kept alive by `gc()`. */
-export interface RootEntry {
-  name: string;
-  key: DataKey;
 }
 
 /** What `gc()` removed. */
@@ -35,7 +39,38 @@ export interface GcReport {
   keptBlobs: number;
 }
 
-/** Where blobs live. Every backend extends PagableStorageBase and behaves the same. */
+/** What `verify()` found. */
+export interface VerifyReport {
+  /** Blobs read and re-hashed. */
+  checked: number;
+  /** Keys whose blob does not hash to its key or does not read at all. */
+  corrupt: DataKey[];
+}
+
+/** When the storage pages out by itself; see `StorageOptions.autoPageOut`. */
+export interface AutoPageOutOptions {
+  /** Page out when more arcs than this wait for page-out. */
+  maxPending?: number;
+  /** Page out when `process.memoryUsage().heapUsed` passes this many bytes (looked at while arcs wait). */
+  heapUsedLimit?: number;
+  /** How often the heap is looked at while arcs wait, in ms (default 100). */
+  intervalMs?: number;
+}
+
+/** Options every storage accepts. */
+export interface StorageOptions {
+  /** Dev mode: deep-freeze values once they have a key, so mutations of stored data throw. */
+  freeze?: boolean;
+  /**
+   * Off unless given: runs `pageOutPending()` by itself, off the caller's stack (never two at once,
+   * never after `close()`), when one of the thresholds is passed.
+   */
+  autoPageOut?: AutoPageOutOptions;
+  /** Each automatic page-out's report, failures included (they never become unhandled rejections). */
+  onPageOut?: (report: PageOutReport) => void;
+}
+
+/** Where blobs live. Every storage is a PagableStorageBase over some BlobStore, and behaves the same. */
 export interface PagableStorage {
   /** Stores one blob; idempotent for equal data. */
   storeData(data: PagableData): DataKey | Promise<DataKey>;
@@ -57,5 +92,3 @@ export interface PagableStorage {
   stats(): StorageStats;
   close(): Promise<void>;
 }
-
-export type { Class };

@@ -1,111 +1,74 @@
 import { ARC_HOST, type ArcHost, type HasArcHost } from '../arc/arc-host.js';
 import { ArcCache } from '../arc/arc-cache.js';
 import type { ArcInner } from '../arc/arc-inner.js';
-import { innerOf, isPagableArc } from '../arc/pagable-arc.js';
-import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
+import { innerOf, isPagableArc } from '../arc/handles.js';
+import '../arc/pagable-arc.js';
+import '../arc/pinned-pagable-arc.js';
+import { andThen, isPromise } from '../blobstore/await.js';
+import type { Await, BlobEntry, BlobStore } from '../blobstore/interface.js';
 import { type ChildRef, rootOfValue } from '../codec/encoder.js';
-import { computeKey } from '../keys/compute-key.js';
 import { PagableError, toPagableError } from '../error.js';
+import { computeKey } from '../keys/compute-key.js';
+import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { rootOf } from '../metadata/class-meta.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
+import { AutoPageOut } from './auto-page-out.js';
+import { BlobIo } from './blob-io.js';
+import { copyForeign } from './copy.js';
+import { collectGarbage } from './gc.js';
+import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageOptions, StorageStats, VerifyReport } from './interface.js';
+import { hasLegacyRawIo, legacyRawStore } from './legacy-raw-store.js';
+import { LiveKeys } from './live-keys.js';
 import { PageInRun, type Wanted, classId } from './page-in.js';
 import { PageOutRun, type PageOutSink } from './page-out.js';
-import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageStats } from './interface.js';
+import { checkRootName } from './root-name.js';
+import { verifyStore } from './verify.js';
 
-/** One blob to write, with its key. */
-export interface BlobEntry {
-  readonly key: DataKey;
-  readonly data: PagableData;
-}
-
-/** Options every storage accepts. */
-export interface StorageOptions {
-  /** Dev mode: deep-freeze values once they have a key, so mutations of stored data throw. */
-  freeze?: boolean;
-}
-
-type MaybePromise<T> = T | Promise<T>;
-
-function isPromise<T>(v: MaybePromise<T>): v is Promise<T> {
-  return typeof (v as { then?: unknown } | null)?.then === 'function';
-}
-
-const ROOT_NAME_MAX = 1024;
+export type { BlobEntry, StorageOptions };
 
 /**
- * The arc machinery every backend shares: page-out queue, arc cache, save / load, stats, roots and
- * gc. A backend implements raw blob I/O only (store, fetch, fetch-sync where it can, has, their
- * batch forms, plus keys / delete / roots for gc and tools), so every backend behaves the same
- * and passes one conformance suite.
+ * The paging runtime: turns any BlobStore into a full PagableStorage — the page-out queue, arc
+ * caches, page-in drivers (synchronous where the store reads synchronously), save / load,
+ * copying from other storages, stats, roots, gc and verify — so every backend behaves the same.
+ * `new PagableStorageBase(store)` is a storage over a custom backend; InMemoryPagableStorage,
+ * LmdbPagableStorage and RedisPagableStorage are this runtime over their own stores.
  */
-export abstract class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisposable {
-  // ---- raw I/O, for backends ------------------------------------------------------------------
-
-  /** Writes blobs whose key is absent; per entry, true if it was written, false if already present. */
-  protected abstract rawStoreMany(entries: readonly BlobEntry[]): MaybePromise<boolean[]>;
-  /** One blob, or undefined when absent. */
-  protected abstract rawFetch(key: DataKey): MaybePromise<PagableData | undefined>;
-  /** One blob, synchronously; backends that cannot leave this undefined. */
-  protected rawFetchSync?(key: DataKey): PagableData | undefined;
-  /** True when the blob is present. */
-  protected abstract rawHas(key: DataKey): MaybePromise<boolean>;
-  /** Every stored key (gc, tools). */
-  protected abstract rawKeys(): AsyncIterable<DataKey> | Iterable<DataKey>;
-  /** Deletes blobs (gc); returns the bytes freed. */
-  protected abstract rawDeleteMany(keys: readonly DataKey[]): MaybePromise<number>;
-  /** Sets (or with undefined, deletes) a named root. */
-  protected abstract rawSetRoot(name: string, key: DataKey | undefined): MaybePromise<void>;
-  protected abstract rawGetRoot(name: string): MaybePromise<DataKey | undefined>;
-  protected abstract rawListRoots(): MaybePromise<RootEntry[]>;
-
-  protected rawStore(entry: BlobEntry): MaybePromise<boolean> {
-    const r = this.rawStoreMany([entry]);
-    return isPromise(r) ? r.then((x) => x[0]!) : r[0]!;
-  }
-
-  protected rawFetchMany(keys: readonly DataKey[]): MaybePromise<Array<PagableData | undefined>> {
-    return Promise.all(keys.map((k) => this.rawFetch(k)));
-  }
-
-  protected rawHasMany(keys: readonly DataKey[]): MaybePromise<boolean[]> {
-    return Promise.all(keys.map((k) => this.rawHas(k)));
-  }
-
-  /** Makes writes durable. */
-  protected rawFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** Releases the backend. */
-  protected rawClose(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** For backends that open an existing store: what is already in it. */
-  protected setKnown(blobs: number, bytes: number): void {
-    this.#stats.blobs = blobs;
-    this.#stats.bytes = bytes;
-  }
-
-  // ---- shared machinery -----------------------------------------------------------------------
-
-  readonly #stats: StorageStats = { blobs: 0, bytes: 0, stores: 0, dedupHits: 0, fetches: 0 };
+export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisposable {
+  readonly #io: BlobIo;
+  readonly #live = new LiveKeys();
+  /** Objects paged in, by (class, key), held weakly: the same blob read twice is one object. */
   readonly #cache = new ArcCache();
+  /** Arcs holding a key, by (class, key), held weakly: a @Lazy field with the key gets the same arc. */
   readonly #arcs = new ArcCache();
   #queue: ArcInner[] = [];
-  #closed = false;
-  /** Keys stored or reused while a gc runs: never swept. */
-  #gcLive: Set<DataKey> | undefined;
   #gcRunning: Promise<GcReport> | undefined;
+  readonly #auto: AutoPageOut | undefined;
   readonly [ARC_HOST]: ArcHost;
 
-  constructor(options: StorageOptions = {}) {
+  /**
+   * A storage paging through `store`; counts what the store holds when it can count
+   * synchronously. (Round 1's subclasses that implement `protected raw*` methods instead call
+   * `super(options?)` and keep working.)
+   */
+  constructor(store?: BlobStore | StorageOptions, options: StorageOptions = {}) {
+    if (store === undefined || typeof (store as Partial<BlobStore>).putMany !== 'function') {
+      if (!hasLegacyRawIo(this)) {
+        throw new PagableError('INVALID_ARGUMENT', 'PagableStorageBase: expected a BlobStore (putMany, getMany, ...) as the first argument');
+      }
+      options = (store as StorageOptions | undefined) ?? {};
+      store = legacyRawStore(this, new.target.name);
+    }
+    this.#io = new BlobIo(store as BlobStore);
+    const counted = this.#io.count();
+    // An asynchronous count fills in when it arrives (use PagableStorageBase.create to wait for it).
+    if (isPromise(counted)) counted.catch(() => undefined);
     this[ARC_HOST] = {
       scheduleForPaging: (inner) => {
-        if (this.#closed || inner.scheduled) return;
+        if (this.#io.closed || inner.scheduled) return;
         inner.scheduled = true;
         this.#queue.push(inner);
+        this.#auto?.scheduled(this.#queue.length);
       },
       pageIn: (inner) => this.#pageInArc(inner),
       pageInSync: (inner) => this.#pageInArcSync(inner),
@@ -113,141 +76,102 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
       fetchData: (key) => this.fetchData(key),
       arcs: this.#arcs,
     };
+    this.#auto = options.autoPageOut === undefined
+      ? undefined
+      : new AutoPageOut(options.autoPageOut, () => this.pageOutPending(), () => this.pendingPagingCount(), options.onPageOut);
+  }
+
+  /** A storage over `store`, once the store's own count (stats().blobs / bytes) is in. */
+  static async create(store: BlobStore, options: StorageOptions = {}): Promise<PagableStorageBase> {
+    const s = new PagableStorageBase(store, options);
+    await s.#io.count();
+    return s;
+  }
+
+  /** For round 1's raw backends: starts `stats().blobs` / `bytes` from what the store already holds. */
+  protected setKnown(blobs: number, bytes: number): void {
+    this.#io.counters.blobs = blobs;
+    this.#io.counters.bytes = bytes;
+  }
+
+  /** The BlobStore this storage pages through (for tools: listing, raw reads). */
+  get blobStore(): BlobStore {
+    return this.#io.store;
   }
 
   /** True once `close()` was called. */
   get isClosed(): boolean {
-    return this.#closed;
-  }
-
-  #checkOpen(what: string): void {
-    if (this.#closed) throw new PagableError('STORAGE_CLOSED', `${what}: the storage is closed`);
+    return this.#io.closed;
   }
 
   #checkKey(key: unknown, what: string): asserts key is DataKey {
-    if (!isDataKey(key)) throw new PagableError('NOT_FOUND', `${what}: ${JSON.stringify(key)} is not a key (32 lowercase hex characters)`);
+    // No blob is named by a malformed key: NOT_FOUND, as for a well-formed key nobody stored.
+    if (!isDataKey(key)) throw new PagableError('NOT_FOUND', `${what}: ${JSON.stringify(key)?.slice(0, 80)} is not a key (32 lowercase hex characters)`);
   }
 
-  #count(entries: readonly BlobEntry[], written: readonly boolean[]): void {
-    const s = this.#stats;
-    for (let i = 0; i < entries.length; i++) {
-      s.stores++;
-      if (written[i]) {
-        s.blobs++;
-        s.bytes += entries[i]!.data.data.length;
-      } else {
-        s.dedupHits++;
+  /** Runs a write of this handle: gc's final step waits for it, and it for gc's final step. */
+  #write<T>(what: string, body: (op: Set<DataKey>) => Await<T>): Await<T> {
+    this.#io.checkOpen(what);
+    const enter = (): Await<T> => {
+      const op = this.#live.begin();
+      const done = (): void => {
+        this.#live.end(op);
+        this.#live.leaveWriter();
+      };
+      let r: Await<T>;
+      try {
+        r = body(op);
+      } catch (e) {
+        done();
+        throw e;
       }
-    }
-  }
-
-  #write(entries: readonly BlobEntry[]): MaybePromise<void> {
-    if (entries.length === 0) return;
-    const live = this.#gcLive;
-    if (live !== undefined) for (const e of entries) live.add(e.key);
-    let r: MaybePromise<boolean[]>;
-    try {
-      r = this.rawStoreMany(entries);
-    } catch (e) {
-      throw toPagableError(e, 'IO', `storing ${entries.length} blob(s)`);
-    }
-    if (isPromise(r)) {
-      return r.then((w) => this.#count(entries, w), (e: unknown) => { throw toPagableError(e, 'IO', `storing ${entries.length} blob(s)`); });
-    }
-    this.#count(entries, r);
+      if (!isPromise(r)) {
+        done();
+        return r;
+      }
+      return r.finally(done);
+    };
+    const gate = this.#live.enterWriter();
+    return gate === undefined ? enter() : gate.then(enter);
   }
 
   /** Stores one blob; idempotent for equal data (a repeat counts a dedup hit). */
   storeData(data: PagableData): DataKey | Promise<DataKey> {
-    this.#checkOpen('storeData');
     if (!(data?.data instanceof Uint8Array) || !Array.isArray(data.arcs)) {
-      throw new PagableError('CORRUPT', 'storeData: expected { data: Uint8Array, arcs: DataKey[] }');
+      throw new PagableError('INVALID_ARGUMENT', 'storeData: expected { data: Uint8Array, arcs: DataKey[] }');
     }
     // Copy: the caller may reuse its buffer, and a stored blob must never change.
     const own: PagableData = { data: new Uint8Array(data.data), arcs: data.arcs.slice() };
     const key = computeKey(own);
-    const r = this.#write([{ key, data: own }]);
-    return isPromise(r) ? r.then(() => key) : key;
+    return this.#write('storeData', (op) => {
+      this.#live.record(op, [key]);
+      return andThen(this.#io.put([{ key, data: own }]), () => key);
+    });
   }
 
   /** One blob; NOT_FOUND if absent, STORAGE_CLOSED after close. */
   async fetchData(key: DataKey): Promise<PagableData> {
-    this.#checkOpen('fetchData');
+    this.#io.checkOpen('fetchData');
     this.#checkKey(key, 'fetchData');
-    const [blob] = await this.#fetchMany([key], undefined);
+    const [blob] = await this.#io.fetchMany([key], () => notFound(key, undefined));
     return blob!;
   }
 
   /** One blob, synchronously; IO where the backend cannot (use fetchData). */
   fetchDataSync(key: DataKey): PagableData {
-    this.#checkOpen('fetchDataSync');
+    this.#io.checkOpen('fetchDataSync');
     this.#checkKey(key, 'fetchDataSync');
-    return this.#fetchSync(key, undefined);
-  }
-
-  #notFound(key: DataKey, w: Wanted | undefined): PagableError {
-    const what = w?.root.k === 'class' ? ` (a ${w.root.cls.name})` : '';
-    return new PagableError('NOT_FOUND', `blob ${key}${what} is not in this storage`);
-  }
-
-  /** Blob reads in flight, so concurrent page-ins needing one blob fetch it once. */
-  readonly #inflight = new Map<DataKey, Promise<PagableData | undefined>>();
-
-  async #fetchMany(keys: readonly DataKey[], wanted: readonly Wanted[] | undefined): Promise<PagableData[]> {
-    const pending = new Array<Promise<PagableData | undefined>>(keys.length);
-    const fresh: DataKey[] = [];
-    const freshAt: number[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const p = this.#inflight.get(keys[i]!);
-      if (p !== undefined) pending[i] = p;
-      else { fresh.push(keys[i]!); freshAt.push(i); }
-    }
-    if (fresh.length > 0) {
-      const batch = Promise.resolve().then(() => this.rawFetchMany(fresh));
-      this.#stats.fetches += fresh.length;
-      for (let j = 0; j < fresh.length; j++) {
-        const k = fresh[j]!;
-        const p = batch.then((got) => got[j]);
-        this.#inflight.set(k, p);
-        // Forget the read once settled: a later page-in reads again (the arc cache holds values).
-        void p.then(() => this.#inflight.delete(k), () => this.#inflight.delete(k));
-        pending[freshAt[j]!] = p;
-      }
-    }
-    let got: Array<PagableData | undefined>;
-    try {
-      got = await Promise.all(pending);
-    } catch (e) {
-      throw toPagableError(e, 'IO', `fetching ${keys.length === 1 ? 'blob ' + keys[0] : keys.length + ' blobs'}`);
-    }
-    this.#checkOpen('fetch');
-    for (let i = 0; i < got.length; i++) if (got[i] === undefined) throw this.#notFound(keys[i]!, wanted?.[i]);
-    return got as PagableData[];
-  }
-
-  #fetchSync(key: DataKey, w: Wanted | undefined): PagableData {
-    if (this.rawFetchSync === undefined) {
-      throw new PagableError('IO', `blob ${key}: this storage cannot fetch synchronously; use pin() / fetchData()`);
-    }
-    let blob: PagableData | undefined;
-    try {
-      blob = this.rawFetchSync(key);
-    } catch (e) {
-      throw toPagableError(e, 'IO', `fetching blob ${key}`);
-    }
-    this.#stats.fetches++;
-    if (blob === undefined) throw this.#notFound(key, w);
-    return blob;
+    return this.#io.fetchSync(key, () => notFound(key, undefined));
   }
 
   async #drive(run: PageInRun): Promise<unknown> {
     // Backends that read synchronously (memory, LMDB) are driven without a promise per blob:
     // the page-in then runs to completion at once, so concurrent page-ins cannot both fetch a blob.
-    if (this.rawFetchSync !== undefined) return this.#driveSync(run);
+    if (this.#io.canFetchSync) return this.#driveSync(run);
     while (run.wanted.length > 0) {
       const batch = run.wanted;
       run.wanted = [];
-      const blobs = await this.#fetchMany(batch.map((w) => w.key), batch);
+      const blobs = await this.#io.fetchMany(batch.map((w) => w.key), (i) => notFound(batch[i]!.key, batch[i]));
       for (let i = 0; i < batch.length; i++) run.supply(batch[i]!, blobs[i]!);
     }
     return run.finish();
@@ -257,30 +181,25 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
     while (run.wanted.length > 0) {
       const batch = run.wanted;
       run.wanted = [];
-      for (const w of batch) run.supply(w, this.#fetchSync(w.key, w));
+      for (const w of batch) run.supply(w, this.#io.fetchSync(w.key, () => notFound(w.key, w)));
     }
     return run.finish();
   }
 
   async #pageInArc(inner: ArcInner): Promise<void> {
-    this.#checkOpen('pin');
+    this.#io.checkOpen('pin');
     if (inner.key === undefined) throw new PagableError('IO', 'pin: the arc has neither a value nor a key');
-    const value = await this.#drive(new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY));
-    inner.settle(value);
+    inner.settle(await this.#drive(new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
   }
 
   #pageInArcSync(inner: ArcInner): void {
-    this.#checkOpen('pinSync');
+    this.#io.checkOpen('pinSync');
     if (inner.key === undefined) throw new PagableError('IO', 'pinSync: the arc has neither a value nor a key');
     inner.settle(this.#driveSync(new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
   }
 
   /** Pages out a whole graph (every blob reachable, arcs of other storages included); resolves once stored. */
   async save(value: object): Promise<DataKey> {
-    this.#checkOpen('save');
-    if (this.#gcRunning !== undefined) await this.#gcRunning.catch(() => undefined);
-    const sink = new Sink();
-    const run = new PageOutRun(this[ARC_HOST], sink);
     let ref: ChildRef;
     if (isPagableArc(value)) {
       const inner = innerOf(value);
@@ -292,20 +211,34 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
       const root = rootOfValue(value);
       ref = { target: value, isArc: false, root, owner: undefined, field: root.k === 'class' ? root.cls.name : 'value' };
     }
-    const key = run.run(ref);
-    await this.#commit(sink, run);
-    return key;
+    return await this.#write('save', (op) => {
+      const sink = new Sink();
+      const run = new PageOutRun(this[ARC_HOST], sink);
+      const key = run.run(ref);
+      return andThen(this.#commit(sink, run, op), () => key);
+    });
   }
 
-  /** Writes what a run produced, copies foreign blobs, then gives arcs their keys. */
-  #commit(sink: Sink, run: PageOutRun): MaybePromise<number> {
-    if (this.#gcLive !== undefined) for (const k of sink.reused) this.#gcLive.add(k);
-    const w = this.#write(sink.entries);
-    const after = (): MaybePromise<number> => {
-      if (sink.copies.length > 0) return this.#copyForeign(sink.copies).then(() => this.#applyKeys(run));
+  /**
+   * Writes what a run produced (after making sure the blobs it reuses are still there), copies
+   * blobs of other storages, then gives arcs their keys: a key is set only once its blob is stored.
+   */
+  #commit(sink: Sink, run: PageOutRun, op: Set<DataKey>): Await<number> {
+    this.#live.record(op, sink.reused);
+    this.#live.record(op, sink.entries.map((e) => e.key));
+    const check = this.#io.store.sweeps === undefined ? undefined : this.#io.has(sink.reused, true);
+    const write = (): Await<number> => andThen(this.#io.put(sink.entries), () => {
+      if (sink.copies.length > 0) return copyForeign(this.#io, this.#live, op, sink.copies).then(() => this.#applyKeys(run));
       return this.#applyKeys(run);
-    };
-    return isPromise(w) ? w.then(after) : after();
+    });
+    if (check === undefined) return write();
+    return andThen(check, (present) => {
+      const gone = sink.reused.filter((_, i) => !present[i]);
+      if (gone.length > 0) {
+        throw new PagableError('NOT_FOUND', `blob ${gone[0]}, held by an arc this graph refers to, is no longer in ${this.#io.store.name} (deleted by another handle's gc?); nothing was written`);
+      }
+      return write();
+    });
   }
 
   #applyKeys(run: PageOutRun): number {
@@ -313,37 +246,23 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
     for (const [inner, key, root] of run.keyed) {
       inner.root ??= root;
       if (inner.key === undefined) inner.setKey(key);
-      if (!inner.resident) pagedOut++;
+      if (inner.resident) continue;
+      pagedOut++;
       // A paged-out arc is what a @Lazy field decoded later with its key and class stands for:
       // hand back this very arc (as the Rust crate's arc cache does). A still-pinned one is not
       // registered, so a page-in never returns a resident value it did not fetch.
-      if (!inner.resident) {
-        const id = classId(inner.root);
-        if (this.#arcs.get(id, key) === undefined) this.#arcs.set(id, key, inner);
-      }
+      const id = classId(inner.root);
+      if (this.#arcs.get(id, key) === undefined) this.#arcs.set(id, key, inner);
     }
     return pagedOut;
-  }
-
-  async #copyForeign(copies: ReadonlyArray<[ArcHost, DataKey]>): Promise<void> {
-    for (const [host, top] of copies) {
-      const stack = [top];
-      while (stack.length > 0) {
-        const k = stack.pop()!;
-        if (await this.rawHas(k)) continue;
-        const blob = await host.fetchData(k);
-        await this.#write([{ key: k, data: blob }]);
-        for (const c of blob.arcs) stack.push(c);
-      }
-    }
   }
 
   /** Pages a graph back in as `cls`, or as the tagged subclass the blob names. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async load<T>(cls: abstract new (...a: any[]) => T, key: DataKey): Promise<T> {
-    this.#checkOpen('load');
+    this.#io.checkOpen('load');
     this.#checkKey(key, 'load');
-    if (typeof cls !== 'function') throw new PagableError('NOT_PAGABLE', `load: expected a class, got ${typeof cls}`);
+    if (typeof cls !== 'function') throw new PagableError('INVALID_ARGUMENT', `load: expected a class, got ${typeof cls}`);
     const root: RootSchema = rootOf(cls as Class);
     return (await this.#drive(new PageInRun(this[ARC_HOST], this.#cache, key, root))) as T;
   }
@@ -357,58 +276,77 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
 
   /**
    * Serializes every scheduled arc (children first), stores it, sets its key and drops its value
-   * when nobody pins it. An arc whose value cannot be encoded stays resident and is reported.
-   * Synchronous when the backend writes synchronously (memory) and no arc of another storage must
-   * be fetched to be copied here.
+   * when nobody pins it. A value that cannot be encoded stays resident and is reported; a failed
+   * write rejects and queues the arcs again, so nothing is stranded. Synchronous when the backend
+   * writes synchronously (memory) and no arc of another storage must be fetched to be copied here.
    */
   pageOutPending(): PageOutReport | Promise<PageOutReport> {
-    if (this.#closed) {
+    if (this.#io.closed) {
       this.#queue = [];
       return { pagedOut: 0, failed: [] };
     }
-    const sink = new Sink();
-    const run = new PageOutRun(this[ARC_HOST], sink);
-    const failed: PagableError[] = [];
-    while (this.#queue.length > 0) {
-      const queue = this.#queue;
-      this.#queue = [];
-      for (const inner of queue) {
-        inner.scheduled = false;
-        if (inner.key !== undefined || !inner.resident) continue;
-        const root = inner.root ?? rootOfValue(inner.value);
-        try {
-          run.run({ target: inner, isArc: true, root, owner: undefined, field: root.k === 'class' ? `PagableArc<${root.cls.name}>` : 'PagableArc' });
-        } catch (e) {
-          // A run rethrows the error of a value that already failed: report each failure once.
-          const err = toPagableError(e, 'IO', 'page-out');
-          if (!failed.includes(err)) failed.push(err);
+    return this.#write('pageOutPending', (op) => {
+      const sink = new Sink();
+      const run = new PageOutRun(this[ARC_HOST], sink);
+      const failed: PagableError[] = [];
+      const attempted: ArcInner[] = [];
+      while (this.#queue.length > 0) {
+        const queue = this.#queue;
+        this.#queue = [];
+        for (const inner of queue) {
+          inner.scheduled = false;
+          if (inner.key !== undefined || !inner.resident) continue;
+          attempted.push(inner);
+          try {
+            const root = inner.root ?? rootOfValue(inner.value);
+            run.run({ target: inner, isArc: true, root, owner: undefined, field: root.k === 'class' ? `PagableArc<${root.cls.name}>` : 'PagableArc' });
+          } catch (e) {
+            // A run rethrows the error of a value that already failed: report each failure once.
+            const err = toPagableError(e, 'NOT_PAGABLE', 'page-out');
+            if (!failed.includes(err)) failed.push(err);
+          }
         }
       }
-    }
-    const r = this.#commit(sink, run);
-    return isPromise(r) ? r.then((pagedOut) => ({ pagedOut, failed })) : { pagedOut: r, failed };
+      const requeue = (e: unknown): never => {
+        for (const inner of attempted) if (inner.key === undefined && inner.resident && inner.pinnedCount === 0) this[ARC_HOST].scheduleForPaging(inner);
+        throw e;
+      };
+      let r: Await<number>;
+      try {
+        r = this.#commit(sink, run, op);
+      } catch (e) {
+        return requeue(e);
+      }
+      return isPromise(r) ? r.then((pagedOut) => ({ pagedOut, failed }), requeue) : { pagedOut: r, failed };
+    });
   }
 
   /** Makes everything written so far durable. */
   async flush(): Promise<void> {
-    this.#checkOpen('flush');
-    await this.rawFlush();
+    this.#io.checkOpen('flush');
+    await this.#io.call('flushing', () => this.#io.store.flush());
   }
 
-  /** A snapshot of the counters. */
+  /** A snapshot of the counters (with autoPageOut, also its runs and the arcs they paged out). */
   stats(): StorageStats {
-    return { ...this.#stats };
+    const s: StorageStats = { ...this.#io.counters };
+    if (this.#auto !== undefined) {
+      s.autoPageOuts = this.#auto.runs;
+      s.autoPagedOut = this.#auto.pagedOut;
+    }
+    return s;
   }
 
   /** Closes the backend; held arcs then fail to page in with STORAGE_CLOSED, nothing crashes. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#io.closed) return;
+    this.#io.shut();
+    this.#auto?.close();
     for (const inner of this.#queue) inner.scheduled = false;
     this.#queue = [];
     this.#cache.clear();
     this.#arcs.clear();
-    await this.rawClose();
+    await this.#io.call('closing', () => this.#io.store.close());
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -417,114 +355,73 @@ export abstract class PagableStorageBase implements PagableStorage, HasArcHost, 
 
   // ---- roots and gc ---------------------------------------------------------------------------
 
-  /** Names `key` as a root: gc keeps it and everything below it. */
+  /** Names `key` as a root: gc keeps it and everything below it. NOT_FOUND if the blob is absent. */
   async setRoot(name: string, key: DataKey): Promise<void> {
-    this.#checkOpen('setRoot');
     checkRootName(name);
     this.#checkKey(key, 'setRoot');
-    if (!(await this.rawHas(key))) throw new PagableError('NOT_FOUND', `setRoot("${name}"): blob ${key} is not in this storage`);
-    this.#gcLive?.add(key);
-    await this.rawSetRoot(name, key);
+    await this.#write('setRoot', async (op) => {
+      this.#live.record(op, [key]);
+      const set = await this.#io.call(`setting root "${name}"`, () => this.#io.store.setRoot(name, key));
+      if (!set) throw new PagableError('NOT_FOUND', `setRoot("${name}"): blob ${key} is not in ${this.#io.store.name}`);
+    });
   }
 
   /** The key of a named root, if set. */
   async getRoot(name: string): Promise<DataKey | undefined> {
-    this.#checkOpen('getRoot');
+    this.#io.checkOpen('getRoot');
     checkRootName(name);
-    return await this.rawGetRoot(name);
+    return await this.#io.call(`reading root "${name}"`, () => this.#io.store.getRoot(name));
   }
 
   /** Every named root, by name. */
   async listRoots(): Promise<RootEntry[]> {
-    this.#checkOpen('listRoots');
-    const roots = await this.rawListRoots();
+    this.#io.checkOpen('listRoots');
+    const roots = await this.#io.call('listing roots', () => this.#io.store.listRoots());
     return roots.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** Removes a named root; true if it existed. */
   async deleteRoot(name: string): Promise<boolean> {
-    this.#checkOpen('deleteRoot');
+    this.#io.checkOpen('deleteRoot');
     checkRootName(name);
-    const had = (await this.rawGetRoot(name)) !== undefined;
-    if (had) await this.rawSetRoot(name, undefined);
-    return had;
+    return await this.#io.call(`deleting root "${name}"`, () => this.#io.store.deleteRoot(name));
   }
 
   /** Every stored key. */
   async *keys(): AsyncIterable<DataKey> {
-    this.#checkOpen('keys');
-    yield* this.rawKeys();
+    this.#io.checkOpen('keys');
+    try {
+      yield* this.#io.store.keys();
+    } catch (e) {
+      throw this.#io.fail(e, 'listing blobs');
+    }
   }
 
   /**
-   * Removes every blob not reachable from a named root (mark, then sweep; both iterative). A blob
-   * stored or reused while gc runs is never removed, nor anything below it.
+   * Removes every blob not reachable from a named root or from what an operation of this handle
+   * overlapping the gc wrote, reused or rooted (see gc.ts; stores shared by several handles also
+   * protect the other handles' writes). Arcs are not roots: an unrooted paged-out arc's blob is
+   * garbage, and pinning the arc then fails with NOT_FOUND. One gc at a time.
    */
   gc(onProgress?: (phase: 'mark' | 'sweep', done: number) => void): Promise<GcReport> {
-    this.#checkOpen('gc');
+    this.#io.checkOpen('gc');
     if (this.#gcRunning !== undefined) return this.#gcRunning;
-    this.#gcLive = new Set();
-    const p = this.#gc(onProgress).finally(() => {
-      this.#gcLive = undefined;
-      this.#gcRunning = undefined;
-    });
+    const p = collectGarbage({ io: this.#io, live: this.#live, onProgress })
+      .finally(() => { this.#gcRunning = undefined; });
     this.#gcRunning = p;
     return p;
   }
 
-  async #gc(onProgress?: (phase: 'mark' | 'sweep', done: number) => void): Promise<GcReport> {
-    const marked = new Set<DataKey>();
-    const mark = async (tops: Iterable<DataKey>): Promise<void> => {
-      const stack = [...tops];
-      while (stack.length > 0) {
-        const k = stack.pop()!;
-        if (marked.has(k)) continue;
-        marked.add(k);
-        const blob = await this.rawFetch(k);
-        if (blob !== undefined) for (const c of blob.arcs) if (!marked.has(c)) stack.push(c);
-        if (onProgress && marked.size % 1000 === 0) onProgress('mark', marked.size);
-      }
-    };
-    await mark((await this.rawListRoots()).map((r) => r.key));
-    const garbage: DataKey[] = [];
-    let seen = 0;
-    for await (const k of this.rawKeys()) {
-      if (!marked.has(k)) garbage.push(k);
-      seen++;
-      if (onProgress && seen % 1000 === 0) onProgress('sweep', seen);
-    }
-    // Whatever was stored, reused or rooted meanwhile is live, and so is everything below it.
-    await mark([...this.#gcLive!, ...(await this.rawListRoots()).map((r) => r.key)]);
-    const doomed = garbage.filter((k) => !marked.has(k));
-    const freedBytes = doomed.length > 0 ? await this.rawDeleteMany(doomed) : 0;
-    this.#stats.blobs -= doomed.length;
-    this.#stats.bytes -= freedBytes;
-    return { freedBlobs: doomed.length, freedBytes, keptBlobs: seen - doomed.length };
-  }
-
   /** Re-hashes every stored blob; returns the keys whose content does not match. */
-  async verify(onProgress?: (done: number) => void): Promise<{ checked: number; corrupt: DataKey[] }> {
-    this.#checkOpen('verify');
-    const corrupt: DataKey[] = [];
-    let checked = 0;
-    for await (const k of this.rawKeys()) {
-      try {
-        const blob = await this.rawFetch(k);
-        if (blob === undefined || computeKey(blob) !== k) corrupt.push(k);
-      } catch {
-        corrupt.push(k);
-      }
-      checked++;
-      if (onProgress && checked % 1000 === 0) onProgress(checked);
-    }
-    return { checked, corrupt };
+  async verify(onProgress?: (done: number) => void): Promise<VerifyReport> {
+    this.#io.checkOpen('verify');
+    return verifyStore(this.#io, onProgress);
   }
 }
 
-function checkRootName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > ROOT_NAME_MAX) {
-    throw new PagableError('NOT_FOUND', `root names are non-empty strings of at most ${ROOT_NAME_MAX} characters, got ${JSON.stringify(name)}`);
-  }
+function notFound(key: DataKey, w: Wanted | undefined): PagableError {
+  const what = w?.root.k === 'class' ? ` (a ${w.root.cls.name})` : '';
+  return new PagableError('NOT_FOUND', `blob ${key}${what} is not in this storage`);
 }
 
 /** Collects a run's output. */

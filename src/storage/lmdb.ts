@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { type Database, type RootDatabase, open as openEnv } from 'lmdb';
 import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { blake3_128 } from '../keys/blake3.js';
-import { computeKey } from '../keys/compute-key.js';
 import { PagableError, toPagableError } from '../error.js';
 import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord, readBlobRecordLayout } from '../blobstore/blob-record.js';
-import { type BlobEntry, PagableStorageBase, type StorageOptions } from '../paging/storage-base.js';
-import type { RootEntry } from '../paging/interface.js';
+import type { BlobCount, BlobEntry, BlobStore, RootEntry } from '../blobstore/interface.js';
+import { verifying } from '../blobstore/verifying.js';
+import type { StorageOptions } from '../paging/interface.js';
+import { PagableStorageBase } from '../paging/storage-base.js';
 
 /** Options of `LmdbPagableStorage.open`. */
 export interface LmdbStorageOptions extends StorageOptions {
@@ -86,30 +87,31 @@ function rootDbKey(name: string): Buffer {
  * ever add content-addressed blobs). `gc()` is the exception: it protects what its own handle
  * stores meanwhile, not what another process stores, so run it while no other process writes.
  */
-export class LmdbPagableStorage extends PagableStorageBase {
+class LmdbStore implements BlobStore {
+  readonly name: string;
+  #closed = false;
+  #counted: BlobCount | undefined;
   readonly #env: RootDatabase;
   readonly #blobs: Database<Uint8Array, Uint8Array>;
   readonly #roots: Database<Uint8Array, Uint8Array>;
-  readonly #verify: boolean;
   readonly #path: string;
   /** Blobs handed to a write not yet committed: read-your-writes. Count = writes in flight. */
   readonly #pending = new Map<DataKey, { data: PagableData; n: number }>();
 
   private constructor(path: string, env: RootDatabase, blobs: Database<Uint8Array, Uint8Array>,
-    roots: Database<Uint8Array, Uint8Array>, options: LmdbStorageOptions) {
-    super(options);
+    roots: Database<Uint8Array, Uint8Array>) {
+    this.name = `LMDB store ${path}`;
     this.#path = path;
     this.#env = env;
     this.#blobs = blobs;
     this.#roots = roots;
-    this.#verify = options.verify !== false;
   }
 
   /**
    * Opens (and by default creates) the store in directory `path`. NOT_FOUND when `create` is false
    * and there is no store; IO when LMDB cannot open it.
    */
-  static async open(path: string, options: LmdbStorageOptions = {}): Promise<LmdbPagableStorage> {
+  static async open(path: string, options: LmdbStorageOptions = {}): Promise<LmdbStore> {
     if (typeof path !== 'string' || path.length === 0) throw new PagableError('IO', `LmdbPagableStorage.open: expected a directory path, got ${JSON.stringify(path)}`);
     if (options.create === false && !existsSync(join(path, 'data.mdb'))) {
       throw new PagableError('NOT_FOUND', `no pagable store at ${path} (no data.mdb)`);
@@ -142,7 +144,7 @@ export class LmdbPagableStorage extends PagableStorageBase {
       await env.close().catch(() => undefined);
       throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
     }
-    const s = new LmdbPagableStorage(path, env, blobs, roots, options);
+    const s = new LmdbStore(path, env, blobs, roots);
     if (options.countAtOpen !== false) {
       try {
         s.#countAll();
@@ -181,11 +183,11 @@ export class LmdbPagableStorage extends PagableStorageBase {
       blobs++;
       bytes += blobRecordDataLength(value, `blob ${hexOf(key)}`);
     }
-    this.setKnown(blobs, bytes);
+    this.#counted = { blobs, bytes };
   }
 
   #open(what: string): void {
-    if (this.isClosed) throw new PagableError('STORAGE_CLOSED', `${what}: the storage is closed`);
+    if (this.#closed) throw new PagableError('STORAGE_CLOSED', `${what}: the storage is closed`);
   }
 
   /** Every stored blob's key, data size and child count, in key order (no hashing: cheap). */
@@ -229,7 +231,7 @@ export class LmdbPagableStorage extends PagableStorageBase {
 
   // ---- raw I/O --------------------------------------------------------------------------------
 
-  protected async rawStoreMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
+  async putMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
     // Encode outside the transaction: its callback runs on the main thread while LMDB's writer waits.
     const records = entries.map((e) => encodeBlobRecord(e.data));
     const keys = entries.map((e) => keyBytes(e.key));
@@ -258,14 +260,10 @@ export class LmdbPagableStorage extends PagableStorageBase {
     }
   }
 
-  protected rawFetch(key: DataKey): PagableData | undefined {
-    return this.rawFetchSync(key);
-  }
-
-  protected override rawFetchSync(key: DataKey): PagableData | undefined {
+  getSync(key: DataKey): PagableData | undefined {
     const p = this.#pending.get(key);
     if (p !== undefined) return p.data;
-    if (this.isClosed) throw new PagableError('STORAGE_CLOSED', `fetching blob ${key}: the storage is closed`);
+    if (this.#closed) throw new PagableError('STORAGE_CLOSED', `fetching blob ${key}: the storage is closed`);
     // The fast read reuses one buffer; decodeBlobRecord copies the data out of it at once.
     const kb = keyBytes(key);
     let raw = this.#blobs.getBinaryFast(kb);
@@ -276,33 +274,26 @@ export class LmdbPagableStorage extends PagableStorageBase {
       raw = this.#blobs.getBinaryFast(kb);
       if (raw === undefined) return undefined;
     }
-    const blob = decodeBlobRecord(raw, `blob ${key}`, raw.length);
-    if (this.#verify) {
-      const actual = computeKey(blob);
-      if (actual !== key) {
-        throw new PagableError('CORRUPT', `blob ${key} is corrupt in ${this.#path}: its content hashes to ${actual}`);
-      }
-    }
-    return blob;
+    return decodeBlobRecord(raw, `blob ${key} in ${this.#path}`, raw.length);
   }
 
-  protected override rawFetchMany(keys: readonly DataKey[]): Array<PagableData | undefined> {
-    return keys.map((k) => this.rawFetchSync(k));
+  getMany(keys: readonly DataKey[]): Array<PagableData | undefined> {
+    return keys.map((k) => this.getSync(k));
   }
 
-  protected rawHas(key: DataKey): boolean {
+  #has(key: DataKey): boolean {
     return this.#pending.has(key) || this.#blobs.doesExist(keyBytes(key));
   }
 
-  protected override rawHasMany(keys: readonly DataKey[]): boolean[] {
-    return keys.map((k) => this.rawHas(k));
+  hasMany(keys: readonly DataKey[]): boolean[] {
+    return keys.map((k) => this.#has(k));
   }
 
-  protected async *rawKeys(): AsyncIterable<DataKey> {
+  async *keys(): AsyncIterable<DataKey> {
     for (const chunk of this.#chunks()) for (const [key] of chunk) yield key;
   }
 
-  protected async rawDeleteMany(keys: readonly DataKey[]): Promise<number> {
+  async deleteMany(keys: readonly DataKey[]): Promise<number> {
     try {
       return await this.#blobs.transaction(() => {
         let bytes = 0;
@@ -325,30 +316,44 @@ export class LmdbPagableStorage extends PagableStorageBase {
     }
   }
 
-  protected async rawSetRoot(name: string, key: DataKey | undefined): Promise<void> {
+  async setRoot(name: string, key: DataKey): Promise<boolean> {
     const dbKey = rootDbKey(name);
+    const nameBytes = utf8.encode(name);
+    const value = new Uint8Array(16 + nameBytes.length);
+    value.set(keyBytes(key), 0);
+    value.set(nameBytes, 16);
     try {
-      if (key === undefined) {
-        await this.#roots.remove(dbKey);
-      } else {
-        const nameBytes = utf8.encode(name);
-        const value = new Uint8Array(16 + nameBytes.length);
-        value.set(keyBytes(key), 0);
-        value.set(nameBytes, 16);
-        await this.#roots.put(dbKey, value);
-      }
+      // The presence check and the put in one write transaction: a gc cannot delete in between.
+      return await this.#roots.transaction(() => {
+        if (!this.#blobs.doesExist(keyBytes(key))) return false;
+        this.#roots.putSync(dbKey, value);
+        return true;
+      });
     } catch (e) {
       throw toPagableError(e, 'IO', `setting root "${name}" in ${this.#path}`);
     }
   }
 
-  protected rawGetRoot(name: string): DataKey | undefined {
+  async deleteRoot(name: string): Promise<boolean> {
+    try {
+      return await this.#roots.remove(rootDbKey(name));
+    } catch (e) {
+      throw toPagableError(e, 'IO', `deleting root "${name}" in ${this.#path}`);
+    }
+  }
+
+  /** Counted at open; with `countAtOpen: false`, zero (stats then count from this handle's writes). */
+  count(): BlobCount {
+    return this.#counted ?? { blobs: 0, bytes: 0 };
+  }
+
+  getRoot(name: string): DataKey | undefined {
     const v = this.#roots.getBinary(rootDbKey(name));
     if (v === undefined) return undefined;
     return this.#decodeRoot(v).key;
   }
 
-  protected rawListRoots(): RootEntry[] {
+  listRoots(): RootEntry[] {
     const out: RootEntry[] = [];
     for (const { value } of this.#roots.getRange({})) out.push(this.#decodeRoot(value));
     return out;
@@ -368,7 +373,7 @@ export class LmdbPagableStorage extends PagableStorageBase {
   }
 
   /** Resolves once every write so far is committed and flushed to disk. */
-  protected override async rawFlush(): Promise<void> {
+  async flush(): Promise<void> {
     try {
       await this.#env.committed;
       await this.#env.flushed;
@@ -377,7 +382,8 @@ export class LmdbPagableStorage extends PagableStorageBase {
     }
   }
 
-  protected override async rawClose(): Promise<void> {
+  async close(): Promise<void> {
+    this.#closed = true;
     try {
       // Let writes already handed to LMDB finish first: their save() promises are still waiting.
       await this.#env.committed;
@@ -385,5 +391,54 @@ export class LmdbPagableStorage extends PagableStorageBase {
     } catch (e) {
       throw toPagableError(e, 'IO', `closing ${this.#path}`);
     }
+  }
+}
+
+/**
+ * The default persistent storage: the paging runtime over blobs in an embedded LMDB store (one
+ * directory, shareable by many processes of one machine, crash safe). Reads are synchronous, so
+ * `pinSync()` works; writes are batched into one transaction per save or page-out and resolve
+ * once committed, so a key that `save()` returned survives a killed process. Every read is
+ * re-keyed unless `verify: false`.
+ */
+export class LmdbPagableStorage extends PagableStorageBase {
+  readonly #store: LmdbStore;
+
+  private constructor(store: LmdbStore, options: LmdbStorageOptions) {
+    super(options.verify === false ? store : verifying(store), options);
+    this.#store = store;
+  }
+
+  /**
+   * Opens (and by default creates) the store in directory `path`. NOT_FOUND when `create` is false
+   * and there is no store; IO when LMDB cannot open it.
+   */
+  static async open(path: string, options: LmdbStorageOptions = {}): Promise<LmdbPagableStorage> {
+    return new LmdbPagableStorage(await LmdbStore.open(path, options), options);
+  }
+
+  /** The store's directory. */
+  get path(): string {
+    return this.#store.path;
+  }
+
+  /** Size of the store's data file in bytes (what the store takes on disk). */
+  fileBytes(): number {
+    return this.#store.fileBytes();
+  }
+
+  /** The number of stored blobs, from LMDB's own counters (no scan). */
+  blobCount(): number {
+    return this.#store.blobCount();
+  }
+
+  /** Every stored blob's key, data size and child count, in key order (no hashing: cheap). */
+  listBlobs(): AsyncIterable<LmdbBlobInfo> {
+    return this.#store.listBlobs();
+  }
+
+  /** Stored keys beginning with `prefix` (lowercase hex), at most `limit` of them, in key order. */
+  keysWithPrefix(prefix: string, limit = 2): DataKey[] {
+    return this.#store.keysWithPrefix(prefix, limit);
   }
 }

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
 import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
-import { computeKey } from '../keys/compute-key.js';
 import { PagableError, toPagableError } from '../error.js';
 import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from '../blobstore/blob-record.js';
-import { type BlobEntry, PagableStorageBase, type StorageOptions } from '../paging/storage-base.js';
-import type { RootEntry, StorageStats } from '../paging/interface.js';
+import type { BlobEntry, BlobStore, RootEntry } from '../blobstore/interface.js';
+import { verifying } from '../blobstore/verifying.js';
+import type { StorageOptions } from '../paging/interface.js';
+import { PagableStorageBase } from '../paging/storage-base.js';
 
 /** Options of `RedisPagableStorage.connect`. */
 export interface RedisStorageOptions extends StorageOptions {
@@ -37,6 +38,10 @@ const SCAN_COUNT = 1000;
 const SET_ABSENT = `local out = {}
 for i = 1, #KEYS do out[i] = redis.call('SET', KEYS[i], ARGV[i], 'NX') and 1 or 0 end
 return out`;
+/** HSET of root ARGV[1] = ARGV[2] only if the blob KEYS[1] exists; 1 when set. */
+const SET_ROOT = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1`;
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_PREFIX = 'pagable:';
 
@@ -89,7 +94,9 @@ function* chunks<T>(items: readonly T[], size = BATCH): Generator<T[]> {
  * count as everywhere else. `gc()` protects what this client stores meanwhile, not what
  * others store: run it while no other client writes under the prefix.
  */
-export class RedisPagableStorage extends PagableStorageBase {
+class RedisStore implements BlobStore {
+  readonly name: string;
+  #closed = false;
   readonly #client: Redis;
   readonly #owned: boolean;
   readonly #prefix: string;
@@ -97,17 +104,13 @@ export class RedisPagableStorage extends PagableStorageBase {
   readonly #rootsKey: string;
   /** What SCAN returns blob keys under: ioredis adds a client's `keyPrefix` to keys, not to MATCH. */
   readonly #scanPrefix: string;
-  readonly #verify: boolean;
   /** Where, for messages: the redacted url and the prefix. */
   readonly #where: string;
   /** Data length of every blob this client stored or read: stats().blobs / bytes. */
-  readonly #known = new Map<DataKey, number>();
-  #knownBytes = 0;
   /** False once the server refused EVAL (scripting disabled or not permitted to this user). */
   #scripting = true;
 
   private constructor(client: Redis, owned: boolean, where: string, options: RedisStorageOptions) {
-    super(options);
     this.#client = client;
     this.#owned = owned;
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
@@ -115,15 +118,15 @@ export class RedisPagableStorage extends PagableStorageBase {
     this.#rootsKey = `${this.#prefix}roots`;
     const clientPrefix = client.options.keyPrefix;
     this.#scanPrefix = (clientPrefix === undefined ? '' : String(clientPrefix)) + this.#blobPrefix;
-    this.#verify = options.verify !== false;
     this.#where = `${where} (prefix ${JSON.stringify(this.#prefix)})`;
+    this.name = this.#where;
   }
 
   /**
    * Connects to `url` (or uses `client`) and checks the server answers. IO naming the url when it
    * cannot be reached; a connection it opened is closed again then.
    */
-  static async connect(options: RedisStorageOptions = {}): Promise<RedisPagableStorage> {
+  static async connect(options: RedisStorageOptions = {}): Promise<RedisStore> {
     const { url, client, prefix } = options;
     if (prefix !== undefined && typeof prefix !== 'string') {
       throw new PagableError('IO', `RedisPagableStorage.connect: prefix must be a string, got ${typeof prefix}`);
@@ -140,7 +143,7 @@ export class RedisPagableStorage extends PagableStorageBase {
       } catch (e) {
         throw toPagableError(e, 'IO', `RedisPagableStorage.connect: ${where} does not answer`);
       }
-      return new RedisPagableStorage(client, false, where, options);
+      return new RedisStore(client, false, where, options);
     }
     const target = url ?? DEFAULT_URL;
     if (typeof target !== 'string' || target.length === 0) {
@@ -169,7 +172,7 @@ export class RedisPagableStorage extends PagableStorageBase {
       own.disconnect();
       throw toPagableError(lastError ?? e, 'IO', `RedisPagableStorage.connect: cannot connect to ${where}`);
     }
-    return new RedisPagableStorage(own, true, where, options);
+    return new RedisStore(own, true, where, options);
   }
 
   /** The prefix of every Redis key this storage uses. */
@@ -182,31 +185,13 @@ export class RedisPagableStorage extends PagableStorageBase {
     return this.#blobPrefix + key;
   }
 
-  /** Counters; blobs / bytes cover what this client stored or read (see the class comment). */
-  override stats(): StorageStats {
-    return { ...super.stats(), blobs: this.#known.size, bytes: this.#knownBytes };
-  }
-
-  #learn(key: DataKey, dataLength: number): void {
-    if (this.#known.has(key)) return;
-    this.#known.set(key, dataLength);
-    this.#knownBytes += dataLength;
-  }
-
-  #forget(key: DataKey): void {
-    const n = this.#known.get(key);
-    if (n === undefined) return;
-    this.#known.delete(key);
-    this.#knownBytes -= n;
-  }
-
   #checkOpen(what: string): void {
-    if (this.isClosed) throw new PagableError('STORAGE_CLOSED', `${what}: the storage is closed`);
+    if (this.#closed) throw new PagableError('STORAGE_CLOSED', `${what}: the storage is closed`);
   }
 
   /** A failure of a command: STORAGE_CLOSED once closed (the connection went with it), else IO. */
   #fail(e: unknown, what: string): PagableError {
-    if (this.isClosed) return new PagableError('STORAGE_CLOSED', `${what}: the storage is closed`, { cause: e });
+    if (this.#closed) return new PagableError('STORAGE_CLOSED', `${what}: the storage is closed`, { cause: e });
     return toPagableError(e, 'IO', `${what} on ${this.#where}`);
   }
 
@@ -227,24 +212,15 @@ export class RedisPagableStorage extends PagableStorageBase {
 
   /** Decodes (and unless told otherwise verifies) one value read from Redis. */
   #decode(key: DataKey, raw: Buffer): PagableData {
-    const blob = decodeBlobRecord(raw, `blob ${key} in ${this.#where}`);
-    if (this.#verify) {
-      const actual = computeKey(blob);
-      if (actual !== key) {
-        throw new PagableError('CORRUPT', `blob ${key} is corrupt in ${this.#where}: its content hashes to ${actual}`);
-      }
-    }
-    this.#learn(key, blob.data.length);
-    return blob;
+    return decodeBlobRecord(raw, `blob ${key} in ${this.#where}`);
   }
 
   // ---- raw I/O --------------------------------------------------------------------------------
 
-  protected async rawStoreMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
+  async putMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
     this.#checkOpen('storing blobs');
     const what = `writing ${entries.length} blob(s)`;
     const written = await Promise.all([...chunks(entries, SCRIPT_BATCH)].map((chunk) => this.#setAbsent(chunk, what)));
-    for (const e of entries) this.#learn(e.key, e.data.data.length);
     return written.flat();
   }
 
@@ -274,11 +250,7 @@ export class RedisPagableStorage extends PagableStorageBase {
     return (await this.#exec(p, what)).map((r) => r === 'OK');
   }
 
-  protected async rawFetch(key: DataKey): Promise<PagableData | undefined> {
-    return (await this.rawFetchMany([key]))[0];
-  }
-
-  protected override async rawFetchMany(keys: readonly DataKey[]): Promise<Array<PagableData | undefined>> {
+  async getMany(keys: readonly DataKey[]): Promise<Array<PagableData | undefined>> {
     this.#checkOpen(`fetching ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`);
     const what = `reading ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`;
     const raws = await Promise.all([...chunks(keys)].map(async (chunk) => {
@@ -297,11 +269,7 @@ export class RedisPagableStorage extends PagableStorageBase {
     return out;
   }
 
-  protected async rawHas(key: DataKey): Promise<boolean> {
-    return (await this.rawHasMany([key]))[0]!;
-  }
-
-  protected override async rawHasMany(keys: readonly DataKey[]): Promise<boolean[]> {
+  async hasMany(keys: readonly DataKey[]): Promise<boolean[]> {
     this.#checkOpen('checking blobs');
     const replies = await Promise.all([...chunks(keys)].map((chunk) => {
       const p = this.#client.pipeline();
@@ -311,7 +279,7 @@ export class RedisPagableStorage extends PagableStorageBase {
     return replies.flat().map((n) => n === 1);
   }
 
-  protected async *rawKeys(): AsyncIterable<DataKey> {
+  async *keys(): AsyncIterable<DataKey> {
     this.#checkOpen('listing blobs');
     const stream = this.#client.scanStream({ match: `${escapeGlob(this.#scanPrefix)}*`, count: SCAN_COUNT });
     // SCAN may return a key more than once (when the keyspace is rehashed): report each once.
@@ -333,7 +301,7 @@ export class RedisPagableStorage extends PagableStorageBase {
     }
   }
 
-  protected async rawDeleteMany(keys: readonly DataKey[]): Promise<number> {
+  async deleteMany(keys: readonly DataKey[]): Promise<number> {
     this.#checkOpen('deleting blobs');
     let bytes = 0;
     for (const chunk of chunks(keys)) {
@@ -349,7 +317,6 @@ export class RedisPagableStorage extends PagableStorageBase {
         const length = r[3 * i + 1] as number;
         const removed = r[3 * i + 2] as number;
         if (removed !== 1) continue;
-        this.#forget(chunk[i]!);
         try {
           bytes += blobRecordDataLength(head, `blob ${chunk[i]}`, length);
         } catch {
@@ -360,17 +327,27 @@ export class RedisPagableStorage extends PagableStorageBase {
     return bytes;
   }
 
-  protected async rawSetRoot(name: string, key: DataKey | undefined): Promise<void> {
+  async setRoot(name: string, key: DataKey): Promise<boolean> {
     this.#checkOpen('setting a root');
     try {
-      if (key === undefined) await this.#client.hdel(this.#rootsKey, name);
-      else await this.#client.hset(this.#rootsKey, name, key);
+      // The presence check and the write in one script: atomic on the server.
+      const r = await this.#client.eval(SET_ROOT, 2, this.redisKeyOf(key), this.#rootsKey, name, key);
+      return r === 1;
     } catch (e) {
       throw this.#fail(e, `setting root "${name}"`);
     }
   }
 
-  protected async rawGetRoot(name: string): Promise<DataKey | undefined> {
+  async deleteRoot(name: string): Promise<boolean> {
+    this.#checkOpen('deleting a root');
+    try {
+      return (await this.#client.hdel(this.#rootsKey, name)) === 1;
+    } catch (e) {
+      throw this.#fail(e, `deleting root "${name}"`);
+    }
+  }
+
+  async getRoot(name: string): Promise<DataKey | undefined> {
     this.#checkOpen('reading a root');
     let v: string | null;
     try {
@@ -382,7 +359,7 @@ export class RedisPagableStorage extends PagableStorageBase {
     return this.#rootKey(name, v);
   }
 
-  protected async rawListRoots(): Promise<RootEntry[]> {
+  async listRoots(): Promise<RootEntry[]> {
     this.#checkOpen('listing roots');
     let all: Record<string, string>;
     try {
@@ -398,7 +375,10 @@ export class RedisPagableStorage extends PagableStorageBase {
     return v;
   }
 
-  protected override async rawClose(): Promise<void> {
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.#closed = true;
     if (!this.#owned) return;
     try {
       // QUIT is queued behind the commands already sent, so their replies still arrive.
@@ -414,4 +394,38 @@ function describeClient(client: Redis): string {
   const o = client.options;
   if (o.path !== undefined) return `unix:${o.path}`;
   return `redis://${o.host ?? '127.0.0.1'}:${o.port ?? 6379}/${o.db ?? 0}`;
+}
+
+/**
+ * The paging runtime over blobs in Redis, shared by every process and machine that connects to
+ * the same database and prefix: a graph saved by one can be loaded by all the others. Redis
+ * cannot be read synchronously, so `pinSync()` of a paged-out arc is IO: use `pin()`. Every
+ * read is re-keyed unless `verify: false`. `stats().blobs` / `bytes` count the distinct blobs
+ * this client stored or read, not the whole database.
+ */
+export class RedisPagableStorage extends PagableStorageBase {
+  readonly #store: RedisStore;
+
+  private constructor(store: RedisStore, options: RedisStorageOptions) {
+    super(options.verify === false ? store : verifying(store), options);
+    this.#store = store;
+  }
+
+  /**
+   * Connects to `url` (or uses `client`) and checks the server answers. IO naming the url when it
+   * cannot be reached; a connection it opened is closed again then.
+   */
+  static async connect(options: RedisStorageOptions = {}): Promise<RedisPagableStorage> {
+    return new RedisPagableStorage(await RedisStore.connect(options), options);
+  }
+
+  /** The prefix of every Redis key this storage uses. */
+  get prefix(): string {
+    return this.#store.prefix;
+  }
+
+  /** The Redis key holding blob `key`. */
+  redisKeyOf(key: DataKey): string {
+    return this.#store.redisKeyOf(key);
+  }
 }

@@ -1,0 +1,64 @@
+import { PagableError } from '../error.js';
+import type { ArcInner } from './arc-inner.js';
+import type { PagableArc } from './pagable-arc.js';
+import type { PinnedPagableArc } from './pinned-pagable-arc.js';
+
+/*
+ * The one place where the two handle classes meet. Each fills in its half from its static
+ * block (only a class can reach its own #private state); each creates the other kind of handle
+ * through here, so neither module imports the other at run time.
+ */
+
+/** What each handle class registers. */
+interface HandleAccess {
+  newArc?: <T>(inner: ArcInner, pinned: boolean) => PagableArc<T>;
+  innerOfArc?: (arc: PagableArc<unknown>) => ArcInner;
+  isArc?: (v: unknown) => boolean;
+  newPin?: <T>(inner: ArcInner) => PinnedPagableArc<T>;
+  innerOfPin?: (pin: PinnedPagableArc<unknown>) => ArcInner | undefined;
+  isPin?: (v: unknown) => boolean;
+}
+
+/** Filled in by PagableArc and PinnedPagableArc when their modules load. */
+export const handleAccess: HandleAccess = {};
+
+function missing(what: string): never {
+  throw new PagableError('NOT_PAGABLE', `internal: ${what} is not loaded (import pagable from its package root)`);
+}
+
+/** A new PagableArc handle on `inner`; with `pinned`, its pin is already counted in the inner. */
+export function arcFromInner<T>(inner: ArcInner, pinned: boolean): PagableArc<T> {
+  return (handleAccess.newArc ?? missing('PagableArc'))<T>(inner, pinned);
+}
+
+/** A new pin on `inner`, whose count already includes it. */
+export function pinFromInner<T>(inner: ArcInner): PinnedPagableArc<T> {
+  return (handleAccess.newPin ?? missing('PinnedPagableArc'))<T>(inner);
+}
+
+/** The shared state behind a PagableArc handle. */
+export function innerOf(arc: PagableArc<unknown>): ArcInner {
+  return (handleAccess.innerOfArc ?? missing('PagableArc'))(arc);
+}
+
+/** The shared state behind a live pin; undefined once released. */
+export function innerOfPin(pin: PinnedPagableArc<unknown>): ArcInner | undefined {
+  return (handleAccess.innerOfPin ?? missing('PinnedPagableArc'))(pin);
+}
+
+/** True for a PagableArc handle (a brand check, not instanceof: it cannot be faked). */
+export function isPagableArc(v: unknown): v is PagableArc<unknown> {
+  return handleAccess.isArc?.(v) === true;
+}
+
+/** True for a PinnedPagableArc. */
+export function isPinnedPagableArc(v: unknown): v is PinnedPagableArc<unknown> {
+  return handleAccess.isPin?.(v) === true;
+}
+
+/**
+ * JavaScript has no Drop: a Pinned handle or pin that becomes garbage (typically one inside a
+ * value that was paged out and dropped) would keep its arc pinned forever. When the GC collects
+ * such a handle its pin is released, as Rust's drop does; `unpin()` / `release()` stay the prompt way.
+ */
+export const pinReaper = new FinalizationRegistry<ArcInner>((inner) => inner.release());

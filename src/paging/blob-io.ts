@@ -1,0 +1,183 @@
+import { andThen, isPromise } from '../blobstore/await.js';
+import type { Await, BlobEntry, BlobStore } from '../blobstore/interface.js';
+import { PagableError, toPagableError } from '../error.js';
+import type { DataKey, PagableData } from '../keys/data.js';
+import type { StorageStats } from './interface.js';
+
+/**
+ * The runtime's one door to its BlobStore: the closed check (in one place), backend failures
+ * turned into PagableError IO naming the store (STORAGE_CLOSED once closed), the counters of
+ * `stats()`, and single-flight reads so concurrent page-ins needing one blob fetch it once.
+ */
+export class BlobIo {
+  readonly counters: StorageStats = { blobs: 0, bytes: 0, stores: 0, dedupHits: 0, fetches: 0 };
+  /**
+   * For stores that cannot count themselves (Redis: shared with writers this handle cannot see):
+   * the data length of every blob this handle wrote or read, so `blobs` / `bytes` count those.
+   */
+  readonly #known: Map<DataKey, number> | undefined;
+  #closed = false;
+  /** Blob reads in flight, by key. */
+  readonly #inflight = new Map<DataKey, Promise<PagableData | undefined>>();
+
+  constructor(readonly store: BlobStore) {
+    this.#known = store.count === undefined ? new Map() : undefined;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** STORAGE_CLOSED naming `what` once closed. */
+  checkOpen(what: string): void {
+    if (this.#closed) throw new PagableError('STORAGE_CLOSED', `${what}: the storage is closed`);
+  }
+
+  /** The error for a failed backend call: STORAGE_CLOSED once closed, else IO naming the store. */
+  fail(e: unknown, what: string): PagableError {
+    if (this.#closed && !PagableError.is(e)) return new PagableError('STORAGE_CLOSED', `${what}: the storage is closed`, { cause: e });
+    return toPagableError(e, 'IO', `${what} in ${this.store.name}`);
+  }
+
+  /** Runs one backend call, sync or async, with failures turned into PagableErrors. */
+  call<T>(what: string, f: () => Await<T>): Await<T> {
+    let r: Await<T>;
+    try {
+      r = f();
+    } catch (e) {
+      throw this.fail(e, what);
+    }
+    return isPromise(r) ? r.catch((e: unknown) => { throw this.fail(e, what); }) : r;
+  }
+
+  /** Starts counting from what the store holds (stores that can count). */
+  count(): Await<void> {
+    const count = this.store.count;
+    if (count === undefined) return;
+    return andThen(this.call('counting blobs', () => count.call(this.store)), (c) => {
+      this.counters.blobs = c.blobs;
+      this.counters.bytes = c.bytes;
+    });
+  }
+
+  #learn(key: DataKey, length: number): void {
+    const known = this.#known;
+    if (known === undefined || known.has(key)) return;
+    known.set(key, length);
+    this.counters.blobs++;
+    this.counters.bytes += length;
+  }
+
+  /** Writes blobs (absent ones only) and counts stores, dedup hits and new blobs. */
+  put(entries: readonly BlobEntry[]): Await<void> {
+    if (entries.length === 0) return;
+    const what = `storing ${entries.length === 1 ? `blob ${entries[0]!.key}` : `${entries.length} blobs`}`;
+    this.checkOpen(what);
+    return andThen(this.call(what, () => this.store.putMany(entries)), (written) => {
+      const s = this.counters;
+      for (let i = 0; i < entries.length; i++) {
+        s.stores++;
+        const e = entries[i]!;
+        if (written[i]) {
+          if (this.#known === undefined) {
+            s.blobs++;
+            s.bytes += e.data.data.length;
+          }
+        } else {
+          s.dedupHits++;
+        }
+        this.#learn(e.key, e.data.data.length);
+      }
+    });
+  }
+
+  /** The blobs, in order; `notFound(i)` makes the error for an absent one. */
+  async fetchMany(keys: readonly DataKey[], notFound: (i: number) => PagableError): Promise<PagableData[]> {
+    const what = `fetching ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`;
+    this.checkOpen(what);
+    const pending = new Array<Promise<PagableData | undefined>>(keys.length);
+    const fresh: DataKey[] = [];
+    const freshAt: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const p = this.#inflight.get(keys[i]!);
+      if (p !== undefined) pending[i] = p;
+      else { fresh.push(keys[i]!); freshAt.push(i); }
+    }
+    if (fresh.length > 0) {
+      const batch = Promise.resolve().then(() => this.call(what, () => this.store.getMany(fresh)));
+      this.counters.fetches += fresh.length;
+      for (let j = 0; j < fresh.length; j++) {
+        const k = fresh[j]!;
+        const p = batch.then((got) => got[j]);
+        this.#inflight.set(k, p);
+        // Forget the read once settled: a later page-in reads again (the arc cache holds values).
+        void p.then(() => this.#inflight.delete(k), () => this.#inflight.delete(k));
+        pending[freshAt[j]!] = p;
+      }
+    }
+    const got = await Promise.all(pending);
+    this.checkOpen(what);
+    for (let i = 0; i < got.length; i++) {
+      const b = got[i];
+      if (b === undefined) throw notFound(i);
+      this.#learn(keys[i]!, b.data.length);
+    }
+    return got as PagableData[];
+  }
+
+  /** True when the store reads synchronously. */
+  get canFetchSync(): boolean {
+    return this.store.getSync !== undefined;
+  }
+
+  /** One blob, synchronously; IO where the store cannot. */
+  fetchSync(key: DataKey, notFound: () => PagableError): PagableData {
+    const what = `fetching blob ${key}`;
+    this.checkOpen(what);
+    const getSync = this.store.getSync;
+    if (getSync === undefined) {
+      throw new PagableError('IO', `blob ${key}: ${this.store.name} cannot be read synchronously; use pin() / fetchData()`);
+    }
+    let blob: PagableData | undefined;
+    try {
+      blob = getSync.call(this.store, key);
+    } catch (e) {
+      throw this.fail(e, what);
+    }
+    this.counters.fetches++;
+    if (blob === undefined) throw notFound();
+    this.#learn(key, blob.data.length);
+    return blob;
+  }
+
+  /** Per key, true when present; `touch` also tells a concurrent sweep of another handle they are in use. */
+  has(keys: readonly DataKey[], touch = false): Await<boolean[]> {
+    if (keys.length === 0) return [];
+    const what = `checking ${keys.length} blob(s)`;
+    this.checkOpen(what);
+    const sweeps = this.store.sweeps;
+    return this.call(what, () => (touch && sweeps !== undefined ? sweeps.touch(keys) : this.store.hasMany(keys)));
+  }
+
+  /** Counts blobs a gc deleted. */
+  forget(keys: readonly DataKey[], bytes: number): void {
+    const known = this.#known;
+    if (known === undefined) {
+      this.counters.blobs -= keys.length;
+      this.counters.bytes -= bytes;
+      return;
+    }
+    for (const k of keys) {
+      const n = known.get(k);
+      if (n === undefined) continue;
+      known.delete(k);
+      this.counters.blobs--;
+      this.counters.bytes -= n;
+    }
+  }
+
+  /** Marks the door shut; what is in flight fails with STORAGE_CLOSED. */
+  shut(): void {
+    this.#closed = true;
+  }
+}
