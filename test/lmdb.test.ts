@@ -43,7 +43,7 @@ function parseLines(out: string): Array<[number, DataKey]> {
 storageConformance({
   name: 'lmdb',
   syncFetch: true,
-  create: () => LmdbPagableStorage.open(freshDir()),
+  create: (options) => LmdbPagableStorage.open(freshDir(), options),
 });
 
 describe('blob records', () => {

@@ -1,4 +1,5 @@
-import { InMemoryPagableStorage } from '../src/index.js';
-import { storageConformance } from './storage-conformance.js';
+import { InMemoryPagableStorage, MemoryBlobStore } from '../src/index.js';
+import { blobStoreConformance, storageConformance } from './storage-conformance.js';
 
-storageConformance({ name: 'memory', syncFetch: true, create: async () => new InMemoryPagableStorage() });
+blobStoreConformance({ name: 'memory', create: () => new MemoryBlobStore() });
+storageConformance({ name: 'memory', syncFetch: true, create: (options) => new InMemoryPagableStorage(options) });

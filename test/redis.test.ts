@@ -56,7 +56,7 @@ describe('redis storage', function () {
   storageConformance({
     name: 'redis',
     syncFetch: false,
-    create: () => RedisPagableStorage.connect({ url: server.url, prefix: freshPrefix() }),
+    create: (options) => RedisPagableStorage.connect({ ...options, url: server.url, prefix: freshPrefix() }),
   });
 
   describe('layout', () => {

@@ -39,9 +39,12 @@ export class LiveKeys {
     this.#ops.delete(op);
   }
 
-  /** A gc starts recording. */
+  /**
+   * A gc starts: from now on every recorded key is kept, and so is every key of the operations
+   * in flight now (even if they end before the gc looks: their callers have not seen them end).
+   */
   startGc(): void {
-    this.#duringGc = new Set();
+    this.#duringGc = new Set(this.snapshot());
   }
 
   /** The gc ends. */

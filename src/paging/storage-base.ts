@@ -109,30 +109,45 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     if (!isDataKey(key)) throw new PagableError('NOT_FOUND', `${what}: ${JSON.stringify(key)?.slice(0, 80)} is not a key (32 lowercase hex characters)`);
   }
 
-  /** Runs a write of this handle: gc's final step waits for it, and it for gc's final step. */
-  #write<T>(what: string, body: (op: Set<DataKey>) => Await<T>): Await<T> {
+  /**
+   * Runs a write of this handle as operation `op`: gc's final step waits for it, and it for gc's
+   * final step. The caller ends `op` once its result is delivered (see LiveKeys).
+   */
+  #write<T>(what: string, op: Set<DataKey>, body: () => Await<T>): Await<T> {
     this.#io.checkOpen(what);
     const enter = (): Await<T> => {
-      const op = this.#live.begin();
-      const done = (): void => {
-        this.#live.end(op);
-        this.#live.leaveWriter();
-      };
       let r: Await<T>;
       try {
-        r = body(op);
+        r = body();
       } catch (e) {
-        done();
+        this.#live.leaveWriter();
         throw e;
       }
       if (!isPromise(r)) {
-        done();
+        this.#live.leaveWriter();
         return r;
       }
-      return r.finally(done);
+      return r.finally(() => this.#live.leaveWriter());
     };
     const gate = this.#live.enterWriter();
     return gate === undefined ? enter() : gate.then(enter);
+  }
+
+  /** Runs `body` as one operation of this handle, ended once its (sync or async) result is settled. */
+  #operation<T>(body: (op: Set<DataKey>) => Await<T>): Await<T> {
+    const op = this.#live.begin();
+    let r: Await<T>;
+    try {
+      r = body(op);
+    } catch (e) {
+      this.#live.end(op);
+      throw e;
+    }
+    if (!isPromise(r)) {
+      this.#live.end(op);
+      return r;
+    }
+    return r.finally(() => this.#live.end(op));
   }
 
   /** Stores one blob; idempotent for equal data (a repeat counts a dedup hit). */
@@ -143,10 +158,10 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     // Copy: the caller may reuse its buffer, and a stored blob must never change.
     const own: PagableData = { data: new Uint8Array(data.data), arcs: data.arcs.slice() };
     const key = computeKey(own);
-    return this.#write('storeData', (op) => {
+    return this.#operation((op) => this.#write('storeData', op, () => {
       this.#live.record(op, [key]);
       return andThen(this.#io.put([{ key, data: own }]), () => key);
-    });
+    }));
   }
 
   /** One blob; NOT_FOUND if absent, STORAGE_CLOSED after close. */
@@ -211,12 +226,19 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
       const root = rootOfValue(value);
       ref = { target: value, isArc: false, root, owner: undefined, field: root.k === 'class' ? root.cls.name : 'value' };
     }
-    return await this.#write('save', (op) => {
-      const sink = new Sink();
-      const run = new PageOutRun(this[ARC_HOST], sink);
-      const key = run.run(ref);
-      return andThen(this.#commit(sink, run, op), () => key);
-    });
+    // The operation ends only after this promise settles (a microtask after the last write, even
+    // when every write was synchronous), so a gc() called before then keeps what it wrote.
+    const op = this.#live.begin();
+    try {
+      return await this.#write('save', op, () => {
+        const sink = new Sink();
+        const run = new PageOutRun(this[ARC_HOST], sink);
+        const key = run.run(ref);
+        return andThen(this.#commit(sink, run, op), () => key);
+      });
+    } finally {
+      this.#live.end(op);
+    }
   }
 
   /**
@@ -285,7 +307,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
       this.#queue = [];
       return { pagedOut: 0, failed: [] };
     }
-    return this.#write('pageOutPending', (op) => {
+    return this.#operation((op) => this.#write('pageOutPending', op, () => {
       const sink = new Sink();
       const run = new PageOutRun(this[ARC_HOST], sink);
       const failed: PagableError[] = [];
@@ -318,7 +340,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
         return requeue(e);
       }
       return isPromise(r) ? r.then((pagedOut) => ({ pagedOut, failed }), requeue) : { pagedOut: r, failed };
-    });
+    }));
   }
 
   /** Makes everything written so far durable. */
@@ -359,11 +381,11 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   async setRoot(name: string, key: DataKey): Promise<void> {
     checkRootName(name);
     this.#checkKey(key, 'setRoot');
-    await this.#write('setRoot', async (op) => {
+    await this.#operation((op) => this.#write('setRoot', op, async () => {
       this.#live.record(op, [key]);
       const set = await this.#io.call(`setting root "${name}"`, () => this.#io.store.setRoot(name, key));
       if (!set) throw new PagableError('NOT_FOUND', `setRoot("${name}"): blob ${key} is not in ${this.#io.store.name}`);
-    });
+    }));
   }
 
   /** The key of a named root, if set. */

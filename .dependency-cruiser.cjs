@@ -1,0 +1,46 @@
+/*
+ * The architecture, checked (npm run check:deps, and test/architecture.test.ts in npm test).
+ * Imports flow one way:
+ *
+ *   decorators ─► metadata ◄─ codec ◄─ paging ─► arc
+ *                                       │
+ *                       keys ◄── blobstore ◄─┘        storage ─► paging, blobstore
+ *
+ * keys (DataKey, computeKey, BLAKE3) and error are leaves everyone may use. Type-only imports
+ * are erased by TypeScript and are not checked (an interface may name a type from above).
+ */
+const folder = (name) => `^src/${name}/`;
+const only = (from, allowed, why) => ({
+  name: `${from}-imports`,
+  comment: why,
+  severity: 'error',
+  from: { path: folder(from) },
+  to: { path: '^src/', pathNot: [folder(from), ...allowed.map(folder), '^src/error\\.ts$'] },
+});
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'a cycle of runtime imports', from: {}, to: { circular: true } },
+    only('keys', [], 'content keys and hashing know nothing else'),
+    only('metadata', [], 'metadata is recorded by decorators and read by the codec'),
+    only('decorators', ['metadata'], 'decorators only record metadata'),
+    only('codec', ['metadata', 'keys'], 'the codec knows bytes and metadata, never arcs, I/O or storages'),
+    only('blobstore', ['keys'], 'blob stores know neither arcs, codecs, paging nor each other'),
+    only('arc', ['keys', 'metadata'], 'arcs reach their storage through ArcHost only'),
+    only('paging', ['arc', 'codec', 'blobstore', 'keys', 'metadata'], 'the runtime uses all of them, and nothing above it'),
+    only('storage', ['paging', 'blobstore', 'keys', 'metadata', 'codec'], 'the public storages are the runtime over their stores'),
+    {
+      name: 'blobstores-independent',
+      comment: 'a backend never imports another backend (wrappers take stores as arguments)',
+      severity: 'error',
+      from: { path: '^src/blobstore/(memory|lmdb|redis)[^/]*\\.ts$' },
+      to: { path: '^src/blobstore/(memory|lmdb|redis)', pathNot: '$1' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: false,
+    tsConfig: { fileName: 'tsconfig.build.json' },
+    exclude: { path: '^(node_modules|build|dist)' },
+  },
+};

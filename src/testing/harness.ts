@@ -1,0 +1,29 @@
+/*
+ * The conformance suites run under any test framework that has `describe` / `it` /
+ * `beforeEach` / `afterEach` globals (mocha, jest, vitest with globals, node:test through a
+ * small shim), or under the functions passed in explicitly.
+ */
+
+/** A test body: may return a promise. */
+export type TestBody = () => void | Promise<void>;
+
+/** The four functions the suites need from a test framework. */
+export interface TestHarness {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: TestBody): void;
+  beforeEach(body: TestBody): void;
+  afterEach(body: TestBody): void;
+}
+
+/** The harness given, or the framework's globals; a clear error when neither is there. */
+export function resolveHarness(given: Partial<TestHarness> | undefined): TestHarness {
+  const g = globalThis as unknown as Partial<TestHarness>;
+  const pick = <K extends keyof TestHarness>(k: K): TestHarness[K] => {
+    const f = given?.[k] ?? g[k];
+    if (typeof f !== 'function') {
+      throw new TypeError(`pagable/testing: no ${k}() found: run the suite under a test framework with globals (mocha, jest, vitest) or pass { ${k} } in the harness option`);
+    }
+    return f as TestHarness[K];
+  };
+  return { describe: pick('describe'), it: pick('it'), beforeEach: pick('beforeEach'), afterEach: pick('afterEach') };
+}

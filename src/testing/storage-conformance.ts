@@ -1,0 +1,374 @@
+/*
+ * The paging conformance suite: what every storage does, whatever BlobStore it pages through.
+ * The project's own storages (memory, LMDB, Redis, Redis Cluster, tiered) run it unchanged;
+ * a custom backend runs it as `storageConformance({ name, create: () => new
+ * PagableStorageBase(myStore), syncFetch })`. Public API only; assertions with node:assert.
+ */
+import assert from 'node:assert/strict';
+import { PagableArc } from '../arc/pagable-arc.js';
+import { PagableError } from '../error.js';
+import { computeKey } from '../keys/compute-key.js';
+import type { DataKey } from '../keys/data.js';
+import type { StorageOptions } from '../paging/interface.js';
+import type { PagableStorageBase } from '../paging/storage-base.js';
+import { InMemoryPagableStorage } from '../storage/memory.js';
+import { expectPagableError } from './expect-error.js';
+import { type TestHarness, resolveHarness } from './harness.js';
+import { Circle, Dep, LazyLink, Link, Module, Package, Square } from './models.js';
+
+/** How the suite gets a fresh, empty storage of one backend. */
+export interface StorageFactory {
+  name: string;
+  /** A fresh, empty storage; with `options` (automatic page-out tests), a storage created with them. */
+  create(options?: StorageOptions): Promise<PagableStorageBase> | PagableStorageBase;
+  /** True when the backend reads synchronously (fetchDataSync, pinSync work). */
+  syncFetch: boolean;
+}
+
+/** The suite's sample graph: classes, sharing, polymorphism, a lazy child bound to `storage`. */
+export function samplePackage(storage: PagableStorageBase): Package {
+  const base = Dep.of('tslib', '2.6.0');
+  const react = Dep.of('react', '18.2.0', [base]);
+  const dom = Dep.of('react-dom', '18.2.0', [react, base]);
+  const p = new Package();
+  p.name = 'web';
+  p.meta = new Map([['license', 'MIT'], ['owner', 'ui-team']]);
+  p.modules = [Module.of('src/a.ts', 10, [react, dom], Circle.of(1)), Module.of('src/b.ts', 20, [base], Square.of(2))];
+  p.entry = PagableArc.new(Module.of('src/index.ts', 5, [dom]), storage);
+  p.main = react;
+  return p;
+}
+
+/** Registers the paging suite for one backend with the test framework. */
+export function storageConformance(factory: StorageFactory, harness?: Partial<TestHarness>): void {
+  const { describe, it, beforeEach, afterEach } = resolveHarness(harness);
+  describe(`storage conformance: ${factory.name}`, function () {
+    let s: PagableStorageBase;
+    beforeEach(async () => { s = await factory.create(); });
+    afterEach(async () => { await s.close(); });
+
+    describe('blobs', () => {
+      it('storeData returns computeKey of the data and fetchData returns it', async () => {
+        const data = { data: new Uint8Array([1, 2, 3]), arcs: [] as DataKey[] };
+        const key = await s.storeData(data);
+        assert.equal(key, '60acc560af3c172804ca72879e2bdc57');
+        const back = await s.fetchData(key);
+        assert.deepEqual([...back.data], [1, 2, 3]);
+        assert.deepEqual(back.arcs, []);
+      });
+
+      it('stores equal data once and counts the repeat as a dedup hit', async () => {
+        const child = await s.storeData({ data: new Uint8Array([9]), arcs: [] });
+        const d = { data: new TextEncoder().encode('pagable'), arcs: [child] };
+        const k1 = await s.storeData(d);
+        const k2 = await s.storeData({ data: new TextEncoder().encode('pagable'), arcs: [child] });
+        assert.equal(k1, k2);
+        assert.equal(k1, computeKey(d));
+        const st = s.stats();
+        assert.equal(st.stores, 3);
+        assert.equal(st.dedupHits, 1);
+        assert.equal(st.blobs, 2);
+        assert.equal(st.bytes, 8);
+        assert.deepEqual((await s.fetchData(k1)).arcs, [child]);
+      });
+
+      it('is not affected by the caller mutating its buffer after storeData', async () => {
+        const buf = new Uint8Array([4, 5, 6]);
+        const key = await s.storeData({ data: buf, arcs: [] });
+        buf[0] = 99;
+        assert.deepEqual([...(await s.fetchData(key)).data], [4, 5, 6]);
+      });
+
+      it('fetchData of an absent key is NOT_FOUND naming the key', async () => {
+        const e = await expectPagableError(s.fetchData('0123456789abcdef0123456789abcdef'), 'NOT_FOUND');
+        assert.ok(e.message.includes('0123456789abcdef0123456789abcdef'));
+      });
+
+      it('fetchData of a malformed key is a PagableError', async () => {
+        await expectPagableError(s.fetchData('nope'), 'NOT_FOUND');
+      });
+
+      it('counts fetches', async () => {
+        const key = await s.storeData({ data: new Uint8Array([1]), arcs: [] });
+        await s.fetchData(key);
+        await s.fetchData(key);
+        assert.equal(s.stats().fetches, 2);
+      });
+
+      if (factory.syncFetch) {
+        it('fetchDataSync returns stored blobs', async () => {
+          const key = await s.storeData({ data: new Uint8Array([7]), arcs: [] });
+          assert.deepEqual([...s.fetchDataSync(key).data], [7]);
+        });
+      }
+    });
+
+    describe('save / load', () => {
+      it('round trips a graph with classes, sharing, polymorphism and lazy children', async () => {
+        const p = samplePackage(s);
+        const key = await s.save(p);
+        const back = await s.load(Package, key);
+        assert.ok(back instanceof Package);
+        assert.equal(back.name, 'web');
+        assert.deepEqual([...back.meta], [['license', 'MIT'], ['owner', 'ui-team']]);
+        assert.equal(back.modules.length, 2);
+        assert.ok(back.modules[0] instanceof Module);
+        assert.ok(back.modules[0]!.icon instanceof Circle);
+        assert.ok(back.modules[1]!.icon instanceof Square);
+        assert.equal(back.modules[1]!.icon!.area(), 4);
+        // Sharing: react is the main dep and imported by a.ts; tslib everywhere.
+        const react = back.modules[0]!.imports[0]!;
+        assert.equal(back.main, react);
+        assert.equal(back.modules[0]!.imports[1]!.deps[0], react);
+        assert.equal(back.modules[1]!.imports[0], react.deps[0]);
+        // Lazy: paged out until pinned.
+        assert.equal(back.entry!.isPagedOut, true);
+        const entry = await back.entry!.pin();
+        assert.equal(entry.value.path, 'src/index.ts');
+        assert.equal(entry.value.imports[0]!.name, 'react-dom');
+        // The lazy child's dependency is the same object as the eager one.
+        assert.equal(entry.value.imports[0], back.modules[0]!.imports[1]);
+        entry.release();
+      });
+
+      it('gives equal graphs the same key and stores them once', async () => {
+        const k1 = await s.save(samplePackage(s));
+        const before = s.stats();
+        const k2 = await s.save(samplePackage(s));
+        const after = s.stats();
+        assert.equal(k2, k1);
+        assert.equal(after.blobs, before.blobs);
+        assert.equal(after.bytes, before.bytes);
+        assert.equal(after.dedupHits - before.dedupHits, after.stores - before.stores);
+      });
+
+      it('encodes an object reachable along many paths once per save', async () => {
+        const shared = Dep.of('shared');
+        const deps = Array.from({ length: 50 }, (_, i) => Dep.of(`d${i}`, '1', [shared]));
+        await s.save(Dep.of('root', '1', deps));
+        // root + 50 deps + shared, each stored exactly once.
+        assert.equal(s.stats().stores, 52);
+        assert.equal(s.stats().blobs, 52);
+      });
+
+      it('loads a tagged root through its base class as the tagged subclass', async () => {
+        const key = await s.save(Circle.of(3));
+        const back = await s.load(Circle, key);
+        assert.ok(back instanceof Circle);
+        const viaBase = await s.load(Square as unknown as typeof Circle, key).catch((e: unknown) => e);
+        assert.ok(viaBase instanceof PagableError);
+        assert.equal((viaBase as PagableError).code, 'TYPE_MISMATCH');
+      });
+
+      it('returns the same object for a blob loaded twice while it is alive', async () => {
+        const key = await s.save(Dep.of('x'));
+        const a = await s.load(Dep, key);
+        const b = await s.load(Dep, key);
+        assert.equal(a, b);
+      });
+
+      it('load of an absent key is NOT_FOUND naming the key', async () => {
+        const e = await expectPagableError(s.load(Dep, 'fedcba9876543210fedcba9876543210'), 'NOT_FOUND');
+        assert.ok(e.message.includes('fedcba9876543210fedcba9876543210'));
+      });
+
+      it('load of a blob that does not decode is CORRUPT naming the key', async () => {
+        const key = await s.storeData({ data: new Uint8Array([0x92, 0xc1]), arcs: [] });
+        const e = await expectPagableError(s.load(Dep, key), 'CORRUPT');
+        assert.ok(e.message.includes(key));
+      });
+
+      it('saves and loads a 10,000-long @Shared chain and @Lazy chain', async () => {
+        let head: Link | undefined;
+        for (let i = 0; i < 10_000; i++) head = Object.assign(new Link(), { n: i, next: head });
+        const key = await s.save(head!);
+        let back: Link | undefined = await s.load(Link, key);
+        let count = 0;
+        while (back) { count++; back = back.next; }
+        assert.equal(count, 10_000);
+
+        let lazy: PagableArc<LazyLink> | undefined;
+        for (let i = 0; i < 10_000; i++) lazy = PagableArc.new(Object.assign(new LazyLink(), { n: i, next: lazy }), s);
+        const lk = await s.save(lazy!);
+        const top = await s.load(LazyLink, lk);
+        assert.equal(top.n, 9_999);
+        assert.equal(top.next!.isPagedOut, true);
+      });
+    });
+
+    describe('arcs', () => {
+      it('pages out an unpinned arc and pins it back', async () => {
+        const arc = PagableArc.new(Dep.of('lazy', '2'), s);
+        arc.unpin();
+        assert.equal(s.pendingPagingCount(), 1);
+        const report = await s.pageOutPending();
+        assert.deepEqual(report.failed, []);
+        assert.equal(report.pagedOut, 1);
+        assert.equal(arc.isPagedOut, true);
+        assert.equal(typeof arc.dataKey, 'string');
+        const pin = await arc.pin();
+        assert.ok(pin.value instanceof Dep);
+        assert.equal(pin.value.version, '2');
+        pin.release();
+      });
+
+      if (factory.syncFetch) {
+        it('pinSync pages in synchronously', async () => {
+          const arc = PagableArc.new(Dep.of('sync'), s);
+          arc.unpin();
+          await s.pageOutPending();
+          assert.equal(arc.pinSync().value.name, 'sync');
+        });
+      }
+
+      it('single flight: concurrent pins fetch once and share one object', async () => {
+        const arc = PagableArc.new(Dep.of('many'), s);
+        arc.unpin();
+        await s.pageOutPending();
+        const before = s.stats().fetches;
+        const pins = await Promise.all(Array.from({ length: 50 }, () => arc.clone().pin()));
+        assert.equal(s.stats().fetches - before, 1);
+        for (const p of pins) assert.equal(p.value, pins[0]!.value);
+      });
+
+      it('after close, pins of paged-out arcs reject with STORAGE_CLOSED and nothing else throws', async () => {
+        const arc = PagableArc.new(Dep.of('gone'), s);
+        arc.unpin();
+        await s.pageOutPending();
+        await s.close();
+        await expectPagableError(arc.pin(), 'STORAGE_CLOSED');
+        const live = PagableArc.new(Dep.of('live'), s);
+        live.unpin();
+        assert.equal(s.pendingPagingCount(), 0);
+        await expectPagableError(s.fetchData(arc.dataKey!), 'STORAGE_CLOSED');
+        await expectPagableError(s.save(Dep.of('x')), 'STORAGE_CLOSED');
+        await s.close();
+      });
+    });
+
+    describe('roots and gc', () => {
+      it('keeps what roots reach and frees the rest', async () => {
+        const kept = await s.save(samplePackage(s));
+        const dropped = await s.save(Dep.of('orphan', '0', [Dep.of('orphan-child')]));
+        await s.setRoot('main', kept);
+        assert.equal(await s.getRoot('main'), kept);
+        assert.deepEqual(await s.listRoots(), [{ name: 'main', key: kept }]);
+        const before = s.stats();
+        const report = await s.gc();
+        assert.equal(report.freedBlobs, 2);
+        assert.equal(report.keptBlobs, before.blobs - 2);
+        assert.equal(s.stats().blobs, before.blobs - 2);
+        await expectPagableError(s.fetchData(dropped), 'NOT_FOUND');
+        const back = await s.load(Package, kept);
+        assert.equal(back.name, 'web');
+        assert.equal(await s.deleteRoot('main'), true);
+        assert.equal(await s.getRoot('main'), undefined);
+      });
+
+      it('setRoot of an absent key is NOT_FOUND', async () => {
+        await expectPagableError(s.setRoot('x', '0123456789abcdef0123456789abcdef'), 'NOT_FOUND');
+      });
+
+      it('root names are checked: INVALID_ARGUMENT for an empty or overlong name', async () => {
+        const key = await s.save(Dep.of('named'));
+        await expectPagableError(s.setRoot('', key), 'INVALID_ARGUMENT');
+        await expectPagableError(s.setRoot('x'.repeat(1025), key), 'INVALID_ARGUMENT');
+        await s.setRoot('x'.repeat(1024), key);
+        assert.equal(await s.getRoot('x'.repeat(1024)), key);
+      });
+
+      it('gc never deletes what a save still in flight wrote: its key loads', async () => {
+        const saves = Array.from({ length: 20 }, (_, i) => s.save(Dep.of(`racing-${i}`, '1', [Dep.of(`child-${i}`)])));
+        const gc = s.gc();
+        const keys = await Promise.all(saves);
+        await gc;
+        for (const k of keys) assert.equal((await s.load(Dep, k)).deps.length, 1);
+      });
+
+      it('gc racing save + setRoot loops never leaves a root naming a missing blob', async () => {
+        let stop = false;
+        const gcs = (async () => { while (!stop) await s.gc(); })();
+        for (let i = 0; i < 30; i++) {
+          const key = await s.save(Dep.of(`rooted-${i}`, '1', [Dep.of(`leaf-${i}`)]));
+          await s.setRoot(`r${i % 5}`, key);
+        }
+        stop = true;
+        await gcs;
+        await s.gc();
+        for (const { key } of await s.listRoots()) assert.equal((await s.load(Dep, key)).deps.length, 1);
+      });
+
+      it('concurrent gc() calls share one run', async () => {
+        const a = s.gc();
+        const b = s.gc();
+        assert.equal(a, b);
+        await a;
+      });
+    });
+
+    describe('other storages', () => {
+      it('save copies the blobs of arcs bound to another storage, without changing them', async () => {
+        const other = new InMemoryPagableStorage();
+        const arc = PagableArc.new(Module.of('far.ts', 3), other);
+        arc.unpin();
+        await other.pageOutPending();
+        const farKey = arc.dataKey!;
+        const p = samplePackage(s);
+        p.entry = arc;
+        const key = await s.save(p);
+        await other.close();
+        const back = await s.load(Package, key);
+        const pin = await back.entry!.pin();
+        assert.equal(pin.value.path, 'far.ts');
+        assert.equal(back.entry!.dataKey, farKey);
+        assert.equal(arc.dataKey, farKey);
+      });
+    });
+
+    describe('automatic page-out', () => {
+      it('pages out by itself once more than maxPending arcs wait, off the caller\'s stack, and reports', async () => {
+        const reports: number[] = [];
+        const auto = await factory.create({ autoPageOut: { maxPending: 3 }, onPageOut: (r) => reports.push(r.pagedOut) });
+        try {
+          const arcs = Array.from({ length: 5 }, (_, i) => PagableArc.new(Dep.of(`auto-${i}`), auto));
+          for (const a of arcs) a.unpin();
+          // Nothing ran on the stack of unpin().
+          assert.equal(arcs.every((a) => !a.isPagedOut), true);
+          const deadline = Date.now() + 10_000;
+          while (!arcs.every((a) => a.isPagedOut) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+          assert.equal(arcs.every((a) => a.isPagedOut), true);
+          assert.equal(reports.reduce((a, b) => a + b, 0), 5);
+          assert.equal(auto.stats().autoPagedOut, 5);
+          assert.ok((auto.stats().autoPageOuts ?? 0) >= 1);
+          assert.equal((await arcs[4]!.pin()).value.name, 'auto-4');
+        } finally {
+          await auto.close();
+        }
+      });
+
+      it('reports values that cannot be encoded to onPageOut, never as an unhandled rejection', async () => {
+        const failed: PagableError[] = [];
+        const auto = await factory.create({ autoPageOut: { maxPending: 0 }, onPageOut: (r) => failed.push(...r.failed) });
+        try {
+          const bad = PagableArc.new(Object.assign(Dep.of('bad'), { deps: [Symbol('x')] as unknown as Dep[] }), auto);
+          bad.unpin();
+          const deadline = Date.now() + 10_000;
+          while (failed.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+          assert.equal(failed.length, 1);
+          assert.ok(failed[0] instanceof PagableError);
+          assert.equal(bad.isPagedOut, false);
+        } finally {
+          await auto.close();
+        }
+      });
+
+      it('without autoPageOut nothing pages out by itself, and stats() has no automatic counters', async () => {
+        const arc = PagableArc.new(Dep.of('manual'), s);
+        arc.unpin();
+        await new Promise((r) => setTimeout(r, 20));
+        assert.equal(arc.isPagedOut, false);
+        assert.equal('autoPageOuts' in s.stats(), false);
+      });
+    });
+  });
+}
