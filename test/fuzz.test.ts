@@ -18,9 +18,19 @@
  *   PAGABLE_FUZZ_LIMIT_MS=T    the per-page-in time limit (default 2000)
  */
 import { expect } from 'chai';
+import fc from 'fast-check';
+import { type Class, type DataKey, InMemoryPagableStorage, type PagableData, PagableError } from '../src/index.js';
+import { Blob, Catalog, CfgNodeData, Doc, Item, SharedHolder, UNodeData, UNodeList } from './support/arc-models.js';
+import { mutateBlob } from './support/blob-mutator.js';
 import { type BackendName, BACKENDS } from './support/fuzz-backends.js';
+import { SABOTAGES } from './support/fuzz-case.js';
 import { type FuzzRun, runFuzz } from './support/fuzz-driver.js';
 import { describeFailures, summaryLine } from './support/fuzz-report.js';
+import { Everything, lazyBoxOf } from './support/fuzz-models.js';
+import { buildGraph, expectSameGraph, graphPlan, plainData } from './support/graph-arbitraries.js';
+import { foreignError, foreignObjectIn, guardGlobals } from './support/hostile-check.js';
+import { Circle, Dep, Kitchen, LazyLink, Link, Module, Package, Shape, Square } from './support/models.js';
+import { Rng } from './support/prng.js';
 import { type RedisServer, startRedisServer } from './fixtures/redis-server.js';
 
 /** Cases per backend in the default run: 5,500 in all, a few seconds each. */
@@ -58,6 +68,20 @@ describe('fuzz: hostile blobs end in a value or a PagableError', function () {
     if (runs.length > 0) console.log(`      ${summaryLine(runs, SEED)}`);
   });
 
+  it('the harness sees what it looks for: foreign exceptions, hangs, wrong classes and kinds, foreign objects, '
+    + 'touched prototypes, blocked threads, runaway allocations', async function () {
+    if (ONLY !== undefined) this.skip();
+    const run = await runFuzz({ backend: 'memory', seed: SEED, count: SABOTAGES.length, limitMs: 300, heapMb: 96, sabotage: true });
+    const seen = run.failures.map((f) => `${f.index}: ${f.problems.map((p) => p.kind).join('; ')}`);
+    for (let i = 0; i < SABOTAGES.length; i++) {
+      const [what, kind] = SABOTAGES[i]!;
+      const got = seen.find((x) => x.startsWith(`${i}: `));
+      expect(got, `sabotage ${i} (${what}) was not reported`).to.not.equal(undefined);
+      expect(got, `sabotage ${i} (${what})`).to.match(kind);
+    }
+    expect(run.failures.map((f) => f.index)).to.deep.equal(SABOTAGES.map((_, i) => i));
+  });
+
   for (const backend of BACKENDS) {
     if (ONLY !== undefined && ONLY.backend !== backend) continue;
     const count = PER_BACKEND ?? DEFAULT_CASES[backend];
@@ -75,4 +99,117 @@ describe('fuzz: hostile blobs end in a value or a PagableError', function () {
       expect(run.cases).to.equal(ONLY?.indexes.length ?? count);
     });
   }
+});
+
+/** Every blob reachable from `root` with its key, walked iteratively over child keys. */
+async function blobsOf(s: InMemoryPagableStorage, root: DataKey): Promise<{ keys: DataKey[]; blobs: PagableData[] }> {
+  const keys = [root];
+  const blobs: PagableData[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const b = await s.fetchData(keys[i]!);
+    blobs.push(b);
+    for (const k of b.arcs) if (!keys.includes(k)) keys.push(k);
+  }
+  return { keys, blobs };
+}
+
+describe('fuzz: properties over generated graphs', function () {
+  this.timeout(120_000);
+  const runs = PER_BACKEND === undefined ? 1 : Math.max(1, Math.ceil(PER_BACKEND / 2000));
+
+  it('round trips hold: equal values and classes, lazy children, sharing kept, and the same key again', async () => {
+    await fc.assert(fc.asyncProperty(graphPlan, async (plan) => {
+      const s = new InMemoryPagableStorage();
+      const orig = buildGraph(plan, s);
+      const key = await s.save(orig);
+      const back = await s.load(Everything, key);
+      await expectSameGraph(back, orig);
+      const again = new InMemoryPagableStorage();
+      expect(await again.save(back), 'the restored graph saves to another key').to.equal(key);
+    }), { numRuns: 150 * runs, seed: SEED });
+  });
+
+  it('strings round trip exactly as JavaScript holds them, lone surrogates included (issue 8.2)', async () => {
+    const unit = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)));
+    await fc.assert(fc.asyncProperty(fc.string({ unit, maxLength: 8 }), async (str) => {
+      const s = new InMemoryPagableStorage();
+      const key = await s.save({ str, list: [str], map: new Map([[str, str]]) });
+      const back = await s.load(Object, key) as { str: string; list: string[]; map: Map<string, string> };
+      expect(back.str).to.equal(str);
+      expect(back.list[0]).to.equal(str);
+      expect([...back.map]).to.deep.equal([[str, str]]);
+      expect(await new InMemoryPagableStorage().save(back)).to.equal(key);
+    }), { numRuns: 300 * runs, seed: SEED });
+  });
+
+  it('any own key round trips as an own data property, constructor and toJSON included (issue 8.3)', async () => {
+    const keys = fc.oneof(fc.constantFrom('constructor', 'toJSON', '__proto__', 'prototype', 'valueOf', 'toString', 'then', 'hasOwnProperty'), fc.string());
+    await fc.assert(fc.asyncProperty(fc.dictionary(keys, plainData, { maxKeys: 4, noNullPrototype: true }), async (obj) => {
+      const s = new InMemoryPagableStorage();
+      const back = await s.load(Object, await s.save({ obj })) as { obj: Record<string, unknown> };
+      expect(Object.getPrototypeOf(back.obj)).to.equal(Object.prototype);
+      expect(Reflect.ownKeys(back.obj)).to.deep.equal(Reflect.ownKeys(obj));
+      for (const k of Object.keys(obj)) expect(Object.getOwnPropertyDescriptor(back.obj, k)!.value).to.deep.equal(obj[k]);
+    }), { numRuns: 300 * runs, seed: SEED });
+  });
+
+  it('mutated blobs of generated graphs yield a value or a PagableError, touching no prototype', async () => {
+    const classes = [Circle, Square, Dep, Module, Package, Kitchen, Link, LazyLink, Everything, UNodeData, UNodeList,
+      CfgNodeData, Blob, SharedHolder, Doc, Item, Catalog, lazyBoxOf(Object)];
+    const touched = guardGlobals(classes.map((c) => [`${c.name}.prototype`, c.prototype as object] as const));
+    const problems: string[] = [];
+    await fc.assert(fc.asyncProperty(graphPlan, fc.integer({ min: 1 }), fc.nat(), fc.constantFrom<unknown>(Everything, Dep, Doc, Shape, Object),
+      async (plan, mutation, which, as) => {
+        const s = new InMemoryPagableStorage();
+        const root = await s.save(buildGraph(plan, s));
+        const { keys, blobs } = await blobsOf(s, root);
+        const rng = new Rng(mutation);
+        const target = blobs[which % blobs.length]!;
+        const m = mutateBlob(rng, target, { blobs, keys, rootKeys: [root], tags: ['test.Circle', 'test.Square', 'fuzz.Everything', 'arc.Doc'] });
+        const key = await s.storeData({ data: m.data, arcs: m.arcs });
+        const cls = as as Class;
+        let value: unknown;
+        try {
+          value = await s.load(cls, key);
+        } catch (e) {
+          const why = foreignError(e);
+          if (why !== undefined) problems.push(`load(${cls.name}) of [${m.what}] threw ${why}`);
+          return;
+        }
+        if (cls !== (Object as unknown) && !(value instanceof cls)) problems.push(`load(${cls.name}) of [${m.what}] returned another class`);
+        const foreign = foreignObjectIn(value, classes);
+        if (foreign !== undefined) problems.push(`load(${cls.name}) of [${m.what}]: ${foreign.kind}: ${foreign.detail}`);
+        const t = touched();
+        if (t !== undefined) problems.push(`load(${cls.name}) of [${m.what}] changed ${t}`);
+      }), { numRuns: 400 * runs, seed: SEED });
+    expect(problems, problems.slice(0, 20).join('\n')).to.deep.equal([]);
+  });
+});
+
+describe('fuzz findings: minimal reproducers of failing case kinds', () => {
+  it('load(Base, key) never returns what is not a Base, also once load(Object, key) has paged it in', async () => {
+    // The arc cache keys plain-data roots and classes without @Pagable metadata alike (class id 0).
+    const s = new InMemoryPagableStorage();
+    const key = await s.save(Dep.of('untagged'));
+    const first = await s.load(Shape, key).catch((e: unknown) => e);
+    expect(first, 'an untagged blob loaded as an abstract base').to.be.instanceOf(PagableError);
+    await s.load(Object, key);
+    const again = await s.load(Shape, key).catch((e: unknown) => e);
+    expect(again, 'the same load after load(Object, key)').to.be.instanceOf(PagableError);
+    // A tagged blob of an unrelated class, the same way round.
+    class Unrelated {}
+    const sq = await s.save(Square.of(2));
+    await s.load(Object, sq);
+    const other = await s.load(Unrelated, sq).catch((e: unknown) => e);
+    expect(other, 'a Square loaded as an unrelated class').to.be.instanceOf(PagableError);
+  });
+
+  it('a msgpack map whose toString is not a function, read where a kind number is expected, is a PagableError', async () => {
+    // msgpack: [0xc1, { toString: 1 }]; describing the odd value in the CORRUPT message threw a TypeError.
+    const s = new InMemoryPagableStorage();
+    const data = Uint8Array.from([0x92, 0xc1, 0x81, 0xa8, ...new TextEncoder().encode('toString'), 0x01]);
+    const key = await s.storeData({ data, arcs: [] });
+    const e = await s.load(Object, key).then(() => undefined, (x: unknown) => x);
+    if (e !== undefined) expect(e, String(e)).to.be.instanceOf(PagableError);
+  });
 });

@@ -10,7 +10,10 @@
  * - raw: written with the backend's own client under the ORIGINAL blob's key (a damaged or
  *   forged store), read through a fresh handle with `verify: false`, so the decoder sees it;
  * - raw, verify on: the same through a verifying handle, where any route that reads the
- *   record directly must fail with CORRUPT unless the record is unchanged.
+ *   record directly must fail with CORRUPT unless the record is unchanged;
+ * - stray key: an intact record also stored under a name that is no key (wrong length), which
+ *   store-wide scans (`verify()`, `keys()`) must report or skip, not crash on.
+ * Raw cases sometimes also run `verify()`, which must list the damaged record, and only it.
  */
 import {
   type Class, type DataKey, type PagableStorage, PagableError,
@@ -22,7 +25,7 @@ import type { FuzzBackend } from './fuzz-backends.js';
 import { HUNG, foreignError, foreignObjectIn, withDeadline } from './hostile-check.js';
 import { Rng, mixSeed } from './prng.js';
 
-export type CaseMode = 'stored' | 'raw' | 'raw, verify on' | 'stray key';
+export type CaseMode = 'stored' | 'raw' | 'raw, verify on' | 'stray key' | 'sabotage';
 
 /** One broken promise of one route. */
 export interface RouteProblem {
@@ -263,5 +266,45 @@ export async function runCase(ctx: FuzzContext, index: number, onStart?: (what: 
   }
   const touched = ctx.checkGlobals();
   if (touched !== undefined) res.problems.push({ route: 'after the case', kind: 'a prototype or global changed', detail: touched });
+  return res;
+}
+
+/**
+ * The harness's self-test: what a broken page-in could do, done on purpose in place of one, so
+ * the run proves each check fires (a fuzzer whose checks never fire would pass vacuously). Each
+ * entry: what it does, and the words of the failure kind it must produce.
+ */
+export const SABOTAGES: ReadonlyArray<readonly [string, RegExp, (ctx: FuzzContext) => unknown, Class | undefined]> = [
+  ['throws a TypeError', /threw TypeError: sabotage/, () => { throw new TypeError('sabotage'); }, Object],
+  ['never settles', /hangs/, () => new Promise(() => undefined), Object],
+  ['returns another class', /another class/, () => ({}), Array],
+  ['returns a RegExp inside', /may not create/, () => [/x/], Object],
+  ['returns a field of another kind', /another kind/, (ctx) => {
+    const cls = ctx.classes.find((c) => c.name === 'Circle')!;
+    return Object.assign(Object.create(cls.prototype as object) as object, { r: 'not a number' });
+  }, Object],
+  ['touches Object.prototype', /prototype or global changed/, () => {
+    Object.defineProperty(Object.prototype, 'sabotaged', { value: 1, configurable: true });
+    return 1;
+  }, Object],
+  ['blocks its thread', /blocks its thread/, () => { for (;;) { /* as a runaway decoder would */ } }, Object],
+  ['allocates without bound', /worker died/, () => {
+    const hog: unknown[] = [];
+    for (;;) hog.push(new Array(1e5).fill(hog.length));
+  }, Object],
+];
+
+/** Runs sabotage `index` as case `index` (see SABOTAGES). */
+export async function runSabotage(ctx: FuzzContext, index: number, onStart?: (what: string) => void): Promise<CaseResult> {
+  const [what, , run, want] = SABOTAGES[index]!;
+  const res: CaseResult = {
+    index, mode: 'sabotage', entry: 'no blob', what, routes: 0, slowestMs: 0, slowestRoute: '',
+    problems: [], outcomes: {}, bytesHex: '', bytesLength: 0, arcs: -1,
+  };
+  onStart?.(`sabotage: ${what}`);
+  await route(ctx, res, 'sabotage', want, () => run(ctx));
+  const touched = ctx.checkGlobals();
+  if (touched !== undefined) res.problems.push({ route: 'after the case', kind: 'a prototype or global changed', detail: touched });
+  delete (Object.prototype as Record<string, unknown>)['sabotaged'];
   return res;
 }

@@ -30,7 +30,9 @@ export interface FuzzRun {
   outcomes: Record<string, number>;
   failures: FuzzFailure[];
   slowest: CaseResult | undefined;
+  /** Wall time of the run, and of its workers' setup (backend, corpus) within it. */
   ms: number;
+  setupMs: number;
 }
 
 export interface FuzzRunOptions {
@@ -42,6 +44,8 @@ export interface FuzzRunOptions {
   redisUrl?: string;
   /** The worker's V8 heap limit: a case that allocates without bound kills the worker, not the tests. */
   heapMb?: number;
+  /** Run the harness's self-test instead (see SABOTAGES). */
+  sabotage?: boolean;
 }
 
 /** Runs one worker over [from, to); resolves when it ends, is stopped for a hang, or dies. */
@@ -51,6 +55,7 @@ function runSlice(o: FuzzRunOptions, from: number, run: FuzzRun): Promise<number
   hb[0] = -1;
   const data: FuzzWorkerData = {
     backend: o.backend, seed: o.seed, from, to: o.count, only: o.only, limitMs: o.limitMs, redisUrl: o.redisUrl, heartbeat,
+    sabotage: o.sabotage,
   };
   const worker = new Worker(WORKER, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: o.heapMb ?? 1024 } });
   const whats = new Map<number, string>();
@@ -103,6 +108,7 @@ function runSlice(o: FuzzRunOptions, from: number, run: FuzzRun): Promise<number
       } else {
         run.cases += m.cases;
         run.routes += m.routes;
+        run.setupMs += m.setupMs;
         for (const [k, n] of Object.entries(m.outcomes)) run.outcomes[k] = (run.outcomes[k] ?? 0) + n;
         if (m.slowest !== undefined && (run.slowest === undefined || m.slowest.slowestMs > run.slowest.slowestMs)) run.slowest = m.slowest;
         end(undefined);
@@ -127,7 +133,7 @@ function runSlice(o: FuzzRunOptions, from: number, run: FuzzRun): Promise<number
 /** Runs `count` cases (or `only`) of one backend, restarting the worker after a hang or a death. */
 export async function runFuzz(o: FuzzRunOptions): Promise<FuzzRun> {
   const t0 = performance.now();
-  const run: FuzzRun = { backend: o.backend, cases: 0, routes: 0, outcomes: {}, failures: [], slowest: undefined, ms: 0 };
+  const run: FuzzRun = { backend: o.backend, cases: 0, routes: 0, outcomes: {}, failures: [], slowest: undefined, ms: 0, setupMs: 0 };
   let from = 0;
   for (let restarts = 0; restarts <= 10; restarts++) {
     const stoppedAt = await runSlice(o, from, run);

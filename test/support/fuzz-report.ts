@@ -64,7 +64,7 @@ export function describeFailures(failures: readonly FuzzFailure[], seed: number)
 export function summaryLine(runs: readonly FuzzRun[], seed: number): string {
   const cases = runs.reduce((n, r) => n + r.cases, 0);
   const routes = runs.reduce((n, r) => n + r.routes, 0);
-  const per = runs.map((r) => `${r.backend} ${r.cases}`).join(', ');
+  const per = runs.map((r) => `${r.backend} ${r.cases} in ${(r.ms / 1000).toFixed(1)} s`).join(', ');
   let slow = 'none';
   let slowMs = -1;
   for (const r of runs) {
