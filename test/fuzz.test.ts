@@ -22,6 +22,7 @@ import fc from 'fast-check';
 import { type Class, type DataKey, InMemoryPagableStorage, type PagableData, PagableError } from '../src/index.js';
 import { Blob, Catalog, CfgNodeData, Doc, Item, SharedHolder, UNodeData, UNodeList } from './support/arc-models.js';
 import { mutateBlob } from './support/blob-mutator.js';
+import { scanMsgpack } from './support/msgpack-layout.js';
 import { type BackendName, BACKENDS } from './support/fuzz-backends.js';
 import { SABOTAGES } from './support/fuzz-case.js';
 import { type FuzzRun, runFuzz } from './support/fuzz-driver.js';
@@ -94,7 +95,7 @@ describe('fuzz: hostile blobs end in a value or a PagableError', function () {
         backend, seed: SEED, count, only: ONLY?.indexes, limitMs: LIMIT_MS, redisUrl: server?.url,
       });
       runs.push(run);
-      if (ONLY !== undefined) console.log(JSON.stringify(run.slowest, null, 2));
+      if (ONLY !== undefined) for (const r of run.replayed) console.log(JSON.stringify(r, null, 2));
       if (run.failures.length > 0) expect.fail(describeFailures(run.failures, SEED));
       expect(run.cases).to.equal(ONLY?.indexes.length ?? count);
     });
@@ -115,6 +116,10 @@ async function blobsOf(s: InMemoryPagableStorage, root: DataKey): Promise<{ keys
 
 describe('fuzz: properties over generated graphs', function () {
   this.timeout(120_000);
+  before(function () {
+    // A replay runs the cases it names, nothing else.
+    if (ONLY !== undefined) this.skip();
+  });
   const runs = PER_BACKEND === undefined ? 1 : Math.max(1, Math.ceil(PER_BACKEND / 2000));
 
   it('round trips hold: equal values and classes, lazy children, sharing kept, and the same key again', async () => {
@@ -187,6 +192,9 @@ describe('fuzz: properties over generated graphs', function () {
 });
 
 describe('fuzz findings: minimal reproducers of failing case kinds', () => {
+  before(function () {
+    if (ONLY !== undefined) this.skip();
+  });
   it('load(Base, key) never returns what is not a Base, also once load(Object, key) has paged it in', async () => {
     // The arc cache keys plain-data roots and classes without @Pagable metadata alike (class id 0).
     const s = new InMemoryPagableStorage();
@@ -202,6 +210,20 @@ describe('fuzz findings: minimal reproducers of failing case kinds', () => {
     await s.load(Object, sq);
     const other = await s.load(Unrelated, sq).catch((e: unknown) => e);
     expect(other, 'a Square loaded as an unrelated class').to.be.instanceOf(PagableError);
+  });
+
+  it('a stored value of another kind than the declared type is TYPE_MISMATCH (DESIGN.md section 4)', async () => {
+    // A Circle whose r is the string "x": the float of Circle.of(2.5), found by the msgpack spec, becomes a fixstr.
+    const s = new InMemoryPagableStorage();
+    const { data } = await s.fetchData(await s.save(Circle.of(2.5)));
+    const r = scanMsgpack(data).find((v) => v.kind === 'float');
+    expect(r, 'the blob of Circle.of(2.5) holds a float').to.not.equal(undefined);
+    const forged = Uint8Array.from([...data.subarray(0, r!.at), 0xa1, 0x78, ...data.subarray(r!.end)]);
+    const key = await s.storeData({ data: forged, arcs: [] });
+    const e = await s.load(Circle, key).then((v) => v, (x: unknown) => x);
+    expect(e, `load returned ${JSON.stringify(e)}`).to.be.instanceOf(PagableError);
+    expect((e as PagableError).code).to.equal('TYPE_MISMATCH');
+    expect((e as Error).message).to.contain('Circle').and.contain('r');
   });
 
   it('a msgpack map whose toString is not a function, read where a kind number is expected, is a PagableError', async () => {

@@ -242,7 +242,7 @@ async function stress(backend: StressBackend, wrapper: StoreWrapper | undefined)
       }
       case 16:
         // A few full collections mid-run: pins and weakly cached values must not depend on GC timing.
-        if (collections++ < 5) await attempt('gc', () => (globalThis as { gc?: () => void }).gc?.());
+        if (collections++ < 2) await attempt('gc', () => (globalThis as { gc?: () => void }).gc?.());
         break;
       case 5: case 6: case 13: {
         const pin = m.pins.length > 0 ? m.pins.splice(r.int(m.pins.length), 1)[0]! : undefined;

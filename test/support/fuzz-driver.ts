@@ -30,6 +30,8 @@ export interface FuzzRun {
   outcomes: Record<string, number>;
   failures: FuzzFailure[];
   slowest: CaseResult | undefined;
+  /** With `only`: every replayed case, in full. */
+  replayed: CaseResult[];
   /** Wall time of the run, and of its workers' setup (backend, corpus) within it. */
   ms: number;
   setupMs: number;
@@ -104,7 +106,7 @@ function runSlice(o: FuzzRunOptions, from: number, run: FuzzRun): Promise<number
             problems: m.result.problems, result: m.result,
           });
         }
-        if (o.only !== undefined) run.slowest = m.result;
+        if (o.only !== undefined) run.replayed.push(m.result);
       } else {
         run.cases += m.cases;
         run.routes += m.routes;
@@ -133,7 +135,7 @@ function runSlice(o: FuzzRunOptions, from: number, run: FuzzRun): Promise<number
 /** Runs `count` cases (or `only`) of one backend, restarting the worker after a hang or a death. */
 export async function runFuzz(o: FuzzRunOptions): Promise<FuzzRun> {
   const t0 = performance.now();
-  const run: FuzzRun = { backend: o.backend, cases: 0, routes: 0, outcomes: {}, failures: [], slowest: undefined, ms: 0, setupMs: 0 };
+  const run: FuzzRun = { backend: o.backend, cases: 0, routes: 0, outcomes: {}, failures: [], slowest: undefined, replayed: [], ms: 0, setupMs: 0 };
   let from = 0;
   for (let restarts = 0; restarts <= 10; restarts++) {
     const stoppedAt = await runSlice(o, from, run);
