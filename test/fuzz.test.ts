@@ -17,21 +17,24 @@
  *   PAGABLE_FUZZ_ONLY=b:i,j    replay cases i, j of backend b and print them
  *   PAGABLE_FUZZ_LIMIT_MS=T    the per-page-in time limit (default 2000)
  */
+import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { type Class, type DataKey, InMemoryPagableStorage, type PagableData, PagableError } from '../src/index.js';
-import { Blob, Catalog, CfgNodeData, Doc, Item, SharedHolder, UNodeData, UNodeList } from './support/arc-models.js';
+import { Doc } from './support/arc-models.js';
 import { mutateBlob } from './support/blob-mutator.js';
 import { scanMsgpack } from './support/msgpack-layout.js';
 import { type BackendName, BACKENDS } from './support/fuzz-backends.js';
 import { SABOTAGES } from './support/fuzz-case.js';
+import { MODEL_CLASSES } from './support/fuzz-corpus.js';
 import { type FuzzRun, runFuzz } from './support/fuzz-driver.js';
 import { describeFailures, summaryLine } from './support/fuzz-report.js';
 import { Everything, lazyBoxOf } from './support/fuzz-models.js';
 import { buildGraph, expectSameGraph, graphPlan, plainData } from './support/graph-arbitraries.js';
 import { foreignError, foreignObjectIn, guardGlobals } from './support/hostile-check.js';
-import { Circle, Dep, Kitchen, LazyLink, Link, Module, Package, Shape, Square } from './support/models.js';
+import { Circle, Dep, Shape, Square } from './support/models.js';
 import { Rng } from './support/prng.js';
+import type { LoadBlobMessage, LoadBlobOutcome } from './fixtures/load-blob.js';
 import { type RedisServer, startRedisServer } from './fixtures/redis-server.js';
 
 /** Cases per backend in the default run: 5,500 in all, a few seconds each. */
@@ -159,8 +162,7 @@ describe('fuzz: properties over generated graphs', function () {
   });
 
   it('mutated blobs of generated graphs yield a value or a PagableError, touching no prototype', async () => {
-    const classes = [Circle, Square, Dep, Module, Package, Kitchen, Link, LazyLink, Everything, UNodeData, UNodeList,
-      CfgNodeData, Blob, SharedHolder, Doc, Item, Catalog, lazyBoxOf(Object)];
+    const classes = [...MODEL_CLASSES, lazyBoxOf(Object)];
     const touched = guardGlobals(classes.map((c) => [`${c.name}.prototype`, c.prototype as object] as const));
     const problems: string[] = [];
     await fc.assert(fc.asyncProperty(graphPlan, fc.integer({ min: 1 }), fc.nat(), fc.constantFrom<unknown>(Everything, Dep, Doc, Shape, Object),
@@ -224,6 +226,29 @@ describe('fuzz findings: minimal reproducers of failing case kinds', () => {
     expect(e, `load returned ${JSON.stringify(e)}`).to.be.instanceOf(PagableError);
     expect((e as PagableError).code).to.equal('TYPE_MISMATCH');
     expect((e as Error).message).to.contain('Circle').and.contain('r');
+  });
+
+  it('a blob with a large bigint and a trailing byte ends within 2 s (msgpackr describes trailing data in decimal)', async function () {
+    this.timeout(LIMIT_MS + 30_000);
+    // msgpackr's native bigint (ext 0x42), 4 MiB, then one more value: msgpackr's "end of buffer not
+    // reached" error renders the decoded value as JSON, the bigint in decimal, which takes seconds
+    // per MiB. Loaded in a worker, so a load that blocks its thread is stopped at the limit.
+    const n = 4 << 20;
+    const data = new Uint8Array(6 + n + 1);
+    data.set([0xc9, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff, 0x42]);
+    data.fill(0x7f, 6, 6 + n);
+    data[6 + n] = 0xc0;
+    const worker = new Worker(new URL('./fixtures/load-blob.js', import.meta.url), { workerData: { data } });
+    const got = await new Promise<LoadBlobOutcome | 'stopped'>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      worker.on('message', (m: LoadBlobMessage) => {
+        if (m === 'start') timer = setTimeout(() => resolve('stopped'), LIMIT_MS);
+        else { clearTimeout(timer); resolve(m); }
+      });
+      worker.once('error', (e) => { clearTimeout(timer); reject(e); });
+    }).finally(() => worker.terminate());
+    expect(got, `the load did not end within ${LIMIT_MS} ms`).to.not.equal('stopped');
+    expect((got as LoadBlobOutcome).outcome).to.equal('CORRUPT');
   });
 
   it('a msgpack map whose toString is not a function, read where a kind number is expected, is a PagableError', async () => {

@@ -16,6 +16,7 @@ import {
 } from '../../src/index.js';
 import { encodeBlobRecord } from '../../src/blobstore/blob-record.js';
 
+/** The backends the fuzzer attacks, in the order their runs appear. */
 export type BackendName = 'memory' | 'lmdb' | 'redis';
 export const BACKENDS: readonly BackendName[] = ['memory', 'lmdb', 'redis'];
 
@@ -38,6 +39,7 @@ export interface RawRecords {
   putStray(name: Uint8Array, record: Uint8Array): Promise<() => Promise<void>>;
 }
 
+/** One opened backend under attack. */
 export interface FuzzBackend {
   readonly name: BackendName;
   /** The honest handle: the corpus is saved through it, and blobs stored under their own keys. */
@@ -47,6 +49,7 @@ export interface FuzzBackend {
   close(): Promise<void>;
 }
 
+/** Where a backend lives when it is a server. */
 export interface BackendOptions {
   /** Required for Redis. */
   redisUrl?: string;

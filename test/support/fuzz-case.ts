@@ -25,6 +25,7 @@ import type { FuzzBackend } from './fuzz-backends.js';
 import { HUNG, foreignError, foreignObjectIn, withDeadline } from './hostile-check.js';
 import { Rng, mixSeed } from './prng.js';
 
+/** How a case stores its mutant (see the file comment); 'sabotage' is the harness's self-test. */
 export type CaseMode = 'stored' | 'raw' | 'raw, verify on' | 'stray key' | 'sabotage';
 
 /** One broken promise of one route. */
@@ -55,6 +56,7 @@ export interface CaseResult {
   arcs: number;
 }
 
+/** What every case of one worker shares. */
 export interface FuzzContext {
   backend: FuzzBackend;
   corpus: Corpus;

@@ -36,6 +36,7 @@ export interface BoxTemplate {
   slot: number;
 }
 
+/** The corpus and what cases draw from it. */
 export interface Corpus {
   entries: CorpusEntry[];
   byKey: Map<DataKey, CorpusEntry>;
@@ -220,6 +221,12 @@ function sampleOf(target: Class, rng: Rng, s: PagableStorage): unknown {
   if (target === Dog) return Object.assign(new Dog(), { name: 'Rex' });
   throw new Error(`no sample for ${target.name}`);
 }
+
+/** Every registered model class a decoded value may hold an instance of. */
+export const MODEL_CLASSES: readonly Class[] = [
+  Circle, Square, Dep, Module, Package, Kitchen, Link, LazyLink, Everything, UNodeData, UNodeList, CfgNodeData, Blob,
+  SharedHolder, Doc, Item, Catalog, CtOwner, CtAddress, Dog, Cat,
+];
 
 /** Every class a hostile blob is loaded as. */
 export const TARGETS: readonly Class[] = [

@@ -22,6 +22,7 @@ export interface FuzzFailure {
   result: CaseResult | undefined;
 }
 
+/** What one backend's run did and found. */
 export interface FuzzRun {
   backend: BackendName;
   cases: number;
@@ -37,6 +38,7 @@ export interface FuzzRun {
   setupMs: number;
 }
 
+/** Which cases to run where, and the limits. */
 export interface FuzzRunOptions {
   backend: BackendName;
   seed: number;

@@ -14,6 +14,7 @@ export function kindOf(kind: string): string {
     .slice(0, 200);
 }
 
+/** One kind of broken promise, with how often and where it broke. */
 export interface FailureKind {
   kind: string;
   count: number;

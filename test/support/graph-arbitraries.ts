@@ -43,6 +43,7 @@ export interface GraphPlan {
   docs: string[];
 }
 
+/** A random graph plan: a DAG of Deps, shapes picked with repeats, plain data, lazy children. */
 export const graphPlan: fc.Arbitrary<GraphPlan> = fc.record({
   deps: fc.array(fc.record({ name: text, version: text, deps: fc.uniqueArray(fc.nat(), { maxLength: 3 }) }), { minLength: 1, maxLength: 10 }),
   shapes: fc.array(fc.record({ circle: fc.boolean(), size: fc.double({ noNaN: false }) }), { minLength: 1, maxLength: 4 }),

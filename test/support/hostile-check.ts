@@ -137,8 +137,10 @@ export function foreignError(e: unknown): string | undefined {
   return `a thrown ${typeof e}: ${String(e)}`;
 }
 
-/** Resolves like `p`, or with HUNG once `ms` have passed. */
+/** What `withDeadline` resolves with when the time is up. */
 export const HUNG: unique symbol = Symbol('hung');
+
+/** Resolves like `p`, or with HUNG once `ms` have passed. */
 export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T | typeof HUNG> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<typeof HUNG>((resolve) => { timer = setTimeout(() => resolve(HUNG), ms); });
