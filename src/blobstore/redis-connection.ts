@@ -1,0 +1,308 @@
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { PagableError, toPagableError } from '../error.js';
+import type { RedisScript } from './redis-scripts.js';
+
+/*
+ * One ioredis client (a single server or a Redis Cluster) whose every operation is bounded by
+ * `timeoutMs`, whatever the server does: gone (connection refused), frozen (SIGSTOP: the TCP
+ * connection stays up, nothing answers), or mute (a listener that accepts and never replies).
+ *
+ * ioredis alone does not bound them: its offline queue holds commands while it reconnects, its
+ * `commandTimeout` does not cover a Cluster's queue, and a command that timed out in the queue is
+ * still sent once the connection is back (redis/ioredis#1604, #2130). So a client this connection
+ * creates runs without an offline queue, never retries a command (`maxRetriesPerRequest: 0`,
+ * no resend of unanswered commands after a reconnect), reconnects every 50..200 ms, and drops a
+ * socket that stops answering (`socketTimeout`); and every operation goes through `run()`,
+ * which waits for the client to be ready and races the whole operation against one deadline.
+ * A client passed in keeps its own options; `run()` still bounds every operation on it.
+ */
+
+/** An ioredis client: one server or a Cluster. */
+export type RedisClient = Redis | Cluster;
+
+/** How to reach the server, as `RedisBlobStore.connect` takes it. */
+export interface RedisConnectionOptions {
+  url?: string;
+  client?: RedisClient;
+  cluster?: readonly string[];
+  timeoutMs?: number;
+}
+
+/** The default bound of every operation. */
+export const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_URL = 'redis://127.0.0.1:6379';
+/** The longest pause between two reconnection attempts: a server that comes back is used within it. */
+const RECONNECT_MAX_MS = 200;
+
+/** Thrown inside run() when the deadline passes; becomes IO. */
+class Deadline extends Error {}
+
+/** `url` with its password masked, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^@/]*)@/, '//***@');
+  }
+}
+
+/** `redis://host:port/db` of a client made by the caller, for messages. */
+function describeClient(client: RedisClient): string {
+  if (client.isCluster) {
+    const nodes = (client as Cluster).nodes('master').map((n) => `${n.options.host ?? '127.0.0.1'}:${n.options.port ?? 6379}`);
+    return nodes.length === 0 ? 'a Redis Cluster' : `cluster ${nodes.join(',')}`;
+  }
+  const o = (client as Redis).options;
+  if (o.path !== undefined) return `unix:${o.path}`;
+  return `redis://${o.host ?? '127.0.0.1'}:${o.port ?? 6379}/${o.db ?? 0}`;
+}
+
+/** True for the server's refusal of EVAL itself (as opposed to a failure of the connection). */
+export function isScriptRefused(e: unknown): boolean {
+  return e instanceof Error && e.name === 'ReplyError' && /unknown command|NOPERM|disabled/i.test(e.message);
+}
+
+/** The options that bound every command of a client this connection owns. */
+function boundedOptions(timeoutMs: number): RedisOptions {
+  return {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    enableOfflineQueue: false,
+    retryStrategy: (times: number) => Math.min(50 * times, RECONNECT_MAX_MS),
+  };
+}
+
+/** Username, password and TLS of a startup node url, which a Cluster applies to every node. */
+function clusterAuth(url: string): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
+  const out: Pick<RedisOptions, 'username' | 'password' | 'tls'> = {};
+  try {
+    const u = new URL(url);
+    if (u.username !== '') out.username = decodeURIComponent(u.username);
+    if (u.password !== '') out.password = decodeURIComponent(u.password);
+    if (u.protocol === 'rediss:') out.tls = {};
+  } catch {
+    // host:port without a scheme: nothing to take
+  }
+  return out;
+}
+
+/** A bounded connection; see the module comment. */
+export class RedisConnection {
+  readonly client: RedisClient;
+  /** True when this connection created the client (and so ends it on close). */
+  readonly owned: boolean;
+  /** Where, for messages: a redacted url or the cluster's startup nodes. */
+  readonly where: string;
+  readonly timeoutMs: number;
+  readonly isCluster: boolean;
+  /** The client's ioredis keyPrefix ('' when none): it prefixes every key sent, not SCAN patterns. */
+  readonly keyPrefix: string;
+  #lastError: unknown;
+  #closed = false;
+  /** Operations under way, which close() lets finish. */
+  readonly #running = new Set<Promise<unknown>>();
+
+  private constructor(client: RedisClient, owned: boolean, where: string, timeoutMs: number) {
+    this.client = client;
+    this.owned = owned;
+    this.where = where;
+    this.timeoutMs = timeoutMs;
+    this.isCluster = client.isCluster;
+    const kp = client.isCluster ? (client as Cluster).options.keyPrefix : (client as Redis).options.keyPrefix;
+    this.keyPrefix = kp === undefined ? '' : String(kp);
+    if (owned) {
+      // Our client: keep its errors for messages instead of ioredis logging them as unhandled.
+      const remember = (e: unknown): void => { this.#lastError = e; };
+      client.on('error', remember);
+      if (client.isCluster) client.on('node error', remember);
+      client.on('ready', () => { this.#lastError = undefined; });
+    }
+  }
+
+  /** Connects (or adopts `client`) and checks the server answers, within timeoutMs; IO naming where otherwise. */
+  static async open(options: RedisConnectionOptions, caller: string): Promise<RedisConnection> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new PagableError('IO', `${caller}: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`);
+    }
+    const given = [options.url, options.client, options.cluster].filter((x) => x !== undefined).length;
+    if (given > 1) throw new PagableError('IO', `${caller}: give one of url, client and cluster, not several`);
+    if (options.client !== undefined) {
+      const conn = new RedisConnection(options.client, false, describeClient(options.client), timeoutMs);
+      await conn.#handshake(caller, false);
+      return conn;
+    }
+    const ioredis = await loadIoredis(caller);
+    let conn: RedisConnection;
+    if (options.cluster !== undefined) {
+      const nodes = options.cluster;
+      if (!Array.isArray(nodes) || nodes.length === 0 || nodes.some((n) => typeof n !== 'string' || n.length === 0)) {
+        throw new PagableError('IO', `${caller}: cluster must be a non-empty array of redis:// startup node urls`);
+      }
+      const clusterOptions: ClusterOptions = {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        // Concurrent per-slot commands leave in one write per node: a batch is one round trip.
+        enableAutoPipelining: true,
+        clusterRetryStrategy: (times: number) => Math.min(100 * times, RECONNECT_MAX_MS),
+        slotsRefreshTimeout: Math.min(timeoutMs, 2000),
+        redisOptions: { ...boundedOptions(timeoutMs), lazyConnect: undefined, enableOfflineQueue: undefined, ...clusterAuth(nodes[0]!) } as ClusterOptions['redisOptions'],
+      };
+      const where = `cluster ${nodes.map(redactUrl).join(',')}`;
+      conn = new RedisConnection(new ioredis.Cluster([...nodes], clusterOptions), true, where, timeoutMs);
+    } else {
+      const url = options.url ?? DEFAULT_URL;
+      if (typeof url !== 'string' || url.length === 0) {
+        throw new PagableError('IO', `${caller}: expected a redis:// url, got ${JSON.stringify(url)}`);
+      }
+      let client: Redis;
+      try {
+        client = new ioredis.Redis(url, boundedOptions(timeoutMs));
+      } catch (e) {
+        throw toPagableError(e, 'IO', `${caller}: cannot use ${redactUrl(url)}`);
+      }
+      conn = new RedisConnection(client, true, redactUrl(url), timeoutMs);
+    }
+    await conn.#handshake(caller, true);
+    return conn;
+  }
+
+  /** Connects if needed and PINGs, within timeoutMs; an owned client is ended again on failure. */
+  async #handshake(caller: string, owned: boolean): Promise<void> {
+    const c = this.client;
+    try {
+      await this.#bounded(async () => {
+        // A client made with lazyConnect has not connected yet; any other connects on its own.
+        if (c.status === 'wait') await c.connect();
+        await c.ping();
+        // ioredis reports some handshake failures (SELECT of a database the server lacks) only
+        // as an error event and carries on with database 0: refuse rather than use the wrong one.
+        if (owned && this.#lastError !== undefined) throw this.#lastError;
+      });
+    } catch (e) {
+      if (owned) c.disconnect();
+      const cause = e instanceof Deadline ? (this.#lastError ?? e) : e;
+      const why = e instanceof Deadline ? `no answer within ${this.timeoutMs} ms` : undefined;
+      throw toPagableError(cause, 'IO', `${caller}: cannot connect to ${this.where}${why === undefined ? '' : ` (${why})`}`);
+    }
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Runs one operation: waits for the client to be ready, then runs `op`, all within timeoutMs.
+   * STORAGE_CLOSED once closed; IO naming `what` and where on any failure or on the deadline.
+   */
+  async run<T>(what: string, op: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw this.closedError(what);
+    const p = this.#bounded(op);
+    this.#running.add(p);
+    try {
+      return await p;
+    } catch (e) {
+      throw this.fail(e, what);
+    } finally {
+      this.#running.delete(p);
+    }
+  }
+
+  async #bounded<T>(op: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    let stopWaiting: (() => void) | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Deadline()), this.timeoutMs);
+    });
+    const c = this.client;
+    let work: Promise<T>;
+    if (c.status === 'ready' || c.status === 'wait') {
+      work = op();
+    } else {
+      work = new Promise<void>((resolve, reject) => {
+        if (c.status === 'end') {
+          reject(new Error('the connection was closed'));
+          return;
+        }
+        const onReady = (): void => { stopWaiting!(); resolve(); };
+        const onEnd = (): void => { stopWaiting!(); reject(new Error('the connection was closed')); };
+        stopWaiting = () => { c.off('ready', onReady); c.off('end', onEnd); };
+        c.on('ready', onReady);
+        c.on('end', onEnd);
+      }).then(op);
+    }
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+      stopWaiting?.();
+    }
+  }
+
+  /** STORAGE_CLOSED for `what`. */
+  closedError(what: string, cause?: unknown): PagableError {
+    return new PagableError('STORAGE_CLOSED', `${what}: the store is closed`, cause === undefined ? undefined : { cause });
+  }
+
+  /** A failure of `what`: STORAGE_CLOSED once closed, IO otherwise, naming where and why. */
+  fail(e: unknown, what: string): PagableError {
+    if (e instanceof PagableError) return e;
+    if (this.#closed) return this.closedError(what, e);
+    if (e instanceof Deadline) {
+      const last = this.#lastError instanceof Error ? ` (last connection error: ${this.#lastError.message})` : '';
+      return new PagableError('IO', `${what} on ${this.where}: no answer within ${this.timeoutMs} ms${last}`, { cause: this.#lastError ?? e });
+    }
+    return toPagableError(e, 'IO', `${what} on ${this.where}`);
+  }
+
+  /**
+   * Runs a script by EVALSHA, loading it with EVAL the first time a server lacks it. On a
+   * Cluster the command goes to the node of KEYS[0].
+   */
+  async eval(s: RedisScript, keys: readonly string[], args: ReadonlyArray<string | Buffer | number>): Promise<unknown> {
+    const c = this.client as Redis;
+    try {
+      return await c.evalsha(s.sha, keys.length, ...keys, ...args);
+    } catch (e) {
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return c.eval(s.lua, keys.length, ...keys, ...args);
+    }
+  }
+
+  /**
+   * Ends the connection: operations under way finish first (each is bounded), then a client this
+   * connection created is disconnected at once; a client passed in is left open.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#running]);
+    if (this.owned) this.client.disconnect();
+  }
+}
+
+/** ioredis, loaded on first use: an optional peer dependency, so importing pagable stays cheap without it. */
+async function loadIoredis(caller: string): Promise<{ Redis: typeof Redis; Cluster: typeof Cluster }> {
+  try {
+    const { Redis: RedisClass, Cluster: ClusterClass } = await import('ioredis');
+    return { Redis: RedisClass, Cluster: ClusterClass };
+  } catch (e) {
+    throw new PagableError('IO', `${caller}: the ioredis package is not installed; run \`npm install ioredis\` to use Redis`, { cause: e });
+  }
+}
+
+/** Redis Cluster's key -> slot function, loaded with ioredis (whose dependency it is). */
+export async function loadKeySlot(caller: string): Promise<(key: string) => number> {
+  try {
+    return (await import('cluster-key-slot')).default;
+  } catch (e) {
+    throw new PagableError('IO', `${caller}: the cluster-key-slot package is missing; run \`npm install ioredis\``, { cause: e });
+  }
+}
