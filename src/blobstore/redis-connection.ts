@@ -187,9 +187,9 @@ export class RedisConnection {
       });
     } catch (e) {
       if (owned) c.disconnect();
-      const cause = e instanceof Deadline ? (this.#lastError ?? e) : e;
-      const why = e instanceof Deadline ? `no answer within ${this.timeoutMs} ms` : undefined;
-      throw toPagableError(cause, 'IO', `${caller}: cannot connect to ${this.where}${why === undefined ? '' : ` (${why})`}`);
+      if (!(e instanceof Deadline)) throw toPagableError(e, 'IO', `${caller}: cannot connect to ${this.where}`);
+      const last = this.#lastError instanceof Error ? ` (last connection error: ${this.#lastError.message})` : '';
+      throw new PagableError('IO', `${caller}: cannot connect to ${this.where}: no answer within ${this.timeoutMs} ms${last}`, { cause: this.#lastError ?? e });
     }
   }
 
@@ -223,7 +223,7 @@ export class RedisConnection {
     });
     const c = this.client;
     let work: Promise<T>;
-    if (c.status === 'ready' || c.status === 'wait') {
+    if (this.#usable()) {
       work = op();
     } else {
       work = new Promise<void>((resolve, reject) => {
@@ -246,6 +246,18 @@ export class RedisConnection {
     }
   }
 
+  /**
+   * True when a command sent now can be written: the client is ready (or lazily waiting for its
+   * first command), and a single server's socket has not gone away unnoticed yet (ioredis learns
+   * of a killed server one event later than its socket does).
+   */
+  #usable(): boolean {
+    const c = this.client;
+    if (c.status === 'wait') return true;
+    if (c.status !== 'ready') return false;
+    return c.isCluster || (c as Redis).stream?.writable !== false;
+  }
+
   /** STORAGE_CLOSED for `what`. */
   closedError(what: string, cause?: unknown): PagableError {
     return new PagableError('STORAGE_CLOSED', `${what}: the store is closed`, cause === undefined ? undefined : { cause });
@@ -258,6 +270,9 @@ export class RedisConnection {
     if (e instanceof Deadline) {
       const last = this.#lastError instanceof Error ? ` (last connection error: ${this.#lastError.message})` : '';
       return new PagableError('IO', `${what} on ${this.where}: no answer within ${this.timeoutMs} ms${last}`, { cause: this.#lastError ?? e });
+    }
+    if (e instanceof Error && e.name === 'MaxRetriesPerRequestError') {
+      return new PagableError('IO', `${what} on ${this.where}: the connection was lost before the reply`, { cause: e });
     }
     return toPagableError(e, 'IO', `${what} on ${this.where}`);
   }
