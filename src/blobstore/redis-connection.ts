@@ -148,10 +148,14 @@ export class RedisConnection {
       const clusterOptions: ClusterOptions = {
         lazyConnect: true,
         enableOfflineQueue: false,
-        // Concurrent per-slot commands leave in one write per node: a batch is one round trip.
-        enableAutoPipelining: true,
+        // Not auto-pipelining: a pipeline retries MOVED / ASK only when every command of it got the
+        // same redirection and the others were reads, so a script caught in a resharding would fail.
+        // The per-slot commands of a batch are sent at once anyway: one round trip per batch.
         clusterRetryStrategy: (times: number) => Math.min(100 * times, RECONNECT_MAX_MS),
         slotsRefreshTimeout: Math.min(timeoutMs, 2000),
+        // A multi-key command in a slot being migrated gets TRYAGAIN until the migration ends: give
+        // it back soon, and the store sends it again key by key (redis-slots.ts).
+        retryDelayOnTryAgain: 10,
         redisOptions: { ...boundedOptions(timeoutMs), lazyConnect: undefined, enableOfflineQueue: undefined, ...clusterAuth(nodes[0]!) } as ClusterOptions['redisOptions'],
       };
       const where = `cluster ${nodes.map(redactUrl).join(',')}`;
@@ -270,6 +274,9 @@ export class RedisConnection {
     if (e instanceof Deadline) {
       const last = this.#lastError instanceof Error ? ` (last connection error: ${this.#lastError.message})` : '';
       return new PagableError('IO', `${what} on ${this.where}: no answer within ${this.timeoutMs} ms${last}`, { cause: this.#lastError ?? e });
+    }
+    if (this.isCluster && e instanceof Error && /^(Too many Cluster redirections|MOVED |CLUSTERDOWN)/.test(e.message)) {
+      return new PagableError('IO', `${what} on ${this.where}: a master of the cluster does not answer, or a slot is being moved (${e.message})`, { cause: e });
     }
     if (e instanceof Error && e.name === 'MaxRetriesPerRequestError') {
       return new PagableError('IO', `${what} on ${this.where}: the connection was lost before the reply`, { cause: e });

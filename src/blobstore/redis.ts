@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from './blob-record.js';
@@ -155,14 +155,14 @@ export class RedisBlobStore implements BlobStore {
   /** SET NX per key: true where written, false where present; CORRUPT where the key holds another type. */
   async #store(keys: readonly string[], records: readonly Buffer[], what: string): Promise<boolean[]> {
     if (!this.#scripting) {
-      return perGroup(groupBySlot(keys, SCRIPT_BATCH, this.#slotOf), keys.length, async (g) => {
+      return this.#batch(keys, SCRIPT_BATCH, async (g) => {
         const p = (this.#conn.client as Redis).pipeline();
         for (const i of g) p.set(keys[i]!, records[i]!, 'NX');
         return (await execPipeline(p)).map((r) => r === 'OK');
       });
     }
     const sweepKeys = this.#sweepKeys();
-    const codes = await perGroup(groupBySlot(keys, SCRIPT_BATCH, this.#slotOf), keys.length, async (g) => {
+    const codes = await this.#batch(keys, SCRIPT_BATCH, async (g) => {
       const reply = await this.#conn.eval(STORE, [...sweepKeys, ...g.map((i) => keys[i]!)], [sweepKeys.length, ...g.map((i) => records[i]!)]);
       return asCodes(reply, g.length);
     });
@@ -170,6 +170,15 @@ export class RedisBlobStore implements BlobStore {
       if (c === 2) throw this.#wrongType(keys[i]!, what);
       return c === 1;
     });
+  }
+
+  /**
+   * Runs `send` once per group of `names` (a run of at most `size` keys, of one slot on a Cluster),
+   * all at once; the per-key replies in input order. On a Cluster a group caught in a slot
+   * migration is sent again key by key.
+   */
+  #batch<R>(names: readonly string[], size: number, send: (indexes: number[]) => Promise<readonly R[]>): Promise<R[]> {
+    return perGroup(groupBySlot(names, size, this.#slotOf), names.length, send, this.#slotOf !== undefined);
   }
 
   /** The sweep keys that lead a store or touch script: on a single server only (a Cluster script stays in one slot). */
@@ -186,8 +195,7 @@ export class RedisBlobStore implements BlobStore {
     const what = `reading ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`;
     const names = keys.map((k) => this.#keys.blobKey(k));
     const raws = await this.#conn.run(what, async () => {
-      const got = await perGroup(groupBySlot(names, BATCH, this.#slotOf), names.length,
-        (g) => (this.#conn.client as Redis).mgetBuffer(...g.map((i) => names[i]!)));
+      const got = await this.#batch(names, BATCH, (g) => (this.#conn.client as Redis).mgetBuffer(...g.map((i) => names[i]!)));
       const missing: number[] = [];
       for (let i = 0; i < got.length; i++) if (got[i] === null) missing.push(i);
       if (missing.length > 0) await this.#explainMissing(names, got, missing, keys, what);
@@ -225,14 +233,14 @@ export class RedisBlobStore implements BlobStore {
   async #check(names: readonly string[], record: boolean, what: string): Promise<boolean[]> {
     let codes: number[];
     if (!this.#scripting) {
-      codes = await perGroup(groupBySlot(names, BATCH, this.#slotOf), names.length, async (g) => {
+      codes = await this.#batch(names, BATCH, async (g) => {
         const p = (this.#conn.client as Redis).pipeline();
         for (const i of g) p.type(names[i]!);
         return (await execPipeline(p)).map((t) => (t === 'string' ? 1 : t === 'none' ? 0 : 2));
       });
     } else {
       const sweepKeys = record ? this.#sweepKeys() : [];
-      codes = await perGroup(groupBySlot(names, BATCH, this.#slotOf), names.length, async (g) => {
+      codes = await this.#batch(names, BATCH, async (g) => {
         const reply = await this.#conn.eval(TOUCH, [...sweepKeys, ...g.map((i) => names[i]!)], [sweepKeys.length]);
         return asCodes(reply, g.length);
       });
@@ -250,7 +258,7 @@ export class RedisBlobStore implements BlobStore {
     const seen = new Set<DataKey>();
     const cut = this.#keys.blobScanPrefix.length;
     const match = `${escapeGlob(this.#keys.blobScanPrefix)}*`;
-    for (const node of this.#scanNodes()) {
+    for (const node of await this.#scanNodes(what)) {
       let cursor = '0';
       do {
         const [next, batch] = await this.#conn.run(what, () => node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT));
@@ -265,16 +273,39 @@ export class RedisBlobStore implements BlobStore {
     }
   }
 
-  /** The servers a SCAN must visit: the one server, or every master of a Cluster. */
-  #scanNodes(): Redis[] {
+  /**
+   * The servers a SCAN must visit: the one server, or every master of a Cluster as its slot table
+   * names them. A master ioredis holds no connection to (it was down) is reached once through a
+   * key of one of its slots, which makes ioredis connect again; if it still cannot, IO.
+   */
+  async #scanNodes(what: string): Promise<Redis[]> {
     const c = this.#conn.client;
-    return c.isCluster ? (c as import('ioredis').Cluster).nodes('master') : [c as Redis];
+    if (!c.isCluster) return [c as Redis];
+    const cluster = c as Cluster;
+    const slotOf = this.#slotOf!;
+    const firstSlot = new Map<string, number>();
+    cluster.slots.forEach((owners, slot) => {
+      const master = owners?.[0];
+      if (master !== undefined && !firstSlot.has(master)) firstSlot.set(master, slot);
+    });
+    const connected = (): Map<string, Redis> => new Map(cluster.nodes('master').map((n) => [`${n.options.host}:${n.options.port}`, n]));
+    let nodes = connected();
+    const absent = [...firstSlot].filter(([master]) => !nodes.has(master));
+    if (absent.length > 0) {
+      await this.#conn.run(what, () => Promise.all(absent.map(([, slot]) => cluster.exists(nameInSlot(slot, slotOf)))));
+      nodes = connected();
+    }
+    return [...firstSlot.keys()].map((master) => {
+      const node = nodes.get(master);
+      if (node === undefined) throw new PagableError('IO', `${what} on ${this.#conn.where}: the master ${master} is not connected`);
+      return node;
+    });
   }
 
   /** Every master's full key names matching `match` (the cluster guard's tombstones). */
   async #scanAll(match: string, what: string): Promise<string[]> {
     const out: string[] = [];
-    for (const node of this.#scanNodes()) {
+    for (const node of await this.#scanNodes(what)) {
       let cursor = '0';
       do {
         const [next, batch] = await this.#conn.run(what, () => node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT));
@@ -295,13 +326,14 @@ export class RedisBlobStore implements BlobStore {
   /** Deletes Redis keys holding blob records (blobs or tombstones): the data bytes freed. */
   async #deleteNames(names: readonly string[]): Promise<number> {
     if (!this.#scripting) return this.#deleteByPipeline(names);
-    const freed = await Promise.all(groupBySlot(names, BATCH, this.#slotOf)
-      .map(async (g) => Number(await this.#conn.eval(DELETE, g.map((i) => names[i]!), []))));
+    // One reply per command, not per key: a group that meets a slot in migration is split here.
+    const groups = groupBySlot(names, BATCH, this.#slotOf).flatMap((g) => (this.#slotOf === undefined ? [g] : g.map((i) => [i])));
+    const freed = await Promise.all(groups.map(async (g) => Number(await this.#conn.eval(DELETE, g.map((i) => names[i]!), []))));
     return freed.reduce((a, b) => a + b, 0);
   }
 
   async #deleteByPipeline(names: readonly string[]): Promise<number> {
-    const freed = await perGroup(groupBySlot(names, BATCH, this.#slotOf), names.length, async (g) => {
+    const freed = await this.#batch(names, BATCH, async (g) => {
       const p = (this.#conn.client as Redis).pipeline();
       for (const i of g) p.type(names[i]!).getrangeBuffer(names[i]!, 0, 4).strlen(names[i]!).unlink(names[i]!);
       const replies = await (p.exec() as Promise<Array<[Error | null, unknown]> | null>);
@@ -375,6 +407,11 @@ export class RedisBlobStore implements BlobStore {
   close(): Promise<void> {
     return this.#conn.close();
   }
+}
+
+/** A key name that hashes to `slot` (the first of "0", "1", ... that does: about 16k tries at most, rarely needed). */
+function nameInSlot(slot: number, slotOf: (name: string) => number): string {
+  for (let i = 0; ; i++) if (slotOf(String(i)) === slot) return String(i);
 }
 
 /** The per-key integer codes a script answered; an Error when the reply is not that. */
