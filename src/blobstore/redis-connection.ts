@@ -306,7 +306,15 @@ export class RedisConnection {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled([...this.#running]);
-    if (this.owned) this.client.disconnect();
+    if (!this.owned) return;
+    const c = this.client;
+    // A Cluster ends its node connections asynchronously: resolve once it has (bounded).
+    const ended = c.status === 'end' ? undefined : new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.timeoutMs);
+      c.once('end', () => { clearTimeout(timer); resolve(); });
+    });
+    c.disconnect();
+    await ended;
   }
 }
 

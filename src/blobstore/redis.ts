@@ -290,7 +290,10 @@ export class RedisBlobStore implements BlobStore {
     });
     const connected = (): Map<string, Redis> => new Map(cluster.nodes('master').map((n) => [`${n.options.host}:${n.options.port}`, n]));
     let nodes = connected();
-    const absent = [...firstSlot].filter(([master]) => !nodes.has(master));
+    // The slot table can briefly lose a master after a MOVED (ioredis points the whole range of a
+    // moved slot at its new owner until the refresh lands): a connected master is scanned anyway.
+    for (const master of nodes.keys()) if (!firstSlot.has(master)) firstSlot.set(master, -1);
+    const absent = [...firstSlot].filter(([master, slot]) => !nodes.has(master) && slot >= 0);
     if (absent.length > 0) {
       await this.#conn.run(what, () => Promise.all(absent.map(([, slot]) => cluster.exists(nameInSlot(slot, slotOf)))));
       nodes = connected();
