@@ -308,12 +308,16 @@ export class RedisConnection {
     await Promise.allSettled([...this.#running]);
     if (!this.owned) return;
     const c = this.client;
-    // A Cluster ends its node connections asynchronously: resolve once it has (bounded).
-    const ended = c.status === 'end' ? undefined : new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.timeoutMs);
+    const sockets = c.isCluster ? (c as Cluster).nodes('all') : [c as Redis];
+    // A Cluster ends its node connections asynchronously: resolve once it has (briefly bounded).
+    const ended = !c.isCluster || c.status === 'end' ? undefined : new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.min(this.timeoutMs, 1000));
       c.once('end', () => { clearTimeout(timer); resolve(); });
     });
     c.disconnect();
+    // disconnect() ends a socket politely; one to a frozen server would then never close and keep
+    // the process alive: nothing more is expected on it, so it goes now.
+    for (const n of sockets) n.stream?.destroy();
     await ended;
   }
 }
