@@ -318,6 +318,32 @@ for (const mode of ['single server', '3-master cluster'] as const) {
         }
       });
 
+      it('works through a client with an ioredis keyPrefix, sweeps included', async () => {
+        const keyPrefix = `kp${n}:`;
+        const prefixed = onCluster ? new Cluster(cluster!.urls, { keyPrefix }) : new Redis(server!.url, { keyPrefix });
+        try {
+          const s = await RedisBlobStore.connect({ client: prefixed, prefix: 'p:' });
+          const kept = blob('kept');
+          const dropped = blob('dropped');
+          await s.putMany([kept, dropped]);
+          expect(await s.setRoot('main', kept.key)).to.equal(true);
+          expect(await raw.exists(`${keyPrefix}p:b:${kept.key}`)).to.equal(1);
+          expect(await allKeys(s)).to.deep.equal([kept.key, dropped.key].sort());
+          const seq = await s.sweeps!.begin();
+          try {
+            await s.putMany([kept]);
+            expect((await s.sweeps!.touchedSince(seq)).keys).to.deep.equal([kept.key]);
+          } finally {
+            await s.sweeps!.end();
+          }
+          expect(await sweep(s)).to.equal(1);
+          expect(await allKeys(s)).to.deep.equal([kept.key]);
+          await s.close();
+        } finally {
+          prefixed.disconnect();
+        }
+      });
+
       it('ends a connection it made on close; then every operation is STORAGE_CLOSED', async () => {
         const s = await RedisBlobStore.connect({ ...where(), prefix: freshPrefix() });
         await s.close();

@@ -309,8 +309,10 @@ export class RedisConnection {
     if (!this.owned) return;
     const c = this.client;
     const sockets = c.isCluster ? (c as Cluster).nodes('all') : [c as Redis];
-    // A Cluster ends its node connections asynchronously: resolve once it has (briefly bounded).
-    const ended = !c.isCluster || c.status === 'end' ? undefined : new Promise<void>((resolve) => {
+    // The client ends asynchronously once its socket closes: resolve when it has (briefly
+    // bounded). A client between two reconnection attempts has no socket and just stops.
+    const open = c.isCluster ? c.status !== 'end' : c.status === 'ready' || c.status === 'connect' || c.status === 'connecting';
+    const ended = !open ? undefined : new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.min(this.timeoutMs, 1000));
       c.once('end', () => { clearTimeout(timer); resolve(); });
     });

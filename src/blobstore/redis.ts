@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from './blob-record.js';
@@ -7,6 +7,7 @@ import { type RedisClient, RedisConnection, type RedisConnectionOptions, isScrip
 import { RedisKeyspace, escapeGlob } from './redis-keyspace.js';
 import { DELETE, SET_ROOT, STORE, TOUCH } from './redis-scripts.js';
 import { groupBySlot, perGroup } from './redis-slots.js';
+import { scanNames } from './redis-scan.js';
 import { RedisSweepGuard } from './redis-sweep-guard.js';
 import { RedisClusterSweepGuard } from './redis-cluster-sweep-guard.js';
 
@@ -31,8 +32,6 @@ export interface RedisBlobStoreOptions extends RedisConnectionOptions {
 const BATCH = 1024;
 /** Blobs per store script: the server runs a script alone, so keep each to about half a millisecond. */
 const SCRIPT_BATCH = 256;
-/** What SCAN is asked for per step. */
-const SCAN_COUNT = 1000;
 const DEFAULT_PREFIX = 'pagable:';
 
 /** A view of the bytes as a Buffer, without copying. */
@@ -252,70 +251,24 @@ export class RedisBlobStore implements BlobStore {
   }
 
   async *keys(): AsyncIterable<DataKey> {
-    const what = 'listing blobs';
-    if (this.#conn.closed) throw this.#conn.closedError(what);
     // SCAN may return a key more than once (when the keyspace is rehashed): report each once.
     const seen = new Set<DataKey>();
     const cut = this.#keys.blobScanPrefix.length;
     const match = `${escapeGlob(this.#keys.blobScanPrefix)}*`;
-    for (const node of await this.#scanNodes(what)) {
-      let cursor = '0';
-      do {
-        const [next, batch] = await this.#conn.run(what, () => node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT));
-        cursor = next;
-        for (const rk of batch) {
-          const k = rk.slice(cut);
-          if (!isDataKey(k) || seen.has(k)) continue;
-          seen.add(k);
-          yield k;
-        }
-      } while (cursor !== '0');
+    for await (const batch of scanNames(this.#conn, this.#slotOf, match, 'listing blobs')) {
+      for (const rk of batch) {
+        const k = rk.slice(cut);
+        if (!isDataKey(k) || seen.has(k)) continue;
+        seen.add(k);
+        yield k;
+      }
     }
   }
 
-  /**
-   * The servers a SCAN must visit: the one server, or every master of a Cluster as its slot table
-   * names them. A master ioredis holds no connection to (it was down) is reached once through a
-   * key of one of its slots, which makes ioredis connect again; if it still cannot, IO.
-   */
-  async #scanNodes(what: string): Promise<Redis[]> {
-    const c = this.#conn.client;
-    if (!c.isCluster) return [c as Redis];
-    const cluster = c as Cluster;
-    const slotOf = this.#slotOf!;
-    const firstSlot = new Map<string, number>();
-    cluster.slots.forEach((owners, slot) => {
-      const master = owners?.[0];
-      if (master !== undefined && !firstSlot.has(master)) firstSlot.set(master, slot);
-    });
-    const connected = (): Map<string, Redis> => new Map(cluster.nodes('master').map((n) => [`${n.options.host}:${n.options.port}`, n]));
-    let nodes = connected();
-    // The slot table can briefly lose a master after a MOVED (ioredis points the whole range of a
-    // moved slot at its new owner until the refresh lands): a connected master is scanned anyway.
-    for (const master of nodes.keys()) if (!firstSlot.has(master)) firstSlot.set(master, -1);
-    const absent = [...firstSlot].filter(([master, slot]) => !nodes.has(master) && slot >= 0);
-    if (absent.length > 0) {
-      await this.#conn.run(what, () => Promise.all(absent.map(([, slot]) => cluster.exists(nameInSlot(slot, slotOf)))));
-      nodes = connected();
-    }
-    return [...firstSlot.keys()].map((master) => {
-      const node = nodes.get(master);
-      if (node === undefined) throw new PagableError('IO', `${what} on ${this.#conn.where}: the master ${master} is not connected`);
-      return node;
-    });
-  }
-
-  /** Every master's full key names matching `match` (the cluster guard's tombstones). */
+  /** Every server's full key names matching `match` (the cluster guard's tombstones). */
   async #scanAll(match: string, what: string): Promise<string[]> {
     const out: string[] = [];
-    for (const node of await this.#scanNodes(what)) {
-      let cursor = '0';
-      do {
-        const [next, batch] = await this.#conn.run(what, () => node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT));
-        cursor = next;
-        out.push(...batch);
-      } while (cursor !== '0');
-    }
+    for await (const batch of scanNames(this.#conn, this.#slotOf, match, what)) out.push(...batch);
     return out;
   }
 
@@ -410,11 +363,6 @@ export class RedisBlobStore implements BlobStore {
   close(): Promise<void> {
     return this.#conn.close();
   }
-}
-
-/** A key name that hashes to `slot` (the first of "0", "1", ... that does: about 16k tries at most, rarely needed). */
-function nameInSlot(slot: number, slotOf: (name: string) => number): string {
-  for (let i = 0; ; i++) if (slotOf(String(i)) === slot) return String(i);
 }
 
 /** The per-key integer codes a script answered; an Error when the reply is not that. */
