@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createServer, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { computeKey, type DataKey, type PagableData } from '../src/index.js';
 import type { BlobEntry } from '../src/blobstore/interface.js';
@@ -7,6 +8,7 @@ import { RedisBlobStore } from '../src/blobstore/redis.js';
 import { type RedisCluster, startRedisCluster } from './fixtures/redis-cluster.js';
 import { type RedisProcess, startRedisProcess } from './fixtures/redis-process.js';
 import { expectError } from './support/expect-error.js';
+import { runNode } from './support/node-process.js';
 
 /*
  * Redis servers that die, freeze or never answer. Every operation must fail with IO within
@@ -231,6 +233,13 @@ describe('redis outages', function () {
     } finally {
       raw.disconnect();
     }
+  });
+
+  it('without ioredis installed, connect is IO saying to install it', async () => {
+    const out = await runNode([fileURLToPath(new URL('./fixtures/redis-without-ioredis.js', import.meta.url))]);
+    const { code, message } = JSON.parse(out.trim()) as { code: string; message: string };
+    expect(code).to.equal('IO');
+    expect(message).to.contain('npm install ioredis');
   });
 
   it('a dead cluster master: IO within about timeoutMs where it is needed, the other masters\' blobs stay readable, and it is used again once back', async () => {
