@@ -355,6 +355,29 @@ for (const mode of ['single server', '3-master cluster'] as const) {
     });
 
     if (onCluster) {
+      it('a blob a dead gc set aside is still read, seen absent by writers, and put back by the next gc; a live sweep\'s is left alone', async () => {
+        const prefix = freshPrefix();
+        const s = await connect(prefix);
+        const dead = blob('set aside by a dead gc');
+        const live = blob('set aside by a live gc');
+        await s.putMany([dead, live]);
+        const aside = `{${prefix}roots}:aside`;
+        const setAside = async (b: BlobEntry, token: string): Promise<void> => {
+          await raw.hset(aside, b.key, `${token}:${Date.now()}`);
+          await raw.rename(`${prefix}b:${b.key}`, `{${prefix}b:${b.key}}:gone`);
+        };
+        await raw.zadd(`{${prefix}roots}:sweeps`, Date.now() + 60_000, 'live-token');
+        await setAside(dead, 'dead-token');
+        await setAside(live, 'live-token');
+        expect((await s.getMany([dead.key, live.key])).map(text)).to.deep.equal([text(dead.data), text(live.data)]);
+        expect(await s.hasMany([dead.key, live.key])).to.deep.equal([false, false]);
+        await s.sweeps!.begin();
+        await s.sweeps!.end();
+        expect(await s.hasMany([dead.key, live.key])).to.deep.equal([true, false]);
+        // The live sweep's registration stays for it to act on.
+        expect(await raw.hkeys(aside)).to.include(live.key);
+      });
+
       it('reads and writes on while a slot moves to another master (ASK, then MOVED)', async () => {
         const prefix = freshPrefix();
         const s = await connect(prefix);

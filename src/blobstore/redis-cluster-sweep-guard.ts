@@ -3,7 +3,9 @@ import type { DataKey } from '../keys/data.js';
 import type { SweepGuard } from './interface.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { RedisKeyspace } from './redis-keyspace.js';
-import { CHECK_UNTOUCHED, DELETE_ROOT_IF, RECORD_KEYS, RESTORE, SET_ASIDE, SET_ROOT_RECORDED } from './redis-scripts.js';
+import {
+  CHECK_UNTOUCHED, DEAD_ASIDE, DELETE_ROOT_IF, RECORD_KEYS, REGISTER_ASIDE, RESTORE, SET_ASIDE, SET_ROOT_RECORDED, UNREGISTER_ASIDE,
+} from './redis-scripts.js';
 import { groupBySlot } from './redis-slots.js';
 import { RedisSweepState, SWEEP_LEASE_MS } from './redis-sweep-guard.js';
 
@@ -15,6 +17,12 @@ import { RedisSweepState, SWEEP_LEASE_MS } from './redis-sweep-guard.js';
 export const CLUSTER_SETTLE_MS = 500;
 /** Blob pairs (blob, tombstone) per set-aside or restore script. */
 const PAIR_BATCH = 512;
+/**
+ * How long the registration of a dead sweep's set-aside blobs is kept (they are put back at every
+ * begin() meanwhile): far longer than any lease, so a gc that stalled past its lease and still
+ * sets a batch aside before it notices finds its registration there to be undone.
+ */
+const FORGET_DEAD_ASIDE_MS = 20 * SWEEP_LEASE_MS;
 
 /** What the guard needs of the store: bounded per-slot primitives. */
 export interface ClusterBlobOps {
@@ -22,45 +30,50 @@ export interface ClusterBlobOps {
   check(names: readonly string[], what: string): Promise<boolean[]>;
   /** Deletes Redis keys holding blob records: the data bytes freed (unbounded: call inside run). */
   deleteNames(names: readonly string[]): Promise<number>;
-  /** Every master's full key names matching a SCAN pattern. */
-  scanAll(match: string, what: string): Promise<string[]>;
 }
 
 /**
- * SweepGuard on a Redis Cluster. A script runs in one hash slot, and blobs spread over all of
- * them, so what a single server does in one script takes several steps here; the steps are
- * ordered so that the guarantee of the single server still holds, under one timing assumption.
- *
- * Shared state (sweeps, sequence, touched set, roots) lives in the roots key's slot, as on a
- * single server. Then:
+ * SweepGuard on a Redis Cluster. A script runs in one hash slot and blobs spread over all of
+ * them, so what one script does on a single server takes several steps here, ordered so that the
+ * single server's guarantee still holds, under one timing assumption. The shared state (sweeps,
+ * sequence, touched set, the registry of blobs set aside) lives in the roots key's slot.
  *
  * - **Writers** (putMany, touch) run their per-slot scripts and, in the same round trip, ask
- *   whether a sweep is open. If one is, or if the call took longer than CLUSTER_SETTLE_MS / 2,
- *   they record their keys centrally (one script: only while a sweep is open) and then check
- *   again that every key is present; a putMany rewrites any that is not, a touch reports it
- *   absent. Two extra round trips, only while a sweep is open.
- * - **setRoot** checks the blob, sets the root and records the key in one central script, then
- *   checks the blob again and takes the root back (false) if it is gone. Exact.
- * - **begin()** opens the sweep and waits CLUSTER_SETTLE_MS before returning, so any write that
- *   ran after the sweep opened without seeing it (a fast writer that asked just before) ran
- *   before begin() returned: such a write counts as before the sweep, exactly like a write
- *   before the marker on a single server.
- * - **deleteIfUntouched** first sets the batch aside (per slot, RENAME to a tombstone in the
- *   blob's slot: readers still get it, writers see it absent), then checks centrally that nothing
- *   was recorded after `seq`, then deletes the tombstones, or puts them all back. A writer that
- *   found a key present before it was set aside has recorded it before re-checking, so either the
- *   gc's check sees the record (everything restored) or the re-check sees the key gone (the
- *   writer rewrites it or fails loudly): all of the batch or nothing, as on a single server.
+ *   whether a sweep is open. If one is, or if the call took CLUSTER_SETTLE_MS / 2 or more, they
+ *   record their keys centrally (one script, which records only while a sweep is open) and then
+ *   look again that every key is present: putMany writes again any that is not, touch answers
+ *   false for it. Two more round trips, only while a sweep is open.
+ * - **setRoot** checks the blob, then sets the root and records the key in one central script,
+ *   then checks the blob again and takes the root back (answering false) if it went meanwhile.
+ * - **begin()** opens the sweep, puts back what dead sweeps left set aside, and waits
+ *   CLUSTER_SETTLE_MS before returning: a write that ran after the sweep opened without seeing it
+ *   (its writer asked just before) ran before begin() returned, so it counts as before the
+ *   sweep, like a write before the marker on a single server.
+ * - **deleteIfUntouched** registers the batch centrally, sets it aside (per slot, a RENAME to a
+ *   tombstone in the blob's own slot: readers still read it, writers see it absent), checks
+ *   centrally that nothing was recorded after `seq` (and unregisters it), then deletes the
+ *   tombstones; or puts them all back when something was recorded. A writer that found a key
+ *   present before it was set aside recorded it before looking again, so either the gc's check
+ *   sees the record (the whole batch comes back) or the writer's second look sees the key gone
+ *   (it writes it again or fails loudly): all of the batch or nothing, as on a single server.
  *
- * What holds: every key a writer wrote or found present after begin() returned (or recorded
- * while a sweep was open) survives the sweep, or the writer learns it is gone (putMany writes it
- * again, touch answers false, setRoot answers false); a root never names a key the sweep
- * deletes. It rests on one assumption: that CLUSTER_SETTLE_MS / 2 of real time on the writer is
- * shorter than CLUSTER_SETTLE_MS on the gc (clocks that run at the same rate; process pauses only
- * make either side safer). A gc that dies mid-batch leaves tombstones: readers still read them,
- * writers see their keys absent, and the next gc that opens when no other sweep is live puts them
- * back. What a single server gives and a Cluster does not: atomic "check then set" for setRoot
- * without a second look, and writes that never pay extra round trips during a sweep.
+ * What holds: every key a writer wrote or found present after begin() returned, or recorded while
+ * the sweep was open, survives the sweep, or the writer learns that it is gone (putMany writes it
+ * again, touch and setRoot answer false). A root set while the sweep runs names a surviving key,
+ * except for the moment between setRoot's central write and its second look, when a reader may
+ * see the root and then NOT_FOUND for its blob. Readers never see a set-aside blob missing: they
+ * read its tombstone.
+ *
+ * The assumption: CLUSTER_SETTLE_MS / 2 measured by a writer is less real time than
+ * CLUSTER_SETTLE_MS slept by the gc (clocks run at the same rate; a pause of either process only
+ * makes its side safer).
+ *
+ * What a dead gc leaves: blobs it registered and set aside but neither deleted nor put back;
+ * readers read them, writers see them absent (putMany writes them again, touch answers false),
+ * and the next begin() of any gc puts them back (a live sweep's batch is never touched). A gc that
+ * dies after its check and before its delete leaves tombstones nobody restores or deletes: they
+ * take space (invisible to keys()) but lose nothing, those blobs being garbage. During a resharding
+ * a batch with a blob in a slot being moved fails (IO, its batch put back): run gc again after it.
  */
 export class RedisClusterSweepGuard implements SweepGuard {
   readonly #conn: RedisConnection;
@@ -80,10 +93,9 @@ export class RedisClusterSweepGuard implements SweepGuard {
   // ---- the gc's side --------------------------------------------------------------------------
 
   async begin(): Promise<number> {
-    const { seq, others } = await this.#state.begin();
+    const { seq } = await this.#state.begin();
     try {
-      // Tombstones with no live sweep are a dead gc's: put them back before this one looks.
-      if (others === 0) await this.#restoreLeftovers();
+      await this.#restoreDead();
     } catch (e) {
       await this.#state.end().catch(() => undefined);
       throw e;
@@ -92,12 +104,14 @@ export class RedisClusterSweepGuard implements SweepGuard {
     return seq;
   }
 
-  async #restoreLeftovers(): Promise<void> {
+  /** Puts back what sweeps that died (their lease ended) had set aside; live sweeps' blobs are left alone. */
+  async #restoreDead(): Promise<void> {
     const what = 'restoring blobs a dead gc set aside';
-    const { match, keyAt } = this.#ks.tombstonePattern();
-    const found = await this.#ops.scanAll(match, what);
-    const keys = found.map((full) => full.slice(keyAt, keyAt + 32) as DataKey);
-    if (keys.length > 0) await this.#conn.run(what, () => this.#perPairs(RESTORE, keys));
+    const k = this.#ks;
+    const dead = await this.#conn.run(what, () => this.#conn.eval(DEAD_ASIDE, [k.sweepsKey, k.asideKey], ['list'])) as DataKey[];
+    if (dead.length === 0) return;
+    await this.#conn.run(what, () => this.#perPairs(RESTORE, dead));
+    await this.#conn.run(what, () => this.#conn.eval(DEAD_ASIDE, [k.sweepsKey, k.asideKey], ['forget', FORGET_DEAD_ASIDE_MS]));
   }
 
   touchedSince(since: number): Promise<{ keys: DataKey[]; seq: number }> {
@@ -108,19 +122,28 @@ export class RedisClusterSweepGuard implements SweepGuard {
     const what = `deleting ${keys.length} unreachable blob(s)`;
     const token = this.#state.current(what);
     if (keys.length === 0) return 0;
+    const central = [...this.#state.keys, this.#ks.asideKey];
+    const putBack = async (): Promise<void> => {
+      await this.#conn.run(`${what}: putting them back`, () => this.#perPairs(RESTORE, keys));
+      await this.#conn.run(`${what}: putting them back`, () => this.#conn.eval(UNREGISTER_ASIDE, [this.#ks.asideKey], [token, ...keys]));
+    };
+    // Registered first, so that whatever this gc sets aside and leaves behind (it dies) is put back.
+    const registered = Number(await this.#conn.run(what, () => this.#conn.eval(REGISTER_ASIDE, central, [token, SWEEP_LEASE_MS, ...keys])));
+    if (registered === -2) throw this.#state.leaseLost(what);
     let verdict: number;
     try {
       await this.#conn.run(`${what}: setting them aside`, () => this.#perPairs(SET_ASIDE, keys));
-      verdict = Number(await this.#conn.run(what, () => this.#conn.eval(CHECK_UNTOUCHED, this.#state.keys, [token, SWEEP_LEASE_MS, seq])));
-      if (verdict === 0) {
-        return await this.#conn.run(what, () => this.#ops.deleteNames(keys.map((k) => this.#ks.tombstoneKey(k))));
-      }
+      verdict = Number(await this.#conn.run(what, () => this.#conn.eval(CHECK_UNTOUCHED, central, [token, SWEEP_LEASE_MS, seq, ...keys])));
     } catch (e) {
       // Best effort: whatever is left aside is put back now, or by the next gc.
-      await this.#conn.run(`${what}: putting them back`, () => this.#perPairs(RESTORE, keys)).catch(() => undefined);
+      await putBack().catch(() => undefined);
       throw e;
     }
-    await this.#conn.run(`${what}: putting them back`, () => this.#perPairs(RESTORE, keys));
+    if (verdict === 0) {
+      // Decided: from here a failure leaves tombstones that readers still read and nobody restores.
+      return this.#conn.run(what, () => this.#ops.deleteNames(keys.map((k) => this.#ks.tombstoneKey(k))));
+    }
+    await putBack();
     if (verdict === -2) throw this.#state.leaseLost(what);
     return undefined;
   }

@@ -8,6 +8,7 @@ import type { DataKey } from '../keys/data.js';
  *   {<prefix>roots}:sweeps      open gc sweeps: a sorted set, token -> lease deadline (ms)
  *   {<prefix>roots}:seq         the sweep sequence (INCR)
  *   {<prefix>roots}:touched     keys recorded during sweeps: a sorted set, hex -> sequence
+ *   {<prefix>roots}:aside       (cluster only) blobs a gc is setting aside: a hash, hex -> "token:ms"
  *   {<prefix>b:<hex>}:gone      (cluster only) a blob a gc has set aside, until it deletes or restores it
  *
  * Blobs carry no hash tag, so on a Redis Cluster they spread over every master by their own
@@ -44,6 +45,7 @@ export class RedisKeyspace {
   readonly sweepsKey: string;
   readonly seqKey: string;
   readonly touchedKey: string;
+  readonly asideKey: string;
   /** Where SCAN finds blob keys: SCAN returns full names, ioredis' keyPrefix included, and MATCH is not prefixed. */
   readonly blobScanPrefix: string;
   readonly #blobPrefix: string;
@@ -59,6 +61,7 @@ export class RedisKeyspace {
     this.sweepsKey = colocated(keyPrefix, this.rootsKey, ':sweeps');
     this.seqKey = colocated(keyPrefix, this.rootsKey, ':seq');
     this.touchedKey = colocated(keyPrefix, this.rootsKey, ':touched');
+    this.asideKey = colocated(keyPrefix, this.rootsKey, ':aside');
     this.blobScanPrefix = keyPrefix + this.#blobPrefix;
     this.#tagged = hashTagOf(keyPrefix + prefix) !== undefined;
   }
@@ -71,13 +74,6 @@ export class RedisKeyspace {
   /** Where a cluster gc sets blob `key` aside: a name in the blob's own slot. */
   tombstoneKey(key: DataKey): string {
     return this.#tagged ? `${this.prefix}gone:${key}` : `{${this.#keyPrefix}${this.#blobPrefix}${key}}:gone`;
-  }
-
-  /** The SCAN pattern of tombstones, and where the hex key starts in a full name it returns. */
-  tombstonePattern(): { match: string; keyAt: number } {
-    const full = this.#keyPrefix + this.tombstoneKey('0'.repeat(32));
-    const at = full.lastIndexOf('0'.repeat(32));
-    return { match: `${escapeGlob(full.slice(0, at))}*${escapeGlob(full.slice(at + 32))}`, keyAt: at };
   }
 
   /** The sent name of a key as the server sees it (ioredis' keyPrefix included), for slot arithmetic. */

@@ -229,11 +229,59 @@ for i = 4, #KEYS do bytes = bytes + remove(KEYS[i]) end
 return bytes
 `);
 
-/** Cluster: renews sweep ARGV[1] and answers 0 when nothing was recorded after ARGV[3], -1 when something was, -2 when the lease had ended. */
+/**
+ * Cluster: registers the hex keys ARGV[3..] as about to be set aside by sweep ARGV[1] (renewed by
+ * ARGV[2] ms) in hash KEYS[4] (key -> "token:ms"), so that only a dead sweep's blobs are ever put
+ * back by another gc; 0, or -2 when the lease had ended.
+ */
+export const REGISTER_ASIDE = script('register-aside', `${NOW}${EXPIRE_AT_LATEST}
+if not renew(ARGV[1], ARGV[2]) then return -2 end
+local entry = ARGV[1] .. ':' .. now()
+for i = 3, #ARGV do redis.call('HSET', KEYS[4], ARGV[i], entry) end
+return 0
+`);
+
+/**
+ * Cluster: renews sweep ARGV[1] (ARGV[2] ms) and answers 0 when nothing was recorded after
+ * ARGV[3] (then unregisters the hex keys ARGV[4..] from hash KEYS[4]: their deletion is decided),
+ * -1 when something was, -2 when the lease had ended.
+ */
 export const CHECK_UNTOUCHED = script('check-untouched', `${NOW}${EXPIRE_AT_LATEST}
 if not renew(ARGV[1], ARGV[2]) then return -2 end
 if tonumber(redis.call('GET', KEYS[2]) or '0') > tonumber(ARGV[3]) then return -1 end
+for i = 4, #ARGV do redis.call('HDEL', KEYS[4], ARGV[i]) end
 return 0
+`);
+
+/** Cluster: unregisters the hex keys ARGV[2..] from hash KEYS[1] where sweep ARGV[1] registered them. */
+export const UNREGISTER_ASIDE = script('unregister-aside', `
+local prefix = ARGV[1] .. ':'
+for i = 2, #ARGV do
+  local v = redis.call('HGET', KEYS[1], ARGV[i])
+  if v and string.sub(v, 1, #prefix) == prefix then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return 0
+`);
+
+/**
+ * Cluster: the hex keys in hash KEYS[2] registered by sweeps no longer open in KEYS[1] (to be put
+ * back); with ARGV[1] = 'forget', also drops those registered more than ARGV[2] ms ago.
+ */
+export const DEAD_ASIDE = script('dead-aside', `${NOW}
+local t = now()
+local out = {}
+local all = redis.call('HGETALL', KEYS[2])
+for i = 1, #all, 2 do
+  local key, v = all[i], all[i + 1]
+  local sep = string.find(v, ':', 1, true)
+  local token, at = string.sub(v, 1, sep - 1), tonumber(string.sub(v, sep + 1))
+  local deadline = redis.call('ZSCORE', KEYS[1], token)
+  if not deadline or tonumber(deadline) < t then
+    out[#out + 1] = key
+    if ARGV[1] == 'forget' and t - at > tonumber(ARGV[2]) then redis.call('HDEL', KEYS[2], key) end
+  end
+end
+return out
 `);
 
 /** Cluster, per slot: sets blobs aside, KEYS = blob, tombstone, blob, tombstone...; how many were present. */

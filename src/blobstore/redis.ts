@@ -82,7 +82,6 @@ export class RedisBlobStore implements BlobStore {
       this.#clusterGuard = new RedisClusterSweepGuard(conn, this.#keys, this.name, this.#slotOf, {
         check: (names, what) => conn.run(what, () => this.#check(names, false, what)),
         deleteNames: (names) => this.#deleteNames(names),
-        scanAll: (match, what) => this.#scanAll(match, what),
       });
       this.sweeps = this.#clusterGuard;
     }
@@ -265,13 +264,6 @@ export class RedisBlobStore implements BlobStore {
     }
   }
 
-  /** Every server's full key names matching `match` (the cluster guard's tombstones). */
-  async #scanAll(match: string, what: string): Promise<string[]> {
-    const out: string[] = [];
-    for await (const batch of scanNames(this.#conn, this.#slotOf, match, what)) out.push(...batch);
-    return out;
-  }
-
   async deleteMany(keys: readonly DataKey[]): Promise<number> {
     if (keys.length === 0) return 0;
     const what = `deleting ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`;
@@ -384,7 +376,7 @@ async function execPipeline(p: ReturnType<Redis['pipeline']>): Promise<unknown[]
 /** On a Cluster, the sweep keys must share the roots key's slot: refuse a keyPrefix that breaks that. */
 function checkColocation(slotOf: (key: string) => number, ks: RedisKeyspace, keyPrefix: string): void {
   const roots = slotOf(ks.full(ks.rootsKey));
-  for (const k of [ks.sweepsKey, ks.seqKey, ks.touchedKey]) {
+  for (const k of [ks.sweepsKey, ks.seqKey, ks.touchedKey, ks.asideKey]) {
     if (slotOf(ks.full(k)) !== roots) {
       throw new PagableError('IO', `RedisBlobStore.connect: the client's keyPrefix ${JSON.stringify(keyPrefix)} has unbalanced braces; a Cluster cannot keep the store's keys together`);
     }
