@@ -64,15 +64,25 @@ export function isScriptRefused(e: unknown): boolean {
   return e instanceof Error && e.name === 'ReplyError' && /unknown command|NOPERM|disabled/i.test(e.message);
 }
 
-/** The options that bound every command of a client this connection owns. */
-function boundedOptions(timeoutMs: number): RedisOptions {
+/** What bounds every command of a connection this module creates (to a server or a Cluster node). */
+function commandBounds(timeoutMs: number): RedisOptions {
   return {
-    lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
+    // A socket that stops answering is dropped, so a server back behind it is reconnected to.
     socketTimeout: timeoutMs,
+    // A command whose connection drops fails at once, and is never sent again later.
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
+  };
+}
+
+/** The options of a single-server client this connection owns. */
+function serverOptions(timeoutMs: number): RedisOptions {
+  return {
+    ...commandBounds(timeoutMs),
+    lazyConnect: true,
+    // run() waits for the connection instead: a queued command that timed out would still be sent.
     enableOfflineQueue: false,
     retryStrategy: (times: number) => Math.min(50 * times, RECONNECT_MAX_MS),
   };
@@ -156,7 +166,7 @@ export class RedisConnection {
         // A multi-key command in a slot being migrated gets TRYAGAIN until the migration ends: give
         // it back soon, and the store sends it again key by key (redis-slots.ts).
         retryDelayOnTryAgain: 10,
-        redisOptions: { ...boundedOptions(timeoutMs), lazyConnect: undefined, enableOfflineQueue: undefined, ...clusterAuth(nodes[0]!) } as ClusterOptions['redisOptions'],
+        redisOptions: { ...commandBounds(timeoutMs), ...clusterAuth(nodes[0]!) },
       };
       const where = `cluster ${nodes.map(redactUrl).join(',')}`;
       conn = new RedisConnection(new ioredis.Cluster([...nodes], clusterOptions), true, where, timeoutMs);
@@ -167,7 +177,7 @@ export class RedisConnection {
       }
       let client: Redis;
       try {
-        client = new ioredis.Redis(url, boundedOptions(timeoutMs));
+        client = new ioredis.Redis(url, serverOptions(timeoutMs));
       } catch (e) {
         throw toPagableError(e, 'IO', `${caller}: cannot use ${redactUrl(url)}`);
       }
