@@ -420,6 +420,15 @@ for (const mode of ['single server', '3-master cluster'] as const) {
         expect(await allKeys(s)).to.deep.equal([...inSlot, ...others].map((b) => b.key).sort());
       });
     } else {
+      it('refuses what it cannot connect to: IO naming the url without its password, and no silent fallback to database 0', async () => {
+        const e = await expectError(RedisBlobStore.connect({ url: 'redis://:hunter2@127.0.0.1:1/0' }), 'IO');
+        expect(e.message).to.contain('127.0.0.1:1').and.contain('ECONNREFUSED').and.not.contain('hunter2');
+        const db = await expectError(RedisBlobStore.connect({ url: `${server!.url}/99` }), 'IO');
+        expect(db.message).to.contain(`${server!.url}/99`);
+        await expectError(RedisBlobStore.connect({ url: server!.url, client: raw as Redis }), 'IO');
+        await expectError(RedisBlobStore.connect({ url: server!.url, timeoutMs: -1 }), 'IO');
+      });
+
       it('falls back to pipelined SET NX where the server refuses scripts, and offers no sweeps there', async () => {
         await raw.call('ACL', 'SETUSER', 'noscripts', 'on', '>secret', '~*', '+@all', '-@scripting');
         const prefix = freshPrefix();

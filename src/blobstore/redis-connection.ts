@@ -131,7 +131,6 @@ export class RedisConnection {
       const remember = (e: unknown): void => { this.#lastError = e; };
       client.on('error', remember);
       if (client.isCluster) client.on('node error', remember);
-      client.on('ready', () => { this.#lastError = undefined; });
     }
   }
 
@@ -201,10 +200,13 @@ export class RedisConnection {
       });
     } catch (e) {
       if (owned) c.disconnect();
-      if (!(e instanceof Deadline)) throw toPagableError(e, 'IO', `${caller}: cannot connect to ${this.where}`);
+      // connect() rejects with "Connection is closed"; the error event said why (ECONNREFUSED, ...).
+      if (!(e instanceof Deadline)) throw toPagableError(this.#lastError ?? e, 'IO', `${caller}: cannot connect to ${this.where}`);
       const last = this.#lastError instanceof Error ? ` (last connection error: ${this.#lastError.message})` : '';
       throw new PagableError('IO', `${caller}: cannot connect to ${this.where}: no answer within ${this.timeoutMs} ms${last}`, { cause: this.#lastError ?? e });
     }
+    // From here an error names the latest trouble only until the connection is ready again.
+    if (owned) c.on('ready', () => { this.#lastError = undefined; });
   }
 
   /** True once close() was called. */
