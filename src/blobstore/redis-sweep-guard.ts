@@ -21,7 +21,7 @@ export class RedisSweepState {
   readonly #keys: readonly string[];
   readonly #where: string;
   /** This handle's open sweep, if any. */
-  token: string | undefined;
+  #token: string | undefined;
   #renewal: NodeJS.Timeout | undefined;
   /** Set when a renewal found the lease ended: the next operation of the sweep fails. */
   #lost = false;
@@ -39,12 +39,19 @@ export class RedisSweepState {
 
   /** Opens a sweep (one per handle at a time): the sequence now and how many other sweeps are open. */
   async begin(): Promise<{ seq: number; others: number }> {
-    if (this.token !== undefined) throw new PagableError('IO', `opening a gc sweep on ${this.#where}: this handle has one open already`);
+    if (this.#token !== undefined) throw new PagableError('IO', `opening a gc sweep on ${this.#where}: this handle has one open already`);
     const token = randomUUID();
-    const reply = await this.#conn.run('opening a gc sweep', () => this.#conn.eval(BEGIN, this.#keys, [token, SWEEP_LEASE_MS]));
-    const [seq, others] = reply as [number, number];
-    this.token = token;
+    // Taken before the first await, so that a second begin() meanwhile is refused too.
+    this.#token = token;
     this.#lost = false;
+    let reply: unknown;
+    try {
+      reply = await this.#conn.run('opening a gc sweep', () => this.#conn.eval(BEGIN, this.#keys, [token, SWEEP_LEASE_MS]));
+    } catch (e) {
+      this.#token = undefined;
+      throw e;
+    }
+    const [seq, others] = reply as [number, number];
     this.#renewal = setInterval(() => { void this.#renew(token); }, RENEW_EVERY_MS);
     // A sweep must not keep the process alive; its lease ends by itself.
     this.#renewal.unref();
@@ -52,9 +59,13 @@ export class RedisSweepState {
   }
 
   async #renew(token: string): Promise<void> {
+    if (this.#conn.closed) {
+      clearInterval(this.#renewal);
+      return;
+    }
     try {
       const ok = await this.#conn.run('renewing the gc sweep', () => this.#conn.eval(RENEW, this.#keys, [token, SWEEP_LEASE_MS]));
-      if (ok === 0 && this.token === token) this.#lost = true;
+      if (ok === 0 && this.#token === token) this.#lost = true;
     } catch {
       // An outage: the next operation of the sweep reports it; the lease may still hold.
     }
@@ -62,9 +73,9 @@ export class RedisSweepState {
 
   /** The open sweep's token; IO when none is open or its lease was found ended. */
   current(what: string): string {
-    if (this.token === undefined) throw new PagableError('IO', `${what} on ${this.#where}: no gc sweep is open (call begin() first)`);
+    if (this.#token === undefined) throw new PagableError('IO', `${what} on ${this.#where}: no gc sweep is open (call begin() first)`);
     if (this.#lost) throw this.leaseLost(what);
-    return this.token;
+    return this.#token;
   }
 
   /** IO saying the sweep's lease ended (the gc stalled longer than the lease): its deletions were refused. */
@@ -83,9 +94,9 @@ export class RedisSweepState {
   }
 
   async end(): Promise<void> {
-    const token = this.token;
+    const token = this.#token;
     if (token === undefined) return;
-    this.token = undefined;
+    this.#token = undefined;
     clearInterval(this.#renewal);
     await this.#conn.run('closing the gc sweep', () => this.#conn.eval(END, this.#keys, [token]));
   }
