@@ -31,6 +31,7 @@ export { BaseBlobStore } from './blobstore/base.js';
 export { MemoryBlobStore } from './blobstore/memory.js';
 export { TieredBlobStore, tiered } from './blobstore/tiered.js';
 export { verifying } from './blobstore/verifying.js';
+export { RedisBlobStore, type RedisBlobStoreOptions } from './blobstore/redis.js';
 
 export type {
   AutoPageOutOptions, GcReport, PageOutReport, PagableStorage, StorageOptions, StorageStats, VerifyReport,
