@@ -15,7 +15,8 @@ export type PagableErrorCode =
   | 'STORAGE_CLOSED'
   | 'LIMIT'
   | 'IO'
-  | 'RELEASED';
+  | 'RELEASED'
+  | 'INVALID_ARGUMENT';
 
 /** The one error type pagable throws for bad data or misuse. */
 export class PagableError extends Error {

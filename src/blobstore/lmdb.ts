@@ -1,0 +1,574 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database, RootDatabase } from 'lmdb';
+import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
+import { blake3_128 } from '../keys/blake3.js';
+import { PagableError, toPagableError } from '../error.js';
+import { decodeBlobRecord, encodeBlobRecord, readBlobRecordLayout } from './blob-record.js';
+import type { BlobCount, BlobEntry, BlobStore, RootEntry } from './interface.js';
+import { type LmdbFileInfo, checkLmdbDataFile, checkLmdbOptions } from './lmdb-file-check.js';
+import { walkLmdbFile } from './lmdb-page-walk.js';
+import { LmdbSweepGuard, type SweepHost, openSweepInTxn, recordInTxn } from './lmdb-sweep-guard.js';
+
+/** Options of `LmdbBlobStore.open`. */
+export interface LmdbBlobStoreOptions {
+  /** Initial memory-map size in bytes (1 .. MAX_MAP_SIZE); LMDB grows it as the store grows. */
+  mapSize?: number;
+  /** Skip fsync: faster, but a machine crash (not a killed process) may lose recent writes. */
+  noSync?: boolean;
+  /** Create the store when `path` holds none. Default true; with false, a missing store is NOT_FOUND. */
+  create?: boolean;
+  /** Open without write access (inspection tools); writes then fail with IO saying so. */
+  readOnly?: boolean;
+  /**
+   * Count the blobs and bytes at open (one pass over the file, which also checks every page of
+   * the blobs tree, so later reads cannot crash on a page damaged before the open). Default true;
+   * with false, `count()` makes that pass on first call.
+   */
+  countAtOpen?: boolean;
+  /** How long a gc sweep stays open without a guard call before writers may drop it. Default 10 min. */
+  sweepLeaseMs?: number;
+}
+
+/** One stored blob as listed by `listBlobs()`. */
+export interface LmdbBlobInfo {
+  key: DataKey;
+  /** Length of the blob's data (of the whole record when it is malformed). */
+  bytes: number;
+  /** Number of child keys. */
+  children: number;
+  /** Set when the record is not a blob record: CORRUPT naming the key. */
+  malformed?: PagableError;
+}
+
+/**
+ * Root names whose UTF-8 is longer are stored under 0xff + a hash (LMDB refuses keys over 1978
+ * bytes); UTF-8 never holds 0xff, so the two never meet.
+ */
+const ROOT_KEY_DIRECT_MAX = 1024;
+/** Keys per read when iterating, so no LMDB read transaction is held across an await. */
+const SCAN_CHUNK = 4096;
+const DEFAULT_LEASE_MS = 10 * 60_000;
+/** The named databases: blobs and roots hold the data, meta and touched the gc sweeps. */
+const DB_NAMES = ['blobs', 'roots', 'meta', 'touched'] as const;
+
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const BINARY = { keyEncoding: 'binary', encoding: 'binary' } as const;
+type Db = Database<Uint8Array, Uint8Array>;
+
+function keyBytes(key: DataKey): Buffer {
+  return Buffer.from(key, 'hex');
+}
+
+/** The roots db key of a name: its UTF-8, or (when too long for LMDB) 0xff + BLAKE3-128 of it. */
+function rootDbKey(name: string): Buffer {
+  const b = utf8.encode(name);
+  if (b.length <= ROOT_KEY_DIRECT_MAX) return Buffer.from(b.buffer, b.byteOffset, b.length);
+  const out = Buffer.alloc(17);
+  out[0] = 0xff;
+  out.set(blake3_128([b]), 1);
+  return out;
+}
+
+/** Loads the optional peer dependency, or says how to install it. */
+async function loadLmdb(): Promise<typeof import('lmdb')> {
+  try {
+    return await import('lmdb');
+  } catch (e) {
+    throw new PagableError('IO', 'LMDB stores need the optional peer dependency "lmdb": npm install lmdb', { cause: e });
+  }
+}
+
+/** Counts blobs and data bytes of the newest snapshot by walking its pages (and checking them). */
+function walkAndCount(info: LmdbFileInfo, trees: readonly string[], reread: () => LmdbFileInfo): BlobCount {
+  const n = { blobs: 0, bytes: 0 };
+  walkLmdbFile(info, {
+    trees,
+    onRetry: () => { n.blobs = 0; n.bytes = 0; },
+    onEntry: (db, e) => {
+      if (db !== 'blobs') return undefined;
+      n.blobs++;
+      try {
+        // The layout needs at most 5 count bytes; its key bytes lie beyond `head`, so the
+        // data length is the value size less the count's and keys' bytes.
+        const count = readBlobRecordLayout(e.head, 'record', Math.min(e.head.length, 5)).children;
+        n.bytes += Math.max(0, e.dataSize - varintLength(count) - 16 * count);
+      } catch {
+        // A malformed record counts as a blob with no data; reading it is CORRUPT.
+      }
+      return undefined;
+    },
+  }, reread);
+  return n;
+}
+
+function varintLength(n: number): number {
+  let len = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    len++;
+  }
+  return len;
+}
+
+/**
+ * Blobs in an embedded LMDB store: one directory, shared by the processes of one machine, crash
+ * safe. Reads are synchronous; each write call is one transaction, resolved once committed.
+ *
+ * Layout: an LMDB environment with the named databases `blobs` (16 key bytes -> blob record, see
+ * blob-record.ts), `roots` (name -> 16 key bytes + the name's UTF-8), and `meta` / `touched` for
+ * gc sweeps (see lmdb-sweep-guard.ts). The data file is checked before LMDB maps it
+ * (lmdb-file-check.ts), so a damaged store is CORRUPT, not a crashed process.
+ */
+export class LmdbBlobStore implements BlobStore {
+  readonly name: string;
+  readonly sweeps: LmdbSweepGuard;
+  readonly #env: RootDatabase;
+  readonly #blobs: Db;
+  readonly #roots: Db;
+  readonly #readOnly: boolean;
+  readonly #file: string;
+  readonly #host: SweepHost;
+  #closed = false;
+  #count: BlobCount | undefined;
+  /** Blobs handed to a write not yet committed: read-your-writes. Count = writes in flight. */
+  readonly #pending = new Map<DataKey, { data: PagableData; n: number }>();
+
+  private constructor(path: string, env: RootDatabase, dbs: { blobs: Db; roots: Db; meta: Db | undefined; touched: Db | undefined }, options: LmdbBlobStoreOptions) {
+    this.name = path;
+    this.#file = join(path, 'data.mdb');
+    this.#env = env;
+    this.#blobs = dbs.blobs;
+    this.#roots = dbs.roots;
+    this.#readOnly = options.readOnly === true;
+    const host: SweepHost = this.#host = {
+      path, env, blobs: dbs.blobs, meta: dbs.meta, touched: dbs.touched,
+      checkWritable: (what) => this.#checkWritable(what),
+      checkOpen: (what) => this.#checkOpen(what),
+      deleteInTxn: (keys) => this.#deleteInTxn(keys),
+      deleted: (blobs, bytes) => this.#adjust(-blobs, -bytes),
+    };
+    this.sweeps = new LmdbSweepGuard(host, options.sweepLeaseMs ?? DEFAULT_LEASE_MS);
+  }
+
+  /**
+   * Opens (and by default creates) the store in directory `path`. NOT_FOUND when there is no store
+   * and `create` is false or `readOnly` (nothing is created then); CORRUPT when the data file is
+   * damaged; INVALID_ARGUMENT for bad options; IO when LMDB cannot open it.
+   */
+  static async open(path: string, options: LmdbBlobStoreOptions = {}): Promise<LmdbBlobStore> {
+    if (typeof path !== 'string' || path.length === 0) {
+      throw new PagableError('INVALID_ARGUMENT', `LmdbBlobStore.open: expected a directory path, got ${JSON.stringify(path)}`);
+    }
+    checkLmdbOptions(options, path);
+    const lease = options.sweepLeaseMs;
+    if (lease !== undefined && !(Number.isSafeInteger(lease) && lease > 0)) {
+      throw new PagableError('INVALID_ARGUMENT', `opening LMDB store ${path}: sweepLeaseMs must be a positive whole number, got ${String(lease)}`);
+    }
+    const file = join(path, 'data.mdb');
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+      if (!isDir) throw new PagableError('INVALID_ARGUMENT', `${path} is a file, not a store directory`);
+    } catch (e) {
+      if (e instanceof PagableError) throw e;
+    }
+    const info = isDir ? checkLmdbDataFile(file) : undefined;
+    const mayCreate = options.create !== false && options.readOnly !== true;
+    if (info === undefined && !mayCreate) throw new PagableError('NOT_FOUND', `no pagable store at ${path} (no data.mdb, or an empty one)`);
+    const reread = (): LmdbFileInfo => {
+      const i = checkLmdbDataFile(file);
+      if (i === undefined) throw new PagableError('CORRUPT', `LMDB data file ${file} vanished while it was checked`);
+      return i;
+    };
+    if (info !== undefined) {
+      // What LMDB reads to open the environment and find the databases: the free-page and main trees.
+      const dbs = walkLmdbFile(info, { trees: [] }, reread);
+      if (options.readOnly === true && !(dbs.has('blobs') && dbs.has('roots'))) {
+        throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
+      }
+    }
+    const lmdb = await loadLmdb();
+    let env: RootDatabase;
+    try {
+      env = lmdb.open({
+        path,
+        // Always a directory: lmdb would otherwise treat a path with a dot as a file name.
+        noSubdir: false,
+        maxDbs: 8,
+        ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
+        noSync: options.noSync === true,
+        readOnly: options.readOnly === true,
+      });
+    } catch (e) {
+      throw toPagableError(e, 'IO', `opening LMDB store ${path}`);
+    }
+    try {
+      // Read-only, lmdb returns undefined for a database the environment lacks.
+      const [blobs, roots, meta, touched] = DB_NAMES.map((n) => env.openDB<Uint8Array, Uint8Array>(n, BINARY) as Db | undefined);
+      if (blobs === undefined || roots === undefined) {
+        throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
+      }
+      const s = new LmdbBlobStore(path, env, { blobs, roots, meta, touched }, options);
+      // Under a read transaction the snapshot walked cannot be recycled by another process's writes.
+      s.#withReader(() => {
+        const now = reread();
+        s.#count = walkAndCount(now, options.countAtOpen === false ? ['roots', 'meta', 'touched'] : DB_NAMES, reread);
+        if (options.countAtOpen === false) s.#count = undefined;
+      });
+      return s;
+    } catch (e) {
+      await env.close().catch(() => undefined);
+      throw toPagableError(e, 'IO', `opening the databases of ${path}`);
+    }
+  }
+
+  #withReader<T>(body: () => T): T {
+    const txn = this.#env.useReadTransaction();
+    try {
+      return body();
+    } finally {
+      txn.done();
+    }
+  }
+
+  /** The store's directory. */
+  get path(): string {
+    return this.name;
+  }
+
+  #checkOpen(what: string): void {
+    if (this.#closed) throw new PagableError('STORAGE_CLOSED', `${what}: the LMDB store ${this.name} is closed`);
+  }
+
+  #checkWritable(what: string): void {
+    this.#checkOpen(what);
+    if (this.#readOnly) throw new PagableError('IO', `${what}: the LMDB store ${this.name} was opened read-only, so it cannot be written`);
+  }
+
+  #checkKey(key: unknown, what: string): asserts key is DataKey {
+    if (!isDataKey(key)) throw new PagableError('INVALID_ARGUMENT', `${what}: ${JSON.stringify(String(key).slice(0, 40))} is not a 32-char lowercase hex key`);
+  }
+
+  #checkName(name: unknown, what: string): asserts name is string {
+    if (typeof name !== 'string' || name.length === 0) throw new PagableError('INVALID_ARGUMENT', `${what}: a root name must be a non-empty string`);
+  }
+
+  #adjust(blobs: number, bytes: number): void {
+    if (this.#count !== undefined) {
+      this.#count.blobs += blobs;
+      this.#count.bytes += bytes;
+    }
+  }
+
+  /** The hex of a stored key; CORRUPT when LMDB holds a key that is not 16 bytes. */
+  #hexOf(k: Uint8Array): DataKey {
+    if (k.length !== 16) {
+      throw new PagableError('CORRUPT', `the blobs table of ${this.name} holds a ${k.length}-byte key ${Buffer.from(k).toString('hex').slice(0, 64)}, not a 16-byte blob key`);
+    }
+    return Buffer.from(k.buffer, k.byteOffset, 16).toString('hex');
+  }
+
+  /** Size of the store's data file in bytes. */
+  fileBytes(): number {
+    try {
+      return statSync(this.#file).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The number of stored blobs, from LMDB's own counters (no scan). */
+  blobCount(): number {
+    this.#checkOpen('blobCount');
+    this.#env.resetReadTxn();
+    return (this.#blobs.getStats() as { entryCount: number }).entryCount;
+  }
+
+  /**
+   * What the store holds: counted at open (or on the first call with countAtOpen false), then
+   * kept current with this handle's own writes and deletes (not other processes').
+   */
+  count(): BlobCount {
+    this.#checkOpen('count');
+    if (this.#count === undefined) {
+      const reread = (): LmdbFileInfo => {
+        const i = checkLmdbDataFile(this.#file);
+        if (i === undefined) throw new PagableError('CORRUPT', `LMDB data file ${this.#file} vanished`);
+        return i;
+      };
+      this.#count = this.#withReader(() => walkAndCount(reread(), ['blobs'], reread));
+    }
+    return { ...this.#count };
+  }
+
+  /** Every stored blob's key, data size and child count, in key order; malformed records flagged. */
+  *listBlobs(): Iterable<LmdbBlobInfo> {
+    for (const chunk of this.#chunks()) {
+      for (const [key, value] of chunk) {
+        try {
+          const { children, dataOffset } = readBlobRecordLayout(value, `blob ${key} in ${this.name}`);
+          yield { key, bytes: value.length - dataOffset, children };
+        } catch (e) {
+          yield { key, bytes: value.length, children: 0, malformed: toPagableError(e, 'CORRUPT', `blob ${key}`) };
+        }
+      }
+    }
+  }
+
+  /** Stored keys beginning with `prefix` (lowercase hex), at most `limit` of them, in key order. */
+  keysWithPrefix(prefix: string, limit = 2): DataKey[] {
+    this.#checkOpen('keysWithPrefix');
+    if (!/^[0-9a-f]{0,32}$/.test(prefix)) return [];
+    const start = Buffer.from(prefix.padEnd(32, '0'), 'hex');
+    const out: DataKey[] = [];
+    for (const k of this.#blobs.getKeys({ start })) {
+      const hex = this.#hexOf(k);
+      if (!hex.startsWith(prefix) || out.length >= limit) break;
+      out.push(hex);
+    }
+    return out;
+  }
+
+  /** Entries in chunks read synchronously, so no read transaction spans a consumer's await. */
+  *#chunks(): Generator<Array<[DataKey, Uint8Array]>> {
+    let start: Uint8Array | undefined;
+    for (;;) {
+      this.#checkOpen('iterating blobs');
+      const chunk: Array<[DataKey, Uint8Array]> = [];
+      const range = this.#blobs.getRange(start === undefined ? { limit: SCAN_CHUNK } : { start, exclusiveStart: true, limit: SCAN_CHUNK });
+      for (const { key, value } of range) chunk.push([this.#hexOf(key), value]);
+      if (chunk.length === 0) return;
+      start = keyBytes(chunk[chunk.length - 1]![0]);
+      yield chunk;
+      if (chunk.length < SCAN_CHUNK) return;
+    }
+  }
+
+  // ---- BlobStore ------------------------------------------------------------------------------
+
+  /**
+   * One transaction for the batch, resolved once committed; MDB_NOOVERWRITE makes "write only
+   * absent keys" atomic against every process. While a gc sweep is open, the batch is recorded,
+   * and an entry whose child is neither in the batch nor stored makes the whole call NOT_FOUND
+   * (nothing written): a sweep may have deleted a child the caller checked before it began.
+   */
+  async putMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
+    this.#checkWritable(`writing ${entries.length} blob(s)`);
+    for (const e of entries) this.#checkKey(e.key, 'putMany');
+    // Encode outside the transaction: its callback runs on the main thread while LMDB's writer waits.
+    const records = entries.map((e) => encodeBlobRecord(e.data));
+    const keys = entries.map((e) => keyBytes(e.key));
+    for (const e of entries) {
+      const p = this.#pending.get(e.key);
+      if (p === undefined) this.#pending.set(e.key, { data: e.data, n: 1 });
+      else p.n++;
+    }
+    try {
+      const r = await this.#blobs.transaction(() => {
+        const sweep = openSweepInTxn(this.#host.meta, this.name);
+        if (sweep !== undefined) {
+          const missing = this.#missingChild(entries);
+          if (missing !== undefined) return missing;
+        }
+        const out = new Array<boolean>(records.length);
+        for (let i = 0; i < records.length; i++) {
+          out[i] = (this.#blobs.putSync(keys[i]!, records[i]!, { noOverwrite: true }) as unknown) === true;
+        }
+        if (sweep !== undefined) recordInTxn(this.#host, sweep, Buffer.concat(keys));
+        return out;
+      });
+      if (!Array.isArray(r)) {
+        throw new PagableError('NOT_FOUND', `blob ${r.parent} refers to ${r.child}, which ${this.name} no longer holds (a gc deleted it); nothing was written`);
+      }
+      let blobs = 0;
+      let bytes = 0;
+      for (let i = 0; i < r.length; i++) {
+        if (r[i]) {
+          blobs++;
+          bytes += entries[i]!.data.data.length;
+        }
+      }
+      this.#adjust(blobs, bytes);
+      return r;
+    } catch (e) {
+      throw toPagableError(e, 'IO', `writing ${entries.length} blob(s) to ${this.name}`);
+    } finally {
+      for (const e of entries) {
+        const p = this.#pending.get(e.key);
+        if (p !== undefined && --p.n === 0) this.#pending.delete(e.key);
+      }
+    }
+  }
+
+  /** Inside a write transaction: the first entry absent from the store whose child is nowhere. */
+  #missingChild(entries: readonly BlobEntry[]): { parent: DataKey; child: DataKey } | undefined {
+    const inBatch = new Set(entries.map((e) => e.key));
+    for (const e of entries) {
+      if (e.data.arcs.length === 0 || this.#blobs.doesExist(keyBytes(e.key))) continue;
+      for (const c of e.data.arcs) {
+        if (!inBatch.has(c) && !this.#blobs.doesExist(keyBytes(c))) return { parent: e.key, child: c };
+      }
+    }
+    return undefined;
+  }
+
+  getSync(key: DataKey): PagableData | undefined {
+    const p = this.#pending.get(key);
+    if (p !== undefined) return p.data;
+    this.#checkOpen(`reading blob ${key}`);
+    this.#checkKey(key, 'getSync');
+    // The fast read reuses one buffer; decodeBlobRecord copies the data out of it at once.
+    const kb = keyBytes(key);
+    let raw = this.#blobs.getBinaryFast(kb);
+    if (raw === undefined) {
+      // lmdb-js reuses a read snapshot until the next commit it sees itself: a blob committed
+      // meanwhile by another handle or process is invisible until the snapshot is renewed.
+      this.#env.resetReadTxn();
+      raw = this.#blobs.getBinaryFast(kb);
+      if (raw === undefined) return undefined;
+    }
+    return decodeBlobRecord(raw, `blob ${key} in ${this.name}`, raw.length);
+  }
+
+  getMany(keys: readonly DataKey[]): Array<PagableData | undefined> {
+    return keys.map((k) => this.getSync(k));
+  }
+
+  hasMany(keys: readonly DataKey[]): boolean[] {
+    this.#checkOpen('hasMany');
+    for (const k of keys) this.#checkKey(k, 'hasMany');
+    const out = keys.map((k) => this.#pending.has(k) || this.#blobs.doesExist(keyBytes(k)));
+    if (out.includes(false)) {
+      // As in getSync: renew the snapshot before saying absent.
+      this.#env.resetReadTxn();
+      for (let i = 0; i < out.length; i++) if (!out[i]) out[i] = this.#blobs.doesExist(keyBytes(keys[i]!));
+    }
+    return out;
+  }
+
+  *keys(): Iterable<DataKey> {
+    for (const chunk of this.#chunks()) for (const [key] of chunk) yield key;
+  }
+
+  async deleteMany(keys: readonly DataKey[]): Promise<number> {
+    this.#checkWritable(`deleting ${keys.length} blob(s)`);
+    for (const k of keys) this.#checkKey(k, 'deleteMany');
+    let r: { blobs: number; bytes: number };
+    try {
+      r = await this.#blobs.transaction(() => this.#deleteInTxn(keys));
+    } catch (e) {
+      throw toPagableError(e, 'IO', `deleting ${keys.length} blob(s) from ${this.name}`);
+    }
+    this.#adjust(-r.blobs, -r.bytes);
+    return r.bytes;
+  }
+
+  /** Inside a write transaction: deletes exactly `keys` (checked DataKeys); blobs and data bytes removed. */
+  #deleteInTxn(keys: readonly DataKey[]): { blobs: number; bytes: number } {
+    let blobs = 0;
+    let bytes = 0;
+    for (const k of keys) {
+      const kb = keyBytes(k);
+      const raw = this.#blobs.getBinaryFast(kb);
+      if (raw === undefined) continue;
+      let len = 0;
+      try {
+        len = readBlobRecordLayout(raw, `blob ${k}`, raw.length).dataOffset;
+        len = raw.length - len;
+      } catch {
+        // A malformed record is garbage too: free it, count no data bytes.
+        len = 0;
+      }
+      if (this.#blobs.removeSync(kb)) {
+        blobs++;
+        bytes += len;
+      }
+    }
+    return { blobs, bytes };
+  }
+
+  getRoot(name: string): DataKey | undefined {
+    this.#checkOpen(`reading root "${String(name)}"`);
+    this.#checkName(name, 'getRoot');
+    this.#env.resetReadTxn();
+    const v = this.#roots.getBinary(rootDbKey(name));
+    return v === undefined ? undefined : this.#decodeRoot(v).key;
+  }
+
+  /** In one write transaction: the blob's presence, the sweep record, the root. */
+  async setRoot(name: string, key: DataKey): Promise<boolean> {
+    this.#checkWritable(`setting root "${String(name)}"`);
+    this.#checkName(name, 'setRoot');
+    this.#checkKey(key, `setRoot "${name}"`);
+    const kb = keyBytes(key);
+    const nameBytes = utf8.encode(name);
+    const value = new Uint8Array(16 + nameBytes.length);
+    value.set(kb, 0);
+    value.set(nameBytes, 16);
+    try {
+      return await this.#blobs.transaction(() => {
+        if (!this.#blobs.doesExist(kb)) return false;
+        const sweep = openSweepInTxn(this.#host.meta, this.name);
+        if (sweep !== undefined) recordInTxn(this.#host, sweep, kb);
+        this.#roots.putSync(rootDbKey(name), value);
+        return true;
+      });
+    } catch (e) {
+      throw toPagableError(e, 'IO', `setting root "${name}" in ${this.name}`);
+    }
+  }
+
+  async deleteRoot(name: string): Promise<boolean> {
+    this.#checkWritable(`deleting root "${String(name)}"`);
+    this.#checkName(name, 'deleteRoot');
+    try {
+      return await this.#roots.transaction(() => (this.#roots.removeSync(rootDbKey(name)) as unknown) === true);
+    } catch (e) {
+      throw toPagableError(e, 'IO', `deleting root "${name}" in ${this.name}`);
+    }
+  }
+
+  listRoots(): RootEntry[] {
+    this.#checkOpen('listRoots');
+    this.#env.resetReadTxn();
+    const out: RootEntry[] = [];
+    for (const { value } of this.#roots.getRange({})) out.push(this.#decodeRoot(value));
+    return out;
+  }
+
+  #decodeRoot(v: Uint8Array): RootEntry {
+    let name: string;
+    try {
+      if (v.length < 16) throw new Error('too short');
+      name = utf8Strict.decode(v.subarray(16));
+    } catch (e) {
+      throw new PagableError('CORRUPT', `a root record in ${this.name} is malformed`, { cause: e });
+    }
+    return { name, key: Buffer.from(v.buffer, v.byteOffset, 16).toString('hex') };
+  }
+
+  /** Resolves once every write so far is committed and flushed to disk. */
+  async flush(): Promise<void> {
+    this.#checkOpen('flush');
+    try {
+      await this.#env.committed;
+      await this.#env.flushed;
+    } catch (e) {
+      throw toPagableError(e, 'IO', `flushing ${this.name}`);
+    }
+  }
+
+  /** Closes the environment once writes already handed to LMDB have committed; idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#env.committed;
+      await this.#env.close();
+    } catch (e) {
+      throw toPagableError(e, 'IO', `closing ${this.name}`);
+    }
+  }
+}
