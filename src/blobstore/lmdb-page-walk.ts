@@ -96,8 +96,20 @@ export class LmdbPageWalker {
     if (readAt(this.#fd, this.#page, ps, pgno * ps) < ps) return `${what}: page ${pgno} lies past the end of the file`;
     const own = u64(this.#page, 0);
     if (own !== pgno) return `${what}: page ${pgno} says it is page ${own}`;
+    const bad = this.#txnProblem(this.#page, pgno, what);
+    if (bad !== undefined) return bad;
     const flags = this.#page.readUInt16LE(18) & (P_BRANCH | P_LEAF | P_OVERFLOW | 0x08 | 0x20 | 0x40);
     if (flags !== kind) return `${what}: page ${pgno} has kind 0x${flags.toString(16)}, expected 0x${kind.toString(16)}`;
+    return undefined;
+  }
+
+  /**
+   * A page records the transaction that wrote it, at most the snapshot's. A later one would make
+   * a writer take it for its own dirty page and write into LMDB's read-only map (a segfault).
+   */
+  #txnProblem(page: Buffer, pgno: number, what: string): string | undefined {
+    const txn = u64(page, 8);
+    if (txn > this.#meta.txnId || txn === NO_PAGE) return `${what}: page ${pgno} claims transaction ${txn}, after the snapshot's ${this.#meta.txnId}`;
     return undefined;
   }
 
@@ -183,6 +195,8 @@ export class LmdbPageWalker {
           if (u64(head, 0) !== ov || (head.readUInt16LE(18) & 0x7f) !== P_OVERFLOW || head.readUInt32LE(20) !== count) {
             return `${what}: page ${ov} is not the ${count}-page overflow run page ${pgno} node ${i} names`;
           }
+          const late = this.#txnProblem(head, ov, what);
+          if (late !== undefined) return late;
           entries++;
           if (onEntry !== undefined) {
             const why = onEntry({ page: p, keyOffset: node + NODE_HEADER, keySize: ksize, dataSize: dsize, head: head.subarray(OVPAGE, OVPAGE + Math.min(16, dsize)) });

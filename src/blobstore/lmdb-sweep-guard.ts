@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, RootDatabase } from 'lmdb';
 import { type DataKey, isDataKey } from '../keys/data.js';
-import { PagableError, toPagableError } from '../error.js';
+import { PagableError } from '../error.js';
+import { lmdbFailure } from './lmdb-errors.js';
 import type { SweepGuard } from './interface.js';
 
 /*
@@ -136,7 +137,7 @@ export class LmdbSweepGuard implements SweepGuard {
     try {
       return await h.blobs.transaction(body);
     } catch (e) {
-      throw toPagableError(e, 'IO', `${what} in ${h.path}`);
+      throw lmdbFailure(e, what, h.path);
     }
   }
 
@@ -233,9 +234,11 @@ export class LmdbSweepGuard implements SweepGuard {
     const bytes = keys.map((k) => Buffer.from(k, 'hex'));
     // A fresh snapshot: a sweep whose begin() committed before this read is seen. One that commits
     // after it is a sweep that began after this touch, which is the order the protocol allows.
-    h.env.resetReadTxn();
-    if (h.meta === undefined || readMarker(h.meta, h.path).sweeps.length === 0) {
-      return bytes.map((b) => h.blobs.doesExist(b));
+    try {
+      h.env.resetReadTxn();
+      if (h.meta === undefined || readMarker(h.meta, h.path).sweeps.length === 0) return bytes.map((b) => h.blobs.doesExist(b));
+    } catch (e) {
+      throw lmdbFailure(e, `touching ${keys.length} blob(s)`, h.path);
     }
     return this.#txn(`touching ${keys.length} blob(s)`, () => {
       const present = bytes.map((b) => h.blobs.doesExist(b));

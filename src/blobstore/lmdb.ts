@@ -2,12 +2,13 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
 import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
-import { blake3_128 } from '../keys/blake3.js';
 import { PagableError, toPagableError } from '../error.js';
 import { decodeBlobRecord, encodeBlobRecord, readBlobRecordLayout } from './blob-record.js';
 import type { BlobCount, BlobEntry, BlobStore, RootEntry } from './interface.js';
-import { type LmdbFileInfo, checkLmdbDataFile, checkLmdbOptions } from './lmdb-file-check.js';
-import { walkLmdbFile } from './lmdb-page-walk.js';
+import { checkLmdbOptions } from './lmdb-file-check.js';
+import { lmdbFailure } from './lmdb-errors.js';
+import { decodeRootRecord, encodeRootRecord, rootDbKey } from './lmdb-roots.js';
+import { checkAndCount, checkBeforeOpen } from './lmdb-store-check.js';
 import { LmdbSweepGuard, type SweepHost, openSweepInTxn, recordInTxn } from './lmdb-sweep-guard.js';
 
 /** Options of `LmdbBlobStore.open`. */
@@ -41,34 +42,16 @@ export interface LmdbBlobInfo {
   malformed?: PagableError;
 }
 
-/**
- * Root names whose UTF-8 is longer are stored under 0xff + a hash (LMDB refuses keys over 1978
- * bytes); UTF-8 never holds 0xff, so the two never meet.
- */
-const ROOT_KEY_DIRECT_MAX = 1024;
 /** Keys per read when iterating, so no LMDB read transaction is held across an await. */
 const SCAN_CHUNK = 4096;
 const DEFAULT_LEASE_MS = 10 * 60_000;
 /** The named databases: blobs and roots hold the data, meta and touched the gc sweeps. */
 const DB_NAMES = ['blobs', 'roots', 'meta', 'touched'] as const;
-
-const utf8 = new TextEncoder();
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 const BINARY = { keyEncoding: 'binary', encoding: 'binary' } as const;
 type Db = Database<Uint8Array, Uint8Array>;
 
 function keyBytes(key: DataKey): Buffer {
   return Buffer.from(key, 'hex');
-}
-
-/** The roots db key of a name: its UTF-8, or (when too long for LMDB) 0xff + BLAKE3-128 of it. */
-function rootDbKey(name: string): Buffer {
-  const b = utf8.encode(name);
-  if (b.length <= ROOT_KEY_DIRECT_MAX) return Buffer.from(b.buffer, b.byteOffset, b.length);
-  const out = Buffer.alloc(17);
-  out[0] = 0xff;
-  out.set(blake3_128([b]), 1);
-  return out;
 }
 
 /** Loads the optional peer dependency, or says how to install it. */
@@ -78,38 +61,6 @@ async function loadLmdb(): Promise<typeof import('lmdb')> {
   } catch (e) {
     throw new PagableError('IO', 'LMDB stores need the optional peer dependency "lmdb": npm install lmdb', { cause: e });
   }
-}
-
-/** Counts blobs and data bytes of the newest snapshot by walking its pages (and checking them). */
-function walkAndCount(info: LmdbFileInfo, trees: readonly string[], reread: () => LmdbFileInfo): BlobCount {
-  const n = { blobs: 0, bytes: 0 };
-  walkLmdbFile(info, {
-    trees,
-    onRetry: () => { n.blobs = 0; n.bytes = 0; },
-    onEntry: (db, e) => {
-      if (db !== 'blobs') return undefined;
-      n.blobs++;
-      try {
-        // The layout needs at most 5 count bytes; its key bytes lie beyond `head`, so the
-        // data length is the value size less the count's and keys' bytes.
-        const count = readBlobRecordLayout(e.head, 'record', Math.min(e.head.length, 5)).children;
-        n.bytes += Math.max(0, e.dataSize - varintLength(count) - 16 * count);
-      } catch {
-        // A malformed record counts as a blob with no data; reading it is CORRUPT.
-      }
-      return undefined;
-    },
-  }, reread);
-  return n;
-}
-
-function varintLength(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    len++;
-  }
-  return len;
 }
 
 /**
@@ -166,29 +117,8 @@ export class LmdbBlobStore implements BlobStore {
     if (lease !== undefined && !(Number.isSafeInteger(lease) && lease > 0)) {
       throw new PagableError('INVALID_ARGUMENT', `opening LMDB store ${path}: sweepLeaseMs must be a positive whole number, got ${String(lease)}`);
     }
-    const file = join(path, 'data.mdb');
-    let isDir = false;
-    try {
-      isDir = statSync(path).isDirectory();
-      if (!isDir) throw new PagableError('INVALID_ARGUMENT', `${path} is a file, not a store directory`);
-    } catch (e) {
-      if (e instanceof PagableError) throw e;
-    }
-    const info = isDir ? checkLmdbDataFile(file) : undefined;
-    const mayCreate = options.create !== false && options.readOnly !== true;
-    if (info === undefined && !mayCreate) throw new PagableError('NOT_FOUND', `no pagable store at ${path} (no data.mdb, or an empty one)`);
-    const reread = (): LmdbFileInfo => {
-      const i = checkLmdbDataFile(file);
-      if (i === undefined) throw new PagableError('CORRUPT', `LMDB data file ${file} vanished while it was checked`);
-      return i;
-    };
-    if (info !== undefined) {
-      // What LMDB reads to open the environment and find the databases: the free-page and main trees.
-      const dbs = walkLmdbFile(info, { trees: [] }, reread);
-      if (options.readOnly === true && !(dbs.has('blobs') && dbs.has('roots'))) {
-        throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
-      }
-    }
+    const readOnly = options.readOnly === true;
+    checkBeforeOpen(path, options.create !== false && !readOnly, readOnly);
     const lmdb = await loadLmdb();
     let env: RootDatabase;
     try {
@@ -199,7 +129,7 @@ export class LmdbBlobStore implements BlobStore {
         maxDbs: 8,
         ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
         noSync: options.noSync === true,
-        readOnly: options.readOnly === true,
+        readOnly,
       });
     } catch (e) {
       throw toPagableError(e, 'IO', `opening LMDB store ${path}`);
@@ -211,16 +141,23 @@ export class LmdbBlobStore implements BlobStore {
         throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
       }
       const s = new LmdbBlobStore(path, env, { blobs, roots, meta, touched }, options);
-      // Under a read transaction the snapshot walked cannot be recycled by another process's writes.
-      s.#withReader(() => {
-        const now = reread();
-        s.#count = walkAndCount(now, options.countAtOpen === false ? ['roots', 'meta', 'touched'] : DB_NAMES, reread);
-        if (options.countAtOpen === false) s.#count = undefined;
-      });
+      // Under a read transaction, no other process's writes recycle the pages being walked.
+      const counted = s.#withReader(() => checkAndCount(s.#file, options.countAtOpen === false ? ['roots', 'meta', 'touched'] : DB_NAMES));
+      if (options.countAtOpen !== false) s.#count = counted;
       return s;
     } catch (e) {
       await env.close().catch(() => undefined);
-      throw toPagableError(e, 'IO', `opening the databases of ${path}`);
+      throw lmdbFailure(e, 'opening the databases', path);
+    }
+  }
+
+  /** Runs an LMDB read; a failure renews the read snapshot (LMDB marks it broken) and is mapped. */
+  #read<T>(what: string, body: () => T): T {
+    try {
+      return body();
+    } catch (e) {
+      if (!(e instanceof PagableError)) this.#env.resetReadTxn();
+      throw lmdbFailure(e, what, this.name);
     }
   }
 
@@ -283,7 +220,7 @@ export class LmdbBlobStore implements BlobStore {
   blobCount(): number {
     this.#checkOpen('blobCount');
     this.#env.resetReadTxn();
-    return (this.#blobs.getStats() as { entryCount: number }).entryCount;
+    return this.#read('counting blobs', () => (this.#blobs.getStats() as { entryCount: number }).entryCount);
   }
 
   /**
@@ -292,14 +229,7 @@ export class LmdbBlobStore implements BlobStore {
    */
   count(): BlobCount {
     this.#checkOpen('count');
-    if (this.#count === undefined) {
-      const reread = (): LmdbFileInfo => {
-        const i = checkLmdbDataFile(this.#file);
-        if (i === undefined) throw new PagableError('CORRUPT', `LMDB data file ${this.#file} vanished`);
-        return i;
-      };
-      this.#count = this.#withReader(() => walkAndCount(reread(), ['blobs'], reread));
-    }
+    this.#count ??= this.#withReader(() => checkAndCount(this.#file, ['blobs']));
     return { ...this.#count };
   }
 
@@ -323,11 +253,13 @@ export class LmdbBlobStore implements BlobStore {
     if (!/^[0-9a-f]{0,32}$/.test(prefix)) return [];
     const start = Buffer.from(prefix.padEnd(32, '0'), 'hex');
     const out: DataKey[] = [];
-    for (const k of this.#blobs.getKeys({ start })) {
-      const hex = this.#hexOf(k);
-      if (!hex.startsWith(prefix) || out.length >= limit) break;
-      out.push(hex);
-    }
+    this.#read('listing keys', () => {
+      for (const k of this.#blobs.getKeys({ start })) {
+        const hex = this.#hexOf(k);
+        if (!hex.startsWith(prefix) || out.length >= limit) break;
+        out.push(hex);
+      }
+    });
     return out;
   }
 
@@ -337,8 +269,10 @@ export class LmdbBlobStore implements BlobStore {
     for (;;) {
       this.#checkOpen('iterating blobs');
       const chunk: Array<[DataKey, Uint8Array]> = [];
-      const range = this.#blobs.getRange(start === undefined ? { limit: SCAN_CHUNK } : { start, exclusiveStart: true, limit: SCAN_CHUNK });
-      for (const { key, value } of range) chunk.push([this.#hexOf(key), value]);
+      this.#read('listing blobs', () => {
+        const range = this.#blobs.getRange(start === undefined ? { limit: SCAN_CHUNK } : { start, exclusiveStart: true, limit: SCAN_CHUNK });
+        for (const { key, value } of range) chunk.push([this.#hexOf(key), value]);
+      });
       if (chunk.length === 0) return;
       start = keyBytes(chunk[chunk.length - 1]![0]);
       yield chunk;
@@ -393,7 +327,7 @@ export class LmdbBlobStore implements BlobStore {
       this.#adjust(blobs, bytes);
       return r;
     } catch (e) {
-      throw toPagableError(e, 'IO', `writing ${entries.length} blob(s) to ${this.name}`);
+      throw lmdbFailure(e, `writing ${entries.length} blob(s)`, this.name);
     } finally {
       for (const e of entries) {
         const p = this.#pending.get(e.key);
@@ -421,15 +355,17 @@ export class LmdbBlobStore implements BlobStore {
     this.#checkKey(key, 'getSync');
     // The fast read reuses one buffer; decodeBlobRecord copies the data out of it at once.
     const kb = keyBytes(key);
-    let raw = this.#blobs.getBinaryFast(kb);
-    if (raw === undefined) {
-      // lmdb-js reuses a read snapshot until the next commit it sees itself: a blob committed
-      // meanwhile by another handle or process is invisible until the snapshot is renewed.
-      this.#env.resetReadTxn();
-      raw = this.#blobs.getBinaryFast(kb);
-      if (raw === undefined) return undefined;
-    }
-    return decodeBlobRecord(raw, `blob ${key} in ${this.name}`, raw.length);
+    return this.#read(`reading blob ${key}`, () => {
+      let raw = this.#blobs.getBinaryFast(kb);
+      if (raw === undefined) {
+        // lmdb-js reuses a read snapshot until the next commit it sees itself: a blob committed
+        // meanwhile by another handle or process is invisible until the snapshot is renewed.
+        this.#env.resetReadTxn();
+        raw = this.#blobs.getBinaryFast(kb);
+        if (raw === undefined) return undefined;
+      }
+      return decodeBlobRecord(raw, `blob ${key} in ${this.name}`, raw.length);
+    });
   }
 
   getMany(keys: readonly DataKey[]): Array<PagableData | undefined> {
@@ -439,13 +375,15 @@ export class LmdbBlobStore implements BlobStore {
   hasMany(keys: readonly DataKey[]): boolean[] {
     this.#checkOpen('hasMany');
     for (const k of keys) this.#checkKey(k, 'hasMany');
-    const out = keys.map((k) => this.#pending.has(k) || this.#blobs.doesExist(keyBytes(k)));
-    if (out.includes(false)) {
-      // As in getSync: renew the snapshot before saying absent.
-      this.#env.resetReadTxn();
-      for (let i = 0; i < out.length; i++) if (!out[i]) out[i] = this.#blobs.doesExist(keyBytes(keys[i]!));
-    }
-    return out;
+    return this.#read(`checking ${keys.length} blob(s)`, () => {
+      const out = keys.map((k) => this.#pending.has(k) || this.#blobs.doesExist(keyBytes(k)));
+      if (out.includes(false)) {
+        // As in getSync: renew the snapshot before saying absent.
+        this.#env.resetReadTxn();
+        for (let i = 0; i < out.length; i++) if (!out[i]) out[i] = this.#blobs.doesExist(keyBytes(keys[i]!));
+      }
+      return out;
+    });
   }
 
   *keys(): Iterable<DataKey> {
@@ -459,7 +397,7 @@ export class LmdbBlobStore implements BlobStore {
     try {
       r = await this.#blobs.transaction(() => this.#deleteInTxn(keys));
     } catch (e) {
-      throw toPagableError(e, 'IO', `deleting ${keys.length} blob(s) from ${this.name}`);
+      throw lmdbFailure(e, `deleting ${keys.length} blob(s)`, this.name);
     }
     this.#adjust(-r.blobs, -r.bytes);
     return r.bytes;
@@ -493,8 +431,8 @@ export class LmdbBlobStore implements BlobStore {
     this.#checkOpen(`reading root "${String(name)}"`);
     this.#checkName(name, 'getRoot');
     this.#env.resetReadTxn();
-    const v = this.#roots.getBinary(rootDbKey(name));
-    return v === undefined ? undefined : this.#decodeRoot(v).key;
+    const v = this.#read(`reading root "${name}"`, () => this.#roots.getBinary(rootDbKey(name)));
+    return v === undefined ? undefined : decodeRootRecord(v, this.name).key;
   }
 
   /** In one write transaction: the blob's presence, the sweep record, the root. */
@@ -503,10 +441,7 @@ export class LmdbBlobStore implements BlobStore {
     this.#checkName(name, 'setRoot');
     this.#checkKey(key, `setRoot "${name}"`);
     const kb = keyBytes(key);
-    const nameBytes = utf8.encode(name);
-    const value = new Uint8Array(16 + nameBytes.length);
-    value.set(kb, 0);
-    value.set(nameBytes, 16);
+    const value = encodeRootRecord(name, kb);
     try {
       return await this.#blobs.transaction(() => {
         if (!this.#blobs.doesExist(kb)) return false;
@@ -516,7 +451,7 @@ export class LmdbBlobStore implements BlobStore {
         return true;
       });
     } catch (e) {
-      throw toPagableError(e, 'IO', `setting root "${name}" in ${this.name}`);
+      throw lmdbFailure(e, `setting root "${name}"`, this.name);
     }
   }
 
@@ -526,7 +461,7 @@ export class LmdbBlobStore implements BlobStore {
     try {
       return await this.#roots.transaction(() => (this.#roots.removeSync(rootDbKey(name)) as unknown) === true);
     } catch (e) {
-      throw toPagableError(e, 'IO', `deleting root "${name}" in ${this.name}`);
+      throw lmdbFailure(e, `deleting root "${name}"`, this.name);
     }
   }
 
@@ -534,19 +469,10 @@ export class LmdbBlobStore implements BlobStore {
     this.#checkOpen('listRoots');
     this.#env.resetReadTxn();
     const out: RootEntry[] = [];
-    for (const { value } of this.#roots.getRange({})) out.push(this.#decodeRoot(value));
+    this.#read('listing roots', () => {
+      for (const { value } of this.#roots.getRange({})) out.push(decodeRootRecord(value, this.name));
+    });
     return out;
-  }
-
-  #decodeRoot(v: Uint8Array): RootEntry {
-    let name: string;
-    try {
-      if (v.length < 16) throw new Error('too short');
-      name = utf8Strict.decode(v.subarray(16));
-    } catch (e) {
-      throw new PagableError('CORRUPT', `a root record in ${this.name} is malformed`, { cause: e });
-    }
-    return { name, key: Buffer.from(v.buffer, v.byteOffset, 16).toString('hex') };
   }
 
   /** Resolves once every write so far is committed and flushed to disk. */
