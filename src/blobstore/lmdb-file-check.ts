@@ -218,7 +218,8 @@ function checkOnce(fd: number, file: string): LmdbFileInfo | string {
   if (m0.txnId > 0 && m1.txnId > 0 && Math.abs(m0.txnId - m1.txnId) !== 1) {
     return `meta pages 0 and 1 disagree (txnids ${m0.txnId} and ${m1.txnId}): one of them is damaged`;
   }
-  const newestTxn = Math.max(m0.txnId, m1.txnId);
+  const newest = m0.txnId >= m1.txnId ? m0 : m1;
+  const newestTxn = newest.txnId;
   // The flushed meta: all zero until lmdb-js's overlapping sync first writes it.
   const sync = readMeta(pages, (ps >> 1) + PAGE_HEADER, 'the flushed meta in page 0');
   if (sync.txnId !== 0) {
@@ -228,7 +229,11 @@ function checkOnce(fd: number, file: string): LmdbFileInfo | string {
     if (sync.txnId > newestTxn) return `the flushed meta in page 0 is newer (txnid ${sync.txnId}) than both meta pages`;
     metas.push(sync);
   }
-  return { file, size, pageSize: ps, newest: m0.txnId >= m1.txnId ? m0 : m1, metas };
+  // LMDB never gives pages back, so an older snapshot ends where the newest does or before.
+  for (const m of metas) {
+    if (m.lastPage > newest.lastPage) return `${m.where} (txnid ${m.txnId}) reaches page ${m.lastPage}, past the newest snapshot's ${newest.lastPage}`;
+  }
+  return { file, size, pageSize: ps, newest, metas };
 }
 
 /** Blocks the thread for `ms` (only between re-reads of a file that failed a check). */
