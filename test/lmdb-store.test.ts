@@ -382,12 +382,13 @@ describe('LmdbBlobStore sweeps', function () {
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     let running = true;
     void exited.then(() => (running = false));
-    let deleted = 0;
-    while (running) deleted += (await sweepGc(gc, 4)).deleted;
+    let conflicts = 0;
+    while (running) conflicts += (await sweepGc(gc, 4)).conflicts;
     expect(await exited, err).to.equal(0);
     const acked = out.split('\n').filter((l) => l !== '').map((l) => l.split(' ') as [string, DataKey]);
     expect(acked).to.have.length(graphs);
-    expect(deleted).to.be.greaterThan(0);
+    // Deletes did meet the writer's records (and lost): the race was run.
+    expect(conflicts).to.be.greaterThan(0);
     await sweepGc(gc);
     // What is left is exactly the rooted graphs: parents, their own leaves, the 4 shared ones.
     expect(gc.count().blobs).to.equal(graphs * 4 + 4);

@@ -5,62 +5,22 @@ import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { PagableError, toPagableError } from '../error.js';
 import { decodeBlobRecord, encodeBlobRecord, readBlobRecordLayout } from './blob-record.js';
 import type { BlobCount, BlobEntry, BlobStore, RootEntry } from './interface.js';
-import { checkLmdbOptions } from './lmdb-file-check.js';
+import type { LmdbBlobInfo, LmdbBlobStoreOptions } from './lmdb-options.js';
+import { PendingWrites } from './pending-writes.js';
 import { lmdbFailure } from './lmdb-errors.js';
 import { decodeRootRecord, encodeRootRecord, rootDbKey } from './lmdb-roots.js';
-import { checkAndCount, checkBeforeOpen } from './lmdb-store-check.js';
+import { type OpenedLmdb, countUnderReader, openLmdb } from './lmdb-open.js';
 import { LmdbSweepGuard, type SweepHost, openSweepInTxn, recordInTxn } from './lmdb-sweep-guard.js';
 
-/** Options of `LmdbBlobStore.open`. */
-export interface LmdbBlobStoreOptions {
-  /** Initial memory-map size in bytes (1 .. MAX_MAP_SIZE); LMDB grows it as the store grows. */
-  mapSize?: number;
-  /** Skip fsync: faster, but a machine crash (not a killed process) may lose recent writes. */
-  noSync?: boolean;
-  /** Create the store when `path` holds none. Default true; with false, a missing store is NOT_FOUND. */
-  create?: boolean;
-  /** Open without write access (inspection tools); writes then fail with IO saying so. */
-  readOnly?: boolean;
-  /**
-   * Count the blobs and bytes at open (one pass over the file, which also checks every page of
-   * the blobs tree, so later reads cannot crash on a page damaged before the open). Default true;
-   * with false, `count()` makes that pass on first call.
-   */
-  countAtOpen?: boolean;
-  /** How long a gc sweep stays open without a guard call before writers may drop it. Default 10 min. */
-  sweepLeaseMs?: number;
-}
-
-/** One stored blob as listed by `listBlobs()`. */
-export interface LmdbBlobInfo {
-  key: DataKey;
-  /** Length of the blob's data (of the whole record when it is malformed). */
-  bytes: number;
-  /** Number of child keys. */
-  children: number;
-  /** Set when the record is not a blob record: CORRUPT naming the key. */
-  malformed?: PagableError;
-}
+export type { LmdbBlobInfo, LmdbBlobStoreOptions } from './lmdb-options.js';
 
 /** Keys per read when iterating, so no LMDB read transaction is held across an await. */
 const SCAN_CHUNK = 4096;
 const DEFAULT_LEASE_MS = 10 * 60_000;
-/** The named databases: blobs and roots hold the data, meta and touched the gc sweeps. */
-const DB_NAMES = ['blobs', 'roots', 'meta', 'touched'] as const;
-const BINARY = { keyEncoding: 'binary', encoding: 'binary' } as const;
 type Db = Database<Uint8Array, Uint8Array>;
 
 function keyBytes(key: DataKey): Buffer {
   return Buffer.from(key, 'hex');
-}
-
-/** Loads the optional peer dependency, or says how to install it. */
-async function loadLmdb(): Promise<typeof import('lmdb')> {
-  try {
-    return await import('lmdb');
-  } catch (e) {
-    throw new PagableError('IO', 'LMDB stores need the optional peer dependency "lmdb": npm install lmdb', { cause: e });
-  }
 }
 
 /**
@@ -83,72 +43,33 @@ export class LmdbBlobStore implements BlobStore {
   readonly #host: SweepHost;
   #closed = false;
   #count: BlobCount | undefined;
-  /** Blobs handed to a write not yet committed: read-your-writes. Count = writes in flight. */
-  readonly #pending = new Map<DataKey, { data: PagableData; n: number }>();
+  readonly #pending = new PendingWrites();
 
-  private constructor(path: string, env: RootDatabase, dbs: { blobs: Db; roots: Db; meta: Db | undefined; touched: Db | undefined }, options: LmdbBlobStoreOptions) {
+  private constructor(path: string, opened: OpenedLmdb, options: LmdbBlobStoreOptions) {
     this.name = path;
     this.#file = join(path, 'data.mdb');
-    this.#env = env;
-    this.#blobs = dbs.blobs;
-    this.#roots = dbs.roots;
+    this.#env = opened.env;
+    this.#blobs = opened.blobs;
+    this.#roots = opened.roots;
+    this.#count = opened.count;
     this.#readOnly = options.readOnly === true;
-    const host: SweepHost = this.#host = {
-      path, env, blobs: dbs.blobs, meta: dbs.meta, touched: dbs.touched,
+    this.#host = {
+      path, env: opened.env, blobs: opened.blobs, meta: opened.meta, touched: opened.touched,
       checkWritable: (what) => this.#checkWritable(what),
       checkOpen: (what) => this.#checkOpen(what),
       deleteInTxn: (keys) => this.#deleteInTxn(keys),
       deleted: (blobs, bytes) => this.#adjust(-blobs, -bytes),
     };
-    this.sweeps = new LmdbSweepGuard(host, options.sweepLeaseMs ?? DEFAULT_LEASE_MS);
+    this.sweeps = new LmdbSweepGuard(this.#host, options.sweepLeaseMs ?? DEFAULT_LEASE_MS);
   }
 
   /**
    * Opens (and by default creates) the store in directory `path`. NOT_FOUND when there is no store
    * and `create` is false or `readOnly` (nothing is created then); CORRUPT when the data file is
-   * damaged; INVALID_ARGUMENT for bad options; IO when LMDB cannot open it.
+   * damaged; INVALID_ARGUMENT for bad options; IO when lmdb is missing or LMDB cannot open it.
    */
   static async open(path: string, options: LmdbBlobStoreOptions = {}): Promise<LmdbBlobStore> {
-    if (typeof path !== 'string' || path.length === 0) {
-      throw new PagableError('INVALID_ARGUMENT', `LmdbBlobStore.open: expected a directory path, got ${JSON.stringify(path)}`);
-    }
-    checkLmdbOptions(options, path);
-    const lease = options.sweepLeaseMs;
-    if (lease !== undefined && !(Number.isSafeInteger(lease) && lease > 0)) {
-      throw new PagableError('INVALID_ARGUMENT', `opening LMDB store ${path}: sweepLeaseMs must be a positive whole number, got ${String(lease)}`);
-    }
-    const readOnly = options.readOnly === true;
-    checkBeforeOpen(path, options.create !== false && !readOnly, readOnly);
-    const lmdb = await loadLmdb();
-    let env: RootDatabase;
-    try {
-      env = lmdb.open({
-        path,
-        // Always a directory: lmdb would otherwise treat a path with a dot as a file name.
-        noSubdir: false,
-        maxDbs: 8,
-        ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
-        noSync: options.noSync === true,
-        readOnly,
-      });
-    } catch (e) {
-      throw toPagableError(e, 'IO', `opening LMDB store ${path}`);
-    }
-    try {
-      // Read-only, lmdb returns undefined for a database the environment lacks.
-      const [blobs, roots, meta, touched] = DB_NAMES.map((n) => env.openDB<Uint8Array, Uint8Array>(n, BINARY) as Db | undefined);
-      if (blobs === undefined || roots === undefined) {
-        throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
-      }
-      const s = new LmdbBlobStore(path, env, { blobs, roots, meta, touched }, options);
-      // Under a read transaction, no other process's writes recycle the pages being walked.
-      const counted = s.#withReader(() => checkAndCount(s.#file, options.countAtOpen === false ? ['roots', 'meta', 'touched'] : DB_NAMES));
-      if (options.countAtOpen !== false) s.#count = counted;
-      return s;
-    } catch (e) {
-      await env.close().catch(() => undefined);
-      throw lmdbFailure(e, 'opening the databases', path);
-    }
+    return new LmdbBlobStore(path, await openLmdb(path, options), options);
   }
 
   /** Runs an LMDB read; a failure renews the read snapshot (LMDB marks it broken) and is mapped. */
@@ -158,15 +79,6 @@ export class LmdbBlobStore implements BlobStore {
     } catch (e) {
       if (!(e instanceof PagableError)) this.#env.resetReadTxn();
       throw lmdbFailure(e, what, this.name);
-    }
-  }
-
-  #withReader<T>(body: () => T): T {
-    const txn = this.#env.useReadTransaction();
-    try {
-      return body();
-    } finally {
-      txn.done();
     }
   }
 
@@ -224,13 +136,14 @@ export class LmdbBlobStore implements BlobStore {
   }
 
   /**
-   * What the store holds: counted at open (or on the first call with countAtOpen false), then
-   * kept current with this handle's own writes and deletes (not other processes').
+   * What the store holds. `blobs` is exact (LMDB's own counter, every process's writes included);
+   * `bytes` is counted at open (or on the first call with countAtOpen false) and kept current with
+   * this handle's own writes and deletes, so data other processes wrote since is not in it.
    */
   count(): BlobCount {
     this.#checkOpen('count');
-    this.#count ??= this.#withReader(() => checkAndCount(this.#file, ['blobs']));
-    return { ...this.#count };
+    this.#count ??= this.#read('counting blobs', () => countUnderReader(this.#env, this.#file, ['blobs']));
+    return { blobs: this.blobCount(), bytes: Math.max(0, this.#count.bytes) };
   }
 
   /** Every stored blob's key, data size and child count, in key order; malformed records flagged. */
@@ -294,11 +207,7 @@ export class LmdbBlobStore implements BlobStore {
     // Encode outside the transaction: its callback runs on the main thread while LMDB's writer waits.
     const records = entries.map((e) => encodeBlobRecord(e.data));
     const keys = entries.map((e) => keyBytes(e.key));
-    for (const e of entries) {
-      const p = this.#pending.get(e.key);
-      if (p === undefined) this.#pending.set(e.key, { data: e.data, n: 1 });
-      else p.n++;
-    }
+    this.#pending.add(entries);
     try {
       const r = await this.#blobs.transaction(() => {
         const sweep = openSweepInTxn(this.#host.meta, this.name);
@@ -329,10 +238,7 @@ export class LmdbBlobStore implements BlobStore {
     } catch (e) {
       throw lmdbFailure(e, `writing ${entries.length} blob(s)`, this.name);
     } finally {
-      for (const e of entries) {
-        const p = this.#pending.get(e.key);
-        if (p !== undefined && --p.n === 0) this.#pending.delete(e.key);
-      }
+      this.#pending.done(entries);
     }
   }
 
@@ -349,8 +255,8 @@ export class LmdbBlobStore implements BlobStore {
   }
 
   getSync(key: DataKey): PagableData | undefined {
-    const p = this.#pending.get(key);
-    if (p !== undefined) return p.data;
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending;
     this.#checkOpen(`reading blob ${key}`);
     this.#checkKey(key, 'getSync');
     // The fast read reuses one buffer; decodeBlobRecord copies the data out of it at once.
@@ -413,11 +319,9 @@ export class LmdbBlobStore implements BlobStore {
       if (raw === undefined) continue;
       let len = 0;
       try {
-        len = readBlobRecordLayout(raw, `blob ${k}`, raw.length).dataOffset;
-        len = raw.length - len;
+        len = raw.length - readBlobRecordLayout(raw, `blob ${k}`, raw.length).dataOffset;
       } catch {
         // A malformed record is garbage too: free it, count no data bytes.
-        len = 0;
       }
       if (this.#blobs.removeSync(kb)) {
         blobs++;
