@@ -53,6 +53,8 @@ export interface SweepHost {
   deleteInTxn(keys: readonly DataKey[]): { blobs: number; bytes: number };
   /** After a committed delete: the handle's counts. */
   deleted(blobs: number, bytes: number): void;
+  /** The store's hasMany: its own writes in flight count as present. */
+  hasMany(keys: readonly DataKey[]): boolean[];
 }
 
 /** The 8-byte big-endian key of sequence number `seq`. */
@@ -231,16 +233,18 @@ export class LmdbSweepGuard implements SweepGuard {
     for (const k of keys) {
       if (!isDataKey(k)) throw new PagableError('INVALID_ARGUMENT', `touch: ${JSON.stringify(String(k).slice(0, 40))} is not a 32-char lowercase hex key`);
     }
-    const bytes = keys.map((k) => Buffer.from(k, 'hex'));
     // A fresh snapshot: a sweep whose begin() committed before this read is seen. One that commits
     // after it is a sweep that began after this touch, which is the order the protocol allows.
     try {
       h.env.resetReadTxn();
-      if (h.meta === undefined || readMarker(h.meta, h.path).sweeps.length === 0) return bytes.map((b) => h.blobs.doesExist(b));
+      if (h.meta === undefined || readMarker(h.meta, h.path).sweeps.length === 0) return h.hasMany(keys);
     } catch (e) {
       throw lmdbFailure(e, `touching ${keys.length} blob(s)`, h.path);
     }
+    const bytes = keys.map((k) => Buffer.from(k, 'hex'));
     return this.#txn(`touching ${keys.length} blob(s)`, () => {
+      // This handle's writes in flight were queued before this transaction: they have committed
+      // (or failed) by now, so the store itself answers.
       const present = bytes.map((b) => h.blobs.doesExist(b));
       const m = openSweepInTxn(h.meta, h.path);
       if (m !== undefined) recordInTxn(h, m, Buffer.concat(bytes.filter((_, i) => present[i])));

@@ -59,6 +59,7 @@ export class LmdbBlobStore implements BlobStore {
       checkOpen: (what) => this.#checkOpen(what),
       deleteInTxn: (keys) => this.#deleteInTxn(keys),
       deleted: (blobs, bytes) => this.#adjust(-blobs, -bytes),
+      hasMany: (keys) => this.hasMany(keys),
     };
     this.sweeps = new LmdbSweepGuard(this.#host, options.sweepLeaseMs ?? DEFAULT_LEASE_MS);
   }
@@ -244,9 +245,10 @@ export class LmdbBlobStore implements BlobStore {
 
   /** Inside a write transaction: the first entry absent from the store whose child is nowhere. */
   #missingChild(entries: readonly BlobEntry[]): { parent: DataKey; child: DataKey } | undefined {
-    const inBatch = new Set(entries.map((e) => e.key));
+    let inBatch: Set<DataKey> | undefined;
     for (const e of entries) {
       if (e.data.arcs.length === 0 || this.#blobs.doesExist(keyBytes(e.key))) continue;
+      inBatch ??= new Set(entries.map((x) => x.key));
       for (const c of e.data.arcs) {
         if (!inBatch.has(c) && !this.#blobs.doesExist(keyBytes(c))) return { parent: e.key, child: c };
       }
