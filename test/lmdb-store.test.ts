@@ -13,6 +13,7 @@ import { expectError } from './support/expect-error.js';
 import { runNode } from './support/node-process.js';
 
 const SWEEP_WRITER = fileURLToPath(new URL('./fixtures/lmdb-sweep-writer.js', import.meta.url));
+const WITHOUT_LMDB = fileURLToPath(new URL('./fixtures/without-lmdb.js', import.meta.url));
 
 const dirs: string[] = [];
 function freshDir(): string {
@@ -427,6 +428,11 @@ describe('LmdbBlobStore sweeps', function () {
 
 describe('LmdbBlobStore across processes', function () {
   this.timeout(60_000);
+
+  it('without the optional peer dependency lmdb, open() is IO saying to install it', async () => {
+    const out = await runNode([WITHOUT_LMDB, freshDir()]);
+    expect(out).to.match(/^IO .*npm install lmdb/);
+  });
 
   it('sees a blob another process committed after this handle last read', async () => {
     const dir = freshDir();

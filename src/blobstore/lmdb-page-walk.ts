@@ -146,12 +146,17 @@ export class LmdbPageWalker {
     let branch = 0;
     let leaf = 0;
     let overflow = 0;
-    // Depth-first, children pushed in reverse so leaves come in key order.
-    const stack: Array<[number, number]> = [[db.root, 1]];
+    // Keys must be in order, or LMDB's searches and cursor seeks silently miss entries: the free
+    // db's keys are native (little-endian) integers, the others compare as bytes.
+    const cmp = name === 'free-page' ? compareU64 : compareBytes;
+    // Depth-first, children pushed in reverse so leaves come in key order; each with the key
+    // range its parent's separators route to it ([lo, hi), undefined: unbounded).
+    const stack: Frame[] = [{ pgno: db.root, level: 1, lo: undefined, hi: undefined }];
     const reached = this.#reach(db.root, 1, what);
     if (reached !== undefined) return reached;
+    let prev: Buffer | undefined;
     while (stack.length > 0) {
-      const [pgno, level] = stack.pop()!;
+      const { pgno, level, lo, hi } = stack.pop()!;
       const isLeaf = level === db.depth;
       const bad = this.#load(pgno, isLeaf ? P_LEAF : P_BRANCH, `${what} at level ${level} of ${db.depth}`);
       if (bad !== undefined) return bad;
@@ -161,17 +166,24 @@ export class LmdbPageWalker {
       if (!isLeaf) {
         branch++;
         if (nodes.length === 0) return `${what}: branch page ${pgno} is empty`;
+        // Separator i (from 1: the first node's key is not used) starts child i's range.
+        const seps = nodes.map((node) => Buffer.from(p.subarray(node + NODE_HEADER, node + NODE_HEADER + p.readUInt16LE(node + 6))));
+        for (let i = 1; i < seps.length; i++) {
+          const low = i === 1 ? lo : seps[i - 1];
+          if ((low !== undefined && cmp(seps[i]!, low) < (i === 1 ? 0 : 1)) || (hi !== undefined && cmp(seps[i]!, hi) >= 0)) {
+            return `${what}: branch page ${pgno} has its keys out of order at node ${i}`;
+          }
+        }
         for (let i = nodes.length - 1; i >= 0; i--) {
           const node = nodes[i]!;
           const child = p.readUInt16LE(node) + p.readUInt16LE(node + 2) * 0x1_0000 + p.readUInt16LE(node + 4) * 0x1_0000_0000;
           const r = this.#reach(child, 1, `${what} branch page ${pgno}`);
           if (r !== undefined) return r;
-          stack.push([child, level + 1]);
+          stack.push({ pgno: child, level: level + 1, lo: i === 0 ? lo : seps[i], hi: i + 1 < seps.length ? seps[i + 1] : hi });
         }
         continue;
       }
       leaf++;
-      // Entries are reported after the page's checks, from copies: overflow reads reuse buffers.
       for (let i = 0; i < nodes.length; i++) {
         const node = nodes[i]!;
         const flags = p.readUInt16LE(node + 4);
@@ -179,6 +191,11 @@ export class LmdbPageWalker {
         const dsize = p.readUInt16LE(node) + p.readUInt16LE(node + 2) * 0x1_0000;
         const dataAt = node + NODE_HEADER + ksize;
         if ((flags & F_DUPDATA) !== 0) return `${what}: page ${pgno} node ${i} holds duplicates, which pagable never writes`;
+        const key = p.subarray(node + NODE_HEADER, dataAt);
+        if ((prev !== undefined && cmp(key, prev) <= 0) || (lo !== undefined && cmp(key, lo) < 0) || (hi !== undefined && cmp(key, hi) >= 0)) {
+          return `${what}: page ${pgno} has its keys out of order at node ${i}`;
+        }
+        prev = key;
         if ((flags & F_BIGDATA) !== 0) {
           if (dataAt + OVPAGE > this.#ps) return `${what}: page ${pgno} node ${i} overflow reference runs past the page`;
           const ov = u64(p, dataAt);
@@ -212,6 +229,8 @@ export class LmdbPageWalker {
           if (why !== undefined) return why;
         }
       }
+      // The next page overwrites the buffer `prev` points into.
+      if (prev !== undefined) prev = Buffer.from(prev);
     }
     if (countsDisagree(db, entries, branch, leaf, overflow)) {
       return `${what} counts ${db.entries} entries in ${db.branchPages}+${db.leafPages}+${db.overflowPages} pages, its tree has ${entries} in ${branch}+${leaf}+${overflow}`;
@@ -303,6 +322,26 @@ export class LmdbPageWalker {
     }
     return undefined;
   }
+}
+
+/** A page still to walk, with the key range its parent routes to it. */
+interface Frame {
+  pgno: number;
+  level: number;
+  lo: Buffer | undefined;
+  hi: Buffer | undefined;
+}
+
+/** LMDB's default key order: bytes, then length. */
+function compareBytes(a: Buffer, b: Buffer): number {
+  return Buffer.compare(a, b);
+}
+
+/** The free-page db's order: its keys are native (little-endian) 64-bit transaction ids. */
+function compareU64(a: Buffer, b: Buffer): number {
+  if (a.length !== 8 || b.length !== 8) return compareBytes(a, b);
+  const d = a.readUInt32LE(4) - b.readUInt32LE(4);
+  return d !== 0 ? d : a.readUInt32LE(0) - b.readUInt32LE(0);
 }
 
 /** True when a tree's own counters disagree with what its walk found. */
