@@ -18,11 +18,15 @@ import {
  * database's 48-byte MDB_db. Free-page db values are lmdb-js's free lists: u64 count, then entries
  * (a page number; or minus a run length, then the run's first page; or 0, an emptied slot).
  *
- * Checked: every page number inside the snapshot, each page's own number and kind, nodes and keys
- * inside their page, overflow runs inside the snapshot and matching their size, every leaf at the
- * tree's depth, no page reached twice, the page and entry counts of each tree, and the page numbers
- * in the free lists. Not checked: key order (a wrong order misleads searches but reads no wild
- * memory).
+ * Checked: every page number inside the snapshot and the file (pages past the end must be free),
+ * each page's own number, kind and writing transaction (never after the snapshot's: LMDB would
+ * write into such a page in place, in its read-only map), nodes and keys inside their page,
+ * overflow runs inside the snapshot and matching their size, every leaf at the tree's depth, no
+ * page reached twice, keys in order within their separators' range (else LMDB's cursors skip
+ * entries silently), the page and entry counts of each tree, and the page numbers in the free
+ * lists. Not checked: what the values hold (blobs are checked against their keys elsewhere), and
+ * the trees of older snapshots beyond their roots (LMDB takes one only after a machine crash
+ * under overlapping sync).
  */
 
 const F_BIGDATA = 0x01;
