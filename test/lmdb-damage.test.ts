@@ -4,7 +4,7 @@
  * killing mocha. PAGABLE_FUZZ=N runs N random bit-flip cases per campaign instead of 32.
  */
 import { expect } from 'chai';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,8 @@ before(async function () {
   await s.sweeps.end();
   blobCount = s.count().blobs;
   await s.close();
+  // About 1 MB: each case copies it.
+  expect(statSync(join(base, 'data.mdb')).size).to.be.lessThan(2 ** 21);
   rmSync(join(base, 'lock.mdb'), { force: true });
   const head = readFileSync(join(base, 'data.mdb')).subarray(0, 8192);
   const ps = head.readUInt32LE(24 + 24);
@@ -82,9 +84,15 @@ after(() => {
 });
 
 let copies = 0;
-/** A copy of the base store with its data.mdb changed by `damage`. */
+const caseDirs: string[] = [];
+afterEach(() => {
+  for (const d of caseDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A copy of the base store with its data.mdb changed by `damage` (removed after the test). */
 function damaged(damage: (b: Buffer) => Buffer): string {
   const dir = join(root, `case-${copies++}`);
+  caseDirs.push(dir);
   cpSync(base, dir, { recursive: true });
   const file = join(dir, 'data.mdb');
   writeFileSync(file, damage(readFileSync(file)));
