@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import { type RedisCluster, startRedisCluster } from './fixtures/redis-cluster.js';
 import { type RedisServer, startRedisServer } from './fixtures/redis-server.js';
 import { runExample } from './support/node-process.js';
 
@@ -32,5 +33,31 @@ describe('examples on Redis', function () {
     } finally {
       raw.disconnect();
     }
+  });
+
+  it('07-redis-cluster: a dataset spread over every master, loaded by another client, collected', async function () {
+    this.timeout(120_000);
+    let cluster: RedisCluster | undefined;
+    try {
+      cluster = await startRedisCluster(3);
+      const nodes = cluster.urls.map((u) => u.slice('redis://'.length)).join(',');
+      const out = await runExample('07-redis-cluster.js', [], { env: { ...process.env, PAGABLE_REDIS_CLUSTER: nodes } });
+      expect(out).to.contain('saved 2001 blobs to a cluster: true');
+      expect(out).to.contain('masters holding blobs: 3 of 3');
+      expect(out).to.contain('loaded 2000 chunks, chunk 1999 intact: true');
+      expect(out).to.contain('gc freed 2001 blobs');
+      expect(out.trim().endsWith('ok')).to.equal(true);
+    } finally {
+      await cluster?.stop();
+    }
+  });
+
+  it('09-tiered-cache: an LMDB cache in front of Redis fills on read, then serves alone', async () => {
+    const out = await runExample('09-tiered-cache.js', [], { env: { ...process.env, PAGABLE_REDIS_URL: server.url } });
+    expect(out).to.contain('CI saved 51 blobs to Redis');
+    expect(out).to.contain('developer loaded 50 artifacts through the tiers');
+    expect(out).to.contain('loaded again from the disk cache alone: 50 artifacts, 51 blobs on disk');
+    expect(out).to.contain('gc freed 51 blobs from Redis');
+    expect(out.trim().endsWith('ok')).to.equal(true);
   });
 });
