@@ -15,7 +15,7 @@ export interface MetricRow {
   /** The pagable figure and the peer figure, in `unit`. */
   pagable: number;
   peer: number;
-  unit: 'ms' | 'bytes' | 'MB';
+  unit: 'ms' | 'bytes' | 'MB' | 'count';
   /** The headline: see `ratioMeaning`. */
   ratio: number;
   ratioMeaning: string;
@@ -26,7 +26,7 @@ export interface MetricRow {
   detail: Record<string, unknown>;
 }
 
-export const ALL_METRICS = ['pageOut', 'pageIn', 'roundTrip', 'storedBytes', 'heapDrop', 'lmdbSave', 'lmdbLoad'] as const;
+export const ALL_METRICS = ['pageOut', 'pageIn', 'roundTrip', 'storedBytes', 'heapDrop', 'lmdbSave', 'lmdbLoad', 'storages'] as const;
 export type MetricId = (typeof ALL_METRICS)[number];
 
 export function row(r: Omit<MetricRow, 'pass'>): MetricRow {
@@ -40,6 +40,7 @@ function fmtValue(v: number, unit: MetricRow['unit']): string {
     case 'ms': return `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
     case 'bytes': return v >= 1048576 ? `${(v / 1048576).toFixed(2)} MiB` : `${(v / 1024).toFixed(1)} KiB`;
     case 'MB': return `${v.toFixed(1)} MB`;
+    case 'count': return String(v);
   }
 }
 

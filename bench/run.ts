@@ -7,7 +7,7 @@
  *
  *   --quick           a smaller workload and fewer samples: a smoke run (< 20 s)
  *   --json            print the results as JSON on stdout (the table goes to stderr)
- *   --only=a,b        only these metrics (pageOut pageIn roundTrip storedBytes heapDrop lmdbSave lmdbLoad)
+ *   --only=a,b        only these metrics (pageOut pageIn roundTrip storedBytes heapDrop lmdbSave lmdbLoad storages)
  *   --iterations=N    measured samples per contender (default 7, quick 3), after warm-up
  *   --out=FILE        where to write the results JSON (default build/bench/results.json)
  *   --profile         CPU-profile the measured pagable samples; prints the top self-time functions
@@ -24,6 +24,7 @@ import {
   type DataKey, InMemoryPagableStorage, LmdbPagableStorage, type PagableData, type PagableStorage, type PinnedPagableArc,
 } from '../src/index.js';
 import { type Contender, type Samples, compare, hasGc, heapUsed } from './measure.js';
+import { measureStorages } from './storages.js';
 import { BuildFile, BuildGraph, Package, RustLibrary, Target } from './model.js';
 import { classTransformerDeserialize, classTransformerRoundTrip, classTransformerSerialize, msgpackrPack, msgpackrUnpack } from './peers.js';
 import { InProcessProfiler, type CpuProfile, formatSelfTimes, mergeSelfTimes, type SelfTime } from './profile.js';
@@ -90,6 +91,13 @@ function pinLazies(g: BuildGraph, record = false): PinnedPagableArc<BuildFile>[]
     }
   }
   return pins;
+}
+
+/** The same through `pin()`, all at once, for storages that read asynchronously (Redis). */
+async function pinLaziesAsync(g: BuildGraph): Promise<PinnedPagableArc<BuildFile>[]> {
+  const seen = new Set<Package>();
+  for (const r of g.revisions) for (const p of r.packages) seen.add(p);
+  return Promise.all([...seen].map((p) => p.buildFile.pin()));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -335,11 +343,35 @@ async function main(): Promise<void> {
       rmSync(root, { recursive: true, force: true });
     }
   }
+  if (only.has('storages')) {
+    const st = await measureStorages({
+      save: (s) => s.save(graph),
+      load: async (s, k) => pinLaziesAsync(await s.load(BuildGraph, k)),
+      warmup: Math.min(warmup, 1),
+      iterations: Math.max(3, Math.floor(iterations / 2)),
+      say,
+    });
+    if (st.skipped !== undefined) say(st.skipped);
+    for (const r of st.throughput) {
+      rows.push(row({
+        id: `storages.${r.backend}.${r.op}`, label: `${r.backend} ${r.op} vs in-memory ${r.op}`, pagable: r.ms, peer: r.memoryMs, unit: 'ms',
+        ratio: r.ratio, ratioMeaning: 'in-memory time / backend time', bar: null,
+        detail: { throughputObjectsPerSecond: Math.round(shape.objects / (r.ms / 1000)) },
+      }));
+    }
+    for (const r of st.roundTrips) {
+      rows.push(row({
+        id: `storages.${r.backend}.roundTrips`, label: `${r.backend}: batched reads per load of a ${r.blobs}-blob graph`, pagable: r.roundTrips, peer: r.blobs,
+        unit: 'count', ratio: r.blobs / r.roundTrips, ratioMeaning: 'blobs per round trip (pagable = round trips, peer = blobs)', bar: null, detail: {},
+      }));
+    }
+  }
   await home.close();
   await ref.close();
 
   // ---- report ----
-  rows.sort((x, y) => ALL_METRICS.indexOf(x.id as MetricId) - ALL_METRICS.indexOf(y.id as MetricId));
+  const order = (id: string): number => ALL_METRICS.indexOf(id.split('.')[0] as MetricId);
+  rows.sort((x, y) => order(x.id) - order(y.id));
   const failed = rows.filter((r) => r.pass === false);
   const profileSummary: Record<string, SelfTime[]> = {};
   for (const [metric, list] of profiles) {
