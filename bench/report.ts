@@ -26,7 +26,7 @@ export interface MetricRow {
   detail: Record<string, unknown>;
 }
 
-export const ALL_METRICS = ['pageOut', 'pageIn', 'roundTrip', 'storedBytes', 'heapDrop', 'lmdbSave', 'lmdbLoad', 'storages'] as const;
+export const ALL_METRICS = ['pageOut', 'pageIn', 'roundTrip', 'storedBytes', 'heapDrop', 'lmdbSave', 'lmdbLoad'] as const;
 export type MetricId = (typeof ALL_METRICS)[number];
 
 export function row(r: Omit<MetricRow, 'pass'>): MetricRow {

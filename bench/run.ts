@@ -7,7 +7,10 @@
  *
  *   --quick           a smaller workload and fewer samples: a smoke run (< 20 s)
  *   --json            print the results as JSON on stdout (the table goes to stderr)
- *   --only=a,b        only these metrics (pageOut pageIn roundTrip storedBytes heapDrop lmdbSave lmdbLoad storages)
+ *   --only=a,b        only these metrics (pageOut pageIn roundTrip storedBytes heapDrop lmdbSave lmdbLoad)
+ *   --storages        also (default: on, off with --quick or --only) storages side by side: LMDB, Redis,
+ *                     a local 3-node Redis Cluster vs in-memory, and round trips per load (storages.ts)
+ *   --no-storages     skip them
  *   --iterations=N    measured samples per contender (default 7, quick 3), after warm-up
  *   --out=FILE        where to write the results JSON (default build/bench/results.json)
  *   --profile         CPU-profile the measured pagable samples; prints the top self-time functions
@@ -24,7 +27,7 @@ import {
   type DataKey, InMemoryPagableStorage, LmdbPagableStorage, type PagableData, type PagableStorage, type PinnedPagableArc,
 } from '../src/index.js';
 import { type Contender, type Samples, compare, hasGc, heapUsed } from './measure.js';
-import { measureStorages } from './storages.js';
+import { type RoundTripRow, type StorageRow, formatStorages, measureStorages } from './storages.js';
 import { BuildFile, BuildGraph, Package, RustLibrary, Target } from './model.js';
 import { classTransformerDeserialize, classTransformerRoundTrip, classTransformerSerialize, msgpackrPack, msgpackrUnpack } from './peers.js';
 import { InProcessProfiler, type CpuProfile, formatSelfTimes, mergeSelfTimes, type SelfTime } from './profile.js';
@@ -46,6 +49,7 @@ const iterations = Number(option('iterations') ?? (quick ? 3 : 7));
 const warmup = quick ? 1 : 2;
 const onlyArg = option('only');
 const only = new Set<string>(onlyArg === undefined ? ALL_METRICS : onlyArg.split(','));
+const storagesToo = flag('storages') || (!flag('no-storages') && !quick && onlyArg === undefined);
 for (const m of only) if (!(ALL_METRICS as readonly string[]).includes(m)) throw new Error(`unknown metric ${m}; known: ${ALL_METRICS.join(' ')}`);
 const workloadOptions: WorkloadOptions = quick ? QUICK : STANDARD;
 
@@ -343,28 +347,15 @@ async function main(): Promise<void> {
       rmSync(root, { recursive: true, force: true });
     }
   }
-  if (only.has('storages')) {
-    const st = await measureStorages({
+  let storages: { throughput: StorageRow[]; roundTrips: RoundTripRow[]; skipped: string | undefined } | undefined;
+  if (storagesToo) {
+    storages = await measureStorages({
       save: (s) => s.save(graph),
       load: async (s, k) => pinLaziesAsync(await s.load(BuildGraph, k)),
       warmup: Math.min(warmup, 1),
       iterations: Math.max(3, Math.floor(iterations / 2)),
       say,
     });
-    if (st.skipped !== undefined) say(st.skipped);
-    for (const r of st.throughput) {
-      rows.push(row({
-        id: `storages.${r.backend}.${r.op}`, label: `${r.backend} ${r.op} vs in-memory ${r.op}`, pagable: r.ms, peer: r.memoryMs, unit: 'ms',
-        ratio: r.ratio, ratioMeaning: 'in-memory time / backend time', bar: null,
-        detail: { throughputObjectsPerSecond: Math.round(shape.objects / (r.ms / 1000)) },
-      }));
-    }
-    for (const r of st.roundTrips) {
-      rows.push(row({
-        id: `storages.${r.backend}.roundTrips`, label: `${r.backend}: batched reads per load of a ${r.blobs}-blob graph`, pagable: r.roundTrips, peer: r.blobs,
-        unit: 'count', ratio: r.blobs / r.roundTrips, ratioMeaning: 'blobs per round trip (pagable = round trips, peer = blobs)', bar: null, detail: {},
-      }));
-    }
   }
   await home.close();
   await ref.close();
@@ -399,6 +390,7 @@ async function main(): Promise<void> {
       uniquePackedBytes: uniquePacked.length,
     },
     metrics: Object.fromEntries(rows.map((r) => [r.id, r])),
+    ...(storages === undefined ? {} : { storages }),
     bars: { checked: rows.filter((r) => r.pass !== null).length, failed: failed.map((r) => r.id) },
     ...(profiling ? { profile: profileSummary } : {}),
   };
@@ -406,6 +398,11 @@ async function main(): Promise<void> {
 
   say('');
   say(formatTable(rows));
+  if (storages !== undefined) {
+    say('');
+    say(formatStorages(storages.throughput, storages.roundTrips, shape.objects));
+    if (storages.skipped !== undefined) say(storages.skipped);
+  }
   say('');
   say(failed.length === 0
     ? `all ${results.bars.checked} bars PASS (${seconds.toFixed(1)} s)`

@@ -151,3 +151,13 @@ export async function measureStorages(opts: {
 function rowOf(backend: string, op: 'save' | 'load', a: Samples, b: Samples): StorageRow {
   return { backend, op, ms: a.median, memoryMs: b.median, ratio: b.median / a.median };
 }
+
+/** The storages table: throughput of save and load next to in-memory, and round trips per load. */
+export function formatStorages(rows: readonly StorageRow[], trips: readonly RoundTripRow[], objects: number): string {
+  const out = ['storage                      op     time      objects/s   in-memory   vs in-memory', '-'.repeat(86)];
+  for (const r of rows) {
+    out.push(`${r.backend.padEnd(28)} ${r.op.padEnd(5)} ${`${r.ms.toFixed(1)} ms`.padStart(10)} ${String(Math.round(objects / (r.ms / 1000))).padStart(11)} ${`${r.memoryMs.toFixed(1)} ms`.padStart(11)}   ${r.ratio.toFixed(2)}x`);
+  }
+  for (const t of trips) out.push(`${t.backend}: ${t.roundTrips} batched reads to load a ${t.blobs}-blob graph`);
+  return out.join('\n');
+}
