@@ -3,6 +3,7 @@ import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import { LmdbPagableStorage } from '../storage/lmdb.js';
 import { blobViewJson, renderBlobText, viewBlob } from './blob-view.js';
+import { explore } from './explore-command.js';
 import { formatBytes, table } from './format.js';
 import { graphJson, renderDot, renderMermaid, walkGraph } from './graph.js';
 import type { Output } from './output.js';
@@ -10,7 +11,7 @@ import { startProgress } from './progress.js';
 import { UsageError } from './usage.js';
 
 /** The commands of `pagable`. */
-export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'graph', 'verify', 'gc'] as const;
+export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'graph', 'verify', 'gc', 'explore'] as const;
 /** One of COMMANDS. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -22,6 +23,9 @@ export interface CommandRun {
   key: string | undefined;
   json: boolean;
   format: 'dot' | 'mermaid';
+  /** explore: --port and --host. */
+  port?: number | undefined;
+  host?: string | undefined;
   out: Output;
 }
 
@@ -33,14 +37,14 @@ export function takesKey(c: CommandName): boolean {
 /**
  * Opens the store without ever creating one: inspection read-only, gc read-write. Counting the
  * store at open is a full pass, so only `stats` pays for it; `show` reads unverified to display
- * a corrupt blob and say so.
+ * a corrupt blob and say so (explore re-hashes every blob in its scan and shows corrupt ones).
  */
 async function openStore(run: CommandRun): Promise<LmdbPagableStorage> {
   return LmdbPagableStorage.open(run.store, {
     create: false,
     readOnly: run.command !== 'gc',
     countAtOpen: run.command === 'stats',
-    verify: run.command !== 'show',
+    verify: run.command !== 'show' && run.command !== 'explore',
   });
 }
 
@@ -70,6 +74,7 @@ export async function runCommand(run: CommandRun): Promise<number> {
       case 'graph': return await graph(s, run, await resolveKey(s, run.key!));
       case 'verify': return await verify(s, run);
       case 'gc': return await gc(s, run);
+      case 'explore': return await explore(s, run);
     }
   } finally {
     await s.close();

@@ -39,6 +39,8 @@ async function main(argv: readonly string[]): Promise<number> {
       options: {
         json: { type: 'boolean' },
         format: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -68,7 +70,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const format = values.format ?? 'dot';
   if (values.format !== undefined && cmd !== 'graph') throw new UsageError('--format applies to graph only');
   if (format !== 'dot' && format !== 'mermaid') throw new UsageError(`--format must be dot or mermaid, not "${format}"`);
-  return runCommand({ command: cmd, store, key, json: values.json === true, format, out: new Output() });
+  if ((values.port !== undefined || values.host !== undefined) && cmd !== 'explore') throw new UsageError('--port and --host apply to explore only');
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--port takes a port number (0-65535), not "${values.port}"`);
+  return runCommand({ command: cmd, store, key, json: values.json === true, format, port, host: values.host, out: new Output() });
 }
 
 /** The exit code for an error: 2 for misuse, a missing store or an unknown key; 1 otherwise. */

@@ -22,12 +22,17 @@ Commands:
   verify STORE              re-hash every blob; exit 1 if any does not match its key
   gc     STORE              delete every blob no named root reaches (while no other
                             process writes to the store)
+  explore STORE             a local web page over the store: treemap of bytes by
+                            class and root, blob browser, search, verify, gc dry
+                            run (--port N, --host H; loopback by default)
 
 KEY is a full key, a unique prefix of one (4+ hex characters) or a root name.
 
 Options:
   --json                    machine-readable output
   --format dot|mermaid      graph output format (default dot)
+  --port N                  explore: port to serve on (default 4800, or a free one)
+  --host H                  explore: interface to bind (default 127.0.0.1)
   -h, --help                this text
   --version                 the pagable version
 
