@@ -207,7 +207,7 @@ async function showGraph(key: string, seq: number): Promise<void> {
     const v = Number((form.elements.namedItem(name) as HTMLInputElement).value);
     return Number.isInteger(v) ? v : fallback;
   };
-  const g = await api.graph(key, num('down', 2), num('up', 1), num('nodes', 150));
+  const g = await api.graph(key, num('down', 2), num('up', 1), num('nodes', 60));
   if (seq !== viewSeq) return;
   const notes: string[] = [`${count(g.nodes.length)} blobs, ${count(g.edges.length)} references`];
   if (g.cutByNodes) notes.push(`cut at ${count(g.nodes.length)} nodes: raise "nodes" to see more`);
