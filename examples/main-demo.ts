@@ -327,7 +327,7 @@ async function main(): Promise<void> {
   const cli = shortest(fileURLToPath(new URL('../src/cli/main.js', import.meta.url)));
   const d = shortest(dir);
   console.log('\nExplore the store (installed as a dependency: npx pagable ...):');
-  for (const c of [`stats ${d}`, `roots ${d}`, `show ${d} workspace`, `ls ${d}`, `graph ${d} ${firstPackage.slice(0, 12)} --format mermaid`, `verify ${d}`, `gc ${d}`]) {
+  for (const c of [`stats ${d}`, `roots ${d}`, `show ${d} workspace`, `ls ${d}`, `graph ${d} ${firstPackage.slice(0, 12)} --format mermaid`, `verify ${d}`, `gc ${d}`, `explore ${d}`]) {
     console.log(`  node ${cli} ${c}`);
   }
 }

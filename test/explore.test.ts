@@ -55,7 +55,7 @@ function buildLibraries(s: PagableStorage): { main: Library; archive: Library; o
   const authors = ['Le Guin', 'Calvino', 'Borges', 'Lem'].map((name, i) => make(Author, { name, born: 1920 + i }));
   const book = (title: string, i: number): Book => make(Book, {
     title, year: 1960 + i, author: authors[i % authors.length]!,
-    text: PagableArc.new(make(Text, { body: `${title}: ${'lorem ipsum '.repeat(20 + i * 5)}` }), s),
+    text: PagableArc.new(make(Text, { body: `${title}: ${'lorem ipsum '.repeat(1 + (i % 4))}` }), s),
   });
   const shelves = Array.from({ length: 4 }, (_, sh) => make(Shelf, {
     label: `shelf ${sh}`, books: Array.from({ length: 5 }, (_, b) => book(`Book ${sh}.${b}`, sh * 5 + b)),

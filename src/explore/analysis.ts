@@ -1,5 +1,6 @@
 import type { RootEntry } from '../blobstore/interface.js';
 import type { DataKey } from '../keys/data.js';
+import type { Pacer } from './pacer.js';
 import { MISSING, type StoreIndex } from './store-index.js';
 
 /** In `owner`: no root reaches the blob (gc would free it). */
@@ -45,13 +46,14 @@ export interface Analysis {
 }
 
 /**
- * Reachability by root and the dedup figure, each in one iterative pass over the index.
+ * Reachability by root and the dedup figure, each in one iterative pass over the index, giving
+ * the event loop back every few milliseconds (`pacer`).
  *
  * Ownership: each root group walks down from its blob; a blob first reached by group r is r's,
  * and a blob reached by a second group becomes SHARED together with everything below it. A blob
  * turns r's at most once and SHARED at most once, so all groups together cost O(blobs + edges).
  */
-export function analyse(index: StoreIndex, roots: readonly RootEntry[]): Analysis {
+export async function analyse(index: StoreIndex, roots: readonly RootEntry[], pacer: Pacer): Promise<Analysis> {
   const n = index.size;
   const byKey = new Map<DataKey, RootGroup>();
   for (const r of roots) {
@@ -63,8 +65,10 @@ export function analyse(index: StoreIndex, roots: readonly RootEntry[]): Analysi
   const owner = new Uint32Array(n).fill(UNREACHABLE);
   const stack: number[] = [];
   const sharedStack: number[] = [];
-  const markShared = (): void => {
+  const markShared = async (): Promise<void> => {
     while (sharedStack.length > 0) {
+      const p = pacer.tick();
+      if (p !== undefined) await p;
       const i = sharedStack.pop()!;
       for (const c of index.childrenOf(i)) {
         if (c !== MISSING && owner[c] !== SHARED) {
@@ -74,10 +78,13 @@ export function analyse(index: StoreIndex, roots: readonly RootEntry[]): Analysi
       }
     }
   };
-  groups.forEach((g, gi) => {
-    if (g.index < 0) return;
+  for (let gi = 0; gi < groups.length; gi++) {
+    const g = groups[gi]!;
+    if (g.index < 0) continue;
     stack.push(g.index);
     while (stack.length > 0) {
+      const p = pacer.tick();
+      if (p !== undefined) await p;
       const i = stack.pop()!;
       const o = owner[i]!;
       if (o === gi || o === SHARED) continue;
@@ -87,10 +94,10 @@ export function analyse(index: StoreIndex, roots: readonly RootEntry[]): Analysi
       } else {
         owner[i] = SHARED;
         sharedStack.push(i);
-        markShared();
+        await markShared();
       }
     }
-  });
+  }
   const unreachable: Totals = { blobs: 0, bytes: 0 };
   for (let i = 0; i < n; i++) {
     if (owner[i] === UNREACHABLE) {
@@ -98,19 +105,22 @@ export function analyse(index: StoreIndex, roots: readonly RootEntry[]): Analysi
       unreachable.bytes += index.sizes[i]!;
     }
   }
-  const reachable = groups.map((g, gi) => (gi < REACH_GROUPS ? reachableFrom(index, g.index) : undefined));
-  const { logicalBytes, edges } = logicalSize(index);
+  const reachable: Array<Totals | undefined> = [];
+  for (let gi = 0; gi < groups.length; gi++) reachable.push(gi < REACH_GROUPS ? await reachableFrom(index, groups[gi]!.index, pacer) : undefined);
+  const { logicalBytes, edges } = await logicalSize(index, pacer);
   return { groups, owner, unreachable, reachable, logicalBytes, storedBytes: index.totalBytes, edges };
 }
 
 /** What one blob reaches (itself included): one walk with a visited bitmap. */
-function reachableFrom(index: StoreIndex, top: number): Totals {
+async function reachableFrom(index: StoreIndex, top: number, pacer: Pacer): Promise<Totals> {
   const t: Totals = { blobs: 0, bytes: 0 };
   if (top < 0) return t;
   const seen = new Uint8Array(index.size);
   const stack = [top];
   seen[top] = 1;
   while (stack.length > 0) {
+    const p = pacer.tick();
+    if (p !== undefined) await p;
     const i = stack.pop()!;
     t.blobs++;
     t.bytes += index.sizes[i]!;
@@ -125,7 +135,7 @@ function reachableFrom(index: StoreIndex, top: number): Totals {
 }
 
 /** Tree sizes bottom-up (an iterative post-order walk), summed over the blobs without referrers. */
-function logicalSize(index: StoreIndex): { logicalBytes: number; edges: number } {
+async function logicalSize(index: StoreIndex, pacer: Pacer): Promise<{ logicalBytes: number; edges: number }> {
   const n = index.size;
   const tree = new Float64Array(n);
   // 0 unvisited, 1 children pending, 2 done. Keys are content hashes, so no cycle can exist; a
@@ -137,6 +147,8 @@ function logicalSize(index: StoreIndex): { logicalBytes: number; edges: number }
     if (state[top] !== 0) continue;
     stack.push(top);
     while (stack.length > 0) {
+      const p = pacer.tick();
+      if (p !== undefined) await p;
       const i = stack[stack.length - 1]!;
       if (state[i] === 0) {
         state[i] = 1;

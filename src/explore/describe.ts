@@ -41,12 +41,18 @@ export interface BlobDescription {
   className: string | undefined;
   /** The type tag, where the class has one. */
   tag: string | undefined;
+  /** The first MAX_FIELDS fields. */
   fields: FieldDescription[];
+  /** How many fields the body has. */
+  fieldCount: number;
   /** Child blob keys, in the order the body refers to them. */
   children: DataKey[];
   /** Why the body could not be shown (a blob that does not decode), if so. */
   error: string | undefined;
 }
+
+/** Fields described per blob (a body that is one huge array is shown by its first entries). */
+export const MAX_FIELDS = 200;
 
 /** Longest field preview, in characters. */
 export const PREVIEW_CHARS = 160;
@@ -92,14 +98,14 @@ export async function describeBlob(key: DataKey, blob: PagableData, lookup?: Blo
     view = viewBlob(key, blob);
   } catch (e) {
     if (!PagableError.is(e)) throw e;
-    return { ...base, tag: undefined, fields: [], error: e.message };
+    return { ...base, tag: undefined, fields: [], fieldCount: 0, error: e.message };
   }
   const body = view.body;
   const values = Array.isArray(body) && !isEscape(body) ? body : undefined;
   const fields: FieldDescription[] = values === undefined
     ? [{ name: undefined, index: 0, preview: previewOf(toJson(body)), children: undefined }]
-    : values.map((v, index) => ({ name: undefined, index, preview: previewOf(toJson(v)), children: undefined }));
-  return { ...base, tag: view.tag, fields, error: undefined };
+    : values.slice(0, MAX_FIELDS).map((v, index) => ({ name: undefined, index, preview: previewOf(toJson(v)), children: undefined }));
+  return { ...base, tag: view.tag, fields, fieldCount: values?.length ?? 1, error: undefined };
 }
 
 /** The blob in the CLI's `show --json` form, for the page's "raw" view. */

@@ -7,6 +7,7 @@ import { type Analysis, SHARED, UNREACHABLE, analyse } from './analysis.js';
 import { type BlobDescription, blobJson, classLabel, describeBlob } from './describe.js';
 import type { Json } from '../cli/blob-view.js';
 import { type Neighbourhood, type NeighbourhoodLimits, type NodeInfo, neighbourhood } from './neighbourhood.js';
+import { Pacer } from './pacer.js';
 import { type ScanProgress, scanStore } from './scan.js';
 import { MISSING, type StoreIndex } from './store-index.js';
 import { type TreemapNode, treemapByClass, treemapByRoot } from './treemap.js';
@@ -42,7 +43,7 @@ export interface BlobDetail extends BlobDescription {
   roots: string[];
   /** True when the content hashes to the key. */
   verified: boolean;
-  /** Children with their labels and sizes, in body order (undefined label: not stored). */
+  /** The first MAX_CHILDREN children with their labels and sizes, in body order (`present` false: not stored). */
   childRefs: Array<BlobRef & { present: boolean }>;
   /** The first referrers, once the index is built (undefined before). */
   referrers: Page<BlobRef> | undefined;
@@ -73,6 +74,8 @@ export interface Summary {
 
 /** Longest page any list endpoint returns. */
 export const MAX_PAGE = 500;
+/** Children listed with a blob (each is read for its label); `children` still lists every key. */
+export const MAX_CHILDREN = 500;
 /** Referrers shown with a blob before the page asks for more. */
 const FIRST_REFERRERS = 50;
 
@@ -87,6 +90,9 @@ export class Explorer {
   #index: StoreIndex | undefined;
   #analysis: Analysis | undefined;
   #roots: RootEntry[] = [];
+  /** Per-scan results computed on first request: the treemaps, and blob count and bytes per label. */
+  #treemaps = new Map<'class' | 'root', TreemapNode>();
+  #labelTotals: Array<{ blobs: number; bytes: number }> | undefined;
   #scan: Promise<void> | undefined;
   #generation = 0;
   #closed = false;
@@ -108,13 +114,16 @@ export class Explorer {
     const run = async (): Promise<void> => {
       const cancelled = (): boolean => this.#closed || generation !== this.#generation;
       try {
+        const pacer = new Pacer();
         const roots = await this.#store.listRoots();
-        const index = await scanStore(this.#store, progress, cancelled);
-        const analysis = analyse(index, roots);
+        const index = await scanStore(this.#store, progress, cancelled, pacer);
+        const analysis = await analyse(index, roots, pacer);
         if (cancelled()) return;
         this.#roots = roots;
         this.#index = index;
         this.#analysis = analysis;
+        this.#treemaps.clear();
+        this.#labelTotals = undefined;
         progress.phase = 'done';
         progress.ms = Date.now() - progress.startedAt;
       } catch (e) {
@@ -184,7 +193,12 @@ export class Explorer {
     const index = this.#index;
     const a = this.#analysis;
     if (index === undefined || a === undefined) return null;
-    return by === 'class' ? treemapByClass(index) : treemapByRoot(index, a);
+    let t = this.#treemaps.get(by);
+    if (t === undefined) {
+      t = by === 'class' ? treemapByClass(index) : treemapByRoot(index, a);
+      this.#treemaps.set(by, t);
+    }
+    return t;
   }
 
   /**
@@ -236,7 +250,8 @@ export class Explorer {
       verified = false;
     }
     const roots = (await this.#store.listRoots()).filter((r) => r.key === key).map((r) => r.name).sort();
-    const distinct = [...new Set(d.children)];
+    const listed = d.children.slice(0, MAX_CHILDREN);
+    const distinct = [...new Set(listed)];
     const childBlobs = distinct.length === 0 ? [] : await this.#read(distinct);
     const childInfo = new Map<DataKey, BlobRef & { present: boolean }>();
     for (let i = 0; i < distinct.length; i++) {
@@ -250,7 +265,7 @@ export class Explorer {
       ...d,
       roots,
       verified,
-      childRefs: d.children.map((c) => childInfo.get(c)!),
+      childRefs: listed.map((c) => childInfo.get(c)!),
       referrers: index === undefined ? undefined : this.#referrerPage(index, at, 0, FIRST_REFERRERS),
       reachedBy: this.#reachedBy(at),
     };
@@ -295,21 +310,26 @@ export class Explorer {
     const index = this.#index;
     const info = async (keys: DataKey[]): Promise<NodeInfo[]> => {
       if (index !== undefined) {
+        // A blob may have a million referrers (a shared leaf): list no more than the graph can hold.
+        const cap = limits.nodes;
         return keys.map((k) => {
           const i = index.keys.indexOf(k);
-          if (i < 0) return { key: k, label: '(missing)', bytes: 0, present: false, children: [], parents: [] };
+          if (i < 0) return { key: k, label: '(missing)', bytes: 0, present: false, children: [], childCount: 0, parents: [], parentCount: 0 };
+          const kids = index.childrenOf(i);
           const children: DataKey[] = [];
-          for (const c of index.childrenOf(i)) if (c !== MISSING) children.push(index.keys.key(c));
-          const parents = Array.from(index.parentsOf(i), (p) => index.keys.key(p));
-          return { key: k, label: index.labelAt(i), bytes: index.sizes[i]!, present: true, children, parents };
+          for (let e = 0; e < kids.length && children.length < cap; e++) if (kids[e] !== MISSING) children.push(index.keys.key(kids[e]!));
+          const ps = index.parentsOf(i);
+          const parents = Array.from(ps.subarray(0, cap), (p) => index.keys.key(p));
+          return { key: k, label: index.labelAt(i), bytes: index.sizes[i]!, present: true, children, childCount: kids.length, parents, parentCount: ps.length };
         });
       }
       // Before the index is built: read the blobs themselves (children only; referrers unknown).
       const blobs = await this.#read(keys);
       return Promise.all(keys.map(async (k, i) => {
         const b = blobs[i];
-        if (b === undefined) return { key: k, label: '(missing)', bytes: 0, present: false, children: [], parents: undefined };
-        return { key: k, label: await classLabel(b), bytes: b.data.length, present: true, children: [...new Set(b.arcs)], parents: undefined };
+        if (b === undefined) return { key: k, label: '(missing)', bytes: 0, present: false, children: [], childCount: 0, parents: undefined, parentCount: 0 };
+        const children = [...new Set(b.arcs)];
+        return { key: k, label: await classLabel(b), bytes: b.data.length, present: true, children, childCount: children.length, parents: undefined, parentCount: 0 };
       }));
     };
     return neighbourhood(key, limits, info);
@@ -332,21 +352,26 @@ export class Explorer {
         keys.push(this.#ref(index, i));
       }
     }
-    const matching = new Set<number>();
-    index.labels.forEach((l, id) => { if (needle.length > 0 && l.toLowerCase().includes(needle)) matching.add(id); });
-    const totals = new Map<number, { blobs: number; bytes: number }>();
-    if (matching.size > 0) {
+    const totals = this.#totalsByLabel(index);
+    const classes = needle.length === 0 ? [] : index.labels
+      .map((label, id) => ({ label, ...totals[id]! }))
+      .filter((c) => c.label.toLowerCase().includes(needle))
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, n);
+    return { keys, classes, roots };
+  }
+
+  #totalsByLabel(index: StoreIndex): Array<{ blobs: number; bytes: number }> {
+    if (this.#labelTotals === undefined) {
+      const totals = index.labels.map(() => ({ blobs: 0, bytes: 0 }));
       for (let i = 0; i < index.size; i++) {
-        const l = index.labelOf[i]!;
-        if (!matching.has(l)) continue;
-        const t = totals.get(l) ?? { blobs: 0, bytes: 0 };
+        const t = totals[index.labelOf[i]!]!;
         t.blobs++;
         t.bytes += index.sizes[i]!;
-        totals.set(l, t);
       }
+      this.#labelTotals = totals;
     }
-    const classes = [...totals].map(([l, t]) => ({ label: index.labels[l]!, ...t })).sort((a, b) => b.bytes - a.bytes).slice(0, n);
-    return { keys, classes, roots };
+    return this.#labelTotals;
   }
 
   /** A page of the blobs with class label `label`, in key order; null until the index is built. */

@@ -7,10 +7,14 @@ export interface NodeInfo {
   bytes: number;
   /** False for a key no stored blob has. */
   present: boolean;
-  /** Distinct child keys. */
+  /** Distinct child keys (the first ones, where there are more than a graph can hold). */
   children: readonly DataKey[];
-  /** Distinct referrer keys; undefined while the index that knows them is being built. */
+  /** How many distinct children the blob has. */
+  childCount: number;
+  /** Distinct referrer keys (the first ones); undefined while the index that knows them is being built. */
   parents: readonly DataKey[] | undefined;
+  /** How many distinct referrers the blob has. */
+  parentCount: number;
 }
 
 /** Limits of one neighbourhood. */
@@ -61,36 +65,48 @@ export async function neighbourhood(centre: DataKey, limits: NeighbourhoodLimits
   let cutByNodes = false;
   const referrersKnown = first!.parents !== undefined;
   const expand = async (frontier: DataKey[], level: number, next: (n: NodeInfo) => readonly DataKey[] | undefined): Promise<DataKey[]> => {
-    const fresh: DataKey[] = [];
+    const fresh = new Set<DataKey>();
     for (const k of frontier) {
       for (const c of next(nodes.get(k)!.info) ?? []) {
-        if (nodes.has(c) || fresh.includes(c)) continue;
-        if (nodes.size + fresh.length >= limits.nodes) {
+        if (nodes.has(c) || fresh.has(c)) continue;
+        if (nodes.size + fresh.size >= limits.nodes) {
           cutByNodes = true;
           break;
         }
-        fresh.push(c);
+        fresh.add(c);
       }
     }
-    const infos = fresh.length === 0 ? [] : await info(fresh);
+    const infos = fresh.size === 0 ? [] : await info([...fresh]);
     infos.forEach((n) => nodes.set(n.key, { info: n, level }));
-    return fresh;
+    return [...fresh];
   };
   for (let level = 1; level <= Math.max(limits.down, limits.up) && !cutByNodes; level++) {
     if (level <= limits.down) down = await expand(down, level, (n) => n.children);
     if (level <= limits.up && referrersKnown && !cutByNodes) up = await expand(up, -level, (n) => n.parents);
   }
   const edges: Array<{ from: DataKey; to: DataKey }> = [];
+  const drawn = new Set<string>();
+  const edge = (from: DataKey, to: DataKey): void => {
+    // Seen from both ends (a long child list may be cut short at one of them): drawn once.
+    if (drawn.has(from + to)) return;
+    drawn.add(from + to);
+    edges.push({ from, to });
+  };
   const out: NeighbourhoodNode[] = [];
   let cutByDepth = false;
   for (const [key, { info: n, level }] of nodes) {
-    let hiddenChildren = 0;
-    let hiddenParents = 0;
+    let hiddenChildren = n.childCount;
+    let hiddenParents = n.parentCount;
     for (const c of n.children) {
-      if (nodes.has(c)) edges.push({ from: key, to: c });
-      else hiddenChildren++;
+      if (!nodes.has(c)) continue;
+      edge(key, c);
+      hiddenChildren--;
     }
-    for (const p of n.parents ?? []) if (!nodes.has(p)) hiddenParents++;
+    for (const p of n.parents ?? []) {
+      if (!nodes.has(p)) continue;
+      edge(p, key);
+      hiddenParents--;
+    }
     if ((level === limits.down && hiddenChildren > 0) || (level === -limits.up && hiddenParents > 0)) cutByDepth = true;
     const hidden = hiddenChildren + hiddenParents;
     out.push({ key, label: n.label, bytes: n.bytes, present: n.present, level, hidden });

@@ -6,6 +6,7 @@ import type { DataKey, PagableData } from '../keys/data.js';
 import { classLabel } from './describe.js';
 import { KeyTable, KeyTableBuilder } from './key-table.js';
 import { MISSING, StoreIndex, reverseEdges } from './store-index.js';
+import type { Pacer } from './pacer.js';
 import { U32List } from './u32-list.js';
 
 /** Blobs per read. */
@@ -26,18 +27,13 @@ export interface ScanProgress {
   error: string | undefined;
 }
 
-/** Lets the event loop serve requests between batches, so the page stays responsive during a scan. */
-function breathe(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
-}
-
 /**
  * One pass over a store building the explorer's index: list every key (pass 1), then read every
  * blob in batches (pass 2), recording its size, label and distinct children, and re-hashing it
  * (the scan is `verify` too). Reads yield to the event loop between batches. `cancelled()` true
  * stops it with STORAGE_CLOSED.
  */
-export async function scanStore(store: BlobStore, progress: ScanProgress, cancelled: () => boolean): Promise<StoreIndex> {
+export async function scanStore(store: BlobStore, progress: ScanProgress, cancelled: () => boolean, pacer: Pacer): Promise<StoreIndex> {
   const check = (): void => {
     if (cancelled()) throw new PagableError('STORAGE_CLOSED', `scanning ${store.name}: the explorer stopped`);
   };
@@ -46,9 +42,11 @@ export async function scanStore(store: BlobStore, progress: ScanProgress, cancel
   try {
     for await (const k of store.keys()) {
       builder.push(k);
-      if (++progress.done % 8192 === 0) {
+      progress.done++;
+      const p = pacer.tick();
+      if (p !== undefined) {
         check();
-        await breathe();
+        await p;
       }
     }
   } catch (e) {
@@ -159,7 +157,8 @@ export async function scanStore(store: BlobStore, progress: ScanProgress, cancel
     check();
     await readBatch(from, Math.min(n, from + BATCH));
     progress.done = Math.min(n, from + BATCH);
-    await breathe();
+    const p = pacer.due();
+    if (p !== undefined) await p;
   }
   progress.phase = 'analysis';
   const edges = children.finish();

@@ -44,8 +44,9 @@ export function renderBlob(host: HTMLElement, d: BlobDetail): void {
       el('td', { class: 'field-name' }, f.name ?? `#${f.index}`),
       el('td', { class: 'field-value' }, el('code', {}, f.preview))))));
   const children = el('div', { class: 'children' },
-    el('h3', {}, `Children (${d.childRefs.length})`),
-    d.childRefs.length === 0 ? el('p', { class: 'muted' }, 'none: a leaf blob') : null,
+    el('h3', {}, `Children (${count(d.children.length)})`),
+    d.children.length === 0 ? el('p', { class: 'muted' }, 'none: a leaf blob') : null,
+    d.childRefs.length < d.children.length ? el('p', { class: 'muted' }, `the first ${count(d.childRefs.length)} are listed; raw JSON lists every key`) : null,
     el('ol', { class: 'link-list' }, ...d.childRefs.map((c, i) => el('li', {}, c.present
       ? blobLink(c, 'child-link', String(i))
       : el('span', { class: 'bad' }, `${i} missing blob ${c.key}`)))));
@@ -58,7 +59,8 @@ export function renderBlob(host: HTMLElement, d: BlobDetail): void {
     d.error !== undefined ? el('p', { class: 'bad' }, d.error) : null,
     el('h3', {}, 'Fields'),
     d.fields.length === 0 ? el('p', { class: 'muted' }, 'no fields') : fields,
-    el('p', { class: 'muted note' }, 'Fields are positional (#0, #1, ...) in declaration order; child links follow the order the body refers to them.'),
+    d.fields.length < d.fieldCount ? el('p', { class: 'muted' }, `the first ${count(d.fields.length)} of ${count(d.fieldCount)} shown; raw JSON has them all`) : null,
+    el('p', { class: 'muted note' }, 'Fields are positional (#0, #1, ...) in declaration order. An arc field (@Shared, @Lazy) holds a placeholder (0); its blob is among the children, in the order the body refers to them.'),
     el('div', { class: 'two-cols' }, children, referrers),
   ));
 }

@@ -46,7 +46,8 @@ export function renderGraph(host: HTMLElement, g: Neighbourhood): void {
     .force('charge', forceManyBody<Node>().strength(-160))
     .force('level', forceY<Node>((n) => n.level * LEVEL_GAP).strength(1))
     .force('x', forceX<Node>(0).strength(0.04))
-    .force('collide', forceCollide<Node>((n) => radius(n) + 10))
+    // Wide enough for the label and short key under each node.
+    .force('collide', forceCollide<Node>((n) => Math.max(radius(n) + 10, 36)).strength(0.9))
     .stop();
   for (let i = 0; i < TICKS; i++) sim.tick();
 

@@ -62,7 +62,7 @@ function renderHealth(s: Summary): void {
     ...t.verify.corruptKeys.slice(0, 10).map((k) => el('p', {}, el('a', { href: route('blob', k) }, el('code', {}, k)))),
     el('p', { id: 'gc-result' }, t.gc.unreachableBlobs === 0
       ? 'gc would free nothing: every blob is reached from a root'
-      : `gc would free ${count(t.gc.unreachableBlobs)} blobs (${bytes(t.gc.unreachableBytes)}) that no root reaches`),
+      : `gc would free ${count(t.gc.unreachableBlobs)} blob${t.gc.unreachableBlobs === 1 ? '' : 's'} (${bytes(t.gc.unreachableBytes)}) that no root reaches`),
     t.dangling.refs > 0 ? el('p', { class: 'bad' }, `${count(t.dangling.refs)} references to missing blobs`) : null,
     el('p', { class: 'muted' }, `dedup ${ratio(t.dedupRatio)}: ${bytes(t.logicalBytes)} if every reference held its own copy, ${bytes(t.bytes)} stored; ${count(t.edges)} references, ${count(t.labels)} classes`),
     el('p', { class: 'muted' }, `scanned in ${((s.scan.ms ?? 0) / 1000).toFixed(1)} s; index ${bytes(t.indexBytes)} in the server`),

@@ -29,7 +29,8 @@ export function renderTreemap(host: HTMLElement, data: TreemapNode, grouped: boo
     .sum((d) => (d.children === undefined ? Math.max(d.bytes, 1) : 0))
     .sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
   const layout = treemap<TreemapNode>().size([width, height]).tile(treemapSquarify).paddingInner(2).round(true);
-  if (grouped) layout.paddingTop((n) => (n.depth === 1 ? GROUP_HEADER : 0)).paddingOuter((n) => (n.depth === 1 ? 2 : 0));
+  // paddingOuter sets all four sides, so the title strip (paddingTop) comes after it.
+  if (grouped) layout.paddingOuter((n) => (n.depth === 1 ? 2 : 0)).paddingTop((n) => (n.depth === 1 ? GROUP_HEADER : 0));
   const laid = layout(root);
 
   host.replaceChildren();
