@@ -386,7 +386,7 @@ describe('pagable explore', function () {
         await page.screenshot({ path: join(shots, '1-root.png'), fullPage: true });
         if (process.env.PAGABLE_EXPLORE_DOCS === '1') {
           mkdirSync(join(REPO, 'docs'), { recursive: true });
-          await page.screenshot({ path: join(REPO, 'docs', 'explore.png'), fullPage: false });
+          await page.screenshot({ path: join(REPO, 'docs', 'explore.png'), fullPage: true });
         }
 
         // Follow a child link: the page moves to that blob.

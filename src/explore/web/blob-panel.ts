@@ -33,6 +33,7 @@ export function renderBlob(host: HTMLElement, d: BlobDetail): void {
   const facts = el('dl', { class: 'facts' },
     el('dt', {}, 'key'), el('dd', {}, el('code', { class: 'full-key' }, d.key)),
     el('dt', {}, 'size'), el('dd', {}, `${bytes(d.bytes)} (${count(d.bytes)} bytes)`),
+    d.className !== undefined ? el('dt', {}, 'class') : null, d.className !== undefined ? el('dd', {}, d.className) : null,
     el('dt', {}, 'tag'), el('dd', {}, d.tag ?? '(none)'),
     el('dt', {}, 'content'), el('dd', {}, d.verified ? el('span', { class: 'good' }, 'hashes to its key') : el('span', { class: 'bad' }, 'CORRUPT: does not hash to its key')),
     el('dt', {}, 'named by'), el('dd', {}, d.roots.length > 0 ? d.roots.join(', ') : '(no root)'),
@@ -42,7 +43,9 @@ export function renderBlob(host: HTMLElement, d: BlobDetail): void {
     el('thead', {}, el('tr', {}, el('th', {}, 'field'), el('th', {}, 'value'))),
     el('tbody', {}, ...d.fields.map((f) => el('tr', {},
       el('td', { class: 'field-name' }, f.name ?? `#${f.index}`),
-      el('td', { class: 'field-value' }, el('code', {}, f.preview))))));
+      el('td', { class: 'field-value' }, el('code', {}, f.preview),
+        // Where the schema tells which children a field holds, link them right here.
+        ...(f.children ?? []).map((ci) => (d.childRefs[ci] !== undefined ? blobLink(d.childRefs[ci]!, 'field-link', String(ci)) : null)))))));
   const children = el('div', { class: 'children' },
     el('h3', {}, `Children (${count(d.children.length)})`),
     d.children.length === 0 ? el('p', { class: 'muted' }, 'none: a leaf blob') : null,
@@ -60,7 +63,7 @@ export function renderBlob(host: HTMLElement, d: BlobDetail): void {
     el('h3', {}, 'Fields'),
     d.fields.length === 0 ? el('p', { class: 'muted' }, 'no fields') : fields,
     d.fields.length < d.fieldCount ? el('p', { class: 'muted' }, `the first ${count(d.fields.length)} of ${count(d.fieldCount)} shown; raw JSON has them all`) : null,
-    el('p', { class: 'muted note' }, 'Fields are positional (#0, #1, ...) in declaration order. An arc field (@Shared, @Lazy) holds a placeholder (0); its blob is among the children, in the order the body refers to them.'),
+    d.fields.every((f) => f.name === undefined) && el('p', { class: 'muted note' }, 'Fields are positional (#0, #1, ...) in declaration order. An arc field (@Shared, @Lazy) holds a placeholder (0); its blob is among the children, in the order the body refers to them.'),
     el('div', { class: 'two-cols' }, children, referrers),
   ));
 }

@@ -82,7 +82,8 @@ function renderProgress(p: ScanProgress): void {
   bar.hidden = false;
   const phase = p.phase === 'keys' ? 'listing keys' : p.phase === 'blobs' ? 'reading blobs' : 'analysing';
   byId('scan-text').textContent = `${phase} ${count(p.done)}${p.total !== undefined ? ` / ${count(p.total)}` : ''}`;
-  if (p.phase === 'blobs' && p.total !== undefined && p.total > 0) bar.value = p.done / p.total;
+  // Listing keys counts against the store's own blob count where it has one (LMDB), reading against the keys listed.
+  if (p.phase !== 'analysis' && p.total !== undefined && p.total > 0) bar.value = Math.min(1, p.done / p.total);
   else bar.removeAttribute('value');
 }
 
