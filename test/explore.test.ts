@@ -355,7 +355,7 @@ describe('pagable explore', function () {
     before(function () {
       if (!existsSync(CHROMIUM) && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
         this.timeout(600_000);
-        spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'ignore', timeout: 540_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+        spawnSync('bash', ['-c', 'apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium'], { stdio: 'ignore', timeout: 540_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
       }
       if (!existsSync(CHROMIUM)) {
         console.log(`      (skipped: no ${CHROMIUM}; install Debian's chromium package, as .ci/run does, to run the browser test)`);

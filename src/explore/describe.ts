@@ -1,13 +1,21 @@
 /*
  * The explorer's one window onto blob contents. Everything else in src/explore (the index scan,
- * the treemap, the API, the page) sees a blob only through `classLabel` and `describeBlob`, so
- * switching to the schema-aware blob view (field names and class names read from the writer's
- * schema blobs) is a change to this file alone.
+ * the treemap, the API, the page) sees a blob only through `classLabel`, `describeBlob` and
+ * `blobJson`, so switching to the schema-aware blob view (field names and class names read from
+ * the writer's schema blobs) is a change to this file alone:
+ *
+ *  - classLabel: the tag where the class has one (as today: stable, chosen by the user), else the
+ *    class name from the blob's schema set (the last key of `arcs` in the new format; read it
+ *    through `lookup` and cache it by key: one schema set serves many blobs); a label of its own
+ *    for schema-set blobs, e.g. "(schema)"; legacy blobs keep today's labels.
+ *  - describeBlob: `className`, each field's `name`, and `children` per field (indexes into
+ *    `children`, which then leaves the schema-set key out); the page shows names and links
+ *    fields to their child blobs as soon as they are there.
+ *  - blobJson: the new view's JSON form.
  *
  * Today's implementation uses the CLI's generic view (src/cli/blob-view.ts): a blob names its
  * type tag when its class has one; fields are positional (#0, #1, ...); an untagged blob is
- * known only by its shape. `lookup` (other blobs of the store) is unused today; the schema-aware
- * version reads schema blobs through it.
+ * known only by its shape. `lookup` (other blobs of the store) is unused today.
  */
 import { C1, readTagHeader } from '../codec/wire.js';
 import { PagableError } from '../error.js';
@@ -35,7 +43,7 @@ export interface BlobDescription {
   key: DataKey;
   /** Length of the blob's data. */
   bytes: number;
-  /** What the treemap groups the blob under: its class name, else its tag, else its shape. */
+  /** What the treemap groups the blob under: its tag, else its class name, else its shape. */
   label: string;
   /** The writer's class name, where the blob's schema records it. */
   className: string | undefined;
