@@ -3,10 +3,13 @@
  * Everything public is exported from here (and the conformance kit from `pagable/testing`).
  */
 import 'reflect-metadata';
+import './decorators/symbol-metadata.js';
 
 export { Pagable } from './decorators/pagable.js';
 export { TypeTag } from './decorators/type-tag.js';
 export { Field, Shared, Lazy, Dyn } from './decorators/fields.js';
+export type { PagableFieldDecorator, PagableClassDecorator } from './decorators/dialect.js';
+export type { FieldOptions } from './metadata/field-options.js';
 export type { TypeSpec, Class } from './metadata/type-spec.js';
 export type { PagableOptions } from './metadata/class-meta.js';
 
@@ -28,6 +31,9 @@ export { BaseBlobStore } from './blobstore/base.js';
 export { MemoryBlobStore } from './blobstore/memory.js';
 export { TieredBlobStore, tiered } from './blobstore/tiered.js';
 export { verifying } from './blobstore/verifying.js';
+export { RedisBlobStore, type RedisBlobStoreOptions } from './blobstore/redis.js';
+export { LmdbBlobStore, type LmdbBlobStoreOptions } from './blobstore/lmdb.js';
+export { delegating } from './blobstore/delegating.js';
 
 export type {
   AutoPageOutOptions, GcReport, PageOutReport, PagableStorage, StorageOptions, StorageStats, VerifyReport,
