@@ -330,6 +330,8 @@ async function main(): Promise<void> {
   for (const c of [`stats ${d}`, `roots ${d}`, `show ${d} workspace`, `ls ${d}`, `graph ${d} ${firstPackage.slice(0, 12)} --format mermaid`, `verify ${d}`, `gc ${d}`]) {
     console.log(`  node ${cli} ${c}`);
   }
+  // A server that runs until Ctrl-C: shown apart from the commands above, which all return.
+  console.log(`\nOr look at it in a browser (a local page: treemap, blob browser, search; Ctrl-C to stop):\n    node ${cli} explore ${d}`);
 }
 
 main().catch((e: unknown) => {

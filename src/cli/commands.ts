@@ -3,6 +3,7 @@ import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import { type CliStore, openStoreSpec } from './store-spec.js';
 import { blobViewJson, renderBlobText, viewBlob } from './blob-view.js';
+import { explore } from './explore-command.js';
 import { formatBytes, table } from './format.js';
 import { graphJson, renderDot, renderMermaid, walkGraph } from './graph.js';
 import type { Output } from './output.js';
@@ -10,7 +11,7 @@ import { startProgress } from './progress.js';
 import { UsageError } from './usage.js';
 
 /** The commands of `pagable`. */
-export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'graph', 'verify', 'gc'] as const;
+export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'graph', 'verify', 'gc', 'explore'] as const;
 /** One of COMMANDS. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -29,6 +30,9 @@ export interface CommandRun {
   /** Redis stores: key prefix and operation bound. */
   prefix: string | undefined;
   timeoutMs: number | undefined;
+  /** explore: --port and --host. */
+  port?: number | undefined;
+  host?: string | undefined;
   out: Output;
 }
 
@@ -39,10 +43,12 @@ export function takesKey(c: CommandName): boolean {
 
 /**
  * Opens the store without ever creating one: inspection read-only, gc read-write; `show` reads
- * unverified to display a corrupt blob and say so.
+ * unverified to display a corrupt blob and say so (explore re-hashes every blob in its scan and
+ * shows corrupt ones).
  */
 async function openStore(run: CommandRun): Promise<CliStore> {
-  return openStoreSpec(run.store, { write: run.command === 'gc', verify: run.command !== 'show', prefix: run.prefix, timeoutMs: run.timeoutMs });
+  const verify = run.command !== 'show' && run.command !== 'explore';
+  return openStoreSpec(run.store, { write: run.command === 'gc', verify, prefix: run.prefix, timeoutMs: run.timeoutMs });
 }
 
 /** A full key, a root name, or a unique prefix of 4+ hex characters; NOT_FOUND / usage error otherwise. */
@@ -75,6 +81,7 @@ export async function runCommand(run: CommandRun): Promise<number> {
       case 'graph': return await graph(s, run, await resolveKey(s, run.key!));
       case 'verify': return await verify(s, run);
       case 'gc': return await gc(s, run);
+      case 'explore': return await explore(s, run);
     }
   } finally {
     await s.storage.close();

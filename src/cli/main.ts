@@ -44,6 +44,8 @@ async function main(argv: readonly string[]): Promise<number> {
         'max-edges': { type: 'string' },
         prefix: { type: 'string' },
         timeout: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -76,6 +78,9 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const o of ['depth', 'max-nodes', 'max-edges'] as const) {
     if (values[o] !== undefined && cmd !== 'graph') throw new UsageError(`--${o} applies to graph only`);
   }
+  if ((values.port !== undefined || values.host !== undefined) && cmd !== 'explore') throw new UsageError('--port and --host apply to explore only');
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--port takes a port number (0-65535), not "${values.port}"`);
   // Mermaid refuses diagrams over 500 edges by default (its maxEdges): stay under it unless told.
   const mermaid = format === 'mermaid';
   return runCommand({
@@ -85,6 +90,8 @@ async function main(argv: readonly string[]): Promise<number> {
     maxEdges: count(values['max-edges'], '--max-edges', mermaid ? 500 : 1_000_000),
     prefix: values.prefix,
     timeoutMs: values.timeout === undefined ? undefined : count(values.timeout, '--timeout', 0),
+    port,
+    host: values.host,
     out: new Output(),
   });
 }

@@ -23,6 +23,8 @@ Commands:
   verify STORE              re-hash every blob; exit 1 if any does not match its key
   gc     STORE              delete every blob no named root reaches (writes of other handles and
                             processes during the sweep are kept)
+  explore STORE             a local web page over the store: treemap of bytes by class and root,
+                            blob browser, search, verify, gc dry run (--port N, --host H)
 
 KEY is a full key, a unique prefix of one (4+ hex characters) or a root name.
 
@@ -34,6 +36,8 @@ Options:
   --max-edges N             graph: at most N arcs (default 1000000; 500 for mermaid, its limit)
   --prefix P                Redis: the key prefix of the store (default pagable:)
   --timeout MS              Redis: fail an operation after MS ms (default 5000)
+  --port N                  explore: port to serve on (default 4800, or a free one)
+  --host H                  explore: interface to bind (default 127.0.0.1, this machine only)
   -h, --help                this text
   --version                 the pagable version
 
