@@ -3,7 +3,7 @@ import type { Class, TypeSpec } from '../metadata/type-spec.js';
 
 /**
  * An inline field, stored in its parent's blob. Without a type, `design:type` decides: primitives,
- * Date, Uint8Array, Map, Set, plain data and @Pagable classes work; give `() => X` or `() => [X]`
+ * Date, Uint8Array, Map, Set, plain data and `@Pagable` classes work; give `() => X` or `() => [X]`
  * for arrays of classes or forward references.
  */
 export function Field(type?: () => TypeSpec): PropertyDecorator {
@@ -27,7 +27,7 @@ export function Lazy(type: () => Class | readonly [TypeSpec]): PropertyDecorator
 }
 
 /**
- * A polymorphic inline field: any @TypeTag class (an instance of `base` when given). The tag is
+ * A polymorphic inline field: any `@TypeTag` class (an instance of `base` when given). The tag is
  * always written. `() => [Base]` is an array of polymorphic values.
  */
 export function Dyn(base?: () => TypeSpec): PropertyDecorator {

@@ -38,6 +38,7 @@ export interface LmdbStorageOptions extends StorageOptions {
 
 /** One stored blob as listed by `listBlobs()`. */
 export interface LmdbBlobInfo {
+  /** The blob's content key. */
   key: DataKey;
   /** Length of the blob's data. */
   bytes: number;
