@@ -12,10 +12,13 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Output folder -> source folder, as tsconfig.build.json (dist) and tsconfig.json (build) map them. */
+/** Output folder -> source folder, as the tsconfig files map them. */
 const TARGETS = {
   dist: [['dist', 'src']],
-  build: ['src', 'test', 'examples', 'bench'].map((dir) => [path.join('build', dir), dir]),
+  // build/ from tsconfig.json, build/tc39/ from tsconfig.tc39.json (the same sources, as TC39 decorators).
+  build: ['build', path.join('build', 'tc39')].flatMap((out) =>
+    ['src', 'test', 'examples', 'bench'].map((dir) => [path.join(out, dir), dir]),
+  ),
 };
 const OUTPUT = /(\.d\.ts\.map|\.d\.ts|\.js\.map|\.js)$/;
 

@@ -3,10 +3,13 @@
  * Everything public is exported from here (and the conformance kit from `pagable/testing`).
  */
 import 'reflect-metadata';
+import './decorators/symbol-metadata.js';
 
 export { Pagable } from './decorators/pagable.js';
 export { TypeTag } from './decorators/type-tag.js';
 export { Field, Shared, Lazy, Dyn } from './decorators/fields.js';
+export type { PagableFieldDecorator, PagableClassDecorator } from './decorators/dialect.js';
+export type { FieldOptions } from './metadata/field-options.js';
 export type { TypeSpec, Class } from './metadata/type-spec.js';
 export type { PagableOptions } from './metadata/class-meta.js';
 

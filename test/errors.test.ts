@@ -44,11 +44,6 @@ describe('errors', () => {
     expect((e as Error).message).to.contain('Impostor').and.contain('Circle');
   });
 
-  it('NOT_PAGABLE with a hint when decorators are compiled as TC39 standard decorators', () => {
-    const standardCall = Field() as unknown as (value: undefined, context: { kind: string; name: string }) => void;
-    expect(() => standardCall(undefined, { kind: 'field', name: 'x' })).to.throw(PagableError, /experimentalDecorators/);
-  });
-
   it('NOT_PAGABLE for an undecorated class, naming class and field', async () => {
     const e = await codeOf(s.save(holder({ plain: new NotDecorated() })));
     expect(e.code).to.equal('NOT_PAGABLE');

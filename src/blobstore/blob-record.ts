@@ -1,4 +1,4 @@
-import { type DataKey, type PagableData, isDataKey, keyFromBytes, writeKeyBytes } from '../keys/data.js';
+import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../keys/data.js';
 import { PagableError } from '../error.js';
 
 /*
@@ -24,15 +24,23 @@ function varintLength(n: number): number {
   return len;
 }
 
-/** Encodes `blob` as one record, in a fresh exactly sized buffer. */
-export function encodeBlobRecord(blob: PagableData): Uint8Array {
+/** The length of `blob`'s record; LIMIT when it has more child keys than a record holds. */
+export function blobRecordLength(blob: PagableData): number {
+  const n = blob.arcs.length;
+  if (n > MAX_CHILDREN) throw new PagableError('LIMIT', `a blob with ${n} child keys is more than a record holds (${MAX_CHILDREN})`);
+  return varintLength(n) + 16 * n + blob.data.length;
+}
+
+/**
+ * Writes `blob`'s record into `out` at `at`, which has room for `blobRecordLength(blob)` bytes
+ * (a store's arena, or a fresh buffer); returns where the record ends. CORRUPT when a child is
+ * not a key.
+ */
+export function writeBlobRecord(blob: PagableData, out: Uint8Array, at: number): number {
   const { data, arcs } = blob;
   const n = arcs.length;
-  if (n > MAX_CHILDREN) throw new PagableError('LIMIT', `a blob with ${n} child keys is more than a record holds (${MAX_CHILDREN})`);
-  const head = varintLength(n);
-  const out = new Uint8Array(head + 16 * n + data.length);
   let v = n;
-  let i = 0;
+  let i = at;
   while (v >= 0x80) {
     out[i++] = (v & 0x7f) | 0x80;
     v = Math.floor(v / 0x80);
@@ -40,11 +48,17 @@ export function encodeBlobRecord(blob: PagableData): Uint8Array {
   out[i++] = v;
   for (let c = 0; c < n; c++) {
     const k = arcs[c]!;
-    if (!isDataKey(k)) throw new PagableError('CORRUPT', `child ${c} is not a 32-char lowercase hex key: ${String(k).slice(0, 40)}`);
-    writeKeyBytes(k, out, i);
+    if (!writeKeyBytes(k, out, i)) throw new PagableError('CORRUPT', `child ${c} is not a 32-char lowercase hex key: ${String(k).slice(0, 40)}`);
     i += 16;
   }
   out.set(data, i);
+  return i + data.length;
+}
+
+/** Encodes `blob` as one record, in a fresh exactly sized buffer. */
+export function encodeBlobRecord(blob: PagableData): Uint8Array {
+  const out = new Uint8Array(blobRecordLength(blob));
+  writeBlobRecord(blob, out, 0);
   return out;
 }
 

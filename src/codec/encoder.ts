@@ -1,5 +1,5 @@
 import { PagableError } from '../error.js';
-import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
+import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
 import { ANY, type ClassSchema, type RootSchema, type Schema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
 import type { ArcInner } from '../arc/arc-inner.js';
@@ -372,6 +372,13 @@ export class BlobEncoder {
         if (meta === undefined) {
           throw new PagableError('NOT_PAGABLE', `${this.where()}: class ${className(v)} is not decorated with @Pagable()`);
         }
+        // In a field nothing typed, an untagged instance cannot be stored, and neither can a tagged
+        // one as the field's very value (not inside plain data): legacy decorators would have typed
+        // it from design:type, and a model must not write other bytes under TC39 decorators.
+        const own = this.owner !== undefined && this.stack[this.stack.length - 1]?.constructor === this.owner.cls;
+        if ((meta.tag === undefined || own) && this.untypedField() !== undefined) {
+          throw new PagableError('TYPE_MISMATCH', `${this.where()}: holds a ${meta.name} but its type is unknown (no () => type, no design:type): add it, e.g. @Field(() => ${meta.name}) or @Field(() => [${meta.name}])${meta.tag === undefined ? '' : ' (@Dyn() for any tagged class)'}, or enable "emitDecoratorMetadata" (with "experimentalDecorators")`);
+        }
         if (meta.tag === undefined) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a ${meta.name} inside untyped data needs a @TypeTag on ${meta.name}, or declare the field's type, e.g. @Field(() => [${meta.name}])`);
         }
@@ -380,6 +387,12 @@ export class BlobEncoder {
       default:
         throw new PagableError('NOT_PAGABLE', `${this.where()}: a ${typeof v} cannot be stored`);
     }
+  }
+
+  /** The field being written when nothing declared its type (TC39 decorators, or no emitDecoratorMetadata). */
+  private untypedField(): FieldMeta | undefined {
+    const f = this.owner?.fields.find((x) => x.name === this.field);
+    return f !== undefined && !f.typeKnown ? f : undefined;
   }
 
   private enter(obj: object): void {

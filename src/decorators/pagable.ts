@@ -1,13 +1,12 @@
 import { markPagable, type PagableOptions } from '../metadata/class-meta.js';
-import type { Class } from '../metadata/type-spec.js';
+import { type PagableClassDecorator, classDecorator } from './dialect.js';
 
 /**
  * Marks a class as serializable. Only fields decorated with `@Field`, `@Shared`, `@Lazy` or `@Dyn` are
  * stored; instances are restored with `Object.create(prototype)`, so constructors do not run.
+ * Works as a legacy and as a TC39 standard decorator.
  */
-export function Pagable(options?: { name?: string }): ClassDecorator {
+export function Pagable(options?: { name?: string }): PagableClassDecorator {
   const opts: PagableOptions = options ?? {};
-  return (target) => {
-    markPagable(target as unknown as Class, opts);
-  };
+  return classDecorator('@Pagable', (cls) => markPagable(cls, opts));
 }

@@ -1,17 +1,17 @@
 import 'reflect-metadata';
 import { PagableError } from '../error.js';
 import type { Class, FieldDecl, FieldKind, TypeSpec } from './type-spec.js';
+import { ancestryOf, fieldDeclsOf } from './field-records.js';
 import { ANY, NATIVE_TYPES, type ClassSchema, type RootSchema, type Schema } from './schema.js';
 import { tagOfClass } from './tag-registry.js';
 import { type CtField, classTransformerLayout } from './class-transformer.js';
 
 /*
- * Decorators only record facts here (through reflect-metadata, on the constructor); everything
- * derived from them (inherited field order, resolved schemas) is computed on first use, because
- * type thunks may name classes declared later in the module.
+ * Decorators only record facts (field-records.ts, and the options here, through reflect-metadata
+ * on the constructor); everything derived from them (inherited field order, resolved schemas) is
+ * computed on first use, because type thunks may name classes declared later in the module.
  */
 
-const FIELDS_KEY = Symbol.for('pagable:fields');
 const OPTIONS_KEY = Symbol.for('pagable:options');
 
 /** Options of `@Pagable`. */
@@ -27,6 +27,13 @@ export interface FieldMeta {
   readonly schema: Schema;
   /** Where the field was declared, for messages. */
   readonly owner: Class;
+  /** Earlier names of the field (`@Field({ aliases })`); empty for most fields. */
+  readonly aliases: readonly string[];
+  /**
+   * False when nothing declared the field's type: no `() => X` and no `design:type` (TC39 standard
+   * decorators, or no `emitDecoratorMetadata`). Its values are then stored as plain data.
+   */
+  readonly typeKnown: boolean;
 }
 
 /** Everything the codec needs to know about one @Pagable class. */
@@ -61,28 +68,8 @@ export function isMarkedPagable(cls: Class): boolean {
   return Reflect.hasOwnMetadata(OPTIONS_KEY, cls);
 }
 
-/** Records one decorated field on the class owning `proto`. */
-export function recordField(proto: object, name: string | symbol, kind: FieldKind, type: (() => TypeSpec) | undefined): void {
-  if (proto === undefined || proto === null || (typeof name === 'object' && name !== null)) {
-    // TC39 standard decorators call (undefined, context): the legacy flavour is needed for metadata.
-    throw new PagableError('NOT_PAGABLE', 'pagable field decorators need "experimentalDecorators": true and "emitDecoratorMetadata": true in tsconfig.json, compiled by tsc');
-  }
-  const cls = (proto as { constructor: Class }).constructor;
-  if (typeof name !== 'string') {
-    throw new PagableError('NOT_PAGABLE', `${cls.name}: symbol-keyed fields cannot be stored (${String(name)})`);
-  }
-  if (typeof proto === 'function') {
-    throw new PagableError('NOT_PAGABLE', `${(proto as Class).name}.${name}: static fields cannot be stored`);
-  }
-  if (type !== undefined && typeof type !== 'function') {
-    throw new PagableError('NOT_PAGABLE', `${cls.name}.${name}: the type must be a thunk such as () => MyClass`);
-  }
-  const designType: unknown = Reflect.getMetadata('design:type', proto, name);
-  const own: FieldDecl[] = Reflect.getOwnMetadata(FIELDS_KEY, cls) ?? [];
-  const decl: FieldDecl = { name, kind, type, designType };
-  const at = own.findIndex((f) => f.name === name);
-  if (at >= 0) own[at] = decl; else own.push(decl);
-  Reflect.defineMetadata(FIELDS_KEY, own, cls);
+/** Drops what was derived from `cls`'s metadata, after a decorator added to it. */
+export function forgetClassMeta(cls: Class): void {
   metas.delete(cls);
 }
 
@@ -124,27 +111,13 @@ function buildMeta(cls: Class): ClassMeta {
     rest: undefined as ClassMeta['rest'],
   };
   meta.asSchema = Object.freeze({ k: 'class', cls, meta }) as ClassSchema;
-  // Ancestors first: a subclass's blob extends its base's positional layout.
-  const chain: Class[] = [];
-  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-    chain.unshift(c as Class);
-  }
-  const byName = new Map<string, number>();
-  // Field schemas are resolved lazily: a thunk may name a class that is not yet initialized.
-  const fields: FieldMeta[] = [];
-  for (const c of chain) {
-    const own: FieldDecl[] = Reflect.getOwnMetadata(FIELDS_KEY, c) ?? [];
-    for (const decl of own) {
-      const f = lazyField(decl, c, name);
-      const at = byName.get(decl.name);
-      if (at !== undefined) fields[at] = f; // an override keeps its base's position
-      else { byName.set(decl.name, fields.length); fields.push(f); }
-    }
-  }
+  // Ancestors first: a subclass's blob extends its base's positional layout. Field schemas are
+  // resolved lazily: a thunk may name a class that is not yet initialized.
+  const fields: FieldMeta[] = fieldDeclsOf(cls).map(({ decl, owner }) => lazyField(decl, owner, name));
   if (fields.length === 0) {
     // No pagable field decorators: store what class-transformer would serialize, so a class
     // annotated for it (or not annotated at all) works with nothing but @Pagable() added.
-    const ct = classTransformerLayout(chain);
+    const ct = classTransformerLayout(ancestryOf(cls));
     for (const f of ct.fields) fields.push(ctField(f, cls, name));
     if (ct.rest) meta.rest = { known: new Set(fields.map((f) => f.name)), excluded: ct.excluded };
   }
@@ -152,10 +125,15 @@ function buildMeta(cls: Class): ClassMeta {
   return meta;
 }
 
+type MutableFieldMeta = { -readonly [K in keyof FieldMeta]: FieldMeta[K] };
+
+const NO_ALIASES: readonly string[] = Object.freeze([]);
+
 /** A FieldMeta from class-transformer metadata (schema resolved on first read, as for decorators). */
 function ctField(f: CtField, owner: Class, className: string): FieldMeta {
   const where = `${className}.${f.name}`;
-  const out = { name: f.name, kind: 'field', owner } as { name: string; kind: FieldKind; owner: Class; schema: Schema };
+  const typeKnown = f.union !== undefined || f.type !== undefined || typeof Reflect.getMetadata('design:type', owner.prototype as object, f.name) === 'function';
+  const out = { name: f.name, kind: 'field', owner, aliases: NO_ALIASES, typeKnown } as MutableFieldMeta;
   Object.defineProperty(out, 'schema', {
     configurable: true,
     enumerable: true,
@@ -172,7 +150,7 @@ function ctField(f: CtField, owner: Class, className: string): FieldMeta {
         if (f.isArray) schema = { k: 'array', of: schema };
       } else if (f.type !== undefined) {
         const t = f.type;
-        const decl: FieldDecl = { name: f.name, kind: 'field', type: () => (f.isArray ? [t()] : t()), designType: undefined };
+        const decl: FieldDecl = { name: f.name, kind: 'field', type: () => (f.isArray ? [t()] : t()), designType: undefined, aliases: NO_ALIASES };
         schema = resolveSchema(decl, where);
       } else {
         schema = fromDesignType(Reflect.getMetadata('design:type', owner.prototype as object, f.name));
@@ -196,7 +174,8 @@ function restoredHook(cls: Class): ((obj: object) => void) | undefined {
 
 /** A FieldMeta whose `schema` resolves on first read and is then cached on the object. */
 function lazyField(decl: FieldDecl, owner: Class, className: string): FieldMeta {
-  const f = { name: decl.name, kind: decl.kind, owner } as { name: string; kind: FieldKind; owner: Class; schema: Schema };
+  const typeKnown = decl.type !== undefined || typeof decl.designType === 'function';
+  const f = { name: decl.name, kind: decl.kind, owner, aliases: decl.aliases, typeKnown } as MutableFieldMeta;
   Object.defineProperty(f, 'schema', {
     configurable: true,
     enumerable: true,

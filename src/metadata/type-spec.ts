@@ -19,4 +19,6 @@ export interface FieldDecl {
   readonly type: (() => TypeSpec) | undefined;
   /** `design:type` from emitDecoratorMetadata, when the compiler emitted it. */
   readonly designType: unknown;
+  /** Earlier names of the field (`FieldOptions.aliases`), for loading blobs written under them. */
+  readonly aliases: readonly string[];
 }
