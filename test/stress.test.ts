@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Class, type DataKey, InMemoryPagableStorage, LmdbPagableStorage, PagableArc, PagableError, type PagableStorage,
-  PinnedPagableArc,
+  type PinnedPagableArc,
 } from '../src/index.js';
 import { CfgNodeData, Doc, UNodeData } from './support/arc-models.js';
 import { Rng } from './support/prng.js';
