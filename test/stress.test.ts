@@ -16,9 +16,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Class, type DataKey, InMemoryPagableStorage, LmdbPagableStorage, PagableArc, PagableError, type PagableStorage,
-  type PinnedPagableArc,
+  type BlobStore, type Class, type DataKey, InMemoryPagableStorage, LmdbPagableStorage, MemoryBlobStore, PagableArc, PagableError,
+  type PagableStorage, PagableStorageBase, PinnedPagableArc,
 } from '../src/index.js';
+import { type Faults, faulty } from './support/faulty-store.js';
 import { CfgNodeData, Doc, UNodeData } from './support/arc-models.js';
 import { Rng } from './support/prng.js';
 
@@ -50,9 +51,8 @@ after(() => {
 const BACKENDS: readonly StressBackend[] = [
   {
     name: 'memory',
-    // The wrapper plugs in where the storage is built from its BlobStore (not in this branch yet).
-    open: async () => {
-      const storage = new InMemoryPagableStorage();
+    open: async (wrapper) => {
+      const storage = wrapper === undefined ? new InMemoryPagableStorage() : new PagableStorageBase(wrapper.wrap(new MemoryBlobStore()));
       return { storage, syncFetch: true, close: () => storage.close() };
     },
   },
@@ -361,4 +361,19 @@ describe('stress: interleaved pins, page-outs and clones over shared arcs', func
       expect(pagedIn, JSON.stringify(ops)).to.be.greaterThan(TASKS / 50);
     });
   }
+
+  it(`memory, its store failing a quarter of reads and writes: ${TASKS} tasks strand nothing and change nothing when they fail`, async () => {
+    const rng = new Rng(SEED + 1);
+    let faults: Faults | undefined;
+    const wrapper: StoreWrapper = {
+      wrap: <S extends object>(store: S): S => {
+        const f = faulty(store as unknown as BlobStore, { rate: 0.25, random: () => rng.u32() / 2 ** 32 });
+        faults = f.faults;
+        return f.store as unknown as S;
+      },
+      heal: () => { faults!.rate = 0; },
+    };
+    const { ops, failed } = await stress(BACKENDS[0]!, wrapper);
+    expect(failed, JSON.stringify({ ops, failed })).to.be.greaterThan(0);
+  });
 });
