@@ -243,23 +243,29 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   }
 
   /**
-   * Writes what a run produced (after making sure the blobs it reuses are still there), copies
-   * blobs of other storages, then gives arcs their keys: a key is set only once its blob is stored.
+   * Writes what a run produced, copies blobs of other storages, then gives arcs their keys: a key
+   * is set only once its blob is stored. On a store other handles share (`sweeps`), blobs the
+   * graph refers to without writing them (arcs stored earlier, blobs found already copied) are
+   * touched before the write and checked again after it: a touch just before another handle's
+   * sweep opened is not recorded by it, so only the second check proves the graph whole.
    */
   #commit(sink: Sink, run: PageOutRun, op: Set<DataKey>): Await<number> {
     this.#live.record(op, sink.reused);
     this.#live.record(op, sink.entries.map((e) => e.key));
-    const check = this.#io.store.sweeps === undefined ? undefined : this.#io.has(sink.reused, true);
-    const write = (): Await<number> => andThen(this.#io.put(sink.entries), () => {
-      if (sink.copies.length > 0) return copyForeign(this.#io, this.#live, op, sink.copies).then(() => this.#applyKeys(run));
-      return this.#applyKeys(run);
+    const shared = this.#io.store.sweeps !== undefined;
+    const found: DataKey[] = [];
+    const copy = (): Await<void> => (sink.copies.length === 0 ? undefined : copyForeign(this.#io, this.#live, op, sink.copies, found));
+    const write = (): Await<number> => andThen(andThen(this.#io.put(sink.entries), copy), () => {
+      if (!shared) return this.#applyKeys(run);
+      const refs = [...sink.reused, ...found];
+      return andThen(this.#io.has(refs, true), (present) => {
+        checkStillThere(refs, present, this.#io.store.name, 'was deleted by another handle\'s gc while this graph was being stored: the graph is incomplete, nothing was acknowledged; store it again');
+        return this.#applyKeys(run);
+      });
     });
-    if (check === undefined) return write();
-    return andThen(check, (present) => {
-      const gone = sink.reused.filter((_, i) => !present[i]);
-      if (gone.length > 0) {
-        throw new PagableError('NOT_FOUND', `blob ${gone[0]}, held by an arc this graph refers to, is no longer in ${this.#io.store.name} (deleted by another handle's gc?); nothing was written`);
-      }
+    if (!shared || sink.reused.length === 0) return write();
+    return andThen(this.#io.has(sink.reused, true), (present) => {
+      checkStillThere(sink.reused, present, this.#io.store.name, 'is no longer there (deleted by another handle\'s gc?); nothing was written');
       return write();
     });
   }
@@ -441,6 +447,12 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     this.#io.checkOpen('verify');
     return verifyStore(this.#io, onProgress);
   }
+}
+
+/** NOT_FOUND naming the first of `keys` not `present`. */
+function checkStillThere(keys: readonly DataKey[], present: readonly boolean[], where: string, what: string): void {
+  const i = present.indexOf(false);
+  if (i >= 0) throw new PagableError('NOT_FOUND', `blob ${keys[i]}, which this graph refers to, ${what} (${where})`);
 }
 
 function notFound(key: DataKey, w: Wanted | undefined): PagableError {

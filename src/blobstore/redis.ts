@@ -1,0 +1,388 @@
+import type { Redis } from 'ioredis';
+import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
+import { PagableError } from '../error.js';
+import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from './blob-record.js';
+import type { BlobEntry, BlobStore, RootEntry, SweepGuard } from './interface.js';
+import { type RedisClient, RedisConnection, type RedisConnectionOptions, isScriptRefused, loadKeySlot } from './redis-connection.js';
+import { RedisKeyspace, escapeGlob } from './redis-keyspace.js';
+import { DELETE, SET_ROOT, STORE, TOUCH } from './redis-scripts.js';
+import { groupBySlot, perGroup } from './redis-slots.js';
+import { scanNames } from './redis-scan.js';
+import { RedisSweepGuard } from './redis-sweep-guard.js';
+import { RedisClusterSweepGuard } from './redis-cluster-sweep-guard.js';
+
+/** Options of `RedisBlobStore.connect`. */
+export interface RedisBlobStoreOptions extends RedisConnectionOptions {
+  /**
+   * Where to connect (`redis://[user:password@]host:port/db`, `rediss://` for TLS); the store then
+   * owns the connection and `close()` ends it. Default `redis://127.0.0.1:6379`.
+   */
+  url?: string;
+  /** A connected (or lazily connecting) ioredis `Redis` or `Cluster` to use: the caller keeps it, `close()` leaves it open. */
+  client?: RedisClient;
+  /** Startup node urls of a Redis Cluster: the store makes (and owns) an ioredis `Cluster`. */
+  cluster?: readonly string[];
+  /** Prepended to every Redis key the store uses, so stores can share one database. Default `pagable:`. */
+  prefix?: string;
+  /** The bound, in ms, of connecting and of every operation, whatever the server does. Default 5000. */
+  timeoutMs?: number;
+}
+
+/** Keys per MGET, pipeline or script of reads: bounds one request's size while keeping commands few. */
+const BATCH = 1024;
+/** Blobs per store script: the server runs a script alone, so keep each to about half a millisecond. */
+const SCRIPT_BATCH = 256;
+const DEFAULT_PREFIX = 'pagable:';
+
+/** A view of the bytes as a Buffer, without copying. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/**
+ * Blobs in Redis, shared by every process and machine that connects to the same database (or
+ * Cluster) and prefix. Raw I/O only (no verification, no counting: the paging runtime and its
+ * wrappers do those); the key layout is in redis-keyspace.ts.
+ *
+ * Writes are SET NX inside a script, so a blob is written once, whichever client gets there
+ * first. Batches are one command per 256..1024 keys on a single server and one per hash slot on a
+ * Cluster, all sent at once: a batch is one round trip. Every operation is bounded by `timeoutMs`
+ * (redis-connection.ts). A blob key holding another Redis type is CORRUPT naming the key.
+ *
+ * `sweeps` (gc safety against other clients, interface.ts) is exact on a single server (scripts
+ * record and delete atomically; redis-sweep-guard.ts); on a Cluster it holds under the timing
+ * assumption stated in redis-cluster-sweep-guard.ts. A server that refuses scripts (ACL without
+ * @scripting) gets pipelined SET NX and no `sweeps`.
+ */
+export class RedisBlobStore implements BlobStore {
+  readonly name: string;
+  readonly sweeps: SweepGuard | undefined;
+  readonly #conn: RedisConnection;
+  readonly #keys: RedisKeyspace;
+  /** Key -> hash slot on a Cluster; undefined on a single server. */
+  readonly #slotOf: ((name: string) => number) | undefined;
+  /** False when the server refused EVAL (scripting disabled or not permitted to this user). */
+  readonly #scripting: boolean;
+  readonly #clusterGuard: RedisClusterSweepGuard | undefined;
+
+  private constructor(conn: RedisConnection, prefix: string, slotOf: ((key: string) => number) | undefined, scripting: boolean) {
+    this.#conn = conn;
+    this.#keys = new RedisKeyspace(prefix, conn.keyPrefix);
+    this.#slotOf = slotOf === undefined ? undefined : (name) => slotOf(conn.keyPrefix + name);
+    this.#scripting = scripting;
+    this.name = `${conn.where} (prefix ${JSON.stringify(prefix)})`;
+    if (!scripting) {
+      this.sweeps = undefined;
+    } else if (this.#slotOf === undefined) {
+      this.sweeps = new RedisSweepGuard(conn, this.#keys, this.name, (keys) => {
+        const what = `touching ${keys.length} blob(s)`;
+        return conn.run(what, () => this.#check(keys.map((k) => this.#keys.blobKey(k)), true, what));
+      });
+    } else {
+      this.#clusterGuard = new RedisClusterSweepGuard(conn, this.#keys, this.name, this.#slotOf, {
+        check: (names, what) => conn.run(what, () => this.#check(names, false, what)),
+        deleteNames: (names) => this.#deleteNames(names),
+      });
+      this.sweeps = this.#clusterGuard;
+    }
+  }
+
+  /**
+   * Connects to `url`, to the Cluster at `cluster`, or uses `client`, and checks the server
+   * answers, within `timeoutMs`: IO naming the url (password masked) when it cannot.
+   */
+  static async connect(options: RedisBlobStoreOptions = {}): Promise<RedisBlobStore> {
+    const caller = 'RedisBlobStore.connect';
+    const prefix = options.prefix ?? DEFAULT_PREFIX;
+    if (typeof prefix !== 'string') throw new PagableError('INVALID_ARGUMENT', `${caller}: prefix must be a string, got ${typeof prefix}`);
+    const conn = await RedisConnection.open(options, caller);
+    try {
+      const slotOf = conn.isCluster ? await loadKeySlot(caller) : undefined;
+      if (slotOf !== undefined) checkColocation(slotOf, new RedisKeyspace(prefix, conn.keyPrefix), conn.keyPrefix);
+      const scripting = await conn.run(`${caller}: probing scripting`, async () => {
+        try {
+          await (conn.client as Redis).eval('return 1', 0);
+          return true;
+        } catch (e) {
+          if (isScriptRefused(e)) return false;
+          throw e;
+        }
+      });
+      return new RedisBlobStore(conn, prefix, slotOf, scripting);
+    } catch (e) {
+      await conn.close();
+      throw e;
+    }
+  }
+
+  /** The prefix of every Redis key this store uses. */
+  get prefix(): string {
+    return this.#keys.prefix;
+  }
+
+  /** True when the store talks to a Redis Cluster. */
+  get isCluster(): boolean {
+    return this.#slotOf !== undefined;
+  }
+
+  /** The Redis key holding blob `key`. */
+  redisKeyOf(key: DataKey): string {
+    return this.#keys.blobKey(key);
+  }
+
+  /** The client the store uses (its own, or the one passed in). */
+  get client(): RedisClient {
+    return this.#conn.client;
+  }
+
+  // ---- blobs ----------------------------------------------------------------------------------
+
+  async putMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
+    if (entries.length === 0) return [];
+    const what = `writing ${entries.length === 1 ? `blob ${entries[0]!.key}` : `${entries.length} blobs`}`;
+    if (this.#conn.closed) throw this.#conn.closedError(what);
+    const keys = entries.map((e) => this.#keys.blobKey(e.key));
+    const records = entries.map((e) => asBuffer(encodeBlobRecord(e.data)));
+    if (this.#clusterGuard !== undefined) {
+      return this.#clusterGuard.put(what, entries.map((e) => e.key), () => this.#conn.run(what, () => this.#store(keys, records, what)),
+        (missing) => this.#conn.run(what, () => this.#store(missing.map((i) => keys[i]!), missing.map((i) => records[i]!), what)));
+    }
+    return this.#conn.run(what, () => this.#store(keys, records, what));
+  }
+
+  /** SET NX per key: true where written, false where present; CORRUPT where the key holds another type. */
+  async #store(keys: readonly string[], records: readonly Buffer[], what: string): Promise<boolean[]> {
+    if (!this.#scripting) {
+      return this.#batch(keys, SCRIPT_BATCH, async (g) => {
+        const p = (this.#conn.client as Redis).pipeline();
+        for (const i of g) p.set(keys[i]!, records[i]!, 'NX');
+        return (await execPipeline(p)).map((r) => r === 'OK');
+      });
+    }
+    const sweepKeys = this.#sweepKeys();
+    const codes = await this.#batch(keys, SCRIPT_BATCH, async (g) => {
+      const reply = await this.#conn.eval(STORE, [...sweepKeys, ...g.map((i) => keys[i]!)], [sweepKeys.length, ...g.map((i) => records[i]!)]);
+      return asCodes(reply, g.length);
+    });
+    return codes.map((c, i) => {
+      if (c === 2) throw this.#wrongType(keys[i]!, what);
+      return c === 1;
+    });
+  }
+
+  /**
+   * Runs `send` once per group of `names` (a run of at most `size` keys, of one slot on a Cluster),
+   * all at once; the per-key replies in input order. On a Cluster a group caught in a slot
+   * migration is sent again key by key.
+   */
+  #batch<R>(names: readonly string[], size: number, send: (indexes: number[]) => Promise<readonly R[]>): Promise<R[]> {
+    return perGroup(groupBySlot(names, size, this.#slotOf), names.length, send, this.#slotOf !== undefined);
+  }
+
+  /** The sweep keys that lead a store or touch script: on a single server only (a Cluster script stays in one slot). */
+  #sweepKeys(): string[] {
+    return this.#slotOf === undefined ? [this.#keys.sweepsKey, this.#keys.seqKey, this.#keys.touchedKey] : [];
+  }
+
+  #wrongType(redisKey: string, what: string): PagableError {
+    return new PagableError('CORRUPT', `${what}: the Redis key ${redisKey} in ${this.name} holds another Redis type than a blob record (a string)`);
+  }
+
+  async getMany(keys: readonly DataKey[]): Promise<Array<PagableData | undefined>> {
+    if (keys.length === 0) return [];
+    const what = `reading ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`;
+    const names = keys.map((k) => this.#keys.blobKey(k));
+    const raws = await this.#conn.run(what, async () => {
+      const got = await this.#batch(names, BATCH, (g) => (this.#conn.client as Redis).mgetBuffer(...g.map((i) => names[i]!)));
+      const missing: number[] = [];
+      for (let i = 0; i < got.length; i++) if (got[i] === null) missing.push(i);
+      if (missing.length > 0) await this.#explainMissing(names, got, missing, keys, what);
+      return got;
+    });
+    return raws.map((raw, i) => (raw === null ? undefined : decodeBlobRecord(raw, `blob ${keys[i]} in ${this.name}`)));
+  }
+
+  /**
+   * MGET answers nil for an absent key and for a key of another type alike: tell them apart
+   * (CORRUPT for the latter), and on a Cluster read a blob a gc has set aside but not yet deleted.
+   */
+  async #explainMissing(names: readonly string[], got: Array<Buffer | null>, missing: readonly number[], keys: readonly DataKey[], what: string): Promise<void> {
+    const c = this.#conn.client as Redis;
+    await Promise.all(missing.map(async (i) => {
+      const [type, aside] = await Promise.all([
+        c.type(names[i]!),
+        this.#slotOf === undefined ? null : c.getBuffer(this.#keys.tombstoneKey(keys[i]!)),
+      ]);
+      if (type !== 'none' && type !== 'string') throw this.#wrongType(names[i]!, what);
+      if (aside !== null) got[i] = aside;
+    }));
+  }
+
+  async hasMany(keys: readonly DataKey[]): Promise<boolean[]> {
+    if (keys.length === 0) return [];
+    const what = `checking ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`;
+    return this.#conn.run(what, () => this.#check(keys.map((k) => this.#keys.blobKey(k)), false, what));
+  }
+
+  /**
+   * Per key, true when present (CORRUPT when of another type); with `record`, on a single server,
+   * present keys are recorded while a sweep is open (SweepGuard.touch).
+   */
+  async #check(names: readonly string[], record: boolean, what: string): Promise<boolean[]> {
+    let codes: number[];
+    if (!this.#scripting) {
+      codes = await this.#batch(names, BATCH, async (g) => {
+        const p = (this.#conn.client as Redis).pipeline();
+        for (const i of g) p.type(names[i]!);
+        return (await execPipeline(p)).map((t) => (t === 'string' ? 1 : t === 'none' ? 0 : 2));
+      });
+    } else {
+      const sweepKeys = record ? this.#sweepKeys() : [];
+      codes = await this.#batch(names, BATCH, async (g) => {
+        const reply = await this.#conn.eval(TOUCH, [...sweepKeys, ...g.map((i) => names[i]!)], [sweepKeys.length]);
+        return asCodes(reply, g.length);
+      });
+    }
+    return codes.map((c, i) => {
+      if (c === 2) throw this.#wrongType(names[i]!, what);
+      return c === 1;
+    });
+  }
+
+  async *keys(): AsyncIterable<DataKey> {
+    // SCAN may return a key more than once (when the keyspace is rehashed): report each once.
+    const seen = new Set<DataKey>();
+    const cut = this.#keys.blobScanPrefix.length;
+    const match = `${escapeGlob(this.#keys.blobScanPrefix)}*`;
+    for await (const batch of scanNames(this.#conn, this.#slotOf, match, 'listing blobs')) {
+      for (const rk of batch) {
+        const k = rk.slice(cut);
+        if (!isDataKey(k) || seen.has(k)) continue;
+        seen.add(k);
+        yield k;
+      }
+    }
+  }
+
+  async deleteMany(keys: readonly DataKey[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const what = `deleting ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`;
+    const names = keys.map((k) => this.#keys.blobKey(k));
+    return this.#conn.run(what, () => this.#deleteNames(names));
+  }
+
+  /** Deletes Redis keys holding blob records (blobs or tombstones): the data bytes freed. */
+  async #deleteNames(names: readonly string[]): Promise<number> {
+    if (!this.#scripting) return this.#deleteByPipeline(names);
+    // One reply per command, not per key: a group that meets a slot in migration is split here.
+    const groups = groupBySlot(names, BATCH, this.#slotOf).flatMap((g) => (this.#slotOf === undefined ? [g] : g.map((i) => [i])));
+    const freed = await Promise.all(groups.map(async (g) => Number(await this.#conn.eval(DELETE, g.map((i) => names[i]!), []))));
+    return freed.reduce((a, b) => a + b, 0);
+  }
+
+  async #deleteByPipeline(names: readonly string[]): Promise<number> {
+    const freed = await this.#batch(names, BATCH, async (g) => {
+      const p = (this.#conn.client as Redis).pipeline();
+      for (const i of g) p.type(names[i]!).getrangeBuffer(names[i]!, 0, 4).strlen(names[i]!).unlink(names[i]!);
+      const replies = await (p.exec() as Promise<Array<[Error | null, unknown]> | null>);
+      if (replies === null) throw new Error('the pipeline was discarded');
+      return g.map((i, j) => {
+        const [, type] = replies[4 * j]!;
+        const [, head] = replies[4 * j + 1]!;
+        const [, length] = replies[4 * j + 2]!;
+        const [err, removed] = replies[4 * j + 3]!;
+        if (err !== null) throw err;
+        if (removed !== 1 || type !== 'string') return 0;
+        try {
+          return blobRecordDataLength(head as Buffer, names[i]!, length as number);
+        } catch {
+          return 0; // a malformed record is garbage too: freed, with no data bytes to count
+        }
+      });
+    });
+    return freed.reduce((a, b) => a + b, 0);
+  }
+
+  // ---- roots ----------------------------------------------------------------------------------
+
+  async getRoot(name: string): Promise<DataKey | undefined> {
+    const v = await this.#conn.run(`reading root "${name}"`, () => this.#conn.client.hget(this.#keys.rootsKey, name));
+    return v === null ? undefined : this.#rootKey(name, v);
+  }
+
+  async setRoot(name: string, key: DataKey): Promise<boolean> {
+    const what = `setting root "${name}" to ${key}`;
+    if (!isDataKey(key)) throw new PagableError('IO', `${what}: not a 32-char lowercase hex key`);
+    const blob = this.#keys.blobKey(key);
+    if (this.#clusterGuard !== undefined) return this.#clusterGuard.setRoot(what, name, key);
+    return this.#conn.run(what, async () => {
+      if (!this.#scripting) {
+        // Without scripts the check and the write are two commands: not atomic against a gc.
+        const type = await this.#conn.client.type(blob);
+        if (type === 'none') return false;
+        if (type !== 'string') throw this.#wrongType(blob, what);
+        await this.#conn.client.hset(this.#keys.rootsKey, name, key);
+        return true;
+      }
+      const k = this.#keys;
+      const code = Number(await this.#conn.eval(SET_ROOT, [k.sweepsKey, k.seqKey, k.touchedKey, k.rootsKey, blob], [name, key]));
+      if (code === 2) throw this.#wrongType(blob, what);
+      return code === 1;
+    });
+  }
+
+  async deleteRoot(name: string): Promise<boolean> {
+    const n = await this.#conn.run(`deleting root "${name}"`, () => this.#conn.client.hdel(this.#keys.rootsKey, name));
+    return n === 1;
+  }
+
+  async listRoots(): Promise<RootEntry[]> {
+    const all = await this.#conn.run('listing roots', () => this.#conn.client.hgetall(this.#keys.rootsKey));
+    return Object.entries(all).map(([name, v]) => ({ name, key: this.#rootKey(name, v) }));
+  }
+
+  #rootKey(name: string, v: string): DataKey {
+    if (!isDataKey(v)) throw new PagableError('CORRUPT', `root "${name}" in ${this.name} is malformed: ${JSON.stringify(String(v).slice(0, 40))}`);
+    return v;
+  }
+
+  // ---- lifetime -------------------------------------------------------------------------------
+
+  /** Durability is the server's (its RDB / AOF settings): every write was acknowledged already. */
+  flush(): void {}
+
+  /** Operations under way finish (each within timeoutMs); a connection the store made is ended at once. */
+  close(): Promise<void> {
+    return this.#conn.close();
+  }
+}
+
+/** The per-key integer codes a script answered; an Error when the reply is not that. */
+function asCodes(reply: unknown, n: number): number[] {
+  if (!Array.isArray(reply) || reply.length !== n) throw new Error('unexpected reply to a pagable script');
+  return reply as number[];
+}
+
+/** Runs a pipeline: the replies in order, or the first command's error. */
+async function execPipeline(p: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+  const replies = await p.exec();
+  if (replies === null) throw new Error('the pipeline was discarded');
+  return replies.map(([err, reply]) => {
+    if (err !== null) throw err;
+    return reply;
+  });
+}
+
+/** On a Cluster, the sweep keys must share the roots key's slot: refuse a keyPrefix that breaks that. */
+function checkColocation(slotOf: (key: string) => number, ks: RedisKeyspace, keyPrefix: string): void {
+  const roots = slotOf(ks.full(ks.rootsKey));
+  for (const k of [ks.sweepsKey, ks.seqKey, ks.touchedKey, ks.asideKey]) {
+    if (slotOf(ks.full(k)) !== roots) {
+      throw new PagableError('IO', `RedisBlobStore.connect: the client's keyPrefix ${JSON.stringify(keyPrefix)} has unbalanced braces; a Cluster cannot keep the store's keys together`);
+    }
+  }
+  const sample = '0123456789abcdef0123456789abcdef';
+  if (slotOf(ks.full(ks.tombstoneKey(sample))) !== slotOf(ks.full(ks.blobKey(sample)))) {
+    throw new PagableError('IO', `RedisBlobStore.connect: the prefix ${JSON.stringify(ks.prefix)} with keyPrefix ${JSON.stringify(keyPrefix)} cannot be used on a Cluster (unbalanced braces)`);
+  }
+}
