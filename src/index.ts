@@ -33,6 +33,7 @@ export type { MemoryFootprint } from './blobstore/memory.js';
 export { TieredBlobStore, tiered } from './blobstore/tiered.js';
 export { verifying } from './blobstore/verifying.js';
 export { RedisBlobStore, type RedisBlobStoreOptions } from './blobstore/redis.js';
+export type { RedisClient } from './blobstore/redis-connection.js';
 
 export type {
   AutoPageOutOptions, GcReport, PageOutReport, PagableStorage, StorageOptions, StorageStats, VerifyReport,
