@@ -34,6 +34,8 @@ export { TieredBlobStore, tiered } from './blobstore/tiered.js';
 export { verifying } from './blobstore/verifying.js';
 export { RedisBlobStore, type RedisBlobStoreOptions } from './blobstore/redis.js';
 export type { RedisClient } from './blobstore/redis-connection.js';
+export { LmdbBlobStore, type LmdbBlobStoreOptions } from './blobstore/lmdb.js';
+export { delegating } from './blobstore/delegating.js';
 
 export type {
   AutoPageOutOptions, GcReport, PageOutReport, PagableStorage, StorageOptions, StorageStats, VerifyReport,

@@ -234,8 +234,14 @@ describe('LmdbPagableStorage', function () {
     expect(e.message).to.contain(key);
     expect((await s.verify()).corrupt).to.deep.equal([key]);
     await s.close();
-    // Counting at open reads every record: a malformed one is reported, not a crash.
-    await expectError(LmdbPagableStorage.open(path), 'CORRUPT');
+    // Counting at open walks every page: a malformed record does not make the whole store
+    // unopenable (issue 8: stats and ls report malformed records and go on); it stays CORRUPT when
+    // read and is listed by verify.
+    s = await LmdbPagableStorage.open(path);
+    await expectError(s.load(Dep, key), 'CORRUPT');
+    expect((await s.verify()).corrupt).to.deep.equal([key]);
+    expect([...s.listBlobs()].find((b) => b.key === key)?.malformed?.code).to.equal('CORRUPT');
+    await s.close();
   });
 
   it('roots survive reopening; gc keeps what they reach and frees the rest', async () => {

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digest, Node, openSpec } from './fixtures/many-writers-worker.js';
 import { runNode } from './support/node-process.js';
+import { type RedisCluster, startRedisCluster } from './fixtures/redis-cluster.js';
+import { type RedisServer, startRedisServer } from './fixtures/redis-server.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/many-writers-worker.js', import.meta.url));
 const OPS = Number(process.env.PAGABLE_STRESS ?? 60);
@@ -45,12 +47,31 @@ export async function manyWriters(spec: string): Promise<{ roots: number; checke
 describe('many writers', function () {
   this.timeout(600_000);
   const dirs: string[] = [];
-  after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  let server: RedisServer | undefined;
+  let cluster: RedisCluster | undefined;
+  before(async () => {
+    [server, cluster] = await Promise.all([startRedisServer(), startRedisCluster(3)]);
+  });
+  after(async () => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await Promise.all([server?.stop(), cluster?.stop()]);
+  });
 
   it('LMDB: 4 processes x 2 handles saving, rooting and collecting garbage lose no kept root', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pagable-writers-'));
     dirs.push(dir);
     const r = await manyWriters(dir);
     console.log(`      LMDB: ${r.roots} roots kept and loaded, ${r.checked} blobs verified`);
+  });
+
+  it('Redis: the same against one server', async () => {
+    const r = await manyWriters(`redis://127.0.0.1:${server!.port}/writers${process.pid}:`);
+    console.log(`      Redis: ${r.roots} roots kept and loaded, ${r.checked} blobs verified`);
+  });
+
+  it('Redis Cluster: the same against 3 masters', async () => {
+    const hosts = cluster!.urls.map((u) => u.replace(/^redis:\/\//, '')).join(',');
+    const r = await manyWriters(`redis-cluster://${hosts}/writers${process.pid}:`);
+    console.log(`      Redis Cluster: ${r.roots} roots kept and loaded, ${r.checked} blobs verified`);
   });
 });

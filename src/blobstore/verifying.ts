@@ -2,7 +2,8 @@ import { PagableError } from '../error.js';
 import { computeKey } from '../keys/compute-key.js';
 import type { DataKey, PagableData } from '../keys/data.js';
 import { andThen } from './await.js';
-import type { Await, BlobStore } from './interface.js';
+import { delegating } from './delegating.js';
+import type { BlobStore } from './interface.js';
 
 /** Re-keys one blob read from `store` under `key`; CORRUPT (naming both keys and the store) on a mismatch. */
 export function checkBlob(store: BlobStore, key: DataKey, blob: PagableData | undefined): PagableData | undefined {
@@ -23,23 +24,10 @@ export function checkBlob(store: BlobStore, key: DataKey, blob: PagableData | un
  * Writes and everything else pass through. (~2 us per 100-byte blob; LMDB and Redis storages
  * wrap their store in it unless `verify: false`.)
  */
-export function verifying<S extends BlobStore>(store: S): BlobStore {
+export function verifying(store: BlobStore): BlobStore {
   const getSync = store.getSync;
-  return {
-    name: store.name,
-    putMany: (entries) => store.putMany(entries),
+  return delegating(store, {
     getMany: (keys) => andThen(store.getMany(keys), (blobs) => blobs.map((b, i) => checkBlob(store, keys[i]!, b))),
     ...(getSync === undefined ? {} : { getSync: (key: DataKey) => checkBlob(store, key, getSync.call(store, key)) }),
-    hasMany: (keys) => store.hasMany(keys),
-    keys: () => store.keys(),
-    deleteMany: (keys) => store.deleteMany(keys),
-    getRoot: (name) => store.getRoot(name),
-    setRoot: (name, key) => store.setRoot(name, key),
-    deleteRoot: (name) => store.deleteRoot(name),
-    listRoots: () => store.listRoots(),
-    ...(store.count === undefined ? {} : { count: () => store.count!() }),
-    ...(store.sweeps === undefined ? {} : { sweeps: store.sweeps }),
-    flush: () => store.flush(),
-    close: (): Await<void> => store.close(),
-  };
+  });
 }

@@ -1,7 +1,7 @@
 import { type DataKey, isDataKey } from '../keys/data.js';
 import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
-import { LmdbPagableStorage } from '../storage/lmdb.js';
+import { type CliStore, openStoreSpec } from './store-spec.js';
 import { blobViewJson, renderBlobText, viewBlob } from './blob-view.js';
 import { formatBytes, table } from './format.js';
 import { graphJson, renderDot, renderMermaid, walkGraph } from './graph.js';
@@ -22,6 +22,13 @@ export interface CommandRun {
   key: string | undefined;
   json: boolean;
   format: 'dot' | 'mermaid';
+  /** graph: levels below KEY and blobs at most. */
+  depth: number;
+  maxNodes: number;
+  maxEdges: number;
+  /** Redis stores: key prefix and operation bound. */
+  prefix: string | undefined;
+  timeoutMs: number | undefined;
   out: Output;
 }
 
@@ -31,31 +38,29 @@ export function takesKey(c: CommandName): boolean {
 }
 
 /**
- * Opens the store without ever creating one: inspection read-only, gc read-write. Counting the
- * store at open is a full pass, so only `stats` pays for it; `show` reads unverified to display
- * a corrupt blob and say so.
+ * Opens the store without ever creating one: inspection read-only, gc read-write; `show` reads
+ * unverified to display a corrupt blob and say so.
  */
-async function openStore(run: CommandRun): Promise<LmdbPagableStorage> {
-  return LmdbPagableStorage.open(run.store, {
-    create: false,
-    readOnly: run.command !== 'gc',
-    countAtOpen: run.command === 'stats',
-    verify: run.command !== 'show',
-  });
+async function openStore(run: CommandRun): Promise<CliStore> {
+  return openStoreSpec(run.store, { write: run.command === 'gc', verify: run.command !== 'show', prefix: run.prefix, timeoutMs: run.timeoutMs });
 }
 
 /** A full key, a root name, or a unique prefix of 4+ hex characters; NOT_FOUND / usage error otherwise. */
-async function resolveKey(s: LmdbPagableStorage, arg: string): Promise<DataKey> {
+async function resolveKey(s: CliStore, arg: string): Promise<DataKey> {
   const lower = arg.toLowerCase();
   if (isDataKey(lower)) return lower;
-  const root = await s.getRoot(arg);
+  const root = await s.storage.getRoot(arg).catch((e: unknown) => {
+    // An argument that cannot be a root name (too long) may still be a key prefix.
+    if (PagableError.is(e, 'INVALID_ARGUMENT')) return undefined;
+    throw e;
+  });
   if (root !== undefined) return root;
   if (/^[0-9a-f]{4,31}$/.test(lower)) {
-    const found = s.keysWithPrefix(lower, 2);
+    const found = await s.keysWithPrefix(lower, 2);
     if (found.length === 1) return found[0]!;
     if (found.length > 1) throw new UsageError(`key prefix ${arg} is ambiguous (${found.join(', ')}, ...)`);
   }
-  throw new PagableError('NOT_FOUND', `no blob or root named ${JSON.stringify(arg)} in ${s.path}`);
+  throw new PagableError('NOT_FOUND', `no blob or root named ${JSON.stringify(arg)} in ${s.where}`);
 }
 
 /** Runs one command; resolves to the exit code. */
@@ -72,57 +77,85 @@ export async function runCommand(run: CommandRun): Promise<number> {
       case 'gc': return await gc(s, run);
     }
   } finally {
-    await s.close();
+    await s.storage.close();
   }
 }
 
-async function stats(s: LmdbPagableStorage, run: CommandRun): Promise<number> {
-  const st = s.stats();
-  const rootCount = (await s.listRoots()).length;
+async function stats(s: CliStore, run: CommandRun): Promise<number> {
+  const rootCount = (await s.storage.listRoots()).length;
   const fileBytes = s.fileBytes();
+  // Counted by listing (a scan, with a progress bar): malformed records are counted, not fatal.
+  const bar = startProgress('stats', s.blobCount() ?? 0);
+  let blobs = 0;
+  let bytes = 0;
+  let malformed = 0;
+  try {
+    for await (const b of s.listBlobs()) {
+      blobs++;
+      bytes += b.bytes;
+      if (b.malformed !== undefined) malformed++;
+      if (blobs % 1000 === 0) bar.update(blobs);
+    }
+  } finally {
+    bar.stop();
+  }
   if (run.json) {
-    await run.out.json({ path: s.path, blobs: st.blobs, bytes: st.bytes, fileBytes, roots: rootCount });
+    await run.out.json({ path: s.where, blobs, bytes, fileBytes: fileBytes ?? null, roots: rootCount, malformed });
   } else {
     await run.out.line(table([
-      ['store', s.path],
-      ['blobs', String(st.blobs)],
-      ['data', `${formatBytes(st.bytes)} (${st.bytes} bytes)`],
-      ['on disk', `${formatBytes(fileBytes)} (${fileBytes} bytes)`],
+      ['store', s.where],
+      ['blobs', String(blobs)],
+      ['data', `${formatBytes(bytes)} (${bytes} bytes)`],
+      ...(fileBytes === undefined ? [] : [['on disk', `${formatBytes(fileBytes)} (${fileBytes} bytes)`]]),
       ['roots', String(rootCount)],
+      ...(malformed === 0 ? [] : [['malformed', `${malformed} record(s): run verify`]]),
     ]));
   }
-  return 0;
+  return malformed === 0 ? 0 : 1;
 }
 
-async function roots(s: LmdbPagableStorage, run: CommandRun): Promise<number> {
-  const list = await s.listRoots();
+async function roots(s: CliStore, run: CommandRun): Promise<number> {
+  const list = await s.storage.listRoots();
   if (run.json) await run.out.json(list);
   else if (list.length === 0) await run.out.line('(no roots)');
   else await run.out.line(table(list.map((r) => [r.key, r.name])));
   return 0;
 }
 
-async function ls(s: LmdbPagableStorage, run: CommandRun): Promise<number> {
-  // Streamed: a store may hold millions of blobs.
+async function ls(s: CliStore, run: CommandRun): Promise<number> {
+  // Streamed: a store may hold millions of blobs. A malformed record is listed and the listing
+  // goes on; a failure part-way still leaves valid JSON (the array is closed), then exit 1.
+  let malformed = 0;
   if (run.json) {
     await run.out.line('[');
     let first = true;
-    for await (const b of s.listBlobs()) {
-      await run.out.line(`${first ? '' : ','}${JSON.stringify(b)}`);
-      first = false;
+    try {
+      for await (const b of s.listBlobs()) {
+        if (b.malformed !== undefined) malformed++;
+        await run.out.line(`${first ? '' : ','}${JSON.stringify(b)}`);
+        first = false;
+      }
+    } finally {
+      await run.out.line(']');
     }
-    await run.out.line(']');
   } else {
     await run.out.line(`${'KEY'.padEnd(32)}  ${'BYTES'.padStart(10)}  CHILDREN`);
-    for await (const b of s.listBlobs()) await run.out.line(`${b.key}  ${String(b.bytes).padStart(10)}  ${String(b.children).padStart(8)}`);
+    for await (const b of s.listBlobs()) {
+      if (b.malformed !== undefined) {
+        malformed++;
+        await run.out.line(`${b.key}  ${'?'.padStart(10)}  ${'?'.padStart(8)}  MALFORMED: ${b.malformed}`);
+      } else {
+        await run.out.line(`${b.key}  ${String(b.bytes).padStart(10)}  ${String(b.children).padStart(8)}`);
+      }
+    }
   }
-  return 0;
+  return malformed === 0 ? 0 : 1;
 }
 
-async function show(s: LmdbPagableStorage, run: CommandRun, key: DataKey): Promise<number> {
-  const blob = await s.fetchData(key);
+async function show(s: CliStore, run: CommandRun, key: DataKey): Promise<number> {
+  const blob = await s.storage.fetchData(key);
   const actual = computeKey(blob);
-  const rootNames = (await s.listRoots()).filter((r) => r.key === key).map((r) => r.name);
+  const rootNames = (await s.storage.listRoots()).filter((r) => r.key === key).map((r) => r.name);
   const view = viewBlob(key, blob);
   if (run.json) {
     await run.out.json({ ...(blobViewJson(view, rootNames) as object), verified: actual === key });
@@ -133,24 +166,26 @@ async function show(s: LmdbPagableStorage, run: CommandRun, key: DataKey): Promi
   return actual === key ? 0 : 1;
 }
 
-async function graph(s: LmdbPagableStorage, run: CommandRun, key: DataKey): Promise<number> {
-  const bar = startProgress('graph', s.blobCount());
+async function graph(s: CliStore, run: CommandRun, key: DataKey): Promise<number> {
+  const bar = startProgress('graph', Math.min(run.maxNodes, s.blobCount() ?? run.maxNodes));
   let g;
   try {
-    g = walkGraph((k) => s.fetchDataSync(k), key, (n) => bar.update(n));
+    g = await walkGraph((k) => s.storage.fetchData(k), key, { depth: run.depth, maxNodes: run.maxNodes, maxEdges: run.maxEdges }, (n) => bar.update(n));
   } finally {
     bar.stop();
   }
+  // Said on stderr too, so a cut drawing is never mistaken for the whole DAG.
+  if (g.cut !== undefined) process.stderr.write(`pagable: graph ${g.cut}\n`);
   if (run.json) await run.out.json(graphJson(g));
   else await run.out.line(run.format === 'dot' ? renderDot(g) : renderMermaid(g));
   return 0;
 }
 
-async function verify(s: LmdbPagableStorage, run: CommandRun): Promise<number> {
-  const bar = startProgress('verify', s.blobCount());
+async function verify(s: CliStore, run: CommandRun): Promise<number> {
+  const bar = startProgress('verify', s.blobCount() ?? 0);
   let report;
   try {
-    report = await s.verify((n) => bar.update(n));
+    report = await s.storage.verify((n) => bar.update(n));
   } finally {
     bar.stop();
   }
@@ -165,11 +200,11 @@ async function verify(s: LmdbPagableStorage, run: CommandRun): Promise<number> {
   return report.corrupt.length === 0 ? 0 : 1;
 }
 
-async function gc(s: LmdbPagableStorage, run: CommandRun): Promise<number> {
-  const bar = startProgress('gc mark', s.blobCount());
+async function gc(s: CliStore, run: CommandRun): Promise<number> {
+  const bar = startProgress('gc mark', s.blobCount() ?? 0);
   let report;
   try {
-    report = await s.gc((phase, n) => bar.update(n, `gc ${phase}`));
+    report = await s.storage.gc((phase, n) => bar.update(n, `gc ${phase}`));
   } finally {
     bar.stop();
   }

@@ -26,6 +26,15 @@ export interface BlobGraph {
   top: DataKey;
   nodes: GraphNode[];
   edges: GraphEdge[];
+  /** Why the walk stopped before the whole DAG (a depth or node limit), if it did. */
+  cut: string | undefined;
+}
+
+/** Limits of a walk: how deep below the top, how many blobs and arcs at most. */
+export interface GraphLimits {
+  depth: number;
+  maxNodes: number;
+  maxEdges: number;
 }
 
 function tagOf(blob: PagableData, key: DataKey): string | undefined {
@@ -38,37 +47,58 @@ function tagOf(blob: PagableData, key: DataKey): string | undefined {
 }
 
 /**
- * Walks the arcs from `top` iteratively (a chain a million blobs deep needs no stack), visiting
- * each blob once. A blob that is absent or fails to read is kept as a `missing` / `corrupt` node
- * and not expanded, so a damaged store can still be drawn.
+ * Walks the arcs from `top` breadth first, iteratively (a chain a million blobs deep needs no
+ * stack), visiting each blob once and at most `limits.depth` levels / `limits.maxNodes` blobs
+ * (the graph says where it was cut). A blob that is absent or fails to read is kept as a
+ * `missing` / `corrupt` node and not expanded, so a damaged store can still be drawn.
  */
-export function walkGraph(fetch: (key: DataKey) => PagableData, top: DataKey, onProgress?: (visited: number) => void): BlobGraph {
+export async function walkGraph(fetch: (key: DataKey) => PagableData | Promise<PagableData>, top: DataKey,
+  limits: GraphLimits, onProgress?: (visited: number) => void): Promise<BlobGraph> {
   const nodes = new Map<DataKey, GraphNode>();
   const edges: GraphEdge[] = [];
-  const stack: DataKey[] = [top];
-  while (stack.length > 0) {
-    const key = stack.pop()!;
-    if (nodes.has(key)) continue;
-    let blob: PagableData | undefined;
-    let status: GraphNode['status'] = 'ok';
-    try {
-      blob = fetch(key);
-    } catch (e) {
-      if (!(e instanceof PagableError) || (e.code !== 'NOT_FOUND' && e.code !== 'CORRUPT')) throw e;
-      status = e.code === 'NOT_FOUND' ? 'missing' : 'corrupt';
+  let level: DataKey[] = [top];
+  let cut: string | undefined;
+  for (let depth = 0; level.length > 0; depth++) {
+    const next: DataKey[] = [];
+    for (const key of level) {
+      if (nodes.has(key)) continue;
+      if (nodes.size >= limits.maxNodes) {
+        cut = `cut at ${limits.maxNodes} blobs (--max-nodes)`;
+        break;
+      }
+      let blob: PagableData | undefined;
+      let status: GraphNode['status'] = 'ok';
+      try {
+        blob = await fetch(key);
+      } catch (e) {
+        if (!(e instanceof PagableError) || (e.code !== 'NOT_FOUND' && e.code !== 'CORRUPT')) throw e;
+        status = e.code === 'NOT_FOUND' ? 'missing' : 'corrupt';
+      }
+      nodes.set(key, { key, tag: blob && tagOf(blob, key), bytes: blob?.data.length ?? 0, status, parents: 0 });
+      if (onProgress !== undefined && nodes.size % 1000 === 0) onProgress(nodes.size);
+      if (blob === undefined || blob.arcs.length === 0) continue;
+      if (depth >= limits.depth) {
+        cut ??= `cut at depth ${limits.depth} (--depth)`;
+        continue;
+      }
+      const counts = new Map<DataKey, number>();
+      for (const c of blob.arcs) counts.set(c, (counts.get(c) ?? 0) + 1);
+      if (edges.length + counts.size > limits.maxEdges) {
+        cut ??= `cut at ${limits.maxEdges} arcs (--max-edges)`;
+        continue;
+      }
+      for (const [c, count] of counts) {
+        edges.push({ from: key, to: c, count });
+        next.push(c);
+      }
     }
-    nodes.set(key, { key, tag: blob && tagOf(blob, key), bytes: blob?.data.length ?? 0, status, parents: 0 });
-    if (onProgress !== undefined && nodes.size % 1000 === 0) onProgress(nodes.size);
-    if (blob === undefined) continue;
-    const counts = new Map<DataKey, number>();
-    for (const c of blob.arcs) counts.set(c, (counts.get(c) ?? 0) + 1);
-    for (const [c, count] of counts) {
-      edges.push({ from: key, to: c, count });
-      stack.push(c);
-    }
+    if (cut !== undefined && nodes.size >= limits.maxNodes) break;
+    level = next;
   }
-  for (const e of edges) nodes.get(e.to)!.parents++;
-  return { top, nodes: [...nodes.values()], edges };
+  // An edge to a blob the limits left out is dropped: the graph shows what was walked.
+  const kept = edges.filter((e) => nodes.has(e.to));
+  for (const e of kept) nodes.get(e.to)!.parents++;
+  return { top, nodes: [...nodes.values()], edges: kept, cut };
 }
 
 function short(key: DataKey): string {
@@ -95,6 +125,7 @@ export function renderDot(g: BlobGraph): string {
     out.push(`  ${dotString(n.key)} [${attrs.join(', ')}];`);
   }
   for (const e of g.edges) out.push(`  ${dotString(e.from)} -> ${dotString(e.to)}${e.count > 1 ? ` [label="x${e.count}"]` : ''};`);
+  if (g.cut !== undefined) out.push(`  // ${g.cut}`);
   out.push('}');
   return out.join('\n');
 }
@@ -121,6 +152,7 @@ export function renderMermaid(g: BlobGraph): string {
   out.push('  classDef bad stroke:#d00,color:#d00');
   if (shared.length > 0) out.push(`  class ${shared.join(',')} shared`);
   if (bad.length > 0) out.push(`  class ${bad.join(',')} bad`);
+  if (g.cut !== undefined) out.push(`  %% ${g.cut}`);
   return out.join('\n');
 }
 
@@ -130,5 +162,6 @@ export function graphJson(g: BlobGraph): Json {
     top: g.top,
     nodes: g.nodes.map((n) => ({ key: n.key, tag: n.tag ?? null, bytes: n.bytes, status: n.status, parents: n.parents })),
     edges: g.edges.map((e) => ({ from: e.from, to: e.to, count: e.count })),
+    cut: g.cut ?? null,
   };
 }

@@ -39,6 +39,11 @@ async function main(argv: readonly string[]): Promise<number> {
       options: {
         json: { type: 'boolean' },
         format: { type: 'string' },
+        depth: { type: 'string' },
+        'max-nodes': { type: 'string' },
+        'max-edges': { type: 'string' },
+        prefix: { type: 'string' },
+        timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -60,7 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined) throw new UsageError('missing command (try pagable --help)');
   if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
   const cmd = command as CommandName;
-  if (store === undefined) throw new UsageError(`${cmd}: missing the store path`);
+  if (store === undefined) throw new UsageError(`${cmd}: missing the store path (an LMDB directory or a redis:// url)`);
   if (takesKey(cmd) && key === undefined) throw new UsageError(`${cmd}: missing KEY (a key, a unique key prefix or a root name)`);
   if (extra.length > 0 || (!takesKey(cmd) && key !== undefined)) {
     throw new UsageError(`${cmd}: unexpected argument "${takesKey(cmd) ? extra[0] : key}"`);
@@ -68,7 +73,27 @@ async function main(argv: readonly string[]): Promise<number> {
   const format = values.format ?? 'dot';
   if (values.format !== undefined && cmd !== 'graph') throw new UsageError('--format applies to graph only');
   if (format !== 'dot' && format !== 'mermaid') throw new UsageError(`--format must be dot or mermaid, not "${format}"`);
-  return runCommand({ command: cmd, store, key, json: values.json === true, format, out: new Output() });
+  for (const o of ['depth', 'max-nodes', 'max-edges'] as const) {
+    if (values[o] !== undefined && cmd !== 'graph') throw new UsageError(`--${o} applies to graph only`);
+  }
+  // Mermaid refuses diagrams over 500 edges by default (its maxEdges): stay under it unless told.
+  const mermaid = format === 'mermaid';
+  return runCommand({
+    command: cmd, store, key, json: values.json === true, format,
+    depth: count(values.depth, '--depth', Infinity),
+    maxNodes: count(values['max-nodes'], '--max-nodes', mermaid ? 250 : 100_000),
+    maxEdges: count(values['max-edges'], '--max-edges', mermaid ? 500 : 1_000_000),
+    prefix: values.prefix,
+    timeoutMs: values.timeout === undefined ? undefined : count(values.timeout, '--timeout', 0),
+    out: new Output(),
+  });
+}
+
+/** A non-negative integer option, or `fallback` when absent. */
+function count(v: string | undefined, name: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name} must be a whole number, not "${v}"`);
+  return Number(v);
 }
 
 /** The exit code for an error: 2 for misuse, a missing store or an unknown key; 1 otherwise. */

@@ -11,25 +11,34 @@ export class UsageError extends Error {
 /** `pagable --help`. */
 export const USAGE = `Usage: pagable <command> <store> [KEY] [options]
 
-Inspect and maintain a pagable LMDB store (a directory holding data.mdb).
+Inspect and maintain a pagable store: an LMDB directory (holding data.mdb), or a Redis server
+(redis://host:port[/db]) or Redis Cluster (redis://host:port,host:port,...) with --prefix.
 
 Commands:
-  stats  STORE              blobs, data bytes, size on disk, roots
+  stats  STORE              blobs, data bytes, size on disk, roots (malformed records counted)
   roots  STORE              named roots and their keys
-  ls     STORE              every blob: key, data bytes, child count
-  show   STORE KEY          one blob decoded: tag, positional fields, child keys
-  graph  STORE KEY          the blob DAG below KEY (--format dot|mermaid)
+  ls     STORE              every blob: key, data bytes, child count (malformed ones flagged)
+  show   STORE KEY          one blob decoded without your classes, with its child keys
+  graph  STORE KEY          the blob DAG below KEY (--format dot|mermaid, --depth, --max-nodes)
   verify STORE              re-hash every blob; exit 1 if any does not match its key
-  gc     STORE              delete every blob no named root reaches (while no other
-                            process writes to the store)
+  gc     STORE              delete every blob no named root reaches (writes of other handles and
+                            processes during the sweep are kept)
 
 KEY is a full key, a unique prefix of one (4+ hex characters) or a root name.
 
 Options:
   --json                    machine-readable output
   --format dot|mermaid      graph output format (default dot)
+  --depth N                 graph: at most N levels below KEY (default: all)
+  --max-nodes N             graph: at most N blobs (default 100000; 250 for mermaid)
+  --max-edges N             graph: at most N arcs (default 1000000; 500 for mermaid, its limit)
+  --prefix P                Redis: the key prefix of the store (default pagable:)
+  --timeout MS              Redis: fail an operation after MS ms (default 5000)
   -h, --help                this text
   --version                 the pagable version
+
+An LMDB store's data file is checked page by page before it is opened: a damaged store is an
+error naming the damage (exit 1), never a crash.
 
 Exit codes: 0 ok, 1 corrupt blobs or failure, 2 usage error, missing store or unknown key.
 `;

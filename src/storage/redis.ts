@@ -38,6 +38,11 @@ export class RedisPagableStorage extends PagableStorageBase {
     return new RedisPagableStorage(await RedisBlobStore.connect(options), options);
   }
 
+  /** The BlobStore underneath, unverified (tools: listing, raw reads). */
+  get redisStore(): RedisBlobStore {
+    return this.#store;
+  }
+
   /** The prefix of every Redis key this storage uses. */
   get prefix(): string {
     return this.#store.prefix;

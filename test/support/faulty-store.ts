@@ -1,4 +1,4 @@
-import type { BlobStore } from '../../src/index.js';
+import { type BlobStore, delegating } from '../../src/index.js';
 
 /** Switches that make a wrapped store fail, for tests of what the runtime does about it. */
 export interface Faults {
@@ -18,21 +18,11 @@ export function faulty(store: BlobStore, faults: Partial<Faults> = {}): { store:
     if (forced || (f.rate > 0 && f.random() < f.rate)) throw new Error(`injected ${what} failure`);
   };
   const getSync = store.getSync;
-  const wrapped: BlobStore = {
+  const wrapped = delegating(store, {
     name: `faulty ${store.name}`,
     putMany: (e) => { fail('write', f.writes); return store.putMany(e); },
     getMany: (k) => { fail('read', f.reads); return store.getMany(k); },
     ...(getSync === undefined ? {} : { getSync: (k: string) => { fail('read', f.reads); return getSync.call(store, k); } }),
-    hasMany: (k) => store.hasMany(k),
-    keys: () => store.keys(),
-    deleteMany: (k) => store.deleteMany(k),
-    getRoot: (n) => store.getRoot(n),
-    setRoot: (n, k) => store.setRoot(n, k),
-    deleteRoot: (n) => store.deleteRoot(n),
-    listRoots: () => store.listRoots(),
-    ...(store.count === undefined ? {} : { count: () => store.count!() }),
-    flush: () => store.flush(),
-    close: () => store.close(),
-  };
+  });
   return { store: wrapped, faults: f };
 }

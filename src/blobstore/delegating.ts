@@ -1,0 +1,33 @@
+import type { BlobStore } from './interface.js';
+
+/**
+ * A store that forwards every call to `store` (bound, so backends with #private state work),
+ * except what `overrides` replaces; an override set to undefined removes an optional member
+ * (`getSync`, `count`, `sweeps`). The base of the wrappers (verifying, a store without its count).
+ */
+export function delegating(store: BlobStore, overrides: { [K in keyof BlobStore]?: BlobStore[K] | undefined }): BlobStore {
+  const forward: BlobStore = {
+    name: store.name,
+    putMany: (entries) => store.putMany(entries),
+    getMany: (keys) => store.getMany(keys),
+    hasMany: (keys) => store.hasMany(keys),
+    keys: () => store.keys(),
+    deleteMany: (keys) => store.deleteMany(keys),
+    getRoot: (name) => store.getRoot(name),
+    setRoot: (name, key) => store.setRoot(name, key),
+    deleteRoot: (name) => store.deleteRoot(name),
+    listRoots: () => store.listRoots(),
+    flush: () => store.flush(),
+    close: () => store.close(),
+  };
+  const getSync = store.getSync;
+  if (getSync !== undefined) forward.getSync = (key) => getSync.call(store, key);
+  const count = store.count;
+  if (count !== undefined) forward.count = () => count.call(store);
+  if (store.sweeps !== undefined) Object.assign(forward, { sweeps: store.sweeps });
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete (forward as unknown as Record<string, unknown>)[k];
+    else (forward as unknown as Record<string, unknown>)[k] = v;
+  }
+  return forward;
+}
