@@ -107,11 +107,12 @@ export function formatSelfTimes(title: string, rows: readonly SelfTime[], top: n
 export class InProcessProfiler {
   private readonly session = new Session();
   private started = false;
+  /** The set-up commands, awaited by the first `start()` so that a failure surfaces there. */
+  private readonly ready: Promise<unknown>;
 
   constructor(private readonly dir: string, intervalUs = 200) {
     this.session.connect();
-    this.post('Profiler.enable');
-    this.post('Profiler.setSamplingInterval', { interval: intervalUs });
+    this.ready = Promise.all([this.post('Profiler.enable'), this.post('Profiler.setSamplingInterval', { interval: intervalUs })]);
     mkdirSync(dir, { recursive: true });
   }
 
@@ -124,6 +125,7 @@ export class InProcessProfiler {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    await this.ready;
     await this.post('Profiler.start');
   }
 

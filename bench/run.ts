@@ -28,7 +28,7 @@ import {
 } from '../src/index.js';
 import { type Contender, type Samples, compare, hasGc, heapUsed } from './measure.js';
 import { type RoundTripRow, type StorageRow, formatStorages, measureStorages } from './storages.js';
-import { BuildFile, BuildGraph, Package, RustLibrary, Target } from './model.js';
+import { type BuildFile, BuildGraph, Package, RustLibrary, Target } from './model.js';
 import { classTransformerDeserialize, classTransformerRoundTrip, classTransformerSerialize, msgpackrPack, msgpackrUnpack } from './peers.js';
 import { InProcessProfiler, type CpuProfile, formatSelfTimes, mergeSelfTimes, type SelfTime } from './profile.js';
 import { ALL_METRICS, type MetricId, type MetricRow, formatTable, row, writeJson } from './report.js';
@@ -75,9 +75,9 @@ function collectBlobs(storage: PagableStorage, root: DataKey): Map<DataKey, Paga
 }
 
 /** A new in-memory storage holding `blobs` (so a load from it decodes everything afresh). */
-function storageWith(blobs: Map<DataKey, PagableData>): InMemoryPagableStorage {
+async function storageWith(blobs: Map<DataKey, PagableData>): Promise<InMemoryPagableStorage> {
   const s = new InMemoryPagableStorage();
-  for (const b of blobs.values()) s.storeData(b);
+  for (const b of blobs.values()) await s.storeData(b);
   return s;
 }
 
@@ -157,6 +157,7 @@ async function measureHeapDrop(): Promise<MetricRow> {
   check(pin.value instanceof Package && pin.value.targets[0] instanceof Target, 'a paged-out package pages back in');
   pin.release();
   const arcCount = arcs.length;
+  // eslint-disable-next-line no-useless-assignment -- drops the last reference, so the GC can take the graph
   arcs = undefined;
   const graphBytes = loaded - before;
   const freed = loaded - after;
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
 
   // Sanity: pagable, msgpackr and class-transformer all restore the same data.
   {
-    const s = storageWith(blobs);
+    const s = await storageWith(blobs);
     const back = await s.load(BuildGraph, rootKey);
     pinLazies(back, true);
     check(s.stats().fetches === blobs.size, `a fresh page-in fetches every blob once (${s.stats().fetches} of ${blobs.size})`);

@@ -19,12 +19,12 @@ import { createHash } from 'node:crypto';
 import { pack } from 'msgpackr';
 import { PagableArc, type PagableStorage } from '../src/index.js';
 import {
-  Action, BuildFile, BuildGraph, Configuration, CopyAction, CxxLibrary, GenRule, Package, PythonBinary, Revision, Rule,
+  Action, BuildFile, BuildGraph, Configuration, CopyAction, CxxLibrary, GenRule, Package, PythonBinary, Revision, type Rule,
   RunAction, RustLibrary, SourceFile, Target, TestRule, WriteAction,
 } from './model.js';
 import {
   CtAction, CtBuildFile, CtBuildGraph, CtConfiguration, CtCopyAction, CtCxxLibrary, CtGenRule, CtPackage, CtPythonBinary,
-  CtRevision, CtRule, CtRunAction, CtRustLibrary, CtSourceFile, CtTarget, CtTestRule, CtWriteAction,
+  CtRevision, type CtRule, CtRunAction, CtRustLibrary, CtSourceFile, CtTarget, CtTestRule, CtWriteAction,
 } from './ct-model.js';
 import { Prng } from './prng.js';
 
@@ -263,7 +263,7 @@ function plainTagged(tag: string, o: object): Plain {
   return out;
 }
 
-const TAGS = new Map<Function, string>([
+const TAGS = new Map<unknown, string>([
   [RustLibrary, 'bench.RustLibrary'], [CxxLibrary, 'bench.CxxLibrary'], [GenRule, 'bench.GenRule'],
   [PythonBinary, 'bench.PythonBinary'], [TestRule, 'bench.TestRule'], [Action, 'bench.Action'],
   [RunAction, 'bench.RunAction'], [WriteAction, 'bench.WriteAction'], [CopyAction, 'bench.CopyAction'],
@@ -351,10 +351,10 @@ export function toUniquePlain(g: BuildGraph): { plain: Plain; droppedPackages: n
 
 // ---- the same data as class-transformer instances ---------------------------------------------
 
-const CT_RULES = new Map<Function, new () => CtRule>([
+const CT_RULES = new Map<unknown, new () => CtRule>([
   [RustLibrary, CtRustLibrary], [CxxLibrary, CtCxxLibrary], [GenRule, CtGenRule], [PythonBinary, CtPythonBinary], [TestRule, CtTestRule],
 ]);
-const CT_ACTIONS = new Map<Function, new () => CtAction>([
+const CT_ACTIONS = new Map<unknown, new () => CtAction>([
   [Action, CtAction], [RunAction, CtRunAction], [WriteAction, CtWriteAction], [CopyAction, CtCopyAction],
 ]);
 

@@ -20,6 +20,7 @@ export type PagableErrorCode =
 
 /** The one error type pagable throws for bad data or misuse. */
 export class PagableError extends Error {
+  /** What went wrong, stable across versions: branch on this, not on the message. */
   readonly code: PagableErrorCode;
 
   constructor(code: PagableErrorCode, message: string, options?: { cause?: unknown }) {

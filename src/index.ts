@@ -8,7 +8,7 @@ import './decorators/symbol-metadata.js';
 export { Pagable } from './decorators/pagable.js';
 export { TypeTag } from './decorators/type-tag.js';
 export { Field, Shared, Lazy, Dyn } from './decorators/fields.js';
-export type { PagableFieldDecorator, PagableClassDecorator } from './decorators/dialect.js';
+export type { PagableFieldDecorator, PagableClassDecorator, StorableFieldContext } from './decorators/dialect.js';
 export type { FieldOptions } from './metadata/field-options.js';
 export type { TypeSpec, Class } from './metadata/type-spec.js';
 export type { PagableOptions } from './metadata/class-meta.js';
@@ -29,9 +29,11 @@ export type {
 } from './blobstore/interface.js';
 export { BaseBlobStore } from './blobstore/base.js';
 export { MemoryBlobStore } from './blobstore/memory.js';
+export type { MemoryFootprint } from './blobstore/memory.js';
 export { TieredBlobStore, tiered } from './blobstore/tiered.js';
 export { verifying } from './blobstore/verifying.js';
 export { RedisBlobStore, type RedisBlobStoreOptions } from './blobstore/redis.js';
+export type { RedisClient } from './blobstore/redis-connection.js';
 export { LmdbBlobStore, type LmdbBlobStoreOptions } from './blobstore/lmdb.js';
 export { delegating } from './blobstore/delegating.js';
 

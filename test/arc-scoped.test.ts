@@ -11,7 +11,7 @@ describe('arcs: scoped access and state', () => {
   function pagedOut(name: string): PagableArc<Dep> {
     const arc = PagableArc.new(Dep.of(name), s);
     arc.unpin();
-    s.pageOutPending();
+    expect(s.pageOutPending()).to.deep.include({ failed: [] }); // synchronous in memory
     expect(arc.state).to.equal('PagedOut');
     return arc;
   }
@@ -21,7 +21,7 @@ describe('arcs: scoped access and state', () => {
     expect(arc.state).to.equal('Pinned');
     arc.unpin();
     expect(arc.state).to.equal('Scheduled');
-    s.pageOutPending();
+    expect(s.pageOutPending()).to.deep.include({ failed: [] }); // synchronous in memory
     expect(arc.state).to.equal('PagedOut');
     const pinning = arc.pin();
     expect(arc.state).to.equal('Loading');

@@ -12,6 +12,7 @@ describe('depth: iterative walks', function () {
     let t = performance.now();
     const key = await s.save(head!);
     const saveMs = performance.now() - t;
+    // eslint-disable-next-line no-useless-assignment -- drops the saved chain: only the loaded one stays reachable
     head = undefined;
     t = performance.now();
     let back: Link | undefined = await s.load(Link, key);

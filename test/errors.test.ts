@@ -10,7 +10,7 @@ async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<PagableErr
   try {
     if (typeof p === 'function') await p(); else await p;
   } catch (e) {
-    if (!(e instanceof PagableError)) throw new Error(`expected a PagableError, got ${String(e)}`);
+    if (!(e instanceof PagableError)) throw new Error(`expected a PagableError, got ${String(e)}`, { cause: e });
     return e;
   }
   throw new Error('expected a PagableError, nothing was thrown');

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type BlobStore, type Class, type DataKey, InMemoryPagableStorage, LmdbPagableStorage, MemoryBlobStore, PagableArc, PagableError,
-  type PagableStorage, PagableStorageBase, PinnedPagableArc,
+  type PagableStorage, PagableStorageBase, type PinnedPagableArc,
 } from '../src/index.js';
 import { type Faults, faulty } from './support/faulty-store.js';
 import { CfgNodeData, Doc, UNodeData } from './support/arc-models.js';

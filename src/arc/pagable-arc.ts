@@ -154,6 +154,7 @@ export class PagableArc<T> {
     return this.#inner.state;
   }
 
+  /** `Object.prototype.toString` names the class: `[object PagableArc]`. */
   get [Symbol.toStringTag](): string {
     return 'PagableArc';
   }

@@ -81,14 +81,17 @@ export class PinnedPagableArc<T> {
     }
   }
 
+  /** `using pin = await arc.pin()` releases the pin at the end of the block: the same as `release()`. */
   [Symbol.dispose](): void {
     this.release();
   }
 
+  /** `Object.prototype.toString` names the class: `[object PinnedPagableArc]`. */
   get [Symbol.toStringTag](): string {
     return 'PinnedPagableArc';
   }
 
+  /** `util.inspect` / console.log: pins and key (or `released`), never the value. */
   [inspect](): string {
     const i = this.#inner;
     return i === undefined ? 'PinnedPagableArc <released>' : `PinnedPagableArc <pins ${i.pinnedCount}${i.key ? `, key ${i.key}` : ''}>`;

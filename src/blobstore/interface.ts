@@ -18,19 +18,25 @@ export type AwaitIterable<T> = Iterable<T> | AsyncIterable<T>;
 
 /** One blob to write, with its key (always `computeKey(data)`: the runtime computes it). */
 export interface BlobEntry {
+  /** `computeKey(data)`. */
   readonly key: DataKey;
+  /** The blob itself. */
   readonly data: PagableData;
 }
 
 /** A named root: a key kept alive by `gc()`. */
 export interface RootEntry {
+  /** The root's name, as given to `setRoot`. */
   name: string;
+  /** The blob it keeps alive. */
   key: DataKey;
 }
 
 /** How many blobs a store holds and the sum of their `data` lengths. */
 export interface BlobCount {
+  /** Distinct blobs. */
   blobs: number;
+  /** Sum of their `data` lengths. */
   bytes: number;
 }
 
@@ -118,7 +124,12 @@ export interface SweepGuard {
   /** Opens a sweep; resolves to the current sequence number. */
   begin(): Await<number>;
   /** Keys recorded after sequence `since` (each once), and the sequence now. */
-  touchedSince(since: number): Await<{ keys: DataKey[]; seq: number }>;
+  touchedSince(since: number): Await<{
+    /** The keys recorded after `since`. */
+    keys: DataKey[];
+    /** The sequence number now: the `since` of the next call. */
+    seq: number;
+  }>;
   /**
    * Deletes every key of `keys` iff nothing was recorded after `seq`, atomically with that check:
    * the sum of the `data` lengths removed, or undefined (nothing deleted) when something was.

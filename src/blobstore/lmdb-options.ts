@@ -25,6 +25,7 @@ export interface LmdbBlobStoreOptions {
 
 /** One stored blob as listed by `listBlobs()`. */
 export interface LmdbBlobInfo {
+  /** The blob's content key. */
   key: DataKey;
   /** Length of the blob's data (of the whole record when it is malformed). */
   bytes: number;

@@ -14,6 +14,10 @@ export class TieredBlobStore implements BlobStore {
   readonly name: string;
   readonly getSync?: (key: DataKey) => PagableData | undefined;
 
+  /**
+   * @param near the fast, local tier: read first, filled from `far`.
+   * @param far the shared tier and the truth: roots, keys and gc live there.
+   */
   constructor(readonly near: BlobStore, readonly far: BlobStore) {
     this.name = `${near.name} in front of ${far.name}`;
     if (near.getSync !== undefined && far.getSync !== undefined) {

@@ -30,8 +30,11 @@ export interface PagableFieldDecorator {
 
 /** What a standard field decorator context says of a field pagable can store. */
 export interface StorableFieldContext {
+  /** The field's name: a string (symbol-named fields are not stored). */
   readonly name: string;
+  /** Not a `#private` field. */
   readonly private: false;
+  /** An instance field, not a static one. */
   readonly static: false;
 }
 

@@ -10,7 +10,7 @@ import { type PagableFieldDecorator, fieldDecorator } from './dialect.js';
 /**
  * An inline field, stored in its parent's blob. Without a type, `design:type` decides (legacy
  * decorators with emitDecoratorMetadata): primitives, Date, Uint8Array, Map, Set, plain data and
- * @Pagable classes work. Give `() => X` or `() => [X]` for arrays of classes, forward references,
+ * `@Pagable` classes work. Give `() => X` or `() => [X]` for arrays of classes, forward references,
  * and every class-typed field under TC39 standard decorators (which have no `design:type`).
  */
 export function Field(type: () => TypeSpec, options?: FieldOptions): PagableFieldDecorator;
@@ -36,7 +36,7 @@ export function Lazy(type: () => Class | readonly [TypeSpec], options?: FieldOpt
 }
 
 /**
- * A polymorphic inline field: any @TypeTag class (an instance of `base` when given). The tag is
+ * A polymorphic inline field: any `@TypeTag` class (an instance of `base` when given). The tag is
  * always written. `() => [Base]` is an array of polymorphic values.
  */
 export function Dyn(base: () => TypeSpec, options?: FieldOptions): PagableFieldDecorator;

@@ -6,7 +6,9 @@ export type DataKey = string;
  * body's arc placeholders refer to them.
  */
 export interface PagableData {
+  /** The encoded body (msgpack). */
   data: Uint8Array;
+  /** The keys of the child blobs, one per arc placeholder in `data`, in order. */
   arcs: DataKey[];
 }
 

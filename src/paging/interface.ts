@@ -28,14 +28,19 @@ export interface StorageStats {
 
 /** What one `pageOutPending()` did; a value that cannot be encoded stays resident and is reported. */
 export interface PageOutReport {
+  /** Arcs now PagedOut: stored (or found stored) and their values dropped. */
   pagedOut: number;
+  /** One error per arc that could not be encoded or stored; those arcs stay resident. */
   failed: PagableError[];
 }
 
 /** What `gc()` removed. */
 export interface GcReport {
+  /** Blobs deleted: reached from no named root and no operation in flight. */
   freedBlobs: number;
+  /** Sum of the deleted blobs' `data` lengths. */
   freedBytes: number;
+  /** Blobs kept because a root or an operation in flight reaches them. */
   keptBlobs: number;
 }
 
@@ -89,6 +94,8 @@ export interface PagableStorage {
   pageOutPending(): PageOutReport | Promise<PageOutReport>;
   /** Makes everything written so far durable. */
   flush(): Promise<void>;
+  /** Counters of this handle: blobs and bytes known, stores, dedup hits, fetches. */
   stats(): StorageStats;
+  /** Releases the backend; handles still held then fail with `STORAGE_CLOSED` instead of crashing. */
   close(): Promise<void>;
 }

@@ -43,7 +43,7 @@ interface Fixup {
 const QUEUED: unique symbol = Symbol('queued');
 
 /**
- * The page-in engine: decodes a root blob and, breadth first, every @Shared blob below it; @Lazy
+ * The page-in engine: decodes a root blob and, breadth first, every `@Shared` blob below it; `@Lazy`
  * children become PagedOut arcs and are not fetched. It never fetches by itself: a driver (sync or
  * async, in the storage) takes `wanted`, fetches, and `supply`s, so one engine serves both
  * `pin()` and `pinSync()`. Identity: a blob decoded as the same class yields one object per run,

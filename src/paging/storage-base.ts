@@ -39,11 +39,12 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   readonly #live = new LiveKeys();
   /** Objects paged in, by (class, key), held weakly: the same blob read twice is one object. */
   readonly #cache = new ArcCache();
-  /** Arcs holding a key, by (class, key), held weakly: a @Lazy field with the key gets the same arc. */
+  /** Arcs holding a key, by (class, key), held weakly: a `@Lazy` field with the key gets the same arc. */
   readonly #arcs = new ArcCache();
   #queue: ArcInner[] = [];
   #gcRunning: Promise<GcReport> | undefined;
   readonly #auto: AutoPageOut | undefined;
+  /** @internal What arcs bound to this storage call back into (see ArcHost); not for users. */
   readonly [ARC_HOST]: ArcHost;
 
   /**
@@ -377,6 +378,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     await this.#io.call('closing', () => this.#io.store.close());
   }
 
+  /** `await using storage = ...` closes the storage at the end of the block: the same as `close()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -30,7 +30,7 @@ export async function verifyStore(io: BlobIo, onProgress?: (done: number) => voi
     }
     for (let i = 0; i < batch.length; i++) {
       const b = blobs[i];
-      let ok = false;
+      let ok: boolean;
       try {
         ok = b !== undefined && computeKey(b) === batch[i];
       } catch {

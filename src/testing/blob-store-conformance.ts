@@ -12,7 +12,9 @@ import { type TestHarness, resolveHarness } from './harness.js';
 
 /** How the suite gets a fresh, empty store of one backend. */
 export interface BlobStoreFactory {
+  /** The backend's name, used in the suite's title. */
   name: string;
+  /** A fresh, empty store; each test creates its own and closes it. */
   create(): Await<BlobStore>;
 }
 

@@ -9,9 +9,13 @@ export type TestBody = () => void | Promise<void>;
 
 /** The four functions the suites need from a test framework. */
 export interface TestHarness {
+  /** Groups tests under a title (mocha's, jest's or vitest's `describe`). */
   describe(name: string, body: () => void): void;
+  /** One test. */
   it(name: string, body: TestBody): void;
+  /** Runs before each test of the enclosing group. */
   beforeEach(body: TestBody): void;
+  /** Runs after each test of the enclosing group, also when it failed. */
   afterEach(body: TestBody): void;
 }
 

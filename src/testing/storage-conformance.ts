@@ -18,6 +18,7 @@ import { Circle, Dep, LazyLink, Link, Module, Package, Square } from './models.j
 
 /** How the suite gets a fresh, empty storage of one backend. */
 export interface StorageFactory {
+  /** The backend's name, used in the suite's title. */
   name: string;
   /** A fresh, empty storage; with `options` (automatic page-out tests), a storage created with them. */
   create(options?: StorageOptions): Promise<PagableStorageBase> | PagableStorageBase;

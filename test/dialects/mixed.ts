@@ -2,7 +2,6 @@
 import type { Model, PagableApi } from './model.js';
 
 /** `Sub extends base` with a field of its own, tagged `${ns}.Sub`. */
-// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
 export function defineSub(p: PagableApi, base: Model['Base'], ns: string) {
   const { TypeTag, Field } = p;
 

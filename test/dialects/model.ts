@@ -12,7 +12,6 @@ import type { PagableArc } from '../../src/index.js';
 export type PagableApi = typeof pagable;
 
 /** Defines the model's classes with `p`'s decorators; tags are `${ns}.Name`. */
-// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
 export function defineModel(p: PagableApi, ns: string) {
   const { Pagable, TypeTag, Field, Shared, Lazy, Dyn } = p;
 

@@ -6,7 +6,6 @@
 import type { PagableApi } from './model.js';
 
 /** `Loose.point` and `Loose.mark` are typed by their TypeScript types alone; `Loose.data` is plain data. */
-// eslint-disable-next-line @typescript-eslint/explicit-function-return-type
 export function defineUntyped(p: PagableApi, ns: string) {
   const { Pagable, TypeTag, Field } = p;
 

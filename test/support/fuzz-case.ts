@@ -144,7 +144,7 @@ async function classRoutes(ctx: FuzzContext, rng: Rng, res: CaseResult, s: Pagab
       try {
         box = await s.load(tpl.box, boxKey);
       } catch (e) {
-        throw new Error(`the honest box around it did not load: ${String(e)}`);
+        throw new Error(`the honest box around it did not load: ${String(e)}`, { cause: e });
       }
       if (box.item === undefined) throw new Error('the honest box around it lost its arc');
       const pin = via === 'pinSync' ? box.item.pinSync() : await box.item.pin();
