@@ -48,4 +48,4 @@ for (const name of wanted) {
     }
   }
 }
-if (pruned > 0) console.log(`prune-outputs: removed ${pruned} compiled file(s) whose source is gone`);
+if (pruned > 0) console.error(`prune-outputs: removed ${pruned} compiled file(s) whose source is gone`);
