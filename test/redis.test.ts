@@ -9,8 +9,11 @@ import { buildGraph } from './fixtures/lmdb-graph.js';
 import { loadSummary, type GraphSummary } from './fixtures/redis-peer.js';
 import { type RedisServer, startRedisServer } from './fixtures/redis-server.js';
 import { runNode } from './support/node-process.js';
-import { samplePackage, storageConformance } from './storage-conformance.js';
-import { Dep, Module, Package } from './support/models.js';
+import { samplePackage, storageConformance, testingModels } from '../src/testing/index.js';
+import { Dep } from './support/models.js';
+
+/** The conformance kit's sample graph and its classes. */
+const { Module, Package } = testingModels;
 import { expectError } from './support/expect-error.js';
 
 const PEER = fileURLToPath(new URL('./fixtures/redis-peer.js', import.meta.url));
