@@ -1,9 +1,9 @@
 /**
  * Tutorial 1: annotate classes, save a graph, load it back.
  *
- * Run: npm run build:all && node build/examples/01-quickstart.js
+ * Run: npm run example -- 01
  */
-import { Dyn, Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc, Shared, TypeTag } from '../src/index.js';
+import { Dyn, Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc, Shared, TypeTag } from 'pagable';
 
 // A polymorphic base: subclasses carry a stable @TypeTag, never the (minifiable) class name.
 abstract class Step {

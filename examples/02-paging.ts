@@ -14,11 +14,11 @@
  * Values held by arcs are immutable once stored: the blob is named by their content. Construct
  * the storage with `{ freeze: true }` during development to make accidental mutations throw.
  *
- * Run: npm run build:all && node --expose-gc build/examples/02-paging.js
+ * Run: npm run example -- 02
  */
 import {
   Field, InMemoryPagableStorage, Pagable, PagableArc, type PagableStorage, type PinnedPagableArc, TypeTag,
-} from '../src/index.js';
+} from 'pagable';
 
 // ---- the domain: a parsed document -----------------------------------------------------------
 

@@ -2,12 +2,12 @@
  * Tutorial 3: persist graphs on disk with LMDB, reopen them in a later run, name what to keep
  * with roots, and collect the rest.
  *
- * Run: npm run build:all && node build/examples/03-persistent.js
+ * Run: npm run example -- 03 [DIR]   (with DIR, the store is kept there to look at with `pagable`)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Field, Lazy, LmdbPagableStorage, Pagable, PagableArc, Shared, TypeTag } from '../src/index.js';
+import { Field, Lazy, LmdbPagableStorage, Pagable, PagableArc, Shared, TypeTag } from 'pagable';
 
 @Pagable()
 class Asset {
@@ -32,7 +32,9 @@ function asset(path: string, size: number): Asset {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'pagable-tutorial-'));
+  // Give a directory to keep the store and look at it afterwards; without one, a temporary store.
+  const keep = process.argv[2];
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'pagable-tutorial-'));
   try {
     // 1. Open (and create) a store: a directory holding one LMDB file.
     let storage = await LmdbPagableStorage.open(dir);
@@ -73,10 +75,14 @@ async function main(): Promise<void> {
     console.log('v1 after gc:', typeof gone === 'string' ? 'gone' : 'still there');
     console.log('every blob verifies:', (await storage.verify()).corrupt.length === 0);
     await storage.close();
-    console.log('inspect a store from the shell: pagable stats DIR, pagable show DIR current');
+    if (keep !== undefined) {
+      console.log(`the store is in ${keep}: npm run pagable -- stats ${keep}, npm run pagable -- show ${keep} current`);
+    } else {
+      console.log('run with a directory (npm run example -- 03 ./my-store) to keep the store and inspect it with pagable');
+    }
     console.log('ok');
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (keep === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -4,9 +4,9 @@
  * the big part only when it needs it. Here both are in one process for brevity; each could as
  * well be its own process on its own machine.
  *
- * Run: npm run build:all && PAGABLE_REDIS_URL=redis://127.0.0.1:6379 node build/examples/04-shared-redis.js
+ * Run: PAGABLE_REDIS_URL=redis://127.0.0.1:6379 npm run example -- 04   (needs a Redis server there)
  */
-import { Field, Lazy, Pagable, PagableArc, PagableError, RedisPagableStorage, Shared, TypeTag } from '../src/index.js';
+import { Field, Lazy, Pagable, PagableArc, PagableError, RedisPagableStorage, Shared, TypeTag } from 'pagable';
 
 @Pagable()
 class Toolchain {
@@ -41,7 +41,11 @@ async function main(): Promise<void> {
   const prefix = `pagable-tutorial-04:${process.pid}:`;
 
   // 1. Worker A connects and saves a build result. save() resolves once Redis holds every blob.
-  const workerA = await RedisPagableStorage.connect({ url, prefix });
+  const workerA = await RedisPagableStorage.connect({ url, prefix, timeoutMs: 2000 }).catch((e: unknown) => {
+    console.error(`No Redis answers at ${url} (${e instanceof Error ? e.message : String(e)}).`);
+    console.error('Start one (redis-server) or point PAGABLE_REDIS_URL at one, then run this tutorial again.');
+    process.exit(2);
+  });
   const gcc = Object.assign(new Toolchain(), { compiler: 'gcc-13', flags: ['-O2', '-g'] });
   const target = (name: string): Target => Object.assign(new Target(), {
     name,

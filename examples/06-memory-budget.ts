@@ -11,12 +11,12 @@
  * Without `autoPageOut` (run with `--manual`) nothing pages out and the same program dies of heap
  * exhaustion: that is the point of the option.
  *
- * Run: npm run build:all && node --max-old-space-size=72 build/examples/06-memory-budget.js
+ * Run: npm run build:all && node --max-old-space-size=72 build/examples/06-memory-budget.js [--manual]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Field, LmdbPagableStorage, Pagable, PagableArc, type PageOutReport, TypeTag } from '../src/index.js';
+import { Field, LmdbPagableStorage, Pagable, PagableArc, type PageOutReport, TypeTag } from 'pagable';
 
 @TypeTag('example06.Doc') @Pagable()
 class Doc {

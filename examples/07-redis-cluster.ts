@@ -11,7 +11,7 @@
  *   npm run build:all && PAGABLE_REDIS_CLUSTER=127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002 \
  *     node build/examples/07-redis-cluster.js
  */
-import { Field, Pagable, RedisPagableStorage, Shared, TypeTag } from '../src/index.js';
+import { Field, Pagable, RedisPagableStorage, Shared, TypeTag } from 'pagable';
 
 @TypeTag('example07.Chunk') @Pagable()
 class Chunk {

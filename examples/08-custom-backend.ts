@@ -8,7 +8,7 @@
  * both on this store). This one keeps each blob in a file named by its key, and the named roots
  * in one JSON file.
  *
- * Run: npm run build:all && node build/examples/08-custom-backend.js
+ * Run: npm run example -- 08
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   BaseBlobStore, type BlobEntry, type DataKey, Field, Pagable, type PagableData, PagableStorageBase, type RootEntry, Shared,
-} from '../src/index.js';
+} from 'pagable';
 
 /** Blobs as files `<dir>/blobs/<key>`: the data, then a JSON line of child keys. */
 export class DirectoryBlobStore extends BaseBlobStore {

@@ -7,14 +7,14 @@
  * roots and gc live in the far store. Blobs are immutable and named by their content, so a near
  * copy is never stale. `new PagableStorageBase(store)` pages through any BlobStore.
  *
- * Run: npm run build:all && PAGABLE_REDIS_URL=redis://127.0.0.1:6379 node build/examples/09-tiered-cache.js
+ * Run: PAGABLE_REDIS_URL=redis://127.0.0.1:6379 npm run example -- 09   (needs a Redis server there)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   Field, LmdbBlobStore, Pagable, PagableStorageBase, RedisBlobStore, RedisPagableStorage, Shared, tiered, verifying,
-} from '../src/index.js';
+} from 'pagable';
 
 @Pagable()
 class Artifact {
@@ -34,7 +34,11 @@ async function main(): Promise<void> {
   const cacheDir = mkdtempSync(join(tmpdir(), 'pagable-near-'));
   try {
     // 1. A CI machine saves a build output to the shared store only.
-    const ci = await RedisPagableStorage.connect({ url, prefix });
+    const ci = await RedisPagableStorage.connect({ url, prefix, timeoutMs: 2000 }).catch((e: unknown) => {
+      console.error(`No Redis answers at ${url} (${e instanceof Error ? e.message : String(e)}).`);
+      console.error('Start one (redis-server) or point PAGABLE_REDIS_URL at one, then run this tutorial again.');
+      process.exit(2);
+    });
     const output = Object.assign(new BuildOutput(), {
       target: '//app:bin',
       artifacts: Array.from({ length: 50 }, (_, i) => Object.assign(new Artifact(), { path: `out/${i}.o`, bytes: new Uint8Array(4096).fill(i) })),

@@ -10,7 +10,7 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { Dyn, Field, InMemoryPagableStorage, Lazy, LmdbPagableStorage, Pagable, PagableArc, type PagableStorage, Shared, TypeTag } from '../src/index.js';
+import { Dyn, Field, InMemoryPagableStorage, Lazy, LmdbPagableStorage, Pagable, PagableArc, type PagableStorage, Shared, TypeTag } from 'pagable';
 
 // ---- the model: what a build daemon keeps in memory ---------------------------------------------
 
@@ -321,19 +321,22 @@ async function main(): Promise<void> {
   for (const [k, v] of rows) console.log(`  ${k.padEnd(7)} ${v}`);
   if (!equal || !polymorphic || verify.corrupt.length > 0) throw new Error('the loaded graph differs from the saved one');
 
-  // The CLI sits beside this file in the compiled tree; installed as a dependency it is `npx pagable`.
+  // Run from the repository (npm start), the commands are the README's `npm run pagable -- ...`;
+  // from anywhere else, the compiled CLI beside this file. Installed as a dependency: npx pagable.
   const shortest = (p: string): string => {
     const r = relative(process.cwd(), p);
     return r === '' ? '.' : r.startsWith('..') ? p : r;
   };
-  const cli = shortest(fileURLToPath(new URL('../src/cli/main.js', import.meta.url)));
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
+  const inRepo = relative(repo, process.cwd()) === '';
+  const cli = inRepo ? 'npm run pagable --' : `node ${shortest(fileURLToPath(new URL('../src/cli/main.js', import.meta.url)))}`;
   const d = shortest(dir);
   console.log('\nExplore the store (installed as a dependency: npx pagable ...):');
   for (const c of [`stats ${d}`, `roots ${d}`, `show ${d} workspace`, `ls ${d}`, `graph ${d} ${firstPackage.slice(0, 12)} --format mermaid`, `verify ${d}`, `gc ${d}`]) {
-    console.log(`  node ${cli} ${c}`);
+    console.log(`  ${cli} ${c}`);
   }
   // A server that runs until Ctrl-C: shown apart from the commands above, which all return.
-  console.log(`\nOr look at it in a browser (a local page: treemap, blob browser, search; Ctrl-C to stop):\n    node ${cli} explore ${d}`);
+  console.log(`\nOr look at it in a browser (a local page: treemap, blob browser, search; Ctrl-C to stop):\n    ${cli} explore ${d}`);
 }
 
 main().catch((e: unknown) => {

@@ -40,7 +40,8 @@ for (const name of wanted) {
   for (const [out, src] of pairs) {
     for (const file of files(path.join(root, out))) {
       const m = OUTPUT.exec(file);
-      if (m === null) continue;
+      // The explorer's bundle is built by scripts/build-explore.mjs, not compiled from a .ts file.
+      if (m === null || file.includes(`${path.sep}explore${path.sep}static${path.sep}`)) continue;
       const source = path.join(root, src, path.relative(path.join(root, out), file.slice(0, -m[1].length)) + '.ts');
       if (existsSync(source)) continue;
       rmSync(file);

@@ -89,10 +89,10 @@ export class RedisBlobStore implements BlobStore {
 
   /**
    * Connects to `url`, to the Cluster at `cluster`, or uses `client`, and checks the server
-   * answers, within `timeoutMs`: IO naming the url (password masked) when it cannot.
+   * answers, within `timeoutMs`: IO naming the url (password masked) when it cannot. `caller`
+   * names the call in messages (the storage that opens the store passes its own name).
    */
-  static async connect(options: RedisBlobStoreOptions = {}): Promise<RedisBlobStore> {
-    const caller = 'RedisBlobStore.connect';
+  static async connect(options: RedisBlobStoreOptions = {}, caller = 'RedisBlobStore.connect'): Promise<RedisBlobStore> {
     const prefix = options.prefix ?? DEFAULT_PREFIX;
     if (typeof prefix !== 'string') throw new PagableError('INVALID_ARGUMENT', `${caller}: prefix must be a string, got ${typeof prefix}`);
     const conn = await RedisConnection.open(options, caller);

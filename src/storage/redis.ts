@@ -35,7 +35,7 @@ export class RedisPagableStorage extends PagableStorageBase {
    * it opened is closed again then). IO naming the package when `ioredis` is not installed.
    */
   static async connect(options: RedisStorageOptions = {}): Promise<RedisPagableStorage> {
-    return new RedisPagableStorage(await RedisBlobStore.connect(options), options);
+    return new RedisPagableStorage(await RedisBlobStore.connect(options, 'RedisPagableStorage.connect'), options);
   }
 
   /** The BlobStore underneath, unverified (tools: listing, raw reads). */
