@@ -7,7 +7,7 @@ import 'reflect-metadata';
 export { Pagable } from './decorators/pagable.js';
 export { TypeTag } from './decorators/type-tag.js';
 export { Field, Shared, Lazy, Dyn } from './decorators/fields.js';
-export type { TypeSpec, Class } from './metadata/type-spec.js';
+export type { TypeSpec, Class, FieldOptions } from './metadata/type-spec.js';
 export type { PagableOptions } from './metadata/class-meta.js';
 
 export { PagableArc } from './arc/pagable-arc.js';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { PagableError } from '../error.js';
-import type { Class, FieldDecl, FieldKind, TypeSpec } from './type-spec.js';
-import { ANY, NATIVE_TYPES, type ClassSchema, type RootSchema, type Schema } from './schema.js';
+import type { Class, FieldDecl, FieldKind, FieldOptions, TypeSpec } from './type-spec.js';
+import { ANY, NATIVE_TYPES, anyOf, type ClassSchema, type RootSchema, type Schema } from './schema.js';
 import { tagOfClass } from './tag-registry.js';
 import { type CtField, classTransformerLayout } from './class-transformer.js';
 
@@ -27,6 +27,8 @@ export interface FieldMeta {
   readonly schema: Schema;
   /** Where the field was declared, for messages. */
   readonly owner: Class;
+  /** Earlier names of the field (`@Field({ aliases })`): stored fields of these names load into it. */
+  readonly aliases: readonly string[];
 }
 
 /** Everything the codec needs to know about one @Pagable class. */
@@ -62,7 +64,7 @@ export function isMarkedPagable(cls: Class): boolean {
 }
 
 /** Records one decorated field on the class owning `proto`. */
-export function recordField(proto: object, name: string | symbol, kind: FieldKind, type: (() => TypeSpec) | undefined): void {
+export function recordField(proto: object, name: string | symbol, kind: FieldKind, type: (() => TypeSpec) | undefined, options?: FieldOptions): void {
   if (proto === undefined || proto === null || (typeof name === 'object' && name !== null)) {
     // TC39 standard decorators call (undefined, context): the legacy flavour is needed for metadata.
     throw new PagableError('NOT_PAGABLE', 'pagable field decorators need "experimentalDecorators": true and "emitDecoratorMetadata": true in tsconfig.json, compiled by tsc');
@@ -77,9 +79,13 @@ export function recordField(proto: object, name: string | symbol, kind: FieldKin
   if (type !== undefined && typeof type !== 'function') {
     throw new PagableError('NOT_PAGABLE', `${cls.name}.${name}: the type must be a thunk such as () => MyClass`);
   }
+  const aliases = options?.aliases ?? [];
+  if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string' || a === name)) {
+    throw new PagableError('NOT_PAGABLE', `${cls.name}.${name}: aliases must be an array of other field names (strings)`);
+  }
   const designType: unknown = Reflect.getMetadata('design:type', proto, name);
   const own: FieldDecl[] = Reflect.getOwnMetadata(FIELDS_KEY, cls) ?? [];
-  const decl: FieldDecl = { name, kind, type, designType };
+  const decl: FieldDecl = { name, kind, type, designType, aliases: Object.freeze([...aliases]) };
   const at = own.findIndex((f) => f.name === name);
   if (at >= 0) own[at] = decl; else own.push(decl);
   Reflect.defineMetadata(FIELDS_KEY, own, cls);
@@ -153,7 +159,7 @@ function buildMeta(cls: Class): ClassMeta {
 /** A FieldMeta from class-transformer metadata (schema resolved on first read, as for decorators). */
 function ctField(f: CtField, owner: Class, className: string): FieldMeta {
   const where = `${className}.${f.name}`;
-  const out = { name: f.name, kind: 'field', owner } as { name: string; kind: FieldKind; owner: Class; schema: Schema };
+  const out = { name: f.name, kind: 'field', owner, aliases: [] as readonly string[] } as { name: string; kind: FieldKind; owner: Class; schema: Schema; aliases: readonly string[] };
   Object.defineProperty(out, 'schema', {
     configurable: true,
     enumerable: true,
@@ -170,7 +176,7 @@ function ctField(f: CtField, owner: Class, className: string): FieldMeta {
         if (f.isArray) schema = { k: 'array', of: schema };
       } else if (f.type !== undefined) {
         const t = f.type;
-        const decl: FieldDecl = { name: f.name, kind: 'field', type: () => (f.isArray ? [t()] : t()), designType: undefined };
+        const decl: FieldDecl = { name: f.name, kind: 'field', type: () => (f.isArray ? [t()] : t()), designType: undefined, aliases: [] };
         schema = resolveSchema(decl, where);
       } else {
         schema = fromDesignType(Reflect.getMetadata('design:type', owner.prototype as object, f.name));
@@ -194,7 +200,7 @@ function restoredHook(cls: Class): ((obj: object) => void) | undefined {
 
 /** A FieldMeta whose `schema` resolves on first read and is then cached on the object. */
 function lazyField(decl: FieldDecl, owner: Class, className: string): FieldMeta {
-  const f = { name: decl.name, kind: decl.kind, owner } as { name: string; kind: FieldKind; owner: Class; schema: Schema };
+  const f = { name: decl.name, kind: decl.kind, owner, aliases: decl.aliases } as { name: string; kind: FieldKind; owner: Class; schema: Schema; aliases: readonly string[] };
   Object.defineProperty(f, 'schema', {
     configurable: true,
     enumerable: true,
@@ -253,7 +259,7 @@ function wrapArrays(spec: TypeSpec, where: string, leaf: (c: Class) => Schema): 
 
 /** The schema of a value declared as class `c`: native types are plain data. */
 export function rootOf(c: Class): RootSchema {
-  if (NATIVE_TYPES.has(c)) return ANY;
+  if (NATIVE_TYPES.has(c)) return anyOf(c);
   const meta = getClassMeta(c);
   return meta ? meta.asSchema : { k: 'class', cls: c, meta: undefined };
 }

@@ -19,4 +19,12 @@ export interface FieldDecl {
   readonly type: (() => TypeSpec) | undefined;
   /** `design:type` from emitDecoratorMetadata, when the compiler emitted it. */
   readonly designType: unknown;
+  /** Earlier names of the field: stored blobs that use one of them load into this field. */
+  readonly aliases: readonly string[];
+}
+
+/** The last, optional argument of every field decorator. */
+export interface FieldOptions {
+  /** Earlier names of this field (schema evolution): blobs written under one of them load into it. */
+  aliases?: readonly string[];
 }
