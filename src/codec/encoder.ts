@@ -2,21 +2,29 @@ import { PagableError } from '../error.js';
 import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import { ANY, type ClassSchema, type RootSchema, type Schema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
-import type { ArcInner } from '../arc/arc-inner.js';
-import { innerOf, isPagableArc } from '../arc/pagable-arc.js';
-import { PinnedPagableArc } from '../arc/pinned-pagable-arc.js';
 import { MsgpackWriter } from './msgpack-writer.js';
-import { ARC_PLACEHOLDER, C1, Esc, TYPED_ARRAYS, encodeTagHeader, packr } from './wire.js';
+import { schemaSetOf } from './schema-cache.js';
+import { type SchemaSet, closureOf } from './schema-set.js';
+import { ARC_PLACEHOLDER, Esc, MAX_INLINE_DEPTH, TYPED_ARRAYS } from './wire.js';
 
 /**
- * Turns one blob's worth of a graph into msgpack: instances become positional arrays, arc fields
- * become placeholders, and the values behind them are handed back as `children` (in placeholder
- * order) for the page-out engine to store as blobs of their own. Pure: no I/O, no storage.
- *
- * The bytes are written while walking (no intermediate tree of arrays), and are exactly what
- * msgpackr's `packr.pack` made of that tree when the encoder built one: keys are hashes of these
- * bytes. test/msgpack-writer.test.ts keeps the tree encoder as the reference and compares.
+ * Turns one blob's worth of a graph into msgpack (the format in wire.ts): instances become
+ * positional arrays, arc fields become placeholders, and the values behind them are handed back
+ * as `children` (in placeholder order) for the page-out engine to store as blobs of their own,
+ * with the blob's schema set (the classes it uses). Pure: no I/O, no storage, no arcs: it learns
+ * which values are arcs through its EncodeContext. The bytes are written while walking.
  */
+
+/** What the encoder asks of the page-out engine about arcs (the codec knows nothing of them). */
+export interface EncodeContext {
+  /** What a @Lazy field stores for `v`: a PagableArc's shared state, or undefined when `v` is not a PagableArc. */
+  arcTarget(v: object): object | undefined;
+  /** True for a PinnedPagableArc, refused where a PagableArc is expected. */
+  isPin(v: object): boolean;
+}
+
+/** A context for graphs without arcs (tools, tests): nothing is an arc. */
+export const NO_ARCS: EncodeContext = { arcTarget: () => undefined, isPin: () => false };
 
 /** A value that becomes its own blob: a @Shared object or the inner of a @Lazy arc. */
 export interface ChildRef {
@@ -37,24 +45,32 @@ export function viaOf(ref: ChildRef): string {
 
 /** One encoded blob, its children not yet stored. */
 export interface EncodedBlob {
+  /** 0xC1, then the body. */
   readonly data: Uint8Array;
+  /** Values that become blobs of their own, in placeholder order. */
   readonly children: ChildRef[];
+  /** The classes the blob uses: its key is the blob's last child key. */
+  readonly schema: SchemaSet;
 }
 
-/** Inline nesting deeper than this is refused (LIMIT), or reported as a CYCLE when it is one. */
-export const MAX_INLINE_DEPTH = 1000;
+export { MAX_INLINE_DEPTH };
 
-const tagHeaders = new WeakMap<ClassMeta, Uint8Array>();
-function tagHeader(meta: ClassMeta, tag: string): Uint8Array {
-  let h = tagHeaders.get(meta);
-  if (h === undefined) tagHeaders.set(meta, (h = encodeTagHeader(tag)));
-  return h;
+/** The @Pagable metadata of `v`'s class, if any (reading `constructor` may run user code). */
+function metaOf(v: object): ClassMeta | undefined {
+  const c: unknown = v.constructor;
+  return typeof c === 'function' ? getClassMeta(c as Class) : undefined;
 }
 
 /** The root layout a value is stored with when nothing declares one: its own class, or plain data. */
 export function rootOfValue(value: unknown): RootSchema {
   if (typeof value === 'object' && value !== null) {
-    const meta = getClassMeta((value as object).constructor as Class);
+    let meta: ClassMeta | undefined;
+    try {
+      meta = metaOf(value);
+    } catch {
+      // A throwing `constructor` getter: encoding the value reports it, with the error as cause.
+      return ANY;
+    }
     if (meta !== undefined) return meta.asSchema;
   }
   return ANY;
@@ -63,12 +79,20 @@ export function rootOfValue(value: unknown): RootSchema {
 function className(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v !== 'object') return typeof v;
-  const c = (v as object).constructor as Class | undefined;
-  return typeof c === 'function' ? c.name || '(anonymous class)' : 'Object';
+  let c: unknown;
+  try {
+    c = (v as object).constructor;
+  } catch {
+    return 'Object';
+  }
+  return typeof c === 'function' ? (c as Class).name || '(anonymous class)' : 'Object';
 }
 
-/** Writes one instance's stored fields as an array; with `esc`, as the escape [C1, 0, tag, ...fields]. */
-type FieldWriter = (obj: object, enc: BlobEncoder, w: MsgpackWriter, esc: boolean, tag: string | undefined) => void;
+/**
+ * Writes one instance's stored fields as an array; with `esc`, as the escape [C1, 0, cls, ...fields]
+ * (cls: the class's index in the schema set, or a discriminator name).
+ */
+type FieldWriter = (obj: object, enc: BlobEncoder, w: MsgpackWriter, esc: boolean, cls: number | string) => void;
 
 const fieldWriters = new WeakMap<ClassMeta, FieldWriter>();
 
@@ -81,7 +105,7 @@ function compileFieldWriter(meta: ClassMeta): FieldWriter {
   const schemas = meta.fields.map((f) => f.schema);
   const names = meta.fields.map((f) => f.name);
   const n = names.length + (meta.rest === undefined ? 0 : 1);
-  const lines: string[] = [`if (esc) enc.escapeHead(${n + 3}, tag); else w.array(${n});`];
+  const lines: string[] = [`if (esc) enc.escapeHead(${n + 3}, cls); else w.array(${n});`];
   for (let i = 0; i < names.length; i++) {
     const key = JSON.stringify(names[i]);
     const v = `v${i}`;
@@ -94,13 +118,18 @@ function compileFieldWriter(meta: ClassMeta): FieldWriter {
     }
   }
   if (meta.rest !== undefined) lines.push('enc.rest(obj, M);');
-  const body = `return function writeFields(obj, enc, w, esc, tag) {\n${lines.join('\n')}\n};`;
+  const body = `return function writeFields(obj, enc, w, esc, cls) {\n${lines.join('\n')}\n};`;
   return new Function('S', 'M', body)(schemas, meta) as FieldWriter;
 }
 
-/** toJSON methods msgpackr treats as its own (a Date or Buffer with another one is packed through it). */
-const dateToJSON = Date.prototype.toJSON;
-const bufferToJSON = Buffer.prototype.toJSON;
+/** Where a class sits in the schema set of the blob being encoded (`stamp` names that encode). */
+interface SetSlot {
+  stamp: number;
+  index: number;
+}
+
+const slots = new WeakMap<ClassMeta, SetSlot>();
+let stamps = 0;
 
 /**
  * The writer blobs are written with. One for the process, like msgpackr's own buffer, so that
@@ -120,37 +149,89 @@ export class BlobEncoder {
   private owner: ClassMeta | undefined = undefined;
   private field = '';
   private w: MsgpackWriter = sharedWriter;
+  /** The classes of the blob being encoded, in first-use order (each with its inline closure). */
+  private classes: ClassMeta[] = [];
+  private stamp = 0;
+
+  constructor(private readonly ctx: EncodeContext = NO_ARCS) {}
 
   private where(): string {
     return this.owner === undefined ? this.field : `${this.owner.name}.${this.field}`;
   }
 
-  /** Encodes `value` as a blob with layout `root`; `where` names it in messages. */
+  /**
+   * Encodes `value` as a blob with layout `root`; `where` names it in messages. A tagged instance
+   * is written the same whatever the layout (its blob's key depends on its value alone), an
+   * untagged one only where its exact class is declared.
+   */
   encode(value: unknown, root: RootSchema, where: string): EncodedBlob {
     this.children = [];
     this.depth = 0;
     this.stack.length = 0;
     this.owner = undefined;
     this.field = where;
+    this.classes = [];
+    this.stamp = ++stamps;
     const mine = !sharedWriterBusy;
     const w = (this.w = mine ? sharedWriter : new MsgpackWriter());
     if (mine) sharedWriterBusy = true;
     try {
       w.begin();
+      w.c1();
       if (root.k === 'class' || rootOfValue(value).k === 'class') {
         const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
-        if (root.k === 'any' && meta.tag === undefined) {
-          throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
+        if (meta.tag !== undefined) {
+          this.fields(value as object, meta, true, this.classIndex(meta));
+        } else {
+          if (root.k === 'any') {
+            throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
+          }
+          this.classIndex(meta);
+          this.fields(value as object, meta, false, 0);
         }
-        if (meta.tag !== undefined) w.raw(tagHeader(meta, meta.tag));
-        this.fields(value as object, meta, false, undefined);
       } else {
         this.any(value);
       }
-      return { data: w.finish(), children: this.children };
+      return { data: w.finish(), children: this.children, schema: schemaSetOf(this.classes) };
+    } catch (e) {
+      throw this.userError(e);
     } finally {
       if (mine) sharedWriterBusy = false;
     }
+  }
+
+  /**
+   * Anything but a PagableError was thrown by user code reached while walking (a getter, a proxy
+   * trap, a `constructor` that is not a class): the value cannot be encoded, which is NOT_PAGABLE
+   * (not IO: no storage was involved), naming the field being read, with the original as cause.
+   */
+  private userError(e: unknown): PagableError {
+    if (e instanceof PagableError) return e;
+    const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return new PagableError('NOT_PAGABLE', `${this.where()}: reading the value to store threw ${detail}`, { cause: e });
+  }
+
+  /** The index of `meta` in this blob's schema set, adding it (and its inline closure) on first use. */
+  private classIndex(meta: ClassMeta): number {
+    let slot = slots.get(meta);
+    if (slot === undefined) slots.set(meta, (slot = { stamp: 0, index: 0 }));
+    if (slot.stamp === this.stamp) return slot.index;
+    // Also reached when an encode nested in this one (a getter paging something out) took the slot.
+    let at = this.classes.indexOf(meta);
+    if (at < 0) {
+      for (const m of closureOf(meta)) {
+        if (this.classes.includes(m)) continue;
+        let s = slots.get(m);
+        if (s === undefined) slots.set(m, (s = { stamp: 0, index: 0 }));
+        s.stamp = this.stamp;
+        s.index = this.classes.length;
+        this.classes.push(m);
+      }
+      at = this.classes.indexOf(meta);
+    }
+    slot.stamp = this.stamp;
+    slot.index = at;
+    return at;
   }
 
   /** The metadata to encode `value` with where `declared` is expected; TYPE_MISMATCH / NOT_PAGABLE. */
@@ -158,11 +239,11 @@ export class BlobEncoder {
     if (typeof value !== 'object' || value === null) {
       throw new PagableError('TYPE_MISMATCH', `${where}: expected ${declared ? 'an instance of ' + declared.cls.name : 'an object'}, got ${className(value)}`);
     }
-    const cls = (value as object).constructor as Class;
     if (declared !== undefined && !(value instanceof declared.cls)) {
       throw new PagableError('TYPE_MISMATCH', `${where}: expected an instance of ${declared.cls.name}, got ${className(value)}`);
     }
-    const meta = getClassMeta(cls);
+    const cls = (value as object).constructor as Class;
+    const meta = metaOf(value);
     if (meta === undefined) {
       throw new PagableError('NOT_PAGABLE', `${where}: class ${className(value)} is not decorated with @Pagable()`);
     }
@@ -172,8 +253,8 @@ export class BlobEncoder {
     return meta;
   }
 
-  /** An instance's stored fields, positionally; with `esc`, as an instance escape. */
-  private fields(obj: object, meta: ClassMeta, esc: boolean, tag: string | undefined): void {
+  /** An instance's stored fields, positionally; with `esc`, as an instance escape naming class `cls`. */
+  private fields(obj: object, meta: ClassMeta, esc: boolean, cls: number | string): void {
     if (++this.depth > MAX_INLINE_DEPTH) this.tooDeep(obj, meta.name);
     this.stack.push(obj);
     const owner = this.owner;
@@ -181,21 +262,21 @@ export class BlobEncoder {
     this.owner = meta;
     let enc = fieldWriters.get(meta);
     if (enc === undefined) fieldWriters.set(meta, (enc = compileFieldWriter(meta)));
-    enc(obj, this, this.w, esc, tag);
+    enc(obj, this, this.w, esc, cls);
     this.owner = owner;
     this.field = field;
     this.stack.pop();
     this.depth--;
   }
 
-  /** @internal The head of an instance escape of `n` elements: [C1, 0, tag, ...]. */
-  escapeHead(n: number, tag: string | undefined): void {
+  /** @internal The head of an instance escape of `n` elements: [C1, 0, cls, ...]. */
+  escapeHead(n: number, cls: number | string): void {
     const w = this.w;
     w.array(n);
     w.c1();
     w.num(Esc.Instance);
-    if (tag === undefined) w.undef();
-    else w.str(tag);
+    if (typeof cls === 'number') w.num(cls);
+    else w.str(cls);
   }
 
   private tooDeep(obj: object, what: string): never {
@@ -240,10 +321,10 @@ export class BlobEncoder {
       case 'class': {
         if (this.nullish(v)) return;
         // The common case, an instance of exactly the declared class, needs no checks.
-        if ((v as object).constructor === s.cls && s.meta !== undefined) return this.fields(v as object, s.meta, false, undefined);
+        if ((v as object).constructor === s.cls && s.meta !== undefined) return this.fields(v as object, s.meta, false, 0);
         const vm = this.checkInstance(v, s, this.where());
-        if ((v as object).constructor === s.cls) return this.fields(v as object, vm, false, undefined);
-        return this.fields(v as object, vm, true, vm.tag);
+        if (vm === s.meta) return this.fields(v as object, vm, false, 0);
+        return this.fields(v as object, vm, true, this.classIndex(vm));
       }
       case 'array': {
         if (this.nullish(v)) return;
@@ -265,7 +346,7 @@ export class BlobEncoder {
         if (vm.tag === undefined) {
           throw new PagableError('TYPE_MISMATCH', `${where}: @Dyn values need a @TypeTag; ${vm.name} has none`);
         }
-        return this.fields(v as object, vm, true, vm.tag);
+        return this.fields(v as object, vm, true, this.classIndex(vm));
       }
       case 'union': {
         if (this.nullish(v)) return;
@@ -276,6 +357,7 @@ export class BlobEncoder {
         }
         const vm = getClassMeta(cls);
         if (vm === undefined) throw new PagableError('NOT_PAGABLE', `${this.where()}: class ${cls.name} is not decorated with @Pagable()`);
+        // The set holds the discriminator's subtypes (they are in its owner's closure).
         return this.fields(v as object, vm, true, name);
       }
       case 'shared': {
@@ -285,7 +367,7 @@ export class BlobEncoder {
         }
         const r = s.root;
         if (r.k !== 'class' || (v as object).constructor !== r.cls || r.meta === undefined) {
-          if (isPagableArc(v) || v instanceof PinnedPagableArc) {
+          if (this.ctx.arcTarget(v as object) !== undefined || this.ctx.isPin(v as object)) {
             throw new PagableError('TYPE_MISMATCH', `${this.where()}: holds a PagableArc; declare the field with @Lazy`);
           }
           if (r.k === 'class') this.checkInstance(v, r, this.where());
@@ -296,10 +378,10 @@ export class BlobEncoder {
       }
       case 'lazy': {
         if (this.nullish(v)) return;
-        if (!isPagableArc(v)) {
+        const inner = typeof v === 'object' ? this.ctx.arcTarget(v as object) : undefined;
+        if (inner === undefined) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a @Lazy field holds a PagableArc, got ${className(v)}`);
         }
-        const inner: ArcInner = innerOf(v);
         this.children.push({ target: inner, isArc: true, root: s.root, owner: meta, field });
         this.w.num(ARC_PLACEHOLDER);
         return;
@@ -339,19 +421,10 @@ export class BlobEncoder {
         const proto = Object.getPrototypeOf(v);
         if (proto === Array.prototype) return this.anyArray(v as unknown[]);
         if (proto === Object.prototype || proto === null) return this.anyObject(v as Record<string, unknown>, proto === null);
-        if (proto === Date.prototype) {
-          const d = v as Date;
-          // msgpackr packs a Date through a toJSON of its own, or as a map if its own `constructor`
-          // says Object: left to msgpackr, whose output for a value does not depend on context.
-          if (d.constructor !== Date || d.toJSON !== dateToJSON) return w.raw(packr.pack(d));
-          return w.date(d);
-        }
-        if (v instanceof Uint8Array && (proto === Uint8Array.prototype || proto === Buffer.prototype)) {
-          const b = v as Uint8Array & { toJSON?: unknown };
-          const toJSON = b.toJSON;
-          if ((b.constructor !== Uint8Array && b.constructor !== Buffer) || (toJSON !== undefined && toJSON !== bufferToJSON)) return w.raw(packr.pack(b));
-          return w.bin(b);
-        }
+        // What a value is follows its prototype, not its own properties (a `toJSON` or
+        // `constructor` of its own is data, or ignored).
+        if (proto === Date.prototype) return w.date(v as Date);
+        if (v instanceof Uint8Array && (proto === Uint8Array.prototype || proto === Buffer.prototype)) return w.bin(v);
         if (proto === Map.prototype) return this.anyMap(v as Map<unknown, unknown>);
         if (proto === Set.prototype) return this.anySet(v as Set<unknown>);
         const ti = (TYPED_ARRAYS as readonly unknown[]).indexOf((v as object).constructor);
@@ -364,18 +437,17 @@ export class BlobEncoder {
           w.bin(new Uint8Array(ta.buffer, ta.byteOffset, ta.byteLength));
           return;
         }
-        if (isPagableArc(v) || v instanceof PinnedPagableArc) {
+        if (this.ctx.arcTarget(v) !== undefined || this.ctx.isPin(v)) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a PagableArc inside plain data cannot be stored; declare the field with @Lazy(() => X)`);
         }
-        if (v === C1) throw new PagableError('NOT_PAGABLE', `${this.where()}: msgpackr's C1 sentinel cannot be stored`);
-        const meta = getClassMeta((v as object).constructor as Class);
+        const meta = metaOf(v);
         if (meta === undefined) {
           throw new PagableError('NOT_PAGABLE', `${this.where()}: class ${className(v)} is not decorated with @Pagable()`);
         }
         if (meta.tag === undefined) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a ${meta.name} inside untyped data needs a @TypeTag on ${meta.name}, or declare the field's type, e.g. @Field(() => [${meta.name}])`);
         }
-        return this.fields(v as object, meta, true, meta.tag);
+        return this.fields(v as object, meta, true, this.classIndex(meta));
       }
       default:
         throw new PagableError('NOT_PAGABLE', `${this.where()}: a ${typeof v} cannot be stored`);
@@ -430,12 +502,6 @@ export class BlobEncoder {
       const k = keys[i]!;
       w.str(k);
       this.any(o[k]);
-    }
-    if (o.constructor !== Object) {
-      // An own `constructor` key: msgpackr then looks for a toJSON method before writing the
-      // map, and calls a truthy `toJSON` value (-0 being escaped to an array, truthy), which throws.
-      const t = o.toJSON;
-      if (t || (t === 0 && 1 / t < 0)) throw new TypeError('value.toJSON is not a function');
     }
     this.leave();
   }

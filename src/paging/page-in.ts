@@ -3,15 +3,19 @@ import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcCache } from '../arc/arc-cache.js';
 import { arcFromInner } from '../arc/pagable-arc.js';
 import type { DataKey, PagableData } from '../keys/data.js';
-import { BlobDecoder, type DecodeContext } from '../codec/decoder.js';
+import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
+import { addSchemaSet, cachedSchemaSet } from '../codec/schema-cache.js';
+import { PagableError } from '../error.js';
 import type { ClassMeta } from '../metadata/class-meta.js';
-import type { RootSchema } from '../metadata/schema.js';
+import { ANY, type RootSchema } from '../metadata/schema.js';
 
 /** A blob the run still needs. */
 export interface Wanted {
   readonly key: DataKey;
   readonly root: RootSchema;
   readonly classId: number;
+  /** A schema set some fetched blob needs before it can be decoded (not itself a value). */
+  readonly schema?: true;
 }
 
 /** The class id part of an arc-cache entry: the declared class's, or 0 for plain data. */
@@ -59,6 +63,8 @@ export class PageInRun implements DecodeContext {
   private readonly hookRanges: number[] = [];
   /** Blobs to fetch next. */
   wanted: Wanted[] = [];
+  /** Fetched blobs waiting for their schema set, by the set's key. */
+  private readonly parked = new Map<DataKey, Array<[Wanted, PagableData]>>();
   private readonly rootKey: DataKey;
   private readonly rootClass: number;
 
@@ -77,6 +83,29 @@ export class PageInRun implements DecodeContext {
 
   /** Decodes a fetched blob (which may queue more). */
   supply(w: Wanted, blob: PagableData): void {
+    if (w.schema === true) {
+      const waiting = this.parked.get(w.key) ?? [];
+      try {
+        addSchemaSet(w.key, blob);
+      } catch (e) {
+        const by = waiting[0]?.[0].key;
+        throw by === undefined || !(e instanceof PagableError) ? e : new PagableError(e.code, `blob ${by}: ${e.message}`, { cause: e });
+      }
+      this.parked.delete(w.key);
+      for (const [pw, pb] of waiting) this.supply(pw, pb);
+      return;
+    }
+    // Schema sets are normally cached for the process; a miss is one more blob to fetch.
+    const sk = schemaKeyOf(blob);
+    if (sk !== undefined && cachedSchemaSet(sk) === undefined) {
+      const waiting = this.parked.get(sk);
+      if (waiting !== undefined) waiting.push([w, blob]);
+      else {
+        this.parked.set(sk, [[w, blob]]);
+        this.wanted.push({ key: sk, root: ANY, classId: 0, schema: true });
+      }
+      return;
+    }
     // Another page-in may have restored this blob while this one was fetching it: share its object.
     let value: unknown = this.cache.get(w.classId, w.key);
     if (value === undefined) {
@@ -90,6 +119,7 @@ export class PageInRun implements DecodeContext {
 
   /** Links shared children into their holders, runs after-page-in hooks (children first). */
   finish(): unknown {
+    if (this.parked.size > 0) throw new PagableError('IO', `page-in: blobs still wait for schema set ${[...this.parked.keys()][0]} (internal error)`);
     for (const f of this.fixups) f.holder[f.slot] = this.decoded.get(f.classId, f.key);
     // Blobs decode parents first, so later blobs are children: run them first. Within a blob the
     // decoder already recorded instances innermost first.
