@@ -10,7 +10,7 @@ import { LegacyDecoder } from './legacy-decoder.js';
 import { MsgpackReader } from './msgpack-reader.js';
 import { cachedSchemaSet } from './schema-cache.js';
 import { type SchemaSet, type TypeDesc, describeType } from './schema-set.js';
-import { C1_BYTE, Esc, TYPED_ARRAYS, blobFormat, readTagHeader } from './wire.js';
+import { C1_BYTE, ESC_CLASS, Esc, TYPED_ARRAYS, blobFormat, readTagHeader } from './wire.js';
 
 /*
  * Turns one blob back into values, reading msgpack straight into instances (no plain-object tree
@@ -123,8 +123,9 @@ export class BlobDecoder extends MsgpackReader implements InstanceSource {
       const n = r.arrayHeader();
       if (n < 2 || r.peek() !== C1_BYTE) return n >= 0 ? own : undefined;
       r.pos++;
-      if (r.uint('a kind') !== Esc.Instance) return own;
-      const tag = set.classes[r.uint('a class')]?.tag;
+      const kind = r.uint('a kind');
+      if (kind < ESC_CLASS) return own;
+      const tag = set.classes[kind - ESC_CLASS]?.tag;
       const cls = tag === undefined ? undefined : classForTag(tag);
       return cls === undefined ? undefined : getClassMeta(cls);
     } catch {
@@ -161,13 +162,16 @@ export class BlobDecoder extends MsgpackReader implements InstanceSource {
   }
 
   /**
-   * An instance escape after its 0xC1 (`rest` values left: the kind, the class, the fields), of a
-   * class that must be `base` or a subclass (any tagged class when undefined).
+   * An instance escape after its 0xC1 (`rest` values left: the kind, then the fields, or a name
+   * and the fields), of a class that must be `base` or a subclass (any tagged class when undefined).
    */
   private escaped(rest: number, base: Class | undefined, union: Schema | undefined): object {
-    if (rest < 2 || this.uint('an escape kind') !== Esc.Instance) throw this.corrupt(`expected an instance${base ? ' of ' + base.name : ''}`);
-    const name = this.maybeString();
-    if (name !== undefined) {
+    if (rest < 1) throw this.corrupt('an empty escape');
+    const kind = this.uint('an escape kind');
+    if (kind >= ESC_CLASS) return this.build(this.tagged(kind - ESC_CLASS, base), rest - 1);
+    const name = kind === Esc.Instance && rest >= 2 ? this.maybeString() : undefined;
+    if (name === undefined) throw this.corrupt(`expected an instance${base ? ' of ' + base.name : ''}`);
+    {
       if (union === undefined || union.k !== 'union') throw this.corrupt(`a discriminator name "${name.slice(0, 60)}" outside a discriminated field`);
       const cls = union.byName.get(name);
       if (cls === undefined) throw new PagableError('UNKNOWN_TAG', `${this.where}: "${name.slice(0, 100)}" is not one of the discriminator's subtypes (${[...union.byName.keys()].join(', ')})`);
@@ -175,7 +179,6 @@ export class BlobDecoder extends MsgpackReader implements InstanceSource {
       if (m === undefined) throw new PagableError('NOT_PAGABLE', `${this.where}: class ${cls.name} is not @Pagable`);
       return this.build(fastReader(m), rest - 2);
     }
-    return this.build(this.tagged(this.uint('a class index'), base), rest - 2);
   }
 
   /** The reader for set class `index` written with its tag, checked against `base`. */
@@ -313,10 +316,9 @@ export class BlobDecoder extends MsgpackReader implements InstanceSource {
   /** Escapes in plain data (after the 0xC1; `rest` values left). */
   protected override escape(rest: number): unknown {
     if (rest < 1) throw this.corrupt('an empty escape');
-    const kind = this.src[this.pos];
-    if (kind === Esc.Instance) return this.escaped(rest, undefined, undefined);
-    this.pos++;
+    const kind = this.uint('an escape kind');
     rest--;
+    if (kind >= ESC_CLASS) return this.build(this.tagged(kind - ESC_CLASS, undefined), rest);
     switch (kind) {
       case Esc.Map: {
         if (rest % 2 !== 0) throw this.corrupt('a Map with an odd number of entries');
@@ -415,14 +417,19 @@ export class BlobDecoder extends MsgpackReader implements InstanceSource {
     let index: number;
     let name: string | undefined;
     let rest = n;
-    if (n > 0 && this.src[this.pos] === C1_BYTE) {
+    if (n > 1 && this.src[this.pos] === C1_BYTE) {
       this.pos++;
-      if (n < 3 || this.uint('an escape kind') !== Esc.Instance) throw this.corrupt(`${meta.name}.${field}: expected an instance`);
-      name = this.maybeString();
-      const i = name === undefined ? this.uint('a class index') : w.t === 'union' ? w.members.get(name) : undefined;
-      if (i === undefined) throw this.corrupt(`${meta.name}.${field}: an unknown discriminator name`);
-      index = i;
-      rest = n - 3;
+      const kind = this.uint('an escape kind');
+      if (kind >= ESC_CLASS) {
+        index = kind - ESC_CLASS;
+        rest = n - 2;
+      } else {
+        name = kind === Esc.Instance && n >= 3 ? this.maybeString() : undefined;
+        const i = name !== undefined && w.t === 'union' ? w.members.get(name) : undefined;
+        if (i === undefined) throw this.corrupt(`${meta.name}.${field}: expected an instance`);
+        index = i;
+        rest = n - 3;
+      }
     } else if (w.t === 'class') {
       index = w.index;
     } else {
@@ -509,17 +516,17 @@ export class BlobDecoder extends MsgpackReader implements InstanceSource {
 
   private skipEscape(rest: number, members: ReadonlyMap<string, number> | undefined): void {
     if (rest < 1) throw this.corrupt('an empty escape');
-    if (this.src[this.pos] !== Esc.Instance) {
-      this.enter();
-      for (let i = 0; i < rest; i++) this.skipAny();
-      this.depth--;
-      return;
+    const kind = this.uint('an escape kind');
+    if (kind >= ESC_CLASS) return this.skipFields(kind - ESC_CLASS, rest - 1);
+    if (kind === Esc.Instance) {
+      const name = rest >= 2 ? this.maybeString() : undefined;
+      const index = name === undefined ? undefined : members?.get(name);
+      if (index === undefined) throw this.corrupt('an unknown discriminator name');
+      return this.skipFields(index, rest - 2);
     }
-    this.pos++;
-    const name = this.maybeString();
-    const index = name === undefined ? this.uint('a class index') : members?.get(name);
-    if (index === undefined) throw this.corrupt('an unknown discriminator name');
-    this.skipFields(index, rest - 2);
+    this.enter();
+    for (let i = 1; i < rest; i++) this.skipAny();
+    this.depth--;
   }
 
   /** @internal Consumes a plain value, with the child keys of any instance inside it. */

@@ -5,7 +5,7 @@ import type { Class } from '../metadata/type-spec.js';
 import { MsgpackWriter } from './msgpack-writer.js';
 import { schemaSetOf } from './schema-cache.js';
 import { type SchemaSet, closureOf } from './schema-set.js';
-import { ARC_PLACEHOLDER, Esc, MAX_INLINE_DEPTH, TYPED_ARRAYS } from './wire.js';
+import { ARC_PLACEHOLDER, ESC_CLASS, Esc, MAX_INLINE_DEPTH, TYPED_ARRAYS } from './wire.js';
 
 /**
  * Turns one blob's worth of a graph into msgpack (the format in wire.ts): instances become
@@ -89,8 +89,8 @@ function className(v: unknown): string {
 }
 
 /**
- * Writes one instance's stored fields as an array; with `esc`, as the escape [C1, 0, cls, ...fields]
- * (cls: the class's index in the schema set, or a discriminator name).
+ * Writes one instance's stored fields as an array; with `esc`, as an instance escape naming `cls`
+ * (its class's index in the schema set, or a discriminator name).
  */
 type FieldWriter = (obj: object, enc: BlobEncoder, w: MsgpackWriter, esc: boolean, cls: number | string) => void;
 
@@ -105,7 +105,7 @@ function compileFieldWriter(meta: ClassMeta): FieldWriter {
   const schemas = meta.fields.map((f) => f.schema);
   const names = meta.fields.map((f) => f.name);
   const n = names.length + (meta.rest === undefined ? 0 : 1);
-  const lines: string[] = [`if (esc) enc.escapeHead(${n + 3}, cls); else w.array(${n});`];
+  const lines: string[] = [`if (esc) enc.escapeHead(${n}, cls); else w.array(${n});`];
   for (let i = 0; i < names.length; i++) {
     const key = JSON.stringify(names[i]);
     const v = `v${i}`;
@@ -269,14 +269,19 @@ export class BlobEncoder {
     this.depth--;
   }
 
-  /** @internal The head of an instance escape of `n` elements: [C1, 0, cls, ...]. */
+  /** @internal The head of an instance escape of `n` fields: [C1, ESC_CLASS + cls, ...] or [C1, 0, name, ...]. */
   escapeHead(n: number, cls: number | string): void {
     const w = this.w;
-    w.array(n);
-    w.c1();
-    w.num(Esc.Instance);
-    if (typeof cls === 'number') w.num(cls);
-    else w.str(cls);
+    if (typeof cls === 'number') {
+      w.array(n + 2);
+      w.c1();
+      w.num(ESC_CLASS + cls);
+    } else {
+      w.array(n + 3);
+      w.c1();
+      w.num(Esc.Instance);
+      w.str(cls);
+    }
   }
 
   private tooDeep(obj: object, what: string): never {

@@ -2,42 +2,76 @@ import type { DataKey, PagableData } from '../keys/data.js';
 import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import type { ClassMeta } from '../metadata/class-meta.js';
-import { type SchemaSet, buildSchemaSet, parseSchemaSet } from './schema-set.js';
+import {
+  type ClassDesc, type SchemaSet, SchemaBlobKind, assembleSchemaSet, buildSchemaSet, parseClassBlob, parseSetBlob,
+} from './schema-set.js';
+import { C1_BYTE } from './wire.js';
 
 /*
  * Schema sets are few (one per combination of classes a blob uses) and immutable under their key,
  * so they are cached for the whole process: the encoder finds a blob's set without encoding it
- * again, and the decoder normally has the set of a blob it reads without fetching it. Both caches
- * are shared by every storage: a set read from one store is verified against its key before it
- * is cached, so a damaged store cannot poison what another store's blobs decode with.
+ * again, and the decoder normally has the set of a blob it reads without fetching anything. The
+ * caches are shared by every storage: a schema blob read from a store is checked against its key
+ * before it is cached, so a damaged store cannot change what another store's blobs decode with.
  */
 
-/** Sets by key. Bounded: a hostile store could hold any number of distinct sets. */
-const byKey = new Map<DataKey, SchemaSet>();
+/** Bounded: a hostile store could hold any number of distinct schemas. */
 const MAX_CACHED = 4096;
 
-function remember(set: SchemaSet): void {
-  if (byKey.size >= MAX_CACHED) {
-    // Forget the oldest; sets this process writes are remembered again when next written.
-    const first = byKey.keys().next();
-    if (!first.done) byKey.delete(first.value);
+function bounded<V>(m: Map<DataKey, V>, key: DataKey, v: V): void {
+  if (m.size >= MAX_CACHED) {
+    // Forget the oldest; what this process writes is remembered again when next written.
+    const first = m.keys().next();
+    if (!first.done) m.delete(first.value);
   }
-  byKey.set(set.key, set);
+  m.set(key, v);
 }
 
-/** The set stored under `key`, if this process has it. */
+/** Complete sets by key. */
+const sets = new Map<DataKey, SchemaSet>();
+/** Fetched class schemas by key. */
+const classes = new Map<DataKey, [ClassDesc, PagableData]>();
+/** Fetched set blobs whose class schemas are not all here yet. */
+const setBlobs = new Map<DataKey, PagableData>();
+
+/** The set stored under `key`, if this process has all of it. */
 export function cachedSchemaSet(key: DataKey): SchemaSet | undefined {
-  return byKey.get(key);
+  return sets.get(key);
 }
 
-/** Parses a fetched schema-set blob, checks it against its key, and caches it; CORRUPT otherwise. */
-export function addSchemaSet(key: DataKey, blob: PagableData): SchemaSet {
-  const known = byKey.get(key);
-  if (known !== undefined) return known;
-  if (computeKey(blob) !== key) throw new PagableError('CORRUPT', `schema set ${key}: its content does not match its key`);
-  const set = parseSchemaSet(key, blob);
-  remember(set);
-  return set;
+/** Adds a fetched schema blob (a set or a class schema) after checking it against its key; CORRUPT otherwise. */
+export function addSchemaBlob(key: DataKey, blob: PagableData): void {
+  if (sets.has(key) || classes.has(key) || setBlobs.has(key)) return;
+  if (computeKey(blob) !== key) throw new PagableError('CORRUPT', `schema blob ${key}: its content does not match its key`);
+  const d = blob.data;
+  if (d[0] === C1_BYTE && d[1] === C1_BYTE && d[2] === SchemaBlobKind.Class) {
+    bounded(classes, key, [parseClassBlob(key, blob), blob]);
+  } else {
+    parseSetBlob(key, blob);
+    bounded(setBlobs, key, blob);
+  }
+}
+
+/**
+ * The schema blobs still missing to read set `key` ([] once it is complete and cached): the set
+ * blob itself, or its class schemas. CORRUPT when a key holds the other kind of schema blob.
+ */
+export function missingSchemaBlobs(key: DataKey): DataKey[] {
+  if (sets.has(key)) return [];
+  if (classes.has(key)) throw new PagableError('CORRUPT', `schema set ${key}: is a class schema, not a set`);
+  const blob = setBlobs.get(key);
+  if (blob === undefined) return [key];
+  const missing: DataKey[] = [];
+  for (const k of blob.arcs) {
+    if (setBlobs.has(k) || sets.has(k)) throw new PagableError('CORRUPT', `schema set ${key}: its child ${k} is a set, not a class schema`);
+    if (!classes.has(k)) missing.push(k);
+  }
+  if (missing.length > 0) return missing;
+  const parts = blob.arcs.map((k) => classes.get(k)!);
+  const set = assembleSchemaSet(key, blob, parts.map((p) => p[0]), undefined, blob.arcs.map((k, i) => [k, parts[i]![1]] as const));
+  setBlobs.delete(key);
+  bounded(sets, key, set);
+  return [];
 }
 
 /** A node of the trie of class lists the encoder has written sets for. */
@@ -49,19 +83,19 @@ interface Node {
 const trie: Node = { next: new WeakMap(), set: undefined };
 
 /** The schema set of `classes` (closed, in first-use order), built and cached on first use. */
-export function schemaSetOf(classes: readonly ClassMeta[]): SchemaSet {
+export function schemaSetOf(list: readonly ClassMeta[]): SchemaSet {
   let node = trie;
-  for (const m of classes) {
+  for (const m of list) {
     let n = node.next.get(m);
     if (n === undefined) node.next.set(m, (n = { next: new WeakMap(), set: undefined }));
     node = n;
   }
   let set = node.set;
   if (set === undefined) {
-    node.set = set = buildSchemaSet(classes);
-    remember(set);
-  } else if (byKey.get(set.key) !== set) {
-    remember(set);
+    node.set = set = buildSchemaSet(list);
+    bounded(sets, set.key, set);
+  } else if (sets.get(set.key) !== set) {
+    bounded(sets, set.key, set);
   }
   return set;
 }

@@ -9,17 +9,18 @@ import { PagableError } from '../error.js';
  *                 root begins with its tag as a msgpack str.
  *   data          0xC1, then one msgpack value (the root). The LAST key of `arcs` is the key of
  *                 the blob's schema set; the keys before it are taken by arc placeholders in order.
- *   schema set    0xC1 0xC1 0x01, then a msgpack array of class descriptions (schema-set.ts),
- *                 no arcs.
+ *   schema        0xC1 0xC1, then 0x01 (a schema set: its children are class schemas) or 0x02
+ *                 (a class schema), then one msgpack value (schema-set.ts).
  *
  * 0xC1 is msgpack's "never used" byte, so no legacy blob (a msgpack value) begins with it, and no
- * data body does either: the three kinds are told apart by their first two bytes.
+ * data body does either: the kinds are told apart by their first bytes.
  *
  * Inside a data body, values msgpack cannot say natively are written as an "escape": an array
  * whose first element is the 0xC1 byte, then a kind number (Esc). User data can never produce
  * 0xC1, so escapes are unambiguous. Instances are positional arrays of their stored fields (in
  * the writer's declaration order); an instance whose class differs from the declared one (or in
- * a @Dyn field or plain data) is the escape [C1, 0, class index in the schema set, ...fields].
+ * a @Dyn field or plain data) is the escape [C1, ESC_CLASS + i, ...fields], i being its class's
+ * index in the blob's schema set.
  *
  * msgpackr is kept as the reference the writer and reader are tested against, and reads legacy
  * blobs. Private Packr/Unpackr instances, no registered extensions (a user's own msgpackr use
@@ -50,9 +51,6 @@ export { C1 };
 /** msgpack's never-used byte: begins every blob of this format, and every escape. */
 export const C1_BYTE = 0xc1;
 
-/** The third byte of a schema-set blob (after 0xC1 0xC1): the version of its layout. */
-export const SCHEMA_SET_VERSION = 1;
-
 /** Inline nesting deeper than this is refused (LIMIT when writing, CORRUPT when reading). */
 export const MAX_INLINE_DEPTH = 1000;
 
@@ -67,7 +65,7 @@ export function blobFormat(data: Uint8Array): BlobFormat {
 
 /** Escape kinds: the second element of an escape array. */
 export const enum Esc {
-  /** [C1, 0, class, ...fields]: an instance of another class than declared (class: its index in the schema set; a tag in legacy blobs; a discriminator name for class-transformer unions). */
+  /** [C1, 0, name, ...fields]: an instance named by a string: a type tag (legacy blobs), a class-transformer discriminator name. */
   Instance = 0,
   /** [C1, 1, k0, v0, k1, v1, ...]: a Map, in insertion order. */
   Map = 1,
@@ -84,6 +82,9 @@ export const enum Esc {
   /** [C1, 7, k0, v0, ...]: an object without a prototype (`Object.create(null)`). */
   NullObject = 7,
 }
+
+/** [C1, ESC_CLASS + i, ...fields]: an instance of class i of the blob's schema set. */
+export const ESC_CLASS = 16;
 
 /** Typed arrays carried by Esc.Typed, by index (append only: the index is on the wire). */
 export const TYPED_ARRAYS = [

@@ -4,7 +4,7 @@ import type { ArcCache } from '../arc/arc-cache.js';
 import { arcFromInner } from '../arc/pagable-arc.js';
 import type { DataKey, PagableData } from '../keys/data.js';
 import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
-import { addSchemaSet, cachedSchemaSet } from '../codec/schema-cache.js';
+import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/schema-cache.js';
 import { PagableError } from '../error.js';
 import type { ClassMeta } from '../metadata/class-meta.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
@@ -81,29 +81,51 @@ export class PageInRun implements DecodeContext {
     this.wanted.push({ key, root, classId: id });
   }
 
+  /** Schema blobs this run asked for, and those it received (still missing after that: a damaged set). */
+  private readonly schemaWanted = new Set<DataKey>();
+  private readonly schemaGot = new Set<DataKey>();
+
+  /** Asks for the schema blobs set `sk` still lacks; true when it is complete. */
+  private wantSchema(sk: DataKey, by: DataKey): boolean {
+    let missing: DataKey[];
+    try {
+      missing = missingSchemaBlobs(sk);
+    } catch (e) {
+      throw e instanceof PagableError ? new PagableError(e.code, `blob ${by}: ${e.message}`, { cause: e }) : e;
+    }
+    for (const k of missing) {
+      if (this.schemaGot.has(k)) throw new PagableError('CORRUPT', `blob ${by}: schema blob ${k} does not complete schema set ${sk}`);
+      if (this.schemaWanted.has(k)) continue;
+      this.schemaWanted.add(k);
+      this.wanted.push({ key: k, root: ANY, classId: 0, schema: true });
+    }
+    return missing.length === 0;
+  }
+
   /** Decodes a fetched blob (which may queue more). */
   supply(w: Wanted, blob: PagableData): void {
     if (w.schema === true) {
-      const waiting = this.parked.get(w.key) ?? [];
+      const by = this.parked.values().next().value?.[0]?.[0].key ?? w.key;
+      this.schemaGot.add(w.key);
       try {
-        addSchemaSet(w.key, blob);
+        addSchemaBlob(w.key, blob);
       } catch (e) {
-        const by = waiting[0]?.[0].key;
-        throw by === undefined || !(e instanceof PagableError) ? e : new PagableError(e.code, `blob ${by}: ${e.message}`, { cause: e });
+        throw e instanceof PagableError ? new PagableError(e.code, `blob ${by}: ${e.message}`, { cause: e }) : e;
       }
-      this.parked.delete(w.key);
-      for (const [pw, pb] of waiting) this.supply(pw, pb);
+      for (const [sk, waiting] of [...this.parked]) {
+        if (!this.wantSchema(sk, waiting[0]![0].key)) continue;
+        this.parked.delete(sk);
+        for (const [pw, pb] of waiting) this.supply(pw, pb);
+      }
       return;
     }
-    // Schema sets are normally cached for the process; a miss is one more blob to fetch.
+    // Schema sets are normally cached for the process; a miss is a few more blobs to fetch.
     const sk = schemaKeyOf(blob);
     if (sk !== undefined && cachedSchemaSet(sk) === undefined) {
       const waiting = this.parked.get(sk);
       if (waiting !== undefined) waiting.push([w, blob]);
-      else {
-        this.parked.set(sk, [[w, blob]]);
-        this.wanted.push({ key: sk, root: ANY, classId: 0, schema: true });
-      }
+      else if (!this.wantSchema(sk, w.key)) this.parked.set(sk, [[w, blob]]);
+      else return this.supply(w, blob);
       return;
     }
     // Another page-in may have restored this blob while this one was fetching it: share its object.

@@ -41,8 +41,8 @@ const ARCS: EncodeContext = {
  */
 export class PageOutRun {
   private readonly encoder = new BlobEncoder(ARCS);
-  /** Schema sets already handed to the sink by this run. */
-  private readonly schemasPut = new Set<SchemaSet>();
+  /** Schema sets, and their schema blobs, already handed to the sink by this run. */
+  private readonly schemasPut = new Set<SchemaSet | DataKey>();
   /** object or arc inner -> key, for this run. */
   readonly finished = new Map<object, DataKey>();
   private readonly inProgress = new Set<object>();
@@ -121,7 +121,11 @@ export class PageOutRun {
         arcs[children.length] = schema.key;
         if (!this.schemasPut.has(schema)) {
           this.schemasPut.add(schema);
-          this.sink.put(schema.key, schema.blob);
+          for (const [k, b] of schema.blobs) {
+            if (this.schemasPut.has(k)) continue;
+            this.schemasPut.add(k);
+            this.sink.put(k, b);
+          }
         }
         const data: PagableData = { data: t.data, arcs };
         const key = computeKey(data);
