@@ -1,4 +1,4 @@
-import { type DataKey, isDataKey } from '../keys/data.js';
+import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import { LmdbPagableStorage } from '../storage/lmdb.js';
@@ -123,7 +123,7 @@ async function show(s: LmdbPagableStorage, run: CommandRun, key: DataKey): Promi
   const blob = await s.fetchData(key);
   const actual = computeKey(blob);
   const rootNames = (await s.listRoots()).filter((r) => r.key === key).map((r) => r.name);
-  const view = viewBlob(key, blob);
+  const view = viewBlob(key, blob, (k) => fetchQuietly(s, k));
   if (run.json) {
     await run.out.json({ ...(blobViewJson(view, rootNames) as object), verified: actual === key });
   } else {
@@ -131,6 +131,15 @@ async function show(s: LmdbPagableStorage, run: CommandRun, key: DataKey): Promi
     if (actual !== key) await run.out.line(`CORRUPT: the content hashes to ${actual}, not ${key}`);
   }
   return actual === key ? 0 : 1;
+}
+
+/** A blob for labelling another (its schema); undefined when absent or unreadable. */
+function fetchQuietly(s: LmdbPagableStorage, key: DataKey): PagableData | undefined {
+  try {
+    return s.fetchDataSync(key);
+  } catch {
+    return undefined;
+  }
 }
 
 async function graph(s: LmdbPagableStorage, run: CommandRun, key: DataKey): Promise<number> {

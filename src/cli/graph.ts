@@ -1,7 +1,6 @@
 import type { DataKey, PagableData } from '../keys/data.js';
-import { readTagHeader } from '../codec/wire.js';
 import { PagableError } from '../error.js';
-import type { Json } from './blob-view.js';
+import { type Json, blobLabeller } from './blob-view.js';
 
 /** One blob in a walked graph. */
 export interface GraphNode {
@@ -28,14 +27,6 @@ export interface BlobGraph {
   edges: GraphEdge[];
 }
 
-function tagOf(blob: PagableData, key: DataKey): string | undefined {
-  try {
-    const h = readTagHeader(blob.data, `blob ${key}`);
-    return h !== undefined && h.offset < blob.data.length ? h.tag : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Walks the arcs from `top` iteratively (a chain a million blobs deep needs no stack), visiting
@@ -44,6 +35,13 @@ function tagOf(blob: PagableData, key: DataKey): string | undefined {
  */
 export function walkGraph(fetch: (key: DataKey) => PagableData, top: DataKey, onProgress?: (visited: number) => void): BlobGraph {
   const nodes = new Map<DataKey, GraphNode>();
+  const tagOf = blobLabeller((k) => {
+    try {
+      return fetch(k);
+    } catch {
+      return undefined;
+    }
+  });
   const edges: GraphEdge[] = [];
   const stack: DataKey[] = [top];
   while (stack.length > 0) {
