@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readerFor, fastReader } from '../src/codec/class-readers.js';
 import { BlobDecoder } from '../src/codec/decoder.js';
 import { cachedSchemaSet } from '../src/codec/schema-cache.js';
@@ -15,6 +16,9 @@ import {
 import { LEGACY_BLOBS, LEGACY_ROOTS } from './fixtures/legacy-blobs.js';
 import { expectError } from './support/expect-error.js';
 import { Circle, Dep, Kitchen, Module, Package, Square } from './support/models.js';
+import { runNode } from './support/node-process.js';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 /*
  * A stored graph keeps loading after its classes change (DESIGN.md section 4): fields matched by
@@ -285,6 +289,34 @@ describe('schema evolution: reading', () => {
     const e = await expectError(s.load(Dep, forged), 'CORRUPT');
     expect(e.message).to.contain(forged).and.contain(notSchema);
   });
+});
+
+describe('schema evolution: two versions of tagged classes, one process each (as real upgrades)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'pagable-evolve-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const backend of ['lmdb', 'memory']) {
+    it(`version 2 reads what version 1 saved (${backend})`, async () => {
+      const path = join(dir, backend);
+      const v1 = join(FIXTURES, 'evolve-v1.js');
+      const v2 = join(FIXTURES, 'evolve-v2.js');
+      const keys = JSON.parse(await runNode([v1, backend, path])) as { library: string; cover: string };
+      const got = JSON.parse(await runNode([v2, backend, path, keys.library, keys.cover])) as Record<string, unknown>;
+      const book = (title: string, pageCount: number): unknown => ({
+        keys: ['pageCount', 'title', 'isbn', 'author'], title, pageCount, isbn: 'n/a', author: { name: 'Frank Herbert', born: undefined }, isBook: true,
+      });
+      // JSON drops undefined members.
+      expect(got['name']).to.equal('home');
+      expect(got['books']).to.deep.equal(JSON.parse(JSON.stringify([book('Dune', 412), book('Dune Messiah', 256)])));
+      expect(got['featured']).to.deep.equal(JSON.parse(JSON.stringify(book('Children of Dune', 444))));
+      expect(got['sameAuthor']).to.equal(true);
+      const cover = got['cover'] as { code: string; message: string };
+      expect(cover.code).to.equal('TYPE_MISMATCH');
+      expect(cover.message).to.contain('Cover.color').and.contain('stored string').and.contain('declared Number').and.contain(keys.cover);
+    });
+  }
 });
 
 // ---- property: a random schema, a random edit, a random graph ------------------------------------
