@@ -47,19 +47,20 @@ function readLine(s: Schema, i: number, key: string): string {
   }
 }
 
-const fastReaders = new WeakMap<ClassMeta, ClassReader>();
+/** Fast readers by class id (small numbers): an indexed load where instances are read. */
+const fastReaders: Array<ClassReader | undefined> = [];
 
 /** The reader of `meta` as this process writes it. */
 export function fastReader(meta: ClassMeta): ClassReader {
-  let r = fastReaders.get(meta);
-  if (r !== undefined) return r;
+  let r = fastReaders[meta.id];
+  if (r !== undefined && r.meta === meta) return r;
   const schemas = meta.fields.map((f) => f.schema);
   const lines = meta.fields.map((f, i) => readLine(schemas[i]!, i, JSON.stringify(f.name)));
   if (meta.rest !== undefined) lines.push('dec.restInto(obj, M);');
   const body = `return function read(dec) {\nconst obj = Object.create(P);\n${lines.join('\n')}\nreturn obj;\n};`;
   const read = new Function('S', 'M', 'P', body)(schemas, meta, meta.cls.prototype) as ClassReader['read'];
   r = { meta, n: meta.fields.length + (meta.rest === undefined ? 0 : 1), read };
-  fastReaders.set(meta, r);
+  fastReaders[meta.id] = r;
   return r;
 }
 

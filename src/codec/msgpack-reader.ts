@@ -33,6 +33,8 @@ export class MsgpackReader {
   pos = 0;
   protected end = 0;
   protected depth = 0;
+  /** The whole source as Latin-1 text, made on the first long ASCII string (see `str`). */
+  private text: string | undefined = undefined;
   /** Names the blob in messages. */
   where = 'blob';
 
@@ -43,6 +45,7 @@ export class MsgpackReader {
     this.pos = start;
     this.end = this.src.length;
     this.depth = 0;
+    this.text = undefined;
     this.where = where;
   }
 
@@ -156,41 +159,30 @@ export class MsgpackReader {
     return this.string('a string');
   }
 
-  /** `n` bytes of WTF-8 as a string. */
+  /**
+   * `n` bytes of WTF-8 as a string. Most strings are ASCII: short ones are built from their bytes
+   * in one call (concatenating characters would allocate a string per character), longer ones
+   * are cut from the whole source decoded once as Latin-1 (one native call per blob instead of
+   * one per string, as msgpackr does). Others go through Node's UTF-8 decoder, exact for
+   * well-formed UTF-8, which writes U+FFFD for anything else: a lone surrogate's 3-byte
+   * sequence, malformed bytes, or a real U+FFFD; only strings holding one are decoded again, by
+   * the exact WTF-8 decoder below.
+   */
   str(n: number): string {
     const p = this.pos;
     const e = p + n;
     if (e > this.end) throw this.truncated();
-    const b = this.src;
-    if (n < 16) {
-      let s = '';
-      for (let i = p; i < e; i++) {
-        const c = b[i]!;
-        if (c >= 0x80) return this.wtf8(p, e);
-        s += fcc(c);
-      }
-      this.pos = e;
-      return s;
-    }
-    for (let i = p; i < e; i++) if (b[i]! >= 0x80) return this.wtf8(p, e);
     this.pos = e;
-    return (b as unknown as NativeSlices).latin1Slice(p, e);
-  }
-
-  /**
-   * Bytes [p, e) that are not all ASCII. Node's UTF-8 decoder is exact for well-formed UTF-8; a
-   * lone surrogate (0xED then 0xA0..0xBF) needs the JS decoder below, as does anything malformed,
-   * which decodes leniently (U+FFFD) rather than failing: a string is never a reason to lose a blob.
-   */
-  private wtf8(p: number, e: number): string {
     const b = this.src;
-    this.pos = e;
-    let i = b.indexOf(0xed, p);
-    while (i >= 0 && i < e - 1) {
-      if (b[i + 1]! >= 0xa0) return decodeWtf8(b, p, e);
-      i = b.indexOf(0xed, i + 1);
+    if (n <= 8) {
+      const s = shortAscii(b, p, n);
+      if (s !== undefined) return s;
     }
-    return (b as unknown as NativeSlices).utf8Slice(p, e);
+    let i = p;
+    while (i < e && b[i]! < 0x80) i++;
+    if (i === e) return (this.text ??= (b as unknown as NativeSlices).latin1Slice(0, this.end)).slice(p, e);
+    const s = (b as unknown as NativeSlices).utf8Slice(p, e);
+    return s.indexOf('\ufffd') < 0 ? s : decodeWtf8(b, p, e);
   }
 
   /** `n` bytes, copied into a Uint8Array of their own. */
@@ -356,6 +348,36 @@ export class MsgpackReader {
     this.enter();
     for (let i = 0; i < n; i++) this.skipValue();
     this.depth--;
+  }
+}
+
+/** Up to 8 bytes of ASCII as a string, in one allocation; undefined when a byte is not ASCII. */
+function shortAscii(b: Uint8Array, p: number, n: number): string | undefined {
+  switch (n) {
+    case 0: return '';
+    case 1: { const x = b[p]!; return x < 0x80 ? fcc(x) : undefined; }
+    case 2: { const x = b[p]!, y = b[p + 1]!; return (x | y) < 0x80 ? fcc(x, y) : undefined; }
+    case 3: { const x = b[p]!, y = b[p + 1]!, z = b[p + 2]!; return (x | y | z) < 0x80 ? fcc(x, y, z) : undefined; }
+    case 4: {
+      const x = b[p]!, y = b[p + 1]!, z = b[p + 2]!, w = b[p + 3]!;
+      return (x | y | z | w) < 0x80 ? fcc(x, y, z, w) : undefined;
+    }
+    case 5: {
+      const x = b[p]!, y = b[p + 1]!, z = b[p + 2]!, w = b[p + 3]!, v = b[p + 4]!;
+      return (x | y | z | w | v) < 0x80 ? fcc(x, y, z, w, v) : undefined;
+    }
+    case 6: {
+      const x = b[p]!, y = b[p + 1]!, z = b[p + 2]!, w = b[p + 3]!, v = b[p + 4]!, u = b[p + 5]!;
+      return (x | y | z | w | v | u) < 0x80 ? fcc(x, y, z, w, v, u) : undefined;
+    }
+    case 7: {
+      const x = b[p]!, y = b[p + 1]!, z = b[p + 2]!, w = b[p + 3]!, v = b[p + 4]!, u = b[p + 5]!, t = b[p + 6]!;
+      return (x | y | z | w | v | u | t) < 0x80 ? fcc(x, y, z, w, v, u, t) : undefined;
+    }
+    default: {
+      const x = b[p]!, y = b[p + 1]!, z = b[p + 2]!, w = b[p + 3]!, v = b[p + 4]!, u = b[p + 5]!, t = b[p + 6]!, r = b[p + 7]!;
+      return (x | y | z | w | v | u | t | r) < 0x80 ? fcc(x, y, z, w, v, u, t, r) : undefined;
+    }
   }
 }
 
