@@ -149,8 +149,9 @@ export class BlobEncoder {
   private owner: ClassMeta | undefined = undefined;
   private field = '';
   private w: MsgpackWriter = sharedWriter;
-  /** The classes of the blob being encoded, in first-use order (each with its inline closure). */
-  private classes: ClassMeta[] = [];
+  /** The classes of the blob being encoded, in first-use order (each with its inline closure): the first `nClasses` (reused). */
+  private readonly classes: ClassMeta[] = [];
+  private nClasses = 0;
   private stamp = 0;
 
   constructor(private readonly ctx: EncodeContext = NO_ARCS) {}
@@ -170,7 +171,7 @@ export class BlobEncoder {
     this.stack.length = 0;
     this.owner = undefined;
     this.field = where;
-    this.classes = [];
+    this.nClasses = 0;
     this.stamp = ++stamps;
     const mine = !sharedWriterBusy;
     const w = (this.w = mine ? sharedWriter : new MsgpackWriter());
@@ -192,7 +193,7 @@ export class BlobEncoder {
       } else {
         this.any(value);
       }
-      return { data: w.finish(), children: this.children, schema: schemaSetOf(this.classes) };
+      return { data: w.finish(), children: this.children, schema: schemaSetOf(this.classes, this.nClasses) };
     } catch (e) {
       throw this.userError(e);
     } finally {
@@ -217,38 +218,48 @@ export class BlobEncoder {
     if (slot === undefined) slots.set(meta, (slot = { stamp: 0, index: 0 }));
     if (slot.stamp === this.stamp) return slot.index;
     // Also reached when an encode nested in this one (a getter paging something out) took the slot.
-    let at = this.classes.indexOf(meta);
+    const list = this.classes;
+    let at = this.indexOfClass(meta);
     if (at < 0) {
-      for (const m of closureOf(meta)) {
-        if (this.classes.includes(m)) continue;
+      const closure = closureOf(meta);
+      for (let i = 0; i < closure.length; i++) {
+        const m = closure[i]!;
+        if (this.indexOfClass(m) >= 0) continue;
         let s = slots.get(m);
         if (s === undefined) slots.set(m, (s = { stamp: 0, index: 0 }));
         s.stamp = this.stamp;
-        s.index = this.classes.length;
-        this.classes.push(m);
+        s.index = this.nClasses;
+        list[this.nClasses++] = m;
       }
-      at = this.classes.indexOf(meta);
+      at = this.indexOfClass(meta);
     }
     slot.stamp = this.stamp;
     slot.index = at;
     return at;
   }
 
-  /** The metadata to encode `value` with where `declared` is expected; TYPE_MISMATCH / NOT_PAGABLE. */
-  private checkInstance(value: unknown, declared: ClassSchema | undefined, where: string): ClassMeta {
+  private indexOfClass(meta: ClassMeta): number {
+    for (let i = 0; i < this.nClasses; i++) if (this.classes[i] === meta) return i;
+    return -1;
+  }
+
+  /**
+   * The metadata to encode `value` with where `declared` is expected; TYPE_MISMATCH / NOT_PAGABLE
+   * naming `at` (the field being encoded when undefined: messages are built only on failure).
+   */
+  private checkInstance(value: unknown, declared: ClassSchema | undefined, at: string | undefined): ClassMeta {
     if (typeof value !== 'object' || value === null) {
-      throw new PagableError('TYPE_MISMATCH', `${where}: expected ${declared ? 'an instance of ' + declared.cls.name : 'an object'}, got ${className(value)}`);
+      throw new PagableError('TYPE_MISMATCH', `${at ?? this.where()}: expected ${declared ? 'an instance of ' + declared.cls.name : 'an object'}, got ${className(value)}`);
     }
     if (declared !== undefined && !(value instanceof declared.cls)) {
-      throw new PagableError('TYPE_MISMATCH', `${where}: expected an instance of ${declared.cls.name}, got ${className(value)}`);
+      throw new PagableError('TYPE_MISMATCH', `${at ?? this.where()}: expected an instance of ${declared.cls.name}, got ${className(value)}`);
     }
-    const cls = (value as object).constructor as Class;
     const meta = metaOf(value);
     if (meta === undefined) {
-      throw new PagableError('NOT_PAGABLE', `${where}: class ${className(value)} is not decorated with @Pagable()`);
+      throw new PagableError('NOT_PAGABLE', `${at ?? this.where()}: class ${className(value)} is not decorated with @Pagable()`);
     }
-    if (declared !== undefined && cls !== declared.cls && meta.tag === undefined) {
-      throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} where ${declared.cls.name} is declared needs a @TypeTag on ${meta.name}, so that it comes back as ${meta.name}`);
+    if (declared !== undefined && meta.cls !== declared.cls && meta.tag === undefined) {
+      throw new PagableError('TYPE_MISMATCH', `${at ?? this.where()}: a ${meta.name} where ${declared.cls.name} is declared needs a @TypeTag on ${meta.name}, so that it comes back as ${meta.name}`);
     }
     return meta;
   }
@@ -327,7 +338,7 @@ export class BlobEncoder {
         if (this.nullish(v)) return;
         // The common case, an instance of exactly the declared class, needs no checks.
         if ((v as object).constructor === s.cls && s.meta !== undefined) return this.fields(v as object, s.meta, false, 0);
-        const vm = this.checkInstance(v, s, this.where());
+        const vm = this.checkInstance(v, s, undefined);
         if (vm === s.meta) return this.fields(v as object, vm, false, 0);
         return this.fields(v as object, vm, true, this.classIndex(vm));
       }
@@ -343,13 +354,12 @@ export class BlobEncoder {
       }
       case 'dyn': {
         if (this.nullish(v)) return;
-        const where = this.where();
         if (s.base !== undefined && !(v instanceof s.base)) {
-          throw new PagableError('TYPE_MISMATCH', `${where}: expected an instance of ${s.base.name}, got ${className(v)}`);
+          throw new PagableError('TYPE_MISMATCH', `${this.where()}: expected an instance of ${s.base.name}, got ${className(v)}`);
         }
-        const vm = this.checkInstance(v, undefined, where);
+        const vm = this.checkInstance(v, undefined, undefined);
         if (vm.tag === undefined) {
-          throw new PagableError('TYPE_MISMATCH', `${where}: @Dyn values need a @TypeTag; ${vm.name} has none`);
+          throw new PagableError('TYPE_MISMATCH', `${this.where()}: @Dyn values need a @TypeTag; ${vm.name} has none`);
         }
         return this.fields(v as object, vm, true, this.classIndex(vm));
       }
@@ -375,7 +385,7 @@ export class BlobEncoder {
           if (this.ctx.arcTarget(v as object) !== undefined || this.ctx.isPin(v as object)) {
             throw new PagableError('TYPE_MISMATCH', `${this.where()}: holds a PagableArc; declare the field with @Lazy`);
           }
-          if (r.k === 'class') this.checkInstance(v, r, this.where());
+          if (r.k === 'class') this.checkInstance(v, r, undefined);
         }
         this.children.push({ target: v as object, isArc: false, root: r, owner: meta, field });
         this.w.num(ARC_PLACEHOLDER);

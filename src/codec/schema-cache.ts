@@ -82,17 +82,18 @@ interface Node {
 
 const trie: Node = { next: new WeakMap(), set: undefined };
 
-/** The schema set of `classes` (closed, in first-use order), built and cached on first use. */
-export function schemaSetOf(list: readonly ClassMeta[]): SchemaSet {
+/** The schema set of the first `count` of `list` (closed, in first-use order), built and cached on first use. */
+export function schemaSetOf(list: readonly ClassMeta[], count: number = list.length): SchemaSet {
   let node = trie;
-  for (const m of list) {
+  for (let i = 0; i < count; i++) {
+    const m = list[i]!;
     let n = node.next.get(m);
     if (n === undefined) node.next.set(m, (n = { next: new WeakMap(), set: undefined }));
     node = n;
   }
   let set = node.set;
   if (set === undefined) {
-    node.set = set = buildSchemaSet(list);
+    node.set = set = buildSchemaSet(list.slice(0, count));
     bounded(sets, set.key, set);
   } else if (sets.get(set.key) !== set) {
     bounded(sets, set.key, set);
