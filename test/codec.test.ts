@@ -69,6 +69,18 @@ describe('codec', () => {
     expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
   });
 
+  it('never assigns through __proto__ from the bytes of a data blob', async () => {
+    // A blob of plain data, its map key forged to exactly "__proto__": { __proto__: { polluted: true } }.
+    const template = await s.fetchData(await s.save({ a: 1 }));
+    const text = (t: string): number[] => [0xa0 | t.length, ...new TextEncoder().encode(t)];
+    const evil = new Uint8Array([0xc1, 0x81, ...text('__proto__'), 0x81, ...text('polluted'), 0xc3]);
+    const key = await s.storeData({ data: evil, arcs: template.arcs });
+    const v = await s.load(Object, key) as Record<string, unknown>;
+    expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
+    expect(Object.getPrototypeOf(v)).to.equal(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(v, '__proto__')!.value).to.deep.equal({ polluted: true });
+  });
+
   it('round trips objects without a prototype', async () => {
     const bare = Object.create(null) as Record<string, unknown>;
     bare['x'] = 1;

@@ -11,7 +11,7 @@ import { cachedSchemaSet } from '../src/codec/schema-cache.js';
 import { getClassMeta } from '../src/metadata/class-meta.js';
 import {
   type Class, type DataKey, Dyn, Field, InMemoryPagableStorage, Lazy, LmdbPagableStorage, Pagable, PagableArc,
-  type PagableStorage, Shared, TypeTag,
+  PagableError, type PagableStorage, Shared, TypeTag,
 } from '../src/index.js';
 import { LEGACY_BLOBS, LEGACY_ROOTS } from './fixtures/legacy-blobs.js';
 import { expectError } from './support/expect-error.js';
@@ -317,6 +317,50 @@ describe('schema evolution: two versions of tagged classes, one process each (as
       expect(cover.message).to.contain('Cover.color').and.contain('stored string').and.contain('declared Number').and.contain(keys.cover);
     });
   }
+});
+
+describe('schema evolution: hostile schema blobs', () => {
+  it('a damaged schema set or class schema yields a value or a PagableError, never another exception', async () => {
+    const s = new InMemoryPagableStorage();
+    const seeds: DataKey[] = [];
+    for (const v of [Module.of('m', 3, [Dep.of('d')], Circle.of(2)), Object.assign(new Kitchen(), { s: 'k', circles: [Circle.of(1)], anyShape: Square.of(3), list: [Square.of(1)] })]) {
+      seeds.push(await s.save(v));
+    }
+    const targets = [Module, Kitchen, Object, Dep] as const;
+    await fc.assert(fc.asyncProperty(
+      fc.constantFrom(...seeds), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), fc.constantFrom(...targets),
+      async (seed, which, at, byte, truncate, cls) => {
+        const blob = await s.fetchData(seed);
+        const setKey = blob.arcs[blob.arcs.length - 1]!;
+        const set = await s.fetchData(setKey);
+        // Damage the set itself (which = 0) or one of its class schemas.
+        const victim = which % (set.arcs.length + 1);
+        const damage = (d: Uint8Array): Uint8Array => {
+          const c = new Uint8Array(d);
+          const i = at % Math.max(1, c.length);
+          if (truncate) return c.subarray(0, i);
+          c[i] = byte;
+          return c;
+        };
+        let setArcs = set.arcs;
+        let setData = set.data;
+        if (victim === 0) setData = damage(set.data);
+        else {
+          const k = set.arcs[victim - 1]!;
+          const cb = await s.fetchData(k);
+          const bad = await s.storeData({ data: damage(cb.data), arcs: cb.arcs });
+          setArcs = set.arcs.map((x, i) => (i === victim - 1 ? bad : x));
+        }
+        const badSet = await s.storeData({ data: setData, arcs: setArcs });
+        const badData = await s.storeData({ data: blob.data, arcs: [...blob.arcs.slice(0, -1), badSet] });
+        try {
+          await s.load(cls as typeof Module, badData);
+        } catch (e) {
+          expect(e, String(e)).to.be.instanceOf(PagableError);
+        }
+        expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
+      }), { numRuns: Number(process.env['PAGABLE_FUZZ'] ?? 1500) });
+  });
 });
 
 // ---- property: a random schema, a random edit, a random graph ------------------------------------

@@ -58,7 +58,7 @@ function nativeFits(v: unknown, native: Class): boolean {
 
 /** Decodes blobs; one per page-in (it keeps no state between `decode` calls). */
 export class BlobDecoder extends MsgpackReader implements InstanceSource {
-  private readonly legacy: LegacyDecoder;
+  private legacy: LegacyDecoder | undefined = undefined;
   private set: SchemaSet | undefined;
   private arcs: readonly DataKey[] = [];
   private cursor = 0;
@@ -67,7 +67,6 @@ export class BlobDecoder extends MsgpackReader implements InstanceSource {
 
   constructor(private readonly ctx: DecodeContext) {
     super();
-    this.legacy = new LegacyDecoder(ctx);
   }
 
   /**
@@ -77,7 +76,7 @@ export class BlobDecoder extends MsgpackReader implements InstanceSource {
   decode(blob: PagableData, root: RootSchema, key: DataKey | undefined): unknown {
     const where = key === undefined ? 'blob' : `blob ${key}`;
     const fmt = blobFormat(blob.data);
-    if (fmt === 'legacy') return this.legacy.decode(blob, root, key);
+    if (fmt === 'legacy') return (this.legacy ??= new LegacyDecoder(this.ctx)).decode(blob, root, key);
     if (fmt === 'schema') throw new PagableError('CORRUPT', `${where}: is a schema blob, not data`);
     this.set = this.setOf(blob, where);
     this.reset(blob.data, 1, where);

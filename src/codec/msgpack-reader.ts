@@ -21,14 +21,20 @@ const fcc = String.fromCharCode;
  * handling (undocumented, stable since Node 0.x, and what msgpackr itself calls).
  */
 interface NativeSlices {
-  latin1Slice(start: number, end: number): string;
-  utf8Slice(start: number, end: number): string;
+  latin1Slice(this: Uint8Array, start: number, end: number): string;
+  utf8Slice(this: Uint8Array, start: number, end: number): string;
 }
+
+/** They work on any Uint8Array, so blobs need no Buffer view. */
+const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as NativeSlices;
+
+const EMPTY = new Uint8Array(0);
 
 /** Reads msgpack values; subclasses give meaning to arrays that begin with the 0xC1 byte (escapes). */
 export class MsgpackReader {
-  protected src: Buffer = Buffer.alloc(0);
-  protected view: DataView = new DataView(this.src.buffer, this.src.byteOffset, 0);
+  protected src: Uint8Array = EMPTY;
+  /** For floats and 64-bit integers, made when first needed. */
+  private view: DataView | undefined = undefined;
   /** Next byte to read, and the end of the value(s) being read. */
   pos = 0;
   protected end = 0;
@@ -40,8 +46,8 @@ export class MsgpackReader {
 
   /** Reads from `bytes[start..]`. */
   reset(bytes: Uint8Array, start: number, where: string): void {
-    this.src = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.view = new DataView(this.src.buffer, this.src.byteOffset, this.src.byteLength);
+    this.src = bytes;
+    this.view = undefined;
     this.pos = start;
     this.end = this.src.length;
     this.depth = 0;
@@ -91,7 +97,9 @@ export class MsgpackReader {
 
   private u32(): number {
     if (this.pos + 4 > this.end) throw this.truncated();
-    const v = this.view.getUint32(this.pos);
+    const b = this.src;
+    const p = this.pos;
+    const v = ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
     this.pos += 4;
     return v;
   }
@@ -180,8 +188,8 @@ export class MsgpackReader {
     }
     let i = p;
     while (i < e && b[i]! < 0x80) i++;
-    if (i === e) return (this.text ??= (b as unknown as NativeSlices).latin1Slice(0, this.end)).slice(p, e);
-    const s = (b as unknown as NativeSlices).utf8Slice(p, e);
+    if (i === e) return (this.text ??= latin1Slice.call(b, 0, this.end)).slice(p, e);
+    const s = utf8Slice.call(b, p, e);
     return s.indexOf('\ufffd') < 0 ? s : decodeWtf8(b, p, e);
   }
 
@@ -217,16 +225,16 @@ export class MsgpackReader {
       case 0xc7: return this.ext(this.u8());
       case 0xc8: return this.ext(this.u16());
       case 0xc9: return this.ext(this.u32());
-      case 0xca: { this.need(4); const v = this.view.getFloat32(this.pos); this.pos += 4; return v; }
-      case 0xcb: { this.need(8); const v = this.view.getFloat64(this.pos); this.pos += 8; return v; }
+      case 0xca: { this.need(4); const v = this.dv().getFloat32(this.pos); this.pos += 4; return v; }
+      case 0xcb: { this.need(8); const v = this.dv().getFloat64(this.pos); this.pos += 8; return v; }
       case 0xcc: return this.u8();
       case 0xcd: return this.u16();
       case 0xce: return this.u32();
-      case 0xcf: { this.need(8); const v = this.view.getBigUint64(this.pos); this.pos += 8; return v; }
+      case 0xcf: { this.need(8); const v = this.dv().getBigUint64(this.pos); this.pos += 8; return v; }
       case 0xd0: { const v = this.u8(); return v < 0x80 ? v : v - 0x100; }
       case 0xd1: { const v = this.u16(); return v < 0x8000 ? v : v - 0x10000; }
       case 0xd2: return this.u32() | 0;
-      case 0xd3: { this.need(8); const v = this.view.getBigInt64(this.pos); this.pos += 8; return v; }
+      case 0xd3: { this.need(8); const v = this.dv().getBigInt64(this.pos); this.pos += 8; return v; }
       case 0xd4: return this.ext(1);
       case 0xd5: return this.ext(2);
       case 0xd6: return this.ext(4);
@@ -241,6 +249,10 @@ export class MsgpackReader {
       case 0xdf: return this.map(this.u32());
       default: throw this.corrupt(b === C1_BYTE ? 'a stray 0xC1 byte' : `unexpected byte 0x${b.toString(16)}`);
     }
+  }
+
+  private dv(): DataView {
+    return (this.view ??= new DataView(this.src.buffer, this.src.byteOffset, this.src.byteLength));
   }
 
   private need(n: number): void {

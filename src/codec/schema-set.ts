@@ -90,6 +90,7 @@ const KINDS: readonly FieldKind[] = ['field', 'shared', 'lazy', 'dyn'];
 
 /** Limits that keep a hostile schema blob's parse bounded. */
 const MAX_CLASSES = 65536;
+const MAX_FIELDS = 10_000;
 const MAX_TYPE_DEPTH = 40;
 
 // ---- writing -----------------------------------------------------------------------------------
@@ -271,7 +272,7 @@ class Parser extends MsgpackReader {
     const tag = this.nullish() ? undefined : this.string('a tag');
     const name = this.string('a class name');
     const n = this.arrayHeader();
-    if (n < 0) throw this.fail(`${name}: fields are not a list`);
+    if (n < 0 || n > MAX_FIELDS) throw this.fail(`${name}: fields are not a list of at most ${MAX_FIELDS}`);
     const fields: SchemaField[] = [];
     for (let i = 0; i < n; i++) fields.push(this.field());
     const b = this.u8();
