@@ -71,7 +71,7 @@ describe('pagable CLI', function () {
     const h = cli('--help');
     expect(h.code).to.equal(0);
     expect(h.stdout).to.contain('Usage: pagable <command> <store>');
-    for (const c of ['stats', 'roots', 'ls', 'show', 'graph', 'verify', 'gc']) expect(h.stdout).to.contain(`  ${c} `);
+    for (const c of ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc']) expect(h.stdout).to.contain(`  ${c} `);
     const v = cli('--version');
     expect(v.code).to.equal(0);
     expect(v.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
@@ -190,6 +190,19 @@ describe('pagable CLI', function () {
     expect(f['set']).to.deep.equal({ $set: [1, 'x'] });
     expect(f['anyShape']).to.deep.equal({ $class: 'test.Square', fields: { side: 2 } });
     expect(Object.keys(f['obj'] as object)).to.include('__proto__');
+  });
+
+  it('schemas lists the classes the data was written with, and their fields', () => {
+    const r = cli('schemas', store);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^test\.Package \(Package\) {2}[0-9a-f]{32} {2}in 1 schema set$/m);
+    expect(r.stdout).to.contain('  modules: test.Module[]\n');
+    expect(r.stdout).to.contain('  entry: lazy test.Module\n');
+    expect(r.stdout).to.match(/^Dep {2}[0-9a-f]{32} {2}in \d+ schema sets?\n {2}name: String\n {2}version: String\n {2}deps: shared Dep\[\]$/m);
+    const j = JSON.parse(cli('schemas', store, '--json').stdout) as Array<{ tag: string | null; name: string; fields: Array<{ name: string; kind: string; type: string }> }>;
+    const kitchen = j.find((c) => c.tag === 'test.Kitchen')!;
+    expect(kitchen.fields.map((f) => f.name)).to.deep.equal(['s', 'n', 'b', 'big', 'nil', 'undef', 'when', 'bytes', 'map', 'set', 'list', 'obj', 'circles', 'anyShape']);
+    expect(kitchen.fields[12]).to.deep.equal({ name: 'circles', kind: 'field', type: 'test.Circle[]' });
   });
 
   it('show of an unknown key or root is exit 2', () => {

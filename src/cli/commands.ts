@@ -5,12 +5,13 @@ import { LmdbPagableStorage } from '../storage/lmdb.js';
 import { blobViewJson, renderBlobText, viewBlob } from './blob-view.js';
 import { formatBytes, table } from './format.js';
 import { graphJson, renderDot, renderMermaid, walkGraph } from './graph.js';
+import { classesJson, renderClasses, storedClasses } from './schemas.js';
 import type { Output } from './output.js';
 import { startProgress } from './progress.js';
 import { UsageError } from './usage.js';
 
 /** The commands of `pagable`. */
-export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'graph', 'verify', 'gc'] as const;
+export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc'] as const;
 /** One of COMMANDS. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -67,6 +68,7 @@ export async function runCommand(run: CommandRun): Promise<number> {
       case 'roots': return await roots(s, run);
       case 'ls': return await ls(s, run);
       case 'show': return await show(s, run, await resolveKey(s, run.key!));
+      case 'schemas': return await schemas(s, run);
       case 'graph': return await graph(s, run, await resolveKey(s, run.key!));
       case 'verify': return await verify(s, run);
       case 'gc': return await gc(s, run);
@@ -140,6 +142,13 @@ function fetchQuietly(s: LmdbPagableStorage, key: DataKey): PagableData | undefi
   } catch {
     return undefined;
   }
+}
+
+async function schemas(s: LmdbPagableStorage, run: CommandRun): Promise<number> {
+  const list = await storedClasses(s.keys(), (k) => fetchQuietly(s, k));
+  if (run.json) await run.out.json(classesJson(list));
+  else await run.out.line(renderClasses(list));
+  return 0;
 }
 
 async function graph(s: LmdbPagableStorage, run: CommandRun, key: DataKey): Promise<number> {

@@ -17,7 +17,9 @@ Commands:
   stats  STORE              blobs, data bytes, size on disk, roots
   roots  STORE              named roots and their keys
   ls     STORE              every blob: key, data bytes, child count
-  show   STORE KEY          one blob decoded: tag, positional fields, child keys
+  show   STORE KEY          one blob decoded: its class and fields (from the schema
+                            it was written with), child links
+  schemas STORE             the classes the store's data was written with, and their fields
   graph  STORE KEY          the blob DAG below KEY (--format dot|mermaid)
   verify STORE              re-hash every blob; exit 1 if any does not match its key
   gc     STORE              delete every blob no named root reaches (while no other
