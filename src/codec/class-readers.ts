@@ -50,6 +50,24 @@ function readLine(s: Schema, i: number, key: string): string {
 /** Fast readers by class id (small numbers): an indexed load where instances are read. */
 const fastReaders: Array<ClassReader | undefined> = [];
 
+const makers = new WeakMap<ClassMeta, () => object>();
+
+/**
+ * A constructor of empty instances of `meta`: an object of its prototype with every stored field
+ * present (undefined), so an instance has its final shape at once, and V8 can allocate instances
+ * that survive (a graph being loaded) directly where they end up. It is an internal function whose
+ * `prototype` is the class's: no user constructor runs, and the result is what
+ * `Object.create(Class.prototype)` gives, fields aside.
+ */
+function makerOf(meta: ClassMeta): () => object {
+  let m = makers.get(meta);
+  if (m !== undefined) return m;
+  const lines = meta.fields.map((f) => `this[${JSON.stringify(f.name)}] = undefined;`);
+  m = new Function('P', `function Instance() {\n${lines.join('\n')}\n}\nInstance.prototype = P;\nreturn Instance;`)(meta.cls.prototype) as () => object;
+  makers.set(meta, m);
+  return m;
+}
+
 /** The reader of `meta` as this process writes it. */
 export function fastReader(meta: ClassMeta): ClassReader {
   let r = fastReaders[meta.id];
@@ -57,8 +75,8 @@ export function fastReader(meta: ClassMeta): ClassReader {
   const schemas = meta.fields.map((f) => f.schema);
   const lines = meta.fields.map((f, i) => readLine(schemas[i]!, i, JSON.stringify(f.name)));
   if (meta.rest !== undefined) lines.push('dec.restInto(obj, M);');
-  const body = `return function read(dec) {\nconst obj = Object.create(P);\n${lines.join('\n')}\nreturn obj;\n};`;
-  const read = new Function('S', 'M', 'P', body)(schemas, meta, meta.cls.prototype) as ClassReader['read'];
+  const body = `return function read(dec) {\nconst obj = new I();\n${lines.join('\n')}\nreturn obj;\n};`;
+  const read = new Function('S', 'M', 'I', body)(schemas, meta, makerOf(meta)) as ClassReader['read'];
   r = { meta, n: meta.fields.length + (meta.rest === undefined ? 0 : 1), read };
   fastReaders[meta.id] = r;
   return r;
@@ -177,8 +195,7 @@ export function readerFor(set: SchemaSet, index: number, meta: ClassMeta, where:
 function resolvingReader(set: SchemaSet, e: SchemaClass, meta: ClassMeta, match: Array<number | undefined>): ClassReader {
   const same = new Sameness(set);
   const schemas = meta.fields.map((f) => f.schema);
-  // Every reader field first, in its own order, so that instances keep one hidden class.
-  const lines = meta.fields.map((f) => `obj[${JSON.stringify(f.name)}] = undefined;`);
+  const lines: string[] = [];
   e.fields.forEach((f, j) => {
     const i = match[j];
     if (i === undefined) {
@@ -191,7 +208,8 @@ function resolvingReader(set: SchemaSet, e: SchemaClass, meta: ClassMeta, match:
     else lines.push(`obj[${key}] = dec.conv(W[${j}].type, F[${i}], M, obj, ${key});`);
   });
   if (e.rest) lines.push(meta.rest !== undefined ? 'dec.restInto(obj, M);' : 'dec.skipAny();');
-  const body = `return function read(dec) {\nconst obj = Object.create(P);\n${lines.join('\n')}\nreturn obj;\n};`;
-  const read = new Function('S', 'W', 'F', 'M', 'P', body)(schemas, e.fields, meta.fields, meta, meta.cls.prototype) as ClassReader['read'];
+  // The instance has every reader field (undefined until read), in the reader's order.
+  const body = `return function read(dec) {\nconst obj = new I();\n${lines.join('\n')}\nreturn obj;\n};`;
+  const read = new Function('S', 'W', 'F', 'M', 'I', body)(schemas, e.fields, meta.fields, meta, makerOf(meta)) as ClassReader['read'];
   return { meta, n: e.fields.length + (e.rest ? 1 : 0), read };
 }
