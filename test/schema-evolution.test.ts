@@ -11,7 +11,7 @@ import { cachedSchemaSet } from '../src/codec/schema-cache.js';
 import { getClassMeta } from '../src/metadata/class-meta.js';
 import {
   type Class, type DataKey, Dyn, Field, InMemoryPagableStorage, Lazy, LmdbPagableStorage, Pagable, PagableArc,
-  PagableError, type PagableStorage, Shared, TypeTag,
+  PagableError, type PagableStorage, Shared,
 } from '../src/index.js';
 import { LEGACY_BLOBS, LEGACY_ROOTS } from './fixtures/legacy-blobs.js';
 import { expectError } from './support/expect-error.js';

@@ -30,6 +30,10 @@ const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as NativeSlices;
 
 const EMPTY = new Uint8Array(0);
 
+/** Recently read map keys by a hash of their bytes (see `MsgpackReader.key`). */
+const KEY_CACHE_SIZE = 4096;
+const keyCache: Array<{ n: number; bytes: Uint8Array; key: string } | undefined> = new Array(KEY_CACHE_SIZE);
+
 /** Reads msgpack values; subclasses give meaning to arrays that begin with the 0xC1 byte (escapes). */
 export class MsgpackReader {
   protected src: Uint8Array = EMPTY;
@@ -41,13 +45,19 @@ export class MsgpackReader {
   protected depth = 0;
   /** The whole source as Latin-1 text, made on the first long ASCII string (see `str`). */
   private text: string | undefined = undefined;
+  /** The source's 4-byte-aligned words, to test strings for ASCII a word at a time; made on first use. */
+  private words: Uint32Array | undefined = undefined;
+  /** Where word 0 begins, in source offsets. */
+  private wordsAt = 0;
   /** Names the blob in messages. */
   where = 'blob';
 
   /** Reads from `bytes[start..]`. */
   reset(bytes: Uint8Array, start: number, where: string): void {
-    this.src = bytes;
+    // Always a plain Uint8Array (a Buffer is one too, of another map): byte loads stay monomorphic.
+    this.src = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.view = undefined;
+    this.words = undefined;
     this.pos = start;
     this.end = this.src.length;
     this.depth = 0;
@@ -186,11 +196,30 @@ export class MsgpackReader {
       const s = shortAscii(b, p, n);
       if (s !== undefined) return s;
     }
-    let i = p;
-    while (i < e && b[i]! < 0x80) i++;
-    if (i === e) return (this.text ??= latin1Slice.call(b, 0, this.end)).slice(p, e);
+    if (this.ascii(p, e)) return (this.text ??= latin1Slice.call(b, 0, this.end)).slice(p, e);
     const s = utf8Slice.call(b, p, e);
     return s.indexOf('\ufffd') < 0 ? s : decodeWtf8(b, p, e);
+  }
+
+  /** True when bytes [p, e) are all ASCII: tested a 4-byte word at a time (a byte loop costs more than decoding). */
+  private ascii(p: number, e: number): boolean {
+    const b = this.src;
+    let w = this.words;
+    if (w === undefined) {
+      const off = b.byteOffset;
+      const first = (off + 3) & ~3;
+      this.wordsAt = first - off;
+      this.words = w = new Uint32Array(b.buffer, first, Math.max(0, (off + b.byteLength - first) >> 2));
+    }
+    let i = p;
+    const at = this.wordsAt;
+    while (i < e && ((i - at) & 3) !== 0) if (b[i++]! >= 0x80) return false;
+    if (i === e) return true;
+    let k = (i - at) >> 2;
+    const kEnd = (e - at) >> 2;
+    for (; k < kEnd; k++) if ((w[k]! & 0x80808080) !== 0) return false;
+    for (i = at + (k << 2); i < e; i++) if (b[i]! >= 0x80) return false;
+    return true;
   }
 
   /** `n` bytes, copied into a Uint8Array of their own. */
@@ -279,8 +308,7 @@ export class MsgpackReader {
     this.enter();
     const o: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) {
-      const k = this.maybeString();
-      if (k === undefined) throw this.corrupt('a map key that is not a string');
+      const k = this.key();
       const v = this.value();
       // Definition, not assignment: a `__proto__` key becomes an own property.
       if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
@@ -288,6 +316,38 @@ export class MsgpackReader {
     }
     this.depth--;
     return o;
+  }
+
+  /**
+   * A map key. Keys repeat (the same record shapes over and over), so short ones are cached by
+   * their bytes, as msgpackr does: no string to decode, and one V8 already knows as a property name.
+   */
+  private key(): string {
+    const b = this.src;
+    const h = b[this.pos];
+    if (h === undefined || (h & 0xe0) !== 0xa0) {
+      const k = this.maybeString();
+      if (k === undefined) throw this.corrupt('a map key that is not a string');
+      return k;
+    }
+    const n = h & 0x1f;
+    const p = this.pos + 1;
+    if (n === 0 || n > 16 || p + n > this.end) return this.string('a map key');
+    const slot = ((n << 7) ^ b[p]! ^ (b[p + n - 1]! << 3) ^ (b[p + (n >> 1)]! << 5)) & (KEY_CACHE_SIZE - 1);
+    const hit = keyCache[slot];
+    if (hit !== undefined && hit.n === n) {
+      const kb = hit.bytes;
+      let i = 0;
+      while (i < n && kb[i] === b[p + i]) i++;
+      if (i === n) {
+        this.pos = p + n;
+        return hit.key;
+      }
+    }
+    this.pos = p;
+    const key = this.str(n);
+    keyCache[slot] = { n, bytes: b.slice(p, p + n), key };
+    return key;
   }
 
   /** An escape: `rest` more values follow the 0xC1 byte. Plain msgpack has none. */

@@ -18,11 +18,15 @@ import { C1_BYTE } from './wire.js';
 /** Bounded: a hostile store could hold any number of distinct schemas. */
 const MAX_CACHED = 4096;
 
+/** Bumped whenever a cache forgets an entry (so the encoder knows when to remember its sets again). */
+let forgets = 0;
+
 function bounded<V>(m: Map<DataKey, V>, key: DataKey, v: V): void {
   if (m.size >= MAX_CACHED) {
     // Forget the oldest; what this process writes is remembered again when next written.
     const first = m.keys().next();
     if (!first.done) m.delete(first.value);
+    forgets++;
   }
   m.set(key, v);
 }
@@ -74,29 +78,31 @@ export function missingSchemaBlobs(key: DataKey): DataKey[] {
   return [];
 }
 
-/** A node of the trie of class lists the encoder has written sets for. */
+/** A node of the trie of class lists the encoder has written sets for (children by class id). */
 interface Node {
-  readonly next: WeakMap<ClassMeta, Node>;
+  readonly next: Map<number, Node>;
   set: SchemaSet | undefined;
+  /** `forgets` when the set was last put in the cache. */
+  cachedAt: number;
 }
 
-const trie: Node = { next: new WeakMap(), set: undefined };
+const trie: Node = { next: new Map(), set: undefined, cachedAt: -1 };
 
 /** The schema set of the first `count` of `list` (closed, in first-use order), built and cached on first use. */
 export function schemaSetOf(list: readonly ClassMeta[], count: number = list.length): SchemaSet {
   let node = trie;
   for (let i = 0; i < count; i++) {
     const m = list[i]!;
-    let n = node.next.get(m);
-    if (n === undefined) node.next.set(m, (n = { next: new WeakMap(), set: undefined }));
+    let n = node.next.get(m.id);
+    if (n === undefined) node.next.set(m.id, (n = { next: new Map(), set: undefined, cachedAt: -1 }));
     node = n;
   }
   let set = node.set;
-  if (set === undefined) {
-    node.set = set = buildSchemaSet(list.slice(0, count));
-    bounded(sets, set.key, set);
-  } else if (sets.get(set.key) !== set) {
-    bounded(sets, set.key, set);
+  // Class ids are never reused (redefined metadata gets a new one), so a path names one list.
+  if (set === undefined) node.set = set = buildSchemaSet(list.slice(0, count));
+  if (node.cachedAt !== forgets) {
+    if (sets.get(set.key) !== set) bounded(sets, set.key, set);
+    node.cachedAt = forgets;
   }
   return set;
 }
