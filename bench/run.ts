@@ -227,6 +227,17 @@ async function main(): Promise<void> {
   const blobs = collectBlobs(ref, rootKey);
   let childRefs = 0;
   for (const b of blobs.values()) childRefs += b.arcs.length;
+  // Schema-set blobs (0xC1 0xC1 ...) are cached by the process that wrote them: a page-in fetches
+  // only the data blobs.
+  let schemaBlobs = 0;
+  let schemaBytes = 0;
+  for (const b of blobs.values()) {
+    if (b.data[0] === 0xc1 && b.data[1] === 0xc1) {
+      schemaBlobs++;
+      schemaBytes += b.data.length;
+    }
+  }
+  const dataBlobs = blobs.size - schemaBlobs;
   say(`workload: ${shape.objects} objects, ${shape.packages} packages, ${shape.targets} targets, ` +
     `${(shape.duplicatedFraction * 100).toFixed(1)}% of objects in duplicated subtrees; ` +
     `${refStats.stores} blobs written per save, ${refStats.blobs} distinct (${refStats.dedupHits} dedup hits)`);
@@ -236,7 +247,7 @@ async function main(): Promise<void> {
     const s = await storageWith(blobs);
     const back = await s.load(BuildGraph, rootKey);
     pinLazies(back, true);
-    check(s.stats().fetches === blobs.size, `a fresh page-in fetches every blob once (${s.stats().fetches} of ${blobs.size})`);
+    check(s.stats().fetches === dataBlobs, `a fresh page-in fetches every data blob once (${s.stats().fetches} of ${dataBlobs})`);
     check(back.revisions[0]!.packages[0]!.targets[0] instanceof Target, 'classes come back');
     check(back.revisions.some((r) => r.packages.some((p) => p.targets.some((t) => t.rule instanceof RustLibrary))), 'polymorphic rules come back');
     check(sameBytes(msgpackrPack(toPlain(back)), packed), 'pagable round trip equals the original (as plain data)');
@@ -256,7 +267,7 @@ async function main(): Promise<void> {
   const memLoad: Contender<InMemoryPagableStorage, PinnedPagableArc<BuildFile>[]> = {
     prepare: () => storageWith(blobs),
     run: async (s) => pinLazies(await s.load(BuildGraph, rootKey)),
-    check: (_, s) => check(s.stats().fetches === blobs.size, 'page-in decodes every blob'),
+    check: (_, s) => check(s.stats().fetches === dataBlobs, 'page-in decodes every blob'),
   };
 
   if (only.has('pageOut')) {
@@ -300,6 +311,7 @@ async function main(): Promise<void> {
         blobs: refStats.blobs, fullPackBytes: packed.length,
         keptPackages: unique.keptPackages, droppedPackages: unique.droppedPackages,
         keyBytes: 16 * (blobs.size + childRefs),
+        schemaBlobs, schemaBytes,
         note: 'stats().bytes counts blob bodies; keys (16 B per blob and per child reference) are in keyBytes',
       },
     }));
@@ -337,7 +349,7 @@ async function main(): Promise<void> {
           prepare: () => LmdbPagableStorage.open(dir, { countAtOpen: false }),
           run: async (s) => pinLazies(await s.load(BuildGraph, rootKey)),
           check: async (_, s) => {
-            check(s.stats().fetches === blobs.size, 'LMDB page-in fetches every blob');
+            check(s.stats().fetches === dataBlobs, 'LMDB page-in fetches every blob');
             await s.close();
           },
         };

@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     console.log(`developer loaded ${first.artifacts.length} artifacts through the tiers`);
     await dev.close();
 
-    // 3. The disk cache alone now holds the whole graph: later loads need no network at all.
+    // 3. The disk cache alone now holds the graph's data: later loads need no network at all.
+    // (Schema blobs are read once per process: here CI's save made them known already.)
     const offline = await PagableStorageBase.create(await LmdbBlobStore.open(cacheDir, { readOnly: true }));
     const again = await offline.load(BuildOutput, key);
     console.log(`loaded again from the disk cache alone: ${again.artifacts.length} artifacts, ${offline.stats().blobs} blobs on disk`);

@@ -452,8 +452,12 @@ describe('arcs', function () {
       const report = pageOut(s);
       expect(s.pendingPagingCount()).to.equal(0);
       expect(report).to.deep.equal({ pagedOut: 1, failed: [] });
-      expect(s.stats().stores - storesBefore).to.equal(1); // the parent only; the child is reused, not re-encoded
-      expect((await s.fetchData(parent.dataKey!)).arcs).to.deep.equal([childKey]);
+      const arcs = (await s.fetchData(parent.dataKey!)).arcs;
+      // The parent's last child key is its schema set (the writer's schema travels with the data).
+      expect(arcs.slice(0, -1)).to.deep.equal([childKey]);
+      const schemaBlobs = 1 + (await s.fetchData(arcs[arcs.length - 1]!)).arcs.length;
+      // The parent and its schema blobs only; the child is reused, not re-encoded.
+      expect(s.stats().stores - storesBefore).to.equal(1 + schemaBlobs);
     });
 
     async function saveSharedItems(numItems: number): Promise<DataKey[]> {
@@ -917,7 +921,8 @@ describe('arcs', function () {
       pageOut(s);
       const key = arc.dataKey!;
       const blob = await s.fetchData(key);
-      expect((await s.gc()).freedBlobs).to.equal(1); // no roots: everything goes
+      // No roots: everything goes, the Doc and its two schema blobs (its set, Doc's class schema).
+      expect((await s.gc()).freedBlobs).to.equal(3);
       const errs = await Promise.all([arc.pin(), arc.pin(), arc.pin()].map((p) => expectError(p, 'NOT_FOUND')));
       expect(errs[1]).to.equal(errs[0]);
       expect(errs[2]).to.equal(errs[0]);

@@ -104,7 +104,9 @@ describe('pagable CLI: stores and damage', function () {
     await s.close();
     const deep = await cli('graph', store, key, '--depth', '2', '--json');
     const g = JSON.parse(deep.stdout) as { nodes: unknown[]; cut: string | null };
-    expect(g.nodes).to.have.length(5);
+    // Two levels below the top: 2 Deps, then 2 more, plus the schema set the Deps share and its
+    // class schema (the writer's schema is a child blob like any other).
+    expect(g.nodes).to.have.length(7);
     expect(g.cut).to.contain('depth 2');
     expect(deep.stderr).to.contain('cut at depth 2');
     const few = JSON.parse((await cli('graph', store, key, '--max-nodes', '10', '--json')).stdout) as { nodes: unknown[]; cut: string };
@@ -129,7 +131,8 @@ describe('pagable CLI: stores and damage', function () {
     const ls = await cli('ls', store, '--json');
     expect(ls.code).to.equal(1);
     const rows = JSON.parse(ls.stdout) as Array<{ key: string; malformed?: string }>;
-    expect(rows).to.have.length(5);
+    // 5 Deps, their schema set and Dep's class schema.
+    expect(rows).to.have.length(7);
     expect(rows.find((r) => r.key === keys[2])!.malformed).to.match(/truncated|malformed/);
     const stats = await cli('stats', store);
     expect(stats.code).to.equal(1);

@@ -71,7 +71,7 @@ describe('pagable CLI', function () {
     const h = cli('--help');
     expect(h.code).to.equal(0);
     expect(h.stdout).to.contain('Usage: pagable <command> <store>');
-    for (const c of ['stats', 'roots', 'ls', 'show', 'graph', 'verify', 'gc']) expect(h.stdout).to.contain(`  ${c} `);
+    for (const c of ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc']) expect(h.stdout).to.contain(`  ${c} `);
     const v = cli('--version');
     expect(v.code).to.equal(0);
     expect(v.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
@@ -123,14 +123,15 @@ describe('pagable CLI', function () {
     expect(lines[0]).to.match(/^KEY\s+BYTES\s+CHILDREN$/);
     expect(lines).to.have.length(blobs + 1);
     const mainLine = lines.find((l) => l.startsWith(main))!;
-    expect(mainLine.split(/\s+/)[2]).to.equal('32'); // 10 modules x 3 imports + entry + main
+    // 10 modules x 3 imports + entry + main, and last its schema set.
+    expect(mainLine.split(/\s+/)[2]).to.equal('33');
     const j = JSON.parse(cli('ls', store, '--json').stdout) as Array<{ key: string; bytes: number; children: number }>;
     expect(j).to.have.length(blobs);
-    expect(j.find((b) => b.key === main)!.children).to.equal(32);
+    expect(j.find((b) => b.key === main)!.children).to.equal(33);
     expect(j.map((b) => b.key)).to.include(orphan);
   });
 
-  it('show decodes a blob without the classes: tag, positional fields, child keys', () => {
+  it('show decodes a blob without the classes: field names from the stored schema, child links', () => {
     for (const ref of [main, main.slice(0, 8), 'main', main.toUpperCase()]) {
       const r = cli('show', store, ref);
       expect(r.code, r.stderr).to.equal(0);
@@ -138,16 +139,32 @@ describe('pagable CLI', function () {
       expect(r.stdout).to.contain('tag       test.Package');
       expect(r.stdout).to.contain('roots     main');
       expect(r.stdout).to.contain('children  32');
+      expect(r.stdout).to.match(/^schema {4}[0-9a-f]{32} \(4 classes: test\.Package, test\.Module, test\.Circle, test\.Square\)$/m);
       expect(r.stdout).to.contain('test.Package {');
-      expect(r.stdout).to.contain('#0: "pkg-0"');
-      expect(r.stdout).to.contain('test.Circle { #0: 0 }');
-      expect(r.stdout).to.contain('<3 bytes: 00 01 02>');
+      expect(r.stdout).to.contain('name: "pkg-0"');
+      expect(r.stdout).to.contain('icon: test.Circle { r: 0 }');
+      expect(r.stdout).to.contain('hash: <3 bytes: 00 01 02>');
+      // Arc placeholders are child links, never a bare 0.
+      expect(r.stdout).to.match(/imports: \[ <child 0: [0-9a-f]{8}…>, <child 1: [0-9a-f]{8}…>, <child 2: [0-9a-f]{8}…> \]/);
+      expect(r.stdout).to.match(/entry: <child 30: [0-9a-f]{8}…>/);
+      expect(r.stdout).to.match(/main: <child 31: [0-9a-f]{8}…>/);
     }
-    const j = JSON.parse(cli('show', store, main, '--json').stdout) as { key: string; tag: string; children: string[]; body: unknown[]; verified: boolean };
+    type Obj = { fields: Record<string, unknown> };
+    const j = JSON.parse(cli('show', store, main, '--json').stdout) as { key: string; tag: string; schema: string; children: string[]; body: Obj; verified: boolean };
     expect(j).to.include({ key: main, tag: 'test.Package', verified: true });
     expect(j.children).to.have.length(32);
-    expect(j.body[0]).to.equal('pkg-0');
-    expect(j.body[1]).to.have.property('$map');
+    expect(j.schema).to.match(/^[0-9a-f]{32}$/);
+    expect(j.body).to.have.property('$class', 'test.Package');
+    expect(j.body.fields['name']).to.equal('pkg-0');
+    expect(j.body.fields['meta']).to.have.property('$map');
+    expect(j.body.fields['entry']).to.deep.equal({ $child: 30, key: j.children[30] });
+
+    // The schema set lists its classes with their fields.
+    const set = cli('show', store, j.schema);
+    expect(set.code, set.stderr).to.equal(0);
+    expect(set.stdout).to.contain('format    schema set');
+    expect(set.stdout).to.contain('test.Module (Module) {');
+    expect(set.stdout).to.contain('imports: "shared Dep[]"');
   });
 
   it('show spells out escapes: Map, Set, -0, bigint, Date, bytes, __proto__, typed arrays', () => {
@@ -155,23 +172,37 @@ describe('pagable CLI', function () {
     expect(r.code, r.stderr).to.equal(0);
     const out = r.stdout;
     expect(out).to.contain('tag       test.Kitchen');
-    expect(out).to.contain('#0: "héllo"');
-    expect(out).to.contain('#1: -0');
-    expect(out).to.contain('#3: 1267650600228229401496703205376n');
-    expect(out).to.contain('#6: Date(1970-01-01T00:00:00.000Z)');
-    expect(out).to.contain('#7: <3 bytes: 01 02 03>');
-    expect(out).to.contain('#8: Map { "a" => 1, 2 => "two" }');
-    expect(out).to.contain('#9: Set { 1, "x" }');
+    expect(out).to.contain('s: "héllo"');
+    expect(out).to.contain('n: -0');
+    expect(out).to.contain('big: 1267650600228229401496703205376n');
+    expect(out).to.contain('when: Date(1970-01-01T00:00:00.000Z)');
+    expect(out).to.contain('bytes: <3 bytes: 01 02 03>');
+    expect(out).to.contain('map: Map { "a" => 1, 2 => "two" }');
+    expect(out).to.contain('set: Set { 1, "x" }');
     expect(out).to.contain('[ 1, NaN, Infinity ]');
     expect(out).to.contain('"__proto__": 5');
     expect(out).to.contain('Float64Array [ 1.5 ]');
-    expect(out).to.contain('#13: test.Square { #0: 2 }');
-    const j = JSON.parse(cli('show', store, 'kitchen', '--json').stdout) as { body: unknown[] };
-    expect(j.body[1]).to.deep.equal({ $number: '-0' });
-    expect(j.body[3]).to.deep.equal({ $bigint: '1267650600228229401496703205376' });
-    expect(j.body[9]).to.deep.equal({ $set: [1, 'x'] });
-    expect(j.body[13]).to.deep.equal({ $tag: 'test.Square', fields: [2] });
-    expect(Object.keys(j.body[11] as object)).to.include('__proto__');
+    expect(out).to.contain('anyShape: test.Square { side: 2 }');
+    const j = JSON.parse(cli('show', store, 'kitchen', '--json').stdout) as { body: { fields: Record<string, unknown> } };
+    const f = j.body.fields;
+    expect(f['n']).to.deep.equal({ $number: '-0' });
+    expect(f['big']).to.deep.equal({ $bigint: '1267650600228229401496703205376' });
+    expect(f['set']).to.deep.equal({ $set: [1, 'x'] });
+    expect(f['anyShape']).to.deep.equal({ $class: 'test.Square', fields: { side: 2 } });
+    expect(Object.keys(f['obj'] as object)).to.include('__proto__');
+  });
+
+  it('schemas lists the classes the data was written with, and their fields', () => {
+    const r = cli('schemas', store);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^test\.Package \(Package\) {2}[0-9a-f]{32} {2}in 1 schema set$/m);
+    expect(r.stdout).to.contain('  modules: test.Module[]\n');
+    expect(r.stdout).to.contain('  entry: lazy test.Module\n');
+    expect(r.stdout).to.match(/^Dep {2}[0-9a-f]{32} {2}in \d+ schema sets?\n {2}name: String\n {2}version: String\n {2}deps: shared Dep\[\]$/m);
+    const j = JSON.parse(cli('schemas', store, '--json').stdout) as Array<{ tag: string | null; name: string; fields: Array<{ name: string; kind: string; type: string }> }>;
+    const kitchen = j.find((c) => c.tag === 'test.Kitchen')!;
+    expect(kitchen.fields.map((f) => f.name)).to.deep.equal(['s', 'n', 'b', 'big', 'nil', 'undef', 'when', 'bytes', 'map', 'set', 'list', 'obj', 'circles', 'anyShape']);
+    expect(kitchen.fields[12]).to.deep.equal({ name: 'circles', kind: 'field', type: 'test.Circle[]' });
   });
 
   it('show of an unknown key or root is exit 2', () => {
@@ -237,11 +268,12 @@ describe('pagable CLI', function () {
 
     const bad = cli('verify', copy);
     expect(bad.code).to.equal(1);
-    expect(bad.stdout).to.contain('checked 2 blobs: 1 corrupt');
+    // The two Dep blobs and their schema blobs (a set, Dep's class schema).
+    expect(bad.stdout).to.contain('checked 4 blobs: 1 corrupt');
     expect(bad.stdout).to.contain(`corrupt ${key}`);
     const bj = cli('verify', copy, '--json');
     expect(bj.code).to.equal(1);
-    expect(JSON.parse(bj.stdout)).to.deep.equal({ checked: 2, corrupt: [key] });
+    expect(JSON.parse(bj.stdout)).to.deep.equal({ checked: 4, corrupt: [key] });
     // show still displays the damaged blob, says so, and exits 1.
     const sh = cli('show', copy, key);
     expect(sh.code).to.equal(1);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { pack, unpack } from 'msgpackr';
+import { packr } from '../src/codec/wire.js';
 import {
   Field, InMemoryPagableStorage, Pagable, PagableArc, PagableError, Shared, TypeTag,
 } from '../src/index.js';
@@ -68,6 +69,18 @@ describe('codec', () => {
     expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
   });
 
+  it('never assigns through __proto__ from the bytes of a data blob', async () => {
+    // A blob of plain data, its map key forged to exactly "__proto__": { __proto__: { polluted: true } }.
+    const template = await s.fetchData(await s.save({ a: 1 }));
+    const text = (t: string): number[] => [0xa0 | t.length, ...new TextEncoder().encode(t)];
+    const evil = new Uint8Array([0xc1, 0x81, ...text('__proto__'), 0x81, ...text('polluted'), 0xc3]);
+    const key = await s.storeData({ data: evil, arcs: template.arcs });
+    const v = await s.load(Object, key) as Record<string, unknown>;
+    expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
+    expect(Object.getPrototypeOf(v)).to.equal(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(v, '__proto__')!.value).to.deep.equal({ polluted: true });
+  });
+
   it('round trips objects without a prototype', async () => {
     const bare = Object.create(null) as Record<string, unknown>;
     bare['x'] = 1;
@@ -91,13 +104,19 @@ describe('codec', () => {
     expect([...(await s2.fetchData(k2)).data]).to.deep.equal([...b1]);
   });
 
-  it('begins a tagged blob with its tag and writes instances positionally', async () => {
+  it('writes 0xC1, then a tagged root as an instance escape naming class 0 of its schema set, fields positional', async () => {
     const key = await s.save(Circle.of(2.5));
-    const { data } = await s.fetchData(key);
-    // msgpack fixstr "test.Circle", then the positional field array [2.5].
-    expect(data[0]).to.equal(0xa0 | 'test.Circle'.length);
-    expect(new TextDecoder().decode(data.subarray(1, 12))).to.equal('test.Circle');
-    expect(unpack(data.subarray(12))).to.deep.equal([2.5]);
+    const { data, arcs } = await s.fetchData(key);
+    // 0xC1, then [C1, 16 + 0, 2.5]: fixarray 3, the 0xC1 byte, class 0, float64 2.5.
+    expect([...data]).to.deep.equal([0xc1, 0x93, 0xc1, 16, ...packr.pack(2.5)]);
+    // Its only child key is its schema set, whose only child is the class schema of test.Circle.
+    expect(arcs).to.have.length(1);
+    const set = await s.fetchData(arcs[0]!);
+    expect([...set.data.subarray(0, 3)]).to.deep.equal([0xc1, 0xc1, 0x01]);
+    expect(set.arcs).to.have.length(1);
+    const cls = await s.fetchData(set.arcs[0]!);
+    expect([...cls.data.subarray(0, 3)]).to.deep.equal([0xc1, 0xc1, 0x02]);
+    expect(unpack(cls.data.subarray(3))).to.deep.equal(['test.Circle', 'Circle', [['r', 0, 'Number']], false]);
   });
 
   it('does not change what msgpackr does for the user', () => {
@@ -130,7 +149,8 @@ describe('codec', () => {
     @Pagable() class Base { @Field() b1 = 'b1'; @Field() b2 = 'b2'; }
     @Pagable() class Derived extends Base { @Field() d1 = 'd1'; }
     const { data } = await s.fetchData(await s.save(new Derived()));
-    expect(unpack(data)).to.deep.equal(['b1', 'b2', 'd1']);
+    expect(data[0]).to.equal(0xc1);
+    expect(unpack(data.subarray(1))).to.deep.equal(['b1', 'b2', 'd1']);
   });
 
   it('calls afterPageIn hooks once the graph is complete, children first', async () => {
@@ -249,5 +269,81 @@ describe('codec', () => {
     expect(e).to.be.instanceOf(PagableError);
     expect((e as PagableError).code).to.equal('NOT_PAGABLE');
     expect((e as Error).message).to.contain('Kitchen.obj');
+  });
+
+  describe('strings, exactly', () => {
+    @TypeTag('codec.Strings\ud800') @Pagable()
+    class Strings {
+      @Field() s!: string;
+      @Field() list!: string[];
+      @Field() map!: Map<string, string>;
+      @Field() obj!: Record<string, string>;
+    }
+    const odd = ['a\ud800b', '\udfff', 'x'.repeat(100) + '\ud800' + 'y'.repeat(100), '\udbff'.repeat(70), 'é'.repeat(64) + '\udc00', '😀\ud83d'];
+
+    it('round trips lone surrogates at every length, in values, map keys, object keys and tags; equal values, equal keys', async () => {
+      for (const str of odd) {
+        const v = Object.assign(new Strings(), { s: str, list: [str, 'ok'], map: new Map([[str, str]]), obj: { [str]: str } });
+        const key = await s.save(v);
+        const back = await s.load(Strings, key);
+        expect(back).to.be.instanceOf(Strings);
+        expect(back.s).to.equal(str);
+        expect(back.list).to.deep.equal([str, 'ok']);
+        expect([...back.map]).to.deep.equal([[str, str]]);
+        expect(Object.keys(back.obj)).to.deep.equal([str]);
+        expect(back.obj[str]).to.equal(str);
+        // Saved again, in another storage: the same key.
+        expect(await new InMemoryPagableStorage().save(back)).to.equal(key);
+      }
+    });
+
+    it('keeps strings apart that differ only in a lone surrogate (U+FFFD would merge them)', async () => {
+      const a = await s.save({ s: 'x'.repeat(80) + '\ud800' });
+      const b = await s.save({ s: 'x'.repeat(80) + '\ufffd' });
+      expect(a).to.not.equal(b);
+      expect((await s.load(Object, a) as { s: string }).s).to.equal('x'.repeat(80) + '\ud800');
+    });
+  });
+
+  describe('errors thrown by user code while encoding', () => {
+    it('a throwing getter is NOT_PAGABLE naming Class.field, with the original error as cause', async () => {
+      const boom = new Error('boom');
+      @Pagable() class Getter { @Field() ok = 1; @Field() get bad(): number { throw boom; } }
+      const e = await s.save(new Getter()).catch((x: unknown) => x);
+      expect(e).to.be.instanceOf(PagableError);
+      expect((e as PagableError).code).to.equal('NOT_PAGABLE');
+      expect((e as Error).message).to.contain('Getter.bad').and.contain('boom');
+      expect((e as Error).cause).to.equal(boom);
+    });
+
+    it('a throwing proxy in plain data is NOT_PAGABLE with the cause', async () => {
+      const trap = new TypeError('no keys for you');
+      const k = Object.assign(kitchen(), { obj: new Proxy({}, { ownKeys: () => { throw trap; } }) });
+      const e = await s.save(k).catch((x: unknown) => x);
+      expect((e as PagableError).code).to.equal('NOT_PAGABLE');
+      expect((e as Error).message).to.contain('Kitchen.obj');
+      expect((e as Error).cause).to.equal(trap);
+    });
+
+    it('objects whose own constructor or toJSON is data are stored as the plain data they are', async () => {
+      for (const v of [{ constructor: 'x', toJSON: 1 }, { constructor: 1 }, { toJSON: 2, a: { constructor: null } }]) {
+        const back = await s.load(Object, await s.save(v));
+        expect(back).to.deep.equal(v);
+        expect(Object.getPrototypeOf(back)).to.equal(Object.prototype);
+      }
+    });
+
+    it('an arc whose value cannot be encoded is reported, and strands no other arc', async () => {
+      const bad = PagableArc.new({ constructor: 'x', toJSON: 1, f: () => 1 }, s);
+      const throwing = PagableArc.new(Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new RangeError('nope'); } }), s);
+      const good = PagableArc.new(Circle.of(1), s);
+      for (const a of [bad, throwing, good]) a.unpin();
+      const report = s.pageOutPending() as { pagedOut: number; failed: PagableError[] };
+      expect(report.pagedOut).to.equal(1);
+      expect(report.failed.map((f) => f.code)).to.deep.equal(['NOT_PAGABLE', 'NOT_PAGABLE']);
+      expect(report.failed[1]!.cause).to.be.instanceOf(RangeError);
+      expect(good.isPagedOut).to.equal(true);
+      expect(s.pendingPagingCount()).to.equal(0);
+    });
   });
 });

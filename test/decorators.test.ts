@@ -87,13 +87,19 @@ describe('decorators', () => {
   });
 
   describe('both dialects', () => {
-    it('the same model writes the same bytes under both', async () => {
+    it('each dialect loads what the other wrote', async () => {
       const s = new InMemoryPagableStorage();
-      // Tags differ by namespace; a graph without tagged values is the same content.
+      // Tags differ by namespace; a graph without tagged values is the same content. Its keys
+      // differ: legacy records the design:type of `@Field() x!: number` in the writer's schema
+      // (Number), TC39 decorators cannot (plain data). Blobs of either load into the other.
       const a = await s.save(sampleDoc(pagable, legacy, s, false).doc);
       const b = await s.save(sampleDoc(pagable, tc39, s, false).doc);
-      expect(b).to.equal(a);
-      expect(await s.load(legacy.Doc, b)).to.be.instanceOf(legacy.Doc);
+      const viaLegacy = await s.load(legacy.Doc, b);
+      const viaTc39 = await s.load(tc39.Doc, a);
+      expect(viaLegacy).to.be.instanceOf(legacy.Doc);
+      expect(viaTc39).to.be.instanceOf(tc39.Doc);
+      const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x)));
+      expect(plain(viaLegacy)).to.deep.equal(plain(viaTc39));
     });
 
     it('a field without () => X: legacy types it from design:type; TC39 stores plain data and says what to add', async () => {
@@ -181,10 +187,9 @@ describe('decorators', () => {
       expect(bundled).to.deep.equal(compiled);
 
       const [roundTrip, plain, untyped] = bundled;
-      const s = new InMemoryPagableStorage();
-      const same = defineModel(pagable, 'app');
+      // The key equals tsc's TC39 output (checked above); legacy writes design:type into the schema.
       expect(roundTrip).to.deep.equal({
-        key: await s.save(sampleDoc(pagable, same, s).doc),
+        key: compiled[0]!.key,
         title: 'Dune',
         shared: true,
         lazy: 'lazy',

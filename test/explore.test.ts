@@ -176,8 +176,10 @@ describe('pagable explore', function () {
   it('treemap by class lists every class, and its rectangles add up to the store', async () => {
     const { body: t } = await getJson<TreemapNode>(base, '/api/treemap?by=class');
     expect(classNames(t)).to.include.members(['explore.Library', 'explore.Shelf', 'explore.Book', 'explore.Author']);
-    // Text has no tag: today it is known by its shape.
-    expect(classNames(t).some((n) => n.startsWith('(untagged'))).to.equal(true);
+    // Text has no tag: its class name comes from the schema it was written with.
+    expect(classNames(t)).to.include('Text');
+    // Schema blobs (the writers' schemas travel with the data) group together.
+    expect(classNames(t)).to.include('(schema)');
     expect(t.blobs).to.equal(blobs);
     expect(t.bytes).to.equal(bytes);
     const books = t.children!.find((c) => c.name === 'explore.Book')!;
@@ -252,8 +254,9 @@ describe('pagable explore', function () {
   it('neighbourhood: children and referrers around a blob, cut by depth and by node count, and says so', async () => {
     const { body: g } = await getJson<Neighbourhood>(base, `/api/graph/${keys.main}?down=1&up=0&nodes=100`);
     expect(g.centre).to.equal(keys.main);
-    expect(g.nodes).to.have.length(4);
-    expect(g.edges).to.have.length(3);
+    // The library, its three children, and the schema set it was written with (its last child).
+    expect(g.nodes).to.have.length(5);
+    expect(g.edges).to.have.length(4);
     expect(g.cutByDepth).to.equal(true);
     expect(g.cutByNodes).to.equal(false);
     const { body: full } = await getJson<Neighbourhood>(base, `/api/graph/${keys.main}?down=8&up=0&nodes=1000`);

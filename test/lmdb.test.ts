@@ -209,7 +209,8 @@ describe('LmdbPagableStorage', function () {
     expect(e.message).to.contain(childKey);
     expect(() => s.fetchDataSync(childKey)).to.throw(PagableError, childKey);
     const report = await s.verify();
-    expect(report.checked).to.equal(2);
+    // The two Dep blobs, and their schema blobs (a set and Dep's class schema).
+    expect(report.checked).to.equal(4);
     expect(report.corrupt).to.deep.equal([childKey]);
     await s.close();
 

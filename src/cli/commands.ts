@@ -1,7 +1,10 @@
-import { type DataKey, isDataKey } from '../keys/data.js';
+import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import { type CliStore, openStoreSpec } from './store-spec.js';
+import { SchemaPrefetch } from './schema-prefetch.js';
+import { classesJson, renderClasses, storedClasses } from './schemas.js';
+import { blobFormat } from '../codec/wire.js';
 import { blobViewJson, renderBlobText, viewBlob } from './blob-view.js';
 import { explore } from './explore-command.js';
 import { formatBytes, table } from './format.js';
@@ -11,7 +14,7 @@ import { startProgress } from './progress.js';
 import { UsageError } from './usage.js';
 
 /** The commands of `pagable`. */
-export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'graph', 'verify', 'gc', 'explore'] as const;
+export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc', 'explore'] as const;
 /** One of COMMANDS. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -78,6 +81,8 @@ export async function runCommand(run: CommandRun): Promise<number> {
       case 'roots': return await roots(s, run);
       case 'ls': return await ls(s, run);
       case 'show': return await show(s, run, await resolveKey(s, run.key!));
+      case 'schemas': return await schemas(s, run);
+      case 'schemas': return await schemas(s, run);
       case 'graph': return await graph(s, run, await resolveKey(s, run.key!));
       case 'verify': return await verify(s, run);
       case 'gc': return await gc(s, run);
@@ -163,7 +168,9 @@ async function show(s: CliStore, run: CommandRun, key: DataKey): Promise<number>
   const blob = await s.storage.fetchData(key);
   const actual = computeKey(blob);
   const rootNames = (await s.storage.listRoots()).filter((r) => r.key === key).map((r) => r.name);
-  const view = viewBlob(key, blob);
+  const schemas = new SchemaPrefetch((k) => s.storage.fetchData(k));
+  await schemas.ensure(blob, key);
+  const view = viewBlob(key, blob, schemas.lookup);
   if (run.json) {
     await run.out.json({ ...(blobViewJson(view, rootNames) as object), verified: actual === key });
   } else {
@@ -171,6 +178,34 @@ async function show(s: CliStore, run: CommandRun, key: DataKey): Promise<number>
     if (actual !== key) await run.out.line(`CORRUPT: the content hashes to ${actual}, not ${key}`);
   }
   return actual === key ? 0 : 1;
+}
+
+/**
+ * The classes the store's data was written with: every schema blob, read once (a scan that keeps
+ * only schema blobs, which are few: a class schema and a set per distinct class combination).
+ */
+async function schemas(s: CliStore, run: CommandRun): Promise<number> {
+  const found = new Map<DataKey, PagableData>();
+  const batch: DataKey[] = [];
+  const take = async (): Promise<void> => {
+    const keys = batch.splice(0);
+    // A batch with a damaged record is read blob by blob, so one bad record hides nothing else.
+    const blobs = await Promise.resolve(s.raw.getMany(keys)).catch(() => Promise.all(keys.map((k) => Promise.resolve(s.raw.getMany([k])).then((r) => r[0], () => undefined))));
+    for (const b of blobs) if (b !== undefined && blobFormat(b.data) === 'schema') found.set(computeKey(b), b);
+  };
+  for await (const k of s.raw.keys()) {
+    batch.push(k);
+    if (batch.length >= 512) await take();
+  }
+  await take();
+  const list = await storedClasses(keysOf(found), (k) => found.get(k));
+  if (run.json) await run.out.json(classesJson(list));
+  else await run.out.line(renderClasses(list));
+  return 0;
+}
+
+async function* keysOf(m: Map<DataKey, unknown>): AsyncIterable<DataKey> {
+  yield* m.keys();
 }
 
 async function graph(s: CliStore, run: CommandRun, key: DataKey): Promise<number> {

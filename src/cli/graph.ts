@@ -1,7 +1,7 @@
 import type { DataKey, PagableData } from '../keys/data.js';
-import { readTagHeader } from '../codec/wire.js';
 import { PagableError } from '../error.js';
-import type { Json } from './blob-view.js';
+import { type Json, blobLabeller } from './blob-view.js';
+import { SchemaPrefetch } from './schema-prefetch.js';
 
 /** One blob in a walked graph. */
 export interface GraphNode {
@@ -37,14 +37,6 @@ export interface GraphLimits {
   maxEdges: number;
 }
 
-function tagOf(blob: PagableData, key: DataKey): string | undefined {
-  try {
-    const h = readTagHeader(blob.data, `blob ${key}`);
-    return h !== undefined && h.offset < blob.data.length ? h.tag : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Walks the arcs from `top` breadth first, iteratively (a chain a million blobs deep needs no
@@ -55,6 +47,9 @@ function tagOf(blob: PagableData, key: DataKey): string | undefined {
 export async function walkGraph(fetch: (key: DataKey) => PagableData | Promise<PagableData>, top: DataKey,
   limits: GraphLimits, onProgress?: (visited: number) => void): Promise<BlobGraph> {
   const nodes = new Map<DataKey, GraphNode>();
+  // Labels come from the stored schemas, fetched ahead once per schema set (any store, Redis too).
+  const schemas = new SchemaPrefetch(async (k) => fetch(k));
+  const tagOf = blobLabeller(schemas.lookup);
   const edges: GraphEdge[] = [];
   let level: DataKey[] = [top];
   let cut: string | undefined;
@@ -74,6 +69,7 @@ export async function walkGraph(fetch: (key: DataKey) => PagableData | Promise<P
         if (!(e instanceof PagableError) || (e.code !== 'NOT_FOUND' && e.code !== 'CORRUPT')) throw e;
         status = e.code === 'NOT_FOUND' ? 'missing' : 'corrupt';
       }
+      if (blob !== undefined) await schemas.ensure(blob, key);
       nodes.set(key, { key, tag: blob && tagOf(blob, key), bytes: blob?.data.length ?? 0, status, parents: 0 });
       if (onProgress !== undefined && nodes.size % 1000 === 0) onProgress(nodes.size);
       if (blob === undefined || blob.arcs.length === 0) continue;

@@ -18,7 +18,9 @@ Commands:
   stats  STORE              blobs, data bytes, size on disk, roots (malformed records counted)
   roots  STORE              named roots and their keys
   ls     STORE              every blob: key, data bytes, child count (malformed ones flagged)
-  show   STORE KEY          one blob decoded without your classes, with its child keys
+  show   STORE KEY          one blob decoded without your classes: its class and fields (from the
+                            schema it was written with), child links
+  schemas STORE             the classes the store's data was written with, and their fields
   graph  STORE KEY          the blob DAG below KEY (--format dot|mermaid, --depth, --max-nodes)
   verify STORE              re-hash every blob; exit 1 if any does not match its key
   gc     STORE              delete every blob no named root reaches (writes of other handles and

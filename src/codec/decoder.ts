@@ -1,291 +1,311 @@
 import type { DataKey, PagableData } from '../keys/data.js';
 import { PagableError } from '../error.js';
-import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
-import type { RootSchema, Schema } from '../metadata/schema.js';
+import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
+import { ANY, type RootSchema, type Schema, describeSchema } from '../metadata/schema.js';
 import { classForTag } from '../metadata/tag-registry.js';
 import type { Class } from '../metadata/type-spec.js';
-import { MAX_INLINE_DEPTH } from './encoder.js';
-import { C1, Esc, TYPED_ARRAYS, readTagHeader, unpackBody } from './wire.js';
+import { BlobReader, NOT_NIL } from './blob-reader.js';
+import { readerFor } from './class-readers.js';
+import type { DecodeContext } from './decode-context.js';
+import { LegacyDecoder } from './legacy-decoder.js';
+import { MsgpackReader } from './msgpack-reader.js';
+import { cachedSchemaSet } from './schema-cache.js';
+import { type SchemaSet, type TypeDesc, describeType } from './schema-set.js';
+import { C1_BYTE, ESC_CLASS, Esc, blobFormat, readTagHeader } from './wire.js';
 
-/**
- * Turns one blob back into values. Instances are created with `Object.create(prototype)` (no
- * constructor runs) and only for classes that are registered and allowed where they appear.
- * Plain-object keys from the data become own data properties, never prototype writes. Arc
- * placeholders are resolved through the context, which owns I/O and identity. Hostile input
- * yields a value or a PagableError: nesting is bounded, and so is the number of values visited
- * (msgpackr can express shared references, which could otherwise make a small blob huge).
+/*
+ * Turns one blob back into values, reading msgpack straight into instances (blob-reader.ts). Arc
+ * placeholders are resolved through the context, which owns I/O and identity.
+ *
+ * Each data blob names its writer's schema set. A stored class that reads exactly as the reader's
+ * class is read by the class's fast reader (no per-field name work); another version of it by a
+ * resolving reader (class-readers.ts) whose mismatched fields go through `conv` below: each
+ * stored value is checked against the reader's declared type, TYPE_MISMATCH naming class, field,
+ * stored type and declared type when it cannot be that type. Never a value in the wrong field.
+ *
+ * Legacy blobs (no schema) go to LegacyDecoder, positional against the reader's class as always.
  */
 
-/** What the decoder asks of the page-in engine. */
-export interface DecodeContext {
-  /** The object for a @Shared child, or undefined after arranging `holder[slot]` to be set later. */
-  shared(key: DataKey, root: RootSchema, holder: object, slot: string | number): unknown;
-  /** A PagedOut PagableArc for a @Lazy child. */
-  lazy(key: DataKey, root: RootSchema): unknown;
-  /** Queues the after-page-in hook of a restored instance. */
-  restored(obj: object, meta: ClassMeta): void;
+export type { DecodeContext } from './decode-context.js';
+
+/** The key of the schema set a data blob needs before it can be decoded; undefined for legacy blobs. */
+export function schemaKeyOf(blob: PagableData): DataKey | undefined {
+  if (blobFormat(blob.data) !== 'data') return undefined;
+  return blob.arcs[blob.arcs.length - 1];
 }
 
-/** Creates an instance (no constructor runs) and sets its stored fields from a positional array. */
-type FieldDecoder = (arr: unknown[], start: number, dec: BlobDecoder) => object;
+/** What a plain value is, for messages. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  if (Array.isArray(v)) return 'array';
+  const p = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null;
+  return p === null || p === Object.prototype ? 'object' : p.constructor?.name ?? 'object';
+}
 
-const fieldDecoders = new WeakMap<ClassMeta, FieldDecoder>();
-
-/**
- * Generates a class's field decoder once: constant property names make every store named and
- * monomorphic, and instances of one class share one hidden class. Field names come from the
- * decorators, never from data. A blob written before the class gained trailing fields simply
- * lacks them: they read as undefined.
- */
-function compileFieldDecoder(meta: ClassMeta): FieldDecoder {
-  const schemas = meta.fields.map((f) => f.schema);
-  const lines: string[] = [];
-  meta.fields.forEach((f, i) => {
-    const key = JSON.stringify(f.name);
-    lines.push(`r = arr[start + ${i}];`);
-    if (schemas[i]!.k === 'any') lines.push(`obj[${key}] = (typeof r !== 'object' || r === null) ? r : dec.any(r);`);
-    else lines.push(`obj[${key}] = (r === undefined || r === null) ? r : dec.value(r, S[${i}], M, obj, ${key});`);
-  });
-  if (meta.rest !== undefined) lines.push(`dec.restInto(obj, arr[start + ${schemas.length}], M);`);
-  const body = `return function decodeFields(arr, start, dec) {\nconst obj = Object.create(P); let r;\n${lines.join('\n')}\nreturn obj;\n};`;
-  return new Function('S', 'M', 'P', body)(schemas, meta, meta.cls.prototype) as FieldDecoder;
+/** A plain value can be a field declared as built-in class `native`. */
+function nativeFits(v: unknown, native: Class): boolean {
+  const n: unknown = native;
+  if (n === String) return typeof v === 'string';
+  if (n === Number) return typeof v === 'number';
+  if (n === Boolean) return typeof v === 'boolean';
+  if (n === BigInt) return typeof v === 'bigint';
+  if (n === Array) return Array.isArray(v);
+  if (n === Symbol || n === Function) return true;
+  return v instanceof native;
 }
 
 /** Decodes blobs; one per page-in (it keeps no state between `decode` calls). */
-export class BlobDecoder {
-  private arcs: DataKey[] = [];
-  private cursor = 0;
-  private budget = 0;
-  private depth = 0;
-  private where = '';
+export class BlobDecoder extends BlobReader {
+  private legacy: LegacyDecoder | undefined = undefined;
 
-  constructor(private readonly ctx: DecodeContext) {}
+  constructor(ctx: DecodeContext) {
+    super(ctx);
+  }
 
-  /** The value of `blob`, read with layout `root`; `key` names it in messages. */
+  /**
+   * The value of `blob`, read as `root`; `key` names it in messages. A data blob's schema set must
+   * be in the process cache (the page-in engine fetches it first: see `schemaKeyOf`).
+   */
   decode(blob: PagableData, root: RootSchema, key: DataKey | undefined): unknown {
-    const where = (this.where = key === undefined ? 'blob' : `blob ${key}`);
+    const where = key === undefined ? 'blob' : `blob ${key}`;
+    const fmt = blobFormat(blob.data);
+    if (fmt === 'legacy') return (this.legacy ??= new LegacyDecoder(this.ctx)).decode(blob, root, key);
+    if (fmt === 'schema') throw new PagableError('CORRUPT', `${where}: is a schema blob, not data`);
+    this.set = this.setOf(blob, where);
+    this.reset(blob.data, 1, where);
     this.arcs = blob.arcs;
+    this.arcEnd = blob.arcs.length - 1;
     this.cursor = 0;
-    this.depth = 0;
-    const data = blob.data;
-    // Every value costs at least one byte unless msgpackr's reference extensions repeat it.
-    this.budget = 16 + data.length * 2;
-    const header = readTagHeader(data, where);
-    let value: unknown;
-    if (header !== undefined && !(root.k === 'any' && header.offset === data.length)) {
-      const meta = this.tagged(header.tag, root.k === 'class' ? root.cls : undefined);
-      const body = unpackBody(data.subarray(header.offset), where);
-      if (!Array.isArray(body)) throw this.corrupt(`the body of a ${meta.name} is not an array`);
-      value = this.fields(body, 0, meta);
-    } else if (root.k === 'class') {
-      if (header !== undefined) throw this.corrupt(`expected a ${root.cls.name}, found the string "${header.tag.slice(0, 60)}"`);
-      const meta = root.meta;
-      if (meta === undefined) {
-        throw new PagableError('NOT_PAGABLE', `${where}: untagged, and ${root.cls.name} is not @Pagable; tag the stored classes or load through the concrete class`);
-      }
-      const body = unpackBody(data, where);
-      if (!Array.isArray(body)) throw this.corrupt(`the body of a ${meta.name} is not an array`);
-      value = this.fields(body, 0, meta);
-    } else {
-      value = this.any(unpackBody(data, where));
-    }
-    if (this.cursor !== this.arcs.length) {
-      throw this.corrupt(`it lists ${this.arcs.length} child keys but refers to ${this.cursor}`);
-    }
+    const value = root.k === 'class' ? this.root(root.cls, root.meta) : this.value();
+    if (!this.atEnd) throw this.corrupt('trailing bytes after the value');
+    if (this.cursor !== this.arcEnd) throw this.corrupt(`it lists ${this.arcEnd} child keys but refers to ${this.cursor}`);
+    this.set = undefined;
     return value;
   }
 
-  private corrupt(msg: string): PagableError {
-    return new PagableError('CORRUPT', `${this.where}: ${msg}`);
+  private setOf(blob: PagableData, where: string): SchemaSet {
+    const k = blob.arcs[blob.arcs.length - 1];
+    if (k === undefined) throw new PagableError('CORRUPT', `${where}: a data blob without its schema set key`);
+    const set = cachedSchemaSet(k);
+    if (set === undefined) throw new PagableError('CORRUPT', `${where}: its schema set ${k} was not loaded`);
+    return set;
   }
 
-  /** The metadata for `tag`, checked against the class expected there. */
-  private tagged(tag: unknown, base: Class | undefined): ClassMeta {
-    if (typeof tag !== 'string') throw this.corrupt('a type tag is not a string');
-    // Memoized per (tag, expected class): tagged values repeat, and the checks below do not change.
-    const hit = this.tags.get(tag);
-    if (hit !== undefined && hit.base === base) return hit.meta;
-    const meta = this.resolveTag(tag, base);
-    this.tags.set(tag, { base, meta });
-    return meta;
-  }
-
-  private readonly tags = new Map<string, { base: Class | undefined; meta: ClassMeta }>();
-
-  private resolveTag(tag: string, base: Class | undefined): ClassMeta {
-    const cls = classForTag(tag);
-    if (cls === undefined) {
-      throw new PagableError('UNKNOWN_TAG', `${this.where}: type tag "${tag.slice(0, 100)}" is not registered by any loaded class (is the module declaring it imported?)`);
-    }
-    if (base !== undefined && cls !== base && !(cls.prototype instanceof base)) {
-      throw new PagableError('TYPE_MISMATCH', `${this.where}: found a ${cls.name} (tag "${tag}") where ${base.name} is expected`);
-    }
-    const meta = getClassMeta(cls);
-    if (meta === undefined) throw new PagableError('NOT_PAGABLE', `${this.where}: class ${cls.name} is not @Pagable`);
-    return meta;
-  }
-
-  private tick(): void {
-    if (--this.budget < 0) throw this.corrupt('it expands to more values than its size allows');
-  }
-
-  private fields(arr: unknown[], start: number, meta: ClassMeta): object {
-    if (++this.depth > MAX_INLINE_DEPTH) throw this.corrupt(`nesting deeper than ${MAX_INLINE_DEPTH}`);
-    this.tick();
-    let dec = fieldDecoders.get(meta);
-    if (dec === undefined) fieldDecoders.set(meta, (dec = compileFieldDecoder(meta)));
-    const obj = dec(arr, start, this);
-    if (meta.restored !== undefined) this.ctx.restored(obj, meta);
-    this.depth--;
-    return obj;
-  }
-
-  /** @internal Restores the trailing record of a class laid out from class-transformer metadata. */
-  restInto(obj: object, raw: unknown, meta: ClassMeta): void {
-    if (raw === undefined || raw === null) return;
-    const extra = this.any(raw);
-    if (typeof extra !== 'object' || extra === null || Array.isArray(extra) || extra instanceof Map || extra instanceof Set) {
-      throw this.corrupt(`${meta.name}: its other properties are not a record`);
-    }
-    const known = meta.rest!.known;
-    for (const k of Object.keys(extra)) {
-      // Declared fields are never overwritten from this record; keys are defined, not assigned.
-      if (known.has(k)) continue;
-      Object.defineProperty(obj, k, { value: (extra as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
-    }
-  }
-
-  /** @internal A field value with schema `s` (called by the generated field decoders). */
-  value(raw: unknown, s: Schema, meta: ClassMeta, holder: object, slot: string | number): unknown {
-    if (raw === undefined || raw === null) return raw;
-    switch (s.k) {
-      case 'any':
-        return this.any(raw);
-      case 'class': {
-        if (!Array.isArray(raw)) throw this.corrupt(`${meta.name}.${String(slot)}: expected a ${s.cls.name}`);
-        if (raw[0] === C1) {
-          if (raw[1] !== Esc.Instance) throw this.corrupt(`${meta.name}.${String(slot)}: expected a ${s.cls.name}`);
-          return this.fields(raw, 3, this.tagged(raw[2], s.cls));
-        }
-        if (s.meta === undefined) throw this.corrupt(`${meta.name}.${String(slot)}: an untagged value of non-@Pagable ${s.cls.name}`);
-        return this.fields(raw, 0, s.meta);
+  /**
+   * The class the root of `blob` is restored as, read as `declared`, without decoding it: the
+   * tagged class it names, else the declared class; undefined for plain data or when the bytes do
+   * not tell (decoding then reports why). A data blob's schema set must be cached.
+   */
+  static peekRootClass(blob: PagableData, declared: RootSchema): ClassMeta | undefined {
+    const d = blob.data;
+    const fmt = blobFormat(d);
+    if (fmt === 'schema' || d.length === 0) return undefined;
+    const own = declared.k === 'class' ? declared.meta : undefined;
+    try {
+      if (fmt === 'legacy') {
+        const h = readTagHeader(d, 'blob');
+        if (h === undefined || (declared.k === 'any' && h.offset === d.length)) return own;
+        const cls = classForTag(h.tag);
+        return cls === undefined ? undefined : getClassMeta(cls);
       }
+      const set = cachedSchemaSet(blob.arcs[blob.arcs.length - 1] ?? '');
+      if (set === undefined) return undefined;
+      const r = new MsgpackReader();
+      r.reset(d, 1, 'blob');
+      const n = r.arrayHeader();
+      if (n < 2 || r.peek() !== C1_BYTE) return n >= 0 ? own : undefined;
+      r.pos++;
+      const kind = r.uint('a kind');
+      if (kind < ESC_CLASS) return own;
+      const tag = set.classes[kind - ESC_CLASS]?.tag;
+      const cls = tag === undefined ? undefined : classForTag(tag);
+      return cls === undefined ? undefined : getClassMeta(cls);
+    } catch {
+      return undefined;
+    }
+  }
+
+  // ---- another version of a class: conversion and skipping -------------------------------------
+
+  private mismatch(meta: ClassMeta, field: string, stored: string, declared: Schema): PagableError {
+    return new PagableError('TYPE_MISMATCH', `${this.where}: ${meta.name}.${field}: stored ${stored}, declared ${describeSchema(declared)}`);
+  }
+
+  /**
+   * @internal Reads a value stored with type `w` into reader field `f` (declared differently).
+   * nil and undefined fit every declared type; anything else must be what `f` declares.
+   */
+  conv(w: TypeDesc, f: FieldMeta, meta: ClassMeta, holder: object, slot: string | number): unknown {
+    return this.convTo(w, f.schema, meta, f.name, holder, slot);
+  }
+
+  private convTo(w: TypeDesc, r: Schema, meta: ClassMeta, field: string, holder: object, slot: string | number): unknown {
+    const nil = this.nil();
+    if (nil !== NOT_NIL) return nil;
+    switch (w.t) {
+      case 'plain': return this.fit(this.value(), r, meta, field);
       case 'array': {
-        if (!Array.isArray(raw) || raw[0] === C1) throw this.corrupt(`${meta.name}.${String(slot)}: expected an array`);
-        this.tick();
-        // Decoded arrays are fresh: fill in place.
-        for (let i = 0; i < raw.length; i++) raw[i] = this.value(raw[i], s.of, meta, raw, i);
-        return raw;
-      }
-      case 'dyn': {
-        if (!Array.isArray(raw) || raw[0] !== C1 || raw[1] !== Esc.Instance) throw this.corrupt(`${meta.name}.${String(slot)}: expected a tagged value`);
-        return this.fields(raw, 3, this.tagged(raw[2], s.base));
-      }
-      case 'union': {
-        if (!Array.isArray(raw) || raw[0] !== C1 || raw[1] !== Esc.Instance || typeof raw[2] !== 'string') {
-          throw this.corrupt(`${meta.name}.${String(slot)}: expected a discriminated value`);
-        }
-        const cls = s.byName.get(raw[2]);
-        if (cls === undefined) {
-          throw new PagableError('UNKNOWN_TAG', `${this.where}: ${meta.name}.${String(slot)}: "${raw[2].slice(0, 100)}" is not one of the discriminator's subtypes (${[...s.byName.keys()].join(', ')})`);
-        }
-        const vm = getClassMeta(cls);
-        if (vm === undefined) throw new PagableError('NOT_PAGABLE', `${this.where}: class ${cls.name} is not @Pagable`);
-        return this.fields(raw, 3, vm);
+        const n = this.arrayHeader();
+        if (n < 0 || (n > 0 && this.src[this.pos] === C1_BYTE)) throw this.corrupt(`${meta.name}.${field}: expected an array`);
+        const of = r.k === 'array' ? r.of : r.k === 'any' && (r.native === undefined || r.native === Array) ? ANY : undefined;
+        if (of === undefined) throw this.mismatch(meta, field, describeType(w, this.set), r);
+        this.enter();
+        const a = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) a[i] = this.convTo(w.of, of, meta, field, a, i);
+        this.depth--;
+        return a;
       }
       case 'shared':
       case 'lazy': {
-        if (raw !== 0) throw this.corrupt(`${meta.name}.${String(slot)}: expected an arc placeholder`);
-        if (this.cursor >= this.arcs.length) throw this.corrupt(`${meta.name}.${String(slot)}: refers to more child keys than it lists`);
-        const key = this.arcs[this.cursor++]!;
-        return s.k === 'shared' ? this.ctx.shared(key, s.root, holder, slot) : this.ctx.lazy(key, s.root);
+        if (r.k !== 'shared' && r.k !== 'lazy') throw this.mismatch(meta, field, describeType(w, this.set), r);
+        const key = this.placeholder();
+        return r.k === 'shared' ? this.ctx.shared(key, r.root, holder, slot) : this.ctx.lazy(key, r.root);
       }
+      default: return this.convInstance(w, r, meta, field);
     }
   }
 
-  /** @internal Plain data (called by the generated field decoders). */
-  any(x: unknown): unknown {
-    if (typeof x !== 'object' || x === null) return x;
-    this.tick();
-    if (Array.isArray(x)) {
-      if (x[0] === C1) return this.escape(x);
-      if (++this.depth > MAX_INLINE_DEPTH) throw this.corrupt(`nesting deeper than ${MAX_INLINE_DEPTH}`);
-      for (let i = 0; i < x.length; i++) x[i] = this.any(x[i]);
-      this.depth--;
-      return x;
-    }
-    const proto = Object.getPrototypeOf(x);
-    if (proto === Object.prototype) {
-      if (++this.depth > MAX_INLINE_DEPTH) throw this.corrupt(`nesting deeper than ${MAX_INLINE_DEPTH}`);
-      const o = x as Record<string, unknown>;
-      // msgpackr built this object by assignment of own keys (renaming `__proto__`): rewriting an
-      // existing own data property in place cannot reach a prototype.
-      for (const k of Object.keys(o)) {
-        const v = o[k];
-        if (typeof v === 'object' && v !== null) o[k] = this.any(v);
+  /** An instance stored with type `w` (a class, dyn, union or abstract base) where `r` is declared. */
+  private convInstance(w: TypeDesc, r: Schema, meta: ClassMeta, field: string): unknown {
+    const set = this.set!;
+    const n = this.arrayHeader();
+    if (n < 0) throw this.corrupt(`${meta.name}.${field}: expected an instance`);
+    let index: number;
+    let name: string | undefined;
+    let rest = n;
+    if (n > 1 && this.src[this.pos] === C1_BYTE) {
+      this.pos++;
+      const kind = this.uint('an escape kind');
+      if (kind >= ESC_CLASS) {
+        index = kind - ESC_CLASS;
+        rest = n - 2;
+      } else {
+        name = kind === Esc.Instance && n >= 3 ? this.maybeString() : undefined;
+        const i = name !== undefined && w.t === 'union' ? w.members.get(name) : undefined;
+        if (i === undefined) throw this.corrupt(`${meta.name}.${field}: expected an instance`);
+        index = i;
+        rest = n - 3;
       }
-      this.depth--;
-      return o;
+    } else if (w.t === 'class') {
+      index = w.index;
+    } else {
+      throw this.corrupt(`${meta.name}.${field}: expected a polymorphic value`);
     }
-    if (x instanceof Date && proto === Date.prototype) return x;
-    if (x instanceof Uint8Array) return new Uint8Array(x); // own, exactly sized, not a Buffer view
-    if (x === C1) throw this.corrupt('a stray C1 byte');
-    // Anything else (msgpackr's Error, RegExp, typed-array extensions...) was never written by us.
-    throw this.corrupt(`unexpected ${(x as object).constructor?.name ?? 'object'} in plain data`);
+    const e = set.classes[index];
+    if (e === undefined) throw this.corrupt(`class index ${index} is not in its schema set`);
+    const stored = e.tag ?? e.name;
+    let target: ClassMeta | undefined;
+    if (r.k === 'union' && name !== undefined && r.byName.has(name)) {
+      target = getClassMeta(r.byName.get(name)!);
+    } else if (e.tag !== undefined) {
+      const cls = classForTag(e.tag);
+      if (cls === undefined) throw new PagableError('UNKNOWN_TAG', `${this.where}: ${meta.name}.${field}: type tag "${e.tag.slice(0, 100)}" is not registered by any loaded class`);
+      const ok = r.k === 'class' ? cls === r.cls || cls.prototype instanceof r.cls
+        : r.k === 'dyn' ? r.base === undefined || cls === r.base || cls.prototype instanceof r.base
+          : r.k === 'union' ? r.byClass.has(cls)
+            : r.k === 'any' && r.native === undefined;
+      if (!ok) throw this.mismatch(meta, field, stored, r);
+      target = getClassMeta(cls);
+    } else if (r.k === 'class' && r.meta !== undefined && name === undefined) {
+      target = r.meta;
+    }
+    if (target === undefined) throw this.mismatch(meta, field, `an untagged ${stored}`, r);
+    return this.build(readerFor(set, index, target, `${this.where}: ${meta.name}.${field}`), rest);
   }
 
-  private escape(x: unknown[]): unknown {
-    const kind = x[1];
-    switch (kind) {
-      case Esc.Instance:
-        return this.fields(x, 3, this.tagged(x[2], undefined));
-      case Esc.Map: {
-        if (x.length % 2 !== 0) throw this.corrupt('a Map with an odd number of entries');
-        if (++this.depth > MAX_INLINE_DEPTH) throw this.corrupt(`nesting deeper than ${MAX_INLINE_DEPTH}`);
-        const m = new Map<unknown, unknown>();
-        for (let i = 2; i < x.length; i += 2) m.set(this.any(x[i]), this.any(x[i + 1]));
+  /** A plain value where `r` is declared: itself when it can be that, TYPE_MISMATCH otherwise. */
+  private fit(v: unknown, r: Schema, meta: ClassMeta, field: string): unknown {
+    if (v === null || v === undefined || this.fitsValue(v, r)) return v;
+    throw this.mismatch(meta, field, kindOf(v), r);
+  }
+
+  private fitsValue(v: unknown, r: Schema): boolean {
+    switch (r.k) {
+      case 'any': return r.native === undefined || nativeFits(v, r.native);
+      case 'class': return v instanceof r.cls;
+      case 'dyn': return typeof v === 'object' && getClassMeta((v as object).constructor as Class)?.tag !== undefined && (r.base === undefined || v instanceof r.base);
+      case 'union': return typeof v === 'object' && r.byClass.has((v as object).constructor as Class);
+      case 'array': return Array.isArray(v) && v.every((x) => x === null || x === undefined || this.fitsValue(x, r.of));
+      default: return false;
+    }
+  }
+
+  /** @internal Consumes a value stored with type `w` that no reader field wants (its child keys included). */
+  skip(w: TypeDesc): void {
+    if (this.nil() !== NOT_NIL) return;
+    switch (w.t) {
+      case 'plain': return this.skipAny();
+      case 'array': {
+        const n = this.arrayHeader();
+        if (n < 0) throw this.corrupt('expected an array');
+        this.enter();
+        for (let i = 0; i < n; i++) this.skip(w.of);
         this.depth--;
-        return m;
+        return;
       }
-      case Esc.Set: {
-        if (++this.depth > MAX_INLINE_DEPTH) throw this.corrupt(`nesting deeper than ${MAX_INLINE_DEPTH}`);
-        const s = new Set<unknown>();
-        for (let i = 2; i < x.length; i++) s.add(this.any(x[i]));
-        this.depth--;
-        return s;
-      }
-      case Esc.NegZero:
-        return -0;
-      case Esc.BigInt: {
-        const t = x[2];
-        if (typeof t !== 'string' || t.length > 100_000 || !/^-?[0-9]+$/.test(t)) throw this.corrupt('a malformed bigint');
-        return BigInt(t);
-      }
-      case Esc.Object:
-      case Esc.NullObject: {
-        if (x.length % 2 !== 0) throw this.corrupt('an object with an odd number of entries');
-        if (++this.depth > MAX_INLINE_DEPTH) throw this.corrupt(`nesting deeper than ${MAX_INLINE_DEPTH}`);
-        const o = (kind === Esc.Object ? {} : Object.create(null)) as Record<string, unknown>;
-        for (let i = 2; i < x.length; i += 2) {
-          const k = x[i];
-          if (typeof k !== 'string') throw this.corrupt('an object key that is not a string');
-          // Definition, not assignment: `__proto__` becomes an own data property.
-          Object.defineProperty(o, k, { value: this.any(x[i + 1]), writable: true, enumerable: true, configurable: true });
+      case 'shared':
+      case 'lazy':
+        this.placeholder();
+        return;
+      default: {
+        const n = this.arrayHeader();
+        if (n < 0) throw this.corrupt('expected an instance');
+        if (n > 0 && this.src[this.pos] === C1_BYTE) {
+          this.pos++;
+          return this.skipEscape(n - 1, w.t === 'union' ? w.members : undefined);
         }
-        this.depth--;
-        return o;
+        if (w.t !== 'class') throw this.corrupt('expected a polymorphic value');
+        return this.skipFields(w.index, n);
       }
-      case Esc.Typed: {
-        const T = typeof x[2] === 'number' ? TYPED_ARRAYS[x[2]] : undefined;
-        const bytes = x[3];
-        if (T === undefined || !(bytes instanceof Uint8Array) || bytes.length % T.BYTES_PER_ELEMENT !== 0) throw this.corrupt('a malformed typed array');
-        // Copy into a fresh buffer: the source may be unaligned for multi-byte elements.
-        const buf = new ArrayBuffer(bytes.length);
-        new Uint8Array(buf).set(bytes);
-        return new T(buf);
-      }
-      default:
-        throw this.corrupt(`unknown escape kind ${String(kind)}`);
     }
+  }
+
+  private skipFields(index: number, n: number): void {
+    const e = this.set!.classes[index];
+    if (e === undefined) throw this.corrupt(`class index ${index} is not in its schema set`);
+    if (n !== e.fields.length + (e.rest ? 1 : 0)) throw this.corrupt(`a ${e.name} of ${n} values where its schema has ${e.fields.length}`);
+    this.enter();
+    for (const f of e.fields) this.skip(f.type);
+    if (e.rest) this.skipAny();
+    this.depth--;
+  }
+
+  private skipEscape(rest: number, members: ReadonlyMap<string, number> | undefined): void {
+    if (rest < 1) throw this.corrupt('an empty escape');
+    const kind = this.uint('an escape kind');
+    if (kind >= ESC_CLASS) return this.skipFields(kind - ESC_CLASS, rest - 1);
+    if (kind === Esc.Instance) {
+      const name = rest >= 2 ? this.maybeString() : undefined;
+      const index = name === undefined ? undefined : members?.get(name);
+      if (index === undefined) throw this.corrupt('an unknown discriminator name');
+      return this.skipFields(index, rest - 2);
+    }
+    this.enter();
+    for (let i = 1; i < rest; i++) this.skipAny();
+    this.depth--;
+  }
+
+  /** @internal Consumes a plain value, with the child keys of any instance inside it. */
+  skipAny(): void {
+    const n = this.arrayHeader();
+    if (n >= 0) {
+      if (n > 0 && this.src[this.pos] === C1_BYTE) {
+        this.pos++;
+        return this.skipEscape(n - 1, undefined);
+      }
+      this.enter();
+      for (let i = 0; i < n; i++) this.skipAny();
+      this.depth--;
+      return;
+    }
+    const m = this.mapHeader();
+    if (m >= 0) {
+      this.enter();
+      for (let i = 0; i < m; i++) { this.skipValue(); this.skipAny(); }
+      this.depth--;
+      return;
+    }
+    this.skipValue();
   }
 }

@@ -1,10 +1,15 @@
 /*
- * A msgpack writer that makes exactly the byte choices msgpackr's `Packr` makes with our options
- * (wire.ts: no records, variableMapSize, no moreTypes, no bundled strings, undefined as fixext).
- * Blob keys are hashes of these bytes, so "the same as msgpackr" is the contract, not "valid
- * msgpack": msgpackr stays the reference, checked by a differential test
- * (test/msgpack-writer.test.ts). Where msgpackr's choice is unusual it is copied and says so.
+ * A msgpack writer that makes the byte choices msgpackr's `Packr` makes with our options (wire.ts:
+ * no records, variableMapSize, no moreTypes, no bundled strings, undefined as fixext), with one
+ * deliberate difference: strings are WTF-8 at every length, so a lone UTF-16 surrogate is written
+ * as its own 3-byte sequence and reads back as itself (msgpackr does that only below 64 units and
+ * writes U+FFFD above). Blob keys are hashes of these bytes; msgpackr stays the reference, checked
+ * by a differential test (test/msgpack-writer.test.ts). Where msgpackr's choice is unusual it is
+ * copied and says so.
  */
+
+/** `String.prototype.isWellFormed` (ES2024, in every supported Node): no lone surrogate. */
+const isWellFormed = (String.prototype as unknown as { isWellFormed: (this: string) => boolean }).isWellFormed;
 
 /** A fresh slab is this big; blobs are views into slabs, as msgpackr's own output is. */
 const SLAB = 0x2000;
@@ -148,9 +153,9 @@ export class MsgpackWriter {
   }
 
   /**
-   * A string, as msgpackr writes it: strings under 64 UTF-16 units are encoded by hand, which
-   * writes a lone surrogate as its own 3-byte sequence (WTF-8); longer ones go through Buffer's
-   * UTF-8 encoder, which writes it as U+FFFD. The header is the smallest for the byte length.
+   * A string as WTF-8: strings under 64 UTF-16 units, and longer ones with a lone surrogate, are
+   * encoded by hand (a lone surrogate as its own 3-byte sequence); other long ones go through
+   * Buffer's UTF-8 encoder. The header is the smallest for the byte length.
    */
   str(s: string): void {
     const n = s.length;
@@ -161,7 +166,7 @@ export class MsgpackWriter {
     const b = this.buf;
     const at = this.pos + guess;
     let len: number;
-    if (n < 0x40) {
+    if (n < 0x40 || !isWellFormed.call(s)) {
       let p = at;
       for (let i = 0; i < n; i++) {
         let c1 = s.charCodeAt(i);

@@ -2,17 +2,29 @@ import { C1, Packr, Unpackr } from 'msgpackr';
 import { PagableError } from '../error.js';
 
 /*
- * The msgpack layer. Private Packr/Unpackr instances, no registered extensions (a user's own
- * msgpackr use must not change because they imported pagable), no records or shared structures
- * (each blob must decode alone and encode the same whatever was encoded before).
+ * The wire format (README "Wire format"). A blob's `data` is one of:
  *
- * Blobs are written by MsgpackWriter (msgpack-writer.ts), which makes exactly the byte choices
- * `packr` makes with these options; `packr` is the reference it is tested against, and writes the
- * odd value the writer leaves to it. Changing these options changes every blob's bytes.
+ *   legacy data   a msgpack value (as written before schema evolution; still read, never written):
+ *                 instances are positional arrays read against the reader's class, a tagged
+ *                 root begins with its tag as a msgpack str.
+ *   data          0xC1, then one msgpack value (the root). The LAST key of `arcs` is the key of
+ *                 the blob's schema set; the keys before it are taken by arc placeholders in order.
+ *   schema        0xC1 0xC1, then 0x01 (a schema set: its children are class schemas) or 0x02
+ *                 (a class schema), then one msgpack value (schema-set.ts).
  *
- * Values msgpack cannot say natively are written as an "escape": an array whose first element is
- * msgpackr's C1 sentinel (byte 0xc1, "never used" in msgpack), then a kind number. User data can
- * never produce C1, so escapes are unambiguous.
+ * 0xC1 is msgpack's "never used" byte, so no legacy blob (a msgpack value) begins with it, and no
+ * data body does either: the kinds are told apart by their first bytes.
+ *
+ * Inside a data body, values msgpack cannot say natively are written as an "escape": an array
+ * whose first element is the 0xC1 byte, then a kind number (Esc). User data can never produce
+ * 0xC1, so escapes are unambiguous. Instances are positional arrays of their stored fields (in
+ * the writer's declaration order); an instance whose class differs from the declared one (or in
+ * a @Dyn field or plain data) is the escape [C1, ESC_CLASS + i, ...fields], i being its class's
+ * index in the blob's schema set.
+ *
+ * msgpackr is kept as the reference the writer and reader are tested against, and reads legacy
+ * blobs. Private Packr/Unpackr instances, no registered extensions (a user's own msgpackr use
+ * must not change because they imported pagable), no records or shared structures.
  */
 
 export const packr = new Packr({
@@ -33,27 +45,46 @@ export const unpackr = new Unpackr({
   moreTypes: false,
 });
 
+/** msgpackr's sentinel for the 0xC1 byte in the trees it unpacks (legacy blobs, the CLI). */
 export { C1 };
+
+/** msgpack's never-used byte: begins every blob of this format, and every escape. */
+export const C1_BYTE = 0xc1;
+
+/** Inline nesting deeper than this is refused (LIMIT when writing, CORRUPT when reading). */
+export const MAX_INLINE_DEPTH = 1000;
+
+/** What a blob is, from its first bytes. */
+export type BlobFormat = 'legacy' | 'data' | 'schema';
+
+/** Tells the three kinds of blob apart (see the top of this file). */
+export function blobFormat(data: Uint8Array): BlobFormat {
+  if (data[0] !== C1_BYTE) return 'legacy';
+  return data[1] === C1_BYTE ? 'schema' : 'data';
+}
 
 /** Escape kinds: the second element of an escape array. */
 export const enum Esc {
-  /** [C1, 0, tag, ...fields]: an instance of a tagged class. */
+  /** [C1, 0, name, ...fields]: an instance named by a string: a type tag (legacy blobs), a class-transformer discriminator name. */
   Instance = 0,
   /** [C1, 1, k0, v0, k1, v1, ...]: a Map, in insertion order. */
   Map = 1,
   /** [C1, 2, v0, v1, ...]: a Set, in insertion order. */
   Set = 2,
-  /** [C1, 3]: -0 (msgpackr writes -0 as the integer 0). */
+  /** [C1, 3]: -0 (msgpack integers have no sign for zero). */
   NegZero = 3,
   /** [C1, 4, decimal]: a bigint outside 64 bits. */
   BigInt = 4,
-  /** [C1, 5, k0, v0, ...]: a plain object with a `__proto__` own key (msgpackr renames it). */
+  /** [C1, 5, k0, v0, ...]: a plain object with a `__proto__` own key. */
   Object = 5,
   /** [C1, 6, typeIndex, bytes]: a typed array other than Uint8Array. */
   Typed = 6,
   /** [C1, 7, k0, v0, ...]: an object without a prototype (`Object.create(null)`). */
   NullObject = 7,
 }
+
+/** [C1, ESC_CLASS + i, ...fields]: an instance of class i of the blob's schema set. */
+export const ESC_CLASS = 16;
 
 /** Typed arrays carried by Esc.Typed, by index (append only: the index is on the wire). */
 export const TYPED_ARRAYS = [
@@ -67,7 +98,7 @@ export const ARC_PLACEHOLDER = 0;
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
-/** The msgpack str encoding of `s`: how a tagged blob begins. */
+/** The msgpack str encoding of `s`: how a tagged legacy blob begins. */
 export function encodeTagHeader(s: string): Uint8Array {
   const b = utf8.encode(s);
   const n = b.length;
@@ -83,8 +114,8 @@ export function encodeTagHeader(s: string): Uint8Array {
 }
 
 /**
- * If `data` begins with a msgpack str, that string (the tag) and where the body starts;
- * undefined when the blob is untagged (its body is an array).
+ * If a legacy blob's `data` begins with a msgpack str, that string (the tag) and where the body
+ * starts; undefined when the blob is untagged (its body is an array).
  */
 export function readTagHeader(data: Uint8Array, where: string): { tag: string; offset: number } | undefined {
   if (data.length === 0) throw new PagableError('CORRUPT', `${where}: empty blob`);
@@ -106,7 +137,7 @@ export function readTagHeader(data: Uint8Array, where: string): { tag: string; o
   return { tag, offset: off + len };
 }
 
-/** Decodes one msgpack value that must span `bytes` exactly; CORRUPT otherwise. */
+/** Decodes one msgpack value that must span `bytes` exactly (msgpackr; legacy blobs); CORRUPT otherwise. */
 export function unpackBody(bytes: Uint8Array, where: string): unknown {
   try {
     return unpackr.unpack(bytes);

@@ -1,27 +1,17 @@
 /*
  * The explorer's one window onto blob contents. Everything else in src/explore (the index scan,
  * the treemap, the API, the page) sees a blob only through `classLabel`, `describeBlob` and
- * `blobJson`, so switching to the schema-aware blob view (field names and class names read from
- * the writer's schema blobs) is a change to this file alone:
- *
- *  - classLabel: the tag where the class has one (as today: stable, chosen by the user), else the
- *    class name from the blob's schema set (the last key of `arcs` in the new format; read it
- *    through `lookup` and cache it by key: one schema set serves many blobs); a label of its own
- *    for schema-set blobs, e.g. "(schema)"; legacy blobs keep today's labels.
- *  - describeBlob: `className`, each field's `name`, and `children` per field (indexes into
- *    `children`, which then leaves the schema-set key out); the page shows names and links
- *    fields to their child blobs as soon as they are there.
- *  - blobJson: the new view's JSON form.
- *
- * Today's implementation uses the CLI's generic view (src/cli/blob-view.ts): a blob names its
- * type tag when its class has one; fields are positional (#0, #1, ...); an untagged blob is
- * known only by its shape. `lookup` (other blobs of the store) is unused today.
+ * `blobJson`. Blobs carry their writer's schema (a schema set, the last child key of a data
+ * blob, over class schemas), so class and field names come from the store itself: the schema
+ * blobs are read through `lookup` once per schema set and kept (they are few), then the CLI's
+ * schema-aware view (src/cli/blob-view.ts) labels the body. Legacy blobs (round 1's format) name
+ * their type tag and show positional fields.
  */
-import { C1, readTagHeader } from '../codec/wire.js';
+import { C1, blobFormat } from '../codec/wire.js';
 import { PagableError } from '../error.js';
 import type { Await } from '../blobstore/interface.js';
 import type { DataKey, PagableData } from '../keys/data.js';
-import { type Json, toJson, viewBlob } from '../cli/blob-view.js';
+import { type BlobFetch, type Json, blobLabeller, blobViewJson, toJson, viewBlob } from '../cli/blob-view.js';
 
 /** Another blob of the store, by key (schema blobs, for the schema-aware view). */
 export type BlobLookup = (key: DataKey) => Await<PagableData | undefined>;
@@ -70,56 +60,142 @@ const CORRUPT_LABEL = '(corrupt)';
 /** Label of a blob holding plain data (a string, a map, a number...). */
 const PLAIN_LABEL = '(plain data)';
 
-/**
- * The treemap group of a blob, read from its first bytes only (the index scan calls this for
- * every blob of the store): the tag, else `(untagged, N fields)` for a positional instance body.
- */
-export function classLabel(blob: PagableData, _lookup?: BlobLookup): Await<string> {
-  const data = blob.data;
-  if (data.length === 0) return CORRUPT_LABEL;
-  let header;
-  try {
-    header = readTagHeader(data, 'blob');
-  } catch {
-    return CORRUPT_LABEL;
+/** Label of every schema blob (schema sets and class schemas): they group together. */
+const SCHEMA_LABEL = '(schema)';
+
+/** Schema blobs read so far, by key, and the labeller over them, per lookup function. */
+interface SchemaCache {
+  blobs: Map<DataKey, PagableData | undefined>;
+  label: (blob: PagableData, key: DataKey) => string | undefined;
+}
+const caches = new WeakMap<BlobLookup, SchemaCache>();
+const NO_LOOKUP: BlobLookup = () => undefined;
+
+function cacheFor(lookup: BlobLookup): SchemaCache {
+  let c = caches.get(lookup);
+  if (c === undefined) {
+    const blobs = new Map<DataKey, PagableData | undefined>();
+    const fetch: BlobFetch = (k) => blobs.get(k);
+    c = { blobs, label: blobLabeller(fetch) };
+    caches.set(lookup, c);
   }
-  if (header !== undefined) return header.offset < data.length ? header.tag : PLAIN_LABEL;
-  const n = arrayLength(data);
-  return n === undefined ? PLAIN_LABEL : `(untagged, ${n} field${n === 1 ? '' : 's'})`;
+  return c;
 }
 
-/** The element count of a msgpack array header at the start of `data`, if it begins with one. */
-function arrayLength(data: Uint8Array): number | undefined {
-  const t = data[0]!;
-  if ((t & 0xf0) === 0x90) return t & 0x0f;
-  if (t === 0xdc && data.length >= 3) return (data[1]! << 8) | data[2]!;
-  if (t === 0xdd && data.length >= 5) return ((data[1]! << 24) | (data[2]! << 16) | (data[3]! << 8) | data[4]!) >>> 0;
-  return undefined;
+/** Reads (once) the schema blobs `blob` needs: its schema set and the set's class schemas. */
+function ensureSchema(blob: PagableData, key: DataKey, cache: SchemaCache, lookup: BlobLookup): Await<void> {
+  const fmt = blobFormat(blob.data);
+  if (fmt === 'schema') cache.blobs.set(key, blob);
+  const setKey = fmt === 'data' ? blob.arcs[blob.arcs.length - 1] : fmt === 'schema' ? key : undefined;
+  if (setKey === undefined) return;
+  const pending: Array<Promise<void>> = [];
+  const get = (k: DataKey, then?: (b: PagableData | undefined) => void): void => {
+    if (cache.blobs.has(k)) {
+      then?.(cache.blobs.get(k));
+      return;
+    }
+    const put = (b: PagableData | undefined): void => {
+      cache.blobs.set(k, b);
+      then?.(b);
+    };
+    let r: Await<PagableData | undefined>;
+    try {
+      r = lookup(k);
+    } catch {
+      r = undefined;
+    }
+    if (r instanceof Promise) pending.push(r.then(put, () => put(undefined)));
+    else put(r);
+  };
+  get(setKey, (set) => { for (const c of set?.arcs ?? []) get(c); });
+  if (pending.length === 0) return;
+  // A set read asynchronously queues its class schemas when it arrives: wait until nothing is left.
+  const drain = async (): Promise<void> => {
+    while (pending.length > 0) await pending.shift();
+  };
+  return drain();
+}
+
+/**
+ * The treemap group of a blob: its tag, else its class name from the stored schema, `(schema)`
+ * for schema blobs, `(plain data)` for a root that is not an instance.
+ */
+export function classLabel(blob: PagableData, lookup: BlobLookup = NO_LOOKUP, key?: DataKey): Await<string> {
+  if (blob.data.length === 0) return CORRUPT_LABEL;
+  const k = key ?? '';
+  const fmt = blobFormat(blob.data);
+  if (fmt === 'schema') return SCHEMA_LABEL;
+  const cache = cacheFor(lookup);
+  const done = ensureSchema(blob, k, cache, lookup);
+  const label = (): string => {
+    try {
+      return cache.label(blob, k) ?? PLAIN_LABEL;
+    } catch {
+      return CORRUPT_LABEL;
+    }
+  };
+  return done instanceof Promise ? done.then(label) : label();
 }
 
 /** The whole blob, field by field. A blob that does not decode is described with its error. */
-export async function describeBlob(key: DataKey, blob: PagableData, lookup?: BlobLookup): Promise<BlobDescription> {
-  const label = await classLabel(blob, lookup);
-  const base = { key, bytes: blob.data.length, label, className: undefined, children: blob.arcs.slice() };
+export async function describeBlob(key: DataKey, blob: PagableData, lookup: BlobLookup = NO_LOOKUP): Promise<BlobDescription> {
+  const cache = cacheFor(lookup);
+  await ensureSchema(blob, key, cache, lookup);
+  const label = await classLabel(blob, lookup, key);
   let view;
   try {
-    view = viewBlob(key, blob);
+    view = viewBlob(key, blob, (k) => cache.blobs.get(k));
   } catch (e) {
     if (!PagableError.is(e)) throw e;
-    return { ...base, tag: undefined, fields: [], fieldCount: 0, error: e.message };
+    return { key, bytes: blob.data.length, label, className: undefined, children: blob.arcs.slice(), tag: undefined, fields: [], fieldCount: 0, error: e.message };
+  }
+  const base = { key, bytes: blob.data.length, label, className: view.className, tag: view.tag, children: view.children };
+  const json = toJson(view.body);
+  if (isInstance(json)) {
+    const entries = Object.keys(json.fields).map((name) => [name, json.fields[name]!] as const);
+    const fields = entries.slice(0, MAX_FIELDS).map(([name, v], index) => ({ name, index, preview: previewOf(v), children: childLinks(v) }));
+    return { ...base, fields, fieldCount: entries.length, error: undefined };
   }
   const body = view.body;
   const values = Array.isArray(body) && !isEscape(body) ? body : undefined;
   const fields: FieldDescription[] = values === undefined
-    ? [{ name: undefined, index: 0, preview: previewOf(toJson(body)), children: undefined }]
-    : values.slice(0, MAX_FIELDS).map((v, index) => ({ name: undefined, index, preview: previewOf(toJson(v)), children: undefined }));
-  return { ...base, tag: view.tag, fields, fieldCount: values?.length ?? 1, error: undefined };
+    ? [{ name: undefined, index: 0, preview: previewOf(json), children: childLinks(json) }]
+    : values.slice(0, MAX_FIELDS).map((v, index) => {
+      const j = toJson(v);
+      return { name: undefined, index, preview: previewOf(j), children: childLinks(j) };
+    });
+  return { ...base, fields, fieldCount: values?.length ?? 1, error: undefined };
 }
 
 /** The blob in the CLI's `show --json` form, for the page's "raw" view. */
-export function blobJson(key: DataKey, blob: PagableData): Json {
-  const view = viewBlob(key, blob);
-  return { key, bytes: view.bytes, tag: view.tag ?? null, children: view.children, body: toJson(view.body) };
+export function blobJson(key: DataKey, blob: PagableData, lookup: BlobLookup = NO_LOOKUP): Json {
+  const cache = cacheFor(lookup);
+  return blobViewJson(viewBlob(key, blob, (k) => cache.blobs.get(k)), []);
+}
+
+/** An instance in blob-view's JSON form: `{ $class, fields }`. */
+function isInstance(j: Json): j is { $class: string; fields: { [k: string]: Json } } {
+  return typeof j === 'object' && j !== null && !Array.isArray(j) && typeof j.$class === 'string' && typeof j.fields === 'object' && j.fields !== null;
+}
+
+/** The child indexes a field's value links to (`{ $child: n }` anywhere inside it). */
+function childLinks(j: Json): number[] | undefined {
+  const out: number[] = [];
+  const stack: Json[] = [j];
+  while (stack.length > 0 && out.length < 1000) {
+    const v = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    if (typeof v.$child === 'number') {
+      out.push(v.$child);
+      continue;
+    }
+    for (const k of Object.keys(v)) stack.push(v[k]!);
+  }
+  return out.length === 0 ? undefined : out.sort((a, b) => a - b);
 }
 
 function isEscape(a: unknown[]): boolean {
@@ -179,6 +255,11 @@ function write(v: Json, out: string[], budget: Budget, depth: number): void {
   if (Array.isArray(v)) return writeList(v, out, budget, depth, '[', ']');
   const o = v as { [k: string]: Json };
   if ('$tag' in o && Array.isArray(o.fields)) return writeList(o.fields, out, budget, depth, `${String(o.$tag)} {`, '}');
+  if (typeof o.$class === 'string' && typeof o.fields === 'object' && o.fields !== null && !Array.isArray(o.fields)) {
+    const f = o.fields as { [k: string]: Json };
+    return writePairs(Object.keys(f).map((k) => [k, f[k]!] as const), out, budget, depth, `${o.$class} {`, ': ');
+  }
+  if (typeof o.$child === 'number') return void put(out, budget, `<child ${o.$child}: ${typeof o.key === 'string' ? o.key.slice(0, 8) + '…' : 'missing'}>`);
   if ('$bytes' in o) return void put(out, budget, `<${String(o.$bytes).length / 2} bytes>`);
   if ('$bigint' in o) return void put(out, budget, `${String(o.$bigint)}n`);
   if ('$date' in o) return void put(out, budget, String(o.$date));

@@ -92,6 +92,8 @@ export class Explorer {
   #roots: RootEntry[] = [];
   /** Per-scan results computed on first request: the treemaps, and blob count and bytes per label. */
   #treemaps = new Map<'class' | 'root', TreemapNode>();
+  /** Reads schema blobs for the blob views; one function, so their cache lives as long as the explorer. */
+  readonly #lookup = (k: DataKey): Promise<PagableData | undefined> => this.#read([k]).then((b) => b[0]);
   #labelTotals: Array<{ blobs: number; bytes: number }> | undefined;
   #scan: Promise<void> | undefined;
   #generation = 0;
@@ -241,7 +243,7 @@ export class Explorer {
   async blob(arg: string): Promise<BlobDetail> {
     const key = await this.resolve(arg);
     const blob = await this.#fetch(key);
-    const lookup = (k: DataKey): Promise<PagableData | undefined> => this.#read([k]).then((b) => b[0]);
+    const lookup = this.#lookup;
     const d = await describeBlob(key, blob, lookup);
     let verified: boolean;
     try {
@@ -281,7 +283,9 @@ export class Explorer {
   /** The blob in the CLI's `show --json` form. */
   async blobJson(arg: string): Promise<Json> {
     const key = await this.resolve(arg);
-    return blobJson(key, await this.#fetch(key));
+    const blob = await this.#fetch(key);
+    await describeBlob(key, blob, this.#lookup);
+    return blobJson(key, blob, this.#lookup);
   }
 
   #ref(index: StoreIndex, i: number): BlobRef {
@@ -329,7 +333,7 @@ export class Explorer {
         const b = blobs[i];
         if (b === undefined) return { key: k, label: '(missing)', bytes: 0, present: false, children: [], childCount: 0, parents: undefined, parentCount: 0 };
         const children = [...new Set(b.arcs)];
-        return { key: k, label: await classLabel(b), bytes: b.data.length, present: true, children, childCount: children.length, parents: undefined, parentCount: 0 };
+        return { key: k, label: await classLabel(b, this.#lookup), bytes: b.data.length, present: true, children, childCount: children.length, parents: undefined, parentCount: 0 };
       }));
     };
     return neighbourhood(key, limits, info);

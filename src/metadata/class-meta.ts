@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { PagableError } from '../error.js';
 import type { Class, FieldDecl, FieldKind, TypeSpec } from './type-spec.js';
 import { ancestryOf, fieldDeclsOf } from './field-records.js';
-import { ANY, NATIVE_TYPES, type ClassSchema, type RootSchema, type Schema } from './schema.js';
+import { ANY, NATIVE_TYPES, anyOf, type ClassSchema, type RootSchema, type Schema } from './schema.js';
 import { tagOfClass } from './tag-registry.js';
 import { type CtField, classTransformerLayout } from './class-transformer.js';
 
@@ -234,7 +234,7 @@ function wrapArrays(spec: TypeSpec, where: string, leaf: (c: Class) => Schema): 
 
 /** The schema of a value declared as class `c`: native types are plain data. */
 export function rootOf(c: Class): RootSchema {
-  if (NATIVE_TYPES.has(c)) return ANY;
+  if (NATIVE_TYPES.has(c)) return anyOf(c);
   const meta = getClassMeta(c);
   return meta ? meta.asSchema : { k: 'class', cls: c, meta: undefined };
 }

@@ -14,8 +14,12 @@ export type Schema =
   | { readonly k: 'shared'; readonly root: RootSchema }
   | { readonly k: 'lazy'; readonly root: RootSchema };
 
-/** Self-describing plain data: primitives, Date, Uint8Array, Map, Set, arrays, plain objects, tagged instances. */
-export interface AnySchema { readonly k: 'any' }
+/**
+ * Self-describing plain data: primitives, Date, Uint8Array, Map, Set, arrays, plain objects, tagged
+ * instances. `native` is the built-in class the field was declared with (String, Number, Map...),
+ * when one was: encoding ignores it, schema evolution checks stored values against it.
+ */
+export interface AnySchema { readonly k: 'any'; readonly native?: Class }
 
 /**
  * A declared class. `meta` is undefined when the declared class is not itself @Pagable (an
@@ -39,6 +43,16 @@ export type RootSchema = AnySchema | ClassSchema;
 /** The one `any` schema (shared, so identity comparisons work). */
 export const ANY: AnySchema = Object.freeze({ k: 'any' });
 
+const natives = new Map<Class, AnySchema>();
+
+/** The plain-data schema of a field declared as built-in class `c` (one frozen object per class). */
+export function anyOf(c: Class): AnySchema {
+  if (c === Object) return ANY;
+  let s = natives.get(c);
+  if (s === undefined) natives.set(c, (s = Object.freeze({ k: 'any', native: c })));
+  return s;
+}
+
 /** Built-in classes whose values the codec encodes natively, so they resolve to `any`. */
 export const NATIVE_TYPES: ReadonlySet<unknown> = new Set<unknown>([
   String, Number, Boolean, BigInt, Symbol, Object, Array, Date, Map, Set, Uint8Array,
@@ -49,7 +63,7 @@ export const NATIVE_TYPES: ReadonlySet<unknown> = new Set<unknown>([
 /** A short human description of a schema for error messages. */
 export function describeSchema(s: Schema): string {
   switch (s.k) {
-    case 'any': return 'plain data';
+    case 'any': return s.native === undefined ? 'plain data' : s.native.name;
     case 'class': return s.cls.name;
     case 'array': return `${describeSchema(s.of)}[]`;
     case 'dyn': return s.base ? `dyn ${s.base.name}` : 'dyn';

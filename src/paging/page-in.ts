@@ -3,15 +3,19 @@ import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcCache } from '../arc/arc-cache.js';
 import { arcFromInner } from '../arc/pagable-arc.js';
 import type { DataKey, PagableData } from '../keys/data.js';
-import { BlobDecoder, type DecodeContext } from '../codec/decoder.js';
+import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
+import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/schema-cache.js';
+import { PagableError } from '../error.js';
 import type { ClassMeta } from '../metadata/class-meta.js';
-import type { RootSchema } from '../metadata/schema.js';
+import { ANY, type RootSchema } from '../metadata/schema.js';
 
 /** A blob the run still needs. */
 export interface Wanted {
   readonly key: DataKey;
   readonly root: RootSchema;
   readonly classId: number;
+  /** A schema set some fetched blob needs before it can be decoded (not itself a value). */
+  readonly schema?: true;
 }
 
 /** The class id part of an arc-cache entry: the declared class's, or 0 for plain data. */
@@ -59,6 +63,8 @@ export class PageInRun implements DecodeContext {
   private readonly hookRanges: number[] = [];
   /** Blobs to fetch next. */
   wanted: Wanted[] = [];
+  /** Fetched blobs waiting for their schema set, by the set's key. */
+  private readonly parked = new Map<DataKey, Array<[Wanted, PagableData]>>();
   private readonly rootKey: DataKey;
   private readonly rootClass: number;
 
@@ -75,8 +81,53 @@ export class PageInRun implements DecodeContext {
     this.wanted.push({ key, root, classId: id });
   }
 
+  /** Schema blobs this run asked for, and those it received (still missing after that: a damaged set). */
+  private readonly schemaWanted = new Set<DataKey>();
+  private readonly schemaGot = new Set<DataKey>();
+
+  /** Asks for the schema blobs set `sk` still lacks; true when it is complete. */
+  private wantSchema(sk: DataKey, by: DataKey): boolean {
+    let missing: DataKey[];
+    try {
+      missing = missingSchemaBlobs(sk);
+    } catch (e) {
+      throw e instanceof PagableError ? new PagableError(e.code, `blob ${by}: ${e.message}`, { cause: e }) : e;
+    }
+    for (const k of missing) {
+      if (this.schemaGot.has(k)) throw new PagableError('CORRUPT', `blob ${by}: schema blob ${k} does not complete schema set ${sk}`);
+      if (this.schemaWanted.has(k)) continue;
+      this.schemaWanted.add(k);
+      this.wanted.push({ key: k, root: ANY, classId: 0, schema: true });
+    }
+    return missing.length === 0;
+  }
+
   /** Decodes a fetched blob (which may queue more). */
   supply(w: Wanted, blob: PagableData): void {
+    if (w.schema === true) {
+      const by = this.parked.values().next().value?.[0]?.[0].key ?? w.key;
+      this.schemaGot.add(w.key);
+      try {
+        addSchemaBlob(w.key, blob);
+      } catch (e) {
+        throw e instanceof PagableError ? new PagableError(e.code, `blob ${by}: ${e.message}`, { cause: e }) : e;
+      }
+      for (const [sk, waiting] of [...this.parked]) {
+        if (!this.wantSchema(sk, waiting[0]![0].key)) continue;
+        this.parked.delete(sk);
+        for (const [pw, pb] of waiting) this.supply(pw, pb);
+      }
+      return;
+    }
+    // Schema sets are normally cached for the process; a miss is a few more blobs to fetch.
+    const sk = schemaKeyOf(blob);
+    if (sk !== undefined && cachedSchemaSet(sk) === undefined) {
+      const waiting = this.parked.get(sk);
+      if (waiting !== undefined) waiting.push([w, blob]);
+      else if (!this.wantSchema(sk, w.key)) this.parked.set(sk, [[w, blob]]);
+      else return this.supply(w, blob);
+      return;
+    }
     // Another page-in may have restored this blob while this one was fetching it: share its object.
     let value: unknown = this.cache.get(w.classId, w.key);
     if (value === undefined) {
@@ -90,6 +141,7 @@ export class PageInRun implements DecodeContext {
 
   /** Links shared children into their holders, runs after-page-in hooks (children first). */
   finish(): unknown {
+    if (this.parked.size > 0) throw new PagableError('IO', `page-in: blobs still wait for schema set ${[...this.parked.keys()][0]} (internal error)`);
     for (const f of this.fixups) f.holder[f.slot] = this.decoded.get(f.classId, f.key);
     // Blobs decode parents first, so later blobs are children: run them first. Within a blob the
     // decoder already recorded instances innermost first.

@@ -1,7 +1,10 @@
 import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcInner } from '../arc/arc-inner.js';
+import { innerOf, isPagableArc } from '../arc/pagable-arc.js';
+import { PinnedPagableArc } from '../arc/pinned-pagable-arc.js';
 import type { DataKey, PagableData } from '../keys/data.js';
-import { BlobEncoder, type ChildRef, viaOf } from '../codec/encoder.js';
+import { BlobEncoder, type ChildRef, type EncodeContext, viaOf } from '../codec/encoder.js';
+import type { SchemaSet } from '../codec/schema-set.js';
 import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import type { RootSchema } from '../metadata/schema.js';
@@ -21,8 +24,15 @@ interface Task {
   readonly parent: Task | undefined;
   data: Uint8Array | undefined;
   children: ChildRef[] | undefined;
+  schema: SchemaSet | undefined;
   root: RootSchema | undefined;
 }
+
+/** How the encoder tells arcs: a @Lazy field stores a PagableArc's shared inner. */
+const ARCS: EncodeContext = {
+  arcTarget: (v) => (isPagableArc(v) ? innerOf(v) : undefined),
+  isPin: (v) => v instanceof PinnedPagableArc,
+};
 
 /**
  * The page-out engine: an iterative post-order walk over blobs (children before parents, as
@@ -30,7 +40,9 @@ interface Task {
  * or arc reached along many paths is encoded once per run. Pure computation; writes go to the sink.
  */
 export class PageOutRun {
-  private readonly encoder = new BlobEncoder();
+  private readonly encoder = new BlobEncoder(ARCS);
+  /** Schema sets, and their schema blobs, already handed to the sink by this run. */
+  private readonly schemasPut = new Set<SchemaSet | DataKey>();
   /** object or arc inner -> key, for this run. */
   readonly finished = new Map<object, DataKey>();
   private readonly inProgress = new Set<object>();
@@ -67,7 +79,7 @@ export class PageOutRun {
   }
 
   private walk(top: ChildRef): DataKey {
-    const tasks: Task[] = [{ ref: top, parent: undefined, data: undefined, children: undefined, root: undefined }];
+    const tasks: Task[] = [{ ref: top, parent: undefined, data: undefined, children: undefined, schema: undefined, root: undefined }];
     while (tasks.length > 0) {
       const t = tasks.pop()!;
       const id = t.ref.target;
@@ -91,18 +103,30 @@ export class PageOutRun {
         const blob = this.encodeOnce(id, value, root, viaOf(t.ref));
         t.data = blob.data;
         t.children = blob.children;
+        t.schema = blob.schema;
         t.root = root;
         this.inProgress.add(id);
         tasks.push(t);
         for (let i = blob.children.length - 1; i >= 0; i--) {
           const c = blob.children[i]!;
           // Shared dependencies are mostly stored already: no task for them.
-          if (!this.finished.has(c.target)) tasks.push({ ref: c, parent: t, data: undefined, children: undefined, root: undefined });
+          if (!this.finished.has(c.target)) tasks.push({ ref: c, parent: t, data: undefined, children: undefined, schema: undefined, root: undefined });
         }
       } else {
         const children = t.children!;
-        const arcs = new Array<DataKey>(children.length);
+        const schema = t.schema!;
+        // The schema set is a child like any other (gc, verify and copies follow it), always last.
+        const arcs = new Array<DataKey>(children.length + 1);
         for (let i = 0; i < children.length; i++) arcs[i] = this.finished.get(children[i]!.target)!;
+        arcs[children.length] = schema.key;
+        if (!this.schemasPut.has(schema)) {
+          this.schemasPut.add(schema);
+          for (const [k, b] of schema.blobs) {
+            if (this.schemasPut.has(k)) continue;
+            this.schemasPut.add(k);
+            this.sink.put(k, b);
+          }
+        }
         const data: PagableData = { data: t.data, arcs };
         const key = computeKey(data);
         this.sink.put(key, data);
