@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import {
   type DataKey, InMemoryPagableStorage, LmdbPagableStorage, PagableArc, type PagableData, type PagableStorage,
 } from '../src/index.js';
+import { keyFromBytes } from '../src/keys/data.js';
 import { settle } from './measure.js';
 import { Package, Target } from './model.js';
 import { Prng } from './prng.js';
@@ -50,16 +51,29 @@ interface Memory {
   arrayBuffers: number;
 }
 
+/**
+ * Heap and array buffers after full collections, repeated until they stop shrinking: objects a
+ * WeakRef touched stay alive until the end of their job (an LMDB commit callback's job may end
+ * a collection late), and V8 frees ArrayBuffer memory on a background thread after a collection.
+ */
 async function memoryNow(): Promise<Memory> {
-  await settle(3);
-  const m = process.memoryUsage();
-  return { heap: m.heapUsed, arrayBuffers: m.arrayBuffers };
+  let last: Memory | undefined;
+  for (let round = 0; round < 10; round++) {
+    await settle(2);
+    const m = process.memoryUsage();
+    const now = { heap: m.heapUsed, arrayBuffers: m.arrayBuffers };
+    if (last !== undefined && last.heap + last.arrayBuffers - (now.heap + now.arrayBuffers) < 65536) return now;
+    last = now;
+  }
+  return last!;
 }
 
-/** N arcs of `{ s: 'v' + i }`, unpinned and paged out; the heap their handles hold. */
-async function perPagedOutArc(storage: PagableStorage, n: number): Promise<{ perHandle: number; leftPerArc: number }> {
-  const base = await memoryNow();
-  let arcs: Array<PagableArc<{ s: string }>> | undefined = new Array(n);
+/**
+ * N arcs of `{ s: 'v' + i }`, unpinned and paged out, kept in `box.arcs`. A function of its own,
+ * so no register of a suspended caller still points at the array once the caller drops it.
+ */
+async function pagedOutArcs(storage: PagableStorage, n: number, box: { arcs?: Array<PagableArc<{ s: string }>> }): Promise<void> {
+  const arcs = new Array<PagableArc<{ s: string }>>(n);
   for (let i = 0; i < n; i++) {
     const a = PagableArc.new({ s: 'v' + i }, storage);
     a.unpin();
@@ -67,8 +81,16 @@ async function perPagedOutArc(storage: PagableStorage, n: number): Promise<{ per
   }
   const r = await storage.pageOutPending();
   if (r.failed.length > 0 || !arcs.every((a) => a.isPagedOut)) throw new Error('bench: the arcs did not all page out');
+  box.arcs = arcs;
+}
+
+/** The heap N paged-out handles hold (freed when they are dropped), and what stays per arc after. */
+async function perPagedOutArc(storage: PagableStorage, n: number): Promise<{ perHandle: number; leftPerArc: number }> {
+  const base = await memoryNow();
+  const box: { arcs?: Array<PagableArc<{ s: string }>> } = {};
+  await pagedOutArcs(storage, n, box);
   const held = await memoryNow();
-  arcs = undefined;
+  box.arcs = undefined;
   const dropped = await memoryNow();
   return { perHandle: (held.heap - dropped.heap) / n, leftPerArc: (dropped.heap - base.heap) / n };
 }
@@ -78,10 +100,11 @@ function smallBlobs(n: number): { blobs: PagableData[]; payload: number } {
   const r = new Prng(7);
   const blobs: PagableData[] = [];
   let payload = 0;
+  const bytes = new Uint8Array(16);
+  // Flat strings, as a decoder makes them (a `+=` rope would be flattened, and shrink, during the measurement).
   const key = (): DataKey => {
-    let k = '';
-    for (let i = 0; i < 4; i++) k += (r.u32() >>> 0).toString(16).padStart(8, '0');
-    return k;
+    for (let i = 0; i < 16; i++) bytes[i] = r.u32() & 0xff;
+    return keyFromBytes(bytes);
   };
   for (let i = 0; i < n; i++) {
     const data = new Uint8Array(20 + (r.u32() % 41));
@@ -151,16 +174,21 @@ export async function heapFreed(storage: InMemoryPagableStorage | LmdbPagableSto
   };
 }
 
+/** Runs `measure` on a storage of its own, closed after; the storage is unreachable once this resolves. */
+async function onFresh<R>(open: () => Promise<InMemoryPagableStorage | LmdbPagableStorage>, measure: (s: InMemoryPagableStorage | LmdbPagableStorage) => Promise<R>): Promise<R> {
+  const s = await open();
+  try {
+    return await measure(s);
+  } finally {
+    await s.close();
+  }
+}
+
 async function measureStorage(open: () => Promise<InMemoryPagableStorage | LmdbPagableStorage>, offHeap: boolean, n: number, workload: WorkloadOptions): Promise<StorageMemory> {
-  const arcs = await open();
-  const perArc = await perPagedOutArc(arcs, n);
-  await arcs.close();
-  const blobs = await open();
-  const perBlob = await perStoredBlob(blobs, n, offHeap);
-  await blobs.close();
-  const graph = await open();
-  const freed = await heapFreed(graph, workload, offHeap);
-  await graph.close();
+  // Each figure on a storage of its own, so no closed storage's memory is freed during the next.
+  const perBlob = await onFresh(open, (s) => perStoredBlob(s, n, offHeap));
+  const perArc = await onFresh(open, (s) => perPagedOutArc(s, n));
+  const freed = await onFresh(open, (s) => heapFreed(s, workload, offHeap));
   return {
     bytesPerPagedOutArc: perArc.perHandle,
     bytesPerStoredBlob: perBlob,

@@ -48,8 +48,8 @@ const iterations = Number(option('iterations') ?? (quick ? 3 : 7));
 const memoryN = quick ? 20_000 : 100_000;
 const warmup = quick ? 1 : 2;
 const onlyArg = option('only');
-const only = new Set<string>(onlyArg === undefined ? ALL_METRICS : onlyArg.split(','));
 const KNOWN: readonly string[] = [...ALL_METRICS, 'memory'];
+const only = new Set<string>(onlyArg === undefined ? KNOWN : onlyArg.split(','));
 for (const m of only) if (!KNOWN.includes(m)) throw new Error(`unknown metric ${m}; known: ${KNOWN.join(' ')}`);
 const workloadOptions: WorkloadOptions = quick ? QUICK : STANDARD;
 

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemoryPagableStorage, LmdbPagableStorage, PagableArc, type PagableStorage } from '../src/index.js';
+import { type DataKey, InMemoryPagableStorage, LmdbPagableStorage, PagableArc, type PagableStorage } from '../src/index.js';
 import { UNodeData, UNodeList } from './support/arc-models.js';
 
 const N = 100_000;
@@ -17,7 +17,7 @@ const MAX_BYTES_PER_HANDLE = 100;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-/** Heap in use after full collections, with turns in between (finalizers, WeakRef targets of the job). */
+/** Heap in use after full collections, with turns in between (finalizers; WeakRef targets live to the end of their job). */
 async function heapUsed(): Promise<number> {
   for (let i = 0; i < 4; i++) {
     await new Promise((r) => setImmediate(r));
@@ -34,12 +34,11 @@ interface Figures {
 }
 
 /**
- * Makes N arcs of `{ s: 'v' + i }` on `storage`, unpins and pages them out, then drops the
- * handles; heap before, with the paged-out handles, and after dropping them.
+ * N arcs of `{ s: 'v' + i }` on `storage`, unpinned and paged out, kept in `box.arcs`. A function
+ * of its own, so no register of a suspended caller still points at the array once it is dropped.
  */
-async function pagedOutHandles(storage: PagableStorage): Promise<Figures> {
-  const base = await heapUsed();
-  let arcs: Array<PagableArc<{ s: string }>> | undefined = new Array(N);
+async function pagedOutArcs(storage: PagableStorage, box: { arcs?: Array<PagableArc<{ s: string }>> }): Promise<void> {
+  const arcs = new Array<PagableArc<{ s: string }>>(N);
   for (let i = 0; i < N; i++) {
     const a = PagableArc.new({ s: 'v' + i }, storage);
     a.unpin();
@@ -48,10 +47,24 @@ async function pagedOutHandles(storage: PagableStorage): Promise<Figures> {
   const report = await storage.pageOutPending();
   expect(report).to.deep.equal({ pagedOut: N, failed: [] });
   expect(arcs.every((a) => a.isPagedOut && a.dataKey !== undefined)).to.equal(true);
+  box.arcs = arcs;
+}
+
+/** Heap before the arcs are made, with their paged-out handles, and after dropping them. */
+async function pagedOutHandles(storage: PagableStorage): Promise<Figures> {
+  const base = await heapUsed();
+  const box: { arcs?: Array<PagableArc<{ s: string }>> } = {};
+  await pagedOutArcs(storage, box);
   const held = await heapUsed();
-  arcs = undefined;
+  box.arcs = undefined;
   const dropped = await heapUsed();
   return { perHandle: (held - dropped) / N, leftPerArc: (dropped - base) / N };
+}
+
+/** Loads the list into `box.list` (a function of its own: see pagedOutArcs). */
+async function loadInto(s: PagableStorage, key: DataKey, box: { list?: UNodeList }): Promise<void> {
+  box.list = await s.load(UNodeList, key);
+  expect(box.list.nodes).to.have.length(N);
 }
 
 function report(what: string, f: Figures): void {
@@ -105,12 +118,12 @@ describe('arcs: heap per paged-out handle', function () {
       nodes.length = 0;
 
       const base = await heapUsed();
-      let list: UNodeList | undefined = await s.load(UNodeList, key);
-      expect(list.nodes).to.have.length(N);
-      expect(PagableArc.ptrEq(list.nodes[0]!, kept)).to.equal(true);
-      expect(list.nodes[0]!.isPagedOut).to.equal(true);
+      const box: { list?: UNodeList } = {};
+      await loadInto(s, key, box);
+      expect(PagableArc.ptrEq(box.list!.nodes[0]!, kept)).to.equal(true);
+      expect(box.list!.nodes[0]!.isPagedOut).to.equal(true);
       const held = await heapUsed();
-      list = undefined;
+      box.list = undefined;
       const dropped = await heapUsed();
       const perHandle = (held - dropped) / N;
       console.log(`      decoded: ${perHandle.toFixed(1)} B of heap per paged-out handle; ` +
