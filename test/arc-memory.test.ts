@@ -139,3 +139,60 @@ describe('arcs: heap per paged-out handle', function () {
     }
   });
 });
+
+describe('arcs: what a light paged-out handle still does', () => {
+  let s: InMemoryPagableStorage;
+  beforeEach(() => { s = new InMemoryPagableStorage(); });
+  afterEach(async () => { await s.close(); });
+
+  it('two arcs made from equal values are distinct while alive, and one arc once both are PagedOut', async () => {
+    const a = PagableArc.new(UNodeData.of(7), s);
+    const b = PagableArc.new(UNodeData.of(7), s);
+    a.unpin();
+    s.pageOutPending();
+    expect(a.dataKey).to.be.a('string');
+    expect(b.isPagedOut).to.equal(false);
+    expect(PagableArc.ptrEq(a, b)).to.equal(false);
+    const pinA = await a.pin();
+    expect(b.pinnedCount, 'b is apart while alive').to.equal(1);
+    pinA.release();
+    a.unpin();
+    b.unpin();
+    s.pageOutPending();
+    expect(b.dataKey).to.equal(a.dataKey);
+    // Same storage, class and key while PagedOut: the same arc, as decoded handles of that blob are.
+    expect(PagableArc.ptrEq(a, b)).to.equal(true);
+    const pin = await a.pin();
+    expect(b.isPagedOut).to.equal(false);
+    expect(b.pinnedCount).to.equal(2);
+    expect((await b.pin()).value).to.equal(pin.value);
+  });
+
+  it('an arc queued for page-out and then saved is PagedOut, not waiting for anything', async () => {
+    const a = PagableArc.new(UNodeData.of(8), s);
+    a.unpin();
+    expect(a.state).to.equal('Scheduled');
+    await s.save(a);
+    expect(a.state).to.equal('PagedOut');
+    expect(s.pendingPagingCount()).to.equal(0);
+    expect(s.pageOutPending()).to.deep.equal({ pagedOut: 0, failed: [] });
+    expect(a.pinSync().value.x).to.equal(8);
+  });
+
+  it('clones of a paged-out handle are the same arc; pinning one makes the value resident for all', () => {
+    const a = PagableArc.new(UNodeData.of(9), s);
+    a.unpin();
+    s.pageOutPending();
+    const c = a.clone();
+    expect(PagableArc.ptrEq(a, c)).to.equal(true);
+    expect(c.isPinned).to.equal(false);
+    const pin = c.pinSync();
+    expect(a.isPagedOut).to.equal(false);
+    expect(a.pinnedCount).to.equal(2);
+    expect(a.state).to.equal('Pinned');
+    pin.release();
+    c.unpin();
+    expect(a.state).to.equal('PagedOut');
+    expect(a.pinnedCount).to.equal(0);
+  });
+});

@@ -249,9 +249,10 @@ export class ArcInner {
 
   /** Back to PagedOut for good: out of `live`, attached handles moved to kind + key. */
   #die(): void {
-    const id = this.id!;
-    if (this.kind.live.get(id) === this) this.kind.live.delete(id);
-    this.#detachAll();
+    const live = this.kind.live;
+    // Own inners list handles and are never in `live`; a keyed one is, unless it is a stand-in.
+    if (this.#attached !== undefined) this.#detachAll();
+    else if (live.get(this.id!) === this) live.delete(this.id!);
   }
 
   #detachAll(): void {

@@ -270,8 +270,9 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     let pagedOut = 0;
     for (const [inner, key, root] of run.keyed) {
       inner.bindRoot(root);
-      // A paged-out arc is then what a @Lazy field decoded later with its key and class stands for
-      // (the same arc, met through its kind); a still-pinned one is found there too (see ArcInner).
+      // Once PagedOut, the arc is what a @Lazy field decoded later with its key and class stands
+      // for: the same arc, met through its kind. A still-pinned one stays apart until then, so a
+      // page-in never hands out a value it did not fetch (see ArcInner).
       if (inner.key === undefined) inner.setKey(key);
       if (!inner.resident) pagedOut++;
     }
