@@ -7,7 +7,8 @@
  *
  *   --quick           a smaller workload and fewer samples: a smoke run (< 20 s)
  *   --json            print the results as JSON on stdout (the table goes to stderr)
- *   --only=a,b        only these metrics (pageOut pageIn roundTrip storedBytes heapDrop lmdbSave lmdbLoad)
+ *   --only=a,b        only these metrics (pageOut pageIn roundTrip storedBytes heapDrop lmdbSave lmdbLoad),
+ *                     and `memory`: the memory figures (see memory-figures.ts; heapDrop measures them too)
  *   --storages        also (default: on, off with --quick or --only) storages side by side: LMDB, Redis,
  *                     a local 3-node Redis Cluster vs in-memory, and round trips per load (storages.ts)
  *   --no-storages     skip them
@@ -26,9 +27,10 @@ import { fileURLToPath } from 'node:url';
 import {
   type DataKey, InMemoryPagableStorage, LmdbPagableStorage, type PagableData, type PagableStorage, type PinnedPagableArc,
 } from '../src/index.js';
-import { type Contender, type Samples, compare, hasGc, heapUsed } from './measure.js';
+import { type Contender, type Samples, compare, hasGc } from './measure.js';
+import { type MemoryRow, type StorageMemory, formatMemoryTable, measureMemory } from './memory-figures.js';
 import { type RoundTripRow, type StorageRow, formatStorages, measureStorages } from './storages.js';
-import { type BuildFile, BuildGraph, Package, RustLibrary, Target } from './model.js';
+import { BuildFile, BuildGraph, Package, RustLibrary, Target } from './model.js';
 import { classTransformerDeserialize, classTransformerRoundTrip, classTransformerSerialize, msgpackrPack, msgpackrUnpack } from './peers.js';
 import { InProcessProfiler, type CpuProfile, formatSelfTimes, mergeSelfTimes, type SelfTime } from './profile.js';
 import { ALL_METRICS, type MetricId, type MetricRow, formatTable, row, writeJson } from './report.js';
@@ -46,11 +48,14 @@ const quick = flag('quick');
 const jsonOut = flag('json');
 const profiling = flag('profile');
 const iterations = Number(option('iterations') ?? (quick ? 3 : 7));
+/** Arcs and blobs of the per-arc and per-blob memory figures. */
+const memoryN = quick ? 20_000 : 100_000;
 const warmup = quick ? 1 : 2;
 const onlyArg = option('only');
-const only = new Set<string>(onlyArg === undefined ? ALL_METRICS : onlyArg.split(','));
+const KNOWN: readonly string[] = [...ALL_METRICS, 'memory'];
+const only = new Set<string>(onlyArg === undefined ? KNOWN : onlyArg.split(','));
 const storagesToo = flag('storages') || (!flag('no-storages') && !quick && onlyArg === undefined);
-for (const m of only) if (!(ALL_METRICS as readonly string[]).includes(m)) throw new Error(`unknown metric ${m}; known: ${ALL_METRICS.join(' ')}`);
+for (const m of only) if (!KNOWN.includes(m)) throw new Error(`unknown metric ${m}; known: ${KNOWN.join(' ')}`);
 const workloadOptions: WorkloadOptions = quick ? QUICK : STANDARD;
 
 const outDir = dirname(fileURLToPath(import.meta.url));
@@ -75,9 +80,9 @@ function collectBlobs(storage: PagableStorage, root: DataKey): Map<DataKey, Paga
 }
 
 /** A new in-memory storage holding `blobs` (so a load from it decodes everything afresh). */
-async function storageWith(blobs: Map<DataKey, PagableData>): Promise<InMemoryPagableStorage> {
+function storageWith(blobs: Map<DataKey, PagableData>): InMemoryPagableStorage {
   const s = new InMemoryPagableStorage();
-  for (const b of blobs.values()) await s.storeData(b);
+  for (const b of blobs.values()) s.storeData(b);
   return s;
 }
 
@@ -137,49 +142,21 @@ function profiled<P, R>(metric: string, c: Contender<P, R>): Contender<P, R> {
 
 // ---- metrics ----------------------------------------------------------------------------------
 
-async function measureHeapDrop(): Promise<MetricRow> {
-  say('heap: building the arc-held variant ...');
-  const storage = new InMemoryPagableStorage();
-  const before = await heapUsed();
-  const mem0 = process.memoryUsage();
-  let arcs: ReturnType<typeof buildPackageArcs> | undefined = buildPackageArcs(workloadOptions, storage);
-  const loaded = await heapUsed();
-  const pending = storage.pendingPagingCount();
-  const t0 = performance.now();
-  const report = await storage.pageOutPending();
-  const pageOutMs = performance.now() - t0;
-  const after = await heapUsed();
-  const mem1 = process.memoryUsage();
-  check(report.failed.length === 0, `page-out failures: ${report.failed.map((e) => e.message).join('; ')}`);
-  check(arcs.every((a) => a.isPagedOut), 'every package arc is paged out');
-  // One comes back intact.
-  const pin = await arcs[arcs.length - 1]!.pin();
-  check(pin.value instanceof Package && pin.value.targets[0] instanceof Target, 'a paged-out package pages back in');
-  pin.release();
-  const arcCount = arcs.length;
-  // eslint-disable-next-line no-useless-assignment -- drops the last reference, so the GC can take the graph
-  arcs = undefined;
-  const graphBytes = loaded - before;
-  const freed = loaded - after;
-  const stats = storage.stats();
-  await storage.close();
+/** The heapDrop row: the in-memory storage's share of the workload's heap freed (from the memory figures). */
+function heapDropRow(m: StorageMemory): MetricRow {
+  const d = m.detail.workload as { graphHeapBytes: number; heapAfterBytes: number; storeOverheadBytes: number };
+  const freed = d.graphHeapBytes - d.heapAfterBytes - d.storeOverheadBytes;
   return row({
     id: 'heapDrop',
     label: 'heap drop after pageOutPending + gc',
     pagable: freed / MB,
-    peer: graphBytes / MB,
+    peer: d.graphHeapBytes / MB,
     unit: 'MB',
-    ratio: freed / graphBytes,
-    ratioMeaning: 'share of the heap used by the graph that paging out freed (pagable = freed MB, peer = graph MB)',
+    ratio: m.heapFreed,
+    ratioMeaning: 'share of the heap used by the graph that paging out freed, counting the in-memory store\'s own index ' +
+      '(array buffers beyond the stored bytes) as not freed (pagable = freed MB, peer = graph MB)',
     bar: { op: '>=', value: 0.9 },
-    detail: {
-      exactGc: hasGc,
-      heapBefore: before, heapLoaded: loaded, heapAfter: after,
-      arrayBuffersDelta: mem1.arrayBuffers - mem0.arrayBuffers,
-      packageArcs: arcCount, pendingBefore: pending, pagedOut: report.pagedOut, pageOutMs,
-      storedBlobs: stats.blobs, storedBytes: stats.bytes,
-      note: 'the in-memory store keeps its blobs in this process: their bytes are ArrayBuffers (not heapUsed), their index (keys, records) is in heapAfter',
-    },
+    detail: { exactGc: hasGc, ...m.detail.workload as object },
   });
 }
 
@@ -207,7 +184,14 @@ async function main(): Promise<void> {
   }
 
   const rows: MetricRow[] = [];
-  if (only.has('heapDrop')) rows.push(await measureHeapDrop());
+  let memoryRows: MemoryRow[] = [];
+  let memoryFigures: { memory: StorageMemory; lmdb: StorageMemory } | undefined;
+  if (only.has('heapDrop') || only.has('memory')) {
+    const m = await measureMemory(memoryN, workloadOptions, say);
+    memoryFigures = { memory: m.memory, lmdb: m.lmdb };
+    if (only.has('memory')) memoryRows = m.rows;
+    if (only.has('heapDrop')) rows.push(heapDropRow(m.memory));
+  }
 
   // ---- the standard workload, in three forms ----
   say('building the standard workload ...');
@@ -244,7 +228,7 @@ async function main(): Promise<void> {
 
   // Sanity: pagable, msgpackr and class-transformer all restore the same data.
   {
-    const s = await storageWith(blobs);
+    const s = storageWith(blobs);
     const back = await s.load(BuildGraph, rootKey);
     pinLazies(back, true);
     check(s.stats().fetches === dataBlobs, `a fresh page-in fetches every data blob once (${s.stats().fetches} of ${dataBlobs})`);
@@ -374,9 +358,9 @@ async function main(): Promise<void> {
   await ref.close();
 
   // ---- report ----
-  const order = (id: string): number => ALL_METRICS.indexOf(id.split('.')[0] as MetricId);
-  rows.sort((x, y) => order(x.id) - order(y.id));
+  rows.sort((x, y) => ALL_METRICS.indexOf(x.id as MetricId) - ALL_METRICS.indexOf(y.id as MetricId));
   const failed = rows.filter((r) => r.pass === false);
+  const memoryFailed = memoryRows.filter((r) => !r.pass);
   const profileSummary: Record<string, SelfTime[]> = {};
   for (const [metric, list] of profiles) {
     const merged = mergeSelfTimes(list);
@@ -404,7 +388,13 @@ async function main(): Promise<void> {
     },
     metrics: Object.fromEntries(rows.map((r) => [r.id, r])),
     ...(storages === undefined ? {} : { storages }),
-    bars: { checked: rows.filter((r) => r.pass !== null).length, failed: failed.map((r) => r.id) },
+    ...(memoryFigures === undefined ? {} : {
+      memory: { rows: Object.fromEntries(memoryRows.map((r) => [r.id, r])), memory: memoryFigures.memory, lmdb: memoryFigures.lmdb },
+    }),
+    bars: {
+      checked: rows.filter((r) => r.pass !== null).length + memoryRows.length,
+      failed: [...failed.map((r) => r.id), ...memoryFailed.map((r) => `memory.${r.id}`)],
+    },
     ...(profiling ? { profile: profileSummary } : {}),
   };
   writeJson(resultsPath, results);
@@ -416,10 +406,15 @@ async function main(): Promise<void> {
     say(formatStorages(storages.throughput, storages.roundTrips, shape.objects));
     if (storages.skipped !== undefined) say(storages.skipped);
   }
+  if (memoryRows.length > 0) {
+    say('');
+    say(formatMemoryTable(memoryRows));
+  }
   say('');
-  say(failed.length === 0
+  const missed = results.bars.failed;
+  say(missed.length === 0
     ? `all ${results.bars.checked} bars PASS (${seconds.toFixed(1)} s)`
-    : `FAIL: ${failed.length} of ${results.bars.checked} bars missed: ${failed.map((r) => r.id).join(', ')} (${seconds.toFixed(1)} s)`);
+    : `FAIL: ${missed.length} of ${results.bars.checked} bars missed: ${missed.join(', ')} (${seconds.toFixed(1)} s)`);
   for (const [metric, list] of Object.entries(profileSummary)) say('\n' + formatSelfTimes(`profile ${metric}`, list, 12));
   say(`results: ${resultsPath}`);
   if (jsonOut) process.stdout.write(JSON.stringify(results) + '\n');

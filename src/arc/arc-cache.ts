@@ -1,7 +1,11 @@
 /**
  * Per storage: `(class, key) -> object`, held weakly. The same blob paged in twice yields the same
- * object while that object is alive, and the cache never keeps anything alive by itself: entries
- * whose object was collected are removed by a FinalizationRegistry.
+ * object while that object is alive, and the cache never keeps anything alive by itself.
+ *
+ * Entries whose object was collected are dropped lazily: on a lookup that finds one, and by a
+ * sweep each time a class's map doubles past its size after the last sweep (amortised O(1) an
+ * entry). No FinalizationRegistry: a registration costs ~72 bytes of heap per cached object for
+ * as long as it lives, more than the dead entries (~70 bytes) a sweep leaves waiting at worst.
  *
  * Two levels (class id, then key) rather than one composite string: keys arrive as flat strings
  * from blobs, and a concatenated slot would be a fresh rope to hash on every lookup.
@@ -37,12 +41,12 @@ export class ArcCache {
   }
 }
 
+/** Below this many entries a class's map is never swept. */
+const SWEEP_MIN = 1024;
+
 class ClassSlots {
   readonly #map = new Map<string, WeakRef<object>>();
-  readonly #registry = new FinalizationRegistry<string>((key) => {
-    const ref = this.#map.get(key);
-    if (ref !== undefined && ref.deref() === undefined) this.#map.delete(key);
-  });
+  #sweepAt = SWEEP_MIN;
 
   get(key: string): object | undefined {
     const ref = this.#map.get(key);
@@ -53,8 +57,12 @@ class ClassSlots {
   }
 
   set(key: string, obj: object): void {
-    this.#map.set(key, new WeakRef(obj));
-    this.#registry.register(obj, key);
+    const map = this.#map;
+    map.set(key, new WeakRef(obj));
+    if (map.size >= this.#sweepAt) {
+      for (const [k, ref] of map) if (ref.deref() === undefined) map.delete(k);
+      this.#sweepAt = Math.max(SWEEP_MIN, 2 * map.size);
+    }
   }
 
   get size(): number {

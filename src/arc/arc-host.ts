@@ -1,8 +1,9 @@
 import { PagableError } from '../error.js';
 import type { DataKey, PagableData } from '../keys/data.js';
+import type { RootSchema } from '../metadata/schema.js';
 import type { PagableStorage } from '../paging/interface.js';
 import type { ArcInner } from './arc-inner.js';
-import type { ArcCache } from './arc-cache.js';
+import type { ArcKind } from './arc-kind.js';
 
 /**
  * What an arc needs from the storage it is bound to: the paging runtime implements it and
@@ -18,8 +19,11 @@ export interface ArcHost {
   pageInSync(inner: ArcInner): void;
   /** Dev mode: deep-freeze values once they have a key. */
   readonly freezeValues: boolean;
-  /** The inners of paged-out arcs by (class id, key): a @Lazy field decoded with the key gets the same arc. */
-  readonly arcs: ArcCache;
+  /**
+   * The kind of this storage's arcs with layout `root` (undefined: created from a value, layout
+   * not known yet). Its `live` map is how every handle on one blob meets the same inner.
+   */
+  kindFor(root: RootSchema | undefined): ArcKind;
   /** One blob of this storage (for copying it into another storage). */
   fetchData(key: DataKey): Promise<PagableData>;
 }

@@ -1,5 +1,7 @@
 import { PagableError } from '../error.js';
+import type { DataKey } from '../keys/data.js';
 import type { ArcInner } from './arc-inner.js';
+import type { ArcKind } from './arc-kind.js';
 import type { PagableArc } from './pagable-arc.js';
 import type { PinnedPagableArc } from './pinned-pagable-arc.js';
 
@@ -12,7 +14,10 @@ import type { PinnedPagableArc } from './pinned-pagable-arc.js';
 /** What each handle class registers. */
 interface HandleAccess {
   newArc?: <T>(inner: ArcInner, pinned: boolean) => PagableArc<T>;
+  pagedOutArc?: <T>(kind: ArcKind, key: DataKey) => PagableArc<T>;
   innerOfArc?: (arc: PagableArc<unknown>) => ArcInner;
+  /** Moves an unpinned handle attached to `inner` to the kind + key form (see arc-inner.ts). */
+  detach?: (handle: object, inner: ArcInner) => void;
   isArc?: (v: unknown) => boolean;
   newPin?: <T>(inner: ArcInner) => PinnedPagableArc<T>;
   innerOfPin?: (pin: PinnedPagableArc<unknown>) => ArcInner | undefined;
@@ -31,12 +36,20 @@ export function arcFromInner<T>(inner: ArcInner, pinned: boolean): PagableArc<T>
   return (handleAccess.newArc ?? missing('PagableArc'))<T>(inner, pinned);
 }
 
+/** A new unpinned handle on the PagedOut arc of blob `key` (a @Lazy field being decoded). */
+export function pagedOutArc<T>(kind: ArcKind, key: DataKey): PagableArc<T> {
+  return (handleAccess.pagedOutArc ?? missing('PagableArc'))<T>(kind, key);
+}
+
 /** A new pin on `inner`, whose count already includes it. */
 export function pinFromInner<T>(inner: ArcInner): PinnedPagableArc<T> {
   return (handleAccess.newPin ?? missing('PinnedPagableArc'))<T>(inner);
 }
 
-/** The shared state behind a PagableArc handle. */
+/**
+ * The shared state behind a PagableArc handle: its live inner, or for a PagedOut arc a stand-in
+ * holding its key and kind (not registered anywhere: it is for reading, by the page-out walk).
+ */
 export function innerOf(arc: PagableArc<unknown>): ArcInner {
   return (handleAccess.innerOfArc ?? missing('PagableArc'))(arc);
 }

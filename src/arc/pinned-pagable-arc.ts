@@ -28,7 +28,7 @@ export class PinnedPagableArc<T> {
 
   /** A new arc holding `value`, bound to `storage`, pinned by the returned pin. */
   static new<T>(value: T, storage: PagableStorage): PinnedPagableArc<T> {
-    return new PinnedPagableArc<T>(new ArcInner(hostOf(storage), value, true, undefined, undefined, 1));
+    return new PinnedPagableArc<T>(ArcInner.resident(hostOf(storage).kindFor(undefined), value, 1));
   }
 
   /** True when both pins hold the same arc (Rust's `ptr_eq`); a released pin equals nothing. */

@@ -1,7 +1,6 @@
-import { ArcInner } from '../arc/arc-inner.js';
 import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcCache } from '../arc/arc-cache.js';
-import { arcFromInner } from '../arc/pagable-arc.js';
+import { pagedOutArc } from '../arc/pagable-arc.js';
 import type { DataKey, PagableData } from '../keys/data.js';
 import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
 import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/schema-cache.js';
@@ -168,13 +167,8 @@ export class PageInRun implements DecodeContext {
   }
 
   lazy(key: DataKey, root: RootSchema): unknown {
-    const id = classId(root);
-    let inner = this.host.arcs.get(id, key) as ArcInner | undefined;
-    if (inner === undefined) {
-      inner = new ArcInner(this.host, undefined, false, key, root, 0);
-      this.host.arcs.set(id, key, inner);
-    }
-    return arcFromInner(inner, false);
+    // A handle holding the key and the kind only: it meets the arc's inner, if alive, when used.
+    return pagedOutArc(this.host.kindFor(root), key);
   }
 
   restored(obj: object, meta: ClassMeta): void {

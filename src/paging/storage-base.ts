@@ -1,6 +1,7 @@
 import { ARC_HOST, type ArcHost, type HasArcHost } from '../arc/arc-host.js';
 import { ArcCache } from '../arc/arc-cache.js';
 import type { ArcInner } from '../arc/arc-inner.js';
+import { ArcKinds } from '../arc/arc-kind.js';
 import { innerOf, isPagableArc } from '../arc/handles.js';
 import '../arc/pagable-arc.js';
 import '../arc/pinned-pagable-arc.js';
@@ -20,7 +21,7 @@ import { collectGarbage } from './gc.js';
 import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageOptions, StorageStats, VerifyReport } from './interface.js';
 import { hasLegacyRawIo, legacyRawStore } from './legacy-raw-store.js';
 import { LiveKeys } from './live-keys.js';
-import { PageInRun, type Wanted, classId } from './page-in.js';
+import { PageInRun, type Wanted } from './page-in.js';
 import { PageOutRun, type PageOutSink } from './page-out.js';
 import { checkRootName } from './root-name.js';
 import { verifyStore } from './verify.js';
@@ -39,8 +40,8 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   readonly #live = new LiveKeys();
   /** Objects paged in, by (class, key), held weakly: the same blob read twice is one object. */
   readonly #cache = new ArcCache();
-  /** Arcs holding a key, by (class, key), held weakly: a `@Lazy` field with the key gets the same arc. */
-  readonly #arcs = new ArcCache();
+  /** The kinds of this storage's arcs: where every handle on one blob meets the arc's live inner. */
+  readonly #kinds: ArcKinds;
   #queue: ArcInner[] = [];
   #gcRunning: Promise<GcReport> | undefined;
   readonly #auto: AutoPageOut | undefined;
@@ -64,7 +65,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     const counted = this.#io.count();
     // An asynchronous count fills in when it arrives (use PagableStorageBase.create to wait for it).
     if (isPromise(counted)) counted.catch(() => undefined);
-    this[ARC_HOST] = {
+    const host: ArcHost = {
       scheduleForPaging: (inner) => {
         if (this.#io.closed || inner.scheduled) return;
         inner.scheduled = true;
@@ -75,8 +76,10 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
       pageInSync: (inner) => this.#pageInArcSync(inner),
       freezeValues: options.freeze === true,
       fetchData: (key) => this.fetchData(key),
-      arcs: this.#arcs,
+      kindFor: (root) => this.#kinds.of(root),
     };
+    this.#kinds = new ArcKinds(host);
+    this[ARC_HOST] = host;
     this.#auto = options.autoPageOut === undefined
       ? undefined
       : new AutoPageOut(options.autoPageOut, () => this.pageOutPending(), () => this.pendingPagingCount(), options.onPageOut);
@@ -273,15 +276,12 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   #applyKeys(run: PageOutRun): number {
     let pagedOut = 0;
     for (const [inner, key, root] of run.keyed) {
-      inner.root ??= root;
+      inner.bindRoot(root);
+      // Once PagedOut, the arc is what a @Lazy field decoded later with its key and class stands
+      // for: the same arc, met through its kind. A still-pinned one stays apart until then, so a
+      // page-in never hands out a value it did not fetch (see ArcInner).
       if (inner.key === undefined) inner.setKey(key);
-      if (inner.resident) continue;
-      pagedOut++;
-      // A paged-out arc is what a @Lazy field decoded later with its key and class stands for:
-      // hand back this very arc (as the Rust crate's arc cache does). A still-pinned one is not
-      // registered, so a page-in never returns a resident value it did not fetch.
-      const id = classId(inner.root);
-      if (this.#arcs.get(id, key) === undefined) this.#arcs.set(id, key, inner);
+      if (!inner.resident) pagedOut++;
     }
     return pagedOut;
   }
@@ -374,7 +374,6 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     for (const inner of this.#queue) inner.scheduled = false;
     this.#queue = [];
     this.#cache.clear();
-    this.#arcs.clear();
     await this.#io.call('closing', () => this.#io.store.close());
   }
 
