@@ -24,6 +24,8 @@ export const NOT_NIL: unique symbol = Symbol('not nil');
 
 /** Reads a data blob's values; BlobDecoder adds the entry points and reading other class versions. */
 export abstract class BlobReader extends MsgpackReader implements InstanceSource {
+  /** @internal A plain value for a field declared with a built-in type: checked against it (decoder.ts). */
+  abstract nat(s: Schema, meta: ClassMeta, field: string): unknown;
   /** The blob's schema set. */
   protected set: SchemaSet | undefined;
   protected arcs: readonly DataKey[] = [];
@@ -271,7 +273,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
         return new T(bytes.buffer as ArrayBuffer, 0, bytes.length / T.BYTES_PER_ELEMENT);
       }
       default:
-        throw this.corrupt(`unknown escape kind ${String(kind)}`);
+        throw this.corrupt(`unknown escape kind ${typeof kind === 'number' ? kind : `(a ${kind === null ? 'null' : typeof kind})`}`);
     }
   }
 

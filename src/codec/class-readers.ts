@@ -14,6 +14,7 @@ import type { SchemaClass, SchemaSet, TypeDesc } from './schema-set.js';
 /** The decoder methods generated readers call (decoder.ts). */
 export interface InstanceSource {
   value(): unknown;
+  nat(s: Schema, meta: ClassMeta, field: string): unknown;
   cls(s: Schema): unknown;
   arr(s: Schema, holder: object, slot: string | number): unknown;
   dyn(s: Schema): unknown;
@@ -37,7 +38,9 @@ export interface ClassReader {
 /** The generated line that reads one field declared with schema `s` into `obj[key]` (S[i] is `s`). */
 function readLine(s: Schema, i: number, key: string): string {
   switch (s.k) {
-    case 'any': return `obj[${key}] = dec.value();`;
+    // A field declared with a built-in type (design:type String, () => Date...) checks the kind of
+    // what it reads: a hostile or mislabelled blob is TYPE_MISMATCH, never a value of another kind.
+    case 'any': return s.native === undefined || s.native === Object ? `obj[${key}] = dec.value();` : `obj[${key}] = dec.nat(S[${i}], M, ${key});`;
     case 'class': return `obj[${key}] = dec.cls(S[${i}]);`;
     case 'array': return `obj[${key}] = dec.arr(S[${i}], obj, ${key});`;
     case 'dyn': return `obj[${key}] = dec.dyn(S[${i}]);`;

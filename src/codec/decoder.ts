@@ -51,7 +51,8 @@ function nativeFits(v: unknown, native: Class): boolean {
   if (n === Boolean) return typeof v === 'boolean';
   if (n === BigInt) return typeof v === 'bigint';
   if (n === Array) return Array.isArray(v);
-  if (n === Symbol || n === Function) return true;
+  // Object is what design:type says for `unknown`, unions and interfaces: anything fits.
+  if (n === Symbol || n === Function || n === Object) return true;
   return v instanceof native;
 }
 
@@ -212,6 +213,11 @@ export class BlobDecoder extends BlobReader {
     }
     if (target === undefined) throw this.mismatch(meta, field, `an untagged ${stored}`, r);
     return this.build(readerFor(set, index, target, `${this.where}: ${meta.name}.${field}`), rest);
+  }
+
+  /** @internal A plain value for a field declared with a built-in type, checked against it. */
+  nat(s: Schema, meta: ClassMeta, field: string): unknown {
+    return this.fit(this.value(), s, meta, field);
   }
 
   /** A plain value where `r` is declared: itself when it can be that, TYPE_MISMATCH otherwise. */

@@ -278,7 +278,7 @@ export class LegacyDecoder {
         return new T(buf);
       }
       default:
-        throw this.corrupt(`unknown escape kind ${String(kind)}`);
+        throw this.corrupt(`unknown escape kind ${typeof kind === 'number' ? kind : `(a ${kind === null ? 'null' : typeof kind})`}`);
     }
   }
 }

@@ -139,9 +139,14 @@ export function readTagHeader(data: Uint8Array, where: string): { tag: string; o
 
 /** Decodes one msgpack value that must span `bytes` exactly (msgpackr; legacy blobs); CORRUPT otherwise. */
 export function unpackBody(bytes: Uint8Array, where: string): unknown {
+  let values: unknown[];
   try {
-    return unpackr.unpack(bytes);
+    // Every value, rather than unpack(): on trailing data unpack's error message renders the value
+    // it decoded (a large bigint in decimal takes seconds per MiB); here trailing data is just counted.
+    values = unpackr.unpackMultiple(bytes) as unknown[];
   } catch (e) {
     throw new PagableError('CORRUPT', `${where}: the blob does not decode (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
+  if (values.length !== 1) throw new PagableError('CORRUPT', `${where}: the blob holds ${values.length} values where one is expected`);
+  return values[0];
 }
