@@ -17,9 +17,33 @@ export interface Wanted {
   readonly schema?: true;
 }
 
-/** The class id part of an arc-cache entry: the declared class's, or 0 for plain data. */
+/**
+ * The cache slot of a blob whose root is an instance of a tagged class. Its key alone names it:
+ * a blob has one content, so one concrete class, and the object restored from it is one object
+ * whatever declared type reached it (a base-typed or concrete-typed field, load(Base) or
+ * load(Concrete)), as the Rust crate keeps one allocation for its dyn and concrete views.
+ */
+const TAGGED = -1;
+
+/** Ids of declared classes that are not @Pagable (abstract bases), apart from every @Pagable id. */
+const otherClassIds = new WeakMap<object, number>();
+let nextOtherId = 2 ** 30;
+
+/**
+ * The cache slot of an untagged blob read as `root`: bytes without a tag carry no class, so the
+ * same blob read through two declared classes is two values. 0 for plain data.
+ */
 export function classId(root: RootSchema): number {
-  return root.k === 'class' && root.meta !== undefined ? root.meta.id : 0;
+  if (root.k !== 'class') return 0;
+  if (root.meta !== undefined) return root.meta.id;
+  let id = otherClassIds.get(root.cls);
+  if (id === undefined) otherClassIds.set(root.cls, (id = nextOtherId++));
+  return id;
+}
+
+/** True when `v` may stand where `root` is declared. */
+function fits(v: unknown, root: RootSchema): boolean {
+  return root.k !== 'class' || v instanceof root.cls;
 }
 
 /** `(class id, key) -> T` for one run. */
@@ -49,8 +73,9 @@ const QUEUED: unique symbol = Symbol('queued');
  * The page-in engine: decodes a root blob and, breadth first, every `@Shared` blob below it; `@Lazy`
  * children become PagedOut arcs and are not fetched. It never fetches by itself: a driver (sync or
  * async, in the storage) takes `wanted`, fetches, and `supply`s, so one engine serves both
- * `pin()` and `pinSync()`. Identity: a blob decoded as the same class yields one object per run,
- * and per storage while it lives (the arc cache).
+ * `pin()` and `pinSync()`. Identity follows the stored content and concrete class: a tagged blob
+ * yields one object whatever declared type reached it, an untagged one one object per declared
+ * class; per run, and per storage while the object lives (the arc cache).
  */
 export class PageInRun implements DecodeContext {
   private readonly decoder = new BlobDecoder(this);
@@ -67,17 +92,36 @@ export class PageInRun implements DecodeContext {
   private readonly rootKey: DataKey;
   private readonly rootClass: number;
 
+  /** Objects this run restored from tagged blobs, by key (their identity: see TAGGED). */
+  private readonly tagged = new Map<DataKey, unknown>();
+  /** Every declared root a wanted blob is needed as: one fetch per key, however many views. */
+  private readonly views = new Map<DataKey, Wanted[]>();
+
   constructor(private readonly host: ArcHost, private readonly cache: ArcCache, key: DataKey, root: RootSchema) {
     this.rootKey = key;
     this.rootClass = classId(root);
-    const hit = cache.get(this.rootClass, key);
+    const hit = this.live(key, root, this.rootClass);
     if (hit !== undefined) this.decoded.set(this.rootClass, key, hit);
     else this.want(key, root, this.rootClass);
   }
 
+  /** An object restored from `key` earlier that may stand where `root` is declared, if alive. */
+  private live(key: DataKey, root: RootSchema, id: number): unknown {
+    const t = this.tagged.get(key) ?? this.cache.get(TAGGED, key);
+    if (t !== undefined && fits(t, root)) return t;
+    return this.cache.get(id, key);
+  }
+
   private want(key: DataKey, root: RootSchema, id: number): void {
     this.decoded.set(id, key, QUEUED);
-    this.wanted.push({ key, root, classId: id });
+    const w: Wanted = { key, root, classId: id };
+    const views = this.views.get(key);
+    if (views !== undefined) {
+      views.push(w);
+      return;
+    }
+    this.views.set(key, [w]);
+    this.wanted.push(w);
   }
 
   /** Schema blobs this run asked for, and those it received (still missing after that: a damaged set). */
@@ -127,14 +171,26 @@ export class PageInRun implements DecodeContext {
       else return this.supply(w, blob);
       return;
     }
-    // Another page-in may have restored this blob while this one was fetching it: share its object.
-    let value: unknown = this.cache.get(w.classId, w.key);
-    if (value === undefined) {
+    const views = this.views.get(w.key) ?? [w];
+    this.views.delete(w.key);
+    for (const v of views) this.supplyView(v, blob);
+  }
+
+  /** Restores `blob` as declared by `w`: one object per tagged blob, one per (class, key) otherwise. */
+  private supplyView(w: Wanted, blob: PagableData): void {
+    const concrete = BlobDecoder.peekRootClass(blob, w.root);
+    const tagged = concrete?.tag !== undefined;
+    const id = tagged ? TAGGED : w.classId;
+    // Another view in this run, or another page-in while this one was fetching, may have restored
+    // it already: share its object (unless it cannot stand here: decoding then says why).
+    let value: unknown = tagged ? this.tagged.get(w.key) ?? this.cache.get(TAGGED, w.key) : this.cache.get(id, w.key);
+    if (value === undefined || !fits(value, w.root)) {
       const start = this.hooks.length;
       value = this.decoder.decode(blob, w.root, w.key);
       if (this.hooks.length > start) this.hookRanges.push(start, this.hooks.length);
-      if (typeof value === 'object' && value !== null) this.cache.set(w.classId, w.key, value);
+      if (typeof value === 'object' && value !== null) this.cache.set(id, w.key, value);
     }
+    if (tagged) this.tagged.set(w.key, value);
     this.decoded.set(w.classId, w.key, value);
   }
 
@@ -157,7 +213,7 @@ export class PageInRun implements DecodeContext {
     const id = classId(root);
     let v = this.decoded.get(id, key);
     if (v === undefined) {
-      v = this.cache.get(id, key);
+      v = this.live(key, root, id);
       if (v !== undefined) this.decoded.set(id, key, v);
       else this.want(key, root, id);
     }
