@@ -31,6 +31,13 @@ describe('examples on LMDB', function () {
     expect(out.trim().endsWith('ok')).to.equal(true);
   });
 
+  it('05-evolving-classes: version 1 writes in one process, version 2 reads in another', async () => {
+    const out = await run('05-evolving-classes.js', cwd);
+    expect(out).to.contain('version 2 loaded: "Dune" by Frank Herbert; isbn unknown; pages kept: false');
+    expect(out).to.match(/Edition\.year, stored a string, declared a number: TYPE_MISMATCH \(blob [0-9a-f]{32}: Edition\.year: stored string, declared Number\)/);
+    expect(out.trim().endsWith('ok')).to.equal(true);
+  });
+
   it('main-demo (npm start): ~50k objects saved, paged out, loaded back equal; its CLI commands work', async () => {
     const out = await run('main-demo.js', cwd);
     expect(existsSync(join(cwd, '.pagable-demo', 'data.mdb'))).to.equal(true);
