@@ -158,6 +158,8 @@ export async function heapFreed(storage: InMemoryPagableStorage | LmdbPagableSto
   if (!(pin.value instanceof Package && pin.value.targets[0] instanceof Target)) throw new Error('bench: a paged-out package does not page back in');
   pin.release();
   const packageArcs = arcs.length;
+  // Drop the handles, so what remains is what the storage itself holds.
+  // eslint-disable-next-line no-useless-assignment
   arcs = undefined;
   const stats = storage.stats();
   const stored = stats.bytes + 16 * (await childRefs(storage));

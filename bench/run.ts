@@ -30,12 +30,12 @@ import {
 import { type Contender, type Samples, compare, hasGc } from './measure.js';
 import { type MemoryRow, type StorageMemory, formatMemoryTable, measureMemory } from './memory-figures.js';
 import { type RoundTripRow, type StorageRow, formatStorages, measureStorages } from './storages.js';
-import { BuildFile, BuildGraph, Package, RustLibrary, Target } from './model.js';
+import { type BuildFile, BuildGraph, type Package, RustLibrary, Target } from './model.js';
 import { classTransformerDeserialize, classTransformerRoundTrip, classTransformerSerialize, msgpackrPack, msgpackrUnpack } from './peers.js';
 import { InProcessProfiler, type CpuProfile, formatSelfTimes, mergeSelfTimes, type SelfTime } from './profile.js';
 import { ALL_METRICS, type MetricId, type MetricRow, formatTable, row, writeJson } from './report.js';
 import {
-  QUICK, STANDARD, type WorkloadOptions, arcValues, buildGraph, buildPackageArcs, describe, toCt, toPlain, toUniquePlain,
+  QUICK, STANDARD, type WorkloadOptions, arcValues, buildGraph, describe, toCt, toPlain, toUniquePlain,
 } from './workload.js';
 
 // ---- options ----------------------------------------------------------------------------------
@@ -82,7 +82,8 @@ function collectBlobs(storage: PagableStorage, root: DataKey): Map<DataKey, Paga
 /** A new in-memory storage holding `blobs` (so a load from it decodes everything afresh). */
 function storageWith(blobs: Map<DataKey, PagableData>): InMemoryPagableStorage {
   const s = new InMemoryPagableStorage();
-  for (const b of blobs.values()) s.storeData(b);
+  // In memory, storeData is synchronous: there is nothing to await.
+  for (const b of blobs.values()) void s.storeData(b);
   return s;
 }
 

@@ -149,7 +149,7 @@ describe('arcs: what a light paged-out handle still does', () => {
     const a = PagableArc.new(UNodeData.of(7), s);
     const b = PagableArc.new(UNodeData.of(7), s);
     a.unpin();
-    s.pageOutPending();
+    void s.pageOutPending(); // synchronous in memory
     expect(a.dataKey).to.be.a('string');
     expect(b.isPagedOut).to.equal(false);
     expect(PagableArc.ptrEq(a, b)).to.equal(false);
@@ -158,7 +158,7 @@ describe('arcs: what a light paged-out handle still does', () => {
     pinA.release();
     a.unpin();
     b.unpin();
-    s.pageOutPending();
+    void s.pageOutPending(); // synchronous in memory
     expect(b.dataKey).to.equal(a.dataKey);
     // Same storage, class and key while PagedOut: the same arc, as decoded handles of that blob are.
     expect(PagableArc.ptrEq(a, b)).to.equal(true);
@@ -182,7 +182,7 @@ describe('arcs: what a light paged-out handle still does', () => {
   it('clones of a paged-out handle are the same arc; pinning one makes the value resident for all', () => {
     const a = PagableArc.new(UNodeData.of(9), s);
     a.unpin();
-    s.pageOutPending();
+    void s.pageOutPending(); // synchronous in memory
     const c = a.clone();
     expect(PagableArc.ptrEq(a, c)).to.equal(true);
     expect(c.isPinned).to.equal(false);

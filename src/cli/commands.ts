@@ -82,7 +82,6 @@ export async function runCommand(run: CommandRun): Promise<number> {
       case 'ls': return await ls(s, run);
       case 'show': return await show(s, run, await resolveKey(s, run.key!));
       case 'schemas': return await schemas(s, run);
-      case 'schemas': return await schemas(s, run);
       case 'graph': return await graph(s, run, await resolveKey(s, run.key!));
       case 'verify': return await verify(s, run);
       case 'gc': return await gc(s, run);
