@@ -5,7 +5,8 @@ import type { DataKey, PagableData } from '../keys/data.js';
 import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
 import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/schema-cache.js';
 import { PagableError } from '../error.js';
-import type { ClassMeta } from '../metadata/class-meta.js';
+import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
+import type { Class } from '../metadata/type-spec.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
 
 /** A blob the run still needs. */
@@ -39,6 +40,11 @@ export function classId(root: RootSchema): number {
   let id = otherClassIds.get(root.cls);
   if (id === undefined) otherClassIds.set(root.cls, (id = nextOtherId++));
   return id;
+}
+
+/** True for an instance of a tagged class (its blob names its class: identity by key alone). */
+function isTagged(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && getClassMeta((v as object).constructor as Class)?.tag !== undefined;
 }
 
 /** True when `v` may stand where `root` is declared. */
@@ -178,19 +184,17 @@ export class PageInRun implements DecodeContext {
 
   /** Restores `blob` as declared by `w`: one object per tagged blob, one per (class, key) otherwise. */
   private supplyView(w: Wanted, blob: PagableData): void {
-    const concrete = BlobDecoder.peekRootClass(blob, w.root);
-    const tagged = concrete?.tag !== undefined;
-    const id = tagged ? TAGGED : w.classId;
     // Another view in this run, or another page-in while this one was fetching, may have restored
-    // it already: share its object (unless it cannot stand here: decoding then says why).
-    let value: unknown = tagged ? this.tagged.get(w.key) ?? this.cache.get(TAGGED, w.key) : this.cache.get(id, w.key);
-    if (value === undefined || !fits(value, w.root)) {
+    // it already: share its object (a tagged blob's under its key alone, if it can stand here).
+    let value: unknown = this.tagged.get(w.key) ?? this.cache.get(TAGGED, w.key);
+    if (value === undefined || !fits(value, w.root)) value = this.cache.get(w.classId, w.key);
+    if (value === undefined) {
       const start = this.hooks.length;
       value = this.decoder.decode(blob, w.root, w.key);
       if (this.hooks.length > start) this.hookRanges.push(start, this.hooks.length);
-      if (typeof value === 'object' && value !== null) this.cache.set(id, w.key, value);
+      if (typeof value === 'object' && value !== null) this.cache.set(isTagged(value) ? TAGGED : w.classId, w.key, value);
     }
-    if (tagged) this.tagged.set(w.key, value);
+    if (isTagged(value)) this.tagged.set(w.key, value);
     this.decoded.set(w.classId, w.key, value);
   }
 

@@ -3,6 +3,7 @@ import type { ArcInner } from '../arc/arc-inner.js';
 import { innerOf, isPagableArc } from '../arc/pagable-arc.js';
 import { PinnedPagableArc } from '../arc/pinned-pagable-arc.js';
 import type { DataKey, PagableData } from '../keys/data.js';
+import type { BlobEntry } from '../blobstore/interface.js';
 import { BlobEncoder, type ChildRef, type EncodeContext, viaOf } from '../codec/encoder.js';
 import type { SchemaSet } from '../codec/schema-set.js';
 import { computeKey } from '../keys/compute-key.js';
@@ -157,5 +158,21 @@ function checkLayout(inner: ArcInner, ref: ChildRef): void {
   const ok = written.cls.prototype instanceof declared.cls && written.meta?.tag !== undefined;
   if (!ok) {
     throw new PagableError('TYPE_MISMATCH', `${viaOf(ref)}: the arc holds a blob written as ${written.cls.name}, which cannot be read back as ${declared.cls.name}${written.cls.prototype instanceof declared.cls ? ` without a @TypeTag on ${written.cls.name}` : ''}`);
+  }
+}
+
+/** A sink that collects a run's output, for the storage to write once the run is done. */
+export class CollectingSink implements PageOutSink {
+  readonly entries: BlobEntry[] = [];
+  readonly copies: Array<[ArcHost, DataKey]> = [];
+  readonly reused: DataKey[] = [];
+  put(key: DataKey, data: PagableData): void {
+    this.entries.push({ key, data });
+  }
+  copyFrom(host: ArcHost, key: DataKey): void {
+    this.copies.push([host, key]);
+  }
+  reuse(key: DataKey): void {
+    this.reused.push(key);
   }
 }

@@ -21,8 +21,9 @@ import { collectGarbage } from './gc.js';
 import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageOptions, StorageStats, VerifyReport } from './interface.js';
 import { hasLegacyRawIo, legacyRawStore } from './legacy-raw-store.js';
 import { LiveKeys } from './live-keys.js';
-import { PageInRun, type Wanted } from './page-in.js';
-import { PageOutRun, type PageOutSink } from './page-out.js';
+import { PageInRun } from './page-in.js';
+import { CollectingSink as Sink, PageOutRun } from './page-out.js';
+import { drive, driveSync, notFound } from './page-in-driver.js';
 import { checkRootName } from './root-name.js';
 import { verifyStore } from './verify.js';
 
@@ -183,38 +184,16 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     return this.#io.fetchSync(key, () => notFound(key, undefined));
   }
 
-  async #drive(run: PageInRun): Promise<unknown> {
-    // Backends that read synchronously (memory, LMDB) are driven without a promise per blob:
-    // the page-in then runs to completion at once, so concurrent page-ins cannot both fetch a blob.
-    if (this.#io.canFetchSync) return this.#driveSync(run);
-    while (run.wanted.length > 0) {
-      const batch = run.wanted;
-      run.wanted = [];
-      const blobs = await this.#io.fetchMany(batch.map((w) => w.key), (i) => notFound(batch[i]!.key, batch[i]));
-      for (let i = 0; i < batch.length; i++) run.supply(batch[i]!, blobs[i]!);
-    }
-    return run.finish();
-  }
-
-  #driveSync(run: PageInRun): unknown {
-    while (run.wanted.length > 0) {
-      const batch = run.wanted;
-      run.wanted = [];
-      for (const w of batch) run.supply(w, this.#io.fetchSync(w.key, () => notFound(w.key, w)));
-    }
-    return run.finish();
-  }
-
   async #pageInArc(inner: ArcInner): Promise<void> {
     this.#io.checkOpen('pin');
     if (inner.key === undefined) throw new PagableError('IO', 'pin: the arc has neither a value nor a key');
-    inner.settle(await this.#drive(new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
+    inner.settle(await drive(this.#io, new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
   }
 
   #pageInArcSync(inner: ArcInner): void {
     this.#io.checkOpen('pinSync');
     if (inner.key === undefined) throw new PagableError('IO', 'pinSync: the arc has neither a value nor a key');
-    inner.settle(this.#driveSync(new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
+    inner.settle(driveSync(this.#io, new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
   }
 
   /** Pages out a whole graph (every blob reachable, arcs of other storages included); resolves once stored. */
@@ -293,7 +272,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     this.#checkKey(key, 'load');
     if (typeof cls !== 'function') throw new PagableError('INVALID_ARGUMENT', `load: expected a class, got ${typeof cls}`);
     const root: RootSchema = rootOf(cls as Class);
-    return (await this.#drive(new PageInRun(this[ARC_HOST], this.#cache, key, root))) as T;
+    return (await drive(this.#io, new PageInRun(this[ARC_HOST], this.#cache, key, root))) as T;
   }
 
   /** Arcs scheduled for page-out that still need writing. */
@@ -452,25 +431,4 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
 function checkStillThere(keys: readonly DataKey[], present: readonly boolean[], where: string, what: string): void {
   const i = present.indexOf(false);
   if (i >= 0) throw new PagableError('NOT_FOUND', `blob ${keys[i]}, which this graph refers to, ${what} (${where})`);
-}
-
-function notFound(key: DataKey, w: Wanted | undefined): PagableError {
-  const what = w?.root.k === 'class' ? ` (a ${w.root.cls.name})` : '';
-  return new PagableError('NOT_FOUND', `blob ${key}${what} is not in this storage`);
-}
-
-/** Collects a run's output. */
-class Sink implements PageOutSink {
-  readonly entries: BlobEntry[] = [];
-  readonly copies: Array<[ArcHost, DataKey]> = [];
-  readonly reused: DataKey[] = [];
-  put(key: DataKey, data: PagableData): void {
-    this.entries.push({ key, data });
-  }
-  copyFrom(host: ArcHost, key: DataKey): void {
-    this.copies.push([host, key]);
-  }
-  reuse(key: DataKey): void {
-    this.reused.push(key);
-  }
 }
