@@ -54,6 +54,20 @@ describe('integrity: one bad value or one failed write strands nothing', () => {
     expect(arcs.every((a) => a.isPagedOut)).to.equal(true);
   });
 
+  it('page-in reads through a wrapper\'s getSync: the store\'s views are never handed past a wrapper', async () => {
+    const { store, faults } = faulty(new MemoryBlobStore());
+    expect(store.viewSync).to.equal(undefined);
+    const s = new PagableStorageBase(store);
+    const arc = PagableArc.new(Dep.of('wrapped'), s);
+    arc.unpin();
+    s.pageOutPending();
+    faults.reads = true;
+    const e = await expectError(() => arc.pinSync(), 'IO');
+    expect(e.message).to.contain('injected read failure');
+    faults.reads = false;
+    expect(arc.pinSync().value.name).to.equal('wrapped');
+  });
+
   it('a failed save leaves nothing half-done: arcs inside keep no key, and the save can be repeated', async () => {
     const { store, faults } = faulty(new MemoryBlobStore());
     const s = new PagableStorageBase(store);

@@ -152,6 +152,21 @@ describe('MemoryBlobStore', () => {
       expect(s.getSync(K1)).to.not.equal(s.getSync(K1));
     });
 
+    it('viewSync hands out views for page-in: valid across compaction, never a copy', () => {
+      const s = new MemoryBlobStore();
+      const data = new Uint8Array(600).map((_, i) => i & 0xff);
+      s.putMany([{ key: K1, data: { data, arcs: [K2] } }, { key: K2, data: blob([4]) }]);
+      const view = s.viewSync(K1)!;
+      expectBlob(view, { data, arcs: [K2] });
+      // A view, not a copy: it shares memory with the arena (getSync's copies do not).
+      expect(view.data.buffer.byteLength).to.be.greaterThan(600);
+      expect(s.getSync(K1)!.data.buffer.byteLength).to.equal(600);
+      s.deleteMany([K1]);
+      s.compact();
+      expect(s.viewSync(K1)).to.equal(undefined);
+      expect([...view.data]).to.deep.equal([...data]);
+    });
+
     it('deletes blobs and returns the data bytes removed, each blob counted once', () => {
       const s = new MemoryBlobStore();
       s.putMany([{ key: K1, data: blob([1, 2, 3]) }, { key: K2, data: blob([4], [K1]) }, { key: K3, data: blob([]) }]);

@@ -4,6 +4,8 @@ import type { BlobStore } from './interface.js';
  * A store that forwards every call to `store` (bound, so backends with #private state work),
  * except what `overrides` replaces; an override set to undefined removes an optional member
  * (`getSync`, `count`, `sweeps`). The base of the wrappers (verifying, a store without its count).
+ * `viewSync` is not forwarded: a wrapper that changes reads (verifies, counts, fails) would be
+ * bypassed by it, so a wrapper offers it only by overriding it itself.
  */
 export function delegating(store: BlobStore, overrides: { [K in keyof BlobStore]?: BlobStore[K] | undefined }): BlobStore {
   const forward: BlobStore = {

@@ -58,6 +58,14 @@ export interface BlobStore {
   /** One blob synchronously, where the backend can (memory, LMDB); absent on those that cannot. */
   getSync?(key: DataKey): PagableData | undefined;
 
+  /**
+   * As `getSync`, but `data` may be a view of the store's own memory, valid while the caller
+   * holds it and never to be written: for a reader that decodes it at once and keeps nothing
+   * (page-in). Optional: a store whose reads copy anyway has no reason to offer it, and callers
+   * use `getSync` where it is absent.
+   */
+  viewSync?(key: DataKey): PagableData | undefined;
+
   /** Per key, true when the blob is present. */
   hasMany(keys: readonly DataKey[]): Await<boolean[]>;
 

@@ -26,8 +26,10 @@ export function checkBlob(store: BlobStore, key: DataKey, blob: PagableData | un
  */
 export function verifying(store: BlobStore): BlobStore {
   const getSync = store.getSync;
+  const viewSync = store.viewSync;
   return delegating(store, {
     getMany: (keys) => andThen(store.getMany(keys), (blobs) => blobs.map((b, i) => checkBlob(store, keys[i]!, b))),
     ...(getSync === undefined ? {} : { getSync: (key: DataKey) => checkBlob(store, key, getSync.call(store, key)) }),
+    ...(viewSync === undefined ? {} : { viewSync: (key: DataKey) => checkBlob(store, key, viewSync.call(store, key)) }),
   });
 }

@@ -66,7 +66,16 @@ function makerOf(meta: ClassMeta): () => object {
   let m = makers.get(meta);
   if (m !== undefined) return m;
   const lines = meta.fields.map((f) => `this[${JSON.stringify(f.name)}] = undefined;`);
-  m = new Function('P', `function Instance() {\n${lines.join('\n')}\n}\nInstance.prototype = P;\nreturn Instance;`)(meta.cls.prototype) as () => object;
+  const make = (name: string): () => object =>
+    new Function('P', `function ${name}() {\n${lines.join('\n')}\n}\n${name}.prototype = P;\nreturn ${name};`)(meta.cls.prototype) as () => object;
+  // Named after the class: heap snapshots and DevTools name objects by the function that made
+  // them, and users reading a snapshot look for their classes, not for "Instance".
+  const name = meta.cls.name;
+  try {
+    m = /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'P' ? make(name) : make('Instance');
+  } catch {
+    m = make('Instance'); // a name that is a reserved word
+  }
   makers.set(meta, m);
   return m;
 }

@@ -130,19 +130,22 @@ export class BlobIo {
     return this.store.getSync !== undefined;
   }
 
-  /** One blob, synchronously; IO where the store cannot. */
-  fetchSync(key: DataKey, notFound: () => PagableError): PagableData {
-    const what = `fetching blob ${key}`;
-    this.checkOpen(what);
-    const getSync = this.store.getSync;
-    if (getSync === undefined) {
-      throw new PagableError('IO', `blob ${key}: ${this.store.name} cannot be read synchronously; use pin() / fetchData()`);
+  /**
+   * One blob, synchronously; IO where the store cannot. With `view`, for a caller that decodes
+   * the blob at once and keeps nothing of it, the store may hand out its own memory (`viewSync`).
+   */
+  fetchSync(key: DataKey, notFound: () => PagableError, view = false): PagableData {
+    if (this.#closed) this.checkOpen(`fetching blob ${key}`);
+    const store = this.store;
+    const read = (view ? store.viewSync : undefined) ?? store.getSync;
+    if (read === undefined) {
+      throw new PagableError('IO', `blob ${key}: ${store.name} cannot be read synchronously; use pin() / fetchData()`);
     }
     let blob: PagableData | undefined;
     try {
-      blob = getSync.call(this.store, key);
+      blob = read.call(store, key);
     } catch (e) {
-      throw this.fail(e, what);
+      throw this.fail(e, `fetching blob ${key}`);
     }
     this.counters.fetches++;
     if (blob === undefined) throw notFound();

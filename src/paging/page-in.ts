@@ -52,16 +52,34 @@ function fits(v: unknown, root: RootSchema): boolean {
   return root.k !== 'class' || v instanceof root.cls;
 }
 
-/** `(class id, key) -> T` for one run. */
-class Slots<T> {
-  private readonly byClass = new Map<number, Map<DataKey, T>>();
-  get(id: number, key: DataKey): T | undefined {
-    return this.byClass.get(id)?.get(key);
+/**
+ * What one run knows of one blob key: its value per declared class id (nearly always one, kept
+ * inline; others in `more`), the object a tagged blob was restored as, and the views still
+ * waiting for its fetch. One map lookup per key answers every question the run asks of it.
+ */
+class KeyState {
+  /** The first class id the key was wanted as, and its value (QUEUED until decoded). */
+  id: number;
+  value: unknown;
+  /** Values under other class ids (the same untagged blob read through several classes). */
+  more: Map<number, unknown> | undefined = undefined;
+  /** The object restored from this blob when its class is tagged (its identity: see TAGGED). */
+  tagged: unknown = undefined;
+  /** Every declared root the blob is wanted as until it is fetched: one fetch per key. */
+  views: Wanted[] | undefined = undefined;
+
+  constructor(id: number, value: unknown) {
+    this.id = id;
+    this.value = value;
   }
-  set(id: number, key: DataKey, v: T): void {
-    let m = this.byClass.get(id);
-    if (m === undefined) this.byClass.set(id, (m = new Map()));
-    m.set(key, v);
+
+  get(id: number): unknown {
+    return id === this.id ? this.value : this.more?.get(id);
+  }
+
+  set(id: number, v: unknown): void {
+    if (id === this.id) this.value = v;
+    else (this.more ??= new Map()).set(id, v);
   }
 }
 
@@ -69,7 +87,7 @@ interface Fixup {
   readonly holder: Record<string | number, unknown>;
   readonly slot: string | number;
   readonly classId: number;
-  readonly key: DataKey;
+  readonly state: KeyState;
 }
 
 /** Marks a blob queued but not yet decoded. */
@@ -85,8 +103,8 @@ const QUEUED: unique symbol = Symbol('queued');
  */
 export class PageInRun implements DecodeContext {
   private readonly decoder = new BlobDecoder(this);
-  /** Decoded values of this run (strong until the run ends), or QUEUED. */
-  private readonly decoded = new Slots<unknown>();
+  /** What this run knows per key (values strong until the run ends). */
+  private readonly keys = new Map<DataKey, KeyState>();
   private readonly fixups: Fixup[] = [];
   private readonly hooks: Array<[object, ClassMeta]> = [];
   /** [start, end) of each blob's hooks in `hooks`, in decode order. */
@@ -95,39 +113,41 @@ export class PageInRun implements DecodeContext {
   wanted: Wanted[] = [];
   /** Fetched blobs waiting for their schema set, by the set's key. */
   private readonly parked = new Map<DataKey, Array<[Wanted, PagableData]>>();
-  private readonly rootKey: DataKey;
+  private readonly root: KeyState;
   private readonly rootClass: number;
 
-  /** Objects this run restored from tagged blobs, by key (their identity: see TAGGED). */
-  private readonly tagged = new Map<DataKey, unknown>();
-  /** Every declared root a wanted blob is needed as: one fetch per key, however many views. */
-  private readonly views = new Map<DataKey, Wanted[]>();
-
   constructor(private readonly host: ArcHost, private readonly cache: ArcCache, key: DataKey, root: RootSchema) {
-    this.rootKey = key;
     this.rootClass = classId(root);
-    const hit = this.live(key, root, this.rootClass);
-    if (hit !== undefined) this.decoded.set(this.rootClass, key, hit);
-    else this.want(key, root, this.rootClass);
+    const hit = this.live(undefined, key, root, this.rootClass);
+    this.root = hit !== undefined ? this.state(key, this.rootClass, hit) : this.want(undefined, key, root, this.rootClass);
+  }
+
+  /** The state of `key`, created with `v` as `id`'s value, or given it. */
+  private state(key: DataKey, id: number, v: unknown): KeyState {
+    let st = this.keys.get(key);
+    if (st === undefined) this.keys.set(key, (st = new KeyState(id, v)));
+    else st.set(id, v);
+    return st;
   }
 
   /** An object restored from `key` earlier that may stand where `root` is declared, if alive. */
-  private live(key: DataKey, root: RootSchema, id: number): unknown {
-    const t = this.tagged.get(key) ?? this.cache.get(TAGGED, key);
+  private live(st: KeyState | undefined, key: DataKey, root: RootSchema, id: number): unknown {
+    const t = st?.tagged;
     if (t !== undefined && fits(t, root)) return t;
-    return this.cache.get(id, key);
+    return this.cache.find(key, TAGGED, fits, root, id);
   }
 
-  private want(key: DataKey, root: RootSchema, id: number): void {
-    this.decoded.set(id, key, QUEUED);
+  private want(st: KeyState | undefined, key: DataKey, root: RootSchema, id: number): KeyState {
     const w: Wanted = { key, root, classId: id };
-    const views = this.views.get(key);
-    if (views !== undefined) {
-      views.push(w);
-      return;
+    if (st === undefined) this.keys.set(key, (st = new KeyState(id, QUEUED)));
+    else st.set(id, QUEUED);
+    if (st.views !== undefined) {
+      st.views.push(w);
+    } else {
+      st.views = [w];
+      this.wanted.push(w);
     }
-    this.views.set(key, [w]);
-    this.wanted.push(w);
+    return st;
   }
 
   /** Schema blobs this run asked for, and those it received (still missing after that: a damaged set). */
@@ -177,31 +197,31 @@ export class PageInRun implements DecodeContext {
       else return this.supply(w, blob);
       return;
     }
-    const views = this.views.get(w.key) ?? [w];
-    this.views.delete(w.key);
-    for (const v of views) this.supplyView(v, blob);
+    const st = this.keys.get(w.key)!;
+    const views = st.views ?? [w];
+    st.views = undefined;
+    for (const v of views) this.supplyView(st, v, blob);
   }
 
   /** Restores `blob` as declared by `w`: one object per tagged blob, one per (class, key) otherwise. */
-  private supplyView(w: Wanted, blob: PagableData): void {
+  private supplyView(st: KeyState, w: Wanted, blob: PagableData): void {
     // Another view in this run, or another page-in while this one was fetching, may have restored
     // it already: share its object (a tagged blob's under its key alone, if it can stand here).
-    let value: unknown = this.tagged.get(w.key) ?? this.cache.get(TAGGED, w.key);
-    if (value === undefined || !fits(value, w.root)) value = this.cache.get(w.classId, w.key);
+    let value = this.live(st, w.key, w.root, w.classId);
     if (value === undefined) {
       const start = this.hooks.length;
       value = this.decoder.decode(blob, w.root, w.key);
       if (this.hooks.length > start) this.hookRanges.push(start, this.hooks.length);
       if (typeof value === 'object' && value !== null) this.cache.set(isTagged(value) ? TAGGED : w.classId, w.key, value);
     }
-    if (isTagged(value)) this.tagged.set(w.key, value);
-    this.decoded.set(w.classId, w.key, value);
+    if (st.tagged === undefined && isTagged(value)) st.tagged = value;
+    st.set(w.classId, value);
   }
 
   /** Links shared children into their holders, runs after-page-in hooks (children first). */
   finish(): unknown {
     if (this.parked.size > 0) throw new PagableError('IO', `page-in: blobs still wait for schema set ${[...this.parked.keys()][0]} (internal error)`);
-    for (const f of this.fixups) f.holder[f.slot] = this.decoded.get(f.classId, f.key);
+    for (const f of this.fixups) f.holder[f.slot] = f.state.get(f.classId);
     // Blobs decode parents first, so later blobs are children: run them first. Within a blob the
     // decoder already recorded instances innermost first.
     for (let r = this.hookRanges.length - 2; r >= 0; r -= 2) {
@@ -210,19 +230,20 @@ export class PageInRun implements DecodeContext {
         meta.restored!(obj);
       }
     }
-    return this.decoded.get(this.rootClass, this.rootKey);
+    return this.root.get(this.rootClass);
   }
 
   shared(key: DataKey, root: RootSchema, holder: object, slot: string | number): unknown {
     const id = classId(root);
-    let v = this.decoded.get(id, key);
+    let st = this.keys.get(key);
+    let v = st?.get(id);
     if (v === undefined) {
-      v = this.live(key, root, id);
-      if (v !== undefined) this.decoded.set(id, key, v);
-      else this.want(key, root, id);
+      v = this.live(st, key, root, id);
+      if (v !== undefined) st = this.state(key, id, v);
+      else st = this.want(st, key, root, id);
     }
     if (v !== undefined && v !== QUEUED) return v;
-    this.fixups.push({ holder: holder as Record<string | number, unknown>, slot, classId: id, key });
+    this.fixups.push({ holder: holder as Record<string | number, unknown>, slot, classId: id, state: st! });
     return undefined;
   }
 

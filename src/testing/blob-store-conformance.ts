@@ -174,5 +174,21 @@ export function blobStoreConformance(factory: BlobStoreFactory, harness?: Partia
       assert.deepEqual([...again!.data], [...a.data.data]);
       assert.deepEqual(again!.arcs, []);
     });
+
+    it('viewSync, where offered, reads what getSync reads, and stays valid after deletes', async () => {
+      if (s.viewSync === undefined) return;
+      const a = entryOf('viewed');
+      const b = entryOf('viewed too');
+      await s.putMany([a, b]);
+      const view = s.viewSync(a.key)!;
+      assert.deepEqual([...view.data], [...a.data.data]);
+      assert.deepEqual(view.arcs, a.data.arcs);
+      assert.equal(s.viewSync(entryOf('never stored').key), undefined);
+      await s.deleteMany([a.key]);
+      await s.putMany([entryOf('written after the delete')]);
+      // The view read earlier still holds the blob's bytes (a reader decoding it is not disturbed).
+      assert.deepEqual([...view.data], [...a.data.data]);
+      assert.deepEqual([...s.viewSync(b.key)!.data], [...b.data.data]);
+    });
   });
 }
