@@ -31,10 +31,14 @@ module.exports = {
     only('storage', ['paging', 'blobstore', 'keys', 'metadata', 'codec'], 'the public storages are the runtime over their stores'),
     {
       name: 'explore-imports',
-      comment: 'the explorer (pagable explore) reads stores through the runtime and blob contents through one adapter, describe.ts (today over the CLI\'s blob view)',
+      comment:
+        "the explorer (pagable explore) reads stores through the runtime and blob contents through one adapter, describe.ts (today over the CLI's blob view)",
       severity: 'error',
       from: { path: '^src/explore/' },
-      to: { path: '^src/', pathNot: ['^src/explore/', '^src/(paging|storage|blobstore|codec|keys|metadata)/', '^src/error\\.ts$', '^src/cli/blob-view\\.ts$'] },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/explore/', '^src/(paging|storage|blobstore|codec|keys|metadata)/', '^src/error\\.ts$', '^src/cli/blob-view\\.ts$'],
+      },
     },
     {
       name: 'blobstores-independent',

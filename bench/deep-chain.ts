@@ -13,5 +13,8 @@ t = performance.now();
 let back: Link | undefined = await s.load(Link, key);
 const loadMs = performance.now() - t;
 let c = 0;
-while (back) { c++; back = back.next; }
+while (back) {
+  c++;
+  back = back.next;
+}
 console.log(JSON.stringify({ n, c, saveMs: Math.round(saveMs), loadMs: Math.round(loadMs) }));

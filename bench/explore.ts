@@ -18,7 +18,8 @@ import { Field, Lazy, LmdbPagableStorage, Pagable, PagableArc, Shared, TypeTag }
 import { type ExploreServer, startExploreServer } from '../src/explore/server.js';
 import { exploreSourceOf } from '../src/explore/source.js';
 
-@TypeTag('bench.File') @Pagable()
+@TypeTag('bench.File')
+@Pagable()
 class File {
   @Field() path!: string;
   @Field() mode!: number;
@@ -31,14 +32,16 @@ class Meta {
   @Field() when!: Date;
 }
 
-@TypeTag('bench.Tree') @Pagable()
+@TypeTag('bench.Tree')
+@Pagable()
 class Tree {
   @Field() name!: string;
   @Shared(() => [File]) files!: File[];
   @Shared(() => [Tree]) subtrees!: Tree[];
 }
 
-@TypeTag('bench.Commit') @Pagable()
+@TypeTag('bench.Commit')
+@Pagable()
 class Commit {
   @Field() message!: string;
   @Shared(() => Meta) meta!: Meta;
@@ -66,22 +69,29 @@ async function generate(dir: string, target: number): Promise<void> {
   const s = await LmdbPagableStorage.open(dir, { noSync: true });
   const rand = rng(7);
   // Vendored files every tree shares: content dedup across commits.
-  const vendored = Array.from({ length: 40 }, (_, i) => Object.assign(new File(), { path: `vendor/lib-${i}.js`, mode: 0o644, content: `/* lib ${i} */ ${'x'.repeat(200)}` }));
+  const vendored = Array.from({ length: 40 }, (_, i) =>
+    Object.assign(new File(), { path: `vendor/lib-${i}.js`, mode: 0o644, content: `/* lib ${i} */ ${'x'.repeat(200)}` }),
+  );
   const heads: Array<PagableArc<Commit> | undefined> = new Array(BRANCHES).fill(undefined);
   let blobs = 0;
   let n = 0;
   const t0 = performance.now();
   while (blobs < target) {
     const b = n % BRANCHES;
-    const dirs = Array.from({ length: DIRS }, (_, d) => Object.assign(new Tree(), {
-      name: `src/d${d}`,
-      files: Array.from({ length: FILES_PER_DIR }, (_, f) => Object.assign(new File(), {
-        path: `src/d${d}/f${f}.ts`, mode: 0o644,
-        // Most files change in every commit; some keep their content (dedup with earlier commits).
-        content: rand() < 0.3 ? `export const f${f} = ${d};` : `// ${n}.${d}.${f} ${'y'.repeat(20 + Math.floor(rand() * 120))}`,
-      })),
-      subtrees: [],
-    }));
+    const dirs = Array.from({ length: DIRS }, (_, d) =>
+      Object.assign(new Tree(), {
+        name: `src/d${d}`,
+        files: Array.from({ length: FILES_PER_DIR }, (_, f) =>
+          Object.assign(new File(), {
+            path: `src/d${d}/f${f}.ts`,
+            mode: 0o644,
+            // Most files change in every commit; some keep their content (dedup with earlier commits).
+            content: rand() < 0.3 ? `export const f${f} = ${d};` : `// ${n}.${d}.${f} ${'y'.repeat(20 + Math.floor(rand() * 120))}`,
+          }),
+        ),
+        subtrees: [],
+      }),
+    );
     const root = Object.assign(new Tree(), { name: '', files: vendored.slice(0, 10 + (n % 30)), subtrees: dirs });
     const commit = Object.assign(new Commit(), {
       message: `commit ${n} on branch ${b}`,
@@ -98,7 +108,8 @@ async function generate(dir: string, target: number): Promise<void> {
     if (n % 40 !== 39) heads[b] = arc;
     else void key;
     n++;
-    if (n % 500 === 0) process.stderr.write(`  generated ${blobs} blobs (${n} commits) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    if (n % 500 === 0)
+      process.stderr.write(`  generated ${blobs} blobs (${n} commits) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   }
   for (let b = 0; b < BRANCHES; b++) if (heads[b] !== undefined) await s.setRoot(`branch-${b}`, heads[b]!.dataKey!);
   await s.flush();
@@ -132,7 +143,15 @@ async function endpoint(base: string, path: string, runs = 7): Promise<{ first: 
   return { first: times[0]!, ms: median(times.slice(1)), bytes };
 }
 
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Milliseconds from navigation to the page's `data-ready` (scan followed, treemap and first root drawn). */
 async function pageLoad(url: string, runs: number): Promise<number[] | undefined> {
@@ -188,16 +207,24 @@ async function measure(name: string, dir: string): Promise<void> {
     const prefix = await endpoint(srv.url, `/api/search?q=${(root?.key ?? 'ab').slice(0, 5)}`);
     const loads = await pageLoad(srv.url, 3);
     const f = (ms: number): string => `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
-    console.log(`\n${name}: ${t.blobs.toLocaleString('en-US')} blobs, ${(t.bytes / 1048576).toFixed(1)} MiB stored, ${((summary.fileBytes ?? 0) / 1048576).toFixed(0)} MiB on disk, ${summary.roots} roots, ${t.labels} classes`);
+    console.log(
+      `\n${name}: ${t.blobs.toLocaleString('en-US')} blobs, ${(t.bytes / 1048576).toFixed(1)} MiB stored, ${((summary.fileBytes ?? 0) / 1048576).toFixed(0)} MiB on disk, ${summary.roots} roots, ${t.labels} classes`,
+    );
     console.log(`  server start           ${f(startMs)} (listening; the scan runs in the background)`);
-    console.log(`  scan (index+verify+gc) ${f(progress.ms ?? 0)}  (${Math.round(t.blobs / ((progress.ms ?? 1) / 1000)).toLocaleString('en-US')} blobs/s); index ${(t.indexBytes / 1048576).toFixed(1)} MiB, RSS +${((rssAfter - rssBefore) / 1048576).toFixed(0)} MiB`);
-    console.log(`  /api/progress during the scan: median ${f(median(during.length > 0 ? during : [0]))}, max ${f(Math.max(0, ...during))} over ${during.length} requests`);
+    console.log(
+      `  scan (index+verify+gc) ${f(progress.ms ?? 0)}  (${Math.round(t.blobs / ((progress.ms ?? 1) / 1000)).toLocaleString('en-US')} blobs/s); index ${(t.indexBytes / 1048576).toFixed(1)} MiB, RSS +${((rssAfter - rssBefore) / 1048576).toFixed(0)} MiB`,
+    );
+    console.log(
+      `  /api/progress during the scan: median ${f(median(during.length > 0 ? during : [0]))}, max ${f(Math.max(0, ...during))} over ${during.length} requests`,
+    );
     console.log(`  /api/treemap?by=class  first ${f(byClass.first)}, then ${f(byClass.ms)} (${byClass.bytes} bytes)`);
     console.log(`  /api/treemap?by=root   first ${f(byRoot.first)}, then ${f(byRoot.ms)} (${byRoot.bytes} bytes)`);
     if (blob) console.log(`  /api/blob/ROOT         ${f(blob.ms)} (${blob.bytes} bytes)`);
     if (graph) console.log(`  /api/graph/ROOT        ${f(graph.ms)} (${graph.bytes} bytes)`);
     console.log(`  /api/search class      ${f(search.ms)}; key prefix ${f(prefix.ms)}`);
-    console.log(`  dedup ${t.dedupRatio.toFixed(1)}x; verify: ${t.verify.corrupt} corrupt; gc would free ${t.gc.unreachableBlobs.toLocaleString('en-US')} blobs`);
+    console.log(
+      `  dedup ${t.dedupRatio.toFixed(1)}x; verify: ${t.verify.corrupt} corrupt; gc would free ${t.gc.unreachableBlobs.toLocaleString('en-US')} blobs`,
+    );
     if (loads === undefined) console.log('  page load              (no /usr/bin/chromium: skipped)');
     else console.log(`  page load (Chromium, to treemap + blob + graph drawn): ${loads.map(f).join(', ')}`);
   } finally {
@@ -207,13 +234,24 @@ async function measure(name: string, dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { blobs: { type: 'string' }, small: { type: 'string' }, dir: { type: 'string' }, keep: { type: 'boolean' }, store: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({
+    options: {
+      blobs: { type: 'string' },
+      small: { type: 'string' },
+      dir: { type: 'string' },
+      keep: { type: 'boolean' },
+      store: { type: 'string', multiple: true },
+    },
+  });
   const large = Number(values.blobs ?? 1_000_000);
   const small = Number(values.small ?? 2_000);
   const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'pagable-explore-bench-'));
   try {
     for (const path of values.store ?? []) await measure(`store ${path}`, path);
-    for (const [name, n] of [['small store', small], ['large store', large]] as const) {
+    for (const [name, n] of [
+      ['small store', small],
+      ['large store', large],
+    ] as const) {
       const path = join(dir, `store-${n}`);
       if (!existsSync(join(path, 'data.mdb'))) {
         process.stderr.write(`generating ${name} (${n} blobs) in ${path}\n`);

@@ -64,7 +64,10 @@ async function sample<P, R>(c: Contender<P, R>, measured: boolean): Promise<numb
 
 /** Warm-up samples, then `iterations` alternating samples of each contender. */
 export async function compare<A, B, RA, RB>(
-  a: Contender<A, RA>, b: Contender<B, RB>, warmup: number, iterations: number,
+  a: Contender<A, RA>,
+  b: Contender<B, RB>,
+  warmup: number,
+  iterations: number,
 ): Promise<[Samples, Samples]> {
   for (let i = 0; i < warmup; i++) {
     await sample(a, false);
@@ -74,8 +77,16 @@ export async function compare<A, B, RA, RB>(
   const tb: number[] = [];
   for (let i = 0; i < iterations; i++) {
     // Alternate who goes first.
-    if (i % 2 === 0) { ta.push(await sample(a, true)); tb.push(await sample(b, true)); }
-    else { tb.push(await sample(b, true)); ta.push(await sample(a, true)); }
+    if (i % 2 === 0) {
+      ta.push(await sample(a, true));
+      tb.push(await sample(b, true));
+    } else {
+      tb.push(await sample(b, true));
+      ta.push(await sample(a, true));
+    }
   }
-  return [{ ms: ta, median: median(ta) }, { ms: tb, median: median(tb) }];
+  return [
+    { ms: ta, median: median(ta) },
+    { ms: tb, median: median(tb) },
+  ];
 }

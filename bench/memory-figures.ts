@@ -10,7 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type DataKey, InMemoryPagableStorage, LmdbPagableStorage, PagableArc, type PagableData, type PagableStorage,
+  type DataKey,
+  InMemoryPagableStorage,
+  LmdbPagableStorage,
+  PagableArc,
+  type PagableData,
+  type PagableStorage,
 } from '../src/index.js';
 import { keyFromBytes } from '../src/keys/data.js';
 import { settle } from './measure.js';
@@ -144,7 +149,11 @@ async function childRefs(storage: InMemoryPagableStorage | LmdbPagableStorage): 
  * store keeps in array buffers beyond the blobs' bytes (the in-memory store's index and record
  * headers) counts as not freed.
  */
-export async function heapFreed(storage: InMemoryPagableStorage | LmdbPagableStorage, workload: WorkloadOptions, offHeap: boolean): Promise<{ ratio: number; detail: Record<string, unknown> }> {
+export async function heapFreed(
+  storage: InMemoryPagableStorage | LmdbPagableStorage,
+  workload: WorkloadOptions,
+  offHeap: boolean,
+): Promise<{ ratio: number; detail: Record<string, unknown> }> {
   const before = await memoryNow();
   let arcs: ReturnType<typeof buildPackageArcs> | undefined = buildPackageArcs(workload, storage);
   const loaded = await memoryNow();
@@ -155,7 +164,8 @@ export async function heapFreed(storage: InMemoryPagableStorage | LmdbPagableSto
   if (report.failed.length > 0) throw new Error(`bench: page-out failures: ${report.failed.map((e) => e.message).join('; ')}`);
   if (!arcs.every((a) => a.isPagedOut)) throw new Error('bench: not every package arc is paged out');
   const pin = await arcs[arcs.length - 1]!.pin();
-  if (!(pin.value instanceof Package && pin.value.targets[0] instanceof Target)) throw new Error('bench: a paged-out package does not page back in');
+  if (!(pin.value instanceof Package && pin.value.targets[0] instanceof Target))
+    throw new Error('bench: a paged-out package does not page back in');
   pin.release();
   const packageArcs = arcs.length;
   // Drop the handles, so what remains is what the storage itself holds.
@@ -170,14 +180,24 @@ export async function heapFreed(storage: InMemoryPagableStorage | LmdbPagableSto
   return {
     ratio: (graph - kept) / graph,
     detail: {
-      graphHeapBytes: graph, heapAfterBytes: after.heap - before.heap, storeOverheadBytes: storeOverhead,
-      arrayBuffersGrowth, storedBytes: stored, packageArcs, pagedOut: report.pagedOut, storedBlobs: stats.blobs, pageOutMs,
+      graphHeapBytes: graph,
+      heapAfterBytes: after.heap - before.heap,
+      storeOverheadBytes: storeOverhead,
+      arrayBuffersGrowth,
+      storedBytes: stored,
+      packageArcs,
+      pagedOut: report.pagedOut,
+      storedBlobs: stats.blobs,
+      pageOutMs,
     },
   };
 }
 
 /** Runs `measure` on a storage of its own, closed after; the storage is unreachable once this resolves. */
-async function onFresh<R>(open: () => Promise<InMemoryPagableStorage | LmdbPagableStorage>, measure: (s: InMemoryPagableStorage | LmdbPagableStorage) => Promise<R>): Promise<R> {
+async function onFresh<R>(
+  open: () => Promise<InMemoryPagableStorage | LmdbPagableStorage>,
+  measure: (s: InMemoryPagableStorage | LmdbPagableStorage) => Promise<R>,
+): Promise<R> {
   const s = await open();
   try {
     return await measure(s);
@@ -186,7 +206,12 @@ async function onFresh<R>(open: () => Promise<InMemoryPagableStorage | LmdbPagab
   }
 }
 
-async function measureStorage(open: () => Promise<InMemoryPagableStorage | LmdbPagableStorage>, offHeap: boolean, n: number, workload: WorkloadOptions): Promise<StorageMemory> {
+async function measureStorage(
+  open: () => Promise<InMemoryPagableStorage | LmdbPagableStorage>,
+  offHeap: boolean,
+  n: number,
+  workload: WorkloadOptions,
+): Promise<StorageMemory> {
   // Each figure on a storage of its own, so no closed storage's memory is freed during the next.
   const perBlob = await onFresh(open, (s) => perStoredBlob(s, n, offHeap));
   const perArc = await onFresh(open, (s) => perPagedOutArc(s, n));
@@ -200,7 +225,11 @@ async function measureStorage(open: () => Promise<InMemoryPagableStorage | LmdbP
 }
 
 /** Every figure for memory and LMDB (`n` arcs and blobs each), with its bar. */
-export async function measureMemory(n: number, workload: WorkloadOptions, say: (s: string) => void): Promise<{ rows: MemoryRow[]; memory: StorageMemory; lmdb: StorageMemory }> {
+export async function measureMemory(
+  n: number,
+  workload: WorkloadOptions,
+  say: (s: string) => void,
+): Promise<{ rows: MemoryRow[]; memory: StorageMemory; lmdb: StorageMemory }> {
   say(`memory figures: ${n} paged-out arcs, ${n} stored blobs and the workload's heap, in memory ...`);
   const memory = await measureStorage(async () => new InMemoryPagableStorage(), false, n, workload);
   say('memory figures: the same on LMDB ...');
@@ -228,9 +257,17 @@ function fmt(id: MemoryRow['id'], v: number): string {
 export function formatMemoryTable(rows: readonly MemoryRow[]): string {
   const head = ['memory figure (after full GC)', 'memory', 'LMDB', 'bar', 'result'];
   const body = rows.map((r) => [
-    r.label, fmt(r.id, r.memory), fmt(r.id, r.lmdb), `${r.bar.op} ${fmt(r.id, r.bar.value)}`, r.pass ? 'PASS' : 'FAIL  <<<<<',
+    r.label,
+    fmt(r.id, r.memory),
+    fmt(r.id, r.lmdb),
+    `${r.bar.op} ${fmt(r.id, r.bar.value)}`,
+    r.pass ? 'PASS' : 'FAIL  <<<<<',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i >= 1 && i <= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i >= 1 && i <= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }

@@ -50,7 +50,10 @@ function mapPut(map: Map<DataKey, PagableData>, batch: readonly BlobEntry[]): bo
   for (let i = 0; i < batch.length; i++) {
     const e = batch[i]!;
     if (map.has(e.key)) out[i] = false;
-    else { map.set(e.key, e.data); out[i] = true; }
+    else {
+      map.set(e.key, e.data);
+      out[i] = true;
+    }
   }
   return out;
 }
@@ -73,23 +76,68 @@ function filledStore(): MemoryBlobStore {
 
 async function throughput(): Promise<void> {
   const [putStore, putMap] = await compare(
-    { prepare: () => new MemoryBlobStore(), run: (s) => { for (const b of batches) s.putMany(b); return s; } },
-    { prepare: () => new Map<DataKey, PagableData>(), run: (m) => { for (const b of batches) mapPut(m, b); return m; } },
-    2, iterations,
+    {
+      prepare: () => new MemoryBlobStore(),
+      run: (s) => {
+        for (const b of batches) s.putMany(b);
+        return s;
+      },
+    },
+    {
+      prepare: () => new Map<DataKey, PagableData>(),
+      run: (m) => {
+        for (const b of batches) mapPut(m, b);
+        return m;
+      },
+    },
+    2,
+    iterations,
   );
   const [getStore, getMap] = await compare(
-    { prepare: filledStore, run: (s) => { let n = 0; for (const ks of keyBatches) n += s.getMany(ks).length; return n; } },
-    { prepare: filledMap, run: (m) => { let n = 0; for (const ks of keyBatches) n += ks.map((k) => m.get(k)).length; return n; } },
-    2, iterations,
+    {
+      prepare: filledStore,
+      run: (s) => {
+        let n = 0;
+        for (const ks of keyBatches) n += s.getMany(ks).length;
+        return n;
+      },
+    },
+    {
+      prepare: filledMap,
+      run: (m) => {
+        let n = 0;
+        for (const ks of keyBatches) n += ks.map((k) => m.get(k)).length;
+        return n;
+      },
+    },
+    2,
+    iterations,
   );
   const [hasStore, hasMap] = await compare(
-    { prepare: filledStore, run: (s) => { let n = 0; for (const ks of keyBatches) n += s.hasMany(ks).length; return n; } },
-    { prepare: filledMap, run: (m) => { let n = 0; for (const ks of keyBatches) n += ks.map((k) => m.has(k)).length; return n; } },
-    2, iterations,
+    {
+      prepare: filledStore,
+      run: (s) => {
+        let n = 0;
+        for (const ks of keyBatches) n += s.hasMany(ks).length;
+        return n;
+      },
+    },
+    {
+      prepare: filledMap,
+      run: (m) => {
+        let n = 0;
+        for (const ks of keyBatches) n += ks.map((k) => m.has(k)).length;
+        return n;
+      },
+    },
+    2,
+    iterations,
   );
   const line = (what: string, store: number, map: number): void => {
-    const rate = (ms: number): string => `${((N / ms) * 1000 / 1e6).toFixed(2)} M/s`;
-    console.log(`${what.padEnd(6)} store ${rate(store).padStart(10)}   Map ${rate(map).padStart(10)}   store/Map ${(map / store).toFixed(2)}x`);
+    const rate = (ms: number): string => `${(((N / ms) * 1000) / 1e6).toFixed(2)} M/s`;
+    console.log(
+      `${what.padEnd(6)} store ${rate(store).padStart(10)}   Map ${rate(map).padStart(10)}   store/Map ${(map / store).toFixed(2)}x`,
+    );
   };
   console.log(`throughput, ${N / 1000}k blobs in batches of ${BATCH} (median of ${iterations}):`);
   line('put', putStore.median, putMap.median);
@@ -118,7 +166,10 @@ async function perBlob<C>(fill: () => C): Promise<number> {
 
 /** A fresh copy of blob `e`, as fetched from a backend: its own Uint8Array and key strings. */
 function copyOf(e: BlobEntry): BlobEntry {
-  return { key: e.key.slice(0, 16) + e.key.slice(16), data: { data: e.data.data.slice(), arcs: e.data.arcs.map((a) => a.slice(0, 16) + a.slice(16)) } };
+  return {
+    key: e.key.slice(0, 16) + e.key.slice(16),
+    data: { data: e.data.data.slice(), arcs: e.data.arcs.map((a) => a.slice(0, 16) + a.slice(16)) },
+  };
 }
 
 async function memory(): Promise<void> {
@@ -129,7 +180,17 @@ async function memory(): Promise<void> {
   const map = await perBlob(() => {
     const m = new Map<DataKey, PagableData>();
     // Flattened, as keyFromBytes builds them: a concatenation would stay a rope and cost more.
-    for (const b of batches) mapPut(m, b.map((e) => { const c = copyOf(e); return { key: keyFromBytes(Buffer.from(c.key, 'hex')), data: { data: c.data.data, arcs: c.data.arcs.map((a) => keyFromBytes(Buffer.from(a, 'hex'))) } }; }));
+    for (const b of batches)
+      mapPut(
+        m,
+        b.map((e) => {
+          const c = copyOf(e);
+          return {
+            key: keyFromBytes(Buffer.from(c.key, 'hex')),
+            data: { data: c.data.data, arcs: c.data.arcs.map((a) => keyFromBytes(Buffer.from(a, 'hex'))) },
+          };
+        }),
+      );
     return m;
   });
   const store = await perBlob(() => filledStore());

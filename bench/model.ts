@@ -17,11 +17,10 @@
  *
  * Most objects are inline; blobs are cut at packages, targets, configurations and build files.
  */
-import {
-  Dyn, Field, Lazy, Pagable, type PagableArc, Shared, TypeTag,
-} from '../src/index.js';
+import { Dyn, Field, Lazy, Pagable, type PagableArc, Shared, TypeTag } from '../src/index.js';
 
-@TypeTag('bench.Configuration') @Pagable()
+@TypeTag('bench.Configuration')
+@Pagable()
 export class Configuration {
   @Field() name!: string;
   @Field() platform!: string;
@@ -43,35 +42,40 @@ export abstract class Rule {
   @Field() kind!: string;
 }
 
-@TypeTag('bench.RustLibrary') @Pagable()
+@TypeTag('bench.RustLibrary')
+@Pagable()
 export class RustLibrary extends Rule {
   @Field() edition!: string;
   @Field() crateRoot!: string;
   @Field() features!: string[];
 }
 
-@TypeTag('bench.CxxLibrary') @Pagable()
+@TypeTag('bench.CxxLibrary')
+@Pagable()
 export class CxxLibrary extends Rule {
   @Field() headers!: string[];
   @Field() compilerFlags!: string[];
   @Field() linkStyle!: string;
 }
 
-@TypeTag('bench.GenRule') @Pagable()
+@TypeTag('bench.GenRule')
+@Pagable()
 export class GenRule extends Rule {
   @Field() cmd!: string;
   @Field() outs!: string[];
   @Field() env!: Record<string, string>;
 }
 
-@TypeTag('bench.PythonBinary') @Pagable()
+@TypeTag('bench.PythonBinary')
+@Pagable()
 export class PythonBinary extends Rule {
   @Field() main!: string;
   @Field() interpreter!: string;
   @Field() zipSafe!: boolean;
 }
 
-@TypeTag('bench.TestRule') @Pagable()
+@TypeTag('bench.TestRule')
+@Pagable()
 export class TestRule extends Rule {
   @Field() runner!: string;
   @Field() timeoutMs!: number;
@@ -79,26 +83,30 @@ export class TestRule extends Rule {
 }
 
 /** An action; the field is declared as Action, the subclasses write their tag. */
-@TypeTag('bench.Action') @Pagable()
+@TypeTag('bench.Action')
+@Pagable()
 export class Action {
   @Field() category!: string;
   @Field() identifier!: string;
 }
 
-@TypeTag('bench.RunAction') @Pagable()
+@TypeTag('bench.RunAction')
+@Pagable()
 export class RunAction extends Action {
   @Field() argv!: string[];
   @Field() outputs!: string[];
 }
 
-@TypeTag('bench.WriteAction') @Pagable()
+@TypeTag('bench.WriteAction')
+@Pagable()
 export class WriteAction extends Action {
   @Field() path!: string;
   @Field() contentDigest!: string;
   @Field() isExecutable!: boolean;
 }
 
-@TypeTag('bench.CopyAction') @Pagable()
+@TypeTag('bench.CopyAction')
+@Pagable()
 export class CopyAction extends Action {
   @Field() src!: string;
   @Field() dst!: string;
@@ -143,7 +151,8 @@ export class Revision {
   @Shared(() => [Package]) packages!: Package[];
 }
 
-@TypeTag('bench.BuildGraph') @Pagable()
+@TypeTag('bench.BuildGraph')
+@Pagable()
 export class BuildGraph {
   @Field() name!: string;
   @Field(() => [Revision]) revisions!: Revision[];

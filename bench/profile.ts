@@ -12,9 +12,25 @@ import { SourceMap } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] }
-export interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples?: number[]; timeDeltas?: number[] }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  hitCount?: number;
+  children?: number[];
+}
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
 
 export interface SelfTime {
   fn: string;
@@ -83,7 +99,8 @@ export function selfTimes(p: CpuProfile): SelfTime[] {
     const cf = n.callFrame;
     if (cf.functionName === '(idle)' || cf.functionName === '(program)') continue;
     const fn = cf.functionName || '(anonymous)';
-    const where = cf.url === '' ? '(native)' : original(cf.url, cf.lineNumber, cf.columnNumber) ?? `${shortUrl(cf.url)}:${cf.lineNumber + 1}`;
+    const where =
+      cf.url === '' ? '(native)' : (original(cf.url, cf.lineNumber, cf.columnNumber) ?? `${shortUrl(cf.url)}:${cf.lineNumber + 1}`);
     const k = `${fn}\0${where}`;
     const e = agg.get(k) ?? { fn, where, ms: 0, share: 0 };
     e.ms += us / 1000;
@@ -110,7 +127,10 @@ export class InProcessProfiler {
   /** The set-up commands, awaited by the first `start()` so that a failure surfaces there. */
   private readonly ready: Promise<unknown>;
 
-  constructor(private readonly dir: string, intervalUs = 200) {
+  constructor(
+    private readonly dir: string,
+    intervalUs = 200,
+  ) {
     this.session.connect();
     this.ready = Promise.all([this.post('Profiler.enable'), this.post('Profiler.setSamplingInterval', { interval: intervalUs })]);
     mkdirSync(dir, { recursive: true });

@@ -37,10 +37,14 @@ export function row(r: Omit<MetricRow, 'pass'>): MetricRow {
 function fmtValue(v: number, unit: MetricRow['unit']): string {
   if (!Number.isFinite(v)) return String(v);
   switch (unit) {
-    case 'ms': return `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
-    case 'bytes': return v >= 1048576 ? `${(v / 1048576).toFixed(2)} MiB` : `${(v / 1024).toFixed(1)} KiB`;
-    case 'MB': return `${v.toFixed(1)} MB`;
-    case 'count': return String(v);
+    case 'ms':
+      return `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
+    case 'bytes':
+      return v >= 1048576 ? `${(v / 1048576).toFixed(2)} MiB` : `${(v / 1024).toFixed(1)} KiB`;
+    case 'MB':
+      return `${v.toFixed(1)} MB`;
+    case 'count':
+      return String(v);
   }
 }
 
@@ -61,11 +65,19 @@ function pad(s: string, n: number, right = false): string {
 export function formatTable(rows: readonly MetricRow[]): string {
   const head = ['metric', 'pagable', 'peer', 'ratio', 'bar', 'result'];
   const body = rows.map((r) => [
-    r.label, fmtValue(r.pagable, r.unit), fmtValue(r.peer, r.unit), fmtRatio(r), fmtBar(r),
+    r.label,
+    fmtValue(r.pagable, r.unit),
+    fmtValue(r.peer, r.unit),
+    fmtRatio(r),
+    fmtBar(r),
     r.pass === null ? 'info' : r.pass ? 'PASS' : 'FAIL  <<<<<',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i]!, i >= 1 && i <= 3)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => pad(c, widths[i]!, i >= 1 && i <= 3))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

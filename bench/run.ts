@@ -25,18 +25,27 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type DataKey, InMemoryPagableStorage, LmdbPagableStorage, type PagableData, type PagableStorage, type PinnedPagableArc,
+  type DataKey,
+  InMemoryPagableStorage,
+  LmdbPagableStorage,
+  type PagableData,
+  type PagableStorage,
+  type PinnedPagableArc,
 } from '../src/index.js';
 import { type Contender, type Samples, compare, hasGc } from './measure.js';
 import { type MemoryRow, type StorageMemory, formatMemoryTable, measureMemory } from './memory-figures.js';
 import { type RoundTripRow, type StorageRow, formatStorages, measureStorages } from './storages.js';
 import { type BuildFile, BuildGraph, type Package, RustLibrary, Target } from './model.js';
-import { classTransformerDeserialize, classTransformerRoundTrip, classTransformerSerialize, msgpackrPack, msgpackrUnpack } from './peers.js';
+import {
+  classTransformerDeserialize,
+  classTransformerRoundTrip,
+  classTransformerSerialize,
+  msgpackrPack,
+  msgpackrUnpack,
+} from './peers.js';
 import { InProcessProfiler, type CpuProfile, formatSelfTimes, mergeSelfTimes, type SelfTime } from './profile.js';
 import { ALL_METRICS, type MetricId, type MetricRow, formatTable, row, writeJson } from './report.js';
-import {
-  QUICK, STANDARD, type WorkloadOptions, arcValues, buildGraph, describe, toCt, toPlain, toUniquePlain,
-} from './workload.js';
+import { QUICK, STANDARD, type WorkloadOptions, arcValues, buildGraph, describe, toCt, toPlain, toUniquePlain } from './workload.js';
 
 // ---- options ----------------------------------------------------------------------------------
 
@@ -61,7 +70,9 @@ const workloadOptions: WorkloadOptions = quick ? QUICK : STANDARD;
 const outDir = dirname(fileURLToPath(import.meta.url));
 const resultsPath = option('out') ?? join(outDir, 'results.json');
 /** Progress and the table: stderr when stdout carries JSON. */
-const say = (s: string): void => { (jsonOut ? process.stderr : process.stdout).write(s + '\n'); };
+const say = (s: string): void => {
+  (jsonOut ? process.stderr : process.stdout).write(s + '\n');
+};
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -154,16 +165,31 @@ function heapDropRow(m: StorageMemory): MetricRow {
     peer: d.graphHeapBytes / MB,
     unit: 'MB',
     ratio: m.heapFreed,
-    ratioMeaning: 'share of the heap used by the graph that paging out freed, counting the in-memory store\'s own index ' +
+    ratioMeaning:
+      "share of the heap used by the graph that paging out freed, counting the in-memory store's own index " +
       '(array buffers beyond the stored bytes) as not freed (pagable = freed MB, peer = graph MB)',
     bar: { op: '>=', value: 0.9 },
-    detail: { exactGc: hasGc, ...m.detail.workload as object },
+    detail: { exactGc: hasGc, ...(m.detail.workload as object) },
   });
 }
 
-function speedRow(id: MetricId, label: string, a: Samples, b: Samples, bar: number | undefined, meaning: string, detail: Record<string, unknown>): MetricRow {
+function speedRow(
+  id: MetricId,
+  label: string,
+  a: Samples,
+  b: Samples,
+  bar: number | undefined,
+  meaning: string,
+  detail: Record<string, unknown>,
+): MetricRow {
   return row({
-    id, label, pagable: a.median, peer: b.median, unit: 'ms', ratio: b.median / a.median, ratioMeaning: meaning,
+    id,
+    label,
+    pagable: a.median,
+    peer: b.median,
+    unit: 'ms',
+    ratio: b.median / a.median,
+    ratioMeaning: meaning,
     bar: bar === undefined ? null : { op: '>=', value: bar },
     detail: { pagableMs: a.ms, peerMs: b.ms, ...detail },
   });
@@ -223,9 +249,11 @@ async function main(): Promise<void> {
     }
   }
   const dataBlobs = blobs.size - schemaBlobs;
-  say(`workload: ${shape.objects} objects, ${shape.packages} packages, ${shape.targets} targets, ` +
-    `${(shape.duplicatedFraction * 100).toFixed(1)}% of objects in duplicated subtrees; ` +
-    `${refStats.stores} blobs written per save, ${refStats.blobs} distinct (${refStats.dedupHits} dedup hits)`);
+  say(
+    `workload: ${shape.objects} objects, ${shape.packages} packages, ${shape.targets} targets, ` +
+      `${(shape.duplicatedFraction * 100).toFixed(1)}% of objects in duplicated subtrees; ` +
+      `${refStats.stores} blobs written per save, ${refStats.blobs} distinct (${refStats.dedupHits} dedup hits)`,
+  );
 
   // Sanity: pagable, msgpackr and class-transformer all restore the same data.
   {
@@ -234,7 +262,10 @@ async function main(): Promise<void> {
     pinLazies(back, true);
     check(s.stats().fetches === dataBlobs, `a fresh page-in fetches every data blob once (${s.stats().fetches} of ${dataBlobs})`);
     check(back.revisions[0]!.packages[0]!.targets[0] instanceof Target, 'classes come back');
-    check(back.revisions.some((r) => r.packages.some((p) => p.targets.some((t) => t.rule instanceof RustLibrary))), 'polymorphic rules come back');
+    check(
+      back.revisions.some((r) => r.packages.some((p) => p.targets.some((t) => t.rule instanceof RustLibrary))),
+      'polymorphic rules come back',
+    );
     check(sameBytes(msgpackrPack(toPlain(back)), packed), 'pagable round trip equals the original (as plain data)');
     check(sameBytes(msgpackrPack(msgpackrUnpack(packed)), packed), 'msgpackr round trip');
     const json = classTransformerSerialize(ct);
@@ -258,20 +289,28 @@ async function main(): Promise<void> {
   if (only.has('pageOut')) {
     say('page-out: save into a fresh InMemoryPagableStorage vs msgpackr.pack ...');
     const [a, b] = await compare(profiled('pageOut', memSave), { run: () => msgpackrPack(plain) }, warmup, iterations);
-    rows.push(speedRow('pageOut', 'page-out: save vs msgpackr.pack', a, b, 0.5, 'pack time / save time (throughput on the same data)', {
-      packedBytes: packed.length, packMBps: packed.length / MB / (b.median / 1000), objectsPerSecond: shape.objects / (a.median / 1000),
-    }));
+    rows.push(
+      speedRow('pageOut', 'page-out: save vs msgpackr.pack', a, b, 0.5, 'pack time / save time (throughput on the same data)', {
+        packedBytes: packed.length,
+        packMBps: packed.length / MB / (b.median / 1000),
+        objectsPerSecond: shape.objects / (a.median / 1000),
+      }),
+    );
   }
   if (only.has('pageIn')) {
     say('page-in: load + pin lazies from a fresh storage vs msgpackr.unpack ...');
     const [a, b] = await compare(profiled('pageIn', memLoad), { run: () => msgpackrUnpack(packed) }, warmup, iterations);
     // Without the help of dedup: unpack of the unique content only (each distinct package once).
     const [, u] = await compare({ run: () => undefined }, { run: () => msgpackrUnpack(uniquePacked) }, 1, iterations);
-    rows.push(speedRow('pageIn', 'page-in: load vs msgpackr.unpack', a, b, 0.5, 'unpack time / load time', {
-      note: 'load restores content-equal subtrees as one object (dedup); unpack builds every copy. ' +
-        'ratioVsUniqueUnpack compares with unpacking the unique content only (no copies to build)',
-      unpackUniqueMs: u.ms, ratioVsUniqueUnpack: u.median / a.median,
-    }));
+    rows.push(
+      speedRow('pageIn', 'page-in: load vs msgpackr.unpack', a, b, 0.5, 'unpack time / load time', {
+        note:
+          'load restores content-equal subtrees as one object (dedup); unpack builds every copy. ' +
+          'ratioVsUniqueUnpack compares with unpacking the unique content only (no copies to build)',
+        unpackUniqueMs: u.ms,
+        ratioVsUniqueUnpack: u.median / a.median,
+      }),
+    );
   }
   if (only.has('roundTrip')) {
     say('round trip: save + load vs class-transformer ...');
@@ -283,23 +322,29 @@ async function main(): Promise<void> {
     rows.push(speedRow('roundTrip', 'round trip vs class-transformer+JSON', a, b, 3, 'class-transformer time / pagable time', {}));
   }
   if (only.has('storedBytes')) {
-    rows.push(row({
-      id: 'storedBytes',
-      label: 'stored bytes vs pack of unique content',
-      pagable: refStats.bytes,
-      peer: uniquePacked.length,
-      unit: 'bytes',
-      ratio: refStats.bytes / uniquePacked.length,
-      ratioMeaning: 'stats().bytes after one save / msgpackr.pack size of the plain workload with duplicate packages and configurations dropped',
-      bar: { op: '<=', value: 1.0 },
-      detail: {
-        blobs: refStats.blobs, fullPackBytes: packed.length,
-        keptPackages: unique.keptPackages, droppedPackages: unique.droppedPackages,
-        keyBytes: 16 * (blobs.size + childRefs),
-        schemaBlobs, schemaBytes,
-        note: 'stats().bytes counts blob bodies; keys (16 B per blob and per child reference) are in keyBytes',
-      },
-    }));
+    rows.push(
+      row({
+        id: 'storedBytes',
+        label: 'stored bytes vs pack of unique content',
+        pagable: refStats.bytes,
+        peer: uniquePacked.length,
+        unit: 'bytes',
+        ratio: refStats.bytes / uniquePacked.length,
+        ratioMeaning:
+          'stats().bytes after one save / msgpackr.pack size of the plain workload with duplicate packages and configurations dropped',
+        bar: { op: '<=', value: 1.0 },
+        detail: {
+          blobs: refStats.blobs,
+          fullPackBytes: packed.length,
+          keptPackages: unique.keptPackages,
+          droppedPackages: unique.droppedPackages,
+          keyBytes: 16 * (blobs.size + childRefs),
+          schemaBlobs,
+          schemaBytes,
+          note: 'stats().bytes counts blob bodies; keys (16 B per blob and per child reference) are in keyBytes',
+        },
+      }),
+    );
   }
   if (only.has('lmdbSave') || only.has('lmdbLoad')) {
     const root = mkdtempSync(join(tmpdir(), 'pagable-bench-'));
@@ -320,7 +365,11 @@ async function main(): Promise<void> {
           },
         };
         const [a, b] = await compare(profiled('lmdbSave', lmdbSave), memSave, warmup, iterations);
-        rows.push(speedRow('lmdbSave', 'LMDB save vs in-memory save', a, b, undefined, 'in-memory time / LMDB time', { durable: 'default options (synced commit)' }));
+        rows.push(
+          speedRow('lmdbSave', 'LMDB save vs in-memory save', a, b, undefined, 'in-memory time / LMDB time', {
+            durable: 'default options (synced commit)',
+          }),
+        );
       }
       if (only.has('lmdbLoad')) {
         say('LMDB load vs in-memory load ...');
@@ -339,7 +388,11 @@ async function main(): Promise<void> {
           },
         };
         const [a, b] = await compare(profiled('lmdbLoad', lmdbLoad), memLoad, warmup, iterations);
-        rows.push(speedRow('lmdbLoad', 'LMDB load vs in-memory load', a, b, undefined, 'in-memory time / LMDB time', { verify: 'default options (every blob re-hashed on read)' }));
+        rows.push(
+          speedRow('lmdbLoad', 'LMDB load vs in-memory load', a, b, undefined, 'in-memory time / LMDB time', {
+            verify: 'default options (every blob re-hashed on read)',
+          }),
+        );
       }
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -389,9 +442,11 @@ async function main(): Promise<void> {
     },
     metrics: Object.fromEntries(rows.map((r) => [r.id, r])),
     ...(storages === undefined ? {} : { storages }),
-    ...(memoryFigures === undefined ? {} : {
-      memory: { rows: Object.fromEntries(memoryRows.map((r) => [r.id, r])), memory: memoryFigures.memory, lmdb: memoryFigures.lmdb },
-    }),
+    ...(memoryFigures === undefined
+      ? {}
+      : {
+          memory: { rows: Object.fromEntries(memoryRows.map((r) => [r.id, r])), memory: memoryFigures.memory, lmdb: memoryFigures.lmdb },
+        }),
     bars: {
       checked: rows.filter((r) => r.pass !== null).length + memoryRows.length,
       failed: [...failed.map((r) => r.id), ...memoryFailed.map((r) => `memory.${r.id}`)],
@@ -413,9 +468,11 @@ async function main(): Promise<void> {
   }
   say('');
   const missed = results.bars.failed;
-  say(missed.length === 0
-    ? `all ${results.bars.checked} bars PASS (${seconds.toFixed(1)} s)`
-    : `FAIL: ${missed.length} of ${results.bars.checked} bars missed: ${missed.join(', ')} (${seconds.toFixed(1)} s)`);
+  say(
+    missed.length === 0
+      ? `all ${results.bars.checked} bars PASS (${seconds.toFixed(1)} s)`
+      : `FAIL: ${missed.length} of ${results.bars.checked} bars missed: ${missed.join(', ')} (${seconds.toFixed(1)} s)`,
+  );
   for (const [metric, list] of Object.entries(profileSummary)) say('\n' + formatSelfTimes(`profile ${metric}`, list, 12));
   say(`results: ${resultsPath}`);
   if (jsonOut) process.stdout.write(JSON.stringify(results) + '\n');

@@ -8,8 +8,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type BlobStore, type DataKey, Field, InMemoryPagableStorage, LmdbBlobStore, Pagable, PagableStorageBase, RedisBlobStore, Shared,
-  delegating, verifying,
+  type BlobStore,
+  type DataKey,
+  Field,
+  InMemoryPagableStorage,
+  LmdbBlobStore,
+  Pagable,
+  PagableStorageBase,
+  RedisBlobStore,
+  Shared,
+  delegating,
+  verifying,
 } from '../src/index.js';
 import { type RedisCluster, startRedisCluster } from '../test/fixtures/redis-cluster.js';
 import { type RedisServer, findRedisServer, startRedisServer } from '../test/fixtures/redis-server.js';
@@ -58,10 +67,12 @@ class Tree {
 /** 1 + 100 + 100 * 99 = 10,001 blobs, three levels deep. */
 function tenThousand(): Tree {
   return Object.assign(new Tree(), {
-    branches: Array.from({ length: 100 }, (_, b) => Object.assign(new Branch(), {
-      n: b,
-      leaves: Array.from({ length: 99 }, (_, l) => Object.assign(new Leaf(), { n: b * 1000 + l, label: `leaf ${b}.${l}` })),
-    })),
+    branches: Array.from({ length: 100 }, (_, b) =>
+      Object.assign(new Branch(), {
+        n: b,
+        leaves: Array.from({ length: 99 }, (_, l) => Object.assign(new Leaf(), { n: b * 1000 + l, label: `leaf ${b}.${l}` })),
+      }),
+    ),
   });
 }
 
@@ -74,14 +85,16 @@ export async function measureStorages(opts: {
   say: (s: string) => void;
 }): Promise<{ throughput: StorageRow[]; roundTrips: RoundTripRow[]; skipped: string | undefined }> {
   const dirs: string[] = [];
-  const backends: Backend[] = [{
-    name: 'LMDB',
-    open: async () => {
-      const d = mkdtempSync(join(tmpdir(), 'pagable-bench-st-'));
-      dirs.push(d);
-      return LmdbBlobStore.open(d);
+  const backends: Backend[] = [
+    {
+      name: 'LMDB',
+      open: async () => {
+        const d = mkdtempSync(join(tmpdir(), 'pagable-bench-st-'));
+        dirs.push(d);
+        return LmdbBlobStore.open(d);
+      },
     },
-  }];
+  ];
   let server: RedisServer | undefined;
   let cluster: RedisCluster | undefined;
   let skipped: string | undefined;
@@ -105,7 +118,9 @@ export async function measureStorages(opts: {
       const save: Contender<PagableStorageBase, DataKey> = {
         prepare: async () => PagableStorageBase.create(verifying(await b.open())),
         run: (s) => opts.save(s),
-        check: async (_, s) => { await s.close(); },
+        check: async (_, s) => {
+          await s.close();
+        },
       };
       const memSave: Contender<PagableStorageBase, DataKey> = { prepare: () => new InMemoryPagableStorage(), run: (s) => opts.save(s) };
       const [sa, sb] = await compare(save, memSave, opts.warmup, opts.iterations);
@@ -135,7 +150,15 @@ export async function measureStorages(opts: {
       let calls = 0;
       const tree = new PagableStorageBase(filled);
       const treeKey = await tree.save(tenThousand());
-      const counting = new PagableStorageBase(delegating(filled, { getMany: (k) => { calls++; return filled.getMany(k); }, getSync: undefined }));
+      const counting = new PagableStorageBase(
+        delegating(filled, {
+          getMany: (k) => {
+            calls++;
+            return filled.getMany(k);
+          },
+          getSync: undefined,
+        }),
+      );
       await counting.load(Tree, treeKey);
       roundTrips.push({ backend: b.name, blobs: counting.stats().fetches, roundTrips: calls });
       await filled.close();
@@ -156,7 +179,9 @@ function rowOf(backend: string, op: 'save' | 'load', a: Samples, b: Samples): St
 export function formatStorages(rows: readonly StorageRow[], trips: readonly RoundTripRow[], objects: number): string {
   const out = ['storage                      op     time      objects/s   in-memory   vs in-memory', '-'.repeat(86)];
   for (const r of rows) {
-    out.push(`${r.backend.padEnd(28)} ${r.op.padEnd(5)} ${`${r.ms.toFixed(1)} ms`.padStart(10)} ${String(Math.round(objects / (r.ms / 1000))).padStart(11)} ${`${r.memoryMs.toFixed(1)} ms`.padStart(11)}   ${r.ratio.toFixed(2)}x`);
+    out.push(
+      `${r.backend.padEnd(28)} ${r.op.padEnd(5)} ${`${r.ms.toFixed(1)} ms`.padStart(10)} ${String(Math.round(objects / (r.ms / 1000))).padStart(11)} ${`${r.memoryMs.toFixed(1)} ms`.padStart(11)}   ${r.ratio.toFixed(2)}x`,
+    );
   }
   for (const t of trips) out.push(`${t.backend}: ${t.roundTrips} batched reads to load a ${t.blobs}-blob graph`);
   return out.join('\n');

@@ -19,12 +19,42 @@ import { createHash } from 'node:crypto';
 import { pack } from 'msgpackr';
 import { PagableArc, type PagableStorage } from '../src/index.js';
 import {
-  Action, BuildFile, BuildGraph, Configuration, CopyAction, CxxLibrary, GenRule, Package, PythonBinary, Revision, type Rule,
-  RunAction, RustLibrary, SourceFile, Target, TestRule, WriteAction,
+  Action,
+  BuildFile,
+  BuildGraph,
+  Configuration,
+  CopyAction,
+  CxxLibrary,
+  GenRule,
+  Package,
+  PythonBinary,
+  Revision,
+  type Rule,
+  RunAction,
+  RustLibrary,
+  SourceFile,
+  Target,
+  TestRule,
+  WriteAction,
 } from './model.js';
 import {
-  CtAction, CtBuildFile, CtBuildGraph, CtConfiguration, CtCopyAction, CtCxxLibrary, CtGenRule, CtPackage, CtPythonBinary,
-  CtRevision, type CtRule, CtRunAction, CtRustLibrary, CtSourceFile, CtTarget, CtTestRule, CtWriteAction,
+  CtAction,
+  CtBuildFile,
+  CtBuildGraph,
+  CtConfiguration,
+  CtCopyAction,
+  CtCxxLibrary,
+  CtGenRule,
+  CtPackage,
+  CtPythonBinary,
+  CtRevision,
+  type CtRule,
+  CtRunAction,
+  CtRustLibrary,
+  CtSourceFile,
+  CtTarget,
+  CtTestRule,
+  CtWriteAction,
 } from './ct-model.js';
 import { Prng } from './prng.js';
 
@@ -45,9 +75,44 @@ export const STANDARD: WorkloadOptions = { packages: 280, revisions: 3, changedF
 export const QUICK: WorkloadOptions = { ...STANDARD, packages: 36 };
 
 const WORDS = [
-  'core', 'util', 'net', 'http', 'json', 'proto', 'storage', 'cache', 'index', 'query', 'parser', 'lexer', 'graph',
-  'build', 'event', 'async', 'io', 'fs', 'crypto', 'hash', 'log', 'metrics', 'trace', 'config', 'cli', 'server',
-  'client', 'rpc', 'codec', 'schema', 'model', 'planner', 'runtime', 'sched', 'worker', 'queue', 'alloc', 'arena',
+  'core',
+  'util',
+  'net',
+  'http',
+  'json',
+  'proto',
+  'storage',
+  'cache',
+  'index',
+  'query',
+  'parser',
+  'lexer',
+  'graph',
+  'build',
+  'event',
+  'async',
+  'io',
+  'fs',
+  'crypto',
+  'hash',
+  'log',
+  'metrics',
+  'trace',
+  'config',
+  'cli',
+  'server',
+  'client',
+  'rpc',
+  'codec',
+  'schema',
+  'model',
+  'planner',
+  'runtime',
+  'sched',
+  'worker',
+  'queue',
+  'alloc',
+  'arena',
 ];
 const CELLS = ['root', 'fbcode', 'third-party', 'prelude', 'toolchains'];
 const PLATFORMS = ['linux-x86_64', 'linux-aarch64', 'macos-arm64', 'windows-x86_64'];
@@ -63,12 +128,18 @@ function makeConfigurations(seed: number): Configuration[] {
     for (const mode of ['dbg', 'opt']) {
       const flags = new Map<string, string>();
       for (let i = rng.int(3, 8); i > 0; i--) flags.set(`${rng.pick(WORDS)}_${i}`, rng.pick(['true', 'false', '1', '2', 'thin', 'full']));
-      out.push(Object.assign(new Configuration(), {
-        name: `${platform}-${mode}`,
-        platform,
-        constraints: [`ovr_config//os:${platform.split('-')[0]}`, `ovr_config//cpu:${platform.split('-')[1]}`, `ovr_config//build_mode:${mode}`],
-        flags,
-      }));
+      out.push(
+        Object.assign(new Configuration(), {
+          name: `${platform}-${mode}`,
+          platform,
+          constraints: [
+            `ovr_config//os:${platform.split('-')[0]}`,
+            `ovr_config//cpu:${platform.split('-')[1]}`,
+            `ovr_config//build_mode:${mode}`,
+          ],
+          flags,
+        }),
+      );
     }
   }
   return out;
@@ -84,31 +155,42 @@ function makeRule(rng: Prng, kind: (typeof KINDS)[number], dir: string, name: st
   switch (kind) {
     case 'rust_library':
       return Object.assign(new RustLibrary(), {
-        kind, edition: rng.pick(['2018', '2021', '2024']), crateRoot: `${dir}/src/lib.rs`,
+        kind,
+        edition: rng.pick(['2018', '2021', '2024']),
+        crateRoot: `${dir}/src/lib.rs`,
         features: Array.from({ length: rng.int(0, 3) }, () => words(rng, 1)),
       });
     case 'cxx_library':
       return Object.assign(new CxxLibrary(), {
         kind,
         headers: Array.from({ length: rng.int(1, 5) }, (_, i) => `${dir}/include/${words(rng, 1)}_${i}.h`),
-        compilerFlags: Array.from({ length: rng.int(1, 4) }, () => rng.pick(['-O2', '-Wall', '-Werror', '-fPIC', '-std=c++20', '-DNDEBUG', '-g'])),
+        compilerFlags: Array.from({ length: rng.int(1, 4) }, () =>
+          rng.pick(['-O2', '-Wall', '-Werror', '-fPIC', '-std=c++20', '-DNDEBUG', '-g']),
+        ),
         linkStyle: rng.pick(['static', 'shared', 'static_pic']),
       });
     case 'genrule': {
       const env: Record<string, string> = {};
       for (let i = rng.int(1, 3); i > 0; i--) env[`${words(rng, 1).toUpperCase()}_${i}`] = words(rng, 2, '-');
       return Object.assign(new GenRule(), {
-        kind, cmd: `$(exe //tools:${words(rng, 1)}) --in $SRCS --out $OUT --mode ${words(rng, 1)}`,
-        outs: Array.from({ length: rng.int(1, 2) }, (_, i) => `${name}_${i}.out`), env,
+        kind,
+        cmd: `$(exe //tools:${words(rng, 1)}) --in $SRCS --out $OUT --mode ${words(rng, 1)}`,
+        outs: Array.from({ length: rng.int(1, 2) }, (_, i) => `${name}_${i}.out`),
+        env,
       });
     }
     case 'python_binary':
       return Object.assign(new PythonBinary(), {
-        kind, main: `${dir}/${name}.py`, interpreter: rng.pick(['python3.10', 'python3.12']), zipSafe: rng.chance(0.5),
+        kind,
+        main: `${dir}/${name}.py`,
+        interpreter: rng.pick(['python3.10', 'python3.12']),
+        zipSafe: rng.chance(0.5),
       });
     case 'test':
       return Object.assign(new TestRule(), {
-        kind, runner: rng.pick(['tpx', 'pytest', 'cargo-test']), timeoutMs: rng.int(1, 60) * 1000,
+        kind,
+        runner: rng.pick(['tpx', 'pytest', 'cargo-test']),
+        timeoutMs: rng.int(1, 60) * 1000,
         labels: Array.from({ length: rng.int(0, 3) }, () => rng.pick(['slow', 'flaky', 'serialize', 'heavyweight', 'e2e'])),
       });
   }
@@ -119,18 +201,28 @@ function makeAction(rng: Prng, dir: string, name: string, i: number): Action {
   const r = rng.next();
   if (r < 0.55) {
     return Object.assign(new RunAction(), {
-      category: rng.pick(['rustc', 'cxx_compile', 'cxx_link', 'genrule', 'python_archive']), identifier: id,
-      argv: Array.from({ length: rng.int(3, 8) }, () => rng.chance(0.4) ? `--${words(rng, 1)}` : `${dir}/${words(rng, 2)}.o`),
+      category: rng.pick(['rustc', 'cxx_compile', 'cxx_link', 'genrule', 'python_archive']),
+      identifier: id,
+      argv: Array.from({ length: rng.int(3, 8) }, () => (rng.chance(0.4) ? `--${words(rng, 1)}` : `${dir}/${words(rng, 2)}.o`)),
       outputs: Array.from({ length: rng.int(1, 2) }, (_, k) => `buck-out/v2/gen/${dir}/${name}/${k}`),
     });
   }
   if (r < 0.8) {
     return Object.assign(new WriteAction(), {
-      category: 'write', identifier: id, path: `buck-out/v2/gen/${dir}/${name}.args`, contentDigest: rng.hex(40), isExecutable: rng.chance(0.1),
+      category: 'write',
+      identifier: id,
+      path: `buck-out/v2/gen/${dir}/${name}.args`,
+      contentDigest: rng.hex(40),
+      isExecutable: rng.chance(0.1),
     });
   }
   if (r < 0.95) {
-    return Object.assign(new CopyAction(), { category: 'copy', identifier: id, src: `${dir}/${words(rng, 1)}`, dst: `buck-out/v2/gen/${dir}/${name}/${i}` });
+    return Object.assign(new CopyAction(), {
+      category: 'copy',
+      identifier: id,
+      src: `${dir}/${words(rng, 1)}`,
+      dst: `buck-out/v2/gen/${dir}/${name}/${i}`,
+    });
   }
   return Object.assign(new Action(), { category: 'symlinked_dir', identifier: id });
 }
@@ -170,22 +262,34 @@ function makePackage(ctx: PackageCtx, opts: WorkloadOptions): Package {
     }
     const srcs: SourceFile[] = [];
     for (let s = rng.int(1, 8); s > 0; s--) {
-      srcs.push(Object.assign(new SourceFile(), {
-        path: `${path}/src/${words(rng, 1)}_${s}.${rng.pick(['rs', 'cpp', 'h', 'py', 'bzl'])}`,
-        digest: rng.hex(40), size: rng.int(100, 200_000), executable: rng.chance(0.05),
-      }));
+      srcs.push(
+        Object.assign(new SourceFile(), {
+          path: `${path}/src/${words(rng, 1)}_${s}.${rng.pick(['rs', 'cpp', 'h', 'py', 'bzl'])}`,
+          digest: rng.hex(40),
+          size: rng.int(100, 200_000),
+          executable: rng.chance(0.05),
+        }),
+      );
     }
     const actions: Action[] = [];
     for (let a = rng.int(1, 5); a > 0; a--) actions.push(makeAction(rng, path, name, a));
     const attrs: Record<string, unknown> = { oncall: `team_${words(rng, 1)}`, priority: rng.int(0, 5) };
     if (rng.chance(0.5)) attrs['labels'] = Array.from({ length: rng.int(1, 3) }, () => words(rng, 1));
     if (rng.chance(0.2)) attrs['default_host_platform'] = rng.pick(PLATFORMS);
-    targets.push(Object.assign(new Target(), {
-      name, label: `${cell}//${path}:${name}`, rule: makeRule(rng, kind, path, name), srcs, deps,
-      config: rng.pick(ctx.configs), actions,
-      visibility: rng.chance(0.6) ? ['PUBLIC'] : [`${cell}//${path}/...`, `root//${words(rng, 1)}/...`],
-      attrs, outputSize: rng.int(0, 50_000_000),
-    }));
+    targets.push(
+      Object.assign(new Target(), {
+        name,
+        label: `${cell}//${path}:${name}`,
+        rule: makeRule(rng, kind, path, name),
+        srcs,
+        deps,
+        config: rng.pick(ctx.configs),
+        actions,
+        visibility: rng.chance(0.6) ? ['PUBLIC'] : [`${cell}//${path}/...`, `root//${words(rng, 1)}/...`],
+        attrs,
+        outputSize: rng.int(0, 50_000_000),
+      }),
+    );
     lines.push(`${kind}(`, `    name = "${name}",`, `    srcs = glob(["src/**"]),`, `    deps = [${deps.length} deps],`, ')');
   }
   const buildFile = Object.assign(new BuildFile(), { path: `${path}/BUCK`, digest: rng.hex(40), lines });
@@ -193,7 +297,9 @@ function makePackage(ctx: PackageCtx, opts: WorkloadOptions): Package {
   if (ctx.unpinLazy) arc.unpin();
   arcValues.set(arc, buildFile);
   return Object.assign(new Package(), {
-    path, cell, targets,
+    path,
+    cell,
+    targets,
     loads: ['@prelude//:rules.bzl', `${cell}//defs:${words(rng, 1)}.bzl`],
     buildFile: arc,
   });
@@ -210,13 +316,21 @@ function makeRevisions(opts: WorkloadOptions, storage: PagableStorage, unpinLazy
   for (let r = 0; r < opts.revisions; r++) {
     const packages: Package[] = [];
     for (let i = 0; i < P; i++) {
-      if (r > 0 && i < reused) { packages.push(previous[i]!); continue; }
+      if (r > 0 && i < reused) {
+        packages.push(previous[i]!);
+        continue;
+      }
       const contentSeed = r > 0 && i >= changedFrom ? r : 0;
       packages.push(makePackage({ index: i, contentSeed, configs, lower: packages, storage, unpinLazy }, opts));
     }
-    revisions.push(Object.assign(new Revision(), {
-      id: r + 1, commit: new Prng(opts.seed, r, 0xc033).hex(40), configurations: configs, packages,
-    }));
+    revisions.push(
+      Object.assign(new Revision(), {
+        id: r + 1,
+        commit: new Prng(opts.seed, r, 0xc033).hex(40),
+        configurations: configs,
+        packages,
+      }),
+    );
     previous = packages;
   }
   return revisions;
@@ -264,9 +378,15 @@ function plainTagged(tag: string, o: object): Plain {
 }
 
 const TAGS = new Map<unknown, string>([
-  [RustLibrary, 'bench.RustLibrary'], [CxxLibrary, 'bench.CxxLibrary'], [GenRule, 'bench.GenRule'],
-  [PythonBinary, 'bench.PythonBinary'], [TestRule, 'bench.TestRule'], [Action, 'bench.Action'],
-  [RunAction, 'bench.RunAction'], [WriteAction, 'bench.WriteAction'], [CopyAction, 'bench.CopyAction'],
+  [RustLibrary, 'bench.RustLibrary'],
+  [CxxLibrary, 'bench.CxxLibrary'],
+  [GenRule, 'bench.GenRule'],
+  [PythonBinary, 'bench.PythonBinary'],
+  [TestRule, 'bench.TestRule'],
+  [Action, 'bench.Action'],
+  [RunAction, 'bench.RunAction'],
+  [WriteAction, 'bench.WriteAction'],
+  [CopyAction, 'bench.CopyAction'],
 ]);
 
 function tagOf(o: object): string {
@@ -281,18 +401,26 @@ function plainConfig(c: Configuration): Plain {
 
 function plainTarget(t: Target): Plain {
   return {
-    name: t.name, label: t.label, rule: plainTagged(tagOf(t.rule), t.rule),
+    name: t.name,
+    label: t.label,
+    rule: plainTagged(tagOf(t.rule), t.rule),
     srcs: t.srcs.map((s) => ({ path: s.path, digest: s.digest, size: s.size, executable: s.executable })),
-    deps: t.deps.map((d) => d.label), config: t.config.name,
+    deps: t.deps.map((d) => d.label),
+    config: t.config.name,
     actions: t.actions.map((a) => plainTagged(tagOf(a), a)),
-    visibility: t.visibility, attrs: t.attrs, outputSize: t.outputSize,
+    visibility: t.visibility,
+    attrs: t.attrs,
+    outputSize: t.outputSize,
   };
 }
 
 function plainPackage(p: Package): Plain {
   const bf = arcValues.get(p.buildFile) as BuildFile;
   return {
-    path: p.path, cell: p.cell, targets: p.targets.map(plainTarget), loads: p.loads,
+    path: p.path,
+    cell: p.cell,
+    targets: p.targets.map(plainTarget),
+    loads: p.loads,
     buildFile: { path: bf.path, digest: bf.digest, lines: bf.lines },
   };
 }
@@ -309,7 +437,8 @@ export function toPlain(g: BuildGraph): Plain {
   return {
     name: g.name,
     revisions: g.revisions.map((r) => ({
-      id: r.id, commit: r.commit,
+      id: r.id,
+      commit: r.commit,
       configurations: r.configurations.map((c) => memo(cfgs, c, plainConfig)),
       packages: r.packages.map((p) => memo(pkgs, p, plainPackage)),
     })),
@@ -341,7 +470,8 @@ export function toUniquePlain(g: BuildGraph): { plain: Plain; droppedPackages: n
   const revisions = (full['revisions'] as Plain[]).map((r) => {
     const packages = (r['packages'] as Plain[]).filter((p) => {
       const k = keep(p);
-      if (k) kept++; else dropped++;
+      if (k) kept++;
+      else dropped++;
       return k;
     });
     return { ...r, configurations: (r['configurations'] as Plain[]).filter(keep), packages };
@@ -352,10 +482,17 @@ export function toUniquePlain(g: BuildGraph): { plain: Plain; droppedPackages: n
 // ---- the same data as class-transformer instances ---------------------------------------------
 
 const CT_RULES = new Map<unknown, new () => CtRule>([
-  [RustLibrary, CtRustLibrary], [CxxLibrary, CtCxxLibrary], [GenRule, CtGenRule], [PythonBinary, CtPythonBinary], [TestRule, CtTestRule],
+  [RustLibrary, CtRustLibrary],
+  [CxxLibrary, CtCxxLibrary],
+  [GenRule, CtGenRule],
+  [PythonBinary, CtPythonBinary],
+  [TestRule, CtTestRule],
 ]);
 const CT_ACTIONS = new Map<unknown, new () => CtAction>([
-  [Action, CtAction], [RunAction, CtRunAction], [WriteAction, CtWriteAction], [CopyAction, CtCopyAction],
+  [Action, CtAction],
+  [RunAction, CtRunAction],
+  [WriteAction, CtWriteAction],
+  [CopyAction, CtCopyAction],
 ]);
 
 function copyAs<T extends object>(cls: new () => T, o: object): T {
@@ -368,30 +505,58 @@ export function toCt(g: BuildGraph): CtBuildGraph {
   const cfgs = new Map<Configuration, CtConfiguration>();
   const ctConfig = (c: Configuration): CtConfiguration => {
     let x = cfgs.get(c);
-    if (x === undefined) cfgs.set(c, (x = Object.assign(new CtConfiguration(), { name: c.name, platform: c.platform, constraints: c.constraints, flags: new Map(c.flags) })));
+    if (x === undefined)
+      cfgs.set(
+        c,
+        (x = Object.assign(new CtConfiguration(), {
+          name: c.name,
+          platform: c.platform,
+          constraints: c.constraints,
+          flags: new Map(c.flags),
+        })),
+      );
     return x;
   };
-  const ctTarget = (t: Target): CtTarget => Object.assign(new CtTarget(), {
-    name: t.name, label: t.label, rule: copyAs(CT_RULES.get(t.rule.constructor)!, t.rule),
-    srcs: t.srcs.map((s) => copyAs(CtSourceFile, s)), deps: t.deps.map((d) => d.label), config: t.config.name,
-    actions: t.actions.map((a) => copyAs(CT_ACTIONS.get(a.constructor)!, a)),
-    visibility: t.visibility, attrs: t.attrs, outputSize: t.outputSize,
-  });
+  const ctTarget = (t: Target): CtTarget =>
+    Object.assign(new CtTarget(), {
+      name: t.name,
+      label: t.label,
+      rule: copyAs(CT_RULES.get(t.rule.constructor)!, t.rule),
+      srcs: t.srcs.map((s) => copyAs(CtSourceFile, s)),
+      deps: t.deps.map((d) => d.label),
+      config: t.config.name,
+      actions: t.actions.map((a) => copyAs(CT_ACTIONS.get(a.constructor)!, a)),
+      visibility: t.visibility,
+      attrs: t.attrs,
+      outputSize: t.outputSize,
+    });
   const ctPackage = (p: Package): CtPackage => {
     let x = pkgs.get(p);
     if (x === undefined) {
       const bf = arcValues.get(p.buildFile) as BuildFile;
-      pkgs.set(p, (x = Object.assign(new CtPackage(), {
-        path: p.path, cell: p.cell, targets: p.targets.map(ctTarget), loads: p.loads, buildFile: copyAs(CtBuildFile, bf),
-      })));
+      pkgs.set(
+        p,
+        (x = Object.assign(new CtPackage(), {
+          path: p.path,
+          cell: p.cell,
+          targets: p.targets.map(ctTarget),
+          loads: p.loads,
+          buildFile: copyAs(CtBuildFile, bf),
+        })),
+      );
     }
     return x;
   };
   return Object.assign(new CtBuildGraph(), {
     name: g.name,
-    revisions: g.revisions.map((r) => Object.assign(new CtRevision(), {
-      id: r.id, commit: r.commit, configurations: r.configurations.map(ctConfig), packages: r.packages.map(ctPackage),
-    })),
+    revisions: g.revisions.map((r) =>
+      Object.assign(new CtRevision(), {
+        id: r.id,
+        commit: r.commit,
+        configurations: r.configurations.map(ctConfig),
+        packages: r.packages.map(ctPackage),
+      }),
+    ),
   });
 }
 
@@ -439,7 +604,10 @@ export function describe(g: BuildGraph): WorkloadShape {
   let identityShared = 0;
   for (const r of g.revisions) {
     for (const p of r.packages) {
-      if (seenPkg.has(p)) { identityShared++; continue; }
+      if (seenPkg.has(p)) {
+        identityShared++;
+        continue;
+      }
       seenPkg.add(p);
       packages++;
       targets += p.targets.length;

@@ -59,4 +59,6 @@ for (const out of outs) {
   copyFileSync(join(web, 'app.css'), join(dir, 'app.css'));
 }
 // Progress goes to stderr: `npm pack --json` runs `prepare`, and its stdout must stay JSON.
-console.error(`explore page: app.js ${(result.outputFiles[0].contents.length / 1024).toFixed(0)} KiB (${[...packages].join(', ')}) -> ${outs.join(', ')}`);
+console.error(
+  `explore page: app.js ${(result.outputFiles[0].contents.length / 1024).toFixed(0)} KiB (${[...packages].join(', ')}) -> ${outs.join(', ')}`,
+);

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'examples');
 const [which, ...rest] = process.argv.slice(2);
-const all = readdirSync(dir).filter((f) => f.endsWith('.js') && /^\d\d-/.test(f)).sort();
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith('.js') && /^\d\d-/.test(f))
+  .sort();
 const match = which === undefined ? [] : all.filter((f) => f.startsWith(which) || f === `${which}.js`);
 if (match.length !== 1) {
   console.error(`usage: npm run example -- NN   (one of: ${all.map((f) => f.slice(0, -3)).join(', ')})`);

@@ -24,9 +24,7 @@ export { computeKey } from './keys/compute-key.js';
 export { PagableError } from './error.js';
 export type { PagableErrorCode } from './error.js';
 
-export type {
-  Await, AwaitIterable, BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard,
-} from './blobstore/interface.js';
+export type { Await, AwaitIterable, BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard } from './blobstore/interface.js';
 export { BaseBlobStore } from './blobstore/base.js';
 export { MemoryBlobStore } from './blobstore/memory.js';
 export type { MemoryFootprint } from './blobstore/memory.js';
@@ -38,7 +36,13 @@ export { LmdbBlobStore, type LmdbBlobStoreOptions } from './blobstore/lmdb.js';
 export { delegating } from './blobstore/delegating.js';
 
 export type {
-  AutoPageOutOptions, GcReport, PageOutReport, PagableStorage, StorageOptions, StorageStats, VerifyReport,
+  AutoPageOutOptions,
+  GcReport,
+  PageOutReport,
+  PagableStorage,
+  StorageOptions,
+  StorageStats,
+  VerifyReport,
 } from './paging/interface.js';
 export { PagableStorageBase } from './paging/storage-base.js';
 

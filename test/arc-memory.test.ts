@@ -68,8 +68,10 @@ async function loadInto(s: PagableStorage, key: DataKey, box: { list?: UNodeList
 }
 
 function report(what: string, f: Figures): void {
-  console.log(`      ${what}: ${f.perHandle.toFixed(1)} B of heap per paged-out handle (array slot included), ` +
-    `${f.leftPerArc.toFixed(1)} B per arc left once the handles are gone`);
+  console.log(
+    `      ${what}: ${f.perHandle.toFixed(1)} B of heap per paged-out handle (array slot included), ` +
+      `${f.leftPerArc.toFixed(1)} B per arc left once the handles are gone`,
+  );
 }
 
 describe('arcs: heap per paged-out handle', function () {
@@ -126,8 +128,10 @@ describe('arcs: heap per paged-out handle', function () {
       box.list = undefined;
       const dropped = await heapUsed();
       const perHandle = (held - dropped) / N;
-      console.log(`      decoded: ${perHandle.toFixed(1)} B of heap per paged-out handle; ` +
-        `${((held - base) / N).toFixed(1)} B per child with the loaded parent`);
+      console.log(
+        `      decoded: ${perHandle.toFixed(1)} B of heap per paged-out handle; ` +
+          `${((held - base) / N).toFixed(1)} B per child with the loaded parent`,
+      );
       expect(perHandle).to.be.at.most(MAX_BYTES_PER_HANDLE);
 
       // The kept handle still pins back the value the program made.
@@ -142,8 +146,12 @@ describe('arcs: heap per paged-out handle', function () {
 
 describe('arcs: what a light paged-out handle still does', () => {
   let s: InMemoryPagableStorage;
-  beforeEach(() => { s = new InMemoryPagableStorage(); });
-  afterEach(async () => { await s.close(); });
+  beforeEach(() => {
+    s = new InMemoryPagableStorage();
+  });
+  afterEach(async () => {
+    await s.close();
+  });
 
   it('two arcs made from equal values are distinct while alive, and one arc once both are PagedOut', async () => {
     const a = PagableArc.new(UNodeData.of(7), s);

@@ -5,8 +5,12 @@ import { Dep } from './support/models.js';
 
 describe('arcs: scoped access and state', () => {
   let s: InMemoryPagableStorage;
-  beforeEach(() => { s = new InMemoryPagableStorage(); });
-  afterEach(async () => { await s.close(); });
+  beforeEach(() => {
+    s = new InMemoryPagableStorage();
+  });
+  afterEach(async () => {
+    await s.close();
+  });
 
   function pagedOut(name: string): PagableArc<Dep> {
     const arc = PagableArc.new(Dep.of(name), s);
@@ -64,7 +68,13 @@ describe('arcs: scoped access and state', () => {
     expect(arc.pinnedCount).to.equal(0);
     expect(arc.isPagedOut).to.equal(true);
     let thrown: unknown;
-    await arc.use(() => { throw new Error('boom'); }).catch((e: unknown) => { thrown = e; });
+    await arc
+      .use(() => {
+        throw new Error('boom');
+      })
+      .catch((e: unknown) => {
+        thrown = e;
+      });
     expect((thrown as Error).message).to.equal('boom');
     expect(arc.pinnedCount).to.equal(0);
   });

@@ -6,12 +6,30 @@
  */
 import { expect } from 'chai';
 import {
-  type DataKey, InMemoryPagableStorage, PagableArc, PagableError, type PagableData, type PageOutReport,
-  PagableStorageBase, PinnedPagableArc, type RootEntry, type BlobEntry,
+  type DataKey,
+  InMemoryPagableStorage,
+  PagableArc,
+  PagableError,
+  type PagableData,
+  type PageOutReport,
+  PagableStorageBase,
+  PinnedPagableArc,
+  type RootEntry,
+  type BlobEntry,
 } from '../src/index.js';
 import { Dep, Module, Package } from './support/models.js';
 import {
-  Blob, Catalog, CfgNodeData, Doc, Item, NotDecorated, Pair, SharedHolder, UNodeData, UNodeList, WithCallback,
+  Blob,
+  Catalog,
+  CfgNodeData,
+  Doc,
+  Item,
+  NotDecorated,
+  Pair,
+  SharedHolder,
+  UNodeData,
+  UNodeList,
+  WithCallback,
 } from './support/arc-models.js';
 import { expectError } from './support/expect-error.js';
 import { asyncOnlyMemoryStore } from './support/async-only-store.js';
@@ -39,7 +57,6 @@ function pageOut(s: PagableStorageBase): PageOutReport {
   expect(typeof (r as { then?: unknown }).then, 'pageOutPending should be synchronous here').to.not.equal('function');
   return r as PageOutReport;
 }
-
 
 function expectThrows(f: () => unknown, code: string): PagableError {
   try {
@@ -93,7 +110,8 @@ class RemoteStorage extends PagableStorageBase {
     return n;
   }
   protected rawSetRoot(name: string, key: DataKey | undefined): void {
-    if (key === undefined) this.roots.delete(name); else this.roots.set(name, key);
+    if (key === undefined) this.roots.delete(name);
+    else this.roots.set(name, key);
   }
   protected rawGetRoot(name: string): DataKey | undefined {
     return this.roots.get(name);
@@ -128,8 +146,12 @@ function pkg(name: string, entry: PagableArc<Module> | undefined, main?: Dep): P
 
 describe('arcs', function () {
   let s: InMemoryPagableStorage;
-  beforeEach(() => { s = new InMemoryPagableStorage(); });
-  afterEach(async () => { await s.close(); });
+  beforeEach(() => {
+    s = new InMemoryPagableStorage();
+  });
+  afterEach(async () => {
+    await s.close();
+  });
 
   describe('ports of the Rust crate tests', () => {
     it('test_pagable_arc_refcounts', async () => {
@@ -742,7 +764,7 @@ describe('arcs', function () {
       pin.value.callback = undefined; // fixed (it had no key, so it may still change)
       pin.release();
       bad.unpin();
-      (parent.pinSync()).release();
+      parent.pinSync().release();
       parent.unpin();
       expect(s.pendingPagingCount()).to.equal(2);
       expect(pageOut(s)).to.deep.equal({ pagedOut: 2, failed: [] });
@@ -868,8 +890,12 @@ describe('arcs', function () {
 
   describe('single flight', () => {
     let r: RemoteStorage;
-    beforeEach(() => { r = new RemoteStorage(); });
-    afterEach(async () => { await r.close(); });
+    beforeEach(() => {
+      r = new RemoteStorage();
+    });
+    afterEach(async () => {
+      await r.close();
+    });
 
     it('concurrent pins of one paged-out arc fetch once and resolve to one object', async () => {
       const arc = PagableArc.new(Doc.of('sf', 200), r);
@@ -972,7 +998,11 @@ describe('arcs', function () {
         return pin.value.title;
       };
       let caught: unknown;
-      try { await read(); } catch (e) { caught = e; }
+      try {
+        await read();
+      } catch (e) {
+        caught = e;
+      }
       expect((caught as Error).message).to.equal('boom');
       expect(arc.pinnedCount).to.equal(0);
       expect(arc.isPagedOut).to.equal(true); // it has a key: released means paged out
@@ -1031,16 +1061,24 @@ describe('arcs', function () {
         expect(Object.isFrozen(doc)).to.equal(true);
         expect(Object.isFrozen(doc.words)).to.equal(true);
         expect(Object.isFrozen(doc.meta.tags)).to.equal(true);
-        expect(() => { doc.title = 'x'; }).to.throw(TypeError);
-        expect(() => { doc.words.push('x'); }).to.throw(TypeError);
-        expect(() => { doc.meta.author = 'x'; }).to.throw(TypeError);
+        expect(() => {
+          doc.title = 'x';
+        }).to.throw(TypeError);
+        expect(() => {
+          doc.words.push('x');
+        }).to.throw(TypeError);
+        expect(() => {
+          doc.meta.author = 'x';
+        }).to.throw(TypeError);
         expect(doc.title).to.equal('still mutable');
 
         arc.unpin();
         expect(arc.isPagedOut).to.equal(true);
         const pin = await arc.pin();
         expect(Object.isFrozen(pin.value)).to.equal(true);
-        expect(() => { pin.value.meta.tags[0] = 'x'; }).to.throw(TypeError);
+        expect(() => {
+          pin.value.meta.tags[0] = 'x';
+        }).to.throw(TypeError);
 
         const other = PagableArc.new(Doc.of('paged'), fs);
         const first = await other.pin();
@@ -1123,11 +1161,13 @@ describe('arcs', function () {
 
       const graph = built - base;
       const freed = built - after;
-      console.log(`      100k arcs: heap ${mb(base)} MB empty, ${mb(built)} MB built (graph ${mb(graph)} MB), ` +
-        `${mb(after)} MB after page-out: freed ${mb(freed)} MB = ${((freed / graph) * 100).toFixed(0)}% of the graph; ` +
-        `build ${buildMs.toFixed(0)} ms, pageOutPending ${pageOutMs.toFixed(0)} ms; ` +
-        `${s.stats().blobs} blobs, ${mb(s.stats().bytes)} MB stored (off-heap), ` +
-        `${((after - base) / (N + 1)).toFixed(0)} B of heap left per arc (the in-memory store's blob records)`);
+      console.log(
+        `      100k arcs: heap ${mb(base)} MB empty, ${mb(built)} MB built (graph ${mb(graph)} MB), ` +
+          `${mb(after)} MB after page-out: freed ${mb(freed)} MB = ${((freed / graph) * 100).toFixed(0)}% of the graph; ` +
+          `build ${buildMs.toFixed(0)} ms, pageOutPending ${pageOutMs.toFixed(0)} ms; ` +
+          `${s.stats().blobs} blobs, ${mb(s.stats().bytes)} MB stored (off-heap), ` +
+          `${((after - base) / (N + 1)).toFixed(0)} B of heap left per arc (the in-memory store's blob records)`,
+      );
       expect(graph).to.be.greaterThan(20 * 1048576);
       expect(freed).to.be.at.least(0.5 * graph);
 
@@ -1135,8 +1175,10 @@ describe('arcs', function () {
       const t2 = performance.now();
       const pins = await Promise.all(Array.from({ length: 50 }, () => root.pin()));
       const pinMs = performance.now() - t2;
-      console.log(`      50-way concurrent pin of the paged-out root (100k lazy children): ${pinMs.toFixed(1)} ms, ` +
-        `${s.stats().fetches - f} fetch(es), heap ${mb(process.memoryUsage().heapUsed)} MB`);
+      console.log(
+        `      50-way concurrent pin of the paged-out root (100k lazy children): ${pinMs.toFixed(1)} ms, ` +
+          `${s.stats().fetches - f} fetch(es), heap ${mb(process.memoryUsage().heapUsed)} MB`,
+      );
       expect(s.stats().fetches - f).to.equal(1);
       for (const p of pins) expect(p.value).to.equal(pins[0]!.value);
       expect(root.pinnedCount).to.equal(51);

@@ -12,21 +12,32 @@ import { fileURLToPath } from 'node:url';
 const RUNNER = fileURLToPath(new URL('../bench/run.js', import.meta.url));
 const METRICS = ['pageOut', 'pageIn', 'roundTrip', 'storedBytes', 'heapDrop', 'lmdbSave', 'lmdbLoad'];
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function runBench(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--expose-gc', RUNNER, ...args], { encoding: 'utf8', timeout: 180_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--expose-gc', RUNNER, ...args],
+      { encoding: 'utf8', timeout: 180_000, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 describe('bench (smoke)', function () {
   this.timeout(240_000);
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'pagable-bench-smoke-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pagable-bench-smoke-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs --quick --json to completion and reports every metric', async () => {

@@ -23,7 +23,9 @@ class Owner {
   @Type(() => Pet, PET_DISCRIMINATOR)
   pets!: Pet[];
   tags!: string[];
-  @Expose() get label(): string { return `owner ${this.id}`; }
+  @Expose() get label(): string {
+    return `owner ${this.id}`;
+  }
 }
 
 function owner(): Owner {
@@ -32,14 +34,19 @@ function owner(): Owner {
     since: '2020-01-02T03:04:05.000Z',
     address: { street: 'Main St 1', city: 'Springfield' },
     previous: [{ street: 'Old Rd 2', city: 'Shelbyville' }],
-    pets: [{ __type: 'dog', name: 'Rex', barks: true }, { __type: 'cat', name: 'Tom', lives: 7 }],
+    pets: [
+      { __type: 'dog', name: 'Rex', barks: true },
+      { __type: 'cat', name: 'Tom', lives: 7 },
+    ],
     tags: ['a', 'b'],
   });
 }
 
 describe('class-transformer interop', () => {
   let s: InMemoryPagableStorage;
-  beforeEach(() => { s = new InMemoryPagableStorage(); });
+  beforeEach(() => {
+    s = new InMemoryPagableStorage();
+  });
 
   it('round trips a class-transformer model with nothing but @Pagable() added', async () => {
     const o = owner();
@@ -69,7 +76,9 @@ describe('class-transformer interop', () => {
     const e = await s.save(o).catch((x: unknown) => x);
     expect(e).to.be.instanceOf(PagableError);
     expect((e as PagableError).code).to.equal('TYPE_MISMATCH');
-    expect((e as Error).message).to.contain('Owner.pets').and.contain('Fish');
+    expect((e as Error).message)
+      .to.contain('Owner.pets')
+      .and.contain('Fish');
   });
 
   it('stores equal class-transformer graphs once', async () => {

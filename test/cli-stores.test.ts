@@ -17,7 +17,12 @@ import { Dep } from './support/models.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the built CLI as a user would (asynchronously: the tests' own servers keep answering). */
 function cli(...args: string[]): Promise<Run> {
@@ -54,9 +59,10 @@ describe('pagable CLI: stores and damage', function () {
     it(`works on a ${kind} store: stats, roots, ls, show, graph, verify, gc`, async () => {
       const spec = kind === 'redis' ? server.url : `redis://${cluster.urls.map((u) => u.slice('redis://'.length)).join(',')}`;
       const prefix = `cli${process.pid}${kind === 'redis' ? 's' : 'c'}:`;
-      const s = kind === 'redis'
-        ? await RedisPagableStorage.connect({ url: server.url, prefix })
-        : await RedisPagableStorage.connect({ cluster: cluster.urls, prefix });
+      const s =
+        kind === 'redis'
+          ? await RedisPagableStorage.connect({ url: server.url, prefix })
+          : await RedisPagableStorage.connect({ cluster: cluster.urls, prefix });
       const main = await s.save(buildGraph(0, s));
       await s.setRoot('main', main);
       const orphan = await s.save(Dep.of('orphan'));

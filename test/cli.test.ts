@@ -36,9 +36,23 @@ function expectOneLineError(r: Run, code: number, contains: string): void {
 function kitchen(): Kitchen {
   const k = new Kitchen();
   Object.assign(k, {
-    s: 'héllo', n: -0, b: true, big: 2n ** 100n, nil: null, undef: undefined, when: new Date(0),
-    bytes: new Uint8Array([1, 2, 3]), map: new Map<unknown, unknown>([['a', 1], [2, 'two']]), set: new Set([1, 'x']),
-    list: [1, NaN, Infinity], obj: { z: 1, f: new Float64Array([1.5]) }, circles: [Circle.of(1)], anyShape: Square.of(2),
+    s: 'héllo',
+    n: -0,
+    b: true,
+    big: 2n ** 100n,
+    nil: null,
+    undef: undefined,
+    when: new Date(0),
+    bytes: new Uint8Array([1, 2, 3]),
+    map: new Map<unknown, unknown>([
+      ['a', 1],
+      [2, 'two'],
+    ]),
+    set: new Set([1, 'x']),
+    list: [1, NaN, Infinity],
+    obj: { z: 1, f: new Float64Array([1.5]) },
+    circles: [Circle.of(1)],
+    anyShape: Square.of(2),
   });
   Object.defineProperty(k.obj, '__proto__', { value: 5, enumerable: true, writable: true, configurable: true });
   return k;
@@ -113,7 +127,10 @@ describe('pagable CLI', function () {
     const r = cli('roots', store);
     expect(r.code).to.equal(0);
     expect(r.stdout.trim().split('\n')).to.deep.equal([`${kit}  kitchen`, `${main}  main`]);
-    expect(JSON.parse(cli('roots', store, '--json').stdout)).to.deep.equal([{ name: 'kitchen', key: kit }, { name: 'main', key: main }]);
+    expect(JSON.parse(cli('roots', store, '--json').stdout)).to.deep.equal([
+      { name: 'kitchen', key: kit },
+      { name: 'main', key: main },
+    ]);
   });
 
   it('ls lists every blob with its size and child count', () => {
@@ -150,7 +167,14 @@ describe('pagable CLI', function () {
       expect(r.stdout).to.match(/main: <child 31: [0-9a-f]{8}…>/);
     }
     type Obj = { fields: Record<string, unknown> };
-    const j = JSON.parse(cli('show', store, main, '--json').stdout) as { key: string; tag: string; schema: string; children: string[]; body: Obj; verified: boolean };
+    const j = JSON.parse(cli('show', store, main, '--json').stdout) as {
+      key: string;
+      tag: string;
+      schema: string;
+      children: string[];
+      body: Obj;
+      verified: boolean;
+    };
     expect(j).to.include({ key: main, tag: 'test.Package', verified: true });
     expect(j.children).to.have.length(32);
     expect(j.schema).to.match(/^[0-9a-f]{32}$/);
@@ -198,10 +222,31 @@ describe('pagable CLI', function () {
     expect(r.stdout).to.match(/^test\.Package \(Package\) {2}[0-9a-f]{32} {2}in 1 schema set$/m);
     expect(r.stdout).to.contain('  modules: test.Module[]\n');
     expect(r.stdout).to.contain('  entry: lazy test.Module\n');
-    expect(r.stdout).to.match(/^Dep {2}[0-9a-f]{32} {2}in \d+ schema sets?\n {2}name: String\n {2}version: String\n {2}deps: shared Dep\[\]$/m);
-    const j = JSON.parse(cli('schemas', store, '--json').stdout) as Array<{ tag: string | null; name: string; fields: Array<{ name: string; kind: string; type: string }> }>;
+    expect(r.stdout).to.match(
+      /^Dep {2}[0-9a-f]{32} {2}in \d+ schema sets?\n {2}name: String\n {2}version: String\n {2}deps: shared Dep\[\]$/m,
+    );
+    const j = JSON.parse(cli('schemas', store, '--json').stdout) as Array<{
+      tag: string | null;
+      name: string;
+      fields: Array<{ name: string; kind: string; type: string }>;
+    }>;
     const kitchen = j.find((c) => c.tag === 'test.Kitchen')!;
-    expect(kitchen.fields.map((f) => f.name)).to.deep.equal(['s', 'n', 'b', 'big', 'nil', 'undef', 'when', 'bytes', 'map', 'set', 'list', 'obj', 'circles', 'anyShape']);
+    expect(kitchen.fields.map((f) => f.name)).to.deep.equal([
+      's',
+      'n',
+      'b',
+      'big',
+      'nil',
+      'undef',
+      'when',
+      'bytes',
+      'map',
+      'set',
+      'list',
+      'obj',
+      'circles',
+      'anyShape',
+    ]);
     expect(kitchen.fields[12]).to.deep.equal({ name: 'circles', kind: 'field', type: 'test.Circle[]' });
   });
 
@@ -241,7 +286,11 @@ describe('pagable CLI', function () {
     expect(mm.stdout).to.contain(`k${main}[["`);
     expect(mm.stdout).to.match(/^ {2}class (k[0-9a-f]{32},?)+ shared$/m);
 
-    const j = JSON.parse(cli('graph', store, 'main', '--json').stdout) as { top: string; nodes: Array<{ key: string; parents: number }>; edges: unknown[] };
+    const j = JSON.parse(cli('graph', store, 'main', '--json').stdout) as {
+      top: string;
+      nodes: Array<{ key: string; parents: number }>;
+      edges: unknown[];
+    };
     expect(j.top).to.equal(main);
     expect(j.nodes).to.have.length(reachable.size);
     expect(j.nodes.some((n) => n.parents > 1)).to.equal(true);

@@ -82,7 +82,10 @@ describe('decorators', () => {
 
     it('a standard decorator context without metadata (TypeScript < 5.2) is NOT_PAGABLE saying what to use', () => {
       const standardCall = Field() as unknown as (value: undefined, context: { kind: string; name: string; metadata: undefined }) => void;
-      expect(() => standardCall(undefined, { kind: 'field', name: 'x', metadata: undefined })).to.throw(PagableError, /TypeScript >= 5\.2.*experimentalDecorators/);
+      expect(() => standardCall(undefined, { kind: 'field', name: 'x', metadata: undefined })).to.throw(
+        PagableError,
+        /TypeScript >= 5\.2.*experimentalDecorators/,
+      );
     });
   });
 
@@ -106,7 +109,10 @@ describe('decorators', () => {
       const s = new InMemoryPagableStorage();
       const old = defineUntyped(pagable, 'untyped.legacy');
       const mark = (n: number): InstanceType<typeof old.Mark> => Object.assign(new old.Mark(), { n });
-      const back = await s.load(old.Loose, await s.save(Object.assign(new old.Loose(), { point: Object.assign(new old.Point(), { x: 1 }), mark: mark(2), data: [mark(3)] })));
+      const back = await s.load(
+        old.Loose,
+        await s.save(Object.assign(new old.Loose(), { point: Object.assign(new old.Point(), { x: 1 }), mark: mark(2), data: [mark(3)] })),
+      );
       expect(back.point).to.be.instanceOf(old.Point);
       expect(back.mark).to.be.instanceOf(old.Mark).and.deep.include({ n: 2 });
       expect(back.data).to.deep.equal([mark(3)]);
@@ -118,20 +124,37 @@ describe('decorators', () => {
       expect(plain.data).to.deep.equal({ a: [1, 'b', stdMark(3)] });
       expect((plain.data as { a: unknown[] }).a[2]).to.be.instanceOf(std.Mark);
       // An instance as the field's value, tagged or not, needs its type.
-      const untagged = await expectError(s.save(Object.assign(new std.Loose(), { point: Object.assign(new std.Point(), { x: 1 }) })), 'TYPE_MISMATCH');
+      const untagged = await expectError(
+        s.save(Object.assign(new std.Loose(), { point: Object.assign(new std.Point(), { x: 1 }) })),
+        'TYPE_MISMATCH',
+      );
       expect(untagged.message).to.contain('Loose.point').and.contain('@Field(() => Point)').and.contain('emitDecoratorMetadata');
       const tagged = await expectError(s.save(Object.assign(new std.Loose(), { mark: stdMark(2) })), 'TYPE_MISMATCH');
-      expect(tagged.message).to.contain('Loose.mark').and.contain('@Field(() => Mark)').and.contain('@Dyn()').and.contain('emitDecoratorMetadata');
+      expect(tagged.message)
+        .to.contain('Loose.mark')
+        .and.contain('@Field(() => Mark)')
+        .and.contain('@Dyn()')
+        .and.contain('emitDecoratorMetadata');
       // So is an untagged one inside plain data.
-      const nested = await expectError(s.save(Object.assign(new std.Loose(), { data: [Object.assign(new std.Point(), { x: 1 })] })), 'TYPE_MISMATCH');
+      const nested = await expectError(
+        s.save(Object.assign(new std.Loose(), { data: [Object.assign(new std.Point(), { x: 1 })] })),
+        'TYPE_MISMATCH',
+      );
       expect(nested.message).to.contain('Loose.data').and.contain('@Field(() => [Point])').and.contain('emitDecoratorMetadata');
     });
 
     it('a subclass in one dialect extends a base compiled in the other, both ways round', async () => {
       const s = new InMemoryPagableStorage();
       const std = (await importTc39<MixedModule>('dialects/mixed.js')).defineSub;
-      for (const [Base, Sub] of [[legacy.Base, std(pagable, legacy.Base, 'mixed.tc39').Sub], [tc39.Base, defineSub(pagable, tc39.Base, 'mixed.legacy').Sub]] as const) {
-        expect(getClassMeta(Sub)!.fields.map((f) => [f.name, f.aliases])).to.deep.equal([['id', []], ['createdAt', ['created']], ['more', ['count']]]);
+      for (const [Base, Sub] of [
+        [legacy.Base, std(pagable, legacy.Base, 'mixed.tc39').Sub],
+        [tc39.Base, defineSub(pagable, tc39.Base, 'mixed.legacy').Sub],
+      ] as const) {
+        expect(getClassMeta(Sub)!.fields.map((f) => [f.name, f.aliases])).to.deep.equal([
+          ['id', []],
+          ['createdAt', ['created']],
+          ['more', ['count']],
+        ]);
         const sub = Object.assign(new Sub(), { id: 'x', createdAt: new Date(0), more: 7 });
         const back = await s.load(Base, await s.save(sub));
         expect(back).to.be.instanceOf(Sub).and.deep.include({ id: 'x', more: 7 });
@@ -182,8 +205,14 @@ describe('decorators', () => {
       const bundle = await readFile(outfile, 'utf8');
       expect(bundle, 'esbuild lowered standard decorators').to.contain('__decorateElement').and.not.contain('__decorateClass');
 
-      const bundled = (await runNode([outfile])).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-      const compiled = (await runNode([`${ROOT}build/tc39/test/tc39/app.js`])).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const bundled = (await runNode([outfile]))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const compiled = (await runNode([`${ROOT}build/tc39/test/tc39/app.js`]))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(bundled).to.deep.equal(compiled);
 
       const [roundTrip, plain, untyped] = bundled;

@@ -1,14 +1,25 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  Dyn, Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc, PagableError, PagableStorageBase, PinnedPagableArc, Shared, TypeTag,
+  Dyn,
+  Field,
+  InMemoryPagableStorage,
+  Lazy,
+  Pagable,
+  PagableArc,
+  PagableError,
+  PagableStorageBase,
+  PinnedPagableArc,
+  Shared,
+  TypeTag,
 } from '../src/index.js';
 import { Circle, Dep, Link, Module, Shape } from './support/models.js';
 import { asyncOnlyMemoryStore } from './support/async-only-store.js';
 
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<PagableError> {
   try {
-    if (typeof p === 'function') await p(); else await p;
+    if (typeof p === 'function') await p();
+    else await p;
   } catch (e) {
     if (!(e instanceof PagableError)) throw new Error(`expected a PagableError, got ${String(e)}`, { cause: e });
     return e;
@@ -16,9 +27,12 @@ async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<PagableErr
   throw new Error('expected a PagableError, nothing was thrown');
 }
 
-class NotDecorated { x = 1; }
+class NotDecorated {
+  x = 1;
+}
 
-@Pagable() class Holder {
+@Pagable()
+class Holder {
   @Field(() => Shape) shape!: unknown;
   @Shared(() => Dep) dep!: unknown;
   @Lazy(() => Dep) lazy!: unknown;
@@ -31,17 +45,27 @@ function holder(patch: Partial<Holder>): Holder {
 
 describe('errors', () => {
   let s: InMemoryPagableStorage;
-  beforeEach(() => { s = new InMemoryPagableStorage(); });
+  beforeEach(() => {
+    s = new InMemoryPagableStorage();
+  });
 
   it('DUPLICATE_TAG when a second class registers a held tag, at decoration time', () => {
     let e: unknown;
     try {
-      @TypeTag('test.Circle') @Pagable() class Impostor { @Field() x = 1; }
+      @TypeTag('test.Circle')
+      @Pagable()
+      class Impostor {
+        @Field() x = 1;
+      }
       void Impostor;
-    } catch (x) { e = x; }
+    } catch (x) {
+      e = x;
+    }
     expect(e).to.be.instanceOf(PagableError);
     expect((e as PagableError).code).to.equal('DUPLICATE_TAG');
-    expect((e as Error).message).to.contain('Impostor').and.contain('Circle');
+    expect((e as Error).message)
+      .to.contain('Impostor')
+      .and.contain('Circle');
   });
 
   it('NOT_PAGABLE for an undecorated class, naming class and field', async () => {
@@ -63,7 +87,13 @@ describe('errors', () => {
   });
 
   it('TYPE_MISMATCH for an untagged subclass where its base is declared', async () => {
-    @Pagable() class Untagged extends Shape { @Field() z = 1; area(): number { return 0; } }
+    @Pagable()
+    class Untagged extends Shape {
+      @Field() z = 1;
+      area(): number {
+        return 0;
+      }
+    }
     const e = await codeOf(s.save(holder({ shape: new Untagged() })));
     expect(e.code).to.equal('TYPE_MISMATCH');
     expect(e.message).to.contain('Untagged').and.contain('@TypeTag');
@@ -140,13 +170,18 @@ describe('errors', () => {
     const targets = [Dep, Module, Circle, Holder, Object] as const;
 
     it('random bytes', async () => {
-      await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 64 }), fc.constantFrom(...targets), async (bytes, cls) => {
-        const key = await s.storeData({ data: bytes, arcs: [] });
-        try { await s.load(cls as typeof Dep, key); } catch (e) {
-          expect(e, String(e)).to.be.instanceOf(PagableError);
-        }
-        expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
-      }), { numRuns: 3000 });
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ maxLength: 64 }), fc.constantFrom(...targets), async (bytes, cls) => {
+          const key = await s.storeData({ data: bytes, arcs: [] });
+          try {
+            await s.load(cls as typeof Dep, key);
+          } catch (e) {
+            expect(e, String(e)).to.be.instanceOf(PagableError);
+          }
+          expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
+        }),
+        { numRuns: 3000 },
+      );
     });
 
     it('mutated and truncated real blobs', async () => {
@@ -155,17 +190,27 @@ describe('errors', () => {
         const k = await s.save(v);
         seeds.push(await s.fetchData(k));
       }
-      await fc.assert(fc.asyncProperty(
-        fc.constantFrom(...seeds), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), fc.constantFrom(...targets),
-        async (seed, at, byte, truncate, cls) => {
-          const data = new Uint8Array(seed.data);
-          const i = at % Math.max(1, data.length);
-          const mutated = truncate ? data.subarray(0, i) : (data[i] = byte, data);
-          const key = await s.storeData({ data: mutated, arcs: seed.arcs });
-          try { await s.load(cls as typeof Dep, key); } catch (e) {
-            expect(e, String(e)).to.be.instanceOf(PagableError);
-          }
-        }), { numRuns: 3000 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...seeds),
+          fc.nat(),
+          fc.integer({ min: 0, max: 255 }),
+          fc.boolean(),
+          fc.constantFrom(...targets),
+          async (seed, at, byte, truncate, cls) => {
+            const data = new Uint8Array(seed.data);
+            const i = at % Math.max(1, data.length);
+            const mutated = truncate ? data.subarray(0, i) : ((data[i] = byte), data);
+            const key = await s.storeData({ data: mutated, arcs: seed.arcs });
+            try {
+              await s.load(cls as typeof Dep, key);
+            } catch (e) {
+              expect(e, String(e)).to.be.instanceOf(PagableError);
+            }
+          },
+        ),
+        { numRuns: 3000 },
+      );
     });
 
     it('a small blob that expands hugely through msgpackr references is refused', async () => {
@@ -180,7 +225,15 @@ describe('errors', () => {
       const data = packr.pack({ __proto__x: 1 });
       // Rewrite the key to exactly "__proto__" (same length as "__proto__x" minus one is not
       // possible; build it by hand): fixmap 1, fixstr 9 "__proto__", fixmap 1 { polluted: true }.
-      const evil = new Uint8Array([0x81, 0xa9, ...new TextEncoder().encode('__proto__'), 0x81, 0xa8, ...new TextEncoder().encode('polluted'), 0xc3]);
+      const evil = new Uint8Array([
+        0x81,
+        0xa9,
+        ...new TextEncoder().encode('__proto__'),
+        0x81,
+        0xa8,
+        ...new TextEncoder().encode('polluted'),
+        0xc3,
+      ]);
       void data;
       const key = await s.storeData({ data: evil, arcs: [] });
       const v = await s.load(Object as unknown as typeof Dep, key).catch((e: unknown) => e);

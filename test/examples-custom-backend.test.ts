@@ -13,7 +13,9 @@ const freshDir = (): string => {
   dirs.push(d);
   return d;
 };
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('examples: a custom backend', () => {
   it('08-custom-backend saves, roots, loads and verifies through a directory of files', async () => {
@@ -27,4 +29,8 @@ describe('examples: a custom backend', () => {
 
 // The tutorial's 48-line store passes both shipped suites, unchanged.
 blobStoreConformance({ name: 'directory (tutorial 08)', create: () => new DirectoryBlobStore(freshDir()) });
-storageConformance({ name: 'directory (tutorial 08)', syncFetch: true, create: (options) => new PagableStorageBase(new DirectoryBlobStore(freshDir()), options) });
+storageConformance({
+  name: 'directory (tutorial 08)',
+  syncFetch: true,
+  create: (options) => new PagableStorageBase(new DirectoryBlobStore(freshDir()), options),
+});

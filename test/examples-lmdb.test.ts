@@ -12,7 +12,9 @@ function run(name: string, cwd: string, args: string[] = []): Promise<string> {
 describe('examples on LMDB', function () {
   this.timeout(180_000);
   let cwd: string;
-  before(() => { cwd = mkdtempSync(join(tmpdir(), 'pagable-examples-')); });
+  before(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'pagable-examples-'));
+  });
   after(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('03-persistent: save, reopen, load, roots, gc', async () => {
@@ -34,7 +36,9 @@ describe('examples on LMDB', function () {
   it('05-evolving-classes: version 1 writes in one process, version 2 reads in another', async () => {
     const out = await run('05-evolving-classes.js', cwd);
     expect(out).to.contain('version 2 loaded: "Dune" by Frank Herbert; isbn unknown; pages kept: false');
-    expect(out).to.match(/Edition\.year, stored a string, declared a number: TYPE_MISMATCH \(blob [0-9a-f]{32}: Edition\.year: stored string, declared Number\)/);
+    expect(out).to.match(
+      /Edition\.year, stored a string, declared a number: TYPE_MISMATCH \(blob [0-9a-f]{32}: Edition\.year: stored string, declared Number\)/,
+    );
     expect(out.trim().endsWith('ok')).to.equal(true);
   });
 
@@ -50,7 +54,10 @@ describe('examples on LMDB', function () {
     const drop = Number(/after paging out 100 packages \(-(\d+)%\)/.exec(out)![1]);
     expect(drop).to.be.at.least(80);
 
-    const commands = out.split('\n').filter((l) => l.startsWith('  node ')).map((l) => l.trim().split(' ').slice(1));
+    const commands = out
+      .split('\n')
+      .filter((l) => l.startsWith('  node '))
+      .map((l) => l.trim().split(' ').slice(1));
     expect(commands.map((c) => c[1])).to.deep.equal(['stats', 'roots', 'show', 'ls', 'graph', 'verify', 'gc']);
     for (const c of commands) {
       const stdout = await runNode(c, { cwd, timeout: 60_000 });

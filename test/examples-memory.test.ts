@@ -16,7 +16,9 @@ describe('examples: memory budget', () => {
   it('the same program without autoPageOut dies of heap exhaustion', async function () {
     this.timeout(180_000);
     const err = await runNode(['--max-old-space-size=72', EXAMPLES_DIR + '06-memory-budget.js', '--manual']).then(
-      () => { throw new Error('expected the program to run out of heap'); },
+      () => {
+        throw new Error('expected the program to run out of heap');
+      },
       (e: unknown) => e as Error,
     );
     expect(err.message).to.match(/heap out of memory|Allocation failed/i);

@@ -12,8 +12,12 @@ function runTutorial(url: string): Promise<string> {
 describe('examples on Redis', function () {
   this.timeout(60_000);
   let server: RedisServer;
-  before(async () => { server = await startRedisServer(); });
-  after(async () => { await server?.stop(); });
+  before(async () => {
+    server = await startRedisServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
 
   it('04-shared-redis: two storages on one Redis share a graph, then tidy up', async () => {
     const out = await runTutorial(server.url);

@@ -20,13 +20,15 @@ class Text {
   @Field() body!: string;
 }
 
-@TypeTag('explore.Author') @Pagable()
+@TypeTag('explore.Author')
+@Pagable()
 class Author {
   @Field() name!: string;
   @Field() born!: number;
 }
 
-@TypeTag('explore.Book') @Pagable()
+@TypeTag('explore.Book')
+@Pagable()
 class Book {
   @Field() title!: string;
   @Field() year!: number;
@@ -34,13 +36,15 @@ class Book {
   @Lazy(() => Text) text!: PagableArc<Text> | undefined;
 }
 
-@TypeTag('explore.Shelf') @Pagable()
+@TypeTag('explore.Shelf')
+@Pagable()
 class Shelf {
   @Field() label!: string;
   @Shared(() => [Book]) books!: Book[];
 }
 
-@TypeTag('explore.Library') @Pagable()
+@TypeTag('explore.Library')
+@Pagable()
 class Library {
   @Field() name!: string;
   @Shared(() => [Shelf]) shelves!: Shelf[];
@@ -53,13 +57,19 @@ function make<T extends object>(cls: new () => T, fields: Partial<T>): T {
 /** Two libraries sharing a shelf and authors, and a book nobody roots. */
 function buildLibraries(s: PagableStorage): { main: Library; archive: Library; orphan: Book } {
   const authors = ['Le Guin', 'Calvino', 'Borges', 'Lem'].map((name, i) => make(Author, { name, born: 1920 + i }));
-  const book = (title: string, i: number): Book => make(Book, {
-    title, year: 1960 + i, author: authors[i % authors.length]!,
-    text: PagableArc.new(make(Text, { body: `${title}: ${'lorem ipsum '.repeat(1 + (i % 4))}` }), s),
-  });
-  const shelves = Array.from({ length: 4 }, (_, sh) => make(Shelf, {
-    label: `shelf ${sh}`, books: Array.from({ length: 5 }, (_, b) => book(`Book ${sh}.${b}`, sh * 5 + b)),
-  }));
+  const book = (title: string, i: number): Book =>
+    make(Book, {
+      title,
+      year: 1960 + i,
+      author: authors[i % authors.length]!,
+      text: PagableArc.new(make(Text, { body: `${title}: ${'lorem ipsum '.repeat(1 + (i % 4))}` }), s),
+    });
+  const shelves = Array.from({ length: 4 }, (_, sh) =>
+    make(Shelf, {
+      label: `shelf ${sh}`,
+      books: Array.from({ length: 5 }, (_, b) => book(`Book ${sh}.${b}`, sh * 5 + b)),
+    }),
+  );
   const main = make(Library, { name: 'main', shelves: shelves.slice(0, 3) });
   const archive = make(Library, { name: 'archive', shelves: [shelves[2]!, shelves[3]!] });
   const orphan = make(Book, { title: 'Unrooted', year: 2001, author: authors[0]!, text: undefined });
@@ -202,7 +212,10 @@ describe('pagable explore', function () {
   });
 
   it('roots: name, key, class and what each reaches', async () => {
-    const { body: roots } = await getJson<Array<{ name: string; key: string; label: string; reach: { blobs: number } }>>(base, '/api/roots');
+    const { body: roots } = await getJson<Array<{ name: string; key: string; label: string; reach: { blobs: number } }>>(
+      base,
+      '/api/roots',
+    );
     expect(roots.map((r) => r.name)).to.deep.equal(['archive', 'main']);
     const main = roots.find((r) => r.name === 'main')!;
     expect(main.key).to.equal(keys.main);
@@ -268,14 +281,26 @@ describe('pagable explore', function () {
     // Upwards: the shared shelf's two libraries.
     const shelf = g.edges[2]!.to;
     const { body: up } = await getJson<Neighbourhood>(base, `/api/graph/${shelf}?down=0&up=1&nodes=100`);
-    expect(up.nodes.filter((n) => n.level === -1).map((n) => n.key).sort()).to.deep.equal([keys.main, keys.archive].sort());
+    expect(
+      up.nodes
+        .filter((n) => n.level === -1)
+        .map((n) => n.key)
+        .sort(),
+    ).to.deep.equal([keys.main, keys.archive].sort());
   });
 
   it('search: keys by prefix, classes and roots by name; class members a page at a time', async () => {
     const prefix = keys.orphan.slice(0, 6);
-    const { body: r } = await getJson<{ keys: BlobRef[]; classes: Array<{ label: string; blobs: number }>; roots: Array<{ name: string }> }>(base, `/api/search?q=${prefix}`);
+    const { body: r } = await getJson<{
+      keys: BlobRef[];
+      classes: Array<{ label: string; blobs: number }>;
+      roots: Array<{ name: string }>;
+    }>(base, `/api/search?q=${prefix}`);
     expect(r.keys.map((k) => k.key)).to.include(keys.orphan);
-    const { body: byClass } = await getJson<{ classes: Array<{ label: string; blobs: number; bytes: number }> }>(base, '/api/search?q=BOOK');
+    const { body: byClass } = await getJson<{ classes: Array<{ label: string; blobs: number; bytes: number }> }>(
+      base,
+      '/api/search?q=BOOK',
+    );
     expect(byClass.classes).to.deep.equal([{ label: 'explore.Book', blobs: 21, bytes: byClass.classes[0]!.bytes }]);
     const { body: byRoot } = await getJson<{ roots: Array<{ name: string }> }>(base, '/api/search?q=arch');
     expect(byRoot.roots.map((x) => x.name)).to.deep.equal(['archive']);
@@ -351,14 +376,25 @@ describe('pagable explore', function () {
     const CHROMIUM = '/usr/bin/chromium';
     // The flags headless Chromium needs on this machine kind (no sandbox as root; no background
     // connections, which the closed network refuses).
-    const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'];
+    const FLAGS = [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ];
     let shots: string;
 
     before(function () {
       if (!existsSync(CHROMIUM) && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
         this.timeout(600_000);
-        spawnSync('bash', ['-c', 'apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium'], { stdio: 'ignore', timeout: 540_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+        spawnSync('bash', ['-c', 'apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium'], {
+          stdio: 'ignore',
+          timeout: 540_000,
+          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+        });
       }
       if (!existsSync(CHROMIUM)) {
         console.log(`      (skipped: no ${CHROMIUM}; install Debian's chromium package, as .ci/run does, to run the browser test)`);
@@ -423,5 +459,3 @@ describe('pagable explore', function () {
     });
   });
 });
-
-

@@ -72,30 +72,39 @@ describe('fuzz: hostile blobs end in a value or a PagableError', function () {
     if (runs.length > 0) console.log(`      ${summaryLine(runs, SEED)}`);
   });
 
-  it('the harness sees what it looks for: foreign exceptions, hangs, wrong classes and kinds, foreign objects, '
-    + 'touched prototypes, blocked threads, runaway allocations', async function () {
-    if (ONLY !== undefined) this.skip();
-    const run = await runFuzz({ backend: 'memory', seed: SEED, count: SABOTAGES.length, limitMs: 300, heapMb: 96, sabotage: true });
-    const seen = run.failures.map((f) => `${f.index}: ${f.problems.map((p) => p.kind).join('; ')}`);
-    for (let i = 0; i < SABOTAGES.length; i++) {
-      const [what, kind] = SABOTAGES[i]!;
-      const got = seen.find((x) => x.startsWith(`${i}: `));
-      expect(got, `sabotage ${i} (${what}) was not reported`).to.not.equal(undefined);
-      expect(got, `sabotage ${i} (${what})`).to.match(kind);
-    }
-    expect(run.failures.map((f) => f.index)).to.deep.equal(SABOTAGES.map((_, i) => i));
-  });
+  it(
+    'the harness sees what it looks for: foreign exceptions, hangs, wrong classes and kinds, foreign objects, ' +
+      'touched prototypes, blocked threads, runaway allocations',
+    async function () {
+      if (ONLY !== undefined) this.skip();
+      const run = await runFuzz({ backend: 'memory', seed: SEED, count: SABOTAGES.length, limitMs: 300, heapMb: 96, sabotage: true });
+      const seen = run.failures.map((f) => `${f.index}: ${f.problems.map((p) => p.kind).join('; ')}`);
+      for (let i = 0; i < SABOTAGES.length; i++) {
+        const [what, kind] = SABOTAGES[i]!;
+        const got = seen.find((x) => x.startsWith(`${i}: `));
+        expect(got, `sabotage ${i} (${what}) was not reported`).to.not.equal(undefined);
+        expect(got, `sabotage ${i} (${what})`).to.match(kind);
+      }
+      expect(run.failures.map((f) => f.index)).to.deep.equal(SABOTAGES.map((_, i) => i));
+    },
+  );
 
   for (const backend of BACKENDS) {
     if (ONLY !== undefined && ONLY.backend !== backend) continue;
     const count = PER_BACKEND ?? DEFAULT_CASES[backend];
-    const title = ONLY !== undefined
-      ? `${backend}: replays cases ${ONLY.indexes.join(', ')}`
-      : `${backend}: ${count} mutated real blobs, stored under their keys${backend === 'memory' ? '' : ' and raw under the originals\''}, `
-        + `each paged in within ${LIMIT_MS} ms, touching no prototype`;
+    const title =
+      ONLY !== undefined
+        ? `${backend}: replays cases ${ONLY.indexes.join(', ')}`
+        : `${backend}: ${count} mutated real blobs, stored under their keys${backend === 'memory' ? '' : " and raw under the originals'"}, ` +
+          `each paged in within ${LIMIT_MS} ms, touching no prototype`;
     it(title, async () => {
       const run = await runFuzz({
-        backend, seed: SEED, count, only: ONLY?.indexes, limitMs: LIMIT_MS, redisUrl: server?.url,
+        backend,
+        seed: SEED,
+        count,
+        only: ONLY?.indexes,
+        limitMs: LIMIT_MS,
+        redisUrl: server?.url,
       });
       runs.push(run);
       if (ONLY !== undefined) for (const r of run.replayed) console.log(JSON.stringify(r, null, 2));
@@ -126,69 +135,98 @@ describe('fuzz: properties over generated graphs', function () {
   const runs = PER_BACKEND === undefined ? 1 : Math.max(1, Math.ceil(PER_BACKEND / 2000));
 
   it('round trips hold: equal values and classes, lazy children, sharing kept, and the same key again', async () => {
-    await fc.assert(fc.asyncProperty(graphPlan, async (plan) => {
-      const s = new InMemoryPagableStorage();
-      const orig = buildGraph(plan, s);
-      const key = await s.save(orig);
-      const back = await s.load(Everything, key);
-      await expectSameGraph(back, orig);
-      const again = new InMemoryPagableStorage();
-      expect(await again.save(back), 'the restored graph saves to another key').to.equal(key);
-    }), { numRuns: 150 * runs, seed: SEED });
+    await fc.assert(
+      fc.asyncProperty(graphPlan, async (plan) => {
+        const s = new InMemoryPagableStorage();
+        const orig = buildGraph(plan, s);
+        const key = await s.save(orig);
+        const back = await s.load(Everything, key);
+        await expectSameGraph(back, orig);
+        const again = new InMemoryPagableStorage();
+        expect(await again.save(back), 'the restored graph saves to another key').to.equal(key);
+      }),
+      { numRuns: 150 * runs, seed: SEED },
+    );
   });
 
   it('strings round trip exactly as JavaScript holds them, lone surrogates included (issue 8.2)', async () => {
-    const unit = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)));
-    await fc.assert(fc.asyncProperty(fc.string({ unit, maxLength: 8 }), async (str) => {
-      const s = new InMemoryPagableStorage();
-      const key = await s.save({ str, list: [str], map: new Map([[str, str]]) });
-      const back = await s.load(Object, key) as { str: string; list: string[]; map: Map<string, string> };
-      expect(back.str).to.equal(str);
-      expect(back.list[0]).to.equal(str);
-      expect([...back.map]).to.deep.equal([[str, str]]);
-      expect(await new InMemoryPagableStorage().save(back)).to.equal(key);
-    }), { numRuns: 300 * runs, seed: SEED });
+    const unit = fc.oneof(
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit, maxLength: 8 }), async (str) => {
+        const s = new InMemoryPagableStorage();
+        const key = await s.save({ str, list: [str], map: new Map([[str, str]]) });
+        const back = (await s.load(Object, key)) as { str: string; list: string[]; map: Map<string, string> };
+        expect(back.str).to.equal(str);
+        expect(back.list[0]).to.equal(str);
+        expect([...back.map]).to.deep.equal([[str, str]]);
+        expect(await new InMemoryPagableStorage().save(back)).to.equal(key);
+      }),
+      { numRuns: 300 * runs, seed: SEED },
+    );
   });
 
   it('any own key round trips as an own data property, constructor and toJSON included (issue 8.3)', async () => {
-    const keys = fc.oneof(fc.constantFrom('constructor', 'toJSON', '__proto__', 'prototype', 'valueOf', 'toString', 'then', 'hasOwnProperty'), fc.string());
-    await fc.assert(fc.asyncProperty(fc.dictionary(keys, plainData, { maxKeys: 4, noNullPrototype: true }), async (obj) => {
-      const s = new InMemoryPagableStorage();
-      const back = await s.load(Object, await s.save({ obj })) as { obj: Record<string, unknown> };
-      expect(Object.getPrototypeOf(back.obj)).to.equal(Object.prototype);
-      expect(Reflect.ownKeys(back.obj)).to.deep.equal(Reflect.ownKeys(obj));
-      for (const k of Object.keys(obj)) expect(Object.getOwnPropertyDescriptor(back.obj, k)!.value).to.deep.equal(obj[k]);
-    }), { numRuns: 300 * runs, seed: SEED });
+    const keys = fc.oneof(
+      fc.constantFrom('constructor', 'toJSON', '__proto__', 'prototype', 'valueOf', 'toString', 'then', 'hasOwnProperty'),
+      fc.string(),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(keys, plainData, { maxKeys: 4, noNullPrototype: true }), async (obj) => {
+        const s = new InMemoryPagableStorage();
+        const back = (await s.load(Object, await s.save({ obj }))) as { obj: Record<string, unknown> };
+        expect(Object.getPrototypeOf(back.obj)).to.equal(Object.prototype);
+        expect(Reflect.ownKeys(back.obj)).to.deep.equal(Reflect.ownKeys(obj));
+        for (const k of Object.keys(obj)) expect(Object.getOwnPropertyDescriptor(back.obj, k)!.value).to.deep.equal(obj[k]);
+      }),
+      { numRuns: 300 * runs, seed: SEED },
+    );
   });
 
   it('mutated blobs of generated graphs yield a value or a PagableError, touching no prototype', async () => {
     const classes = [...MODEL_CLASSES, lazyBoxOf(Object)];
     const touched = guardGlobals(classes.map((c) => [`${c.name}.prototype`, c.prototype as object] as const));
     const problems: string[] = [];
-    await fc.assert(fc.asyncProperty(graphPlan, fc.integer({ min: 1 }), fc.nat(), fc.constantFrom<unknown>(Everything, Dep, Doc, Shape, Object),
-      async (plan, mutation, which, as) => {
-        const s = new InMemoryPagableStorage();
-        const root = await s.save(buildGraph(plan, s));
-        const { keys, blobs } = await blobsOf(s, root);
-        const rng = new Rng(mutation);
-        const target = blobs[which % blobs.length]!;
-        const m = mutateBlob(rng, target, { blobs, keys, rootKeys: [root], tags: ['test.Circle', 'test.Square', 'fuzz.Everything', 'arc.Doc'] });
-        const key = await s.storeData({ data: m.data, arcs: m.arcs });
-        const cls = as as Class;
-        let value: unknown;
-        try {
-          value = await s.load(cls, key);
-        } catch (e) {
-          const why = foreignError(e);
-          if (why !== undefined) problems.push(`load(${cls.name}) of [${m.what}] threw ${why}`);
-          return;
-        }
-        if (cls !== (Object as unknown) && !(value instanceof cls)) problems.push(`load(${cls.name}) of [${m.what}] returned another class`);
-        const foreign = foreignObjectIn(value, classes);
-        if (foreign !== undefined) problems.push(`load(${cls.name}) of [${m.what}]: ${foreign.kind}: ${foreign.detail}`);
-        const t = touched();
-        if (t !== undefined) problems.push(`load(${cls.name}) of [${m.what}] changed ${t}`);
-      }), { numRuns: 400 * runs, seed: SEED });
+    await fc.assert(
+      fc.asyncProperty(
+        graphPlan,
+        fc.integer({ min: 1 }),
+        fc.nat(),
+        fc.constantFrom<unknown>(Everything, Dep, Doc, Shape, Object),
+        async (plan, mutation, which, as) => {
+          const s = new InMemoryPagableStorage();
+          const root = await s.save(buildGraph(plan, s));
+          const { keys, blobs } = await blobsOf(s, root);
+          const rng = new Rng(mutation);
+          const target = blobs[which % blobs.length]!;
+          const m = mutateBlob(rng, target, {
+            blobs,
+            keys,
+            rootKeys: [root],
+            tags: ['test.Circle', 'test.Square', 'fuzz.Everything', 'arc.Doc'],
+          });
+          const key = await s.storeData({ data: m.data, arcs: m.arcs });
+          const cls = as as Class;
+          let value: unknown;
+          try {
+            value = await s.load(cls, key);
+          } catch (e) {
+            const why = foreignError(e);
+            if (why !== undefined) problems.push(`load(${cls.name}) of [${m.what}] threw ${why}`);
+            return;
+          }
+          if (cls !== (Object as unknown) && !(value instanceof cls))
+            problems.push(`load(${cls.name}) of [${m.what}] returned another class`);
+          const foreign = foreignObjectIn(value, classes);
+          if (foreign !== undefined) problems.push(`load(${cls.name}) of [${m.what}]: ${foreign.kind}: ${foreign.detail}`);
+          const t = touched();
+          if (t !== undefined) problems.push(`load(${cls.name}) of [${m.what}] changed ${t}`);
+        },
+      ),
+      { numRuns: 400 * runs, seed: SEED },
+    );
     expect(problems, problems.slice(0, 20).join('\n')).to.deep.equal([]);
   });
 });
@@ -223,10 +261,15 @@ describe('fuzz findings: minimal reproducers of failing case kinds', () => {
     const forged = Uint8Array.from([...data.subarray(0, r!.at), 0xa1, 0x78, ...data.subarray(r!.end)]);
     // Its child keys stay: the last one is its schema set, which says r is a Number.
     const key = await s.storeData({ data: forged, arcs });
-    const e = await s.load(Circle, key).then((v) => v, (x: unknown) => x);
+    const e = await s.load(Circle, key).then(
+      (v) => v,
+      (x: unknown) => x,
+    );
     expect(e, `load returned ${JSON.stringify(e)}`).to.be.instanceOf(PagableError);
     expect((e as PagableError).code).to.equal('TYPE_MISMATCH');
-    expect((e as Error).message).to.contain('Circle').and.contain('r');
+    expect((e as Error).message)
+      .to.contain('Circle')
+      .and.contain('r');
   });
 
   it('a blob with a large bigint and a trailing byte ends within 2 s (msgpackr describes trailing data in decimal)', async function () {
@@ -244,9 +287,15 @@ describe('fuzz findings: minimal reproducers of failing case kinds', () => {
       let timer: NodeJS.Timeout | undefined;
       worker.on('message', (m: LoadBlobMessage) => {
         if (m === 'start') timer = setTimeout(() => resolve('stopped'), LIMIT_MS);
-        else { clearTimeout(timer); resolve(m); }
+        else {
+          clearTimeout(timer);
+          resolve(m);
+        }
       });
-      worker.once('error', (e) => { clearTimeout(timer); reject(e); });
+      worker.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     }).finally(() => worker.terminate());
     expect(got, `the load did not end within ${LIMIT_MS} ms`).to.not.equal('stopped');
     expect((got as LoadBlobOutcome).outcome).to.equal('CORRUPT');
@@ -257,7 +306,10 @@ describe('fuzz findings: minimal reproducers of failing case kinds', () => {
     const s = new InMemoryPagableStorage();
     const data = Uint8Array.from([0x92, 0xc1, 0x81, 0xa8, ...new TextEncoder().encode('toString'), 0x01]);
     const key = await s.storeData({ data, arcs: [] });
-    const e = await s.load(Object, key).then(() => undefined, (x: unknown) => x);
+    const e = await s.load(Object, key).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     if (e !== undefined) expect(e, String(e)).to.be.instanceOf(PagableError);
   });
 });

@@ -1,11 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import {
-  blake3_128,
-  blake3_128_portable,
-  blake3_128_reference,
-  blake3NativeAvailable,
-} from '../src/keys/blake3.js';
+import { blake3_128, blake3_128_portable, blake3_128_reference, blake3NativeAvailable } from '../src/keys/blake3.js';
 
 /*
  * The first 16 bytes of the official BLAKE3 test vectors (BLAKE3-team/BLAKE3,
@@ -51,17 +46,21 @@ function splitAt(data: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   const points = [...new Set(cuts.map((c) => Math.min(c, data.length)))].sort((a, b) => a - b);
   const parts: Uint8Array[] = [];
   let at = 0;
-  for (const p of points) { parts.push(data.subarray(at, p)); at = p; }
+  for (const p of points) {
+    parts.push(data.subarray(at, p));
+    at = p;
+  }
   parts.push(data.subarray(at));
   return parts;
 }
 
 /** Byte lengths around the boundaries that matter: BLAKE3 blocks/chunks, our thresholds, SIMD widths. */
-const EDGES = [0, 1, 7, 8, 9, 63, 64, 65, 1023, 1024, 1025, 1535, 1536, 1537, 2047, 2048, 2049, 4095, 4096, 4097,
-  16383, 16384, 16385, 65535, 65536, 65537];
+const EDGES = [
+  0, 1, 7, 8, 9, 63, 64, 65, 1023, 1024, 1025, 1535, 1536, 1537, 2047, 2048, 2049, 4095, 4096, 4097, 16383, 16384, 16385, 65535, 65536,
+  65537,
+];
 
-const sizeNearEdge = fc.tuple(fc.constantFrom(...EDGES), fc.integer({ min: -3, max: 3 }))
-  .map(([e, d]) => Math.max(0, e + d));
+const sizeNearEdge = fc.tuple(fc.constantFrom(...EDGES), fc.integer({ min: -3, max: 3 })).map(([e, d]) => Math.max(0, e + d));
 const partLength = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 0, max: 100 }) },
   { weight: 3, arbitrary: sizeNearEdge },
@@ -71,7 +70,12 @@ const partLength = fc.oneof(
 function bytes(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);
   let x = (seed | 1) >>> 0;
-  for (let i = 0; i < n; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; out[i] = x & 0xff; }
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
   return out;
 }
 
@@ -129,7 +133,7 @@ describe('blake3_128', () => {
     }
   });
 
-  it('handles part lists that overflow the native path\'s 64 KB gathering buffer', () => {
+  it("handles part lists that overflow the native path's 64 KB gathering buffer", () => {
     const cases: number[][] = [
       Array.from({ length: 10 }, () => 10_000), // small parts only, flushed mid-part
       [8, 65_528], // exactly fills it
@@ -145,35 +149,44 @@ describe('blake3_128', () => {
   });
 
   it('equals the reference for arbitrary part lists (sizes around 64, 1024, 1536, 2048, 4096, 16 KB, 64 KB)', () => {
-    fc.assert(fc.property(fc.array(partLength, { maxLength: 8 }), fc.integer(), (lengths, seed) => {
-      const parts = lengths.map((n, i) => bytes(n, seed + i));
-      const want = hex(blake3_128_reference(parts));
-      expect(hex(blake3_128(parts))).to.equal(want);
-      expect(hex(blake3_128_portable(parts))).to.equal(want);
-    }), { numRuns: 400 });
-  });
-
-  it('equals the reference for the key shape: 8-byte header, body, 16 bytes per child', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 5000 }), fc.integer({ min: 0, max: 300 }), fc.integer(), (body, children, seed) => {
-      const head = new Uint8Array(8);
-      new DataView(head.buffer).setBigUint64(0, BigInt(children), true);
-      const parts = children === 0 ? [head, body] : [head, body, bytes(16 * children, seed)];
-      expect(hex(blake3_128(parts))).to.equal(hex(blake3_128_reference(parts)));
-    }), { numRuns: 300 });
-  });
-
-  it('equals the reference on large inputs (~100 KB and 1 MB, split anywhere)', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 90_000, max: 110_000 }),
-      fc.array(fc.integer({ min: 0, max: 110_000 }), { maxLength: 4 }),
-      fc.integer(),
-      (n, cuts, seed) => {
-        const parts = splitAt(bytes(n, seed), cuts);
+    fc.assert(
+      fc.property(fc.array(partLength, { maxLength: 8 }), fc.integer(), (lengths, seed) => {
+        const parts = lengths.map((n, i) => bytes(n, seed + i));
         const want = hex(blake3_128_reference(parts));
         expect(hex(blake3_128(parts))).to.equal(want);
         expect(hex(blake3_128_portable(parts))).to.equal(want);
-      },
-    ), { numRuns: 12 });
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('equals the reference for the key shape: 8-byte header, body, 16 bytes per child', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), fc.integer({ min: 0, max: 300 }), fc.integer(), (body, children, seed) => {
+        const head = new Uint8Array(8);
+        new DataView(head.buffer).setBigUint64(0, BigInt(children), true);
+        const parts = children === 0 ? [head, body] : [head, body, bytes(16 * children, seed)];
+        expect(hex(blake3_128(parts))).to.equal(hex(blake3_128_reference(parts)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('equals the reference on large inputs (~100 KB and 1 MB, split anywhere)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 90_000, max: 110_000 }),
+        fc.array(fc.integer({ min: 0, max: 110_000 }), { maxLength: 4 }),
+        fc.integer(),
+        (n, cuts, seed) => {
+          const parts = splitAt(bytes(n, seed), cuts);
+          const want = hex(blake3_128_reference(parts));
+          expect(hex(blake3_128(parts))).to.equal(want);
+          expect(hex(blake3_128_portable(parts))).to.equal(want);
+        },
+      ),
+      { numRuns: 12 },
+    );
     const mb = bytes(1 << 20, 9);
     const parts = [mb.subarray(0, 8), mb.subarray(8, mb.length - 48), mb.subarray(mb.length - 48)];
     expect(hex(blake3_128(parts))).to.equal(hex(blake3_128_reference([mb])));

@@ -11,40 +11,62 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Field, InMemoryPagableStorage, Lazy, LmdbPagableStorage, Pagable, PagableArc, type PagableStorageBase, PinnedPagableArc, Shared, TypeTag,
+  Field,
+  InMemoryPagableStorage,
+  Lazy,
+  LmdbPagableStorage,
+  Pagable,
+  PagableArc,
+  type PagableStorageBase,
+  PinnedPagableArc,
+  Shared,
+  TypeTag,
 } from '../src/index.js';
 
 abstract class Shape {
   abstract area(): number;
 }
 
-@TypeTag('identity.Square') @Pagable()
+@TypeTag('identity.Square')
+@Pagable()
 class Square extends Shape {
   @Field(() => Number) side!: number;
-  area(): number { return this.side * this.side; }
-  static of(side: number): Square { return Object.assign(new Square(), { side }); }
+  area(): number {
+    return this.side * this.side;
+  }
+  static of(side: number): Square {
+    return Object.assign(new Square(), { side });
+  }
 }
 
-@TypeTag('identity.Circle') @Pagable()
+@TypeTag('identity.Circle')
+@Pagable()
 class Circle extends Shape {
   @Field(() => Number) r!: number;
-  area(): number { return 3 * this.r * this.r; }
-  static of(r: number): Circle { return Object.assign(new Circle(), { r }); }
+  area(): number {
+    return 3 * this.r * this.r;
+  }
+  static of(r: number): Circle {
+    return Object.assign(new Circle(), { r });
+  }
 }
 
-@TypeTag('identity.BaseFirst') @Pagable()
+@TypeTag('identity.BaseFirst')
+@Pagable()
 class BaseFirst {
   @Shared(() => Shape) asBase!: Shape;
   @Shared(() => Square) asSquare!: Square;
 }
 
-@TypeTag('identity.ConcreteFirst') @Pagable()
+@TypeTag('identity.ConcreteFirst')
+@Pagable()
 class ConcreteFirst {
   @Shared(() => Square) asSquare!: Square;
   @Shared(() => Shape) asBase!: Shape;
 }
 
-@TypeTag('identity.LazyViews') @Pagable()
+@TypeTag('identity.LazyViews')
+@Pagable()
 class LazyViews {
   @Lazy(() => Shape) asBase!: PagableArc<Shape>;
   @Lazy(() => Square) asSquare!: PagableArc<Square>;
@@ -62,7 +84,8 @@ class OtherPoint {
 }
 
 /** Slots of every declared type, for the property. */
-@TypeTag('identity.Slots') @Pagable()
+@TypeTag('identity.Slots')
+@Pagable()
 class Slots {
   @Shared(() => [Shape]) shapes!: Shape[];
   @Shared(() => [Square]) squares!: Square[];
@@ -80,13 +103,19 @@ backends.push({
     return LmdbPagableStorage.open(d);
   },
 });
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 for (const b of backends) {
   describe(`identity follows the stored content and concrete class (${b.name})`, () => {
     let s: PagableStorageBase;
-    beforeEach(async () => { s = await b.open(); });
-    afterEach(async () => { await s.close(); });
+    beforeEach(async () => {
+      s = await b.open();
+    });
+    afterEach(async () => {
+      await s.close();
+    });
 
     it('dyn view then concrete view of one object: one object after a round trip', async () => {
       const sq = Square.of(3);
@@ -155,34 +184,43 @@ for (const b of backends) {
     });
 
     it('property: random graphs keep exactly their identity partition through compatible declared types', async () => {
-      await fc.assert(fc.asyncProperty(
-        fc.array(fc.oneof(fc.integer({ min: 1, max: 50 }).map((n) => Square.of(n)), fc.integer({ min: 1, max: 50 }).map((n) => Circle.of(n))), { minLength: 1, maxLength: 6 }),
-        fc.array(fc.nat(), { minLength: 1, maxLength: 24 }),
-        async (pool, picks) => {
-          const slots = Object.assign(new Slots(), { shapes: [] as Shape[], squares: [] as Square[], circles: [] as Circle[] });
-          const refs: Array<[keyof Slots & ('shapes' | 'squares' | 'circles'), number, Shape]> = [];
-          for (const p of picks) {
-            const obj = pool[p % pool.length]!;
-            // A slot whose declared type fits: the base always does, the concrete one when it matches.
-            const list = p % 2 === 0 ? 'shapes' : obj instanceof Square ? 'squares' : 'circles';
-            (slots[list] as Shape[]).push(obj);
-            refs.push([list, slots[list].length - 1, obj]);
-          }
-          const back = await s.load(Slots, await s.save(slots));
-          for (let i = 0; i < refs.length; i++) {
-            for (let j = i + 1; j < refs.length; j++) {
-              const [li, ii, oi] = refs[i]!;
-              const [lj, ij, oj] = refs[j]!;
-              const bi = (back[li] as Shape[])[ii];
-              const bj = (back[lj] as Shape[])[ij];
-              // Same object before iff same object after (equal content in two objects also dedups:
-              // those come back as one object, which the original partition cannot tell apart).
-              if (oi === oj) expect(bi, `refs ${i} and ${j}`).to.equal(bj);
-              else if (oi.constructor !== oj.constructor || oi.area() !== oj.area()) expect(bi).to.not.equal(bj);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.oneof(
+              fc.integer({ min: 1, max: 50 }).map((n) => Square.of(n)),
+              fc.integer({ min: 1, max: 50 }).map((n) => Circle.of(n)),
+            ),
+            { minLength: 1, maxLength: 6 },
+          ),
+          fc.array(fc.nat(), { minLength: 1, maxLength: 24 }),
+          async (pool, picks) => {
+            const slots = Object.assign(new Slots(), { shapes: [] as Shape[], squares: [] as Square[], circles: [] as Circle[] });
+            const refs: Array<[keyof Slots & ('shapes' | 'squares' | 'circles'), number, Shape]> = [];
+            for (const p of picks) {
+              const obj = pool[p % pool.length]!;
+              // A slot whose declared type fits: the base always does, the concrete one when it matches.
+              const list = p % 2 === 0 ? 'shapes' : obj instanceof Square ? 'squares' : 'circles';
+              (slots[list] as Shape[]).push(obj);
+              refs.push([list, slots[list].length - 1, obj]);
             }
-          }
-        },
-      ), { numRuns: 60 });
+            const back = await s.load(Slots, await s.save(slots));
+            for (let i = 0; i < refs.length; i++) {
+              for (let j = i + 1; j < refs.length; j++) {
+                const [li, ii, oi] = refs[i]!;
+                const [lj, ij, oj] = refs[j]!;
+                const bi = (back[li] as Shape[])[ii];
+                const bj = (back[lj] as Shape[])[ij];
+                // Same object before iff same object after (equal content in two objects also dedups:
+                // those come back as one object, which the original partition cannot tell apart).
+                if (oi === oj) expect(bi, `refs ${i} and ${j}`).to.equal(bj);
+                else if (oi.constructor !== oj.constructor || oi.area() !== oj.area()) expect(bi).to.not.equal(bj);
+              }
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
     });
   });
 }

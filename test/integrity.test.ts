@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import {
-  InMemoryPagableStorage, MemoryBlobStore, PagableArc, PagableError, PagableStorageBase, type PageOutReport,
-} from '../src/index.js';
+import { InMemoryPagableStorage, MemoryBlobStore, PagableArc, PagableError, PagableStorageBase, type PageOutReport } from '../src/index.js';
 import { expectError } from './support/expect-error.js';
 import { faulty } from './support/faulty-store.js';
 import { Dep } from './support/models.js';
@@ -11,7 +9,12 @@ describe('integrity: one bad value or one failed write strands nothing', () => {
     const s = new InMemoryPagableStorage();
     const boom = new Error('getter exploded');
     const bad = Dep.of('bad');
-    Object.defineProperty(bad, 'version', { get: () => { throw boom; }, enumerable: true });
+    Object.defineProperty(bad, 'version', {
+      get: () => {
+        throw boom;
+      },
+      enumerable: true,
+    });
     const arcs = [PagableArc.new(Dep.of('a'), s), PagableArc.new(bad, s), PagableArc.new(Dep.of('c'), s)];
     for (const a of arcs) a.unpin();
     const report = s.pageOutPending() as PageOutReport;
@@ -54,13 +57,13 @@ describe('integrity: one bad value or one failed write strands nothing', () => {
     expect(arcs.every((a) => a.isPagedOut)).to.equal(true);
   });
 
-  it('page-in reads through a wrapper\'s getSync: the store\'s views are never handed past a wrapper', async () => {
+  it("page-in reads through a wrapper's getSync: the store's views are never handed past a wrapper", async () => {
     const { store, faults } = faulty(new MemoryBlobStore());
     expect(store.viewSync).to.equal(undefined);
     const s = new PagableStorageBase(store);
     const arc = PagableArc.new(Dep.of('wrapped'), s);
     arc.unpin();
-    s.pageOutPending();
+    await s.pageOutPending();
     faults.reads = true;
     const e = await expectError(() => arc.pinSync(), 'IO');
     expect(e.message).to.contain('injected read failure');

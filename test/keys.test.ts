@@ -28,17 +28,26 @@ describe('keys', () => {
   });
 
   it('is 32 lowercase hex chars and depends on data, children and their order', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { maxLength: 6 }), (data, raw) => {
-      const arcs = raw.map((b) => Buffer.from(b).toString('hex'));
-      const k = computeKey({ data, arcs });
-      expect(isDataKey(k)).to.equal(true);
-      expect(k).to.equal(referenceKey(data, arcs));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { maxLength: 6 }),
+        (data, raw) => {
+          const arcs = raw.map((b) => Buffer.from(b).toString('hex'));
+          const k = computeKey({ data, arcs });
+          expect(isDataKey(k)).to.equal(true);
+          expect(k).to.equal(referenceKey(data, arcs));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('refuses malformed child keys with CORRUPT', () => {
     for (const bad of ['xyz', 'A'.repeat(32), '0'.repeat(31), 'é'.repeat(32)]) {
-      expect(() => computeKey({ data: new Uint8Array(), arcs: [bad] })).to.throw(PagableError).with.property('code', 'CORRUPT');
+      expect(() => computeKey({ data: new Uint8Array(), arcs: [bad] }))
+        .to.throw(PagableError)
+        .with.property('code', 'CORRUPT');
     }
   });
 });

@@ -33,7 +33,10 @@ interface ProbeResult {
 /** Runs the cases in one child process; rejects (naming the case) if it crashes. */
 async function probe(cases: ProbeCase[]): Promise<ProbeResult[]> {
   const out = await runNode([PROBE, JSON.stringify(cases)]);
-  return out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as ProbeResult);
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as ProbeResult);
 }
 
 let root: string;
@@ -168,15 +171,30 @@ describe('damaged LMDB stores', function () {
   it('a flipped bit in either meta page is CORRUPT', async () => {
     // Offsets within an MDB_meta (see lmdb-file-check.ts); -6 is the page header's flags.
     const fields: Array<[string, number, number]> = [
-      ['page flags', -6, 3], ['magic', 0, 3], ['version', 4, 2], ['page size', 25, 4], ['map size', 23, 6],
-      ['free db flags', 28, 3], ['main db root (high)', 72 + 44, 5], ['last page (high)', 123, 1], ['txnid (high)', 133, 0],
+      ['page flags', -6, 3],
+      ['magic', 0, 3],
+      ['version', 4, 2],
+      ['page size', 25, 4],
+      ['map size', 23, 6],
+      ['free db flags', 28, 3],
+      ['main db root (high)', 72 + 44, 5],
+      ['last page (high)', 123, 1],
+      ['txnid (high)', 133, 0],
     ];
     const cases: Array<[string, string]> = [];
-    for (const [page, at] of [['newest', newest], ['stale', stale]] as const) {
+    for (const [page, at] of [
+      ['newest', newest],
+      ['stale', stale],
+    ] as const) {
       for (const [name, off, bit] of fields) cases.push([`${page} ${name}`, damaged(flip(at + off, bit))]);
     }
     // In the newest meta, what the snapshot's trees hang on.
-    for (const [name, off, bit] of [['main db root', 72 + 40, 5], ['free db root', 24 + 40, 4], ['main db depth', 72 + 6, 4], ['last page', 120, 6]] as const) {
+    for (const [name, off, bit] of [
+      ['main db root', 72 + 40, 5],
+      ['free db root', 24 + 40, 4],
+      ['main db depth', 72 + 6, 4],
+      ['last page', 120, 6],
+    ] as const) {
       cases.push([`newest ${name}`, damaged(flip(newest + off, bit))]);
     }
     const results = await probe(cases.map(([, path]) => ({ path })));
@@ -187,7 +205,16 @@ describe('damaged LMDB stores', function () {
   });
 
   it(`random flips in the meta pages (${FUZZ} cases): a value or CORRUPT, never a crash`, async () => {
-    const cases = Array.from({ length: FUZZ }, (_, i) => ({ path: damaged(randomFlips(1000 + i, 1 + (i % 3), () => 0, () => 8192)) }));
+    const cases = Array.from({ length: FUZZ }, (_, i) => ({
+      path: damaged(
+        randomFlips(
+          1000 + i,
+          1 + (i % 3),
+          () => 0,
+          () => 8192,
+        ),
+      ),
+    }));
     for (const r of await probe(cases)) {
       if (!r.ok) expect(r.code, r.message).to.equal('CORRUPT');
     }
@@ -196,7 +223,14 @@ describe('damaged LMDB stores', function () {
   it(`random flips in data pages (${FUZZ} cases, read-write and read-only): a value or CORRUPT, never a crash`, async () => {
     const cases: ProbeCase[] = [];
     for (let i = 0; i < FUZZ; i++) {
-      const path = damaged(randomFlips(2000 + i, [1, 4, 16, 64][i % 4]!, () => 8192, (b) => b.length));
+      const path = damaged(
+        randomFlips(
+          2000 + i,
+          [1, 4, 16, 64][i % 4]!,
+          () => 8192,
+          (b) => b.length,
+        ),
+      );
       cases.push({ path, options: i % 2 === 0 ? {} : { readOnly: true } });
     }
     let corrupt = 0;
@@ -211,7 +245,16 @@ describe('damaged LMDB stores', function () {
   it(`without countAtOpen, opening a store with flipped data pages never crashes (${FUZZ} cases)`, async () => {
     // Its blob pages are only checked by count(): a read of a damaged one may still crash LMDB.
     const cases = Array.from({ length: FUZZ }, (_, i) => ({
-      path: damaged(randomFlips(3000 + i, [4, 16, 64][i % 3]!, () => 8192, (b) => b.length)), options: { countAtOpen: false }, openOnly: true,
+      path: damaged(
+        randomFlips(
+          3000 + i,
+          [4, 16, 64][i % 3]!,
+          () => 8192,
+          (b) => b.length,
+        ),
+      ),
+      options: { countAtOpen: false },
+      openOnly: true,
     }));
     for (const r of await probe(cases)) {
       if (!r.ok) expect(r.code, r.message).to.equal('CORRUPT');
@@ -234,7 +277,10 @@ describe('damaged LMDB stores', function () {
     await env.openDB('something', {}).put('k', 'v');
     await env.close();
     rmSync(join(other, 'lock.mdb'), { force: true });
-    const results = await probe([{ path: plain, options: { readOnly: true } }, { path: other, options: { readOnly: true } }]);
+    const results = await probe([
+      { path: plain, options: { readOnly: true } },
+      { path: other, options: { readOnly: true } },
+    ]);
     for (const r of results) expect(r).to.deep.include({ ok: false, code: 'NOT_FOUND' });
     expect(readdirSync(plain)).to.deep.equal(['notes.txt']);
     expect(readdirSync(other)).to.deep.equal(['data.mdb']);

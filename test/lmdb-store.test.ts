@@ -142,7 +142,9 @@ describe('LmdbBlobStore', function () {
     for (let i = 0; i < 20; i++) {
       const b = blob(`race ${i}`);
       await s.putMany([b]);
-      const [set] = await Promise.all(i % 2 === 0 ? [s.setRoot(`x${i}`, b.key), s.deleteMany([b.key])] : [s.deleteMany([b.key]).then(() => s.setRoot(`x${i}`, b.key))]);
+      const [set] = await Promise.all(
+        i % 2 === 0 ? [s.setRoot(`x${i}`, b.key), s.deleteMany([b.key])] : [s.deleteMany([b.key]).then(() => s.setRoot(`x${i}`, b.key))],
+      );
       expect(set).to.equal(i % 2 === 0);
       expect(s.getRoot(`x${i}`)).to.equal(set ? b.key : undefined);
     }
@@ -201,7 +203,12 @@ describe('LmdbBlobStore', function () {
     await w.close();
     const s = await LmdbBlobStore.open(dir, { readOnly: true });
     expect(text(s.getSync(blob('x').key))).to.equal('x');
-    for (const write of [() => s.putMany([blob('y')]), () => s.deleteMany([blob('x').key]), () => s.setRoot('r', blob('x').key), () => s.sweeps.begin()]) {
+    for (const write of [
+      () => s.putMany([blob('y')]),
+      () => s.deleteMany([blob('x').key]),
+      () => s.setRoot('r', blob('x').key),
+      () => s.sweeps.begin(),
+    ]) {
       const e = await expectError(write(), 'IO');
       expect(e.message).to.match(/opened read-only/);
     }
@@ -346,7 +353,10 @@ describe('LmdbBlobStore sweeps', function () {
     const writing = (async () => {
       for (let i = 0; i < 150; i++) {
         const leaves = [blob(`shared ${i % 3}`), blob(`own ${i}`)];
-        const parent = blob(`p ${i}`, leaves.map((l) => l.key));
+        const parent = blob(
+          `p ${i}`,
+          leaves.map((l) => l.key),
+        );
         for (;;) {
           await writer.putMany([...leaves, parent, blob(`garbage ${i}`)]);
           if (await writer.setRoot(`g${i}`, parent.key)) break;
@@ -386,7 +396,10 @@ describe('LmdbBlobStore sweeps', function () {
     let conflicts = 0;
     while (running) conflicts += (await sweepGc(gc, 4)).conflicts;
     expect(await exited, err).to.equal(0);
-    const acked = out.split('\n').filter((l) => l !== '').map((l) => l.split(' ') as [string, DataKey]);
+    const acked = out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split(' ') as [string, DataKey]);
     expect(acked).to.have.length(graphs);
     // Deletes did meet the writer's records (and lost): the race was run.
     expect(conflicts).to.be.greaterThan(0);

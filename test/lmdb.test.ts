@@ -5,9 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { open as openEnv } from 'lmdb';
-import {
-  computeKey, type DataKey, InMemoryPagableStorage, LmdbPagableStorage, PagableArc, PagableError,
-} from '../src/index.js';
+import { computeKey, type DataKey, InMemoryPagableStorage, LmdbPagableStorage, PagableArc, PagableError } from '../src/index.js';
 import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from '../src/blobstore/blob-record.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
 import { storageConformance } from './storage-conformance.js';
@@ -34,10 +32,13 @@ function runWriter(path: string, ...args: string[]): Promise<Array<[number, Data
 
 /** Parses the writer's "<i> <key>" lines. */
 function parseLines(out: string): Array<[number, DataKey]> {
-  return out.split('\n').filter((l) => /^\d+ [0-9a-f]{32}$/.test(l)).map((l) => {
-    const [i, k] = l.split(' ');
-    return [Number(i), k as DataKey];
-  });
+  return out
+    .split('\n')
+    .filter((l) => /^\d+ [0-9a-f]{32}$/.test(l))
+    .map((l) => {
+      const [i, k] = l.split(' ');
+      return [Number(i), k as DataKey];
+    });
 }
 
 storageConformance({
@@ -318,7 +319,10 @@ describe('LmdbPagableStorage', function () {
     child.kill('SIGKILL');
     await exited;
     // Only complete lines: the last one may have been cut by the kill.
-    const lines = out.split('\n').slice(0, -1).map((l) => l.split(' ') as [string, DataKey]);
+    const lines = out
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => l.split(' ') as [string, DataKey]);
     expect(lines.length).to.be.at.least(40);
 
     const s = await LmdbPagableStorage.open(path);

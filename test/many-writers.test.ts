@@ -19,7 +19,9 @@ const OPS = Number(process.env.PAGABLE_STRESS ?? 60);
 
 /** Runs 4 workers on `spec` at once; checks every kept root afterwards. */
 export async function manyWriters(spec: string): Promise<{ roots: number; checked: number }> {
-  const outs = await Promise.all([0, 1, 2, 3].map((w) => runNode([WORKER, spec, String(w), String(OPS), String(1000 + w)], { timeout: 300_000 })));
+  const outs = await Promise.all(
+    [0, 1, 2, 3].map((w) => runNode([WORKER, spec, String(w), String(OPS), String(1000 + w)], { timeout: 300_000 })),
+  );
   const kept = new Map<string, { key: string; digest: string }>();
   for (const out of outs) {
     expect(out.trim().endsWith('done')).to.equal(true);

@@ -7,13 +7,19 @@ import { expectError } from './support/expect-error.js';
 /** Deterministic pseudo-random bytes (xorshift32), so every run stores the same blobs. */
 class Bytes {
   #s: number;
-  constructor(seed: number) { this.#s = seed >>> 0 || 1; }
+  constructor(seed: number) {
+    this.#s = seed >>> 0 || 1;
+  }
   u32(): number {
     let s = this.#s;
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
     return (this.#s = s >>> 0);
   }
-  int(n: number): number { return this.u32() % n; }
+  int(n: number): number {
+    return this.u32() % n;
+  }
   key(): DataKey {
     const b = new Uint8Array(16);
     for (let i = 0; i < 16; i += 4) new DataView(b.buffer).setUint32(i, this.u32());
@@ -67,8 +73,13 @@ function fill(s: MemoryBlobStore, from: number, to: number): void {
 
 function expectBlob(got: PagableData | undefined, want: PagableData): void {
   // The quick check first: chai's deep comparison is slow over hundreds of thousands of blobs.
-  if (got !== undefined && Buffer.from(got.data.buffer, got.data.byteOffset, got.data.length).equals(want.data) &&
-    got.arcs.length === want.arcs.length && got.arcs.every((a, i) => a === want.arcs[i])) return;
+  if (
+    got !== undefined &&
+    Buffer.from(got.data.buffer, got.data.byteOffset, got.data.length).equals(want.data) &&
+    got.arcs.length === want.arcs.length &&
+    got.arcs.every((a, i) => a === want.arcs[i])
+  )
+    return;
   expect(got, 'blob present').to.not.equal(undefined);
   expect(Buffer.from(got!.data).equals(want.data)).to.equal(true);
   expect(got!.arcs).to.deep.equal(want.arcs);
@@ -89,8 +100,20 @@ describe('MemoryBlobStore', () => {
   describe('store semantics', () => {
     it('answers synchronously, with plain values', () => {
       const s = new MemoryBlobStore();
-      for (const r of [s.putMany([{ key: K1, data: blob([1]) }]), s.getMany([K1]), s.getSync(K1), s.hasMany([K1]), s.deleteMany([K2]),
-        s.setRoot('r', K1), s.getRoot('r'), s.listRoots(), s.deleteRoot('r'), s.count(), s.flush(), s.close()]) {
+      for (const r of [
+        s.putMany([{ key: K1, data: blob([1]) }]),
+        s.getMany([K1]),
+        s.getSync(K1),
+        s.hasMany([K1]),
+        s.deleteMany([K2]),
+        s.setRoot('r', K1),
+        s.getRoot('r'),
+        s.listRoots(),
+        s.deleteRoot('r'),
+        s.count(),
+        s.flush(),
+        s.close(),
+      ]) {
         expect(r).to.not.be.instanceOf(Promise);
       }
     });
@@ -105,7 +128,11 @@ describe('MemoryBlobStore', () => {
 
     it('writes a key repeated in one batch once', () => {
       const s = new MemoryBlobStore();
-      const out = s.putMany([{ key: K1, data: blob([1]) }, { key: K2, data: blob([]) }, { key: K1, data: blob([5, 5]) }]);
+      const out = s.putMany([
+        { key: K1, data: blob([1]) },
+        { key: K2, data: blob([]) },
+        { key: K1, data: blob([5, 5]) },
+      ]);
       expect(out).to.deep.equal([true, true, false]);
       expect(s.count()).to.deep.equal({ blobs: 2, bytes: 1 });
       expectBlob(s.getSync(K1), blob([1]));
@@ -113,7 +140,10 @@ describe('MemoryBlobStore', () => {
 
     it('gets, has and lists keys; undefined and false where absent', () => {
       const s = new MemoryBlobStore();
-      s.putMany([{ key: K1, data: blob([1, 2]) }, { key: K2, data: blob([], [K1, K1]) }]);
+      s.putMany([
+        { key: K1, data: blob([1, 2]) },
+        { key: K2, data: blob([], [K1, K1]) },
+      ]);
       const got = s.getMany([K2, K3, K1]);
       expectBlob(got[0], blob([], [K1, K1]));
       expect(got[1]).to.equal(undefined);
@@ -131,8 +161,22 @@ describe('MemoryBlobStore', () => {
         expect(s.hasMany([bad])).to.deep.equal([false]);
         expect(s.deleteMany([bad])).to.equal(0);
         expect(s.setRoot('r', bad)).to.equal(false);
-        await expectError(() => s.putMany([{ key: K1, data: blob([1]) }, { key: bad, data: blob([]) }]), 'INVALID_ARGUMENT');
-        await expectError(() => s.putMany([{ key: K1, data: blob([1]) }, { key: K2, data: blob([], [K3, bad]) }]), 'CORRUPT');
+        await expectError(
+          () =>
+            s.putMany([
+              { key: K1, data: blob([1]) },
+              { key: bad, data: blob([]) },
+            ]),
+          'INVALID_ARGUMENT',
+        );
+        await expectError(
+          () =>
+            s.putMany([
+              { key: K1, data: blob([1]) },
+              { key: K2, data: blob([], [K3, bad]) },
+            ]),
+          'CORRUPT',
+        );
       }
       expect(s.count()).to.deep.equal({ blobs: 0, bytes: 0 });
       expect([...s.keys()]).to.deep.equal([]);
@@ -155,7 +199,10 @@ describe('MemoryBlobStore', () => {
     it('viewSync hands out views for page-in: valid across compaction, never a copy', () => {
       const s = new MemoryBlobStore();
       const data = new Uint8Array(600).map((_, i) => i & 0xff);
-      s.putMany([{ key: K1, data: { data, arcs: [K2] } }, { key: K2, data: blob([4]) }]);
+      s.putMany([
+        { key: K1, data: { data, arcs: [K2] } },
+        { key: K2, data: blob([4]) },
+      ]);
       const view = s.viewSync(K1)!;
       expectBlob(view, { data, arcs: [K2] });
       // A view, not a copy: it shares memory with the arena (getSync's copies do not).
@@ -169,7 +216,11 @@ describe('MemoryBlobStore', () => {
 
     it('deletes blobs and returns the data bytes removed, each blob counted once', () => {
       const s = new MemoryBlobStore();
-      s.putMany([{ key: K1, data: blob([1, 2, 3]) }, { key: K2, data: blob([4], [K1]) }, { key: K3, data: blob([]) }]);
+      s.putMany([
+        { key: K1, data: blob([1, 2, 3]) },
+        { key: K2, data: blob([4], [K1]) },
+        { key: K3, data: blob([]) },
+      ]);
       expect(s.deleteMany([K1, K1, '0'.repeat(32)])).to.equal(3);
       expect(s.deleteMany([K1])).to.equal(0);
       expect(s.hasMany([K1, K2, K3])).to.deep.equal([false, true, true]);
@@ -183,14 +234,20 @@ describe('MemoryBlobStore', () => {
 
     it('keeps named roots, refusing one that names an absent blob', () => {
       const s = new MemoryBlobStore();
-      s.putMany([{ key: K1, data: blob([1]) }, { key: K2, data: blob([2]) }]);
+      s.putMany([
+        { key: K1, data: blob([1]) },
+        { key: K2, data: blob([2]) },
+      ]);
       expect(s.setRoot('a', K3)).to.equal(false);
       expect(s.getRoot('a')).to.equal(undefined);
       expect(s.setRoot('a', K1)).to.equal(true);
       expect(s.setRoot('b', K2)).to.equal(true);
       expect(s.setRoot('a', K2)).to.equal(true);
       expect(s.getRoot('a')).to.equal(K2);
-      expect(s.listRoots().sort((x, y) => x.name.localeCompare(y.name))).to.deep.equal([{ name: 'a', key: K2 }, { name: 'b', key: K2 }]);
+      expect(s.listRoots().sort((x, y) => x.name.localeCompare(y.name))).to.deep.equal([
+        { name: 'a', key: K2 },
+        { name: 'b', key: K2 },
+      ]);
       expect(s.deleteRoot('a')).to.equal(true);
       expect(s.deleteRoot('a')).to.equal(false);
       expect(s.listRoots()).to.deep.equal([{ name: 'b', key: K2 }]);
@@ -205,9 +262,22 @@ describe('MemoryBlobStore', () => {
       s.close();
       s.close();
       expect(s.footprint()).to.include({ chunks: 0, arenaBytes: 0, liveBytes: 0 });
-      for (const op of [() => s.getMany([K1]), () => s.getSync(K1), () => s.hasMany([K1]), () => s.putMany([{ key: K1, data: blob([]) }]),
-        () => s.deleteMany([K1]), () => s.keys(), () => s.count(), () => s.getRoot('r'), () => s.setRoot('r', K1), () => s.listRoots(),
-        () => s.deleteRoot('r'), () => s.flush(), () => s.compact(), () => keys.next()]) {
+      for (const op of [
+        () => s.getMany([K1]),
+        () => s.getSync(K1),
+        () => s.hasMany([K1]),
+        () => s.putMany([{ key: K1, data: blob([]) }]),
+        () => s.deleteMany([K1]),
+        () => s.keys(),
+        () => s.count(),
+        () => s.getRoot('r'),
+        () => s.setRoot('r', K1),
+        () => s.listRoots(),
+        () => s.deleteRoot('r'),
+        () => s.flush(),
+        () => s.compact(),
+        () => keys.next(),
+      ]) {
         await expectError(op, 'STORAGE_CLOSED');
       }
     });
@@ -223,7 +293,7 @@ describe('MemoryBlobStore', () => {
       expect(s.count()).to.deep.equal({ blobs: n, bytes });
       const f = s.footprint();
       expect(f.chunks).to.be.greaterThan(10);
-      expect(f.indexBytes).to.be.at.least(12 * n / 0.8);
+      expect(f.indexBytes).to.be.at.least((12 * n) / 0.8);
       for (let i = 0; i < n; i += 1000) {
         const batch = Array.from({ length: 1000 }, (_, j) => blobOf(i + j));
         const got = s.getMany(batch.map((b) => b.key));
@@ -347,52 +417,61 @@ describe('MemoryBlobStore', () => {
   describe('against a Map model', () => {
     it('agrees with a Map on random sequences of put, delete, get and compact', () => {
       // A small key space with shared hash bytes, so probe runs are long and deletions shift them.
-      const keyArb = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 40 }))
+      const keyArb = fc
+        .tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 40 }))
         .map(([h, i]) => `${['00000000', '00000001', '00000100', 'ffffffff'][h]}${i.toString(16).padStart(24, '0')}`);
-      const dataArb = fc.record({
-        size: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(70_000, 300_000)),
-        fillByte: fc.integer({ min: 0, max: 255 }),
-        arcs: fc.array(keyArb, { maxLength: 3 }),
-      }).map(({ size, fillByte, arcs }) => ({ data: new Uint8Array(size).fill(fillByte), arcs }));
+      const dataArb = fc
+        .record({
+          size: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(70_000, 300_000)),
+          fillByte: fc.integer({ min: 0, max: 255 }),
+          arcs: fc.array(keyArb, { maxLength: 3 }),
+        })
+        .map(({ size, fillByte, arcs }) => ({ data: new Uint8Array(size).fill(fillByte), arcs }));
       const op = fc.oneof(
         { weight: 4, arbitrary: fc.array(fc.tuple(keyArb, dataArb), { minLength: 1, maxLength: 5 }).map((es) => ({ put: es })) },
         { weight: 2, arbitrary: fc.array(keyArb, { minLength: 1, maxLength: 6 }).map((ks) => ({ del: ks })) },
         { weight: 2, arbitrary: fc.array(keyArb, { minLength: 1, maxLength: 4 }).map((ks) => ({ get: ks })) },
         { weight: 1, arbitrary: fc.constant({ compact: true }) },
       );
-      fc.assert(fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-        const s = new MemoryBlobStore();
-        const model = new Map<DataKey, PagableData>();
-        for (const o of ops) {
-          if ('put' in o) {
-            const want = o.put.map(([key, data]) => (model.has(key) ? false : (model.set(key, data), true)));
-            expect(s.putMany(o.put.map(([key, data]) => ({ key, data })))).to.deep.equal(want);
-          } else if ('del' in o) {
-            let bytes = 0;
-            for (const k of o.del) {
-              const b = model.get(k);
-              if (b !== undefined) { bytes += b.data.length; model.delete(k); }
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+          const s = new MemoryBlobStore();
+          const model = new Map<DataKey, PagableData>();
+          for (const o of ops) {
+            if ('put' in o) {
+              const want = o.put.map(([key, data]) => (model.has(key) ? false : (model.set(key, data), true)));
+              expect(s.putMany(o.put.map(([key, data]) => ({ key, data })))).to.deep.equal(want);
+            } else if ('del' in o) {
+              let bytes = 0;
+              for (const k of o.del) {
+                const b = model.get(k);
+                if (b !== undefined) {
+                  bytes += b.data.length;
+                  model.delete(k);
+                }
+              }
+              expect(s.deleteMany(o.del)).to.equal(bytes);
+            } else if ('get' in o) {
+              const got = s.getMany(o.get);
+              o.get.forEach((k, i) => {
+                const want = model.get(k);
+                if (want === undefined) expect(got[i]).to.equal(undefined);
+                else expectBlob(got[i], want);
+              });
+              expect(s.hasMany(o.get)).to.deep.equal(o.get.map((k) => model.has(k)));
+            } else {
+              s.compact();
+              expect(s.footprint().deadBytes).to.equal(0);
             }
-            expect(s.deleteMany(o.del)).to.equal(bytes);
-          } else if ('get' in o) {
-            const got = s.getMany(o.get);
-            o.get.forEach((k, i) => {
-              const want = model.get(k);
-              if (want === undefined) expect(got[i]).to.equal(undefined);
-              else expectBlob(got[i], want);
-            });
-            expect(s.hasMany(o.get)).to.deep.equal(o.get.map((k) => model.has(k)));
-          } else {
-            s.compact();
-            expect(s.footprint().deadBytes).to.equal(0);
+            let bytes = 0;
+            for (const b of model.values()) bytes += b.data.length;
+            expect(s.count()).to.deep.equal({ blobs: model.size, bytes });
           }
-          let bytes = 0;
-          for (const b of model.values()) bytes += b.data.length;
-          expect(s.count()).to.deep.equal({ blobs: model.size, bytes });
-        }
-        expect([...s.keys()].sort()).to.deep.equal([...model.keys()].sort());
-        for (const [k, b] of model) expectBlob(s.getSync(k), b);
-      }), { numRuns: Number(process.env.PAGABLE_FUZZ ?? 300) });
+          expect([...s.keys()].sort()).to.deep.equal([...model.keys()].sort());
+          for (const [k, b] of model) expectBlob(s.getSync(k), b);
+        }),
+        { numRuns: Number(process.env.PAGABLE_FUZZ ?? 300) },
+      );
     });
   });
 
@@ -412,8 +491,10 @@ describe('MemoryBlobStore', () => {
         }
         const perBlob = (used - base - payload) / n;
         const f = s.footprint();
-        console.log(`      ${n} blobs: ${perBlob.toFixed(1)} B of heap + array buffers per blob beyond its data ` +
-          `(arena ${(f.arenaBytes / 1e6).toFixed(2)} MB, index ${(f.indexBytes / 1e6).toFixed(2)} MB, data ${(payload / 1e6).toFixed(2)} MB)`);
+        console.log(
+          `      ${n} blobs: ${perBlob.toFixed(1)} B of heap + array buffers per blob beyond its data ` +
+            `(arena ${(f.arenaBytes / 1e6).toFixed(2)} MB, index ${(f.indexBytes / 1e6).toFixed(2)} MB, data ${(payload / 1e6).toFixed(2)} MB)`,
+        );
         expect(perBlob).to.be.at.most(64);
         expect(s.count().blobs).to.equal(n);
       });

@@ -25,7 +25,14 @@ const msgpack: fc.Arbitrary<unknown> = fc.letrec<{ node: unknown }>((tie) => ({
     { arbitrary: fc.uint8Array({ maxLength: 300 }), weight: 1 },
     { arbitrary: fc.constantFrom<unknown>(true, false, null, undefined), weight: 2 },
     { arbitrary: fc.array(tie('node'), { maxLength: 20 }), weight: 2 },
-    { arbitrary: fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'), tie('node'), { maxKeys: 20 }), weight: 2 },
+    {
+      arbitrary: fc.dictionary(
+        fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'),
+        tie('node'),
+        { maxKeys: 20 },
+      ),
+      weight: 2,
+    },
   ),
 })).node;
 
@@ -48,10 +55,13 @@ function read(bytes: Uint8Array): unknown {
 
 describe('MsgpackReader (differential against msgpackr)', () => {
   it('reads what msgpackr reads, for values msgpackr wrote', () => {
-    fc.assert(fc.property(msgpack, (v) => {
-      const bytes = packr.pack(v);
-      expect(canonical(read(bytes))).to.deep.equal(canonical(unpackr.unpack(bytes)));
-    }), { numRuns: 4000 });
+    fc.assert(
+      fc.property(msgpack, (v) => {
+        const bytes = packr.pack(v);
+        expect(canonical(read(bytes))).to.deep.equal(canonical(unpackr.unpack(bytes)));
+      }),
+      { numRuns: 4000 },
+    );
   });
 
   it('reads strings exactly, lone surrogates included, at every length', () => {
@@ -61,7 +71,16 @@ describe('MsgpackReader (differential against msgpackr)', () => {
       w.str(s);
       expect(read(w.finish())).to.equal(s);
     };
-    for (const s of ['a\ud800b', '\udfff', 'x'.repeat(70) + '\ud800', '\ud800'.repeat(100), '😀\udc00'.repeat(40), '\ud800\udc00', 'é\udbff'.repeat(20)]) check(s);
+    for (const s of [
+      'a\ud800b',
+      '\udfff',
+      'x'.repeat(70) + '\ud800',
+      '\ud800'.repeat(100),
+      '😀\udc00'.repeat(40),
+      '\ud800\udc00',
+      'é\udbff'.repeat(20),
+    ])
+      check(s);
     fc.assert(fc.property(strings, check), { numRuns: 800 });
   });
 
@@ -72,14 +91,19 @@ describe('MsgpackReader (differential against msgpackr)', () => {
   });
 
   it('yields a value or a CORRUPT PagableError for any bytes, allocating no more than they hold', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
-      const r = new MsgpackReader();
-      r.reset(bytes, 0, 'test');
-      try { r.value(); } catch (e) {
-        expect(e, String(e)).to.be.instanceOf(PagableError);
-        expect((e as PagableError).code).to.equal('CORRUPT');
-      }
-    }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        const r = new MsgpackReader();
+        r.reset(bytes, 0, 'test');
+        try {
+          r.value();
+        } catch (e) {
+          expect(e, String(e)).to.be.instanceOf(PagableError);
+          expect((e as PagableError).code).to.equal('CORRUPT');
+        }
+      }),
+      { numRuns: 5000 },
+    );
     // An array32 header claiming 4 billion elements, and nothing after it.
     const r = new MsgpackReader();
     r.reset(new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff]), 0, 'test');

@@ -18,8 +18,10 @@ const NEG_ZERO: readonly unknown[] = Object.freeze([C1, Esc.NegZero]);
 /** A plain value as the tree of msgpack values and escapes that msgpackr packs into our bytes. */
 function treeOf(v: unknown): unknown {
   switch (typeof v) {
-    case 'number': return v === 0 && 1 / v < 0 ? NEG_ZERO : v;
-    case 'bigint': return v >= -0x8000000000000000n && v <= 0xffffffffffffffffn ? v : [C1, Esc.BigInt, v.toString()];
+    case 'number':
+      return v === 0 && 1 / v < 0 ? NEG_ZERO : v;
+    case 'bigint':
+      return v >= -0x8000000000000000n && v <= 0xffffffffffffffffn ? v : [C1, Esc.BigInt, v.toString()];
     case 'object': {
       if (v === null) return null;
       const proto = Object.getPrototypeOf(v);
@@ -44,7 +46,8 @@ function treeOf(v: unknown): unknown {
       }
       return v;
     }
-    default: return v;
+    default:
+      return v;
   }
 }
 
@@ -58,7 +61,9 @@ function msgpackrWritesStringsAsWe(v: unknown, depth = 0): boolean {
   if (v instanceof Map) return [...v].every(([k, x]) => msgpackrWritesStringsAsWe(k, depth + 1) && msgpackrWritesStringsAsWe(x, depth + 1));
   if (v instanceof Set) return [...v].every((x) => msgpackrWritesStringsAsWe(x, depth + 1));
   if (ArrayBuffer.isView(v)) return true;
-  return Object.keys(v).every((k) => msgpackrWritesStringsAsWe(k, depth + 1) && msgpackrWritesStringsAsWe((v as Record<string, unknown>)[k], depth + 1));
+  return Object.keys(v).every(
+    (k) => msgpackrWritesStringsAsWe(k, depth + 1) && msgpackrWritesStringsAsWe((v as Record<string, unknown>)[k], depth + 1),
+  );
 }
 
 function encode(v: unknown): EncodedBlob {
@@ -99,14 +104,26 @@ function strHeader(n: number): number[] {
 
 describe('MsgpackWriter (differential against msgpackr)', () => {
   it('writes every plain value as msgpackr writes its tree of escapes', () => {
-    fc.assert(fc.property(plain.filter((v) => msgpackrWritesStringsAsWe(v)), (v) => expectAsMsgpackr(v)), { numRuns: 4000 });
+    fc.assert(
+      fc.property(
+        plain.filter((v) => msgpackrWritesStringsAsWe(v)),
+        (v) => expectAsMsgpackr(v),
+      ),
+      { numRuns: 4000 },
+    );
   });
 
   it('writes every leaf kind at its boundaries as msgpackr does', () => {
-    fc.assert(fc.property(leaf.filter((v) => msgpackrWritesStringsAsWe(v)), (v) => {
-      expectAsMsgpackr(v);
-      expectAsMsgpackr([v, [v], { k: v }]);
-    }), { numRuns: 4000 });
+    fc.assert(
+      fc.property(
+        leaf.filter((v) => msgpackrWritesStringsAsWe(v)),
+        (v) => {
+          expectAsMsgpackr(v);
+          expectAsMsgpackr([v, [v], { k: v }]);
+        },
+      ),
+      { numRuns: 4000 },
+    );
   });
 
   it('writes strings as WTF-8 at every length: lone surrogates as their own 3-byte sequences', () => {
@@ -117,7 +134,15 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
       const bytes = wtf8(s);
       expect([...w.finish()]).to.deep.equal([...strHeader(bytes.length), ...bytes]);
     };
-    for (const s of ['a\ud800b', '\udfff', 'x'.repeat(70) + '\ud800', '\ud800'.repeat(100), '😀\udc00'.repeat(40), 'é'.repeat(30) + '\udbff']) check(s);
+    for (const s of [
+      'a\ud800b',
+      '\udfff',
+      'x'.repeat(70) + '\ud800',
+      '\ud800'.repeat(100),
+      '😀\udc00'.repeat(40),
+      'é'.repeat(30) + '\udbff',
+    ])
+      check(s);
     fc.assert(fc.property(strings, check), { numRuns: 800 });
   });
 
@@ -125,7 +150,12 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
     for (const n of [0, 15, 16, 17, 0xffff, 0x10000, 0x10001]) {
       const arr = Array.from({ length: n }, (_, i) => i & 0xff);
       expectAsMsgpackr(arr);
-      expectAsMsgpackr(objectOf(arr.map((x, i) => [`k${i}`, x]), false));
+      expectAsMsgpackr(
+        objectOf(
+          arr.map((x, i) => [`k${i}`, x]),
+          false,
+        ),
+      );
       expectAsMsgpackr(new Map(arr.map((x, i) => [i, x])));
       expectAsMsgpackr(new Set(arr.map((_, i) => i)));
     }
@@ -151,13 +181,24 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
   it('never writes over a blob it returned, across slabs and growth', () => {
     const enc = new BlobEncoder();
     const kept: Array<[Uint8Array, Uint8Array]> = [];
-    fc.assert(fc.property(plain, (v) => {
-      let a: EncodedBlob;
-      try { a = enc.encode(v, ANY, 'root'); } catch { return; }
-      kept.push([a.data, Uint8Array.from(a.data)]);
-      // A failing encode in between leaves bytes behind that no blob may see.
-      try { enc.encode([1, 2, Symbol('x')], ANY, 'root'); } catch { /* expected */ }
-    }), { numRuns: 1500 });
+    fc.assert(
+      fc.property(plain, (v) => {
+        let a: EncodedBlob;
+        try {
+          a = enc.encode(v, ANY, 'root');
+        } catch {
+          return;
+        }
+        kept.push([a.data, Uint8Array.from(a.data)]);
+        // A failing encode in between leaves bytes behind that no blob may see.
+        try {
+          enc.encode([1, 2, Symbol('x')], ANY, 'root');
+        } catch {
+          /* expected */
+        }
+      }),
+      { numRuns: 1500 },
+    );
     const big = enc.encode('x'.repeat(100000), ANY, 'root');
     expect(big.data.length).to.equal(1 + 100005);
     for (const [data, copy] of kept) expect(Buffer.from(data).equals(copy)).to.equal(true);

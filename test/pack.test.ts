@@ -98,13 +98,24 @@ describe('npm pack: the tarball a user installs', function () {
     await run('npm', ['install', '--no-audit', '--no-fund', '--omit=peer', '--prefer-offline', path.join(dir, packed[0]!.filename)], dir);
     installed = path.join(dir, 'node_modules', 'pagable');
     // A user's tsconfig (tsc --init's skipLibCheck): legacy decorators with metadata, a target whose `using` Node 20 runs.
-    writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', lib: ['ES2022', 'ESNext.Disposable'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true,
-        experimentalDecorators: true, emitDecoratorMetadata: true, skipLibCheck: true, types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-      },
-      files: ['quick-start.mts', 'quick-start.cts', 'missing-peers.mts'],
-    }));
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          lib: ['ES2022', 'ESNext.Disposable'],
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          skipLibCheck: true,
+          types: ['node'],
+          typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+        },
+        files: ['quick-start.mts', 'quick-start.cts', 'missing-peers.mts'],
+      }),
+    );
     writeFileSync(path.join(dir, 'quick-start.mts'), QUICK_START);
     writeFileSync(path.join(dir, 'quick-start.cts'), QUICK_START);
     writeFileSync(path.join(dir, 'missing-peers.mts'), MISSING_PEERS);
@@ -115,7 +126,16 @@ describe('npm pack: the tarball a user installs', function () {
   });
 
   it('ships dist, the sources its maps point to, README, LICENSE and CHANGELOG; no tests, tutorials, benchmarks or build info', () => {
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'src/index.ts']) {
+    for (const f of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/testing/index.js',
+      'src/index.ts',
+    ]) {
       expect(files, f).to.include(f);
     }
     const stray = files.filter((f) => !/^(dist|src)\//.test(f) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f));
@@ -144,7 +164,10 @@ describe('npm pack: the tarball a user installs', function () {
     for (const program of ['quick-start.mjs', 'quick-start.cjs']) {
       const out = await runNode([path.join(dir, program)], { cwd: dir });
       expect(JSON.parse(out.trim().split('\n').pop()!), program).to.deep.include({
-        shared: true, step: 'compile main.ts', docs: 'std', classes: true,
+        shared: true,
+        step: 'compile main.ts',
+        docs: 'std',
+        classes: true,
       });
     }
   });
@@ -154,8 +177,12 @@ describe('npm pack: the tarball a user installs', function () {
     const out = await runNode([path.join(dir, 'missing-peers.mjs'), path.join(dir, 'store')], { cwd: dir });
     const { lmdb, redis } = JSON.parse(out.trim().split('\n').pop()!) as Record<string, { pagableError?: boolean; message?: string }>;
     expect(lmdb, JSON.stringify(lmdb)).to.include({ pagableError: true });
-    expect(lmdb!.message).to.match(/\blmdb\b/).and.to.match(/install/i);
+    expect(lmdb!.message)
+      .to.match(/\blmdb\b/)
+      .and.to.match(/install/i);
     expect(redis, JSON.stringify(redis)).to.include({ pagableError: true });
-    expect(redis!.message).to.match(/\bioredis\b/).and.to.match(/install/i);
+    expect(redis!.message)
+      .to.match(/\bioredis\b/)
+      .and.to.match(/install/i);
   });
 });

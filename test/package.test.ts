@@ -12,8 +12,21 @@ function node(code: string, type: 'commonjs' | 'module'): { status: number | nul
 }
 
 describe('package', () => {
-  const names = ['Pagable', 'TypeTag', 'Field', 'Shared', 'Lazy', 'Dyn', 'computeKey', 'PagableArc', 'PinnedPagableArc',
-    'PagableStorageBase', 'InMemoryPagableStorage', 'LmdbPagableStorage', 'PagableError'];
+  const names = [
+    'Pagable',
+    'TypeTag',
+    'Field',
+    'Shared',
+    'Lazy',
+    'Dyn',
+    'computeKey',
+    'PagableArc',
+    'PinnedPagableArc',
+    'PagableStorageBase',
+    'InMemoryPagableStorage',
+    'LmdbPagableStorage',
+    'PagableError',
+  ];
 
   it('imports by name from ESM through the exports map', () => {
     const r = node(`const m = await import('pagable'); console.log(JSON.stringify(Object.keys(m)));`, 'module');
@@ -22,7 +35,10 @@ describe('package', () => {
   });
 
   it('can be require()d from CommonJS (no top-level await anywhere in the graph)', () => {
-    const r = node(`const m = require('pagable'); console.log(JSON.stringify(Object.keys(m)), m.computeKey({ data: new Uint8Array([1, 2, 3]), arcs: [] }));`, 'commonjs');
+    const r = node(
+      `const m = require('pagable'); console.log(JSON.stringify(Object.keys(m)), m.computeKey({ data: new Uint8Array([1, 2, 3]), arcs: [] }));`,
+      'commonjs',
+    );
     expect(r.status, r.out).to.equal(0);
     expect(r.out).to.contain('60acc560af3c172804ca72879e2bdc57');
   });

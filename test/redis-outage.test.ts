@@ -67,10 +67,11 @@ async function muteServer(port: number): Promise<{ close(): Promise<void> }> {
     server.listen(port, '127.0.0.1', resolve);
   });
   return {
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -99,7 +100,8 @@ describe('redis outages', function () {
   });
   after(async () => {
     await cluster?.stop();
-    if (process.env.PAGABLE_OUTAGE_TIMEOUT_MS !== undefined) console.log(`      outage timings, timeoutMs ${TIMEOUT_MS}:\n${timings.map((t) => `        ${t}`).join('\n')}`);
+    if (process.env.PAGABLE_OUTAGE_TIMEOUT_MS !== undefined)
+      console.log(`      outage timings, timeoutMs ${TIMEOUT_MS}:\n${timings.map((t) => `        ${t}`).join('\n')}`);
   });
 
   it('a killed server: every operation is IO within about timeoutMs, and the same store works once it is back', async () => {
@@ -222,7 +224,13 @@ describe('redis outages', function () {
       const a = blob('a');
       const name = s.redisKeyOf(a.key);
       await raw.hset(name, 'not', 'a blob');
-      const ops = [() => s.getMany([a.key]), () => s.hasMany([a.key]), () => s.putMany([a]), () => s.setRoot('r', a.key), async () => s.sweeps!.touch([a.key])];
+      const ops = [
+        () => s.getMany([a.key]),
+        () => s.hasMany([a.key]),
+        () => s.putMany([a]),
+        () => s.setRoot('r', a.key),
+        async () => s.sweeps!.touch([a.key]),
+      ];
       for (const op of ops) {
         const e = await expectError(op(), 'CORRUPT');
         expect(e.message).to.contain(name);
@@ -242,7 +250,7 @@ describe('redis outages', function () {
     expect(message).to.contain('npm install ioredis');
   });
 
-  it('a dead cluster master: IO within about timeoutMs where it is needed, the other masters\' blobs stay readable, and it is used again once back', async () => {
+  it("a dead cluster master: IO within about timeoutMs where it is needed, the other masters' blobs stay readable, and it is used again once back", async () => {
     cluster = await startRedisCluster();
     // Three masters on one machine answer a batch more slowly than one server: a longer bound.
     const timeoutMs = Math.max(TIMEOUT_MS, 2000);

@@ -49,7 +49,7 @@ async function sweep(s: RedisBlobStore): Promise<number> {
       await mark(t.keys);
       candidates = candidates.filter((k) => !live.has(k));
       if (candidates.length === 0) return 0;
-      if (await guard.deleteIfUntouched(candidates, seq) !== undefined) return candidates.length;
+      if ((await guard.deleteIfUntouched(candidates, seq)) !== undefined) return candidates.length;
     }
   } finally {
     await guard.end();
@@ -190,7 +190,10 @@ for (const mode of ['single server', '3-master cluster'] as const) {
         // Any root name is just a hash field, __proto__ included.
         expect(await s.setRoot('__proto__', a.key)).to.equal(true);
         expect(await s.getRoot('main')).to.equal(a.key);
-        expect((await s.listRoots()).sort((p, q) => p.name.localeCompare(q.name))).to.deep.equal([{ name: '__proto__', key: a.key }, { name: 'main', key: a.key }]);
+        expect((await s.listRoots()).sort((p, q) => p.name.localeCompare(q.name))).to.deep.equal([
+          { name: '__proto__', key: a.key },
+          { name: 'main', key: a.key },
+        ]);
         expect(await s.deleteRoot('main')).to.equal(true);
         expect(await s.deleteRoot('main')).to.equal(false);
         expect(await s.listRoots()).to.deep.equal([{ name: '__proto__', key: a.key }]);
@@ -355,7 +358,7 @@ for (const mode of ['single server', '3-master cluster'] as const) {
     });
 
     if (onCluster) {
-      it('a blob a dead gc set aside is still read, seen absent by writers, and put back by the next gc; a live sweep\'s is left alone', async () => {
+      it("a blob a dead gc set aside is still read, seen absent by writers, and put back by the next gc; a live sweep's is left alone", async () => {
         const prefix = freshPrefix();
         const s = await connect(prefix);
         const dead = blob('set aside by a dead gc');
@@ -394,15 +397,24 @@ for (const mode of ['single server', '3-master cluster'] as const) {
         const [old, fresh] = [inSlot.slice(0, 6), inSlot.slice(6)];
         await s.putMany([...old, ...others]);
         const ids = await Promise.all(cluster!.nodes.map(async (_, i) => (await cluster!.cli(['cluster', 'myid'], i)).trim()));
-        const owner = (await cluster!.cli(['cluster', 'nodes'])).split('\n').find((line) => line.split(' ').slice(8).some((range) => {
-          const [lo, hi] = range.split('-').map(Number);
-          return slot >= lo! && slot <= (hi ?? lo)!;
-        }))!.split(' ')[0]!;
+        const owner = (await cluster!.cli(['cluster', 'nodes']))
+          .split('\n')
+          .find((line) =>
+            line
+              .split(' ')
+              .slice(8)
+              .some((range) => {
+                const [lo, hi] = range.split('-').map(Number);
+                return slot >= lo! && slot <= (hi ?? lo)!;
+              }),
+          )!
+          .split(' ')[0]!;
         const src = ids.indexOf(owner);
         const dst = (src + 1) % ids.length;
         const migrate = async (count: number): Promise<void> => {
           const keys = (await cluster!.cli(['cluster', 'getkeysinslot', String(slot), String(count)], src)).split('\n').filter(Boolean);
-          if (keys.length > 0) await cluster!.cli(['migrate', '127.0.0.1', String(cluster!.nodes[dst]!.port), '', '0', '5000', 'KEYS', ...keys], src);
+          if (keys.length > 0)
+            await cluster!.cli(['migrate', '127.0.0.1', String(cluster!.nodes[dst]!.port), '', '0', '5000', 'KEYS', ...keys], src);
         };
         await cluster!.cli(['cluster', 'setslot', String(slot), 'importing', ids[src]!], dst);
         await cluster!.cli(['cluster', 'setslot', String(slot), 'migrating', ids[dst]!], src);

@@ -1,9 +1,7 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import {
-  computeKey, type DataKey, PagableArc, PagableError, RedisPagableStorage,
-} from '../src/index.js';
+import { computeKey, type DataKey, PagableArc, PagableError, RedisPagableStorage } from '../src/index.js';
 import { encodeBlobRecord } from '../src/blobstore/blob-record.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
 import { loadSummary, type GraphSummary } from './fixtures/redis-peer.js';
@@ -76,7 +74,10 @@ describe('redis storage', function () {
       expect(await raw.hgetall(`${prefix}roots`)).to.deep.equal({ main: key });
       // Any root name is just a hash field, __proto__ included.
       await s.setRoot('__proto__', child);
-      expect(await s.listRoots()).to.deep.equal([{ name: '__proto__', key: child }, { name: 'main', key }]);
+      expect(await s.listRoots()).to.deep.equal([
+        { name: '__proto__', key: child },
+        { name: 'main', key },
+      ]);
       expect(await s.getRoot('__proto__')).to.equal(child);
       const keys: DataKey[] = [];
       for await (const k of s.keys()) keys.push(k);
@@ -133,7 +134,7 @@ describe('redis storage', function () {
       const sb = b.stats();
       let stored = 0;
       for await (const _ of a.keys()) stored++;
-      expect((sa.stores - sa.dedupHits) + (sb.stores - sb.dedupHits)).to.equal(stored);
+      expect(sa.stores - sa.dedupHits + (sb.stores - sb.dedupHits)).to.equal(stored);
       expect(sa.blobs).to.equal(stored);
       expect(sb.blobs).to.equal(stored);
     });
@@ -187,7 +188,10 @@ describe('redis storage', function () {
       const schemaKeys = new Set<DataKey>();
       for (const k of await allBlobsOf(a, key)) {
         const blob = await a.fetchData(k);
-        if (isSchemaBlob(blob.data)) { schemaKeys.add(k); schemaBytes += blob.data.length; }
+        if (isSchemaBlob(blob.data)) {
+          schemaKeys.add(k);
+          schemaBytes += blob.data.length;
+        }
       }
       expect(afterPin.blobs).to.equal(sa.blobs - schemaKeys.size);
       expect(afterPin.bytes).to.equal(sa.bytes - schemaBytes);

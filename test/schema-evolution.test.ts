@@ -10,8 +10,18 @@ import { BlobDecoder } from '../src/codec/decoder.js';
 import { cachedSchemaSet } from '../src/codec/schema-cache.js';
 import { getClassMeta } from '../src/metadata/class-meta.js';
 import {
-  type Class, type DataKey, Dyn, Field, InMemoryPagableStorage, Lazy, LmdbPagableStorage, Pagable, PagableArc,
-  PagableError, type PagableStorage, Shared,
+  type Class,
+  type DataKey,
+  Dyn,
+  Field,
+  InMemoryPagableStorage,
+  Lazy,
+  LmdbPagableStorage,
+  Pagable,
+  PagableArc,
+  PagableError,
+  type PagableStorage,
+  Shared,
 } from '../src/index.js';
 import { LEGACY_BLOBS, LEGACY_ROOTS } from './fixtures/legacy-blobs.js';
 import { expectError } from './support/expect-error.js';
@@ -31,15 +41,27 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
  */
 
 const BACKENDS: Array<[string, () => Promise<{ s: PagableStorage; done: () => Promise<void> }>]> = [
-  ['memory', async () => {
-    const s = new InMemoryPagableStorage();
-    return { s, done: () => s.close() };
-  }],
-  ['LMDB', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pagable-evolve-'));
-    const s = await LmdbPagableStorage.open(dir);
-    return { s, done: async () => { await s.close(); rmSync(dir, { recursive: true, force: true }); } };
-  }],
+  [
+    'memory',
+    async () => {
+      const s = new InMemoryPagableStorage();
+      return { s, done: () => s.close() };
+    },
+  ],
+  [
+    'LMDB',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pagable-evolve-'));
+      const s = await LmdbPagableStorage.open(dir);
+      return {
+        s,
+        done: async () => {
+          await s.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
 ];
 
 /** The fields of `v` as a plain record (own enumerable properties). */
@@ -50,7 +72,9 @@ function fieldsOf(v: object): Record<string, unknown> {
 @Pagable()
 class Leaf {
   @Field() v!: number;
-  static of(v: number): Leaf { return Object.assign(new Leaf(), { v }); }
+  static of(v: number): Leaf {
+    return Object.assign(new Leaf(), { v });
+  }
 }
 
 for (const [backend, open] of BACKENDS) {
@@ -63,14 +87,21 @@ for (const [backend, open] of BACKENDS) {
     it('a field added in the middle comes back undefined (afterPageIn may fill it); the others stay in their fields', async () => {
       let key: DataKey;
       {
-        @Pagable() class Book { @Field() title!: string; @Field() pages!: number; }
+        @Pagable()
+        class Book {
+          @Field() title!: string;
+          @Field() pages!: number;
+        }
         key = await s.save(Object.assign(new Book(), { title: 'Dune', pages: 412 }));
       }
-      @Pagable() class Book {
+      @Pagable()
+      class Book {
         @Field() title!: string;
         @Field() author!: string;
         @Field() pages!: number;
-        afterPageIn(): void { this.author ??= 'unknown'; }
+        afterPageIn(): void {
+          this.author ??= 'unknown';
+        }
       }
       const back = await s.load(Book, key);
       expect(back).to.be.instanceOf(Book);
@@ -80,17 +111,26 @@ for (const [backend, open] of BACKENDS) {
     it('swapped fields load into their own names', async () => {
       let key: DataKey;
       {
-        @Pagable() class Book { @Field() title!: string; @Field() pages!: number; }
+        @Pagable()
+        class Book {
+          @Field() title!: string;
+          @Field() pages!: number;
+        }
         key = await s.save(Object.assign(new Book(), { title: 'Dune', pages: 412 }));
       }
-      @Pagable() class Book { @Field() pages!: number; @Field() title!: string; }
+      @Pagable()
+      class Book {
+        @Field() pages!: number;
+        @Field() title!: string;
+      }
       expect(fieldsOf(await s.load(Book, key))).to.deep.equal({ pages: 412, title: 'Dune' });
     });
 
     it('a removed field is skipped, child blobs included: later arc fields keep their own children', async () => {
       let key: DataKey;
       {
-        @Pagable() class Holder {
+        @Pagable()
+        class Holder {
           @Shared(() => Leaf) gone!: Leaf;
           @Field() note!: string;
           @Shared(() => [Leaf]) many!: Leaf[];
@@ -98,7 +138,11 @@ for (const [backend, open] of BACKENDS) {
         }
         key = await s.save(Object.assign(new Holder(), { gone: Leaf.of(1), note: 'n', many: [Leaf.of(2), Leaf.of(3)], kept: Leaf.of(4) }));
       }
-      @Pagable() class Holder { @Shared(() => Leaf) kept!: Leaf; @Field() note!: string; }
+      @Pagable()
+      class Holder {
+        @Shared(() => Leaf) kept!: Leaf;
+        @Field() note!: string;
+      }
       const back = await s.load(Holder, key);
       expect(back.kept).to.be.instanceOf(Leaf);
       expect(back.kept.v).to.equal(4);
@@ -108,15 +152,19 @@ for (const [backend, open] of BACKENDS) {
     it('a field renamed with aliases keeps its value: @Field, @Shared, @Lazy and @Dyn', async () => {
       let key: DataKey;
       {
-        @Pagable() class Shelf {
+        @Pagable()
+        class Shelf {
           @Field() label!: string;
           @Shared(() => Leaf) first!: Leaf;
           @Lazy(() => Leaf) later!: PagableArc<Leaf>;
           @Dyn(() => Object) shape!: object;
         }
-        key = await s.save(Object.assign(new Shelf(), { label: 'x', first: Leaf.of(1), later: PagableArc.new(Leaf.of(2), s), shape: Circle.of(3) }));
+        key = await s.save(
+          Object.assign(new Shelf(), { label: 'x', first: Leaf.of(1), later: PagableArc.new(Leaf.of(2), s), shape: Circle.of(3) }),
+        );
       }
-      @Pagable() class Shelf {
+      @Pagable()
+      class Shelf {
         @Field({ aliases: ['label'] }) title!: string;
         @Shared(() => Leaf, { aliases: ['first'] }) head!: Leaf;
         @Lazy(() => Leaf, { aliases: ['gone', 'later'] }) tail!: PagableArc<Leaf>;
@@ -134,34 +182,55 @@ for (const [backend, open] of BACKENDS) {
     it('a stored value that cannot be the declared type is TYPE_MISMATCH naming class, field, stored and declared types', async () => {
       const keys: DataKey[] = [];
       {
-        @Pagable() class Rec { @Field() n!: string; @Field(() => Leaf) leaf!: Leaf; @Field() plain!: number; @Shared(() => Leaf) shared!: Leaf; }
+        @Pagable()
+        class Rec {
+          @Field() n!: string;
+          @Field(() => Leaf) leaf!: Leaf;
+          @Field() plain!: number;
+          @Shared(() => Leaf) shared!: Leaf;
+        }
         keys.push(await s.save(Object.assign(new Rec(), { n: 'Dune', leaf: Leaf.of(1), plain: 1, shared: Leaf.of(2) })));
         keys.push(await s.save(Object.assign(new Rec(), { n: null, leaf: undefined, plain: undefined, shared: undefined })));
       }
       {
-        @Pagable() class Rec { @Field() n!: number; }
+        @Pagable()
+        class Rec {
+          @Field() n!: number;
+        }
         const e = await expectError(s.load(Rec, keys[0]!), 'TYPE_MISMATCH');
         expect(e.message).to.contain('Rec.n').and.contain('stored string').and.contain('declared Number');
         // Nullish values fit every declared type.
         expect((await s.load(Rec, keys[1]!)).n).to.equal(null);
       }
       {
-        @Pagable() class Rec { @Field() leaf!: number; }
+        @Pagable()
+        class Rec {
+          @Field() leaf!: number;
+        }
         const e = await expectError(s.load(Rec, keys[0]!), 'TYPE_MISMATCH');
         expect(e.message).to.contain('Rec.leaf').and.contain('Leaf').and.contain('declared Number');
       }
       {
-        @Pagable() class Rec { @Field(() => Leaf) plain!: Leaf; }
+        @Pagable()
+        class Rec {
+          @Field(() => Leaf) plain!: Leaf;
+        }
         const e = await expectError(s.load(Rec, keys[0]!), 'TYPE_MISMATCH');
         expect(e.message).to.contain('Rec.plain').and.contain('stored number').and.contain('declared Leaf');
       }
       {
-        @Pagable() class Rec { @Field(() => Leaf) shared!: Leaf; }
+        @Pagable()
+        class Rec {
+          @Field(() => Leaf) shared!: Leaf;
+        }
         const e = await expectError(s.load(Rec, keys[0]!), 'TYPE_MISMATCH');
         expect(e.message).to.contain('Rec.shared').and.contain('stored shared Leaf').and.contain('declared Leaf');
       }
       {
-        @Pagable() class Rec { @Shared(() => Leaf) leaf!: Leaf; }
+        @Pagable()
+        class Rec {
+          @Shared(() => Leaf) leaf!: Leaf;
+        }
         const e = await expectError(s.load(Rec, keys[0]!), 'TYPE_MISMATCH');
         expect(e.message).to.contain('Rec.leaf').and.contain('declared shared Leaf');
       }
@@ -170,10 +239,18 @@ for (const [backend, open] of BACKENDS) {
     it('@Shared and @Lazy read each other: the stored child key serves either', async () => {
       let key: DataKey;
       {
-        @Pagable() class Node { @Shared(() => Leaf) a!: Leaf; @Lazy(() => Leaf) b!: PagableArc<Leaf>; }
+        @Pagable()
+        class Node {
+          @Shared(() => Leaf) a!: Leaf;
+          @Lazy(() => Leaf) b!: PagableArc<Leaf>;
+        }
         key = await s.save(Object.assign(new Node(), { a: Leaf.of(1), b: PagableArc.new(Leaf.of(2), s) }));
       }
-      @Pagable() class Node { @Lazy(() => Leaf) a!: PagableArc<Leaf>; @Shared(() => Leaf) b!: Leaf; }
+      @Pagable()
+      class Node {
+        @Lazy(() => Leaf) a!: PagableArc<Leaf>;
+        @Shared(() => Leaf) b!: Leaf;
+      }
       const back = await s.load(Node, key);
       expect((await back.a.pin()).value.v).to.equal(1);
       expect(back.b).to.be.instanceOf(Leaf);
@@ -183,17 +260,39 @@ for (const [backend, open] of BACKENDS) {
     it('nested untagged classes evolve too, inline and in arrays; plain data widens', async () => {
       let key: DataKey;
       {
-        @Pagable() class Part { @Field() name!: string; @Field() qty!: number; }
-        @Pagable() class Order { @Field(() => Part) main!: Part; @Field(() => [Part]) parts!: Part[]; @Field() count!: number; }
+        @Pagable()
+        class Part {
+          @Field() name!: string;
+          @Field() qty!: number;
+        }
+        @Pagable()
+        class Order {
+          @Field(() => Part) main!: Part;
+          @Field(() => [Part]) parts!: Part[];
+          @Field() count!: number;
+        }
         const part = (name: string, qty: number): Part => Object.assign(new Part(), { name, qty });
         key = await s.save(Object.assign(new Order(), { main: part('a', 1), parts: [part('b', 2), part('c', 3)], count: 7 }));
       }
-      @Pagable() class Part { @Field() qty!: number; @Field() color!: string; @Field({ aliases: ['name'] }) label!: string; }
-      @Pagable() class Order { @Field() count!: unknown; @Field(() => [Part]) parts!: Part[]; @Field(() => Part) main!: Part; }
+      @Pagable()
+      class Part {
+        @Field() qty!: number;
+        @Field() color!: string;
+        @Field({ aliases: ['name'] }) label!: string;
+      }
+      @Pagable()
+      class Order {
+        @Field() count!: unknown;
+        @Field(() => [Part]) parts!: Part[];
+        @Field(() => Part) main!: Part;
+      }
       const back = await s.load(Order, key);
       expect(back.main).to.be.instanceOf(Part);
       expect(fieldsOf(back.main)).to.deep.equal({ qty: 1, color: undefined, label: 'a' });
-      expect(back.parts.map(fieldsOf)).to.deep.equal([{ qty: 2, color: undefined, label: 'b' }, { qty: 3, color: undefined, label: 'c' }]);
+      expect(back.parts.map(fieldsOf)).to.deep.equal([
+        { qty: 2, color: undefined, label: 'b' },
+        { qty: 3, color: undefined, label: 'c' },
+      ]);
       expect(back.count).to.equal(7);
     });
 
@@ -211,13 +310,28 @@ for (const [backend, open] of BACKENDS) {
     it('class-transformer layouts evolve the same way, their trailing record of other properties kept', async () => {
       let key: DataKey;
       {
-        @Pagable() class Addr { street!: string; }
-        @Pagable() class Person { id!: number; @Type(() => Addr) home!: Addr; }
+        @Pagable()
+        class Addr {
+          street!: string;
+        }
+        @Pagable()
+        class Person {
+          id!: number;
+          @Type(() => Addr) home!: Addr;
+        }
         const p = Object.assign(new Person(), { id: 1, home: Object.assign(new Addr(), { street: 'Main' }), nick: 'bob' });
         key = await s.save(p);
       }
-      @Pagable() class Addr { street!: string; zip!: string; }
-      @Pagable() class Person { @Type(() => Addr) home!: Addr; id!: number; }
+      @Pagable()
+      class Addr {
+        street!: string;
+        zip!: string;
+      }
+      @Pagable()
+      class Person {
+        @Type(() => Addr) home!: Addr;
+        id!: number;
+      }
       const back = await s.load(Person, key);
       expect(back.id).to.equal(1);
       expect(back.home).to.be.instanceOf(Addr);
@@ -239,7 +353,8 @@ describe('schema evolution: reading', () => {
 
   it('loads legacy blobs (written before schemas) exactly as before: positional against the reader class', async () => {
     const s = new InMemoryPagableStorage();
-    for (const [key, hex, arcs] of LEGACY_BLOBS) expect(await s.storeData({ data: Buffer.from(hex, 'hex'), arcs: [...arcs] })).to.equal(key);
+    for (const [key, hex, arcs] of LEGACY_BLOBS)
+      expect(await s.storeData({ data: Buffer.from(hex, 'hex'), arcs: [...arcs] })).to.equal(key);
     const circle = await s.load(Circle, LEGACY_ROOTS.circle);
     expect(circle).to.be.instanceOf(Circle);
     expect(circle.r).to.equal(2.5);
@@ -253,10 +368,13 @@ describe('schema evolution: reading', () => {
     expect(k.s).to.equal('héllo');
     expect(Object.is(k.n, -0)).to.equal(true);
     expect(k.big).to.equal(2n ** 100n);
-    expect([...k.map]).to.deep.equal([['a', 1], [2, 'two']]);
+    expect([...k.map]).to.deep.equal([
+      ['a', 1],
+      [2, 'two'],
+    ]);
     expect(k.list).to.deep.equal([1, NaN, Infinity, 12n]);
     expect(k.anyShape).to.be.instanceOf(Square);
-    const plain = await s.load(Object, LEGACY_ROOTS.plain) as { a: unknown[]; m: Map<string, Circle> };
+    const plain = (await s.load(Object, LEGACY_ROOTS.plain)) as { a: unknown[]; m: Map<string, Circle> };
     expect(plain.a).to.deep.equal([1, 'x']);
     expect(plain.m.get('k')).to.be.instanceOf(Circle);
     const pkg = await s.load(Package, LEGACY_ROOTS.pkg);
@@ -277,7 +395,9 @@ describe('schema evolution: reading', () => {
     expect(BlobDecoder.peekRootClass(await s.fetchData(sq), { k: 'any' })?.cls).to.equal(Square);
     expect(BlobDecoder.peekRootClass(await s.fetchData(dep), getClassMeta(Dep)!.asSchema)?.cls).to.equal(Dep);
     expect(BlobDecoder.peekRootClass(await s.fetchData(plain), { k: 'any' })).to.equal(undefined);
-    for (const [key, hex, arcs] of LEGACY_BLOBS) if (key === LEGACY_ROOTS.circle) expect(BlobDecoder.peekRootClass({ data: Buffer.from(hex, 'hex'), arcs: [...arcs] }, { k: 'any' })?.cls).to.equal(Circle);
+    for (const [key, hex, arcs] of LEGACY_BLOBS)
+      if (key === LEGACY_ROOTS.circle)
+        expect(BlobDecoder.peekRootClass({ data: Buffer.from(hex, 'hex'), arcs: [...arcs] }, { k: 'any' })?.cls).to.equal(Circle);
   });
 
   it('a data blob whose schema key names no schema is CORRUPT naming both keys', async () => {
@@ -294,7 +414,9 @@ describe('schema evolution: reading', () => {
 describe('schema evolution: two versions of tagged classes, one process each (as real upgrades)', function () {
   this.timeout(120_000);
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'pagable-evolve-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pagable-evolve-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   for (const backend of ['lmdb', 'memory']) {
@@ -305,7 +427,12 @@ describe('schema evolution: two versions of tagged classes, one process each (as
       const keys = JSON.parse(await runNode([v1, backend, path])) as { library: string; cover: string };
       const got = JSON.parse(await runNode([v2, backend, path, keys.library, keys.cover])) as Record<string, unknown>;
       const book = (title: string, pageCount: number): unknown => ({
-        keys: ['pageCount', 'title', 'isbn', 'author'], title, pageCount, isbn: 'n/a', author: { name: 'Frank Herbert', born: undefined }, isBook: true,
+        keys: ['pageCount', 'title', 'isbn', 'author'],
+        title,
+        pageCount,
+        isbn: 'n/a',
+        author: { name: 'Frank Herbert', born: undefined },
+        isBook: true,
       });
       // JSON drops undefined members.
       expect(got['name']).to.equal('home');
@@ -323,43 +450,55 @@ describe('schema evolution: hostile schema blobs', () => {
   it('a damaged schema set or class schema yields a value or a PagableError, never another exception', async () => {
     const s = new InMemoryPagableStorage();
     const seeds: DataKey[] = [];
-    for (const v of [Module.of('m', 3, [Dep.of('d')], Circle.of(2)), Object.assign(new Kitchen(), { s: 'k', circles: [Circle.of(1)], anyShape: Square.of(3), list: [Square.of(1)] })]) {
+    for (const v of [
+      Module.of('m', 3, [Dep.of('d')], Circle.of(2)),
+      Object.assign(new Kitchen(), { s: 'k', circles: [Circle.of(1)], anyShape: Square.of(3), list: [Square.of(1)] }),
+    ]) {
       seeds.push(await s.save(v));
     }
     const targets = [Module, Kitchen, Object, Dep] as const;
-    await fc.assert(fc.asyncProperty(
-      fc.constantFrom(...seeds), fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean(), fc.constantFrom(...targets),
-      async (seed, which, at, byte, truncate, cls) => {
-        const blob = await s.fetchData(seed);
-        const setKey = blob.arcs[blob.arcs.length - 1]!;
-        const set = await s.fetchData(setKey);
-        // Damage the set itself (which = 0) or one of its class schemas.
-        const victim = which % (set.arcs.length + 1);
-        const damage = (d: Uint8Array): Uint8Array => {
-          const c = new Uint8Array(d);
-          const i = at % Math.max(1, c.length);
-          if (truncate) return c.subarray(0, i);
-          c[i] = byte;
-          return c;
-        };
-        let setArcs = set.arcs;
-        let setData = set.data;
-        if (victim === 0) setData = damage(set.data);
-        else {
-          const k = set.arcs[victim - 1]!;
-          const cb = await s.fetchData(k);
-          const bad = await s.storeData({ data: damage(cb.data), arcs: cb.arcs });
-          setArcs = set.arcs.map((x, i) => (i === victim - 1 ? bad : x));
-        }
-        const badSet = await s.storeData({ data: setData, arcs: setArcs });
-        const badData = await s.storeData({ data: blob.data, arcs: [...blob.arcs.slice(0, -1), badSet] });
-        try {
-          await s.load(cls as typeof Module, badData);
-        } catch (e) {
-          expect(e, String(e)).to.be.instanceOf(PagableError);
-        }
-        expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
-      }), { numRuns: Number(process.env['PAGABLE_FUZZ'] ?? 1500) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...seeds),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        fc.boolean(),
+        fc.constantFrom(...targets),
+        async (seed, which, at, byte, truncate, cls) => {
+          const blob = await s.fetchData(seed);
+          const setKey = blob.arcs[blob.arcs.length - 1]!;
+          const set = await s.fetchData(setKey);
+          // Damage the set itself (which = 0) or one of its class schemas.
+          const victim = which % (set.arcs.length + 1);
+          const damage = (d: Uint8Array): Uint8Array => {
+            const c = new Uint8Array(d);
+            const i = at % Math.max(1, c.length);
+            if (truncate) return c.subarray(0, i);
+            c[i] = byte;
+            return c;
+          };
+          let setArcs = set.arcs;
+          let setData = set.data;
+          if (victim === 0) setData = damage(set.data);
+          else {
+            const k = set.arcs[victim - 1]!;
+            const cb = await s.fetchData(k);
+            const bad = await s.storeData({ data: damage(cb.data), arcs: cb.arcs });
+            setArcs = set.arcs.map((x, i) => (i === victim - 1 ? bad : x));
+          }
+          const badSet = await s.storeData({ data: setData, arcs: setArcs });
+          const badData = await s.storeData({ data: blob.data, arcs: [...blob.arcs.slice(0, -1), badSet] });
+          try {
+            await s.load(cls as typeof Module, badData);
+          } catch (e) {
+            expect(e, String(e)).to.be.instanceOf(PagableError);
+          }
+          expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
+        },
+      ),
+      { numRuns: Number(process.env['PAGABLE_FUZZ'] ?? 1500) },
+    );
   });
 });
 
@@ -368,7 +507,11 @@ describe('schema evolution: hostile schema blobs', () => {
 type Kind = 'S' | 'N' | 'B' | 'SA' | 'L' | 'SH' | 'A';
 const KINDS: readonly Kind[] = ['S', 'N', 'B', 'SA', 'L', 'SH', 'A'];
 
-interface GenField { name: string; kind: Kind; aliases?: string[] }
+interface GenField {
+  name: string;
+  kind: Kind;
+  aliases?: string[];
+}
 
 /** A class named Gen with `fields`, built at run time as the decorators would. */
 function makeClass(fields: readonly GenField[]): Class {
@@ -377,13 +520,27 @@ function makeClass(fields: readonly GenField[]): Class {
     const o = f.aliases === undefined ? undefined : { aliases: f.aliases };
     const p = C.prototype as object;
     switch (f.kind) {
-      case 'S': Field(() => String, o)(p, f.name); break;
-      case 'N': Field(() => Number, o)(p, f.name); break;
-      case 'B': Field(() => Boolean, o)(p, f.name); break;
-      case 'SA': Field(() => [String], o)(p, f.name); break;
-      case 'L': Field(() => Leaf, o)(p, f.name); break;
-      case 'SH': Shared(() => Leaf, o)(p, f.name); break;
-      case 'A': Field(o)(p, f.name); break;
+      case 'S':
+        Field(() => String, o)(p, f.name);
+        break;
+      case 'N':
+        Field(() => Number, o)(p, f.name);
+        break;
+      case 'B':
+        Field(() => Boolean, o)(p, f.name);
+        break;
+      case 'SA':
+        Field(() => [String], o)(p, f.name);
+        break;
+      case 'L':
+        Field(() => Leaf, o)(p, f.name);
+        break;
+      case 'SH':
+        Shared(() => Leaf, o)(p, f.name);
+        break;
+      case 'A':
+        Field(o)(p, f.name);
+        break;
     }
   }
   Pagable()(C);
@@ -393,12 +550,24 @@ function makeClass(fields: readonly GenField[]): Class {
 function valueOf(kind: Kind): fc.Arbitrary<unknown> {
   const v = ((): fc.Arbitrary<unknown> => {
     switch (kind) {
-      case 'S': return fc.string({ maxLength: 5 });
-      case 'N': return fc.integer();
-      case 'B': return fc.boolean();
-      case 'SA': return fc.array(fc.string({ maxLength: 3 }), { maxLength: 3 });
-      case 'L': case 'SH': return fc.integer().map((n) => Leaf.of(n));
-      case 'A': return fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.array(fc.oneof(fc.integer(), fc.string({ maxLength: 2 })), { maxLength: 3 }), fc.constant({ x: 1 }));
+      case 'S':
+        return fc.string({ maxLength: 5 });
+      case 'N':
+        return fc.integer();
+      case 'B':
+        return fc.boolean();
+      case 'SA':
+        return fc.array(fc.string({ maxLength: 3 }), { maxLength: 3 });
+      case 'L':
+      case 'SH':
+        return fc.integer().map((n) => Leaf.of(n));
+      case 'A':
+        return fc.oneof(
+          fc.string({ maxLength: 3 }),
+          fc.integer(),
+          fc.array(fc.oneof(fc.integer(), fc.string({ maxLength: 2 })), { maxLength: 3 }),
+          fc.constant({ x: 1 }),
+        );
     }
   })();
   return fc.oneof({ arbitrary: v, weight: 5 }, { arbitrary: fc.constantFrom(null, undefined), weight: 1 });
@@ -409,16 +578,25 @@ function fits(v: unknown, from: Kind, to: Kind): boolean {
   if (v === null || v === undefined || from === to) return true;
   if (from === 'L' || from === 'SH' || to === 'L' || to === 'SH') return false;
   switch (to) {
-    case 'A': return true;
-    case 'S': return typeof v === 'string';
-    case 'N': return typeof v === 'number';
-    case 'B': return typeof v === 'boolean';
-    case 'SA': return Array.isArray(v) && v.every((x) => typeof x === 'string');
+    case 'A':
+      return true;
+    case 'S':
+      return typeof v === 'string';
+    case 'N':
+      return typeof v === 'number';
+    case 'B':
+      return typeof v === 'boolean';
+    case 'SA':
+      return Array.isArray(v) && v.every((x) => typeof x === 'string');
   }
 }
 
-type Edit = { op: 'add'; at: number; kind: Kind } | { op: 'remove'; at: number } | { op: 'reorder'; order: number[] }
-  | { op: 'rename'; at: number } | { op: 'retype'; at: number; kind: Kind };
+type Edit =
+  | { op: 'add'; at: number; kind: Kind }
+  | { op: 'remove'; at: number }
+  | { op: 'reorder'; order: number[] }
+  | { op: 'rename'; at: number }
+  | { op: 'retype'; at: number; kind: Kind };
 
 const schemaEditGraph = fc.array(fc.constantFrom(...KINDS), { minLength: 1, maxLength: 6 }).chain((kinds) => {
   const fields: GenField[] = kinds.map((kind, i) => ({ name: `f${i}`, kind }));
@@ -437,11 +615,20 @@ const schemaEditGraph = fc.array(fc.constantFrom(...KINDS), { minLength: 1, maxL
 function applyEdit(fields: readonly GenField[], edit: Edit): Array<{ field: GenField; from: GenField | undefined }> {
   const out = fields.map((f) => ({ field: { ...f }, from: f as GenField | undefined }));
   switch (edit.op) {
-    case 'add': out.splice(edit.at, 0, { field: { name: 'added', kind: edit.kind }, from: undefined }); break;
-    case 'remove': out.splice(edit.at, 1); break;
-    case 'reorder': return edit.order.map((i) => out[i]!);
-    case 'rename': out[edit.at]!.field = { name: `renamed${edit.at}`, kind: out[edit.at]!.field.kind, aliases: [out[edit.at]!.field.name] }; break;
-    case 'retype': out[edit.at]!.field.kind = edit.kind; break;
+    case 'add':
+      out.splice(edit.at, 0, { field: { name: 'added', kind: edit.kind }, from: undefined });
+      break;
+    case 'remove':
+      out.splice(edit.at, 1);
+      break;
+    case 'reorder':
+      return edit.order.map((i) => out[i]!);
+    case 'rename':
+      out[edit.at]!.field = { name: `renamed${edit.at}`, kind: out[edit.at]!.field.kind, aliases: [out[edit.at]!.field.name] };
+      break;
+    case 'retype':
+      out[edit.at]!.field.kind = edit.kind;
+      break;
   }
   return out;
 }
@@ -453,30 +640,35 @@ function project(v: unknown): unknown {
 describe('schema evolution: property', () => {
   it('load gives the resolved value or TYPE_MISMATCH, never a misplaced value (random schema, edit and graph)', async () => {
     const s = new InMemoryPagableStorage();
-    await fc.assert(fc.asyncProperty(schemaEditGraph, async ([fields, edit, values]) => {
-      const V1 = makeClass(fields);
-      const v = new (V1 as new () => Record<string, unknown>)();
-      fields.forEach((f, i) => { v[f.name] = values[i]; });
-      const key = await s.save(v);
-      const plan = applyEdit(fields, edit);
-      const V2 = makeClass(plan.map((p) => p.field));
-      const mismatch = plan.some((p) => p.from !== undefined && !fits(values[fields.indexOf(p.from)], p.from.kind, p.field.kind));
-      let back: Record<string, unknown>;
-      try {
-        back = await s.load(V2, key) as Record<string, unknown>;
-      } catch (e) {
-        expect(mismatch, String(e)).to.equal(true);
-        expect((e as { code?: string }).code, String(e)).to.equal('TYPE_MISMATCH');
-        return;
-      }
-      expect(mismatch).to.equal(false);
-      expect(back).to.be.instanceOf(V2);
-      const want: Record<string, unknown> = {};
-      for (const p of plan) want[p.field.name] = p.from === undefined ? undefined : project(values[fields.indexOf(p.from)]);
-      const got: Record<string, unknown> = {};
-      for (const p of plan) got[p.field.name] = project(back[p.field.name]);
-      expect(got).to.deep.equal(want);
-      expect(Object.keys(back).sort()).to.deep.equal(plan.map((p) => p.field.name).sort());
-    }), { numRuns: Number(process.env['PAGABLE_FUZZ'] ?? 400) });
+    await fc.assert(
+      fc.asyncProperty(schemaEditGraph, async ([fields, edit, values]) => {
+        const V1 = makeClass(fields);
+        const v = new (V1 as new () => Record<string, unknown>)();
+        fields.forEach((f, i) => {
+          v[f.name] = values[i];
+        });
+        const key = await s.save(v);
+        const plan = applyEdit(fields, edit);
+        const V2 = makeClass(plan.map((p) => p.field));
+        const mismatch = plan.some((p) => p.from !== undefined && !fits(values[fields.indexOf(p.from)], p.from.kind, p.field.kind));
+        let back: Record<string, unknown>;
+        try {
+          back = (await s.load(V2, key)) as Record<string, unknown>;
+        } catch (e) {
+          expect(mismatch, String(e)).to.equal(true);
+          expect((e as { code?: string }).code, String(e)).to.equal('TYPE_MISMATCH');
+          return;
+        }
+        expect(mismatch).to.equal(false);
+        expect(back).to.be.instanceOf(V2);
+        const want: Record<string, unknown> = {};
+        for (const p of plan) want[p.field.name] = p.from === undefined ? undefined : project(values[fields.indexOf(p.from)]);
+        const got: Record<string, unknown> = {};
+        for (const p of plan) got[p.field.name] = project(back[p.field.name]);
+        expect(got).to.deep.equal(want);
+        expect(Object.keys(back).sort()).to.deep.equal(plan.map((p) => p.field.name).sort());
+      }),
+      { numRuns: Number(process.env['PAGABLE_FUZZ'] ?? 400) },
+    );
   });
 });

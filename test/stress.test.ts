@@ -16,8 +16,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type BlobStore, type Class, type DataKey, InMemoryPagableStorage, LmdbPagableStorage, MemoryBlobStore, PagableArc, PagableError,
-  type PagableStorage, PagableStorageBase, type PinnedPagableArc,
+  type BlobStore,
+  type Class,
+  type DataKey,
+  InMemoryPagableStorage,
+  LmdbPagableStorage,
+  MemoryBlobStore,
+  PagableArc,
+  PagableError,
+  type PagableStorage,
+  PagableStorageBase,
+  type PinnedPagableArc,
 } from '../src/index.js';
 import { type Faults, faulty } from './support/faulty-store.js';
 import { CfgNodeData, Doc, UNodeData } from './support/arc-models.js';
@@ -114,10 +123,16 @@ const expectedCount = (m: ArcModel): number => m.handles.filter((h) => h.pinned)
 /** Waits nothing, a microtask, a macrotask or a timer: interleavings differ from task to task. */
 async function jitter(rng: Rng): Promise<void> {
   switch (rng.int(4)) {
-    case 0: return;
-    case 1: await Promise.resolve(); return;
-    case 2: await new Promise((r) => setImmediate(r)); return;
-    default: await new Promise((r) => setTimeout(r, rng.int(3)));
+    case 0:
+      return;
+    case 1:
+      await Promise.resolve();
+      return;
+    case 2:
+      await new Promise((r) => setImmediate(r));
+      return;
+    default:
+      await new Promise((r) => setTimeout(r, rng.int(3)));
   }
 }
 
@@ -138,10 +153,12 @@ function makeArcs(s: PagableStorage): ArcModel[] {
   }
   const nodes: ArcModel[] = [];
   for (let i = 0; i < 4; i++) {
-    nodes.push(add(UNodeData, UNodeData.of(i * 10), (v) => {
-      expect(v).to.be.instanceOf(UNodeData);
-      expect((v as UNodeData).x).to.equal(i * 10);
-    }));
+    nodes.push(
+      add(UNodeData, UNodeData.of(i * 10), (v) => {
+        expect(v).to.be.instanceOf(UNodeData);
+        expect((v as UNodeData).x).to.equal(i * 10);
+      }),
+    );
   }
   const parents: ArcModel[] = [];
   for (let i = 0; i < 3; i++) {
@@ -153,11 +170,13 @@ function makeArcs(s: PagableStorage): ArcModel[] {
       return c;
     };
     const deps = parents.map((p) => unpinnedClone<CfgNodeData>(p));
-    parents.push(add(CfgNodeData, CfgNodeData.of(unpinnedClone<UNodeData>(nodes[i]!), deps), (v) => {
-      expect(v).to.be.instanceOf(CfgNodeData);
-      expect((v as CfgNodeData).node).to.be.instanceOf(PagableArc);
-      expect((v as CfgNodeData).deps).to.have.length(i);
-    }));
+    parents.push(
+      add(CfgNodeData, CfgNodeData.of(unpinnedClone<UNodeData>(nodes[i]!), deps), (v) => {
+        expect(v).to.be.instanceOf(CfgNodeData);
+        expect((v as CfgNodeData).node).to.be.instanceOf(PagableArc);
+        expect((v as CfgNodeData).deps).to.have.length(i);
+      }),
+    );
   }
   return arcs;
 }
@@ -195,40 +214,52 @@ async function stress(backend: StressBackend, wrapper: StoreWrapper | undefined)
     const m = r.pick(arcs);
     const h = r.pick(m.handles);
     switch (r.int(17)) {
-      case 0: case 1:
-        await attempt('pin', () => onHandle(h, async () => {
-          if (h.arc.isPagedOut) pagedIn++;
-          const pin = await h.arc.pin();
-          // Counted once it is ours: the handle is now Pinned, and the pin lives.
-          h.pinned = true;
-          m.pins.push(pin);
-          m.check(pin.value);
-        }));
+      case 0:
+      case 1:
+        await attempt('pin', () =>
+          onHandle(h, async () => {
+            if (h.arc.isPagedOut) pagedIn++;
+            const pin = await h.arc.pin();
+            // Counted once it is ours: the handle is now Pinned, and the pin lives.
+            h.pinned = true;
+            m.pins.push(pin);
+            m.check(pin.value);
+          }),
+        );
         break;
       case 2:
         if (!store.syncFetch) break;
-        await attempt('pinSync', () => onHandle(h, () => {
-          if (h.arc.isPagedOut) pagedIn++;
-          const pin = h.arc.pinSync();
-          h.pinned = true;
-          m.pins.push(pin);
-          m.check(pin.value);
-        }));
+        await attempt('pinSync', () =>
+          onHandle(h, () => {
+            if (h.arc.isPagedOut) pagedIn++;
+            const pin = h.arc.pinSync();
+            h.pinned = true;
+            m.pins.push(pin);
+            m.check(pin.value);
+          }),
+        );
         break;
-      case 3: case 11:
-        await attempt('unpin', () => onHandle(h, () => {
-          h.arc.unpin();
-          h.pinned = false;
-        }));
+      case 3:
+      case 11:
+        await attempt('unpin', () =>
+          onHandle(h, () => {
+            h.arc.unpin();
+            h.pinned = false;
+          }),
+        );
         break;
       case 4:
-        await attempt('clone', () => onHandle(h, () => {
-          const c = h.arc.clone();
-          if (!h.raced) expect(c.isPinned, 'a clone is pinned iff its source is').to.equal(h.pinned);
-          m.handles.push(handle(c));
-        }));
+        await attempt('clone', () =>
+          onHandle(h, () => {
+            const c = h.arc.clone();
+            if (!h.raced) expect(c.isPinned, 'a clone is pinned iff its source is').to.equal(h.pinned);
+            m.handles.push(handle(c));
+          }),
+        );
         break;
-      case 12: case 14: case 15: {
+      case 12:
+      case 14:
+      case 15: {
         // Let the arc go entirely (as a caller done with it would), so page-outs have work to do.
         await attempt('let go', () => {
           for (const p of m.pins.splice(0)) p.release();
@@ -244,7 +275,9 @@ async function stress(backend: StressBackend, wrapper: StoreWrapper | undefined)
         // A few full collections mid-run: pins and weakly cached values must not depend on GC timing.
         if (collections++ < 2) await attempt('gc', () => (globalThis as { gc?: () => void }).gc?.());
         break;
-      case 5: case 6: case 13: {
+      case 5:
+      case 6:
+      case 13: {
         const pin = m.pins.length > 0 ? m.pins.splice(r.int(m.pins.length), 1)[0]! : undefined;
         await attempt('release', () => {
           if (pin === undefined) return;
@@ -269,7 +302,8 @@ async function stress(backend: StressBackend, wrapper: StoreWrapper | undefined)
         });
         break;
       }
-      case 8: case 9:
+      case 8:
+      case 9:
         await attempt('pageOutPending', async () => {
           const report = await s.pageOutPending();
           expect(report.failed, String(report.failed[0])).to.deep.equal([]);
@@ -293,7 +327,11 @@ async function stress(backend: StressBackend, wrapper: StoreWrapper | undefined)
   const inFlight: Array<Promise<void>> = [];
   const errors: unknown[] = [];
   for (let t = 0; t < TASKS; t++) {
-    inFlight.push(task(t).catch((e: unknown) => { errors.push(e); }));
+    inFlight.push(
+      task(t).catch((e: unknown) => {
+        errors.push(e);
+      }),
+    );
     if (rng.chance(0.1)) await jitter(rng);
   }
   await Promise.all(inFlight);
@@ -371,7 +409,9 @@ describe('stress: interleaved pins, page-outs and clones over shared arcs', func
         faults = f.faults;
         return f.store as unknown as S;
       },
-      heal: () => { faults!.rate = 0; },
+      heal: () => {
+        faults!.rate = 0;
+      },
     };
     const { ops, failed } = await stress(BACKENDS[0]!, wrapper);
     expect(failed, JSON.stringify({ ops, failed })).to.be.greaterThan(0);

@@ -32,13 +32,18 @@ export interface ArcHost {
 export const ARC_HOST: unique symbol = Symbol('pagable.arcHost');
 
 /** Anything carrying an ArcHost (every PagableStorageBase). */
-export interface HasArcHost { readonly [ARC_HOST]: ArcHost }
+export interface HasArcHost {
+  readonly [ARC_HOST]: ArcHost;
+}
 
 /** The ArcHost of a storage, or NOT_PAGABLE when it is not a PagableStorageBase. */
 export function hostOf(storage: PagableStorage): ArcHost {
   const host = (storage as Partial<HasArcHost> | null)?.[ARC_HOST];
   if (host === undefined) {
-    throw new PagableError('NOT_PAGABLE', 'arcs need a storage built on PagableStorageBase (InMemoryPagableStorage, LmdbPagableStorage, ...)');
+    throw new PagableError(
+      'NOT_PAGABLE',
+      'arcs need a storage built on PagableStorageBase (InMemoryPagableStorage, LmdbPagableStorage, ...)',
+    );
   }
   return host;
 }

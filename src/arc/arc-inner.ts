@@ -87,7 +87,14 @@ export class ArcInner {
   /** Attached handles (see the module comment); null: none yet; undefined: unpinned handles hold kind + key. */
   #attached: Attached | null | undefined;
 
-  private constructor(kind: ArcKind, value: unknown, key: DataKey | undefined, id: string | undefined, pinnedCount: number, attachable: boolean) {
+  private constructor(
+    kind: ArcKind,
+    value: unknown,
+    key: DataKey | undefined,
+    id: string | undefined,
+    pinnedCount: number,
+    attachable: boolean,
+  ) {
     this.kind = kind;
     this.#value = value;
     this.key = key;

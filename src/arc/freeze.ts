@@ -12,7 +12,10 @@ export function deepFreeze(root: unknown): void {
     if (ArrayBuffer.isView(v)) continue;
     Object.freeze(v);
     if (v instanceof Map) {
-      for (const [k, x] of v) { stack.push(k); stack.push(x); }
+      for (const [k, x] of v) {
+        stack.push(k);
+        stack.push(x);
+      }
     } else if (v instanceof Set) {
       for (const x of v) stack.push(x);
     }

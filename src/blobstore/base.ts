@@ -30,7 +30,11 @@ export abstract class BaseBlobStore implements BlobStore {
     const step = (i: number): Await<boolean[]> => {
       for (; i < entries.length; i++) {
         const r = this.put(entries[i]!);
-        if (typeof r !== 'boolean') return r.then((w) => { out.push(w); return step(i + 1); });
+        if (typeof r !== 'boolean')
+          return r.then((w) => {
+            out.push(w);
+            return step(i + 1);
+          });
         out.push(r);
       }
       return out;

@@ -48,7 +48,8 @@ export function writeBlobRecord(blob: PagableData, out: Uint8Array, at: number):
   out[i++] = v;
   for (let c = 0; c < n; c++) {
     const k = arcs[c]!;
-    if (!writeKeyBytes(k, out, i)) throw new PagableError('CORRUPT', `child ${c} is not a 32-char lowercase hex key: ${String(k).slice(0, 40)}`);
+    if (!writeKeyBytes(k, out, i))
+      throw new PagableError('CORRUPT', `child ${c} is not a 32-char lowercase hex key: ${String(k).slice(0, 40)}`);
     i += 16;
   }
   out.set(data, i);

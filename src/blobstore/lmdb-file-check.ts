@@ -103,8 +103,10 @@ export function checkLmdbOptions(options: LmdbNativeOptions, path: string): void
   const m = options.mapSize;
   if (m === undefined) return;
   if (typeof m !== 'number' || !Number.isSafeInteger(m) || m <= 0 || m > MAX_MAP_SIZE) {
-    throw new PagableError('INVALID_ARGUMENT',
-      `opening LMDB store ${path}: mapSize must be a whole number of bytes from 1 to ${MAX_MAP_SIZE} (what this platform maps), got ${String(m)}`);
+    throw new PagableError(
+      'INVALID_ARGUMENT',
+      `opening LMDB store ${path}: mapSize must be a whole number of bytes from 1 to ${MAX_MAP_SIZE} (what this platform maps), got ${String(m)}`,
+    );
   }
 }
 
@@ -163,7 +165,8 @@ function metaProblem(m: LmdbMeta, pageSize: number): string | undefined {
   if (!(m.mapSize >= 0 && m.mapSize <= MAX_MAP_SIZE)) return `${m.where}: map size ${m.mapSize} is more than this platform maps`;
   if ((m.free.flags & MDB_INTEGERKEY) === 0) return `${m.where}: the free-page db lost its integer-key flag`;
   if ((m.free.flags & MDB_ENCRYPT) !== 0) return `${m.where}: flags an encrypted store, which pagable never writes`;
-  if ((m.main.flags & MAIN_DB_INCOMPATIBLE) !== 0) return `${m.where}: main db flags 0x${m.main.flags.toString(16)} cannot hold named databases`;
+  if ((m.main.flags & MAIN_DB_INCOMPATIBLE) !== 0)
+    return `${m.where}: main db flags 0x${m.main.flags.toString(16)} cannot hold named databases`;
   return dbProblem(m.free, m.lastPage, 'free-page') ?? dbProblem(m.main, m.lastPage, 'main');
 }
 
@@ -231,7 +234,8 @@ function checkOnce(fd: number, file: string): LmdbFileInfo | string {
   }
   // LMDB never gives pages back, so an older snapshot ends where the newest does or before.
   for (const m of metas) {
-    if (m.lastPage > newest.lastPage) return `${m.where} (txnid ${m.txnId}) reaches page ${m.lastPage}, past the newest snapshot's ${newest.lastPage}`;
+    if (m.lastPage > newest.lastPage)
+      return `${m.where} (txnid ${m.txnId}) reaches page ${m.lastPage}, past the newest snapshot's ${newest.lastPage}`;
   }
   return { file, size, pageSize: ps, newest, metas };
 }

@@ -82,25 +82,29 @@ function statSyncIsFile(path: string): boolean {
  */
 export function checkAndCount(file: string, trees: readonly string[]): BlobCount {
   const n = { blobs: 0, bytes: 0 };
-  walkLmdbFile(rereadInfo(file), {
-    trees,
-    onRetry: () => {
-      n.blobs = 0;
-      n.bytes = 0;
+  walkLmdbFile(
+    rereadInfo(file),
+    {
+      trees,
+      onRetry: () => {
+        n.blobs = 0;
+        n.bytes = 0;
+      },
+      onEntry: (db, e) => {
+        if (db !== 'blobs') return undefined;
+        n.blobs++;
+        try {
+          // The layout reads only the child count (at most 5 bytes, all in `head`) and checks the
+          // keys it announces fit the value's size.
+          n.bytes += e.dataSize - readBlobRecordLayout(e.head, 'record', e.dataSize).dataOffset;
+        } catch {
+          // Malformed: no data bytes.
+        }
+        return undefined;
+      },
     },
-    onEntry: (db, e) => {
-      if (db !== 'blobs') return undefined;
-      n.blobs++;
-      try {
-        // The layout reads only the child count (at most 5 bytes, all in `head`) and checks the
-        // keys it announces fit the value's size.
-        n.bytes += e.dataSize - readBlobRecordLayout(e.head, 'record', e.dataSize).dataOffset;
-      } catch {
-        // Malformed: no data bytes.
-      }
-      return undefined;
-    },
-  }, () => rereadInfo(file));
+    () => rereadInfo(file),
+  );
   return n;
 }
 
@@ -135,7 +139,10 @@ export async function openLmdb(path: string, options: LmdbBlobStoreOptions): Pro
   checkLmdbOptions(options, path);
   const lease = options.sweepLeaseMs;
   if (lease !== undefined && !(Number.isSafeInteger(lease) && lease > 0)) {
-    throw new PagableError('INVALID_ARGUMENT', `opening LMDB store ${path}: sweepLeaseMs must be a positive whole number, got ${String(lease)}`);
+    throw new PagableError(
+      'INVALID_ARGUMENT',
+      `opening LMDB store ${path}: sweepLeaseMs must be a positive whole number, got ${String(lease)}`,
+    );
   }
   const readOnly = options.readOnly === true;
   checkBeforeOpen(path, options.create !== false && !readOnly, readOnly);

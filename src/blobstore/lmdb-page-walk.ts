@@ -1,22 +1,39 @@
 import { closeSync, openSync } from 'node:fs';
 import {
-  type LmdbDbRecord, type LmdbFileInfo, type LmdbMeta, MAX_DEPTH, NO_PAGE, PAGE_HEADER, P_BRANCH, P_LEAF, P_OVERFLOW,
-  readAt, retryCheck, u64,
+  type LmdbDbRecord,
+  type LmdbFileInfo,
+  type LmdbMeta,
+  MAX_DEPTH,
+  NO_PAGE,
+  PAGE_HEADER,
+  P_BRANCH,
+  P_LEAF,
+  P_OVERFLOW,
+  readAt,
+  retryCheck,
+  u64,
 } from './lmdb-file-check.js';
+import {
+  DB_RECORD,
+  F_BIGDATA,
+  F_DUPDATA,
+  F_SUBDATA,
+  NODE_HEADER,
+  OVPAGE,
+  branchChild,
+  compareBytes,
+  compareU64,
+  leafDataSize,
+  nodeFlags,
+  nodeKey,
+  nodeKeySize,
+  nodeOffsets,
+} from './lmdb-page-layout.js';
 
 /*
  * Walking the B-trees of an LMDB data file in JS, checking every page LMDB would follow, so that a
  * damaged page is a CORRUPT error here instead of a segfault in the native addon. It reads pages
- * with plain file reads, never through LMDB's map.
- *
- * Pages (after the 24-byte header, see lmdb-file-check.ts): branch and leaf pages hold
- * (mp_lower / 2) u16 node offsets at byte 24, each relative to byte 24; a node is
- *   lo u16 · hi u16 · flags u16 · ksize u16 · key · data
- * Branch node: child page = lo | hi << 16 | flags << 32. Leaf node: data size = lo | hi << 16;
- * with F_BIGDATA its data is an MDB_ovpage (pgno u64, txnid u64, pages u64) naming overflow pages
- * whose header has P_OVERFLOW and mp_pages at 20; with F_SUBDATA (in the main db) it is a named
- * database's 48-byte MDB_db. Free-page db values are lmdb-js's free lists: u64 count, then entries
- * (a page number; or minus a run length, then the run's first page; or 0, an emptied slot).
+ * with plain file reads, never through LMDB's map. The pages' layout is in lmdb-page-layout.ts.
  *
  * Checked: every page number inside the snapshot and the file (pages past the end must be free),
  * each page's own number, kind and writing transaction (never after the snapshot's: LMDB would
@@ -28,13 +45,6 @@ import {
  * the trees of older snapshots beyond their roots (LMDB takes one only after a machine crash
  * under overlapping sync).
  */
-
-const F_BIGDATA = 0x01;
-const F_SUBDATA = 0x02;
-const F_DUPDATA = 0x04;
-const NODE_HEADER = 8;
-const OVPAGE = 24;
-const DB_RECORD = 48;
 
 /** One leaf entry, as a tree walk reports it. */
 export interface LmdbLeafEntry {
@@ -113,30 +123,9 @@ export class LmdbPageWalker {
    */
   #txnProblem(page: Buffer, pgno: number, what: string): string | undefined {
     const txn = u64(page, 8);
-    if (txn > this.#meta.txnId || txn === NO_PAGE) return `${what}: page ${pgno} claims transaction ${txn}, after the snapshot's ${this.#meta.txnId}`;
+    if (txn > this.#meta.txnId || txn === NO_PAGE)
+      return `${what}: page ${pgno} claims transaction ${txn}, after the snapshot's ${this.#meta.txnId}`;
     return undefined;
-  }
-
-  /** Node offsets of the loaded branch or leaf page; why not when they leave the page. */
-  #nodes(pgno: number, what: string): number[] | string {
-    const p = this.#page;
-    const ps = this.#ps;
-    const lower = p.readUInt16LE(20);
-    const upper = p.readUInt16LE(22);
-    if ((lower & 1) !== 0 || lower > upper || PAGE_HEADER + upper > ps) {
-      return `${what}: page ${pgno} has free space bounds ${lower}..${upper}`;
-    }
-    const n = lower >> 1;
-    const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      const off = p.readUInt16LE(PAGE_HEADER + 2 * i);
-      const node = PAGE_HEADER + off;
-      if (off < upper || node + NODE_HEADER > ps) return `${what}: page ${pgno} node ${i} lies outside the page`;
-      const ksize = p.readUInt16LE(node + 6);
-      if (node + NODE_HEADER + ksize > ps) return `${what}: page ${pgno} node ${i} key runs past the page`;
-      out[i] = node;
-    }
-    return out;
   }
 
   /**
@@ -164,14 +153,14 @@ export class LmdbPageWalker {
       const isLeaf = level === db.depth;
       const bad = this.#load(pgno, isLeaf ? P_LEAF : P_BRANCH, `${what} at level ${level} of ${db.depth}`);
       if (bad !== undefined) return bad;
-      const nodes = this.#nodes(pgno, what);
+      const nodes = nodeOffsets(this.#page, this.#ps, pgno, what);
       if (typeof nodes === 'string') return nodes;
       const p = this.#page;
       if (!isLeaf) {
         branch++;
         if (nodes.length === 0) return `${what}: branch page ${pgno} is empty`;
         // Separator i (from 1: the first node's key is not used) starts child i's range.
-        const seps = nodes.map((node) => Buffer.from(p.subarray(node + NODE_HEADER, node + NODE_HEADER + p.readUInt16LE(node + 6))));
+        const seps = nodes.map((node) => Buffer.from(nodeKey(p, node)));
         for (let i = 1; i < seps.length; i++) {
           const low = i === 1 ? lo : seps[i - 1];
           if ((low !== undefined && cmp(seps[i]!, low) < (i === 1 ? 0 : 1)) || (hi !== undefined && cmp(seps[i]!, hi) >= 0)) {
@@ -180,7 +169,7 @@ export class LmdbPageWalker {
         }
         for (let i = nodes.length - 1; i >= 0; i--) {
           const node = nodes[i]!;
-          const child = p.readUInt16LE(node) + p.readUInt16LE(node + 2) * 0x1_0000 + p.readUInt16LE(node + 4) * 0x1_0000_0000;
+          const child = branchChild(p, node);
           const r = this.#reach(child, 1, `${what} branch page ${pgno}`);
           if (r !== undefined) return r;
           stack.push({ pgno: child, level: level + 1, lo: i === 0 ? lo : seps[i], hi: i + 1 < seps.length ? seps[i + 1] : hi });
@@ -190,13 +179,17 @@ export class LmdbPageWalker {
       leaf++;
       for (let i = 0; i < nodes.length; i++) {
         const node = nodes[i]!;
-        const flags = p.readUInt16LE(node + 4);
-        const ksize = p.readUInt16LE(node + 6);
-        const dsize = p.readUInt16LE(node) + p.readUInt16LE(node + 2) * 0x1_0000;
+        const flags = nodeFlags(p, node);
+        const ksize = nodeKeySize(p, node);
+        const dsize = leafDataSize(p, node);
         const dataAt = node + NODE_HEADER + ksize;
         if ((flags & F_DUPDATA) !== 0) return `${what}: page ${pgno} node ${i} holds duplicates, which pagable never writes`;
         const key = p.subarray(node + NODE_HEADER, dataAt);
-        if ((prev !== undefined && cmp(key, prev) <= 0) || (lo !== undefined && cmp(key, lo) < 0) || (hi !== undefined && cmp(key, hi) >= 0)) {
+        if (
+          (prev !== undefined && cmp(key, prev) <= 0) ||
+          (lo !== undefined && cmp(key, lo) < 0) ||
+          (hi !== undefined && cmp(key, hi) >= 0)
+        ) {
           return `${what}: page ${pgno} has its keys out of order at node ${i}`;
         }
         prev = key;
@@ -220,7 +213,13 @@ export class LmdbPageWalker {
           if (late !== undefined) return late;
           entries++;
           if (onEntry !== undefined) {
-            const why = onEntry({ page: p, keyOffset: node + NODE_HEADER, keySize: ksize, dataSize: dsize, head: head.subarray(OVPAGE, OVPAGE + Math.min(16, dsize)) });
+            const why = onEntry({
+              page: p,
+              keyOffset: node + NODE_HEADER,
+              keySize: ksize,
+              dataSize: dsize,
+              head: head.subarray(OVPAGE, OVPAGE + Math.min(16, dsize)),
+            });
             if (why !== undefined) return why;
           }
           continue;
@@ -229,7 +228,13 @@ export class LmdbPageWalker {
         if ((flags & F_SUBDATA) !== 0 && dsize !== DB_RECORD) return `${what}: page ${pgno} node ${i} is a ${dsize}-byte database record`;
         entries++;
         if (onEntry !== undefined) {
-          const why = onEntry({ page: p, keyOffset: node + NODE_HEADER, keySize: ksize, dataSize: dsize, head: p.subarray(dataAt, dataAt + Math.min(16, dsize)) });
+          const why = onEntry({
+            page: p,
+            keyOffset: node + NODE_HEADER,
+            keySize: ksize,
+            dataSize: dsize,
+            head: p.subarray(dataAt, dataAt + Math.min(16, dsize)),
+          });
           if (why !== undefined) return why;
         }
       }
@@ -252,7 +257,7 @@ export class LmdbPageWalker {
     // Inline values are in the page right after the key; overflow ones follow their run's header.
     const p = e.page;
     const node = e.keyOffset - NODE_HEADER;
-    if ((p.readUInt16LE(node + 4) & F_BIGDATA) === 0) {
+    if ((nodeFlags(p, node) & F_BIGDATA) === 0) {
       p.copy(out, 0, e.keyOffset + e.keySize, e.keyOffset + e.keySize + e.dataSize);
       return out;
     }
@@ -266,7 +271,7 @@ export class LmdbPageWalker {
     const out = new Map<string, LmdbDbRecord>();
     const r = this.walk(this.#meta.main, 'main', (e) => {
       const node = e.keyOffset - NODE_HEADER;
-      if ((e.page.readUInt16LE(node + 4) & F_SUBDATA) === 0) return undefined;
+      if ((nodeFlags(e.page, node) & F_SUBDATA) === 0) return undefined;
       // lmdb-js stores a database's name with its C string's terminating NUL.
       const end = e.keyOffset + e.keySize;
       const name = e.page.toString('latin1', e.keyOffset, e.keySize > 0 && e.page[end - 1] === 0 ? end - 1 : end);
@@ -334,18 +339,6 @@ interface Frame {
   level: number;
   lo: Buffer | undefined;
   hi: Buffer | undefined;
-}
-
-/** LMDB's default key order: bytes, then length. */
-function compareBytes(a: Buffer, b: Buffer): number {
-  return Buffer.compare(a, b);
-}
-
-/** The free-page db's order: its keys are native (little-endian) 64-bit transaction ids. */
-function compareU64(a: Buffer, b: Buffer): number {
-  if (a.length !== 8 || b.length !== 8) return compareBytes(a, b);
-  const d = a.readUInt32LE(4) - b.readUInt32LE(4);
-  return d !== 0 ? d : a.readUInt32LE(0) - b.readUInt32LE(0);
 }
 
 /** True when a tree's own counters disagree with what its walk found. */

@@ -153,8 +153,10 @@ export class LmdbSweepGuard implements SweepGuard {
   }
 
   #lost(what: string): PagableError {
-    return new PagableError('IO',
-      `${what}: the gc sweep on ${this.#host.path} lost its lease (no guard call for ${this.#leaseMs} ms, or end() ran); nothing was deleted`);
+    return new PagableError(
+      'IO',
+      `${what}: the gc sweep on ${this.#host.path} lost its lease (no guard call for ${this.#leaseMs} ms, or end() ran); nothing was deleted`,
+    );
   }
 
   async begin(): Promise<number> {
@@ -186,7 +188,10 @@ export class LmdbSweepGuard implements SweepGuard {
       const keys = new Set<DataKey>();
       for (const { key, value } of h.touched!.getRange({ start: seqKey(since + 1) })) {
         if (value.length % 16 !== 0) {
-          throw new PagableError('CORRUPT', `touched record ${Buffer.from(key).toString('hex')} in ${h.path} holds ${value.length} bytes, not 16-byte keys`);
+          throw new PagableError(
+            'CORRUPT',
+            `touched record ${Buffer.from(key).toString('hex')} in ${h.path} holds ${value.length} bytes, not 16-byte keys`,
+          );
         }
         for (let off = 0; off < value.length; off += 16) keys.add(Buffer.from(value.buffer, value.byteOffset + off, 16).toString('hex'));
       }
@@ -199,7 +204,11 @@ export class LmdbSweepGuard implements SweepGuard {
   async deleteIfUntouched(keys: readonly DataKey[], seq: number): Promise<number | undefined> {
     const h = this.#host;
     for (const k of keys) {
-      if (!isDataKey(k)) throw new PagableError('INVALID_ARGUMENT', `deleteIfUntouched: ${JSON.stringify(String(k).slice(0, 40))} is not a 32-char lowercase hex key`);
+      if (!isDataKey(k))
+        throw new PagableError(
+          'INVALID_ARGUMENT',
+          `deleteIfUntouched: ${JSON.stringify(String(k).slice(0, 40))} is not a 32-char lowercase hex key`,
+        );
     }
     const r = await this.#txn(`deleting ${keys.length} blob(s) in a gc sweep`, () => {
       const m = readMarker(h.meta, h.path);
@@ -231,7 +240,8 @@ export class LmdbSweepGuard implements SweepGuard {
     const h = this.#host;
     h.checkOpen('touch');
     for (const k of keys) {
-      if (!isDataKey(k)) throw new PagableError('INVALID_ARGUMENT', `touch: ${JSON.stringify(String(k).slice(0, 40))} is not a 32-char lowercase hex key`);
+      if (!isDataKey(k))
+        throw new PagableError('INVALID_ARGUMENT', `touch: ${JSON.stringify(String(k).slice(0, 40))} is not a 32-char lowercase hex key`);
     }
     // A fresh snapshot: a sweep whose begin() committed before this read is seen. One that commits
     // after it is a sweep that began after this touch, which is the order the protocol allows.

@@ -10,12 +10,11 @@ import { PendingWrites } from './pending-writes.js';
 import { lmdbFailure } from './lmdb-errors.js';
 import { decodeRootRecord, encodeRootRecord, rootDbKey } from './lmdb-roots.js';
 import { type OpenedLmdb, countUnderReader, openLmdb } from './lmdb-open.js';
+import { type LmdbScanHost, blobChunks, blobKeysWithPrefix, listBlobInfos } from './lmdb-scan.js';
 import { LmdbSweepGuard, type SweepHost, openSweepInTxn, recordInTxn } from './lmdb-sweep-guard.js';
 
 export type { LmdbBlobInfo, LmdbBlobStoreOptions } from './lmdb-options.js';
 
-/** Keys per read when iterating, so no LMDB read transaction is held across an await. */
-const SCAN_CHUNK = 4096;
 const DEFAULT_LEASE_MS = 10 * 60_000;
 type Db = Database<Uint8Array, Uint8Array>;
 
@@ -41,6 +40,7 @@ export class LmdbBlobStore implements BlobStore {
   readonly #readOnly: boolean;
   readonly #file: string;
   readonly #host: SweepHost;
+  readonly #scan: LmdbScanHost;
   #closed = false;
   #count: BlobCount | undefined;
   readonly #pending = new PendingWrites();
@@ -54,7 +54,11 @@ export class LmdbBlobStore implements BlobStore {
     this.#count = opened.count;
     this.#readOnly = options.readOnly === true;
     this.#host = {
-      path, env: opened.env, blobs: opened.blobs, meta: opened.meta, touched: opened.touched,
+      path,
+      env: opened.env,
+      blobs: opened.blobs,
+      meta: opened.meta,
+      touched: opened.touched,
       checkWritable: (what) => this.#checkWritable(what),
       checkOpen: (what) => this.#checkOpen(what),
       deleteInTxn: (keys) => this.#deleteInTxn(keys),
@@ -62,6 +66,12 @@ export class LmdbBlobStore implements BlobStore {
       hasMany: (keys) => this.hasMany(keys),
     };
     this.sweeps = new LmdbSweepGuard(this.#host, options.sweepLeaseMs ?? DEFAULT_LEASE_MS);
+    this.#scan = {
+      name: path,
+      blobs: opened.blobs,
+      checkOpen: (what) => this.#checkOpen(what),
+      read: (what, body) => this.#read(what, body),
+    };
   }
 
   /**
@@ -98,11 +108,13 @@ export class LmdbBlobStore implements BlobStore {
   }
 
   #checkKey(key: unknown, what: string): asserts key is DataKey {
-    if (!isDataKey(key)) throw new PagableError('INVALID_ARGUMENT', `${what}: ${JSON.stringify(String(key).slice(0, 40))} is not a 32-char lowercase hex key`);
+    if (!isDataKey(key))
+      throw new PagableError('INVALID_ARGUMENT', `${what}: ${JSON.stringify(String(key).slice(0, 40))} is not a 32-char lowercase hex key`);
   }
 
   #checkName(name: unknown, what: string): asserts name is string {
-    if (typeof name !== 'string' || name.length === 0) throw new PagableError('INVALID_ARGUMENT', `${what}: a root name must be a non-empty string`);
+    if (typeof name !== 'string' || name.length === 0)
+      throw new PagableError('INVALID_ARGUMENT', `${what}: a root name must be a non-empty string`);
   }
 
   #adjust(blobs: number, bytes: number): void {
@@ -110,14 +122,6 @@ export class LmdbBlobStore implements BlobStore {
       this.#count.blobs += blobs;
       this.#count.bytes += bytes;
     }
-  }
-
-  /** The hex of a stored key; CORRUPT when LMDB holds a key that is not 16 bytes. */
-  #hexOf(k: Uint8Array): DataKey {
-    if (k.length !== 16) {
-      throw new PagableError('CORRUPT', `the blobs table of ${this.name} holds a ${k.length}-byte key ${Buffer.from(k).toString('hex').slice(0, 64)}, not a 16-byte blob key`);
-    }
-    return Buffer.from(k.buffer, k.byteOffset, 16).toString('hex');
   }
 
   /** Size of the store's data file in bytes. */
@@ -148,50 +152,13 @@ export class LmdbBlobStore implements BlobStore {
   }
 
   /** Every stored blob's key, data size and child count, in key order; malformed records flagged. */
-  *listBlobs(): Iterable<LmdbBlobInfo> {
-    for (const chunk of this.#chunks()) {
-      for (const [key, value] of chunk) {
-        try {
-          const { children, dataOffset } = readBlobRecordLayout(value, `blob ${key} in ${this.name}`);
-          yield { key, bytes: value.length - dataOffset, children };
-        } catch (e) {
-          yield { key, bytes: value.length, children: 0, malformed: toPagableError(e, 'CORRUPT', `blob ${key}`) };
-        }
-      }
-    }
+  listBlobs(): Iterable<LmdbBlobInfo> {
+    return listBlobInfos(this.#scan);
   }
 
   /** Stored keys beginning with `prefix` (lowercase hex), at most `limit` of them, in key order. */
   keysWithPrefix(prefix: string, limit = 2): DataKey[] {
-    this.#checkOpen('keysWithPrefix');
-    if (!/^[0-9a-f]{0,32}$/.test(prefix)) return [];
-    const start = Buffer.from(prefix.padEnd(32, '0'), 'hex');
-    const out: DataKey[] = [];
-    this.#read('listing keys', () => {
-      for (const k of this.#blobs.getKeys({ start })) {
-        const hex = this.#hexOf(k);
-        if (!hex.startsWith(prefix) || out.length >= limit) break;
-        out.push(hex);
-      }
-    });
-    return out;
-  }
-
-  /** Entries in chunks read synchronously, so no read transaction spans a consumer's await. */
-  *#chunks(): Generator<Array<[DataKey, Uint8Array]>> {
-    let start: Uint8Array | undefined;
-    for (;;) {
-      this.#checkOpen('iterating blobs');
-      const chunk: Array<[DataKey, Uint8Array]> = [];
-      this.#read('listing blobs', () => {
-        const range = this.#blobs.getRange(start === undefined ? { limit: SCAN_CHUNK } : { start, exclusiveStart: true, limit: SCAN_CHUNK });
-        for (const { key, value } of range) chunk.push([this.#hexOf(key), value]);
-      });
-      if (chunk.length === 0) return;
-      start = keyBytes(chunk[chunk.length - 1]![0]);
-      yield chunk;
-      if (chunk.length < SCAN_CHUNK) return;
-    }
+    return blobKeysWithPrefix(this.#scan, prefix, limit);
   }
 
   // ---- BlobStore ------------------------------------------------------------------------------
@@ -224,7 +191,10 @@ export class LmdbBlobStore implements BlobStore {
         return out;
       });
       if (!Array.isArray(r)) {
-        throw new PagableError('NOT_FOUND', `blob ${r.parent} refers to ${r.child}, which ${this.name} no longer holds (a gc deleted it); nothing was written`);
+        throw new PagableError(
+          'NOT_FOUND',
+          `blob ${r.parent} refers to ${r.child}, which ${this.name} no longer holds (a gc deleted it); nothing was written`,
+        );
       }
       let blobs = 0;
       let bytes = 0;
@@ -295,7 +265,7 @@ export class LmdbBlobStore implements BlobStore {
   }
 
   *keys(): Iterable<DataKey> {
-    for (const chunk of this.#chunks()) for (const [key] of chunk) yield key;
+    for (const chunk of blobChunks(this.#scan)) for (const [key] of chunk) yield key;
   }
 
   async deleteMany(keys: readonly DataKey[]): Promise<number> {

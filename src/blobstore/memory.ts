@@ -2,6 +2,10 @@ import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../
 import { PagableError } from '../error.js';
 import { blobRecordDataLength, blobRecordLength, decodeBlobRecord, writeBlobRecord } from './blob-record.js';
 import type { BlobCount, BlobEntry, BlobStore, RootEntry } from './interface.js';
+import { KeyIndex, MIN_SLOTS, slotsFor } from './memory-index.js';
+import { DEAD, LENGTH_MASK, type MemoryFootprint, RECORD_HEAD, readU32, writeU32 } from './memory-record.js';
+
+export type { MemoryFootprint } from './memory-record.js';
 
 /*
  * A BlobStore in this process's memory that costs a few dozen bytes per blob beyond the blob's
@@ -9,17 +13,10 @@ import type { BlobCount, BlobEntry, BlobStore, RootEntry } from './interface.js'
  * an object, a Uint8Array, an array of key strings): a store of a million paged-out blobs must not
  * weigh more than the objects it replaced.
  *
- * Blobs live in append-only arena chunks (ArrayBuffers, off the JS heap), one record each:
+ * Blobs live in append-only arena chunks (ArrayBuffers, off the JS heap), one record each
+ * (memory-record.ts: a header, the key, the blob record).
  *
- *   u32 LE header (bit 31: dead; bits 0..30: length L of the blob record) | 16 key bytes |
- *   blob record (blob-record.ts: varint child count, 16 bytes per child key, data), L bytes
- *
- * The index is an open-addressing hash table (linear probing) in one Uint32Array, three words a
- * slot: the key's first 4 bytes, chunk number + 1 (0: empty), offset of the record. Keys are
- * BLAKE3 output, so their first bytes are the hash as they are; the stored word lets a probe
- * skip other keys, a rehash and a deletion's backward shift run without touching the arena, and
- * a match is confirmed against the 16 key bytes in the record. No tombstones: deletion shifts
- * the probe run back.
+ * The index (memory-index.ts) is a hash table over key bytes pointing at records.
  *
  * Costs beyond a blob's bytes: 21 arena bytes (header, key, a 1-byte child count below 128
  * children) and 12 index bytes per slot at a load factor between 0.4 and 0.8 (15-30 bytes a
@@ -44,53 +41,14 @@ import type { BlobCount, BlobEntry, BlobStore, RootEntry } from './interface.js'
  * - Everything is synchronous, so the paging runtime's in-memory storage stays synchronous too.
  */
 
-/** What the store holds in memory, for benchmarks and diagnostics. */
-export interface MemoryFootprint {
-  /** Arena chunks allocated. */
-  chunks: number;
-  /** Bytes of all arena chunks (allocated, not only filled). */
-  arenaBytes: number;
-  /** Arena bytes held by live records (headers and keys included). */
-  liveBytes: number;
-  /** Arena bytes held by deleted records, until compaction or their chunk's drop reclaims them. */
-  deadBytes: number;
-  /** Bytes of the hash index. */
-  indexBytes: number;
-}
-
 /** The first chunk's size; chunks double from here up to MAX_CHUNK, so small stores stay small. */
 const MIN_CHUNK = 64 * 1024;
 /** The chunk size of a large store. */
 const MAX_CHUNK = 1024 * 1024;
 /** A record above this gets a chunk of its own, which bounds the tail a full chunk leaves unused. */
 const LARGE_RECORD = MAX_CHUNK / 4;
-/** Header and key in front of each blob record. */
-const RECORD_HEAD = 20;
-const DEAD = 0x8000_0000;
-const LENGTH_MASK = 0x7fff_ffff;
-/** The index grows (doubles) past this load factor. */
-const MAX_LOAD = 0.8;
-const MIN_SLOTS = 256;
 /** Dead bytes below this are never worth a compaction. */
 const COMPACT_MIN = MAX_CHUNK;
-
-function readU32(b: Uint8Array, at: number): number {
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-}
-
-function writeU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v & 0xff;
-  b[at + 1] = (v >>> 8) & 0xff;
-  b[at + 2] = (v >>> 16) & 0xff;
-  b[at + 3] = v >>> 24;
-}
-
-/** The smallest power-of-two slot count that holds `n` keys within MAX_LOAD. */
-function slotsFor(n: number): number {
-  let slots = MIN_SLOTS;
-  while (n > slots * MAX_LOAD) slots *= 2;
-  return slots;
-}
 
 /** Blobs in compact arena chunks in this process's memory (see the module comment). */
 export class MemoryBlobStore implements BlobStore {
@@ -109,9 +67,7 @@ export class MemoryBlobStore implements BlobStore {
   #liveBytes = 0;
   #deadBytes = 0;
 
-  #table = new Uint32Array(3 * MIN_SLOTS);
-  #mask = MIN_SLOTS - 1;
-  #growAt = Math.floor(MIN_SLOTS * MAX_LOAD);
+  readonly #index = new KeyIndex();
 
   #blobs = 0;
   #dataBytes = 0;
@@ -136,18 +92,30 @@ export class MemoryBlobStore implements BlobStore {
     const out = new Array<boolean>(n);
     for (let i = 0; i < n; i++) {
       const { key, data } = entries[i]!;
-      if (!writeKeyBytes(key, keyBytes, 16 * i)) throw new PagableError('INVALID_ARGUMENT', `memory store: putMany entry ${i} has no key (32 lowercase hex characters): ${JSON.stringify(String(key).slice(0, 40))}`);
+      if (!writeKeyBytes(key, keyBytes, 16 * i))
+        throw new PagableError(
+          'INVALID_ARGUMENT',
+          `memory store: putMany entry ${i} has no key (32 lowercase hex characters): ${JSON.stringify(String(key).slice(0, 40))}`,
+        );
       for (let c = 0; c < data.arcs.length; c++) {
         const a = data.arcs[c]!;
-        if (!writeKeyBytes(a, this.#key)) throw new PagableError('CORRUPT', `memory store: blob ${key}: child ${c} is not a key (32 lowercase hex characters): ${JSON.stringify(String(a).slice(0, 40))}`);
+        if (!writeKeyBytes(a, this.#key))
+          throw new PagableError(
+            'CORRUPT',
+            `memory store: blob ${key}: child ${c} is not a key (32 lowercase hex characters): ${JSON.stringify(String(a).slice(0, 40))}`,
+          );
       }
       const length = blobRecordLength(data);
-      if (length > LENGTH_MASK - RECORD_HEAD) throw new PagableError('LIMIT', `memory store: blob ${key} needs a ${length}-byte record, more than the ${LENGTH_MASK - RECORD_HEAD} a record holds`);
+      if (length > LENGTH_MASK - RECORD_HEAD)
+        throw new PagableError(
+          'LIMIT',
+          `memory store: blob ${key} needs a ${length}-byte record, more than the ${LENGTH_MASK - RECORD_HEAD} a record holds`,
+        );
       lengths[i] = length;
     }
     for (let i = 0; i < n; i++) {
-      if (this.#blobs >= this.#growAt) this.#resize(2 * (this.#mask + 1));
-      const slot = this.#probeKeyBytes(keyBytes, 16 * i);
+      if (this.#blobs >= this.#index.growAt) this.#index.resize(2 * this.#index.slots);
+      const slot = this.#index.probe(keyBytes, 16 * i, this.#chunks);
       if (slot >= 0) {
         out[i] = false;
         continue;
@@ -196,7 +164,7 @@ export class MemoryBlobStore implements BlobStore {
   *#yieldPresent(snapshot: Uint8Array, n: number): Generator<DataKey> {
     for (let i = 0; i < n; i++) {
       this.#checkOpen('keys');
-      if (this.#probeKeyBytes(snapshot, 16 * i) >= 0) yield keyFromBytes(snapshot, 16 * i);
+      if (this.#index.probe(snapshot, 16 * i, this.#chunks) >= 0) yield keyFromBytes(snapshot, 16 * i);
     }
   }
 
@@ -208,7 +176,7 @@ export class MemoryBlobStore implements BlobStore {
       if (slot >= 0) freed += this.#delete(slot, keys[i]!);
     }
     if (this.#deadBytes > COMPACT_MIN && this.#deadBytes > this.#liveBytes) this.compact();
-    else if (this.#blobs < this.#growAt / 4 && this.#mask + 1 > MIN_SLOTS) this.#resize(slotsFor(this.#blobs));
+    else if (this.#blobs < this.#index.growAt / 4 && this.#index.slots > MIN_SLOTS) this.#index.resize(slotsFor(this.#blobs));
     return freed;
   }
 
@@ -253,7 +221,7 @@ export class MemoryBlobStore implements BlobStore {
     this.#freeChunks = [];
     this.#current = -1;
     this.#liveBytes = this.#deadBytes = 0;
-    this.#newTable(MIN_SLOTS);
+    this.#index.clear(MIN_SLOTS);
     this.#blobs = this.#dataBytes = 0;
     this.#roots.clear();
   }
@@ -267,7 +235,7 @@ export class MemoryBlobStore implements BlobStore {
       chunks++;
       arenaBytes += c.byteLength;
     }
-    return { chunks, arenaBytes, liveBytes: this.#liveBytes, deadBytes: this.#deadBytes, indexBytes: this.#table.byteLength };
+    return { chunks, arenaBytes, liveBytes: this.#liveBytes, deadBytes: this.#deadBytes, indexBytes: this.#index.table.byteLength };
   }
 
   /**
@@ -292,7 +260,7 @@ export class MemoryBlobStore implements BlobStore {
     // What will be copied (chunks with dead records), so the new chunks can be sized to fit it.
     let toCopy = 0;
     for (let k = 0; k < chunks.length; k++) if (chunks[k] !== undefined && live[k] !== used[k]) toCopy += live[k]!;
-    this.#newTable(slotsFor(this.#blobs));
+    this.#index.clear(slotsFor(this.#blobs));
     for (let k = 0; k < chunks.length; k++) {
       const chunk = chunks[k];
       if (chunk === undefined) continue;
@@ -301,7 +269,8 @@ export class MemoryBlobStore implements BlobStore {
       if (live[k] === used[k]) {
         // Nothing dead in it: keep the chunk as it is, only index it anew.
         const n = this.#adoptChunk(chunk, used[k]!);
-        for (let at = 0; at < used[k]!; at += RECORD_HEAD + (readU32(chunk, at) & LENGTH_MASK)) this.#insertFresh(readU32(chunk, at + 4), n, at);
+        for (let at = 0; at < used[k]!; at += RECORD_HEAD + (readU32(chunk, at) & LENGTH_MASK))
+          this.#index.insertFresh(readU32(chunk, at + 4), n, at);
         continue;
       }
       for (let at = 0; at < used[k]!;) {
@@ -315,7 +284,7 @@ export class MemoryBlobStore implements BlobStore {
           to.set(chunk.subarray(at, at + size), this.#atOffset);
           this.#used[this.#atChunk] = this.#atOffset + size;
           this.#live[this.#atChunk]! += size;
-          this.#insertFresh(readU32(chunk, at + 4), this.#atChunk, this.#atOffset);
+          this.#index.insertFresh(readU32(chunk, at + 4), this.#atChunk, this.#atOffset);
         }
         at += size;
       }
@@ -339,10 +308,7 @@ export class MemoryBlobStore implements BlobStore {
     this.#used[this.#atChunk] = at + size;
     this.#live[this.#atChunk]! += size;
     this.#liveBytes += size;
-    const t = this.#table;
-    t[3 * slot] = readU32(keyBytes, keyAt);
-    t[3 * slot + 1] = this.#atChunk + 1;
-    t[3 * slot + 2] = at;
+    this.#index.set(slot, readU32(keyBytes, keyAt), this.#atChunk, at);
     this.#blobs++;
     this.#dataBytes += data.data.length;
   }
@@ -380,9 +346,8 @@ export class MemoryBlobStore implements BlobStore {
 
   /** Marks the record in `slot` dead, unindexes it; the data bytes it held. */
   #delete(slot: number, key: DataKey): number {
-    const t = this.#table;
-    const k = t[3 * slot + 1]! - 1;
-    const at = t[3 * slot + 2]!;
+    const k = this.#index.chunkOf(slot);
+    const at = this.#index.offsetOf(slot);
     const chunk = this.#chunks[k]!;
     const head = readU32(chunk, at);
     const length = head & LENGTH_MASK;
@@ -401,7 +366,7 @@ export class MemoryBlobStore implements BlobStore {
         this.#freeChunks.push(k);
       }
     }
-    this.#unindex(slot);
+    this.#index.remove(slot);
     this.#blobs--;
     this.#dataBytes -= dataLength;
     return dataLength;
@@ -424,14 +389,11 @@ export class MemoryBlobStore implements BlobStore {
   #get(key: DataKey, copy = true): PagableData | undefined {
     const slot = this.#probe(key);
     if (slot < 0) return undefined;
-    const t = this.#table;
-    const chunk = this.#chunks[t[3 * slot + 1]! - 1]!;
-    const at = t[3 * slot + 2]! + RECORD_HEAD;
+    const chunk = this.#chunks[this.#index.chunkOf(slot)]!;
+    const at = this.#index.offsetOf(slot) + RECORD_HEAD;
     const length = readU32(chunk, at - RECORD_HEAD) & LENGTH_MASK;
     return decodeBlobRecord(new Uint8Array(chunk.buffer, chunk.byteOffset + at, length), key, length, copy);
   }
-
-  // ---- index ----------------------------------------------------------------------------------
 
   /**
    * The slot holding `key`, or `~slot` of the empty slot where it would go (negative either way
@@ -439,65 +401,7 @@ export class MemoryBlobStore implements BlobStore {
    */
   #probe(key: DataKey): number {
     if (!writeKeyBytes(key, this.#key)) return -1;
-    return this.#probeKeyBytes(this.#key, 0);
-  }
-
-  /** #probe for the 16 key bytes at `w` in `want`. */
-  #probeKeyBytes(want: Uint8Array, w: number): number {
-    const hash = readU32(want, w);
-    const t = this.#table;
-    const mask = this.#mask;
-    for (let s = hash & mask; ; s = (s + 1) & mask) {
-      const k = t[3 * s + 1]!;
-      if (k === 0) return ~s;
-      if (t[3 * s] !== hash) continue;
-      const chunk = this.#chunks[k - 1]!;
-      const at = t[3 * s + 2]! + 4;
-      let i = 4; // the first four bytes are the hash, equal already
-      while (i < 16 && chunk[at + i] === want[w + i]) i++;
-      if (i === 16) return s;
-    }
-  }
-
-  /** Indexes a key known to be absent (rehash, compaction): no key comparisons needed. */
-  #insertFresh(hash: number, chunk: number, offset: number): void {
-    const t = this.#table;
-    const mask = this.#mask;
-    let s = hash & mask;
-    while (t[3 * s + 1] !== 0) s = (s + 1) & mask;
-    t[3 * s] = hash;
-    t[3 * s + 1] = chunk + 1;
-    t[3 * s + 2] = offset;
-  }
-
-  /** Empties `slot`, shifting later entries of its probe run back so every probe still finds them. */
-  #unindex(slot: number): void {
-    const t = this.#table;
-    const mask = this.#mask;
-    let hole = slot;
-    for (let s = (slot + 1) & mask; t[3 * s + 1] !== 0; s = (s + 1) & mask) {
-      const home = t[3 * s]! & mask;
-      // An entry whose home lies cyclically in (hole, s] stays; any other may move into the hole.
-      const stays = hole <= s ? hole < home && home <= s : hole < home || home <= s;
-      if (stays) continue;
-      t[3 * hole] = t[3 * s]!;
-      t[3 * hole + 1] = t[3 * s + 1]!;
-      t[3 * hole + 2] = t[3 * s + 2]!;
-      hole = s;
-    }
-    t[3 * hole + 1] = 0;
-  }
-
-  #newTable(slots: number): void {
-    this.#table = new Uint32Array(3 * slots);
-    this.#mask = slots - 1;
-    this.#growAt = Math.floor(slots * MAX_LOAD);
-  }
-
-  #resize(slots: number): void {
-    const old = this.#table;
-    this.#newTable(slots);
-    for (let i = 0; i < old.length; i += 3) if (old[i + 1] !== 0) this.#insertFresh(old[i]!, old[i + 1]! - 1, old[i + 2]!);
+    return this.#index.probe(this.#key, 0, this.#chunks);
   }
 
   #checkOpen(what: string): void {

@@ -4,7 +4,15 @@ import type { SweepGuard } from './interface.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { RedisKeyspace } from './redis-keyspace.js';
 import {
-  CHECK_UNTOUCHED, DEAD_ASIDE, DELETE_ROOT_IF, RECORD_KEYS, REGISTER_ASIDE, RESTORE, SET_ASIDE, SET_ROOT_RECORDED, UNREGISTER_ASIDE,
+  CHECK_UNTOUCHED,
+  DEAD_ASIDE,
+  DELETE_ROOT_IF,
+  RECORD_KEYS,
+  REGISTER_ASIDE,
+  RESTORE,
+  SET_ASIDE,
+  SET_ROOT_RECORDED,
+  UNREGISTER_ASIDE,
 } from './redis-scripts.js';
 import { groupBySlot } from './redis-slots.js';
 import { RedisSweepState, SWEEP_LEASE_MS } from './redis-sweep-guard.js';
@@ -108,7 +116,7 @@ export class RedisClusterSweepGuard implements SweepGuard {
   async #restoreDead(): Promise<void> {
     const what = 'restoring blobs a dead gc set aside';
     const k = this.#ks;
-    const dead = await this.#conn.run(what, () => this.#conn.eval(DEAD_ASIDE, [k.sweepsKey, k.asideKey], ['list'])) as DataKey[];
+    const dead = (await this.#conn.run(what, () => this.#conn.eval(DEAD_ASIDE, [k.sweepsKey, k.asideKey], ['list']))) as DataKey[];
     if (dead.length === 0) return;
     await this.#conn.run(what, () => this.#perPairs(RESTORE, dead));
     await this.#conn.run(what, () => this.#conn.eval(DEAD_ASIDE, [k.sweepsKey, k.asideKey], ['forget', FORGET_DEAD_ASIDE_MS]));
@@ -151,11 +159,13 @@ export class RedisClusterSweepGuard implements SweepGuard {
   /** Runs a pair script (blob key, tombstone key) per slot group over `keys`, all at once. */
   async #perPairs(s: typeof SET_ASIDE, keys: readonly DataKey[]): Promise<void> {
     const names = keys.map((k) => this.#ks.blobKey(k));
-    await Promise.all(groupBySlot(names, PAIR_BATCH, this.#slotOf).map((g) => {
-      const pairs: string[] = [];
-      for (const i of g) pairs.push(names[i]!, this.#ks.tombstoneKey(keys[i]!));
-      return this.#conn.eval(s, pairs, []);
-    }));
+    await Promise.all(
+      groupBySlot(names, PAIR_BATCH, this.#slotOf).map((g) => {
+        const pairs: string[] = [];
+        for (const i of g) pairs.push(names[i]!, this.#ks.tombstoneKey(keys[i]!));
+        return this.#conn.eval(s, pairs, []);
+      }),
+    );
   }
 
   end(): Promise<void> {
@@ -180,12 +190,20 @@ export class RedisClusterSweepGuard implements SweepGuard {
    * putMany on a Cluster: `write` runs the per-slot store scripts; `rewrite` writes the entries
    * at the given indexes again. See the class comment.
    */
-  async put(what: string, keys: readonly DataKey[], write: () => Promise<boolean[]>, rewrite: (indexes: number[]) => Promise<boolean[]>): Promise<boolean[]> {
+  async put(
+    what: string,
+    keys: readonly DataKey[],
+    write: () => Promise<boolean[]>,
+    rewrite: (indexes: number[]) => Promise<boolean[]>,
+  ): Promise<boolean[]> {
     const started = performance.now();
     const [written, open] = await Promise.all([write(), this.#sweepOpen(what)]);
     if (!open && performance.now() - started < CLUSTER_SETTLE_MS / 2) return written;
     if (!(await this.#record(keys, what))) return written;
-    const present = await this.#ops.check(keys.map((k) => this.#ks.blobKey(k)), what);
+    const present = await this.#ops.check(
+      keys.map((k) => this.#ks.blobKey(k)),
+      what,
+    );
     const missing: number[] = [];
     for (let i = 0; i < keys.length; i++) if (!present[i]) missing.push(i);
     if (missing.length > 0) {
@@ -203,8 +221,18 @@ export class RedisClusterSweepGuard implements SweepGuard {
     if (!open && performance.now() - started < CLUSTER_SETTLE_MS / 2) return present;
     const found: number[] = [];
     for (let i = 0; i < keys.length; i++) if (present[i]) found.push(i);
-    if (found.length === 0 || !(await this.#record(found.map((i) => keys[i]!), what))) return present;
-    const again = await this.#ops.check(found.map((i) => names[i]!), what);
+    if (
+      found.length === 0 ||
+      !(await this.#record(
+        found.map((i) => keys[i]!),
+        what,
+      ))
+    )
+      return present;
+    const again = await this.#ops.check(
+      found.map((i) => names[i]!),
+      what,
+    );
     for (let j = 0; j < found.length; j++) present[found[j]!] = again[j]!;
     return present;
   }

@@ -128,7 +128,9 @@ export class RedisConnection {
     this.keyPrefix = kp === undefined ? '' : String(kp);
     if (owned) {
       // Our client: keep its errors for messages instead of ioredis logging them as unhandled.
-      const remember = (e: unknown): void => { this.#lastError = e; };
+      const remember = (e: unknown): void => {
+        this.#lastError = e;
+      };
       client.on('error', remember);
       if (client.isCluster) client.on('node error', remember);
     }
@@ -138,7 +140,10 @@ export class RedisConnection {
   static async open(options: RedisConnectionOptions, caller: string): Promise<RedisConnection> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new PagableError('INVALID_ARGUMENT', `${caller}: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`);
+      throw new PagableError(
+        'INVALID_ARGUMENT',
+        `${caller}: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`,
+      );
     }
     const given = [options.url, options.client, options.cluster].filter((x) => x !== undefined).length;
     if (given > 1) throw new PagableError('IO', `${caller}: give one of url, client and cluster, not several`);
@@ -203,10 +208,15 @@ export class RedisConnection {
       // connect() rejects with "Connection is closed"; the error event said why (ECONNREFUSED, ...).
       if (!(e instanceof Deadline)) throw toPagableError(this.#lastError ?? e, 'IO', `${caller}: cannot connect to ${this.where}`);
       const last = this.#lastError instanceof Error ? ` (last connection error: ${this.#lastError.message})` : '';
-      throw new PagableError('IO', `${caller}: cannot connect to ${this.where}: no answer within ${this.timeoutMs} ms${last}`, { cause: this.#lastError ?? e });
+      throw new PagableError('IO', `${caller}: cannot connect to ${this.where}: no answer within ${this.timeoutMs} ms${last}`, {
+        cause: this.#lastError ?? e,
+      });
     }
     // From here an error names the latest trouble only until the connection is ready again.
-    if (owned) c.on('ready', () => { this.#lastError = undefined; });
+    if (owned)
+      c.on('ready', () => {
+        this.#lastError = undefined;
+      });
   }
 
   /** True once close() was called. */
@@ -247,9 +257,18 @@ export class RedisConnection {
           reject(new Error('the connection was closed'));
           return;
         }
-        const onReady = (): void => { stopWaiting!(); resolve(); };
-        const onEnd = (): void => { stopWaiting!(); reject(new Error('the connection was closed')); };
-        stopWaiting = () => { c.off('ready', onReady); c.off('end', onEnd); };
+        const onReady = (): void => {
+          stopWaiting!();
+          resolve();
+        };
+        const onEnd = (): void => {
+          stopWaiting!();
+          reject(new Error('the connection was closed'));
+        };
+        stopWaiting = () => {
+          c.off('ready', onReady);
+          c.off('end', onEnd);
+        };
         c.on('ready', onReady);
         c.on('end', onEnd);
       }).then(op);
@@ -285,10 +304,16 @@ export class RedisConnection {
     if (this.#closed) return this.closedError(what, e);
     if (e instanceof Deadline) {
       const last = this.#lastError instanceof Error ? ` (last connection error: ${this.#lastError.message})` : '';
-      return new PagableError('IO', `${what} on ${this.where}: no answer within ${this.timeoutMs} ms${last}`, { cause: this.#lastError ?? e });
+      return new PagableError('IO', `${what} on ${this.where}: no answer within ${this.timeoutMs} ms${last}`, {
+        cause: this.#lastError ?? e,
+      });
     }
     if (this.isCluster && e instanceof Error && /^(Too many Cluster redirections|MOVED |CLUSTERDOWN)/.test(e.message)) {
-      return new PagableError('IO', `${what} on ${this.where}: a master of the cluster does not answer, or a slot is being moved (${e.message})`, { cause: e });
+      return new PagableError(
+        'IO',
+        `${what} on ${this.where}: a master of the cluster does not answer, or a slot is being moved (${e.message})`,
+        { cause: e },
+      );
     }
     if (e instanceof Error && e.name === 'MaxRetriesPerRequestError') {
       return new PagableError('IO', `${what} on ${this.where}: the connection was lost before the reply`, { cause: e });
@@ -324,10 +349,15 @@ export class RedisConnection {
     // The client ends asynchronously once its socket closes: resolve when it has (briefly
     // bounded). A client between two reconnection attempts has no socket and just stops.
     const open = c.isCluster ? c.status !== 'end' : c.status === 'ready' || c.status === 'connect' || c.status === 'connecting';
-    const ended = !open ? undefined : new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.min(this.timeoutMs, 1000));
-      c.once('end', () => { clearTimeout(timer); resolve(); });
-    });
+    const ended = !open
+      ? undefined
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(this.timeoutMs, 1000));
+          c.once('end', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
     c.disconnect();
     // disconnect() ends a socket politely; one to a frozen server would then never close and keep
     // the process alive: nothing more is expected on it, so it goes now.

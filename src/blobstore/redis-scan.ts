@@ -46,7 +46,12 @@ async function scanTargets(conn: RedisConnection, slotOf: ((name: string) => num
  * a SCAN step at a time, each step bounded by the connection's timeout. SCAN may return a name
  * more than once: callers that care deduplicate.
  */
-export async function* scanNames(conn: RedisConnection, slotOf: ((name: string) => number) | undefined, match: string, what: string): AsyncGenerator<string[]> {
+export async function* scanNames(
+  conn: RedisConnection,
+  slotOf: ((name: string) => number) | undefined,
+  match: string,
+  what: string,
+): AsyncGenerator<string[]> {
   if (conn.closed) throw conn.closedError(what);
   for (const node of await scanTargets(conn, slotOf, what)) {
     let cursor = '0';

@@ -44,20 +44,27 @@ export function isSlotInMigration(e: unknown): boolean {
  * `send` gets a group's indexes and resolves to one reply per index. With `split`, a group of
  * several keys that fails for a slot in migration is sent again as one command per key.
  */
-export async function perGroup<R>(groups: readonly number[][], n: number, send: (indexes: number[]) => Promise<readonly R[]>, split = false): Promise<R[]> {
+export async function perGroup<R>(
+  groups: readonly number[][],
+  n: number,
+  send: (indexes: number[]) => Promise<readonly R[]>,
+  split = false,
+): Promise<R[]> {
   const out = new Array<R>(n);
   const one = async (g: number[]): Promise<void> => {
     const replies = await send(g);
     if (replies.length !== g.length) throw new Error(`expected ${g.length} replies, got ${replies.length}`);
     for (let i = 0; i < g.length; i++) out[g[i]!] = replies[i]!;
   };
-  await Promise.all(groups.map(async (g) => {
-    try {
-      await one(g);
-    } catch (e) {
-      if (!split || g.length === 1 || !isSlotInMigration(e)) throw e;
-      await Promise.all(g.map((i) => one([i])));
-    }
-  }));
+  await Promise.all(
+    groups.map(async (g) => {
+      try {
+        await one(g);
+      } catch (e) {
+        if (!split || g.length === 1 || !isSlotInMigration(e)) throw e;
+        await Promise.all(g.map((i) => one([i])));
+      }
+    }),
+  );
   return out;
 }

@@ -52,7 +52,9 @@ export class RedisSweepState {
       throw e;
     }
     const [seq, others] = reply as [number, number];
-    this.#renewal = setInterval(() => { void this.#renew(token); }, RENEW_EVERY_MS);
+    this.#renewal = setInterval(() => {
+      void this.#renew(token);
+    }, RENEW_EVERY_MS);
     // A sweep must not keep the process alive; its lease ends by itself.
     this.#renewal.unref();
     return { seq: Number(seq), others: Number(others) };
@@ -80,8 +82,11 @@ export class RedisSweepState {
 
   /** IO saying the sweep's lease ended (the gc stalled longer than the lease): its deletions were refused. */
   leaseLost(what: string): PagableError {
-    return new PagableError('IO', `${what} on ${this.#where}: the gc sweep's lease (${SWEEP_LEASE_MS} ms) ended before it finished; `
-      + 'nothing was deleted, run gc again');
+    return new PagableError(
+      'IO',
+      `${what} on ${this.#where}: the gc sweep's lease (${SWEEP_LEASE_MS} ms) ended before it finished; ` +
+        'nothing was deleted, run gc again',
+    );
   }
 
   async touchedSince(since: number): Promise<{ keys: DataKey[]; seq: number }> {
@@ -134,7 +139,9 @@ export class RedisSweepGuard implements SweepGuard {
     const token = this.#state.current(what);
     const names = keys.map((k) => this.#ks.blobKey(k));
     // One script for the whole batch, however large: all of it or nothing is the point.
-    const reply = Number(await this.#conn.run(what, () => this.#conn.eval(DELETE_IF_UNTOUCHED, [...this.#state.keys, ...names], [token, SWEEP_LEASE_MS, seq])));
+    const reply = Number(
+      await this.#conn.run(what, () => this.#conn.eval(DELETE_IF_UNTOUCHED, [...this.#state.keys, ...names], [token, SWEEP_LEASE_MS, seq])),
+    );
     if (reply === -2) throw this.#state.leaseLost(what);
     return reply === -1 ? undefined : reply;
   }

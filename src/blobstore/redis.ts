@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { PagableError } from '../error.js';
-import { blobRecordDataLength, decodeBlobRecord, encodeBlobRecord } from './blob-record.js';
+import { decodeBlobRecord, encodeBlobRecord } from './blob-record.js';
 import type { BlobEntry, BlobStore, RootEntry, SweepGuard } from './interface.js';
 import { type RedisClient, RedisConnection, type RedisConnectionOptions, isScriptRefused, loadKeySlot } from './redis-connection.js';
 import { RedisKeyspace, escapeGlob } from './redis-keyspace.js';
-import { DELETE, SET_ROOT, STORE, TOUCH } from './redis-scripts.js';
-import { groupBySlot, perGroup } from './redis-slots.js';
+import { SET_ROOT } from './redis-scripts.js';
+import { RedisBatches } from './redis-batches.js';
 import { scanNames } from './redis-scan.js';
 import { RedisSweepGuard } from './redis-sweep-guard.js';
 import { RedisClusterSweepGuard } from './redis-cluster-sweep-guard.js';
@@ -28,10 +28,6 @@ export interface RedisBlobStoreOptions extends RedisConnectionOptions {
   timeoutMs?: number;
 }
 
-/** Keys per MGET, pipeline or script of reads: bounds one request's size while keeping commands few. */
-const BATCH = 1024;
-/** Blobs per store script: the server runs a script alone, so keep each to about half a millisecond. */
-const SCRIPT_BATCH = 256;
 const DEFAULT_PREFIX = 'pagable:';
 
 /** A view of the bytes as a Buffer, without copying. */
@@ -47,7 +43,8 @@ function asBuffer(bytes: Uint8Array): Buffer {
  * Writes are SET NX inside a script, so a blob is written once, whichever client gets there
  * first. Batches are one command per 256..1024 keys on a single server and one per hash slot on a
  * Cluster, all sent at once: a batch is one round trip. Every operation is bounded by `timeoutMs`
- * (redis-connection.ts). A blob key holding another Redis type is CORRUPT naming the key.
+ * (redis-connection.ts); the commands of a batch are in redis-batches.ts. A blob key holding another
+ * Redis type is CORRUPT naming the key.
  *
  * `sweeps` (gc safety against other clients, interface.ts) is exact on a single server (scripts
  * record and delete atomically; redis-sweep-guard.ts); on a Cluster it holds under the timing
@@ -64,6 +61,7 @@ export class RedisBlobStore implements BlobStore {
   /** False when the server refused EVAL (scripting disabled or not permitted to this user). */
   readonly #scripting: boolean;
   readonly #clusterGuard: RedisClusterSweepGuard | undefined;
+  readonly #batches: RedisBatches;
 
   private constructor(conn: RedisConnection, prefix: string, slotOf: ((key: string) => number) | undefined, scripting: boolean) {
     this.#conn = conn;
@@ -71,17 +69,24 @@ export class RedisBlobStore implements BlobStore {
     this.#slotOf = slotOf === undefined ? undefined : (name) => slotOf(conn.keyPrefix + name);
     this.#scripting = scripting;
     this.name = `${conn.where} (prefix ${JSON.stringify(prefix)})`;
+    this.#batches = new RedisBatches(conn, this.#keys, this.#slotOf, scripting, this.name);
     if (!scripting) {
       this.sweeps = undefined;
     } else if (this.#slotOf === undefined) {
       this.sweeps = new RedisSweepGuard(conn, this.#keys, this.name, (keys) => {
         const what = `touching ${keys.length} blob(s)`;
-        return conn.run(what, () => this.#check(keys.map((k) => this.#keys.blobKey(k)), true, what));
+        return conn.run(what, () =>
+          this.#batches.check(
+            keys.map((k) => this.#keys.blobKey(k)),
+            true,
+            what,
+          ),
+        );
       });
     } else {
       this.#clusterGuard = new RedisClusterSweepGuard(conn, this.#keys, this.name, this.#slotOf, {
-        check: (names, what) => conn.run(what, () => this.#check(names, false, what)),
-        deleteNames: (names) => this.#deleteNames(names),
+        check: (names, what) => conn.run(what, () => this.#batches.check(names, false, what)),
+        deleteNames: (names) => this.#batches.deleteNames(names),
       });
       this.sweeps = this.#clusterGuard;
     }
@@ -144,109 +149,41 @@ export class RedisBlobStore implements BlobStore {
     const keys = entries.map((e) => this.#keys.blobKey(e.key));
     const records = entries.map((e) => asBuffer(encodeBlobRecord(e.data)));
     if (this.#clusterGuard !== undefined) {
-      return this.#clusterGuard.put(what, entries.map((e) => e.key), () => this.#conn.run(what, () => this.#store(keys, records, what)),
-        (missing) => this.#conn.run(what, () => this.#store(missing.map((i) => keys[i]!), missing.map((i) => records[i]!), what)));
+      return this.#clusterGuard.put(
+        what,
+        entries.map((e) => e.key),
+        () => this.#conn.run(what, () => this.#batches.store(keys, records, what)),
+        (missing) =>
+          this.#conn.run(what, () =>
+            this.#batches.store(
+              missing.map((i) => keys[i]!),
+              missing.map((i) => records[i]!),
+              what,
+            ),
+          ),
+      );
     }
-    return this.#conn.run(what, () => this.#store(keys, records, what));
-  }
-
-  /** SET NX per key: true where written, false where present; CORRUPT where the key holds another type. */
-  async #store(keys: readonly string[], records: readonly Buffer[], what: string): Promise<boolean[]> {
-    if (!this.#scripting) {
-      return this.#batch(keys, SCRIPT_BATCH, async (g) => {
-        const p = (this.#conn.client as Redis).pipeline();
-        for (const i of g) p.set(keys[i]!, records[i]!, 'NX');
-        return (await execPipeline(p)).map((r) => r === 'OK');
-      });
-    }
-    const sweepKeys = this.#sweepKeys();
-    const codes = await this.#batch(keys, SCRIPT_BATCH, async (g) => {
-      const reply = await this.#conn.eval(STORE, [...sweepKeys, ...g.map((i) => keys[i]!)], [sweepKeys.length, ...g.map((i) => records[i]!)]);
-      return asCodes(reply, g.length);
-    });
-    return codes.map((c, i) => {
-      if (c === 2) throw this.#wrongType(keys[i]!, what);
-      return c === 1;
-    });
-  }
-
-  /**
-   * Runs `send` once per group of `names` (a run of at most `size` keys, of one slot on a Cluster),
-   * all at once; the per-key replies in input order. On a Cluster a group caught in a slot
-   * migration is sent again key by key.
-   */
-  #batch<R>(names: readonly string[], size: number, send: (indexes: number[]) => Promise<readonly R[]>): Promise<R[]> {
-    return perGroup(groupBySlot(names, size, this.#slotOf), names.length, send, this.#slotOf !== undefined);
-  }
-
-  /** The sweep keys that lead a store or touch script: on a single server only (a Cluster script stays in one slot). */
-  #sweepKeys(): string[] {
-    return this.#slotOf === undefined ? [this.#keys.sweepsKey, this.#keys.seqKey, this.#keys.touchedKey] : [];
-  }
-
-  #wrongType(redisKey: string, what: string): PagableError {
-    return new PagableError('CORRUPT', `${what}: the Redis key ${redisKey} in ${this.name} holds another Redis type than a blob record (a string)`);
+    return this.#conn.run(what, () => this.#batches.store(keys, records, what));
   }
 
   async getMany(keys: readonly DataKey[]): Promise<Array<PagableData | undefined>> {
     if (keys.length === 0) return [];
     const what = `reading ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`;
     const names = keys.map((k) => this.#keys.blobKey(k));
-    const raws = await this.#conn.run(what, async () => {
-      const got = await this.#batch(names, BATCH, (g) => (this.#conn.client as Redis).mgetBuffer(...g.map((i) => names[i]!)));
-      const missing: number[] = [];
-      for (let i = 0; i < got.length; i++) if (got[i] === null) missing.push(i);
-      if (missing.length > 0) await this.#explainMissing(names, got, missing, keys, what);
-      return got;
-    });
+    const raws = await this.#conn.run(what, () => this.#batches.read(names, keys, what));
     return raws.map((raw, i) => (raw === null ? undefined : decodeBlobRecord(raw, `blob ${keys[i]} in ${this.name}`)));
-  }
-
-  /**
-   * MGET answers nil for an absent key and for a key of another type alike: tell them apart
-   * (CORRUPT for the latter), and on a Cluster read a blob a gc has set aside but not yet deleted.
-   */
-  async #explainMissing(names: readonly string[], got: Array<Buffer | null>, missing: readonly number[], keys: readonly DataKey[], what: string): Promise<void> {
-    const c = this.#conn.client as Redis;
-    await Promise.all(missing.map(async (i) => {
-      const [type, aside] = await Promise.all([
-        c.type(names[i]!),
-        this.#slotOf === undefined ? null : c.getBuffer(this.#keys.tombstoneKey(keys[i]!)),
-      ]);
-      if (type !== 'none' && type !== 'string') throw this.#wrongType(names[i]!, what);
-      if (aside !== null) got[i] = aside;
-    }));
   }
 
   async hasMany(keys: readonly DataKey[]): Promise<boolean[]> {
     if (keys.length === 0) return [];
     const what = `checking ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`;
-    return this.#conn.run(what, () => this.#check(keys.map((k) => this.#keys.blobKey(k)), false, what));
-  }
-
-  /**
-   * Per key, true when present (CORRUPT when of another type); with `record`, on a single server,
-   * present keys are recorded while a sweep is open (SweepGuard.touch).
-   */
-  async #check(names: readonly string[], record: boolean, what: string): Promise<boolean[]> {
-    let codes: number[];
-    if (!this.#scripting) {
-      codes = await this.#batch(names, BATCH, async (g) => {
-        const p = (this.#conn.client as Redis).pipeline();
-        for (const i of g) p.type(names[i]!);
-        return (await execPipeline(p)).map((t) => (t === 'string' ? 1 : t === 'none' ? 0 : 2));
-      });
-    } else {
-      const sweepKeys = record ? this.#sweepKeys() : [];
-      codes = await this.#batch(names, BATCH, async (g) => {
-        const reply = await this.#conn.eval(TOUCH, [...sweepKeys, ...g.map((i) => names[i]!)], [sweepKeys.length]);
-        return asCodes(reply, g.length);
-      });
-    }
-    return codes.map((c, i) => {
-      if (c === 2) throw this.#wrongType(names[i]!, what);
-      return c === 1;
-    });
+    return this.#conn.run(what, () =>
+      this.#batches.check(
+        keys.map((k) => this.#keys.blobKey(k)),
+        false,
+        what,
+      ),
+    );
   }
 
   async *keys(): AsyncIterable<DataKey> {
@@ -268,39 +205,7 @@ export class RedisBlobStore implements BlobStore {
     if (keys.length === 0) return 0;
     const what = `deleting ${keys.length === 1 ? `blob ${keys[0]}` : `${keys.length} blobs`}`;
     const names = keys.map((k) => this.#keys.blobKey(k));
-    return this.#conn.run(what, () => this.#deleteNames(names));
-  }
-
-  /** Deletes Redis keys holding blob records (blobs or tombstones): the data bytes freed. */
-  async #deleteNames(names: readonly string[]): Promise<number> {
-    if (!this.#scripting) return this.#deleteByPipeline(names);
-    // One reply per command, not per key: a group that meets a slot in migration is split here.
-    const groups = groupBySlot(names, BATCH, this.#slotOf).flatMap((g) => (this.#slotOf === undefined ? [g] : g.map((i) => [i])));
-    const freed = await Promise.all(groups.map(async (g) => Number(await this.#conn.eval(DELETE, g.map((i) => names[i]!), []))));
-    return freed.reduce((a, b) => a + b, 0);
-  }
-
-  async #deleteByPipeline(names: readonly string[]): Promise<number> {
-    const freed = await this.#batch(names, BATCH, async (g) => {
-      const p = (this.#conn.client as Redis).pipeline();
-      for (const i of g) p.type(names[i]!).getrangeBuffer(names[i]!, 0, 4).strlen(names[i]!).unlink(names[i]!);
-      const replies = await (p.exec() as Promise<Array<[Error | null, unknown]> | null>);
-      if (replies === null) throw new Error('the pipeline was discarded');
-      return g.map((i, j) => {
-        const [, type] = replies[4 * j]!;
-        const [, head] = replies[4 * j + 1]!;
-        const [, length] = replies[4 * j + 2]!;
-        const [err, removed] = replies[4 * j + 3]!;
-        if (err !== null) throw err;
-        if (removed !== 1 || type !== 'string') return 0;
-        try {
-          return blobRecordDataLength(head as Buffer, names[i]!, length as number);
-        } catch {
-          return 0; // a malformed record is garbage too: freed, with no data bytes to count
-        }
-      });
-    });
-    return freed.reduce((a, b) => a + b, 0);
+    return this.#conn.run(what, () => this.#batches.deleteNames(names));
   }
 
   // ---- roots ----------------------------------------------------------------------------------
@@ -320,13 +225,13 @@ export class RedisBlobStore implements BlobStore {
         // Without scripts the check and the write are two commands: not atomic against a gc.
         const type = await this.#conn.client.type(blob);
         if (type === 'none') return false;
-        if (type !== 'string') throw this.#wrongType(blob, what);
+        if (type !== 'string') throw this.#batches.wrongType(blob, what);
         await this.#conn.client.hset(this.#keys.rootsKey, name, key);
         return true;
       }
       const k = this.#keys;
       const code = Number(await this.#conn.eval(SET_ROOT, [k.sweepsKey, k.seqKey, k.touchedKey, k.rootsKey, blob], [name, key]));
-      if (code === 2) throw this.#wrongType(blob, what);
+      if (code === 2) throw this.#batches.wrongType(blob, what);
       return code === 1;
     });
   }
@@ -342,7 +247,8 @@ export class RedisBlobStore implements BlobStore {
   }
 
   #rootKey(name: string, v: string): DataKey {
-    if (!isDataKey(v)) throw new PagableError('CORRUPT', `root "${name}" in ${this.name} is malformed: ${JSON.stringify(String(v).slice(0, 40))}`);
+    if (!isDataKey(v))
+      throw new PagableError('CORRUPT', `root "${name}" in ${this.name} is malformed: ${JSON.stringify(String(v).slice(0, 40))}`);
     return v;
   }
 
@@ -357,32 +263,22 @@ export class RedisBlobStore implements BlobStore {
   }
 }
 
-/** The per-key integer codes a script answered; an Error when the reply is not that. */
-function asCodes(reply: unknown, n: number): number[] {
-  if (!Array.isArray(reply) || reply.length !== n) throw new Error('unexpected reply to a pagable script');
-  return reply as number[];
-}
-
-/** Runs a pipeline: the replies in order, or the first command's error. */
-async function execPipeline(p: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-  const replies = await p.exec();
-  if (replies === null) throw new Error('the pipeline was discarded');
-  return replies.map(([err, reply]) => {
-    if (err !== null) throw err;
-    return reply;
-  });
-}
-
 /** On a Cluster, the sweep keys must share the roots key's slot: refuse a keyPrefix that breaks that. */
 function checkColocation(slotOf: (key: string) => number, ks: RedisKeyspace, keyPrefix: string): void {
   const roots = slotOf(ks.full(ks.rootsKey));
   for (const k of [ks.sweepsKey, ks.seqKey, ks.touchedKey, ks.asideKey]) {
     if (slotOf(ks.full(k)) !== roots) {
-      throw new PagableError('IO', `RedisBlobStore.connect: the client's keyPrefix ${JSON.stringify(keyPrefix)} has unbalanced braces; a Cluster cannot keep the store's keys together`);
+      throw new PagableError(
+        'IO',
+        `RedisBlobStore.connect: the client's keyPrefix ${JSON.stringify(keyPrefix)} has unbalanced braces; a Cluster cannot keep the store's keys together`,
+      );
     }
   }
   const sample = '0123456789abcdef0123456789abcdef';
   if (slotOf(ks.full(ks.tombstoneKey(sample))) !== slotOf(ks.full(ks.blobKey(sample)))) {
-    throw new PagableError('IO', `RedisBlobStore.connect: the prefix ${JSON.stringify(ks.prefix)} with keyPrefix ${JSON.stringify(keyPrefix)} cannot be used on a Cluster (unbalanced braces)`);
+    throw new PagableError(
+      'IO',
+      `RedisBlobStore.connect: the prefix ${JSON.stringify(ks.prefix)} with keyPrefix ${JSON.stringify(keyPrefix)} cannot be used on a Cluster (unbalanced braces)`,
+    );
   }
 }

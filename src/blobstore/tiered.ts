@@ -18,7 +18,10 @@ export class TieredBlobStore implements BlobStore {
    * @param near the fast, local tier: read first, filled from `far`.
    * @param far the shared tier and the truth: roots, keys and gc live there.
    */
-  constructor(readonly near: BlobStore, readonly far: BlobStore) {
+  constructor(
+    readonly near: BlobStore,
+    readonly far: BlobStore,
+  ) {
     this.name = `${near.name} in front of ${far.name}`;
     if (near.getSync !== undefined && far.getSync !== undefined) {
       const nearGet = near.getSync.bind(near);

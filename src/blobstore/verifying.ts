@@ -12,7 +12,9 @@ export function checkBlob(store: BlobStore, key: DataKey, blob: PagableData | un
   try {
     actual = computeKey(blob);
   } catch (e) {
-    throw new PagableError('CORRUPT', `blob ${key} is corrupt in ${store.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new PagableError('CORRUPT', `blob ${key} is corrupt in ${store.name}: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   }
   if (actual !== key) throw new PagableError('CORRUPT', `blob ${key} is corrupt in ${store.name}: its content hashes to ${actual}`);
   return blob;

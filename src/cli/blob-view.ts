@@ -1,39 +1,46 @@
 import { Unpackr } from 'msgpackr';
 import type { DataKey, PagableData } from '../keys/data.js';
-import {
-  type SchemaClass, type SchemaSet, type TypeDesc, assembleSchemaSet, describeType, parseClassBlob, parseSetBlob,
-} from '../codec/schema-set.js';
-import { MsgpackReader } from '../codec/msgpack-reader.js';
-import { C1, C1_BYTE, ESC_CLASS, Esc, TYPED_ARRAYS, blobFormat, readTagHeader } from '../codec/wire.js';
+import { type TypeDesc, parseClassBlob, parseSetBlob } from '../codec/schema-parser.js';
+import { type SchemaClass, type SchemaSet, describeType } from '../codec/schema-set.js';
+import { C1, ESC_CLASS, Esc, TYPED_ARRAYS, blobFormat, readTagHeader } from '../codec/wire.js';
 import { PagableError } from '../error.js';
+import { type BlobFetch, readSchemaSet } from './blob-schema.js';
 
 /*
  * A blob decoded without the user's classes. A data blob is labelled from the writer's schema it
  * refers to (class names and tags, field names, child links); a legacy blob (no schema) shows its
  * tag and positional fields, its arc placeholders as the number 0; a schema blob shows the classes
  * it describes.
+ *
+ * The view and its JSON form share this file because the explorer reads blob contents through this
+ * module only (the explore-imports rule in .dependency-cruiser.cjs); the text form is in
+ * blob-text.ts, the schema lookup in blob-schema.ts.
  */
+
+/** Re-exported for the explorer, which imports blob contents from this module only. */
+export { type BlobFetch, blobLabeller } from './blob-schema.js';
 
 /** A private Unpackr: maps stay Maps (any key survives, `__proto__` included), int64 stays exact. */
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsType: 'bigint', structuredClone: false, moreTypes: false });
 
 /** Limits that keep a hostile blob's rendering bounded. */
-const MAX_DEPTH = 64;
-const MAX_NODES = 20_000;
-const MAX_STRING = 2_000;
-const MAX_BYTES_SHOWN = 32;
-
-/** Reads another blob of the store (for a data blob's schema); undefined when absent. */
-export type BlobFetch = (key: DataKey) => PagableData | undefined;
+export const MAX_DEPTH = 64;
+export const MAX_NODES = 20_000;
 
 /** An instance, labelled from the writer's schema. */
-class InstanceView {
-  constructor(readonly cls: string, readonly fields: Array<[string, unknown]>) {}
+export class InstanceView {
+  constructor(
+    readonly cls: string,
+    readonly fields: Array<[string, unknown]>,
+  ) {}
 }
 
 /** An arc placeholder: the child key it takes. */
-class ChildView {
-  constructor(readonly index: number, readonly key: DataKey | undefined) {}
+export class ChildView {
+  constructor(
+    readonly index: number,
+    readonly key: DataKey | undefined,
+  ) {}
 }
 
 /** A blob as the CLI shows it. */
@@ -61,28 +68,14 @@ function unpack(bytes: Uint8Array, where: string): unknown {
   }
 }
 
-/** The schema set under `key`, read through `fetch`; a message instead when it cannot be read. */
-function readSchemaSet(key: DataKey, fetch: BlobFetch | undefined): SchemaSet | string {
-  if (fetch === undefined) return 'not read';
-  try {
-    const blob = fetch(key);
-    if (blob === undefined) return 'missing from the store';
-    const descs = blob.arcs.map((k) => {
-      const c = fetch(k);
-      if (c === undefined) throw new PagableError('NOT_FOUND', `class schema ${k} is missing from the store`);
-      return parseClassBlob(k, c);
-    });
-    return assembleSchemaSet(key, blob, descs);
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-
 /** Labels a wire tree by the writer's schema. */
 class Labeller {
   private next = 0;
   private nodes = 0;
-  constructor(private readonly set: SchemaSet, private readonly children: readonly DataKey[]) {}
+  constructor(
+    private readonly set: SchemaSet,
+    private readonly children: readonly DataKey[],
+  ) {}
 
   instance(c: SchemaClass, values: readonly unknown[], depth: number): InstanceView {
     const fields: Array<[string, unknown]> = c.fields.map((f, i) => [f.name, this.label(values[i], f.type, depth + 1)]);
@@ -134,7 +127,16 @@ export function viewBlob(key: DataKey, blob: PagableData, fetch?: BlobFetch): Bl
   const where = `blob ${key}`;
   const data = blob.data;
   if (data.length === 0) throw new PagableError('CORRUPT', `${where}: empty blob`);
-  const view: BlobView = { key, bytes: data.length, format: 'legacy', tag: undefined, className: undefined, children: blob.arcs.slice(), schema: undefined, body: undefined };
+  const view: BlobView = {
+    key,
+    bytes: data.length,
+    format: 'legacy',
+    tag: undefined,
+    className: undefined,
+    children: blob.arcs.slice(),
+    schema: undefined,
+    body: undefined,
+  };
   const fmt = blobFormat(data);
   if (fmt === 'schema') return schemaView(view, blob, fetch);
   if (fmt === 'legacy') {
@@ -153,7 +155,11 @@ export function viewBlob(key: DataKey, blob: PagableData, fetch?: BlobFetch): Bl
   const setKey = blob.arcs[blob.arcs.length - 1]!;
   view.children = blob.arcs.slice(0, -1);
   const set = readSchemaSet(setKey, fetch);
-  view.schema = { key: setKey, classes: typeof set === 'string' ? undefined : [...set.classes], problem: typeof set === 'string' ? set : undefined };
+  view.schema = {
+    key: setKey,
+    classes: typeof set === 'string' ? undefined : [...set.classes],
+    problem: typeof set === 'string' ? set : undefined,
+  };
   if (typeof set === 'string') {
     view.body = body;
     return view;
@@ -172,42 +178,6 @@ export function viewBlob(key: DataKey, blob: PagableData, fetch?: BlobFetch): Bl
   return view;
 }
 
-/**
- * What names a blob in a graph, reading no more than its first bytes and its schema: the root's
- * tag or class name (a data blob), its tag (legacy), or what a schema blob is. Sets are read once.
- */
-export function blobLabeller(fetch: BlobFetch): (blob: PagableData, key: DataKey) => string | undefined {
-  const sets = new Map<DataKey, SchemaSet | string>();
-  return (blob, key) => {
-    try {
-      const d = blob.data;
-      const fmt = blobFormat(d);
-      if (fmt === 'legacy') {
-        const h = readTagHeader(d, `blob ${key}`);
-        return h !== undefined && h.offset < d.length ? h.tag : undefined;
-      }
-      if (fmt === 'schema') return d[2] === 0x02 ? `class schema ${parseClassBlob(key, blob).name}` : 'schema set';
-      const setKey = blob.arcs[blob.arcs.length - 1]!;
-      let set = sets.get(setKey);
-      if (set === undefined) sets.set(setKey, (set = readSchemaSet(setKey, fetch)));
-      if (typeof set === 'string') return undefined;
-      const r = new MsgpackReader();
-      r.reset(d, 1, `blob ${key}`);
-      if (r.arrayHeader() < 1) return undefined;
-      let c = set.classes[0];
-      if (r.peek() === C1_BYTE) {
-        r.pos++;
-        c = set.classes[r.uint('a kind') - ESC_CLASS];
-      } else if (c?.tag !== undefined) {
-        return undefined;
-      }
-      return c === undefined ? undefined : c.tag ?? c.name;
-    } catch {
-      return undefined;
-    }
-  };
-}
-
 /** A schema blob: the classes it describes. */
 function schemaView(view: BlobView, blob: PagableData, fetch: BlobFetch | undefined): BlobView {
   const d = blob.data;
@@ -216,169 +186,35 @@ function schemaView(view: BlobView, blob: PagableData, fetch: BlobFetch | undefi
     const c = parseClassBlob(view.key, blob);
     view.tag = c.tag;
     view.className = c.name;
-    view.body = new InstanceView('class', c.fields.map((f) => [f.name, describeType(f.type, undefined)]));
+    view.body = new InstanceView(
+      'class',
+      c.fields.map((f) => [f.name, describeType(f.type, undefined)]),
+    );
     return view;
   }
   view.format = 'schema set';
   parseSetBlob(view.key, blob);
   const set = readSchemaSet(view.key, fetch ?? (() => undefined));
-  view.body = typeof set === 'string'
-    ? view.children.map((k, i) => new ChildView(i, k))
-    : set.classes.map((c) => new InstanceView(c.tag === undefined ? c.name : `${c.tag} (${c.name})`, c.fields.map((f) => [f.name, describeType(f.type, set)])));
+  view.body =
+    typeof set === 'string'
+      ? view.children.map((k, i) => new ChildView(i, k))
+      : set.classes.map(
+          (c) =>
+            new InstanceView(
+              c.tag === undefined ? c.name : `${c.tag} (${c.name})`,
+              c.fields.map((f) => [f.name, describeType(f.type, set)]),
+            ),
+        );
   return view;
 }
 
-// ---- documents: a value laid out as text -------------------------------------------------------
-
-/** Text to lay out: an atom, or a bracketed group of (optionally labelled) items. */
-type Doc = string | { open: string; items: Array<{ label: string; doc: Doc }>; close: string };
-
-class Budget {
-  nodes = 0;
-}
-
-function escapeKindName(kind: unknown): string {
-  return typeof kind === 'number' ? `escape ${kind}` : 'escape ?';
-}
-
-function str(s: string): string {
-  return JSON.stringify(s.length > MAX_STRING ? s.slice(0, MAX_STRING) : s) + (s.length > MAX_STRING ? `…(${s.length} chars)` : '');
-}
-
-function hex(b: Uint8Array): string {
-  const shown = Array.from(b.subarray(0, MAX_BYTES_SHOWN), (x) => x.toString(16).padStart(2, '0')).join(' ');
-  return `<${b.length} bytes${b.length > 0 ? ': ' + shown : ''}${b.length > MAX_BYTES_SHOWN ? ' …' : ''}>`;
-}
-
-function typedValues(kind: unknown, bytes: unknown): { name: string; values: Array<number | bigint> } | undefined {
+/** The elements of a typed-array escape (its kind and bytes); undefined when they make none. */
+export function typedValues(kind: unknown, bytes: unknown): { name: string; values: Array<number | bigint> } | undefined {
   const T = typeof kind === 'number' ? TYPED_ARRAYS[kind] : undefined;
   if (T === undefined || !(bytes instanceof Uint8Array) || bytes.length % T.BYTES_PER_ELEMENT !== 0) return undefined;
   const buf = new ArrayBuffer(bytes.length);
   new Uint8Array(buf).set(bytes);
   return { name: T.name, values: Array.from(new T(buf) as ArrayLike<number | bigint>) };
-}
-
-function toDoc(v: unknown, depth: number, budget: Budget): Doc {
-  if (++budget.nodes > MAX_NODES) return '…';
-  switch (typeof v) {
-    case 'undefined': return 'undefined';
-    case 'boolean': return String(v);
-    case 'number': return Object.is(v, -0) ? '-0' : String(v);
-    case 'bigint': return `${v}n`;
-    case 'string': return str(v);
-    default: break;
-  }
-  if (v === null) return 'null';
-  if (v === C1) return '<C1>';
-  if (v instanceof ChildView) return `<child ${v.index}: ${v.key === undefined ? 'missing' : v.key.slice(0, 8) + '…'}>`;
-  if (depth >= MAX_DEPTH) return '…';
-  const d = depth + 1;
-  if (v instanceof InstanceView) return { open: `${v.cls} {`, items: v.fields.map(([k, x]) => ({ label: `${k}: `, doc: toDoc(x, d, budget) })), close: '}' };
-  if (v instanceof Uint8Array) return hex(v);
-  if (v instanceof Date) return `Date(${Number.isNaN(v.getTime()) ? 'Invalid' : v.toISOString()})`;
-  if (v instanceof Map) {
-    return { open: '{', items: [...v].map(([k, x]) => ({ label: `${flat(toDoc(k, d, budget))}: `, doc: toDoc(x, d, budget) })), close: '}' };
-  }
-  if (Array.isArray(v)) {
-    if (v[0] !== C1) return { open: '[', items: v.map((x) => ({ label: '', doc: toDoc(x, d, budget) })), close: ']' };
-    const kind = v[1];
-    switch (kind) {
-      case Esc.Instance:
-        return { open: `${typeof v[2] === 'string' ? v[2] : '<bad tag>'} {`, items: v.slice(3).map((x, i) => ({ label: `#${i}: `, doc: toDoc(x, d, budget) })), close: '}' };
-      case Esc.Map: {
-        const items: Array<{ label: string; doc: Doc }> = [];
-        for (let i = 2; i + 1 < v.length; i += 2) items.push({ label: `${flat(toDoc(v[i], d, budget))} => `, doc: toDoc(v[i + 1], d, budget) });
-        return { open: 'Map {', items, close: '}' };
-      }
-      case Esc.Set:
-        return { open: 'Set {', items: v.slice(2).map((x) => ({ label: '', doc: toDoc(x, d, budget) })), close: '}' };
-      case Esc.NegZero:
-        return '-0';
-      case Esc.BigInt:
-        return typeof v[2] === 'string' ? `${v[2].slice(0, MAX_STRING)}n` : '<bad bigint>';
-      case Esc.Object: {
-        const items: Array<{ label: string; doc: Doc }> = [];
-        for (let i = 2; i + 1 < v.length; i += 2) items.push({ label: `${flat(toDoc(v[i], d, budget))}: `, doc: toDoc(v[i + 1], d, budget) });
-        return { open: '{', items, close: '}' };
-      }
-      case Esc.Typed: {
-        const t = typedValues(v[2], v[3]);
-        if (t === undefined) return '<bad typed array>';
-        return { open: `${t.name} [`, items: t.values.map((x) => ({ label: '', doc: toDoc(x, d, budget) })), close: ']' };
-      }
-      default:
-        if (typeof kind === 'number' && kind >= ESC_CLASS) {
-          return { open: `<class #${kind - ESC_CLASS}> {`, items: v.slice(2).map((x, i) => ({ label: `#${i}: `, doc: toDoc(x, d, budget) })), close: '}' };
-        }
-        return { open: `<${escapeKindName(kind)}> [`, items: v.slice(2).map((x) => ({ label: '', doc: toDoc(x, d, budget) })), close: ']' };
-    }
-  }
-  // Something msgpackr decodes natively that pagable never writes (an extension type).
-  const name = (v as object).constructor?.name ?? 'object';
-  return `<${name}>`;
-}
-
-const WIDTH = 100;
-
-/** The one-line form of a document (no budget: used for short map keys and the fits test). */
-function flat(doc: Doc): string {
-  if (typeof doc === 'string') return doc;
-  if (doc.items.length === 0) return `${doc.open}${doc.close}`;
-  const inner = doc.items.map((it) => it.label + flat(it.doc)).join(', ');
-  return `${doc.open} ${inner} ${doc.close}`;
-}
-
-/** Length of the one-line form, giving up once it exceeds `max`. */
-function flatLength(doc: Doc, max: number): number {
-  if (typeof doc === 'string') return doc.length;
-  let n = doc.open.length + doc.close.length + 2;
-  for (const it of doc.items) {
-    n += it.label.length + 2 + flatLength(it.doc, max - n);
-    if (n > max) return n;
-  }
-  return n;
-}
-
-function layout(doc: Doc, indent: number, out: string[], prefix: string): void {
-  const pad = ' '.repeat(indent);
-  if (typeof doc === 'string' || flatLength(doc, WIDTH) + indent + prefix.length <= WIDTH) {
-    out.push(pad + prefix + flat(doc));
-    return;
-  }
-  out.push(pad + prefix + doc.open);
-  for (const it of doc.items) {
-    layout(it.doc, indent + 2, out, it.label);
-    out[out.length - 1] += ',';
-  }
-  out.push(pad + doc.close);
-}
-
-/** The view as readable text: a header, the child keys, the body laid out to about 100 columns. */
-export function renderBlobText(view: BlobView, roots: readonly string[]): string {
-  const lines: string[] = [];
-  lines.push(`key       ${view.key}`);
-  lines.push(`bytes     ${view.bytes}`);
-  lines.push(`format    ${view.format}`);
-  lines.push(`tag       ${view.tag === undefined ? '(none)' : view.tag}`);
-  if (view.className !== undefined) lines.push(`class     ${view.className}`);
-  const sc = view.schema;
-  if (sc !== undefined) {
-    const what = sc.classes === undefined ? `unreadable: ${sc.problem ?? ''}` : `${sc.classes.length} class${sc.classes.length === 1 ? '' : 'es'}: ${sc.classes.map((c) => c.tag ?? c.name).join(', ')}`;
-    lines.push(`schema    ${sc.key} (${what})`);
-  }
-  if (roots.length > 0) lines.push(`roots     ${roots.join(', ')}`);
-  lines.push(`children  ${view.children.length}`);
-  view.children.forEach((k, i) => lines.push(`  ${String(i).padStart(String(view.children.length - 1).length)}  ${k}`));
-  lines.push(view.format === 'data' || view.format === 'legacy' ? 'body' : 'classes');
-  const budget = new Budget();
-  let doc = toDoc(view.body, 0, budget);
-  if (view.tag !== undefined && typeof doc !== 'string' && doc.open === '[') {
-    // A tagged body is the class's fields in declaration order: label them by position.
-    doc = { open: `${view.tag} {`, items: doc.items.map((it, i) => ({ label: `#${i}: `, doc: it.doc })), close: '}' };
-  }
-  layout(doc, 2, lines, '');
-  if (budget.nodes > MAX_NODES) lines.push(`  (shortened: more than ${MAX_NODES} values)`);
-  return lines.join('\n');
 }
 
 // ---- JSON form --------------------------------------------------------------------------------
@@ -400,12 +236,18 @@ function defineKey(o: { [k: string]: Json }, k: string, v: Json): void {
  */
 export function toJson(v: unknown, depth = 0): Json {
   switch (typeof v) {
-    case 'undefined': return { $undefined: true };
-    case 'boolean': return v;
-    case 'number': return Number.isFinite(v) && !Object.is(v, -0) ? v : { $number: Object.is(v, -0) ? '-0' : String(v) };
-    case 'bigint': return { $bigint: v.toString() };
-    case 'string': return v;
-    default: break;
+    case 'undefined':
+      return { $undefined: true };
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0) ? v : { $number: Object.is(v, -0) ? '-0' : String(v) };
+    case 'bigint':
+      return { $bigint: v.toString() };
+    case 'string':
+      return v;
+    default:
+      break;
   }
   if (v === null) return null;
   if (v === C1) return { $c1: true };
@@ -436,18 +278,27 @@ export function toJson(v: unknown, depth = 0): Json {
       return out;
     };
     switch (v[1]) {
-      case Esc.Instance: return { $tag: typeof v[2] === 'string' ? v[2] : null, fields: v.slice(3).map((x) => toJson(x, d)) };
-      case Esc.Map: return { $map: rest(2).map(([k, x]) => [toJson(k, d), toJson(x, d)]) };
-      case Esc.Set: return { $set: v.slice(2).map((x) => toJson(x, d)) };
-      case Esc.NegZero: return { $number: '-0' };
-      case Esc.BigInt: return { $bigint: String(v[2]) };
-      case Esc.Object: return pairs(rest(2));
+      case Esc.Instance:
+        return { $tag: typeof v[2] === 'string' ? v[2] : null, fields: v.slice(3).map((x) => toJson(x, d)) };
+      case Esc.Map:
+        return { $map: rest(2).map(([k, x]) => [toJson(k, d), toJson(x, d)]) };
+      case Esc.Set:
+        return { $set: v.slice(2).map((x) => toJson(x, d)) };
+      case Esc.NegZero:
+        return { $number: '-0' };
+      case Esc.BigInt:
+        return { $bigint: String(v[2]) };
+      case Esc.Object:
+        return pairs(rest(2));
       case Esc.Typed: {
         const t = typedValues(v[2], v[3]);
-        return t === undefined ? { $escape: 6, items: v.slice(2).map((x) => toJson(x, d)) } : { $typed: t.name, values: t.values.map((x) => toJson(x, d)) };
+        return t === undefined
+          ? { $escape: 6, items: v.slice(2).map((x) => toJson(x, d)) }
+          : { $typed: t.name, values: t.values.map((x) => toJson(x, d)) };
       }
       default:
-        if (typeof v[1] === 'number' && v[1] >= ESC_CLASS) return { $class: `#${v[1] - ESC_CLASS}`, fields: v.slice(2).map((x) => toJson(x, d)) };
+        if (typeof v[1] === 'number' && v[1] >= ESC_CLASS)
+          return { $class: `#${v[1] - ESC_CLASS}`, fields: v.slice(2).map((x) => toJson(x, d)) };
         return { $escape: typeof v[1] === 'number' ? v[1] : null, items: v.slice(2).map((x) => toJson(x, d)) };
     }
   }
@@ -457,7 +308,14 @@ export function toJson(v: unknown, depth = 0): Json {
 /** The view as JSON. */
 export function blobViewJson(view: BlobView, roots: readonly string[]): Json {
   return {
-    key: view.key, bytes: view.bytes, format: view.format, tag: view.tag ?? null, class: view.className ?? null,
-    schema: view.schema === undefined ? null : view.schema.key, roots: [...roots], children: view.children, body: toJson(view.body),
+    key: view.key,
+    bytes: view.bytes,
+    format: view.format,
+    tag: view.tag ?? null,
+    class: view.className ?? null,
+    schema: view.schema === undefined ? null : view.schema.key,
+    roots: [...roots],
+    children: view.children,
+    body: toJson(view.body),
   };
 }

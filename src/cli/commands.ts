@@ -5,7 +5,8 @@ import { type CliStore, openStoreSpec } from './store-spec.js';
 import { SchemaPrefetch } from './schema-prefetch.js';
 import { classesJson, renderClasses, storedClasses } from './schemas.js';
 import { blobFormat } from '../codec/wire.js';
-import { blobViewJson, renderBlobText, viewBlob } from './blob-view.js';
+import { blobViewJson, viewBlob } from './blob-view.js';
+import { renderBlobText } from './blob-text.js';
 import { explore } from './explore-command.js';
 import { formatBytes, table } from './format.js';
 import { graphJson, renderDot, renderMermaid, walkGraph } from './graph.js';
@@ -77,15 +78,24 @@ export async function runCommand(run: CommandRun): Promise<number> {
   const s = await openStore(run);
   try {
     switch (run.command) {
-      case 'stats': return await stats(s, run);
-      case 'roots': return await roots(s, run);
-      case 'ls': return await ls(s, run);
-      case 'show': return await show(s, run, await resolveKey(s, run.key!));
-      case 'schemas': return await schemas(s, run);
-      case 'graph': return await graph(s, run, await resolveKey(s, run.key!));
-      case 'verify': return await verify(s, run);
-      case 'gc': return await gc(s, run);
-      case 'explore': return await explore(s, run);
+      case 'stats':
+        return await stats(s, run);
+      case 'roots':
+        return await roots(s, run);
+      case 'ls':
+        return await ls(s, run);
+      case 'show':
+        return await show(s, run, await resolveKey(s, run.key!));
+      case 'schemas':
+        return await schemas(s, run);
+      case 'graph':
+        return await graph(s, run, await resolveKey(s, run.key!));
+      case 'verify':
+        return await verify(s, run);
+      case 'gc':
+        return await gc(s, run);
+      case 'explore':
+        return await explore(s, run);
     }
   } finally {
     await s.storage.close();
@@ -113,14 +123,16 @@ async function stats(s: CliStore, run: CommandRun): Promise<number> {
   if (run.json) {
     await run.out.json({ path: s.where, blobs, bytes, fileBytes: fileBytes ?? null, roots: rootCount, malformed });
   } else {
-    await run.out.line(table([
-      ['store', s.where],
-      ['blobs', String(blobs)],
-      ['data', `${formatBytes(bytes)} (${bytes} bytes)`],
-      ...(fileBytes === undefined ? [] : [['on disk', `${formatBytes(fileBytes)} (${fileBytes} bytes)`]]),
-      ['roots', String(rootCount)],
-      ...(malformed === 0 ? [] : [['malformed', `${malformed} record(s): run verify`]]),
-    ]));
+    await run.out.line(
+      table([
+        ['store', s.where],
+        ['blobs', String(blobs)],
+        ['data', `${formatBytes(bytes)} (${bytes} bytes)`],
+        ...(fileBytes === undefined ? [] : [['on disk', `${formatBytes(fileBytes)} (${fileBytes} bytes)`]]),
+        ['roots', String(rootCount)],
+        ...(malformed === 0 ? [] : [['malformed', `${malformed} record(s): run verify`]]),
+      ]),
+    );
   }
   return malformed === 0 ? 0 : 1;
 }
@@ -189,7 +201,16 @@ async function schemas(s: CliStore, run: CommandRun): Promise<number> {
   const take = async (): Promise<void> => {
     const keys = batch.splice(0);
     // A batch with a damaged record is read blob by blob, so one bad record hides nothing else.
-    const blobs = await Promise.resolve(s.raw.getMany(keys)).catch(() => Promise.all(keys.map((k) => Promise.resolve(s.raw.getMany([k])).then((r) => r[0], () => undefined))));
+    const blobs = await Promise.resolve(s.raw.getMany(keys)).catch(() =>
+      Promise.all(
+        keys.map((k) =>
+          Promise.resolve(s.raw.getMany([k])).then(
+            (r) => r[0],
+            () => undefined,
+          ),
+        ),
+      ),
+    );
     for (const b of blobs) if (b !== undefined && blobFormat(b.data) === 'schema') found.set(computeKey(b), b);
   };
   for await (const k of s.raw.keys()) {
@@ -211,7 +232,12 @@ async function graph(s: CliStore, run: CommandRun, key: DataKey): Promise<number
   const bar = startProgress('graph', Math.min(run.maxNodes, s.blobCount() ?? run.maxNodes));
   let g;
   try {
-    g = await walkGraph((k) => s.storage.fetchData(k), key, { depth: run.depth, maxNodes: run.maxNodes, maxEdges: run.maxEdges }, (n) => bar.update(n));
+    g = await walkGraph(
+      (k) => s.storage.fetchData(k),
+      key,
+      { depth: run.depth, maxNodes: run.maxNodes, maxEdges: run.maxEdges },
+      (n) => bar.update(n),
+    );
   } finally {
     bar.stop();
   }
@@ -233,9 +259,11 @@ async function verify(s: CliStore, run: CommandRun): Promise<number> {
   if (run.json) {
     await run.out.json(report);
   } else {
-    await run.out.line(report.corrupt.length === 0
-      ? `checked ${report.checked} blobs: every one matches its key`
-      : `checked ${report.checked} blobs: ${report.corrupt.length} corrupt`);
+    await run.out.line(
+      report.corrupt.length === 0
+        ? `checked ${report.checked} blobs: every one matches its key`
+        : `checked ${report.checked} blobs: ${report.corrupt.length} corrupt`,
+    );
     for (const k of report.corrupt) await run.out.line(`corrupt ${k}`);
   }
   return report.corrupt.length === 0 ? 0 : 1;
@@ -250,6 +278,9 @@ async function gc(s: CliStore, run: CommandRun): Promise<number> {
     bar.stop();
   }
   if (run.json) await run.out.json(report);
-  else await run.out.line(`freed ${report.freedBlobs} blob${report.freedBlobs === 1 ? '' : 's'} (${formatBytes(report.freedBytes)}), kept ${report.keptBlobs}`);
+  else
+    await run.out.line(
+      `freed ${report.freedBlobs} blob${report.freedBlobs === 1 ? '' : 's'} (${formatBytes(report.freedBytes)}), kept ${report.keptBlobs}`,
+    );
   return 0;
 }

@@ -1,6 +1,7 @@
 import type { DataKey, PagableData } from '../keys/data.js';
 import { PagableError } from '../error.js';
-import { type Json, blobLabeller } from './blob-view.js';
+import { blobLabeller } from './blob-schema.js';
+import type { Json } from './blob-view.js';
 import { SchemaPrefetch } from './schema-prefetch.js';
 
 /** One blob in a walked graph. */
@@ -37,15 +38,18 @@ export interface GraphLimits {
   maxEdges: number;
 }
 
-
 /**
  * Walks the arcs from `top` breadth first, iteratively (a chain a million blobs deep needs no
  * stack), visiting each blob once and at most `limits.depth` levels / `limits.maxNodes` blobs
  * (the graph says where it was cut). A blob that is absent or fails to read is kept as a
  * `missing` / `corrupt` node and not expanded, so a damaged store can still be drawn.
  */
-export async function walkGraph(fetch: (key: DataKey) => PagableData | Promise<PagableData>, top: DataKey,
-  limits: GraphLimits, onProgress?: (visited: number) => void): Promise<BlobGraph> {
+export async function walkGraph(
+  fetch: (key: DataKey) => PagableData | Promise<PagableData>,
+  top: DataKey,
+  limits: GraphLimits,
+  onProgress?: (visited: number) => void,
+): Promise<BlobGraph> {
   const nodes = new Map<DataKey, GraphNode>();
   // Labels come from the stored schemas, fetched ahead once per schema set (any store, Redis too).
   const schemas = new SchemaPrefetch(async (k) => fetch(k));

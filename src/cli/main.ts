@@ -65,7 +65,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const [command, store, key, ...extra] = positionals;
   if (command === undefined) throw new UsageError('missing command (try pagable --help)');
-  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+  if (!(COMMANDS as readonly string[]).includes(command))
+    throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
   const cmd = command as CommandName;
   if (store === undefined) throw new UsageError(`${cmd}: missing the store path (an LMDB directory or a redis:// url)`);
   if (takesKey(cmd) && key === undefined) throw new UsageError(`${cmd}: missing KEY (a key, a unique key prefix or a root name)`);
@@ -78,13 +79,19 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const o of ['depth', 'max-nodes', 'max-edges'] as const) {
     if (values[o] !== undefined && cmd !== 'graph') throw new UsageError(`--${o} applies to graph only`);
   }
-  if ((values.port !== undefined || values.host !== undefined) && cmd !== 'explore') throw new UsageError('--port and --host apply to explore only');
+  if ((values.port !== undefined || values.host !== undefined) && cmd !== 'explore')
+    throw new UsageError('--port and --host apply to explore only');
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--port takes a port number (0-65535), not "${values.port}"`);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535))
+    throw new UsageError(`--port takes a port number (0-65535), not "${values.port}"`);
   // Mermaid refuses diagrams over 500 edges by default (its maxEdges): stay under it unless told.
   const mermaid = format === 'mermaid';
   return runCommand({
-    command: cmd, store, key, json: values.json === true, format,
+    command: cmd,
+    store,
+    key,
+    json: values.json === true,
+    format,
     depth: count(values.depth, '--depth', Infinity),
     maxNodes: count(values['max-nodes'], '--max-nodes', mermaid ? 250 : 100_000),
     maxEdges: count(values['max-edges'], '--max-edges', mermaid ? 500 : 1_000_000),

@@ -14,13 +14,16 @@ const QUIET: Progress = { update: () => undefined, stop: () => undefined };
  */
 export function startProgress(label: string, total: number): Progress {
   if (!process.stderr.isTTY) return QUIET;
-  const bar = new cliProgress.SingleBar({
-    stream: process.stderr,
-    format: '{label} [{bar}] {value}/{total} blobs  {duration_formatted}',
-    hideCursor: true,
-    clearOnComplete: true,
-    fps: 10,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: '{label} [{bar}] {value}/{total} blobs  {duration_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      fps: 10,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let max = Math.max(1, total);
   bar.start(max, 0, { label });
   return {

@@ -1,6 +1,6 @@
 import { blobFormat } from '../codec/wire.js';
 import type { DataKey, PagableData } from '../keys/data.js';
-import type { BlobFetch } from './blob-view.js';
+import type { BlobFetch } from './blob-schema.js';
 
 /**
  * The schema blobs a data blob names, fetched ahead (asynchronously, once per schema set) so the

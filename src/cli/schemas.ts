@@ -1,7 +1,6 @@
 import type { DataKey, PagableData } from '../keys/data.js';
-import {
-  type ClassDesc, type SchemaSet, type TypeDesc, assembleSchemaSet, describeType, parseClassBlob, parseSetBlob,
-} from '../codec/schema-set.js';
+import { type ClassDesc, type TypeDesc, parseClassBlob, parseSetBlob } from '../codec/schema-parser.js';
+import { type SchemaSet, assembleSchemaSet, describeType } from '../codec/schema-set.js';
 import { C1_BYTE } from '../codec/wire.js';
 import type { Json } from './blob-view.js';
 

@@ -66,7 +66,9 @@ export async function openStoreSpec(spec: string, mode: OpenMode): Promise<CliSt
     fileBytes: () => s.fileBytes(),
     async *listBlobs() {
       for (const b of s.listBlobs()) {
-        yield b.malformed === undefined ? { key: b.key, bytes: b.bytes, children: b.children } : { key: b.key, bytes: b.bytes, children: b.children, malformed: b.malformed.message };
+        yield b.malformed === undefined
+          ? { key: b.key, bytes: b.bytes, children: b.children }
+          : { key: b.key, bytes: b.bytes, children: b.children, malformed: b.malformed.message };
       }
     },
     keysWithPrefix: async (prefix, limit) => s.keysWithPrefix(prefix, limit),
@@ -77,9 +79,10 @@ async function openRedis(spec: string, mode: OpenMode): Promise<CliStore> {
   const m = /^(rediss?):\/\/([^/]*)(\/.*)?$/.exec(spec)!;
   const hosts = m[2]!.split(',');
   const common = { prefix: mode.prefix, timeoutMs: mode.timeoutMs, verify: mode.verify };
-  const s = hosts.length > 1
-    ? await RedisPagableStorage.connect({ ...common, cluster: hosts.map((h) => `${m[1]}://${h}`) })
-    : await RedisPagableStorage.connect({ ...common, url: spec });
+  const s =
+    hosts.length > 1
+      ? await RedisPagableStorage.connect({ ...common, cluster: hosts.map((h) => `${m[1]}://${h}`) })
+      : await RedisPagableStorage.connect({ ...common, url: spec });
   const raw = s.redisStore;
   return {
     storage: s,

@@ -7,7 +7,8 @@ import type { Class } from '../metadata/type-spec.js';
 import { type ClassReader, type InstanceSource, entryCache, fastReader, readerFor } from './class-readers.js';
 import type { DecodeContext } from './decode-context.js';
 import { MsgpackReader } from './msgpack-reader.js';
-import type { SchemaSet, TypeDesc } from './schema-set.js';
+import type { TypeDesc } from './schema-parser.js';
+import type { SchemaSet } from './schema-set.js';
 import { C1_BYTE, ESC_CLASS, Esc, TYPED_ARRAYS } from './wire.js';
 
 /*
@@ -54,7 +55,10 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
       throw new PagableError('TYPE_MISMATCH', `${this.where}: stored plain data, declared ${cls.name}`);
     }
     if (meta === undefined) {
-      throw new PagableError('NOT_PAGABLE', `${this.where}: stored an untagged ${e.name}, and ${cls.name} is not @Pagable; tag the stored classes or load through the concrete class`);
+      throw new PagableError(
+        'NOT_PAGABLE',
+        `${this.where}: stored an untagged ${e.name}, and ${cls.name} is not @Pagable; tag the stored classes or load through the concrete class`,
+      );
     }
     return this.build(readerFor(this.set!, 0, meta, this.where), n);
   }
@@ -80,9 +84,14 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
     const name = kind === Esc.Instance && rest >= 2 ? this.maybeString() : undefined;
     if (name === undefined) throw this.corrupt(`expected an instance${base ? ' of ' + base.name : ''}`);
     {
-      if (union === undefined || union.k !== 'union') throw this.corrupt(`a discriminator name "${name.slice(0, 60)}" outside a discriminated field`);
+      if (union === undefined || union.k !== 'union')
+        throw this.corrupt(`a discriminator name "${name.slice(0, 60)}" outside a discriminated field`);
       const cls = union.byName.get(name);
-      if (cls === undefined) throw new PagableError('UNKNOWN_TAG', `${this.where}: "${name.slice(0, 100)}" is not one of the discriminator's subtypes (${[...union.byName.keys()].join(', ')})`);
+      if (cls === undefined)
+        throw new PagableError(
+          'UNKNOWN_TAG',
+          `${this.where}: "${name.slice(0, 100)}" is not one of the discriminator's subtypes (${[...union.byName.keys()].join(', ')})`,
+        );
       const m = getClassMeta(cls);
       if (m === undefined) throw new PagableError('NOT_PAGABLE', `${this.where}: class ${cls.name} is not @Pagable`);
       return this.build(fastReader(m), rest - 2);
@@ -98,7 +107,10 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
     if (e.tag === undefined) throw this.corrupt(`an untagged ${e.name} written as polymorphic`);
     const cls = classForTag(e.tag);
     if (cls === undefined) {
-      throw new PagableError('UNKNOWN_TAG', `${this.where}: type tag "${e.tag.slice(0, 100)}" is not registered by any loaded class (is the module declaring it imported?)`);
+      throw new PagableError(
+        'UNKNOWN_TAG',
+        `${this.where}: type tag "${e.tag.slice(0, 100)}" is not registered by any loaded class (is the module declaring it imported?)`,
+      );
     }
     if (base !== undefined && cls !== base && !(cls.prototype instanceof base)) {
       throw new PagableError('TYPE_MISMATCH', `${this.where}: found a ${cls.name} (tag "${e.tag}") where ${base.name} is expected`);
@@ -114,8 +126,14 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
   /** nil (null), undefined, or NOT_NIL with nothing consumed. */
   protected nil(): unknown {
     const b = this.src[this.pos];
-    if (b === 0xc0) { this.pos++; return null; }
-    if (b === 0xd4 && this.src[this.pos + 1] === 0 && this.pos + 3 <= this.end) { this.pos += 3; return undefined; }
+    if (b === 0xc0) {
+      this.pos++;
+      return null;
+    }
+    if (b === 0xd4 && this.src[this.pos + 1] === 0 && this.pos + 3 <= this.end) {
+      this.pos += 3;
+      return undefined;
+    }
     return NOT_NIL;
   }
 
@@ -156,7 +174,8 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
 
   /** @internal An array field of element schema `s.of`. */
   arr(s: Schema, holder: object, slot: string | number): unknown {
-    void holder; void slot;
+    void holder;
+    void slot;
     const nil = this.nil();
     if (nil !== NOT_NIL) return nil;
     const n = this.arrayHeader();
@@ -173,13 +192,20 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
 
   private val(s: Schema, holder: object, slot: string | number): unknown {
     switch (s.k) {
-      case 'any': return this.value();
-      case 'class': return this.cls(s);
-      case 'array': return this.arr(s, holder, slot);
-      case 'dyn': return this.dyn(s);
-      case 'union': return this.union(s);
-      case 'shared': return this.shared(s, holder, slot);
-      case 'lazy': return this.lazy(s);
+      case 'any':
+        return this.value();
+      case 'class':
+        return this.cls(s);
+      case 'array':
+        return this.arr(s, holder, slot);
+      case 'dyn':
+        return this.dyn(s);
+      case 'union':
+        return this.union(s);
+      case 'shared':
+        return this.shared(s, holder, slot);
+      case 'lazy':
+        return this.lazy(s);
     }
   }
 
@@ -268,7 +294,8 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
       case Esc.Typed: {
         const T = rest === 2 ? TYPED_ARRAYS[this.uint('a typed array kind')] : undefined;
         const bytes = T === undefined ? undefined : this.value();
-        if (T === undefined || !(bytes instanceof Uint8Array) || bytes.length % T.BYTES_PER_ELEMENT !== 0) throw this.corrupt('a malformed typed array');
+        if (T === undefined || !(bytes instanceof Uint8Array) || bytes.length % T.BYTES_PER_ELEMENT !== 0)
+          throw this.corrupt('a malformed typed array');
         // `bytes` is a fresh, aligned copy.
         return new T(bytes.buffer as ArrayBuffer, 0, bytes.length / T.BYTES_PER_ELEMENT);
       }
@@ -276,5 +303,4 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
         throw this.corrupt(`unknown escape kind ${typeof kind === 'number' ? kind : `(a ${kind === null ? 'null' : typeof kind})`}`);
     }
   }
-
 }

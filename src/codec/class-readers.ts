@@ -1,7 +1,8 @@
 import { PagableError } from '../error.js';
 import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
 import type { Schema } from '../metadata/schema.js';
-import type { SchemaClass, SchemaSet, TypeDesc } from './schema-set.js';
+import type { TypeDesc } from './schema-parser.js';
+import type { SchemaClass, SchemaSet } from './schema-set.js';
 
 /*
  * How an instance is read: one generated function per class (constant property names keep every
@@ -40,13 +41,20 @@ function readLine(s: Schema, i: number, key: string): string {
   switch (s.k) {
     // A field declared with a built-in type (design:type String, () => Date...) checks the kind of
     // what it reads: a hostile or mislabelled blob is TYPE_MISMATCH, never a value of another kind.
-    case 'any': return s.native === undefined || s.native === Object ? `obj[${key}] = dec.value();` : `obj[${key}] = dec.nat(S[${i}], M, ${key});`;
-    case 'class': return `obj[${key}] = dec.cls(S[${i}]);`;
-    case 'array': return `obj[${key}] = dec.arr(S[${i}], obj, ${key});`;
-    case 'dyn': return `obj[${key}] = dec.dyn(S[${i}]);`;
-    case 'union': return `obj[${key}] = dec.union(S[${i}]);`;
-    case 'shared': return `obj[${key}] = dec.shared(S[${i}], obj, ${key});`;
-    case 'lazy': return `obj[${key}] = dec.lazy(S[${i}]);`;
+    case 'any':
+      return s.native === undefined || s.native === Object ? `obj[${key}] = dec.value();` : `obj[${key}] = dec.nat(S[${i}], M, ${key});`;
+    case 'class':
+      return `obj[${key}] = dec.cls(S[${i}]);`;
+    case 'array':
+      return `obj[${key}] = dec.arr(S[${i}], obj, ${key});`;
+    case 'dyn':
+      return `obj[${key}] = dec.dyn(S[${i}]);`;
+    case 'union':
+      return `obj[${key}] = dec.union(S[${i}]);`;
+    case 'shared':
+      return `obj[${key}] = dec.shared(S[${i}], obj, ${key});`;
+    case 'lazy':
+      return `obj[${key}] = dec.lazy(S[${i}]);`;
   }
 }
 
@@ -66,8 +74,10 @@ function makerOf(meta: ClassMeta): () => object {
   let m = makers.get(meta);
   if (m !== undefined) return m;
   const lines = meta.fields.map((f) => `this[${JSON.stringify(f.name)}] = undefined;`);
-  const make = (name: string): () => object =>
-    new Function('P', `function ${name}() {\n${lines.join('\n')}\n}\n${name}.prototype = P;\nreturn ${name};`)(meta.cls.prototype) as () => object;
+  const make = (name: string): (() => object) =>
+    new Function('P', `function ${name}() {\n${lines.join('\n')}\n}\n${name}.prototype = P;\nreturn ${name};`)(
+      meta.cls.prototype,
+    ) as () => object;
   // Named after the class: heap snapshots and DevTools name objects by the function that made
   // them, and users reading a snapshot look for their classes, not for "Instance".
   const name = meta.cls.name;
@@ -122,11 +132,16 @@ class Sameness {
   /** A value stored with type `w` reads exactly as one declared `s`. */
   type(w: TypeDesc, s: Schema): boolean {
     switch (w.t) {
-      case 'plain': return plainName(s) === w.native;
-      case 'class': return s.k === 'class' && s.meta !== undefined && this.cls(w.index, s.meta);
-      case 'abstract': return s.k === 'class' && s.meta === undefined && s.cls.name === w.name;
-      case 'array': return s.k === 'array' && this.type(w.of, s.of);
-      case 'dyn': return s.k === 'dyn' && (s.base?.name ?? undefined) === w.base;
+      case 'plain':
+        return plainName(s) === w.native;
+      case 'class':
+        return s.k === 'class' && s.meta !== undefined && this.cls(w.index, s.meta);
+      case 'abstract':
+        return s.k === 'class' && s.meta === undefined && s.cls.name === w.name;
+      case 'array':
+        return s.k === 'array' && this.type(w.of, s.of);
+      case 'dyn':
+        return s.k === 'dyn' && (s.base?.name ?? undefined) === w.base;
       case 'union': {
         if (s.k !== 'union' || s.byName.size !== w.members.size) return false;
         for (const [name, index] of w.members) {
@@ -141,7 +156,11 @@ class Sameness {
         if (s.k !== w.t) return false;
         const r = s.root;
         if (w.root.t === 'plain') return plainName(r) === w.root.native;
-        return r.k === 'class' && (r.meta?.tag ?? undefined) === w.root.tag && (w.root.tag !== undefined || (r.meta?.name ?? r.cls.name) === w.root.name);
+        return (
+          r.k === 'class' &&
+          (r.meta?.tag ?? undefined) === w.root.tag &&
+          (w.root.tag !== undefined || (r.meta?.name ?? r.cls.name) === w.root.name)
+        );
       }
     }
   }
@@ -196,7 +215,10 @@ export function readerFor(set: SchemaSet, index: number, meta: ClassMeta, where:
   } else {
     const match = matchFields(e, meta);
     if (e.tag === undefined && e.name !== meta.name && e.fields.length > 0 && match.every((m) => m === undefined)) {
-      throw new PagableError('TYPE_MISMATCH', `${where}: stored a ${e.name} { ${e.fields.map((f) => f.name).join(', ')} }, declared ${meta.name}: no field in common`);
+      throw new PagableError(
+        'TYPE_MISMATCH',
+        `${where}: stored a ${e.name} { ${e.fields.map((f) => f.name).join(', ')} }, declared ${meta.name}: no field in common`,
+      );
     }
     r = resolvingReader(set, e, meta, match);
   }

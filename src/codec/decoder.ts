@@ -10,7 +10,8 @@ import type { DecodeContext } from './decode-context.js';
 import { LegacyDecoder } from './legacy-decoder.js';
 import { MsgpackReader } from './msgpack-reader.js';
 import { cachedSchemaSet } from './schema-cache.js';
-import { type SchemaSet, type TypeDesc, describeType } from './schema-set.js';
+import type { TypeDesc } from './schema-parser.js';
+import { type SchemaSet, describeType } from './schema-set.js';
 import { C1_BYTE, ESC_CLASS, Esc, blobFormat, readTagHeader } from './wire.js';
 
 /*
@@ -40,7 +41,7 @@ function kindOf(v: unknown): string {
   if (typeof v !== 'object') return typeof v;
   if (Array.isArray(v)) return 'array';
   const p = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null;
-  return p === null || p === Object.prototype ? 'object' : p.constructor?.name ?? 'object';
+  return p === null || p === Object.prototype ? 'object' : (p.constructor?.name ?? 'object');
 }
 
 /** A plain value can be a field declared as built-in class `native`. */
@@ -130,7 +131,10 @@ export class BlobDecoder extends BlobReader {
   // ---- another version of a class: conversion and skipping -------------------------------------
 
   private mismatch(meta: ClassMeta, field: string, stored: string, declared: Schema): PagableError {
-    return new PagableError('TYPE_MISMATCH', `${this.where}: ${meta.name}.${field}: stored ${stored}, declared ${describeSchema(declared)}`);
+    return new PagableError(
+      'TYPE_MISMATCH',
+      `${this.where}: ${meta.name}.${field}: stored ${stored}, declared ${describeSchema(declared)}`,
+    );
   }
 
   /**
@@ -145,7 +149,8 @@ export class BlobDecoder extends BlobReader {
     const nil = this.nil();
     if (nil !== NOT_NIL) return nil;
     switch (w.t) {
-      case 'plain': return this.fit(this.value(), r, meta, field);
+      case 'plain':
+        return this.fit(this.value(), r, meta, field);
       case 'array': {
         const n = this.arrayHeader();
         if (n < 0 || (n > 0 && this.src[this.pos] === C1_BYTE)) throw this.corrupt(`${meta.name}.${field}: expected an array`);
@@ -163,7 +168,8 @@ export class BlobDecoder extends BlobReader {
         const key = this.placeholder();
         return r.k === 'shared' ? this.ctx.shared(key, r.root, holder, slot) : this.ctx.lazy(key, r.root);
       }
-      default: return this.convInstance(w, r, meta, field);
+      default:
+        return this.convInstance(w, r, meta, field);
     }
   }
 
@@ -201,11 +207,19 @@ export class BlobDecoder extends BlobReader {
       target = getClassMeta(r.byName.get(name)!);
     } else if (e.tag !== undefined) {
       const cls = classForTag(e.tag);
-      if (cls === undefined) throw new PagableError('UNKNOWN_TAG', `${this.where}: ${meta.name}.${field}: type tag "${e.tag.slice(0, 100)}" is not registered by any loaded class`);
-      const ok = r.k === 'class' ? cls === r.cls || cls.prototype instanceof r.cls
-        : r.k === 'dyn' ? r.base === undefined || cls === r.base || cls.prototype instanceof r.base
-          : r.k === 'union' ? r.byClass.has(cls)
-            : r.k === 'any' && r.native === undefined;
+      if (cls === undefined)
+        throw new PagableError(
+          'UNKNOWN_TAG',
+          `${this.where}: ${meta.name}.${field}: type tag "${e.tag.slice(0, 100)}" is not registered by any loaded class`,
+        );
+      const ok =
+        r.k === 'class'
+          ? cls === r.cls || cls.prototype instanceof r.cls
+          : r.k === 'dyn'
+            ? r.base === undefined || cls === r.base || cls.prototype instanceof r.base
+            : r.k === 'union'
+              ? r.byClass.has(cls)
+              : r.k === 'any' && r.native === undefined;
       if (!ok) throw this.mismatch(meta, field, stored, r);
       target = getClassMeta(cls);
     } else if (r.k === 'class' && r.meta !== undefined && name === undefined) {
@@ -228,12 +242,22 @@ export class BlobDecoder extends BlobReader {
 
   private fitsValue(v: unknown, r: Schema): boolean {
     switch (r.k) {
-      case 'any': return r.native === undefined || nativeFits(v, r.native);
-      case 'class': return v instanceof r.cls;
-      case 'dyn': return typeof v === 'object' && getClassMeta((v as object).constructor as Class)?.tag !== undefined && (r.base === undefined || v instanceof r.base);
-      case 'union': return typeof v === 'object' && r.byClass.has((v as object).constructor as Class);
-      case 'array': return Array.isArray(v) && v.every((x) => x === null || x === undefined || this.fitsValue(x, r.of));
-      default: return false;
+      case 'any':
+        return r.native === undefined || nativeFits(v, r.native);
+      case 'class':
+        return v instanceof r.cls;
+      case 'dyn':
+        return (
+          typeof v === 'object' &&
+          getClassMeta((v as object).constructor as Class)?.tag !== undefined &&
+          (r.base === undefined || v instanceof r.base)
+        );
+      case 'union':
+        return typeof v === 'object' && r.byClass.has((v as object).constructor as Class);
+      case 'array':
+        return Array.isArray(v) && v.every((x) => x === null || x === undefined || this.fitsValue(x, r.of));
+      default:
+        return false;
     }
   }
 
@@ -241,7 +265,8 @@ export class BlobDecoder extends BlobReader {
   skip(w: TypeDesc): void {
     if (this.nil() !== NOT_NIL) return;
     switch (w.t) {
-      case 'plain': return this.skipAny();
+      case 'plain':
+        return this.skipAny();
       case 'array': {
         const n = this.arrayHeader();
         if (n < 0) throw this.corrupt('expected an array');
@@ -308,7 +333,10 @@ export class BlobDecoder extends BlobReader {
     const m = this.mapHeader();
     if (m >= 0) {
       this.enter();
-      for (let i = 0; i < m; i++) { this.skipValue(); this.skipAny(); }
+      for (let i = 0; i < m; i++) {
+        this.skipValue();
+        this.skipAny();
+      }
       this.depth--;
       return;
     }

@@ -147,17 +147,26 @@ export class BlobEncoder extends PlainEncoder {
    */
   private checkInstance(value: unknown, declared: ClassSchema | undefined, at: string | undefined): ClassMeta {
     if (typeof value !== 'object' || value === null) {
-      throw new PagableError('TYPE_MISMATCH', `${at ?? this.where()}: expected ${declared ? 'an instance of ' + declared.cls.name : 'an object'}, got ${className(value)}`);
+      throw new PagableError(
+        'TYPE_MISMATCH',
+        `${at ?? this.where()}: expected ${declared ? 'an instance of ' + declared.cls.name : 'an object'}, got ${className(value)}`,
+      );
     }
     if (declared !== undefined && !(value instanceof declared.cls)) {
-      throw new PagableError('TYPE_MISMATCH', `${at ?? this.where()}: expected an instance of ${declared.cls.name}, got ${className(value)}`);
+      throw new PagableError(
+        'TYPE_MISMATCH',
+        `${at ?? this.where()}: expected an instance of ${declared.cls.name}, got ${className(value)}`,
+      );
     }
     const meta = metaOf(value);
     if (meta === undefined) {
       throw new PagableError('NOT_PAGABLE', `${at ?? this.where()}: class ${className(value)} is not decorated with @Pagable()`);
     }
     if (declared !== undefined && meta.cls !== declared.cls && meta.tag === undefined) {
-      throw new PagableError('TYPE_MISMATCH', `${at ?? this.where()}: a ${meta.name} where ${declared.cls.name} is declared needs a @TypeTag on ${meta.name}, so that it comes back as ${meta.name}`);
+      throw new PagableError(
+        'TYPE_MISMATCH',
+        `${at ?? this.where()}: a ${meta.name} where ${declared.cls.name} is declared needs a @TypeTag on ${meta.name}, so that it comes back as ${meta.name}`,
+      );
     }
     return meta;
   }
@@ -193,7 +202,6 @@ export class BlobEncoder extends PlainEncoder {
     }
   }
 
-
   /**
    * @internal The trailing record of a class laid out from class-transformer metadata: its other
    * own enumerable properties, as class-transformer would serialize them; undefined when none.
@@ -211,7 +219,6 @@ export class BlobEncoder extends PlainEncoder {
     if (extra === undefined) this.w.undef();
     else this.any(extra);
   }
-
 
   /** @internal A field value with schema `s` (called by the generated field writers). */
   value(v: unknown, s: Schema, meta: ClassMeta, field: string): void {
@@ -253,7 +260,10 @@ export class BlobEncoder extends PlainEncoder {
         const cls = (v as object).constructor as Class;
         const name = typeof v === 'object' ? s.byClass.get(cls) : undefined;
         if (name === undefined) {
-          throw new PagableError('TYPE_MISMATCH', `${this.where()}: a ${className(v)} is not one of the discriminator's subtypes (${[...s.byName.keys()].join(', ')})`);
+          throw new PagableError(
+            'TYPE_MISMATCH',
+            `${this.where()}: a ${className(v)} is not one of the discriminator's subtypes (${[...s.byName.keys()].join(', ')})`,
+          );
         }
         const vm = getClassMeta(cls);
         if (vm === undefined) throw new PagableError('NOT_PAGABLE', `${this.where()}: class ${cls.name} is not decorated with @Pagable()`);
@@ -288,11 +298,4 @@ export class BlobEncoder extends PlainEncoder {
       }
     }
   }
-
-
-
-
-
-
-
 }

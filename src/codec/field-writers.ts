@@ -33,7 +33,9 @@ export function compileFieldWriter(meta: ClassMeta): FieldWriter {
     lines.push(`enc.field = ${key}; const ${v} = obj[${key}];`);
     if (schemas[i]!.k === 'any') {
       // Strings, booleans and numbers other than -0 are written as they are.
-      lines.push(`if (typeof ${v} === 'string') w.str(${v}); else if (typeof ${v} === 'number' && (${v} !== 0 || 1 / ${v} > 0)) w.num(${v}); else if (typeof ${v} === 'boolean') w.bool(${v}); else enc.value(${v}, S[${i}], M, ${key});`);
+      lines.push(
+        `if (typeof ${v} === 'string') w.str(${v}); else if (typeof ${v} === 'number' && (${v} !== 0 || 1 / ${v} > 0)) w.num(${v}); else if (typeof ${v} === 'boolean') w.bool(${v}); else enc.value(${v}, S[${i}], M, ${key});`,
+      );
     } else {
       lines.push(`enc.value(${v}, S[${i}], M, ${key});`);
     }

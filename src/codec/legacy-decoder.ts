@@ -74,7 +74,10 @@ export class LegacyDecoder {
       if (header !== undefined) throw this.corrupt(`expected a ${root.cls.name}, found the string "${header.tag.slice(0, 60)}"`);
       const meta = root.meta;
       if (meta === undefined) {
-        throw new PagableError('NOT_PAGABLE', `${where}: untagged, and ${root.cls.name} is not @Pagable; tag the stored classes or load through the concrete class`);
+        throw new PagableError(
+          'NOT_PAGABLE',
+          `${where}: untagged, and ${root.cls.name} is not @Pagable; tag the stored classes or load through the concrete class`,
+        );
       }
       const body = unpackBody(data, where);
       if (!Array.isArray(body)) throw this.corrupt(`the body of a ${meta.name} is not an array`);
@@ -108,7 +111,10 @@ export class LegacyDecoder {
   private resolveTag(tag: string, base: Class | undefined): ClassMeta {
     const cls = classForTag(tag);
     if (cls === undefined) {
-      throw new PagableError('UNKNOWN_TAG', `${this.where}: type tag "${tag.slice(0, 100)}" is not registered by any loaded class (is the module declaring it imported?)`);
+      throw new PagableError(
+        'UNKNOWN_TAG',
+        `${this.where}: type tag "${tag.slice(0, 100)}" is not registered by any loaded class (is the module declaring it imported?)`,
+      );
     }
     if (base !== undefined && cls !== base && !(cls.prototype instanceof base)) {
       throw new PagableError('TYPE_MISMATCH', `${this.where}: found a ${cls.name} (tag "${tag}") where ${base.name} is expected`);
@@ -171,7 +177,8 @@ export class LegacyDecoder {
         return raw;
       }
       case 'dyn': {
-        if (!Array.isArray(raw) || raw[0] !== C1 || raw[1] !== Esc.Instance) throw this.corrupt(`${meta.name}.${String(slot)}: expected a tagged value`);
+        if (!Array.isArray(raw) || raw[0] !== C1 || raw[1] !== Esc.Instance)
+          throw this.corrupt(`${meta.name}.${String(slot)}: expected a tagged value`);
         return this.fields(raw, 3, this.tagged(raw[2], s.base));
       }
       case 'union': {
@@ -180,7 +187,10 @@ export class LegacyDecoder {
         }
         const cls = s.byName.get(raw[2]);
         if (cls === undefined) {
-          throw new PagableError('UNKNOWN_TAG', `${this.where}: ${meta.name}.${String(slot)}: "${raw[2].slice(0, 100)}" is not one of the discriminator's subtypes (${[...s.byName.keys()].join(', ')})`);
+          throw new PagableError(
+            'UNKNOWN_TAG',
+            `${this.where}: ${meta.name}.${String(slot)}: "${raw[2].slice(0, 100)}" is not one of the discriminator's subtypes (${[...s.byName.keys()].join(', ')})`,
+          );
         }
         const vm = getClassMeta(cls);
         if (vm === undefined) throw new PagableError('NOT_PAGABLE', `${this.where}: class ${cls.name} is not @Pagable`);
@@ -271,7 +281,8 @@ export class LegacyDecoder {
       case Esc.Typed: {
         const T = typeof x[2] === 'number' ? TYPED_ARRAYS[x[2]] : undefined;
         const bytes = x[3];
-        if (T === undefined || !(bytes instanceof Uint8Array) || bytes.length % T.BYTES_PER_ELEMENT !== 0) throw this.corrupt('a malformed typed array');
+        if (T === undefined || !(bytes instanceof Uint8Array) || bytes.length % T.BYTES_PER_ELEMENT !== 0)
+          throw this.corrupt('a malformed typed array');
         // Copy into a fresh buffer: the source may be unaligned for multi-byte elements.
         const buf = new ArrayBuffer(bytes.length);
         new Uint8Array(buf).set(bytes);

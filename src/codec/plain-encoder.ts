@@ -57,7 +57,10 @@ export abstract class PlainEncoder {
   /** @internal Set by the generated field writers. */
   field = '';
 
-  constructor(protected w: MsgpackWriter, protected readonly ctx: EncodeContext) {}
+  constructor(
+    protected w: MsgpackWriter,
+    protected readonly ctx: EncodeContext,
+  ) {}
 
   /** Writes an instance of a tagged class met inside plain data. */
   protected abstract tagged(v: object, meta: ClassMeta): void;
@@ -68,9 +71,15 @@ export abstract class PlainEncoder {
 
   protected tooDeep(obj: object, what: string): never {
     if (this.stack.includes(obj)) {
-      throw new PagableError('CYCLE', `${what}: an object contains itself through inline fields; a cycle cannot be stored (blobs are named by their content)`);
+      throw new PagableError(
+        'CYCLE',
+        `${what}: an object contains itself through inline fields; a cycle cannot be stored (blobs are named by their content)`,
+      );
     }
-    throw new PagableError('LIMIT', `${what}: inline values nested deeper than ${MAX_INLINE_DEPTH}; declare a @Shared or @Lazy boundary so the walk stays iterative`);
+    throw new PagableError(
+      'LIMIT',
+      `${what}: inline values nested deeper than ${MAX_INLINE_DEPTH}; declare a @Shared or @Lazy boundary so the walk stays iterative`,
+    );
   }
 
   /** Writes undefined or null and says so; false for any other value. */
@@ -130,7 +139,10 @@ export abstract class PlainEncoder {
           return;
         }
         if (this.ctx.arcTarget(v) !== undefined || this.ctx.isPin(v)) {
-          throw new PagableError('TYPE_MISMATCH', `${this.where()}: a PagableArc inside plain data cannot be stored; declare the field with @Lazy(() => X)`);
+          throw new PagableError(
+            'TYPE_MISMATCH',
+            `${this.where()}: a PagableArc inside plain data cannot be stored; declare the field with @Lazy(() => X)`,
+          );
         }
         const meta = metaOf(v);
         if (meta === undefined) {
@@ -141,10 +153,16 @@ export abstract class PlainEncoder {
         // it from design:type, and a model must not write other bytes under TC39 decorators.
         const own = this.owner !== undefined && this.stack[this.stack.length - 1]?.constructor === this.owner.cls;
         if ((meta.tag === undefined || own) && this.untypedField() !== undefined) {
-          throw new PagableError('TYPE_MISMATCH', `${this.where()}: holds a ${meta.name} but its type is unknown (no () => type, no design:type): add it, e.g. @Field(() => ${meta.name}) or @Field(() => [${meta.name}])${meta.tag === undefined ? '' : ' (@Dyn() for any tagged class)'}, or enable "emitDecoratorMetadata" (with "experimentalDecorators")`);
+          throw new PagableError(
+            'TYPE_MISMATCH',
+            `${this.where()}: holds a ${meta.name} but its type is unknown (no () => type, no design:type): add it, e.g. @Field(() => ${meta.name}) or @Field(() => [${meta.name}])${meta.tag === undefined ? '' : ' (@Dyn() for any tagged class)'}, or enable "emitDecoratorMetadata" (with "experimentalDecorators")`,
+          );
         }
         if (meta.tag === undefined) {
-          throw new PagableError('TYPE_MISMATCH', `${this.where()}: a ${meta.name} inside untyped data needs a @TypeTag on ${meta.name}, or declare the field's type, e.g. @Field(() => [${meta.name}])`);
+          throw new PagableError(
+            'TYPE_MISMATCH',
+            `${this.where()}: a ${meta.name} inside untyped data needs a @TypeTag on ${meta.name}, or declare the field's type, e.g. @Field(() => [${meta.name}])`,
+          );
         }
         return this.tagged(v as object, meta);
       }

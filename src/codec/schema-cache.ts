@@ -2,9 +2,8 @@ import type { DataKey, PagableData } from '../keys/data.js';
 import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import type { ClassMeta } from '../metadata/class-meta.js';
-import {
-  type ClassDesc, type SchemaSet, SchemaBlobKind, assembleSchemaSet, buildSchemaSet, parseClassBlob, parseSetBlob,
-} from './schema-set.js';
+import { type ClassDesc, SchemaBlobKind, parseClassBlob, parseSetBlob } from './schema-parser.js';
+import { type SchemaSet, assembleSchemaSet, buildSchemaSet } from './schema-set.js';
 import { C1_BYTE } from './wire.js';
 
 /*
@@ -72,7 +71,13 @@ export function missingSchemaBlobs(key: DataKey): DataKey[] {
   }
   if (missing.length > 0) return missing;
   const parts = blob.arcs.map((k) => classes.get(k)!);
-  const set = assembleSchemaSet(key, blob, parts.map((p) => p[0]), undefined, blob.arcs.map((k, i) => [k, parts[i]![1]] as const));
+  const set = assembleSchemaSet(
+    key,
+    blob,
+    parts.map((p) => p[0]),
+    undefined,
+    blob.arcs.map((k, i) => [k, parts[i]![1]] as const),
+  );
   setBlobs.delete(key);
   bounded(sets, key, set);
   return [];

@@ -3,9 +3,8 @@ import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import type { RootSchema, Schema } from '../metadata/schema.js';
-import type { FieldKind } from '../metadata/type-spec.js';
-import { MsgpackReader } from './msgpack-reader.js';
 import { MsgpackWriter } from './msgpack-writer.js';
+import { type ClassDesc, type TypeDesc, FIELD_KINDS, SchemaBlobKind, parseClassBlob, parseSetBlob } from './schema-parser.js';
 import { C1_BYTE } from './wire.js';
 
 /*
@@ -36,35 +35,6 @@ import { C1_BYTE } from './wire.js';
  *               the set indices of its closure positions 1, 2, ... (position 0 is the class itself)
  */
 
-/** A declared type as the writer recorded it. */
-export type TypeDesc =
-  | { readonly t: 'plain'; readonly native: string }
-  | { readonly t: 'class'; readonly index: number }
-  | { readonly t: 'abstract'; readonly name: string }
-  | { readonly t: 'array'; readonly of: TypeDesc }
-  | { readonly t: 'dyn'; readonly base: string | undefined }
-  | { readonly t: 'union'; readonly members: ReadonlyMap<string, number> }
-  | { readonly t: 'shared' | 'lazy'; readonly root: RootDesc };
-
-/** The declared class of a @Shared / @Lazy child (its own blob has its own schema). */
-export type RootDesc = { readonly t: 'plain'; readonly native: string } | { readonly t: 'ref'; readonly name: string; readonly tag: string | undefined };
-
-/** One stored field of a writer class. */
-export interface SchemaField {
-  readonly name: string;
-  readonly kind: FieldKind;
-  readonly type: TypeDesc;
-}
-
-/** A class blob, parsed: its inline class references are positions in its closure (0: itself). */
-export interface ClassDesc {
-  readonly tag: string | undefined;
-  readonly name: string;
-  readonly fields: readonly SchemaField[];
-  /** A class-transformer layout: a record of its other own properties follows the fields. */
-  readonly rest: boolean;
-}
-
 /** One class of a schema set, as its writer stored it; its inline class references are set indices. */
 export interface SchemaClass extends ClassDesc {
   /** The key of its class blob. */
@@ -83,16 +53,6 @@ export interface SchemaSet {
   readonly classes: readonly SchemaClass[];
 }
 
-/** The third byte of a schema blob: what it holds. */
-export const enum SchemaBlobKind { Set = 1, Class = 2 }
-
-const KINDS: readonly FieldKind[] = ['field', 'shared', 'lazy', 'dyn'];
-
-/** Limits that keep a hostile schema blob's parse bounded. */
-const MAX_CLASSES = 65536;
-const MAX_FIELDS = 10_000;
-const MAX_TYPE_DEPTH = 40;
-
 // ---- writing -----------------------------------------------------------------------------------
 
 /** The name a plain-data schema is recorded under. */
@@ -108,10 +68,14 @@ function rootTree(r: RootSchema): unknown {
 /** A schema as the msgpack tree of its type description; `index` numbers inline classes. */
 function typeTree(s: Schema, index: (m: ClassMeta) => number): unknown {
   switch (s.k) {
-    case 'any': return plainName(s);
-    case 'class': return s.meta === undefined ? [1, s.cls.name] : index(s.meta);
-    case 'array': return [0, typeTree(s.of, index)];
-    case 'dyn': return [2, s.base?.name ?? null];
+    case 'any':
+      return plainName(s);
+    case 'class':
+      return s.meta === undefined ? [1, s.cls.name] : index(s.meta);
+    case 'array':
+      return [0, typeTree(s.of, index)];
+    case 'dyn':
+      return [2, s.base?.name ?? null];
     case 'union': {
       const members: unknown[] = [];
       for (const [name, cls] of s.byName) {
@@ -120,23 +84,30 @@ function typeTree(s: Schema, index: (m: ClassMeta) => number): unknown {
       }
       return [3, members];
     }
-    case 'shared': return [4, rootTree(s.root)];
-    case 'lazy': return [5, rootTree(s.root)];
+    case 'shared':
+      return [4, rootTree(s.root)];
+    case 'lazy':
+      return [5, rootTree(s.root)];
   }
 }
 
 /** The classes a value of schema `s` may need described alongside (inline classes, union subtypes). */
 function inlineClasses(s: Schema, out: (m: ClassMeta) => void): void {
   switch (s.k) {
-    case 'class': if (s.meta !== undefined) out(s.meta); return;
-    case 'array': inlineClasses(s.of, out); return;
+    case 'class':
+      if (s.meta !== undefined) out(s.meta);
+      return;
+    case 'array':
+      inlineClasses(s.of, out);
+      return;
     case 'union':
       for (const cls of s.byName.values()) {
         const m = getClassMeta(cls);
         if (m !== undefined) out(m);
       }
       return;
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -158,7 +129,10 @@ export function closureOf(meta: ClassMeta): readonly ClassMeta[] {
     seen.add(m);
     out.push(m);
     const found: ClassMeta[] = [];
-    for (const f of m.fields) inlineClasses(f.schema, (x) => { if (!seen.has(x)) found.push(x); });
+    for (const f of m.fields)
+      inlineClasses(f.schema, (x) => {
+        if (!seen.has(x)) found.push(x);
+      });
     for (let i = found.length - 1; i >= 0; i--) stack.push(found[i]!);
   }
   closures.set(meta, (c = out));
@@ -198,7 +172,12 @@ function classBlobOf(meta: ClassMeta): [DataKey, PagableData, ClassDesc] {
   if (c !== undefined) return c;
   const closure = closureOf(meta);
   const index = (m: ClassMeta): number => closure.indexOf(m);
-  const tree = [meta.tag ?? null, meta.name, meta.fields.map((f) => [f.name, KINDS.indexOf(f.kind), typeTree(f.schema, index)]), meta.rest !== undefined];
+  const tree = [
+    meta.tag ?? null,
+    meta.name,
+    meta.fields.map((f) => [f.name, FIELD_KINDS.indexOf(f.kind), typeTree(f.schema, index)]),
+    meta.rest !== undefined,
+  ];
   const [key, blob] = schemaBlob(SchemaBlobKind.Class, tree, NO_ARCS);
   c = [key, blob, parseClassBlob(key, blob)];
   classBlobs.set(meta, c);
@@ -209,119 +188,30 @@ function classBlobOf(meta: ClassMeta): [DataKey, PagableData, ClassDesc] {
 export function buildSchemaSet(classes: readonly ClassMeta[]): SchemaSet {
   const at = new Map<ClassMeta, number>();
   classes.forEach((m, i) => at.set(m, i));
-  const maps = classes.map((m) => closureOf(m).slice(1).map((x) => {
-    const i = at.get(x);
-    if (i === undefined) throw new PagableError('NOT_PAGABLE', `${x.name}: missing from a schema set (internal error)`);
-    return i;
-  }));
+  const maps = classes.map((m) =>
+    closureOf(m)
+      .slice(1)
+      .map((x) => {
+        const i = at.get(x);
+        if (i === undefined) throw new PagableError('NOT_PAGABLE', `${x.name}: missing from a schema set (internal error)`);
+        return i;
+      }),
+  );
   const parts = classes.map(classBlobOf);
-  const [key, blob] = schemaBlob(SchemaBlobKind.Set, maps, parts.map((p) => p[0]));
-  return assembleSchemaSet(key, blob, parts.map((p) => p[2]), classes);
+  const [key, blob] = schemaBlob(
+    SchemaBlobKind.Set,
+    maps,
+    parts.map((p) => p[0]),
+  );
+  return assembleSchemaSet(
+    key,
+    blob,
+    parts.map((p) => p[2]),
+    classes,
+  );
 }
 
 // ---- reading -----------------------------------------------------------------------------------
-
-class Parser extends MsgpackReader {
-  fail(msg: string): PagableError {
-    return this.corrupt(`malformed schema blob: ${msg}`);
-  }
-
-  type(depth: number): TypeDesc {
-    if (depth > MAX_TYPE_DEPTH) throw this.fail('types nested too deeply');
-    const s = this.maybeString();
-    if (s !== undefined) return { t: 'plain', native: s };
-    const n = this.arrayHeader();
-    if (n < 0) return { t: 'class', index: this.uint('a type') };
-    if (n !== 2) throw this.fail('a type of the wrong shape');
-    const k = this.uint('a type kind');
-    switch (k) {
-      case 0: return { t: 'array', of: this.type(depth + 1) };
-      case 1: return { t: 'abstract', name: this.string('a class name') };
-      case 2: return { t: 'dyn', base: this.nullish() ? undefined : this.string('a class name') };
-      case 3: {
-        const m = this.arrayHeader();
-        if (m < 0 || m % 2 !== 0) throw this.fail('a discriminator of the wrong shape');
-        const members = new Map<string, number>();
-        for (let i = 0; i < m; i += 2) members.set(this.string('a subtype name'), this.uint('a class index'));
-        return { t: 'union', members };
-      }
-      case 4: case 5: return { t: k === 4 ? 'shared' : 'lazy', root: this.root() };
-      default: throw this.fail(`unknown type kind ${k}`);
-    }
-  }
-
-  root(): RootDesc {
-    const s = this.maybeString();
-    if (s !== undefined) return { t: 'plain', native: s };
-    if (this.arrayHeader() !== 3 || this.uint('a root kind') !== 6) throw this.fail('a child type of the wrong shape');
-    const name = this.string('a class name');
-    const tag = this.nullish() ? undefined : this.string('a tag');
-    return { t: 'ref', name, tag };
-  }
-
-  field(): SchemaField {
-    if (this.arrayHeader() !== 3) throw this.fail('a field of the wrong shape');
-    const name = this.string('a field name');
-    const kind = KINDS[this.uint('a field kind')];
-    if (kind === undefined) throw this.fail(`field ${name}: unknown kind`);
-    return { name, kind, type: this.type(0) };
-  }
-
-  cls(): ClassDesc {
-    if (this.arrayHeader() !== 4) throw this.fail('a class of the wrong shape');
-    const tag = this.nullish() ? undefined : this.string('a tag');
-    const name = this.string('a class name');
-    const n = this.arrayHeader();
-    if (n < 0 || n > MAX_FIELDS) throw this.fail(`${name}: fields are not a list of at most ${MAX_FIELDS}`);
-    const fields: SchemaField[] = [];
-    for (let i = 0; i < n; i++) fields.push(this.field());
-    const b = this.u8();
-    if (b !== 0xc2 && b !== 0xc3) throw this.fail(`${name}: rest is not a boolean`);
-    return { tag, name, fields, rest: b === 0xc3 };
-  }
-}
-
-/** A parser positioned after the 3-byte header of a schema blob of `kind`; CORRUPT otherwise. */
-function parserFor(key: DataKey, blob: PagableData, kind: SchemaBlobKind): Parser {
-  const what = kind === SchemaBlobKind.Set ? 'schema set' : 'class schema';
-  const where = `${what} ${key}`;
-  const d = blob.data;
-  if (d[0] !== C1_BYTE || d[1] !== C1_BYTE) throw new PagableError('CORRUPT', `${where}: not a schema blob`);
-  if (d[2] !== kind) throw new PagableError('CORRUPT', `${where}: not a ${what} (schema blob kind ${String(d[2])}; written by a newer pagable?)`);
-  if (kind === SchemaBlobKind.Class && blob.arcs.length !== 0) throw new PagableError('CORRUPT', `${where}: a class schema has no children`);
-  const p = new Parser();
-  p.reset(d, 3, where);
-  return p;
-}
-
-/** Parses a class blob stored under `key`; CORRUPT (naming the key) when it is not one. */
-export function parseClassBlob(key: DataKey, blob: PagableData): ClassDesc {
-  const p = parserFor(key, blob, SchemaBlobKind.Class);
-  const c = p.cls();
-  if (!p.atEnd) throw p.fail('trailing bytes');
-  return c;
-}
-
-/** Parses a set blob: for each child (class) key, the set indices of its closure positions 1, 2, ... */
-export function parseSetBlob(key: DataKey, blob: PagableData): number[][] {
-  const p = parserFor(key, blob, SchemaBlobKind.Set);
-  const n = p.arrayHeader();
-  if (n < 0 || n > MAX_CLASSES || n !== blob.arcs.length) throw p.fail('not one list of class positions per child');
-  const maps: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const m = p.arrayHeader();
-    if (m < 0) throw p.fail('class positions are not a list');
-    const map: number[] = [];
-    for (let j = 0; j < m; j++) {
-      const x = p.uint('a class index');
-      if (x >= n) throw p.fail(`class index ${x} out of range`);
-      map.push(x);
-    }
-    maps.push(map);
-  }
-  if (!p.atEnd) throw p.fail('trailing bytes');
-  return maps;
-}
 
 /** A class's closure position `n` as a set index; CORRUPT when it has none. */
 function toSet(n: number, self: number, map: readonly number[] | undefined, where: string): number {
@@ -332,14 +222,17 @@ function toSet(n: number, self: number, map: readonly number[] | undefined, wher
 
 function retype(t: TypeDesc, self: number, map: readonly number[] | undefined, where: string): TypeDesc {
   switch (t.t) {
-    case 'class': return { t: 'class', index: toSet(t.index, self, map, where) };
-    case 'array': return { t: 'array', of: retype(t.of, self, map, where) };
+    case 'class':
+      return { t: 'class', index: toSet(t.index, self, map, where) };
+    case 'array':
+      return { t: 'array', of: retype(t.of, self, map, where) };
     case 'union': {
       const members = new Map<string, number>();
       for (const [name, n] of t.members) members.set(name, toSet(n, self, map, where));
       return { t: 'union', members };
     }
-    default: return t;
+    default:
+      return t;
   }
 }
 
@@ -347,7 +240,13 @@ function retype(t: TypeDesc, self: number, map: readonly number[] | undefined, w
  * The set stored under `key` from its blob and its classes' descriptions (in child order), with
  * class references renumbered to set indices. `own` gives this process's classes when it wrote it.
  */
-export function assembleSchemaSet(key: DataKey, blob: PagableData, descs: readonly ClassDesc[], own?: readonly ClassMeta[], classBlobs?: ReadonlyArray<readonly [DataKey, PagableData]>): SchemaSet {
+export function assembleSchemaSet(
+  key: DataKey,
+  blob: PagableData,
+  descs: readonly ClassDesc[],
+  own?: readonly ClassMeta[],
+  classBlobs?: ReadonlyArray<readonly [DataKey, PagableData]>,
+): SchemaSet {
   const maps = parseSetBlob(key, blob);
   const where = `schema set ${key}`;
   const classes: SchemaClass[] = descs.map((d, i) => ({
@@ -360,7 +259,11 @@ export function assembleSchemaSet(key: DataKey, blob: PagableData, descs: readon
     cache: undefined,
   }));
   const blobs: Array<readonly [DataKey, PagableData]> = [[key, blob]];
-  if (own !== undefined) for (const m of own) { const c = classBlobOf(m); blobs.push([c[0], c[1]]); }
+  if (own !== undefined)
+    for (const m of own) {
+      const c = classBlobOf(m);
+      blobs.push([c[0], c[1]]);
+    }
   else if (classBlobs !== undefined) blobs.push(...classBlobs);
   return { key, blobs, classes };
 }
@@ -368,16 +271,22 @@ export function assembleSchemaSet(key: DataKey, blob: PagableData, descs: readon
 /** A short human description of a recorded type, for messages and the CLI. */
 export function describeType(t: TypeDesc, set: SchemaSet | undefined): string {
   switch (t.t) {
-    case 'plain': return t.native === 'any' ? 'plain data' : t.native;
+    case 'plain':
+      return t.native === 'any' ? 'plain data' : t.native;
     case 'class': {
       const c = set?.classes[t.index];
-      return c === undefined ? `class #${t.index}` : c.tag ?? c.name;
+      return c === undefined ? `class #${t.index}` : (c.tag ?? c.name);
     }
-    case 'abstract': return t.name;
-    case 'array': return `${describeType(t.of, set)}[]`;
-    case 'dyn': return t.base === undefined ? 'dyn' : `dyn ${t.base}`;
-    case 'union': return [...t.members.keys()].join(' | ');
+    case 'abstract':
+      return t.name;
+    case 'array':
+      return `${describeType(t.of, set)}[]`;
+    case 'dyn':
+      return t.base === undefined ? 'dyn' : `dyn ${t.base}`;
+    case 'union':
+      return [...t.members.keys()].join(' | ');
     case 'shared':
-    case 'lazy': return `${t.t} ${t.root.t === 'plain' ? (t.root.native === 'any' ? 'plain data' : t.root.native) : t.root.tag ?? t.root.name}`;
+    case 'lazy':
+      return `${t.t} ${t.root.t === 'plain' ? (t.root.native === 'any' ? 'plain data' : t.root.native) : (t.root.tag ?? t.root.name)}`;
   }
 }

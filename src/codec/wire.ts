@@ -88,8 +88,16 @@ export const ESC_CLASS = 16;
 
 /** Typed arrays carried by Esc.Typed, by index (append only: the index is on the wire). */
 export const TYPED_ARRAYS = [
-  Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+  Int8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
 ] as const;
 
 /** Placeholder written where an arc field holds a value; the key is the next one in `arcs`. */
@@ -122,10 +130,16 @@ export function readTagHeader(data: Uint8Array, where: string): { tag: string; o
   const t = data[0]!;
   let len: number;
   let off: number;
-  if ((t & 0xe0) === 0xa0) { len = t & 0x1f; off = 1; }
-  else if (t === 0xd9) { len = data[1] ?? -1; off = 2; }
-  else if (t === 0xda) { len = data.length < 3 ? -1 : (data[1]! << 8) | data[2]!; off = 3; }
-  else if (t === 0xdb) throw new PagableError('CORRUPT', `${where}: type tag longer than 65535 bytes`);
+  if ((t & 0xe0) === 0xa0) {
+    len = t & 0x1f;
+    off = 1;
+  } else if (t === 0xd9) {
+    len = data[1] ?? -1;
+    off = 2;
+  } else if (t === 0xda) {
+    len = data.length < 3 ? -1 : (data[1]! << 8) | data[2]!;
+    off = 3;
+  } else if (t === 0xdb) throw new PagableError('CORRUPT', `${where}: type tag longer than 65535 bytes`);
   else return undefined;
   if (len < 0 || off + len > data.length) throw new PagableError('CORRUPT', `${where}: truncated type tag`);
   let tag: string;

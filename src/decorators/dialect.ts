@@ -2,7 +2,13 @@ import './symbol-metadata.js';
 import { PagableError } from '../error.js';
 import { forgetClassMeta } from '../metadata/class-meta.js';
 import {
-  DECORATOR_OF, type FieldArgs, type StandardMemberContext, adoptStandardFields, fieldDeclsOf, recordLegacyField, recordStandardField,
+  DECORATOR_OF,
+  type FieldArgs,
+  type StandardMemberContext,
+  adoptStandardFields,
+  fieldDeclsOf,
+  recordLegacyField,
+  recordStandardField,
 } from '../metadata/field-records.js';
 import type { Class, FieldKind } from '../metadata/type-spec.js';
 
@@ -63,7 +69,10 @@ export function fieldDecorator(kind: FieldKind, args: FieldArgs): PagableFieldDe
       return;
     }
     if (key !== undefined && typeof key !== 'string' && typeof key !== 'symbol') {
-      throw new PagableError('NOT_PAGABLE', `${DECORATOR_OF[kind]} was called with ${typeof key} as its second argument: neither a legacy property key nor a standard decorator context`);
+      throw new PagableError(
+        'NOT_PAGABLE',
+        `${DECORATOR_OF[kind]} was called with ${typeof key} as its second argument: neither a legacy property key nor a standard decorator context`,
+      );
     }
     forgetClassMeta(recordLegacyField(target as object, key, kind, args));
   }) as PagableFieldDecorator;
@@ -78,11 +87,17 @@ export function classDecorator(decorator: string, apply: (cls: Class) => void): 
   return ((target: unknown, context?: unknown): void => {
     if (isStandardContext(context)) {
       if (context.kind !== 'class') {
-        throw new PagableError('NOT_PAGABLE', `${decorator} decorates a class; it was applied to the ${context.kind} ${String(context.name)}`);
+        throw new PagableError(
+          'NOT_PAGABLE',
+          `${decorator} decorates a class; it was applied to the ${context.kind} ${String(context.name)}`,
+        );
       }
       adoptStandardFields(target as Class, context.metadata);
     } else if (typeof target !== 'function' || context !== undefined) {
-      throw new PagableError('NOT_PAGABLE', `${decorator} decorates a class; it was applied to ${context === undefined ? String(target) : `the member ${String(context)}`}`);
+      throw new PagableError(
+        'NOT_PAGABLE',
+        `${decorator} decorates a class; it was applied to ${context === undefined ? String(target) : `the member ${String(context)}`}`,
+      );
     }
     const cls = target as Class;
     fieldDeclsOf(cls);

@@ -10,7 +10,12 @@
  */
 const symbolCtor = Symbol as { metadata?: symbol };
 if (symbolCtor.metadata === undefined) {
-  Object.defineProperty(Symbol, 'metadata', { value: Symbol.for('Symbol.metadata'), writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(Symbol, 'metadata', {
+    value: Symbol.for('Symbol.metadata'),
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 export {};

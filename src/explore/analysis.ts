@@ -106,7 +106,8 @@ export async function analyse(index: StoreIndex, roots: readonly RootEntry[], pa
     }
   }
   const reachable: Array<Totals | undefined> = [];
-  for (let gi = 0; gi < groups.length; gi++) reachable.push(gi < REACH_GROUPS ? await reachableFrom(index, groups[gi]!.index, pacer) : undefined);
+  for (let gi = 0; gi < groups.length; gi++)
+    reachable.push(gi < REACH_GROUPS ? await reachableFrom(index, groups[gi]!.index, pacer) : undefined);
   const { logicalBytes, edges } = await logicalSize(index, pacer);
   return { groups, owner, unreachable, reachable, logicalBytes, storedBytes: index.totalBytes, edges };
 }

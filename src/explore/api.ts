@@ -15,7 +15,8 @@ function intParam(params: URLSearchParams, name: string, fallback: number, min: 
   const raw = params.get(name);
   if (raw === null || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n)) throw new PagableError('INVALID_ARGUMENT', `?${name}= takes an integer, not ${JSON.stringify(raw.slice(0, 40))}`);
+  if (!Number.isInteger(n))
+    throw new PagableError('INVALID_ARGUMENT', `?${name}= takes an integer, not ${JSON.stringify(raw.slice(0, 40))}`);
   return Math.max(min, Math.min(max, n));
 }
 
@@ -70,13 +71,18 @@ async function route(ex: Explorer, method: string, url: URL): Promise<unknown> {
   if (path === '/api/roots') return ex.roots();
   if (path === '/api/treemap') {
     const by = q.get('by') ?? 'class';
-    if (by !== 'class' && by !== 'root') throw new PagableError('INVALID_ARGUMENT', `?by= takes class or root, not ${JSON.stringify(by.slice(0, 40))}`);
+    if (by !== 'class' && by !== 'root')
+      throw new PagableError('INVALID_ARGUMENT', `?by= takes class or root, not ${JSON.stringify(by.slice(0, 40))}`);
     return ex.treemap(by);
   }
   if (path.startsWith('/api/blob/')) return ex.blob(segment(path, '/api/blob/'));
   if (path.startsWith('/api/raw/')) return ex.blobJson(segment(path, '/api/raw/'));
   if (path.startsWith('/api/referrers/')) {
-    return ex.referrers(segment(path, '/api/referrers/'), intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER), intParam(q, 'limit', 50, 1, 500));
+    return ex.referrers(
+      segment(path, '/api/referrers/'),
+      intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER),
+      intParam(q, 'limit', 50, 1, 500),
+    );
   }
   if (path.startsWith('/api/graph/')) {
     return ex.neighbourhood(segment(path, '/api/graph/'), {
@@ -87,7 +93,11 @@ async function route(ex: Explorer, method: string, url: URL): Promise<unknown> {
   }
   if (path === '/api/search') return ex.search(q.get('q') ?? '', intParam(q, 'limit', 50, 1, 500));
   if (path.startsWith('/api/class/')) {
-    return ex.classBlobs(segment(path, '/api/class/'), intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER), intParam(q, 'limit', 100, 1, 500));
+    return ex.classBlobs(
+      segment(path, '/api/class/'),
+      intParam(q, 'offset', 0, 0, Number.MAX_SAFE_INTEGER),
+      intParam(q, 'limit', 100, 1, 500),
+    );
   }
   throw new PagableError('NOT_FOUND', `no API route ${path}`);
 }

@@ -107,7 +107,9 @@ function ensureSchema(blob: PagableData, key: DataKey, cache: SchemaCache, looku
     if (r instanceof Promise) pending.push(r.then(put, () => put(undefined)));
     else put(r);
   };
-  get(setKey, (set) => { for (const c of set?.arcs ?? []) get(c); });
+  get(setKey, (set) => {
+    for (const c of set?.arcs ?? []) get(c);
+  });
   if (pending.length === 0) return;
   // A set read asynchronously queues its class schemas when it arrives: wait until nothing is left.
   const drain = async (): Promise<void> => {
@@ -147,35 +149,58 @@ export async function describeBlob(key: DataKey, blob: PagableData, lookup: Blob
     view = viewBlob(key, blob, (k) => cache.blobs.get(k));
   } catch (e) {
     if (!PagableError.is(e)) throw e;
-    return { key, bytes: blob.data.length, label, className: undefined, children: blob.arcs.slice(), tag: undefined, fields: [], fieldCount: 0, error: e.message };
+    return {
+      key,
+      bytes: blob.data.length,
+      label,
+      className: undefined,
+      children: blob.arcs.slice(),
+      tag: undefined,
+      fields: [],
+      fieldCount: 0,
+      error: e.message,
+    };
   }
   const base = { key, bytes: blob.data.length, label, className: view.className, tag: view.tag, children: view.children };
   const json = toJson(view.body);
   if (isInstance(json)) {
     const entries = Object.keys(json.fields).map((name) => [name, json.fields[name]!] as const);
-    const fields = entries.slice(0, MAX_FIELDS).map(([name, v], index) => ({ name, index, preview: previewOf(v), children: childLinks(v) }));
+    const fields = entries
+      .slice(0, MAX_FIELDS)
+      .map(([name, v], index) => ({ name, index, preview: previewOf(v), children: childLinks(v) }));
     return { ...base, fields, fieldCount: entries.length, error: undefined };
   }
   const body = view.body;
   const values = Array.isArray(body) && !isEscape(body) ? body : undefined;
-  const fields: FieldDescription[] = values === undefined
-    ? [{ name: undefined, index: 0, preview: previewOf(json), children: childLinks(json) }]
-    : values.slice(0, MAX_FIELDS).map((v, index) => {
-      const j = toJson(v);
-      return { name: undefined, index, preview: previewOf(j), children: childLinks(j) };
-    });
+  const fields: FieldDescription[] =
+    values === undefined
+      ? [{ name: undefined, index: 0, preview: previewOf(json), children: childLinks(json) }]
+      : values.slice(0, MAX_FIELDS).map((v, index) => {
+          const j = toJson(v);
+          return { name: undefined, index, preview: previewOf(j), children: childLinks(j) };
+        });
   return { ...base, fields, fieldCount: values?.length ?? 1, error: undefined };
 }
 
 /** The blob in the CLI's `show --json` form, for the page's "raw" view. */
 export function blobJson(key: DataKey, blob: PagableData, lookup: BlobLookup = NO_LOOKUP): Json {
   const cache = cacheFor(lookup);
-  return blobViewJson(viewBlob(key, blob, (k) => cache.blobs.get(k)), []);
+  return blobViewJson(
+    viewBlob(key, blob, (k) => cache.blobs.get(k)),
+    [],
+  );
 }
 
 /** An instance in blob-view's JSON form: `{ $class, fields }`. */
 function isInstance(j: Json): j is { $class: string; fields: { [k: string]: Json } } {
-  return typeof j === 'object' && j !== null && !Array.isArray(j) && typeof j.$class === 'string' && typeof j.fields === 'object' && j.fields !== null;
+  return (
+    typeof j === 'object' &&
+    j !== null &&
+    !Array.isArray(j) &&
+    typeof j.$class === 'string' &&
+    typeof j.fields === 'object' &&
+    j.fields !== null
+  );
 }
 
 /** The child indexes a field's value links to (`{ $child: n }` anywhere inside it). */
@@ -232,7 +257,14 @@ function writeList(items: readonly Json[], out: string[], budget: Budget, depth:
   put(out, budget, close);
 }
 
-function writePairs(pairs: ReadonlyArray<readonly [string, Json]>, out: string[], budget: Budget, depth: number, open: string, sep: string): void {
+function writePairs(
+  pairs: ReadonlyArray<readonly [string, Json]>,
+  out: string[],
+  budget: Budget,
+  depth: number,
+  open: string,
+  sep: string,
+): void {
   put(out, budget, open);
   for (let i = 0; i < pairs.length; i++) {
     if (budget.left <= 0) return;
@@ -257,9 +289,17 @@ function write(v: Json, out: string[], budget: Budget, depth: number): void {
   if ('$tag' in o && Array.isArray(o.fields)) return writeList(o.fields, out, budget, depth, `${String(o.$tag)} {`, '}');
   if (typeof o.$class === 'string' && typeof o.fields === 'object' && o.fields !== null && !Array.isArray(o.fields)) {
     const f = o.fields as { [k: string]: Json };
-    return writePairs(Object.keys(f).map((k) => [k, f[k]!] as const), out, budget, depth, `${o.$class} {`, ': ');
+    return writePairs(
+      Object.keys(f).map((k) => [k, f[k]!] as const),
+      out,
+      budget,
+      depth,
+      `${o.$class} {`,
+      ': ',
+    );
   }
-  if (typeof o.$child === 'number') return void put(out, budget, `<child ${o.$child}: ${typeof o.key === 'string' ? o.key.slice(0, 8) + '…' : 'missing'}>`);
+  if (typeof o.$child === 'number')
+    return void put(out, budget, `<child ${o.$child}: ${typeof o.key === 'string' ? o.key.slice(0, 8) + '…' : 'missing'}>`);
   if ('$bytes' in o) return void put(out, budget, `<${String(o.$bytes).length / 2} bytes>`);
   if ('$bigint' in o) return void put(out, budget, `${String(o.$bigint)}n`);
   if ('$date' in o) return void put(out, budget, String(o.$date));
@@ -276,9 +316,23 @@ function write(v: Json, out: string[], budget: Budget, depth: number): void {
     return writePairs(pairs, out, budget, depth, `Map(${pairs.length}) {`, ' => ');
   }
   if (Array.isArray(o.$object)) {
-    return writePairs((o.$object as Json[][]).map((p) => [preview(p[0]!), p[1]!] as const), out, budget, depth, '{', ': ');
+    return writePairs(
+      (o.$object as Json[][]).map((p) => [preview(p[0]!), p[1]!] as const),
+      out,
+      budget,
+      depth,
+      '{',
+      ': ',
+    );
   }
-  writePairs(Object.keys(o).map((k) => [JSON.stringify(k), o[k]!] as const), out, budget, depth, '{', ': ');
+  writePairs(
+    Object.keys(o).map((k) => [JSON.stringify(k), o[k]!] as const),
+    out,
+    budget,
+    depth,
+    '{',
+    ': ',
+  );
 }
 
 function preview(v: Json): string {

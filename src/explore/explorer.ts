@@ -6,10 +6,12 @@ import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { type Analysis, SHARED, UNREACHABLE, analyse } from './analysis.js';
 import { type BlobDescription, blobJson, classLabel, describeBlob } from './describe.js';
 import type { Json } from '../cli/blob-view.js';
+import { blobRef, classBlobPage, classesMatching, keysWithPrefix, referrerPage, totalsByLabel } from './index-queries.js';
 import { type Neighbourhood, type NeighbourhoodLimits, type NodeInfo, neighbourhood } from './neighbourhood.js';
+import { indexedNodeInfo, storedNodeInfo } from './node-info.js';
 import { Pacer } from './pacer.js';
 import { type ScanProgress, scanStore } from './scan.js';
-import { MISSING, type StoreIndex } from './store-index.js';
+import type { StoreIndex } from './store-index.js';
 import { type TreemapNode, treemapByClass, treemapByRoot } from './treemap.js';
 
 /** A store to explore: its blobs, and what its backend can tell beyond the BlobStore interface. */
@@ -163,18 +165,25 @@ export class Explorer {
       scan: this.#progress,
       roots,
       fileBytes: this.#source.fileBytes?.() ?? null,
-      totals: index === undefined || a === undefined ? null : {
-        blobs: index.size,
-        bytes: a.storedBytes,
-        edges: a.edges,
-        labels: index.labels.length,
-        logicalBytes: a.logicalBytes,
-        dedupRatio: a.storedBytes === 0 ? 1 : a.logicalBytes / a.storedBytes,
-        indexBytes: index.byteLength,
-        verify: { checked: index.size, corrupt: index.corrupt.length, corruptKeys: index.corrupt.slice(0, 100).map((i) => index.keys.key(i)) },
-        gc: { unreachableBlobs: a.unreachable.blobs, unreachableBytes: a.unreachable.bytes },
-        dangling: index.dangling,
-      },
+      totals:
+        index === undefined || a === undefined
+          ? null
+          : {
+              blobs: index.size,
+              bytes: a.storedBytes,
+              edges: a.edges,
+              labels: index.labels.length,
+              logicalBytes: a.logicalBytes,
+              dedupRatio: a.storedBytes === 0 ? 1 : a.logicalBytes / a.storedBytes,
+              indexBytes: index.byteLength,
+              verify: {
+                checked: index.size,
+                corrupt: index.corrupt.length,
+                corruptKeys: index.corrupt.slice(0, 100).map((i) => index.keys.key(i)),
+              },
+              gc: { unreachableBlobs: a.unreachable.blobs, unreachableBytes: a.unreachable.bytes },
+              dangling: index.dangling,
+            },
     };
   }
 
@@ -186,7 +195,11 @@ export class Explorer {
     return roots.map((r) => {
       const i = index?.keys.indexOf(r.key) ?? -1;
       const gi = a?.groups.findIndex((g) => g.key === r.key) ?? -1;
-      return { ...r, label: index !== undefined && i >= 0 ? index.labelAt(i) : null, reach: (gi >= 0 ? a?.reachable[gi] : undefined) ?? null };
+      return {
+        ...r,
+        label: index !== undefined && i >= 0 ? index.labelAt(i) : null,
+        reach: (gi >= 0 ? a?.reachable[gi] : undefined) ?? null,
+      };
     });
   }
 
@@ -214,11 +227,10 @@ export class Explorer {
     if (root !== undefined) return root;
     const index = this.#index;
     if (index !== undefined && /^[0-9a-f]{4,31}$/.test(lower)) {
-      const at = index.keys.lowerBound(lower);
-      const found: DataKey[] = [];
-      for (let i = at; i < index.size && found.length < 3 && index.keys.key(i).startsWith(lower); i++) found.push(index.keys.key(i));
+      const found = keysWithPrefix(index, lower, 3).map((i) => index.keys.key(i));
       if (found.length === 1) return found[0]!;
-      if (found.length > 1) throw new PagableError('INVALID_ARGUMENT', `key prefix ${arg} is ambiguous (${found.slice(0, 2).join(', ')}, ...)`);
+      if (found.length > 1)
+        throw new PagableError('INVALID_ARGUMENT', `key prefix ${arg} is ambiguous (${found.slice(0, 2).join(', ')}, ...)`);
     }
     throw new PagableError('NOT_FOUND', `no blob or root named ${JSON.stringify(arg.slice(0, 100))} in ${this.#source.label}`);
   }
@@ -251,7 +263,10 @@ export class Explorer {
     } catch {
       verified = false;
     }
-    const roots = (await this.#store.listRoots()).filter((r) => r.key === key).map((r) => r.name).sort();
+    const roots = (await this.#store.listRoots())
+      .filter((r) => r.key === key)
+      .map((r) => r.name)
+      .sort();
     const listed = d.children.slice(0, MAX_CHILDREN);
     const distinct = [...new Set(listed)];
     const childBlobs = distinct.length === 0 ? [] : await this.#read(distinct);
@@ -268,7 +283,7 @@ export class Explorer {
       roots,
       verified,
       childRefs: listed.map((c) => childInfo.get(c)!),
-      referrers: index === undefined ? undefined : this.#referrerPage(index, at, 0, FIRST_REFERRERS),
+      referrers: index === undefined ? undefined : referrerPage(index, at, 0, FIRST_REFERRERS),
       reachedBy: this.#reachedBy(at),
     };
   }
@@ -288,24 +303,12 @@ export class Explorer {
     return blobJson(key, blob, this.#lookup);
   }
 
-  #ref(index: StoreIndex, i: number): BlobRef {
-    return { key: index.keys.key(i), label: index.labelAt(i), bytes: index.sizes[i]! };
-  }
-
-  #referrerPage(index: StoreIndex, at: number, offset: number, limit: number): Page<BlobRef> {
-    if (at < 0) return { items: [], total: 0, offset };
-    const parents = index.parentsOf(at);
-    const items: BlobRef[] = [];
-    for (let i = offset; i < parents.length && items.length < limit; i++) items.push(this.#ref(index, parents[i]!));
-    return { items, total: parents.length, offset };
-  }
-
   /** A page of the blobs that refer to `arg`; null until the index is built. */
   async referrers(arg: string, offset: number, limit: number): Promise<Page<BlobRef> | null> {
     const key = await this.resolve(arg);
     const index = this.#index;
     if (index === undefined) return null;
-    return this.#referrerPage(index, index.keys.indexOf(key), offset, clampLimit(limit));
+    return referrerPage(index, index.keys.indexOf(key), offset, clampLimit(limit));
   }
 
   /** The bounded graph around `arg` (referrers too once the index is built). */
@@ -313,28 +316,9 @@ export class Explorer {
     const key = await this.resolve(arg);
     const index = this.#index;
     const info = async (keys: DataKey[]): Promise<NodeInfo[]> => {
-      if (index !== undefined) {
-        // A blob may have a million referrers (a shared leaf): list no more than the graph can hold.
-        const cap = limits.nodes;
-        return keys.map((k) => {
-          const i = index.keys.indexOf(k);
-          if (i < 0) return { key: k, label: '(missing)', bytes: 0, present: false, children: [], childCount: 0, parents: [], parentCount: 0 };
-          const kids = index.childrenOf(i);
-          const children: DataKey[] = [];
-          for (let e = 0; e < kids.length && children.length < cap; e++) if (kids[e] !== MISSING) children.push(index.keys.key(kids[e]!));
-          const ps = index.parentsOf(i);
-          const parents = Array.from(ps.subarray(0, cap), (p) => index.keys.key(p));
-          return { key: k, label: index.labelAt(i), bytes: index.sizes[i]!, present: true, children, childCount: kids.length, parents, parentCount: ps.length };
-        });
-      }
+      if (index !== undefined) return indexedNodeInfo(index, keys, limits.nodes);
       // Before the index is built: read the blobs themselves (children only; referrers unknown).
-      const blobs = await this.#read(keys);
-      return Promise.all(keys.map(async (k, i) => {
-        const b = blobs[i];
-        if (b === undefined) return { key: k, label: '(missing)', bytes: 0, present: false, children: [], childCount: 0, parents: undefined, parentCount: 0 };
-        const children = [...new Set(b.arcs)];
-        return { key: k, label: await classLabel(b, this.#lookup), bytes: b.data.length, present: true, children, childCount: children.length, parents: undefined, parentCount: 0 };
-      }));
+      return storedNodeInfo(keys, await this.#read(keys), this.#lookup);
     };
     return neighbourhood(key, limits, info);
   }
@@ -343,39 +327,19 @@ export class Explorer {
    * Search: keys beginning with `q` (hex), class labels containing it, root names containing it
    * (case-insensitive). Each list bounded; null parts until the index is built.
    */
-  async search(q: string, limit: number): Promise<{ keys: BlobRef[] | null; classes: Array<{ label: string; blobs: number; bytes: number }> | null; roots: RootEntry[] }> {
+  async search(
+    q: string,
+    limit: number,
+  ): Promise<{ keys: BlobRef[] | null; classes: Array<{ label: string; blobs: number; bytes: number }> | null; roots: RootEntry[] }> {
     const needle = q.trim().toLowerCase();
     const n = clampLimit(limit);
     const roots = (await this.#store.listRoots()).filter((r) => r.name.toLowerCase().includes(needle)).slice(0, n);
     const index = this.#index;
     if (index === undefined) return { keys: null, classes: null, roots };
-    const keys: BlobRef[] = [];
-    if (/^[0-9a-f]{1,32}$/.test(needle)) {
-      for (let i = index.keys.lowerBound(needle); i < index.size && keys.length < n; i++) {
-        if (!index.keys.key(i).startsWith(needle)) break;
-        keys.push(this.#ref(index, i));
-      }
-    }
-    const totals = this.#totalsByLabel(index);
-    const classes = needle.length === 0 ? [] : index.labels
-      .map((label, id) => ({ label, ...totals[id]! }))
-      .filter((c) => c.label.toLowerCase().includes(needle))
-      .sort((a, b) => b.bytes - a.bytes)
-      .slice(0, n);
+    const keys = /^[0-9a-f]{1,32}$/.test(needle) ? keysWithPrefix(index, needle, n).map((i) => blobRef(index, i)) : [];
+    this.#labelTotals ??= totalsByLabel(index);
+    const classes = classesMatching(index, this.#labelTotals, needle, n);
     return { keys, classes, roots };
-  }
-
-  #totalsByLabel(index: StoreIndex): Array<{ blobs: number; bytes: number }> {
-    if (this.#labelTotals === undefined) {
-      const totals = index.labels.map(() => ({ blobs: 0, bytes: 0 }));
-      for (let i = 0; i < index.size; i++) {
-        const t = totals[index.labelOf[i]!]!;
-        t.blobs++;
-        t.bytes += index.sizes[i]!;
-      }
-      this.#labelTotals = totals;
-    }
-    return this.#labelTotals;
   }
 
   /** A page of the blobs with class label `label`, in key order; null until the index is built. */
@@ -384,15 +348,7 @@ export class Explorer {
     if (index === undefined) return null;
     const id = index.labels.indexOf(label);
     if (id < 0) throw new PagableError('NOT_FOUND', `no blob of class ${JSON.stringify(label.slice(0, 100))} in ${this.#source.label}`);
-    const n = clampLimit(limit);
-    const items: BlobRef[] = [];
-    let total = 0;
-    for (let i = 0; i < index.size; i++) {
-      if (index.labelOf[i] !== id) continue;
-      if (total >= offset && items.length < n) items.push(this.#ref(index, i));
-      total++;
-    }
-    return { items, total, offset };
+    return classBlobPage(index, id, offset, clampLimit(limit));
   }
 }
 

@@ -55,8 +55,11 @@ export interface Neighbourhood {
  * budget run out. Every edge between two included blobs is drawn, so shared children show as
  * shared; what a limit left out is counted per node (`hidden`) and in the cut flags.
  */
-export async function neighbourhood(centre: DataKey, limits: NeighbourhoodLimits,
-  info: (keys: DataKey[]) => Promise<NodeInfo[]>): Promise<Neighbourhood> {
+export async function neighbourhood(
+  centre: DataKey,
+  limits: NeighbourhoodLimits,
+  info: (keys: DataKey[]) => Promise<NodeInfo[]>,
+): Promise<Neighbourhood> {
   const nodes = new Map<DataKey, { info: NodeInfo; level: number }>();
   const [first] = await info([centre]);
   nodes.set(centre, { info: first!, level: 0 });

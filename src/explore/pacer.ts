@@ -23,9 +23,11 @@ export class Pacer {
 
   /** Yields now. */
   yield(): Promise<void> {
-    return new Promise((resolve) => setImmediate(() => {
-      this.#last = performance.now();
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        this.#last = performance.now();
+        resolve();
+      }),
+    );
   }
 }

@@ -142,7 +142,8 @@ export async function scanStore(store: BlobStore, progress: ScanProgress, cancel
         return;
       }
       check();
-      if (!PagableError.is(e, 'CORRUPT') && !PagableError.is(e, 'NOT_FOUND')) throw toPagableError(e, 'IO', `reading blob ${batch[0]} of ${store.name}`);
+      if (!PagableError.is(e, 'CORRUPT') && !PagableError.is(e, 'NOT_FOUND'))
+        throw toPagableError(e, 'IO', `reading blob ${batch[0]} of ${store.name}`);
       corrupt.push(from);
       labelOf[from] = labelId('(unreadable)');
       childStart[from + 1] = children.length;

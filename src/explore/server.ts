@@ -42,7 +42,8 @@ const TYPES: Record<string, string> = {
 
 /** Same-origin only: the page's own script, styles d3 sets on elements, and the API. */
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -81,7 +82,8 @@ export async function startExploreServer(source: ExploreSource, options: Explore
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...SECURITY_HEADERS });
     res.end(body);
   };
-  const sendJson = (res: ServerResponse, status: number, body: unknown): void => send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+  const sendJson = (res: ServerResponse, status: number, body: unknown): void =>
+    send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (allowedHosts !== undefined && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
@@ -90,11 +92,13 @@ export async function startExploreServer(source: ExploreSource, options: Explore
     const url = new URL(req.url ?? '/', 'http://explorer.invalid');
     const method = req.method ?? 'GET';
     if (url.pathname.startsWith('/api/')) {
-      if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') return sendJson(res, 405, { error: `${method}: the explorer is read-only`, code: 'INVALID_ARGUMENT' });
+      if (method !== 'GET' && method !== 'HEAD' && method !== 'POST')
+        return sendJson(res, 405, { error: `${method}: the explorer is read-only`, code: 'INVALID_ARGUMENT' });
       const r = await handleApi(explorer, method === 'HEAD' ? 'GET' : method, url);
       return sendJson(res, r.status, r.body);
     }
-    if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: `${method}: the explorer is read-only`, code: 'INVALID_ARGUMENT' });
+    if (method !== 'GET' && method !== 'HEAD')
+      return sendJson(res, 405, { error: `${method}: the explorer is read-only`, code: 'INVALID_ARGUMENT' });
     const file = files.get(url.pathname === '/' ? '/index.html' : url.pathname);
     if (file === undefined) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
     send(res, 200, TYPES[extname(url.pathname === '/' ? 'index.html' : url.pathname)]!, file);
@@ -106,24 +110,27 @@ export async function startExploreServer(source: ExploreSource, options: Explore
       else res.destroy();
     });
   });
-  const listen = (port: number): Promise<void> => new Promise((resolve, reject) => {
-    const onError = (e: Error): void => {
-      server.off('listening', onListening);
-      reject(e);
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
+  const listen = (port: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const onError = (e: Error): void => {
+        server.off('listening', onListening);
+        reject(e);
+      };
+      const onListening = (): void => {
+        server.off('error', onError);
+        resolve();
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen(port, host);
+    });
   try {
     await listen(options.port ?? DEFAULT_PORT);
   } catch (e) {
     if (options.port === undefined && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      await listen(0).catch((e2: unknown) => { throw toListenError(e2, host); });
+      await listen(0).catch((e2: unknown) => {
+        throw toListenError(e2, host);
+      });
     } else {
       throw toListenError(e, host, options.port);
     }

@@ -60,13 +60,24 @@ export class StoreIndex {
 
   /** Bytes the index itself takes (for the page's footer and the 1M-blob measurements). */
   get byteLength(): number {
-    return this.keys.byteLength + this.sizes.byteLength + this.labelOf.byteLength + this.childStart.byteLength
-      + this.children.byteLength + this.parentStart.byteLength + this.parents.byteLength;
+    return (
+      this.keys.byteLength +
+      this.sizes.byteLength +
+      this.labelOf.byteLength +
+      this.childStart.byteLength +
+      this.children.byteLength +
+      this.parentStart.byteLength +
+      this.parents.byteLength
+    );
   }
 }
 
 /** The referrer lists: `children` reversed (each parent once per child: child lists are distinct). */
-export function reverseEdges(n: number, childStart: Uint32Array, children: Uint32Array): { parentStart: Uint32Array; parents: Uint32Array } {
+export function reverseEdges(
+  n: number,
+  childStart: Uint32Array,
+  children: Uint32Array,
+): { parentStart: Uint32Array; parents: Uint32Array } {
   const parentStart = new Uint32Array(n + 1);
   for (const c of children) if (c !== MISSING) parentStart[c + 1]!++;
   for (let i = 0; i < n; i++) parentStart[i + 1]! += parentStart[i]!;

@@ -129,7 +129,10 @@ function nativeHash(h: NativeBlake3Hasher, parts: readonly Uint8Array[]): Uint8A
       scratch.set(k === p.length ? p : p.subarray(0, k), fill);
       fill += k;
       p = p.subarray(k);
-      if (fill === SCRATCH_LEN) { h.update(scratch); fill = 0; }
+      if (fill === SCRATCH_LEN) {
+        h.update(scratch);
+        fill = 0;
+      }
     }
   }
   if (fill > 0) h.update(scratch.subarray(0, fill));

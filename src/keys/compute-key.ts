@@ -21,7 +21,10 @@ export function computeKey(data: PagableData): DataKey {
   const { arcs } = data;
   const n = arcs.length;
   // u64 LE of n; counts above 2^32 cannot occur (arrays are shorter).
-  HEAD[0] = n & 0xff; HEAD[1] = (n >>> 8) & 0xff; HEAD[2] = (n >>> 16) & 0xff; HEAD[3] = (n >>> 24) & 0xff;
+  HEAD[0] = n & 0xff;
+  HEAD[1] = (n >>> 8) & 0xff;
+  HEAD[2] = (n >>> 16) & 0xff;
+  HEAD[3] = (n >>> 24) & 0xff;
   let parts: Uint8Array[];
   if (n === 0) {
     PARTS0[1] = data.data;
@@ -39,8 +42,16 @@ export function computeKey(data: PagableData): DataKey {
   }
   const digest = blake3_128(parts);
   // The Rust crate keeps the first 8 bytes non-zero (they back a NonZeroU64 niche); match it exactly.
-  if (digest[0] === 0 && digest[1] === 0 && digest[2] === 0 && digest[3] === 0 &&
-      digest[4] === 0 && digest[5] === 0 && digest[6] === 0 && digest[7] === 0) {
+  if (
+    digest[0] === 0 &&
+    digest[1] === 0 &&
+    digest[2] === 0 &&
+    digest[3] === 0 &&
+    digest[4] === 0 &&
+    digest[5] === 0 &&
+    digest[6] === 0 &&
+    digest[7] === 0
+  ) {
     digest[0] = 1;
   }
   return keyFromBytes(digest);

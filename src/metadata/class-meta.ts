@@ -132,7 +132,10 @@ const NO_ALIASES: readonly string[] = Object.freeze([]);
 /** A FieldMeta from class-transformer metadata (schema resolved on first read, as for decorators). */
 function ctField(f: CtField, owner: Class, className: string): FieldMeta {
   const where = `${className}.${f.name}`;
-  const typeKnown = f.union !== undefined || f.type !== undefined || typeof Reflect.getMetadata('design:type', owner.prototype as object, f.name) === 'function';
+  const typeKnown =
+    f.union !== undefined ||
+    f.type !== undefined ||
+    typeof Reflect.getMetadata('design:type', owner.prototype as object, f.name) === 'function';
   const out = { name: f.name, kind: 'field', owner, aliases: NO_ALIASES, typeKnown } as MutableFieldMeta;
   Object.defineProperty(out, 'schema', {
     configurable: true,
@@ -150,7 +153,13 @@ function ctField(f: CtField, owner: Class, className: string): FieldMeta {
         if (f.isArray) schema = { k: 'array', of: schema };
       } else if (f.type !== undefined) {
         const t = f.type;
-        const decl: FieldDecl = { name: f.name, kind: 'field', type: () => (f.isArray ? [t()] : t()), designType: undefined, aliases: NO_ALIASES };
+        const decl: FieldDecl = {
+          name: f.name,
+          kind: 'field',
+          type: () => (f.isArray ? [t()] : t()),
+          designType: undefined,
+          aliases: NO_ALIASES,
+        };
         schema = resolveSchema(decl, where);
       } else {
         schema = fromDesignType(Reflect.getMetadata('design:type', owner.prototype as object, f.name));

@@ -21,11 +21,15 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['aliases']);
 export function aliasesOf(options: unknown, field: string, where: string): readonly string[] {
   if (options === undefined) return [];
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new PagableError('INVALID_ARGUMENT', `${where}: field options must be an object such as { aliases: ['oldName'] }, got ${describe(options)}`);
+    throw new PagableError(
+      'INVALID_ARGUMENT',
+      `${where}: field options must be an object such as { aliases: ['oldName'] }, got ${describe(options)}`,
+    );
   }
   for (const key of Object.keys(options)) {
     // A misspelt option silently ignored would be an alias silently lost.
-    if (!KNOWN_OPTIONS.has(key)) throw new PagableError('INVALID_ARGUMENT', `${where}: unknown field option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+    if (!KNOWN_OPTIONS.has(key))
+      throw new PagableError('INVALID_ARGUMENT', `${where}: unknown field option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})`);
   }
   const aliases = (options as FieldOptions).aliases;
   if (aliases === undefined) return [];

@@ -72,7 +72,8 @@ export function recordLegacyField(proto: object, name: string | symbol | undefin
   const decl = declOf(cls, name, kind, args, designType);
   const own: FieldDecl[] = [...((Reflect.getOwnMetadata(FIELDS_KEY, cls) as FieldDecl[] | undefined) ?? [])];
   const at = own.findIndex((f) => f.name === name);
-  if (at >= 0) own[at] = decl; else own.push(decl);
+  if (at >= 0) own[at] = decl;
+  else own.push(decl);
   checkAliasClashes(own.map((d) => ({ decl: d, owner: cls })));
   Reflect.defineMetadata(FIELDS_KEY, own, cls);
   return cls;
@@ -85,7 +86,10 @@ export function recordLegacyField(proto: object, name: string | symbol | undefin
 export function recordStandardField(context: StandardMemberContext, kind: FieldKind, args: FieldArgs): void {
   const md = context.metadata;
   if (typeof md !== 'object' || md === null) {
-    throw new PagableError('NOT_PAGABLE', `${DECORATOR_OF[kind]} on ${String(context.name)}: this compiler passes standard decorators no context.metadata; use TypeScript >= 5.2 (or a bundler with decorator metadata), or "experimentalDecorators": true`);
+    throw new PagableError(
+      'NOT_PAGABLE',
+      `${DECORATOR_OF[kind]} on ${String(context.name)}: this compiler passes standard decorators no context.metadata; use TypeScript >= 5.2 (or a bundler with decorator metadata), or "experimentalDecorators": true`,
+    );
   }
   let refused: string | undefined;
   if (context.kind !== 'field') {
@@ -100,7 +104,8 @@ export function recordStandardField(context: StandardMemberContext, kind: FieldK
   const records = ownStandardRecords(md, true)!;
   const at = records.findIndex((r) => r.name === context.name);
   const rec: StandardRecord = { name: context.name, kind, args, refused };
-  if (at >= 0) records[at] = rec; else records.push(rec);
+  if (at >= 0) records[at] = rec;
+  else records.push(rec);
 }
 
 /**
@@ -130,7 +135,10 @@ export function fieldDeclsOf(cls: Class): OwnedFieldDecl[] {
     for (const decl of ownDecls(c)) {
       const at = byName.get(decl.name);
       if (at !== undefined) fields[at] = { decl, owner: c };
-      else { byName.set(decl.name, fields.length); fields.push({ decl, owner: c }); }
+      else {
+        byName.set(decl.name, fields.length);
+        fields.push({ decl, owner: c });
+      }
     }
   }
   checkAliasClashes(fields);
@@ -200,11 +208,17 @@ function checkAliasClashes(fields: readonly OwnedFieldDecl[]): void {
     for (const a of f.decl.aliases) {
       const holder = names.get(a);
       if (holder !== undefined && holder !== f) {
-        throw new PagableError('INVALID_ARGUMENT', `${at(f)}: alias "${a}" is the name of field ${at(holder)}; an old name cannot belong to two fields`);
+        throw new PagableError(
+          'INVALID_ARGUMENT',
+          `${at(f)}: alias "${a}" is the name of field ${at(holder)}; an old name cannot belong to two fields`,
+        );
       }
       const other = claimed.get(a);
       if (other !== undefined && other !== f) {
-        throw new PagableError('INVALID_ARGUMENT', `${at(f)}: alias "${a}" is also an alias of ${at(other)}; an old name cannot belong to two fields`);
+        throw new PagableError(
+          'INVALID_ARGUMENT',
+          `${at(f)}: alias "${a}" is also an alias of ${at(other)}; an old name cannot belong to two fields`,
+        );
       }
       claimed.set(a, f);
     }

@@ -19,13 +19,20 @@ export type Schema =
  * instances. `native` is the built-in class the field was declared with (String, Number, Map...),
  * when one was: encoding ignores it, schema evolution checks stored values against it.
  */
-export interface AnySchema { readonly k: 'any'; readonly native?: Class }
+export interface AnySchema {
+  readonly k: 'any';
+  readonly native?: Class;
+}
 
 /**
  * A declared class. `meta` is undefined when the declared class is not itself @Pagable (an
  * abstract base, say): then every value needs a @TypeTag of its own.
  */
-export interface ClassSchema { readonly k: 'class'; readonly cls: Class; readonly meta: ClassMeta | undefined }
+export interface ClassSchema {
+  readonly k: 'class';
+  readonly cls: Class;
+  readonly meta: ClassMeta | undefined;
+}
 
 /**
  * A class-transformer discriminator: values are instances of the listed subtypes, written with
@@ -55,20 +62,46 @@ export function anyOf(c: Class): AnySchema {
 
 /** Built-in classes whose values the codec encodes natively, so they resolve to `any`. */
 export const NATIVE_TYPES: ReadonlySet<unknown> = new Set<unknown>([
-  String, Number, Boolean, BigInt, Symbol, Object, Array, Date, Map, Set, Uint8Array,
-  Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-  Float32Array, Float64Array, BigInt64Array, BigUint64Array, Function,
+  String,
+  Number,
+  Boolean,
+  BigInt,
+  Symbol,
+  Object,
+  Array,
+  Date,
+  Map,
+  Set,
+  Uint8Array,
+  Int8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+  Function,
 ]);
 
 /** A short human description of a schema for error messages. */
 export function describeSchema(s: Schema): string {
   switch (s.k) {
-    case 'any': return s.native === undefined ? 'plain data' : s.native.name;
-    case 'class': return s.cls.name;
-    case 'array': return `${describeSchema(s.of)}[]`;
-    case 'dyn': return s.base ? `dyn ${s.base.name}` : 'dyn';
-    case 'union': return [...s.byName.keys()].join(' | ');
-    case 'shared': return `shared ${describeSchema(s.root)}`;
-    case 'lazy': return `lazy ${describeSchema(s.root)}`;
+    case 'any':
+      return s.native === undefined ? 'plain data' : s.native.name;
+    case 'class':
+      return s.cls.name;
+    case 'array':
+      return `${describeSchema(s.of)}[]`;
+    case 'dyn':
+      return s.base ? `dyn ${s.base.name}` : 'dyn';
+    case 'union':
+      return [...s.byName.keys()].join(' | ');
+    case 'shared':
+      return `shared ${describeSchema(s.root)}`;
+    case 'lazy':
+      return `lazy ${describeSchema(s.root)}`;
   }
 }

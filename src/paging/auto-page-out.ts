@@ -29,7 +29,11 @@ export class AutoPageOut {
     private readonly onReport: ((report: PageOutReport) => void) | undefined,
   ) {
     const { maxPending, heapUsedLimit, intervalMs } = options;
-    for (const [name, v] of [['maxPending', maxPending], ['heapUsedLimit', heapUsedLimit], ['intervalMs', intervalMs]] as const) {
+    for (const [name, v] of [
+      ['maxPending', maxPending],
+      ['heapUsedLimit', heapUsedLimit],
+      ['intervalMs', intervalMs],
+    ] as const) {
       if (v !== undefined && !(typeof v === 'number' && v >= 0 && Number.isFinite(v))) {
         throw new PagableError('INVALID_ARGUMENT', `autoPageOut.${name} must be a finite number >= 0, got ${String(v)}`);
       }

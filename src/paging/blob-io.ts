@@ -47,17 +47,24 @@ export class BlobIo {
     } catch (e) {
       throw this.fail(e, what);
     }
-    return isPromise(r) ? r.catch((e: unknown) => { throw this.fail(e, what); }) : r;
+    return isPromise(r)
+      ? r.catch((e: unknown) => {
+          throw this.fail(e, what);
+        })
+      : r;
   }
 
   /** Starts counting from what the store holds (stores that can count). */
   count(): Await<void> {
     const count = this.store.count;
     if (count === undefined) return;
-    return andThen(this.call('counting blobs', () => count.call(this.store)), (c) => {
-      this.counters.blobs = c.blobs;
-      this.counters.bytes = c.bytes;
-    });
+    return andThen(
+      this.call('counting blobs', () => count.call(this.store)),
+      (c) => {
+        this.counters.blobs = c.blobs;
+        this.counters.bytes = c.bytes;
+      },
+    );
   }
 
   #learn(key: DataKey, length: number): void {
@@ -73,22 +80,25 @@ export class BlobIo {
     if (entries.length === 0) return;
     const what = `storing ${entries.length === 1 ? `blob ${entries[0]!.key}` : `${entries.length} blobs`}`;
     this.checkOpen(what);
-    return andThen(this.call(what, () => this.store.putMany(entries)), (written) => {
-      const s = this.counters;
-      for (let i = 0; i < entries.length; i++) {
-        s.stores++;
-        const e = entries[i]!;
-        if (written[i]) {
-          if (this.#known === undefined) {
-            s.blobs++;
-            s.bytes += e.data.data.length;
+    return andThen(
+      this.call(what, () => this.store.putMany(entries)),
+      (written) => {
+        const s = this.counters;
+        for (let i = 0; i < entries.length; i++) {
+          s.stores++;
+          const e = entries[i]!;
+          if (written[i]) {
+            if (this.#known === undefined) {
+              s.blobs++;
+              s.bytes += e.data.data.length;
+            }
+          } else {
+            s.dedupHits++;
           }
-        } else {
-          s.dedupHits++;
+          this.#learn(e.key, e.data.data.length);
         }
-        this.#learn(e.key, e.data.data.length);
-      }
-    });
+      },
+    );
   }
 
   /** The blobs, in order; `notFound(i)` makes the error for an absent one. */
@@ -101,7 +111,10 @@ export class BlobIo {
     for (let i = 0; i < keys.length; i++) {
       const p = this.#inflight.get(keys[i]!);
       if (p !== undefined) pending[i] = p;
-      else { fresh.push(keys[i]!); freshAt.push(i); }
+      else {
+        fresh.push(keys[i]!);
+        freshAt.push(i);
+      }
     }
     if (fresh.length > 0) {
       const batch = Promise.resolve().then(() => this.call(what, () => this.store.getMany(fresh)));
@@ -111,7 +124,10 @@ export class BlobIo {
         const p = batch.then((got) => got[j]);
         this.#inflight.set(k, p);
         // Forget the read once settled: a later page-in reads again (the arc cache holds values).
-        void p.then(() => this.#inflight.delete(k), () => this.#inflight.delete(k));
+        void p.then(
+          () => this.#inflight.delete(k),
+          () => this.#inflight.delete(k),
+        );
         pending[freshAt[j]!] = p;
       }
     }

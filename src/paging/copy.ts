@@ -9,8 +9,13 @@ import type { LiveKeys } from './live-keys.js';
  * concurrent sweep keeps it), what is missing is fetched from the arc's own storage. The other
  * storage is only read: its arcs keep believing what they believed.
  */
-export async function copyForeign(io: BlobIo, live: LiveKeys, op: Set<DataKey>, copies: ReadonlyArray<readonly [ArcHost, DataKey]>,
-  found: DataKey[]): Promise<void> {
+export async function copyForeign(
+  io: BlobIo,
+  live: LiveKeys,
+  op: Set<DataKey>,
+  copies: ReadonlyArray<readonly [ArcHost, DataKey]>,
+  found: DataKey[],
+): Promise<void> {
   const byHost = new Map<ArcHost, DataKey[]>();
   for (const [host, key] of copies) {
     const list = byHost.get(host);
@@ -28,7 +33,12 @@ export async function copyForeign(io: BlobIo, live: LiveKeys, op: Set<DataKey>, 
       const blobs = await Promise.all(missing.map((k) => host.fetchData(k)));
       await io.put(missing.map((key, i) => ({ key, data: blobs[i]! })));
       const next: DataKey[] = [];
-      for (const b of blobs) for (const c of b.arcs) if (!seen.has(c)) { seen.add(c); next.push(c); }
+      for (const b of blobs)
+        for (const c of b.arcs)
+          if (!seen.has(c)) {
+            seen.add(c);
+            next.push(c);
+          }
       level = next;
     }
   }

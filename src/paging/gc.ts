@@ -46,7 +46,11 @@ export async function collectGarbage(ctx: GcContext): Promise<GcReport> {
         const next = (blobs: ReadonlyArray<PagableData | undefined>): void => {
           for (const b of blobs) if (b !== undefined) for (const c of b.arcs) push(c);
         };
-        if (isPromise(got)) return got.then((b) => { next(b); return step(); });
+        if (isPromise(got))
+          return got.then((b) => {
+            next(b);
+            return step();
+          });
         next(got);
       }
     };
@@ -77,14 +81,19 @@ export async function collectGarbage(ctx: GcContext): Promise<GcReport> {
     const { freed, bytes } = await live.exclusive(() => {
       // Whatever this handle wrote, reused or rooted meanwhile is live, and so is everything below it.
       const rootsNow = io.call('gc: listing roots', () => store.listRoots());
-      return andThen(rootsNow, (rs) => andThen(mark([...rs.map((r) => r.key), ...live.snapshot()]), () => {
-        const doomed = order.filter((k) => !marked.has(k));
-        if (guard === undefined) {
-          if (doomed.length === 0) return { freed: doomed, bytes: 0 };
-          return andThen(io.call('gc: deleting blobs', () => store.deleteMany(doomed)), (b) => ({ freed: doomed, bytes: b }));
-        }
-        return deleteGuarded(ctx, guard, seq, doomed, marked, mark);
-      }));
+      return andThen(rootsNow, (rs) =>
+        andThen(mark([...rs.map((r) => r.key), ...live.snapshot()]), () => {
+          const doomed = order.filter((k) => !marked.has(k));
+          if (guard === undefined) {
+            if (doomed.length === 0) return { freed: doomed, bytes: 0 };
+            return andThen(
+              io.call('gc: deleting blobs', () => store.deleteMany(doomed)),
+              (b) => ({ freed: doomed, bytes: b }),
+            );
+          }
+          return deleteGuarded(ctx, guard, seq, doomed, marked, mark);
+        }),
+      );
     });
     io.forget(freed, bytes);
     return { freedBlobs: freed.length, freedBytes: bytes, keptBlobs: seen - freed.length };
@@ -131,14 +140,23 @@ async function parentsFirst(ctx: GcContext, candidates: DataKey[]): Promise<Data
 }
 
 /** Deletes `doomed` in batches, each all-or-nothing against other handles' writes. */
-async function deleteGuarded(ctx: GcContext, guard: SweepGuard, seq: number, doomed: DataKey[],
-  marked: Set<DataKey>, mark: (k: Iterable<DataKey>) => Await<void>): Promise<{ freed: DataKey[]; bytes: number }> {
+async function deleteGuarded(
+  ctx: GcContext,
+  guard: SweepGuard,
+  seq: number,
+  doomed: DataKey[],
+  marked: Set<DataKey>,
+  mark: (k: Iterable<DataKey>) => Await<void>,
+): Promise<{ freed: DataKey[]; bytes: number }> {
   const freed: DataKey[] = [];
   let bytes = 0;
   let i = 0;
   while (i < doomed.length) {
     const batch = doomed.slice(i, i + BATCH).filter((k) => !marked.has(k));
-    if (batch.length === 0) { i += BATCH; continue; }
+    if (batch.length === 0) {
+      i += BATCH;
+      continue;
+    }
     const r = await ctx.io.call('gc: deleting blobs', () => guard.deleteIfUntouched(batch, seq));
     if (r === undefined) {
       // Another handle wrote meanwhile: keep what it touched and everything below, then retry.

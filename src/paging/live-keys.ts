@@ -80,9 +80,14 @@ export class LiveKeys {
   async exclusive<T>(step: () => T | Promise<T>): Promise<T> {
     while (this.#exclusive !== undefined) await this.#exclusive;
     let open!: () => void;
-    this.#exclusive = new Promise<void>((r) => { open = r; });
+    this.#exclusive = new Promise<void>((r) => {
+      open = r;
+    });
     try {
-      if (this.#writers > 0) await new Promise<void>((r) => { this.#writersDone = r; });
+      if (this.#writers > 0)
+        await new Promise<void>((r) => {
+          this.#writersDone = r;
+        });
       this.#writersDone = undefined;
       const r = step();
       return isPromise(r) ? await r : r;

@@ -19,7 +19,10 @@ export async function drive(io: BlobIo, run: PageInRun): Promise<unknown> {
   while (run.wanted.length > 0) {
     const batch = run.wanted;
     run.wanted = [];
-    const blobs = await io.fetchMany(batch.map((w) => w.key), (i) => notFound(batch[i]!.key, batch[i]));
+    const blobs = await io.fetchMany(
+      batch.map((w) => w.key),
+      (i) => notFound(batch[i]!.key, batch[i]),
+    );
     for (let i = 0; i < batch.length; i++) run.supply(batch[i]!, blobs[i]!);
   }
   return run.finish();
@@ -41,6 +44,10 @@ function pumpSync(io: BlobIo, run: PageInRun): void {
   while (run.wanted.length > 0) {
     const batch = run.wanted;
     run.wanted = [];
-    for (const w of batch) run.supply(w, io.fetchSync(w.key, () => notFound(w.key, w), true));
+    for (const w of batch)
+      run.supply(
+        w,
+        io.fetchSync(w.key, () => notFound(w.key, w), true),
+      );
   }
 }

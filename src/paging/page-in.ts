@@ -116,7 +116,12 @@ export class PageInRun implements DecodeContext {
   private readonly root: KeyState;
   private readonly rootClass: number;
 
-  constructor(private readonly host: ArcHost, private readonly cache: ArcCache, key: DataKey, root: RootSchema) {
+  constructor(
+    private readonly host: ArcHost,
+    private readonly cache: ArcCache,
+    key: DataKey,
+    root: RootSchema,
+  ) {
     this.rootClass = classId(root);
     const hit = this.live(undefined, key, root, this.rootClass);
     this.root = hit !== undefined ? this.state(key, this.rootClass, hit) : this.want(undefined, key, root, this.rootClass);
@@ -220,7 +225,8 @@ export class PageInRun implements DecodeContext {
 
   /** Links shared children into their holders, runs after-page-in hooks (children first). */
   finish(): unknown {
-    if (this.parked.size > 0) throw new PagableError('IO', `page-in: blobs still wait for schema set ${[...this.parked.keys()][0]} (internal error)`);
+    if (this.parked.size > 0)
+      throw new PagableError('IO', `page-in: blobs still wait for schema set ${[...this.parked.keys()][0]} (internal error)`);
     for (const f of this.fixups) f.holder[f.slot] = f.state.get(f.classId);
     // Blobs decode parents first, so later blobs are children: run them first. Within a blob the
     // decoder already recorded instances innermost first.

@@ -52,7 +52,10 @@ export class PageOutRun {
   /** Own arcs given keys by this run, applied once the writes are durable. */
   readonly keyed: Array<[ArcInner, DataKey, RootSchema]> = [];
 
-  constructor(private readonly host: ArcHost, private readonly sink: PageOutSink) {}
+  constructor(
+    private readonly host: ArcHost,
+    private readonly sink: PageOutSink,
+  ) {}
 
   /**
    * Stores `ref` and everything below it; returns its key. On error, what was finished stays
@@ -120,7 +123,8 @@ export class PageOutRun {
         for (let i = blob.children.length - 1; i >= 0; i--) {
           const c = blob.children[i]!;
           // Shared dependencies are mostly stored already: no task for them.
-          if (!this.finished.has(c.target)) tasks.push({ ref: c, parent: t, data: undefined, children: undefined, schema: undefined, root: undefined });
+          if (!this.finished.has(c.target))
+            tasks.push({ ref: c, parent: t, data: undefined, children: undefined, schema: undefined, root: undefined });
         }
       } else {
         const children = t.children!;
@@ -153,7 +157,10 @@ export class PageOutRun {
       path.unshift(viaOf(p.ref));
       if (p.parent !== undefined && p.parent.ref.target === t.ref.target) break;
     }
-    return new PagableError('CYCLE', `a cycle through arc fields cannot be stored (blobs are named by their content): ${path.join(' -> ')} leads back to an object already being stored`);
+    return new PagableError(
+      'CYCLE',
+      `a cycle through arc fields cannot be stored (blobs are named by their content): ${path.join(' -> ')} leads back to an object already being stored`,
+    );
   }
 }
 
@@ -165,7 +172,10 @@ function checkLayout(inner: ArcInner, ref: ChildRef): void {
   if (written.cls === declared.cls) return;
   const ok = written.cls.prototype instanceof declared.cls && written.meta?.tag !== undefined;
   if (!ok) {
-    throw new PagableError('TYPE_MISMATCH', `${viaOf(ref)}: the arc holds a blob written as ${written.cls.name}, which cannot be read back as ${declared.cls.name}${written.cls.prototype instanceof declared.cls ? ` without a @TypeTag on ${written.cls.name}` : ''}`);
+    throw new PagableError(
+      'TYPE_MISMATCH',
+      `${viaOf(ref)}: the arc holds a blob written as ${written.cls.name}, which cannot be read back as ${declared.cls.name}${written.cls.prototype instanceof declared.cls ? ` without a @TypeTag on ${written.cls.name}` : ''}`,
+    );
   }
 }
 

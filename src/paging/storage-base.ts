@@ -8,7 +8,7 @@ import '../arc/pinned-pagable-arc.js';
 import { andThen, isPromise } from '../blobstore/await.js';
 import type { Await, BlobEntry, BlobStore } from '../blobstore/interface.js';
 import { type ChildRef, rootOfValue } from '../codec/encoder.js';
-import { PagableError, toPagableError } from '../error.js';
+import { PagableError } from '../error.js';
 import { computeKey } from '../keys/compute-key.js';
 import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { rootOf } from '../metadata/class-meta.js';
@@ -16,13 +16,13 @@ import { ANY, type RootSchema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
 import { AutoPageOut } from './auto-page-out.js';
 import { BlobIo } from './blob-io.js';
-import { copyForeign } from './copy.js';
 import { collectGarbage } from './gc.js';
 import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageOptions, StorageStats, VerifyReport } from './interface.js';
 import { hasLegacyRawIo, legacyRawStore } from './legacy-raw-store.js';
 import { LiveKeys } from './live-keys.js';
 import { PageInRun } from './page-in.js';
 import { CollectingSink as Sink, PageOutRun } from './page-out.js';
+import { commitPageOut, encodeQueue } from './page-out-commit.js';
 import { drive, driveSync, notFound } from './page-in-driver.js';
 import { checkRootName } from './root-name.js';
 import { verifyStore } from './verify.js';
@@ -57,7 +57,10 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   constructor(store?: BlobStore | StorageOptions, options: StorageOptions = {}) {
     if (store === undefined || typeof (store as Partial<BlobStore>).putMany !== 'function') {
       if (!hasLegacyRawIo(this)) {
-        throw new PagableError('INVALID_ARGUMENT', 'PagableStorageBase: expected a BlobStore (putMany, getMany, ...) as the first argument');
+        throw new PagableError(
+          'INVALID_ARGUMENT',
+          'PagableStorageBase: expected a BlobStore (putMany, getMany, ...) as the first argument',
+        );
       }
       options = (store as StorageOptions | undefined) ?? {};
       store = legacyRawStore(this, new.target.name);
@@ -81,9 +84,15 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     };
     this.#kinds = new ArcKinds(host);
     this[ARC_HOST] = host;
-    this.#auto = options.autoPageOut === undefined
-      ? undefined
-      : new AutoPageOut(options.autoPageOut, () => this.pageOutPending(), () => this.pendingPagingCount(), options.onPageOut);
+    this.#auto =
+      options.autoPageOut === undefined
+        ? undefined
+        : new AutoPageOut(
+            options.autoPageOut,
+            () => this.pageOutPending(),
+            () => this.pendingPagingCount(),
+            options.onPageOut,
+          );
   }
 
   /** A storage over `store`, once the store's own count (stats().blobs / bytes) is in. */
@@ -111,7 +120,8 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
 
   #checkKey(key: unknown, what: string): asserts key is DataKey {
     // No blob is named by a malformed key: NOT_FOUND, as for a well-formed key nobody stored.
-    if (!isDataKey(key)) throw new PagableError('NOT_FOUND', `${what}: ${JSON.stringify(key)?.slice(0, 80)} is not a key (32 lowercase hex characters)`);
+    if (!isDataKey(key))
+      throw new PagableError('NOT_FOUND', `${what}: ${JSON.stringify(key)?.slice(0, 80)} is not a key (32 lowercase hex characters)`);
   }
 
   /**
@@ -163,10 +173,12 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     // Copy: the caller may reuse its buffer, and a stored blob must never change.
     const own: PagableData = { data: new Uint8Array(data.data), arcs: data.arcs.slice() };
     const key = computeKey(own);
-    return this.#operation((op) => this.#write('storeData', op, () => {
-      this.#live.record(op, [key]);
-      return andThen(this.#io.put([{ key, data: own }]), () => key);
-    }));
+    return this.#operation((op) =>
+      this.#write('storeData', op, () => {
+        this.#live.record(op, [key]);
+        return andThen(this.#io.put([{ key, data: own }]), () => key);
+      }),
+    );
   }
 
   /** One blob; NOT_FOUND if absent, STORAGE_CLOSED after close. */
@@ -217,52 +229,11 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
         const sink = new Sink();
         const run = new PageOutRun(this[ARC_HOST], sink);
         const key = run.run(ref);
-        return andThen(this.#commit(sink, run, op), () => key);
+        return andThen(commitPageOut(this.#io, this.#live, sink, run, op), () => key);
       });
     } finally {
       this.#live.end(op);
     }
-  }
-
-  /**
-   * Writes what a run produced, copies blobs of other storages, then gives arcs their keys: a key
-   * is set only once its blob is stored. On a store other handles share (`sweeps`), blobs the
-   * graph refers to without writing them (arcs stored earlier, blobs found already copied) are
-   * touched before the write and checked again after it: a touch just before another handle's
-   * sweep opened is not recorded by it, so only the second check proves the graph whole.
-   */
-  #commit(sink: Sink, run: PageOutRun, op: Set<DataKey>): Await<number> {
-    this.#live.record(op, sink.reused);
-    this.#live.record(op, sink.entries.map((e) => e.key));
-    const shared = this.#io.store.sweeps !== undefined;
-    const found: DataKey[] = [];
-    const copy = (): Await<void> => (sink.copies.length === 0 ? undefined : copyForeign(this.#io, this.#live, op, sink.copies, found));
-    const write = (): Await<number> => andThen(andThen(this.#io.put(sink.entries), copy), () => {
-      if (!shared) return this.#applyKeys(run);
-      const refs = [...sink.reused, ...found];
-      return andThen(this.#io.has(refs, true), (present) => {
-        checkStillThere(refs, present, this.#io.store.name, 'was deleted by another handle\'s gc while this graph was being stored: the graph is incomplete, nothing was acknowledged; store it again');
-        return this.#applyKeys(run);
-      });
-    });
-    if (!shared || sink.reused.length === 0) return write();
-    return andThen(this.#io.has(sink.reused, true), (present) => {
-      checkStillThere(sink.reused, present, this.#io.store.name, 'is no longer there (deleted by another handle\'s gc?); nothing was written');
-      return write();
-    });
-  }
-
-  #applyKeys(run: PageOutRun): number {
-    let pagedOut = 0;
-    for (const [inner, key, root] of run.keyed) {
-      inner.bindRoot(root);
-      // Once PagedOut, the arc is what a @Lazy field decoded later with its key and class stands
-      // for: the same arc, met through its kind. A still-pinned one stays apart until then, so a
-      // page-in never hands out a value it did not fetch (see ArcInner).
-      if (inner.key === undefined) inner.setKey(key);
-      if (!inner.resident) pagedOut++;
-    }
-    return pagedOut;
   }
 
   /** Pages a graph back in as `cls`, or as the tagged subclass the blob names. */
@@ -293,40 +264,36 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
       this.#queue = [];
       return { pagedOut: 0, failed: [] };
     }
-    return this.#operation((op) => this.#write('pageOutPending', op, () => {
-      const sink = new Sink();
-      const run = new PageOutRun(this[ARC_HOST], sink);
-      const failed: PagableError[] = [];
-      const attempted: ArcInner[] = [];
-      while (this.#queue.length > 0) {
-        const queue = this.#queue;
-        this.#queue = [];
-        for (const inner of queue) {
-          inner.scheduled = false;
-          if (inner.key !== undefined || !inner.resident) continue;
-          attempted.push(inner);
-          try {
-            const root = inner.root ?? rootOfValue(inner.value);
-            run.run({ target: inner, isArc: true, root, owner: undefined, field: root.k === 'class' ? `PagableArc<${root.cls.name}>` : 'PagableArc' });
-          } catch (e) {
-            // A run rethrows the error of a value that already failed: report each failure once.
-            const err = toPagableError(e, 'NOT_PAGABLE', 'page-out');
-            if (!failed.includes(err)) failed.push(err);
-          }
+    return this.#operation((op) =>
+      this.#write('pageOutPending', op, () => {
+        const sink = new Sink();
+        const run = new PageOutRun(this[ARC_HOST], sink);
+        const failed: PagableError[] = [];
+        const attempted: ArcInner[] = [];
+        encodeQueue(
+          () => {
+            const queue = this.#queue;
+            this.#queue = [];
+            return queue;
+          },
+          run,
+          attempted,
+          failed,
+        );
+        const requeue = (e: unknown): never => {
+          for (const inner of attempted)
+            if (inner.key === undefined && inner.resident && inner.pinnedCount === 0) this[ARC_HOST].scheduleForPaging(inner);
+          throw e;
+        };
+        let r: Await<number>;
+        try {
+          r = commitPageOut(this.#io, this.#live, sink, run, op);
+        } catch (e) {
+          return requeue(e);
         }
-      }
-      const requeue = (e: unknown): never => {
-        for (const inner of attempted) if (inner.key === undefined && inner.resident && inner.pinnedCount === 0) this[ARC_HOST].scheduleForPaging(inner);
-        throw e;
-      };
-      let r: Await<number>;
-      try {
-        r = this.#commit(sink, run, op);
-      } catch (e) {
-        return requeue(e);
-      }
-      return isPromise(r) ? r.then((pagedOut) => ({ pagedOut, failed }), requeue) : { pagedOut: r, failed };
-    }));
+        return isPromise(r) ? r.then((pagedOut) => ({ pagedOut, failed }), requeue) : { pagedOut: r, failed };
+      }),
+    );
   }
 
   /** Makes everything written so far durable. */
@@ -367,11 +334,13 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   async setRoot(name: string, key: DataKey): Promise<void> {
     checkRootName(name);
     this.#checkKey(key, 'setRoot');
-    await this.#operation((op) => this.#write('setRoot', op, async () => {
-      this.#live.record(op, [key]);
-      const set = await this.#io.call(`setting root "${name}"`, () => this.#io.store.setRoot(name, key));
-      if (!set) throw new PagableError('NOT_FOUND', `setRoot("${name}"): blob ${key} is not in ${this.#io.store.name}`);
-    }));
+    await this.#operation((op) =>
+      this.#write('setRoot', op, async () => {
+        this.#live.record(op, [key]);
+        const set = await this.#io.call(`setting root "${name}"`, () => this.#io.store.setRoot(name, key));
+        if (!set) throw new PagableError('NOT_FOUND', `setRoot("${name}"): blob ${key} is not in ${this.#io.store.name}`);
+      }),
+    );
   }
 
   /** The key of a named root, if set. */
@@ -414,8 +383,9 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   gc(onProgress?: (phase: 'mark' | 'sweep', done: number) => void): Promise<GcReport> {
     this.#io.checkOpen('gc');
     if (this.#gcRunning !== undefined) return this.#gcRunning;
-    const p = collectGarbage({ io: this.#io, live: this.#live, onProgress })
-      .finally(() => { this.#gcRunning = undefined; });
+    const p = collectGarbage({ io: this.#io, live: this.#live, onProgress }).finally(() => {
+      this.#gcRunning = undefined;
+    });
     this.#gcRunning = p;
     return p;
   }
@@ -425,10 +395,4 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     this.#io.checkOpen('verify');
     return verifyStore(this.#io, onProgress);
   }
-}
-
-/** NOT_FOUND naming the first of `keys` not `present`. */
-function checkStillThere(keys: readonly DataKey[], present: readonly boolean[], where: string, what: string): void {
-  const i = present.indexOf(false);
-  if (i >= 0) throw new PagableError('NOT_FOUND', `blob ${keys[i]}, which this graph refers to, ${what} (${where})`);
 }

@@ -35,8 +35,12 @@ export function blobStoreConformance(factory: BlobStoreFactory, harness?: Partia
   const { describe, it, beforeEach, afterEach } = resolveHarness(harness);
   describe(`blob store conformance: ${factory.name}`, () => {
     let s: BlobStore;
-    beforeEach(async () => { s = await factory.create(); });
-    afterEach(async () => { await s.close(); });
+    beforeEach(async () => {
+      s = await factory.create();
+    });
+    afterEach(async () => {
+      await s.close();
+    });
 
     it('has a name for messages', () => {
       assert.equal(typeof s.name, 'string');
@@ -124,7 +128,10 @@ export function blobStoreConformance(factory: BlobStoreFactory, harness?: Partia
       assert.equal(await s.setRoot('ünïcode ✓', a.key), true);
       assert.equal(await s.getRoot('main'), a.key);
       const roots = (await s.listRoots()).sort((x, y) => (x.name < y.name ? -1 : 1));
-      assert.deepEqual(roots, [{ name: 'main', key: a.key }, { name: 'ünïcode ✓', key: a.key }]);
+      assert.deepEqual(roots, [
+        { name: 'main', key: a.key },
+        { name: 'ünïcode ✓', key: a.key },
+      ]);
       assert.equal(await s.deleteRoot('main'), true);
       assert.equal(await s.deleteRoot('main'), false);
       assert.equal(await s.getRoot('main'), undefined);
@@ -136,7 +143,10 @@ export function blobStoreConformance(factory: BlobStoreFactory, harness?: Partia
       const name = 'ж'.repeat(1024);
       assert.equal(await s.setRoot(name, a.key), true);
       assert.equal(await s.getRoot(name), a.key);
-      assert.deepEqual((await s.listRoots()).map((r) => r.name), [name]);
+      assert.deepEqual(
+        (await s.listRoots()).map((r) => r.name),
+        [name],
+      );
     });
 
     it('getSync, where offered, agrees with getMany', async () => {

@@ -25,7 +25,9 @@ export function resolveHarness(given: Partial<TestHarness> | undefined): TestHar
   const pick = <K extends keyof TestHarness>(k: K): TestHarness[K] => {
     const f = given?.[k] ?? g[k];
     if (typeof f !== 'function') {
-      throw new TypeError(`pagable/testing: no ${k}() found: run the suite under a test framework with globals (mocha, jest, vitest) or pass { ${k} } in the harness option`);
+      throw new TypeError(
+        `pagable/testing: no ${k}() found: run the suite under a test framework with globals (mocha, jest, vitest) or pass { ${k} } in the harness option`,
+      );
     }
     return f as TestHarness[K];
   };

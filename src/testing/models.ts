@@ -15,25 +15,35 @@ export abstract class Shape {
 }
 
 /** A tagged Shape. */
-@TypeTag('pagable.testing.Circle') @Pagable()
+@TypeTag('pagable.testing.Circle')
+@Pagable()
 export class Circle extends Shape {
   /** Radius. */
   @Field(() => Number) r!: number;
   /** π r². */
-  area(): number { return Math.PI * this.r * this.r; }
+  area(): number {
+    return Math.PI * this.r * this.r;
+  }
   /** A circle of radius `r`. */
-  static of(r: number): Circle { return Object.assign(new Circle(), { r }); }
+  static of(r: number): Circle {
+    return Object.assign(new Circle(), { r });
+  }
 }
 
 /** Another tagged Shape. */
-@TypeTag('pagable.testing.Square') @Pagable()
+@TypeTag('pagable.testing.Square')
+@Pagable()
 export class Square extends Shape {
   /** Length of a side. */
   @Field(() => Number) side!: number;
   /** side². */
-  area(): number { return this.side * this.side; }
+  area(): number {
+    return this.side * this.side;
+  }
   /** A square of side `side`. */
-  static of(side: number): Square { return Object.assign(new Square(), { side }); }
+  static of(side: number): Square {
+    return Object.assign(new Square(), { side });
+  }
 }
 
 /** A dependency: shared by many modules, with shared dependencies of its own. */
@@ -52,7 +62,8 @@ export class Dep {
 }
 
 /** A module: inline in its package, sharing deps, with a polymorphic icon. */
-@TypeTag('pagable.testing.Module') @Pagable()
+@TypeTag('pagable.testing.Module')
+@Pagable()
 export class Module {
   /** Source path. */
   @Field(() => String) path!: string;
@@ -71,7 +82,8 @@ export class Module {
 }
 
 /** The root: modules inline, a lazy entry module, a shared main dependency. */
-@TypeTag('pagable.testing.Package') @Pagable()
+@TypeTag('pagable.testing.Package')
+@Pagable()
 export class Package {
   /** Package name. */
   @Field(() => String) name!: string;

@@ -33,7 +33,10 @@ export function samplePackage(storage: PagableStorageBase): Package {
   const dom = Dep.of('react-dom', '18.2.0', [react, base]);
   const p = new Package();
   p.name = 'web';
-  p.meta = new Map([['license', 'MIT'], ['owner', 'ui-team']]);
+  p.meta = new Map([
+    ['license', 'MIT'],
+    ['owner', 'ui-team'],
+  ]);
   p.modules = [Module.of('src/a.ts', 10, [react, dom], Circle.of(1)), Module.of('src/b.ts', 20, [base], Square.of(2))];
   p.entry = PagableArc.new(Module.of('src/index.ts', 5, [dom]), storage);
   p.main = react;
@@ -45,8 +48,12 @@ export function storageConformance(factory: StorageFactory, harness?: Partial<Te
   const { describe, it, beforeEach, afterEach } = resolveHarness(harness);
   describe(`storage conformance: ${factory.name}`, function () {
     let s: PagableStorageBase;
-    beforeEach(async () => { s = await factory.create(); });
-    afterEach(async () => { await s.close(); });
+    beforeEach(async () => {
+      s = await factory.create();
+    });
+    afterEach(async () => {
+      await s.close();
+    });
 
     describe('blobs', () => {
       it('storeData returns computeKey of the data and fetchData returns it', async () => {
@@ -111,7 +118,13 @@ export function storageConformance(factory: StorageFactory, harness?: Partial<Te
         const back = await s.load(Package, key);
         assert.ok(back instanceof Package);
         assert.equal(back.name, 'web');
-        assert.deepEqual([...back.meta], [['license', 'MIT'], ['owner', 'ui-team']]);
+        assert.deepEqual(
+          [...back.meta],
+          [
+            ['license', 'MIT'],
+            ['owner', 'ui-team'],
+          ],
+        );
         assert.equal(back.modules.length, 2);
         assert.ok(back.modules[0] instanceof Module);
         assert.ok(back.modules[0]!.icon instanceof Circle);
@@ -186,7 +199,10 @@ export function storageConformance(factory: StorageFactory, harness?: Partial<Te
         const key = await s.save(head!);
         let back: Link | undefined = await s.load(Link, key);
         let count = 0;
-        while (back) { count++; back = back.next; }
+        while (back) {
+          count++;
+          back = back.next;
+        }
         assert.equal(count, 10_000);
 
         let lazy: PagableArc<LazyLink> | undefined;
@@ -289,7 +305,9 @@ export function storageConformance(factory: StorageFactory, harness?: Partial<Te
 
       it('gc racing save + setRoot loops never leaves a root naming a missing blob', async () => {
         let stop = false;
-        const gcs = (async () => { while (!stop) await s.gc(); })();
+        const gcs = (async () => {
+          while (!stop) await s.gc();
+        })();
         for (let i = 0; i < 30; i++) {
           const key = await s.save(Dep.of(`rooted-${i}`, '1', [Dep.of(`leaf-${i}`)]));
           await s.setRoot(`r${i % 5}`, key);
@@ -328,18 +346,27 @@ export function storageConformance(factory: StorageFactory, harness?: Partial<Te
     });
 
     describe('automatic page-out', () => {
-      it('pages out by itself once more than maxPending arcs wait, off the caller\'s stack, and reports', async () => {
+      it("pages out by itself once more than maxPending arcs wait, off the caller's stack, and reports", async () => {
         const reports: number[] = [];
         const auto = await factory.create({ autoPageOut: { maxPending: 3 }, onPageOut: (r) => reports.push(r.pagedOut) });
         try {
           const arcs = Array.from({ length: 5 }, (_, i) => PagableArc.new(Dep.of(`auto-${i}`), auto));
           for (const a of arcs) a.unpin();
           // Nothing ran on the stack of unpin().
-          assert.equal(arcs.every((a) => !a.isPagedOut), true);
+          assert.equal(
+            arcs.every((a) => !a.isPagedOut),
+            true,
+          );
           const deadline = Date.now() + 10_000;
           while (!arcs.every((a) => a.isPagedOut) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-          assert.equal(arcs.every((a) => a.isPagedOut), true);
-          assert.equal(reports.reduce((a, b) => a + b, 0), 5);
+          assert.equal(
+            arcs.every((a) => a.isPagedOut),
+            true,
+          );
+          assert.equal(
+            reports.reduce((a, b) => a + b, 0),
+            5,
+          );
           assert.equal(auto.stats().autoPagedOut, 5);
           assert.ok((auto.stats().autoPageOuts ?? 0) >= 1);
           assert.equal((await arcs[4]!.pin()).value.name, 'auto-4');

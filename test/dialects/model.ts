@@ -36,13 +36,18 @@ export function defineModel(p: PagableApi, ns: string) {
   @TypeTag(`${ns}.Circle`)
   class Circle extends Shape {
     @Field() r!: number;
-    area(): number { return Math.PI * this.r * this.r; }
+    area(): number {
+      return Math.PI * this.r * this.r;
+    }
   }
 
-  @TypeTag(`${ns}.Square`) @Pagable()
+  @TypeTag(`${ns}.Square`)
+  @Pagable()
   class Square extends Shape {
     @Field() side!: number;
-    area(): number { return this.side * this.side; }
+    area(): number {
+      return this.side * this.side;
+    }
   }
 
   @Pagable()

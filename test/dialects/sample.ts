@@ -26,7 +26,10 @@ export function sampleDoc<M extends Model>(p: PagableApi, m: M, storage: Pagable
   const doc = Object.assign(new m.Doc(), {
     title: 'Dune',
     tags: ['sf', 'classic'],
-    counts: new Map([['pages', 412], ['-0', -0]]),
+    counts: new Map([
+      ['pages', 412],
+      ['-0', -0],
+    ]),
     extra: { nested: [1, 'two', null, 3n] },
     origin: point(0, 0),
     path: [point(1, 2), point(3, 4)],

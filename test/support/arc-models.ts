@@ -5,14 +5,18 @@ import { Field, Lazy, Pagable, PagableArc, Shared, TypeTag } from '../../src/ind
 @Pagable()
 export class UNodeData {
   @Field() x!: number;
-  static of(x: number): UNodeData { return Object.assign(new UNodeData(), { x }); }
+  static of(x: number): UNodeData {
+    return Object.assign(new UNodeData(), { x });
+  }
 }
 
 /** The Rust test's `EvalResult(PagableArc<Vec<UNode>>)`: the vector needs a class to hold arcs. */
 @Pagable()
 export class UNodeList {
   @Lazy(() => [UNodeData]) nodes!: Array<PagableArc<UNodeData>>;
-  static of(nodes: Array<PagableArc<UNodeData>>): UNodeList { return Object.assign(new UNodeList(), { nodes }); }
+  static of(nodes: Array<PagableArc<UNodeData>>): UNodeList {
+    return Object.assign(new UNodeList(), { nodes });
+  }
 }
 
 /** The Rust test's `CfgNodeData { node, deps }`. */
@@ -29,7 +33,9 @@ export class CfgNodeData {
 @Pagable()
 export class Blob {
   @Field() bytes!: Uint8Array;
-  static of(fill: number, n = 1000): Blob { return Object.assign(new Blob(), { bytes: new Uint8Array(n).fill(fill) }); }
+  static of(fill: number, n = 1000): Blob {
+    return Object.assign(new Blob(), { bytes: new Uint8Array(n).fill(fill) });
+  }
 }
 
 /** A value holding a @Shared child. */
@@ -37,11 +43,14 @@ export class Blob {
 export class SharedHolder {
   @Field() i!: number;
   @Shared(() => Blob) shared!: Blob;
-  static of(i: number, shared: Blob): SharedHolder { return Object.assign(new SharedHolder(), { i, shared }); }
+  static of(i: number, shared: Blob): SharedHolder {
+    return Object.assign(new SharedHolder(), { i, shared });
+  }
 }
 
 /** A parsed document: plain nested data under a class. */
-@TypeTag('arc.Doc') @Pagable()
+@TypeTag('arc.Doc')
+@Pagable()
 export class Doc {
   @Field() title!: string;
   @Field() words!: string[];
@@ -58,7 +67,9 @@ export class Doc {
 export class WithCallback {
   @Field() name!: string;
   @Field() callback!: unknown;
-  static of(name: string): WithCallback { return Object.assign(new WithCallback(), { name, callback: () => name }); }
+  static of(name: string): WithCallback {
+    return Object.assign(new WithCallback(), { name, callback: () => name });
+  }
 }
 
 /** Not decorated: cannot be encoded. */
@@ -94,5 +105,7 @@ export class Item {
 export class Catalog {
   @Field() name!: string;
   @Lazy(() => [Item]) items!: Array<PagableArc<Item>>;
-  static of(name: string, items: Array<PagableArc<Item>>): Catalog { return Object.assign(new Catalog(), { name, items }); }
+  static of(name: string, items: Array<PagableArc<Item>>): Catalog {
+    return Object.assign(new Catalog(), { name, items });
+  }
 }

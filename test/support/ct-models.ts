@@ -17,5 +17,11 @@ export class Cat extends Pet {
 
 /** The discriminator options class-transformer's @Type takes for a Pet field. */
 export const PET_DISCRIMINATOR = {
-  discriminator: { property: '__type', subTypes: [{ value: Dog, name: 'dog' }, { value: Cat, name: 'cat' }] },
+  discriminator: {
+    property: '__type',
+    subTypes: [
+      { value: Dog, name: 'dog' },
+      { value: Cat, name: 'cat' },
+    ],
+  },
 };

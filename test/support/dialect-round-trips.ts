@@ -16,7 +16,9 @@ function fieldsOf(cls: Class): Array<[string, string, readonly string[]]> {
 /** Registers mocha tests that save and load the sample graph through `model()`'s classes. */
 export function describeRoundTrips(model: () => Model): void {
   let s: InMemoryPagableStorage;
-  beforeEach(() => { s = new InMemoryPagableStorage(); });
+  beforeEach(() => {
+    s = new InMemoryPagableStorage();
+  });
 
   it('round-trips plain data, class-typed fields and arrays of classes', async () => {
     const m = model();
@@ -25,12 +27,18 @@ export function describeRoundTrips(model: () => Model): void {
     expect(back).to.be.instanceOf(m.Doc);
     expect(back.title).to.equal('Dune');
     expect(back.tags).to.deep.equal(['sf', 'classic']);
-    expect([...back.counts]).to.deep.equal([['pages', 412], ['-0', -0]]);
+    expect([...back.counts]).to.deep.equal([
+      ['pages', 412],
+      ['-0', -0],
+    ]);
     expect(Object.is(back.counts.get('-0'), -0)).to.equal(true);
     expect(back.extra).to.deep.equal({ nested: [1, 'two', null, 3n] });
     expect(back.origin).to.be.instanceOf(m.Point).and.deep.include({ x: 0, y: 0 });
     expect(back.path.map((q) => q instanceof m.Point)).to.deep.equal([true, true]);
-    expect(back.path.map((q) => [q.x, q.y])).to.deep.equal([[1, 2], [3, 4]]);
+    expect(back.path.map((q) => [q.x, q.y])).to.deep.equal([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it('keeps @Shared identity', async () => {

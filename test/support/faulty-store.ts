@@ -20,9 +20,22 @@ export function faulty(store: BlobStore, faults: Partial<Faults> = {}): { store:
   const getSync = store.getSync;
   const wrapped = delegating(store, {
     name: `faulty ${store.name}`,
-    putMany: (e) => { fail('write', f.writes); return store.putMany(e); },
-    getMany: (k) => { fail('read', f.reads); return store.getMany(k); },
-    ...(getSync === undefined ? {} : { getSync: (k: string) => { fail('read', f.reads); return getSync.call(store, k); } }),
+    putMany: (e) => {
+      fail('write', f.writes);
+      return store.putMany(e);
+    },
+    getMany: (k) => {
+      fail('read', f.reads);
+      return store.getMany(k);
+    },
+    ...(getSync === undefined
+      ? {}
+      : {
+          getSync: (k: string) => {
+            fail('read', f.reads);
+            return getSync.call(store, k);
+          },
+        }),
   });
   return { store: wrapped, faults: f };
 }

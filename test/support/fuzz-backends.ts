@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { type RootDatabase, type Database, open as openEnv } from 'lmdb';
 import {
-  type DataKey, InMemoryPagableStorage, LmdbPagableStorage, type PagableData, type PagableStorage, type PagableStorageBase,
+  type DataKey,
+  InMemoryPagableStorage,
+  LmdbPagableStorage,
+  type PagableData,
+  type PagableStorage,
+  type PagableStorageBase,
   RedisPagableStorage,
 } from '../../src/index.js';
 import { encodeBlobRecord } from '../../src/blobstore/blob-record.js';
@@ -75,8 +80,10 @@ async function checkLayout(raw: RawRecords, what: string): Promise<void> {
     const rec = await raw.get(key);
     const want = encodeBlobRecord(await h.fetchData(key));
     if (rec === undefined || Buffer.compare(Buffer.from(rec), Buffer.from(want)) !== 0) {
-      throw new Error(`the fuzzer's raw access to ${what} is out of date: the record of ${key} is not where or how `
-        + 'test/support/fuzz-backends.ts expects it; update it to the backend\'s layout');
+      throw new Error(
+        `the fuzzer's raw access to ${what} is out of date: the record of ${key} is not where or how ` +
+          "test/support/fuzz-backends.ts expects it; update it to the backend's layout",
+      );
     }
   } finally {
     await h.close();
@@ -95,7 +102,10 @@ async function openLmdb(): Promise<FuzzBackend> {
   const storage = await LmdbPagableStorage.open(main, { noSync: true });
   // The raw client: lmdb shares one environment per path in a process with the storages' handles.
   const env: RootDatabase = openEnv({ path: rawDir, maxDbs: 4, noSync: true });
-  const blobs: Database<Uint8Array, Uint8Array> = env.openDB<Uint8Array, Uint8Array>('blobs', { keyEncoding: 'binary', encoding: 'binary' });
+  const blobs: Database<Uint8Array, Uint8Array> = env.openDB<Uint8Array, Uint8Array>('blobs', {
+    keyEncoding: 'binary',
+    encoding: 'binary',
+  });
   const raw: RawRecords = {
     seed: (list) => seedThrough(raw, list),
     open: (verify) => LmdbPagableStorage.open(rawDir, { verify, countAtOpen: false, noSync: true }),
@@ -103,15 +113,22 @@ async function openLmdb(): Promise<FuzzBackend> {
       const r = blobs.getBinary(Buffer.from(key, 'hex'));
       return r === undefined ? undefined : new Uint8Array(r);
     },
-    put: async (key, record) => { await blobs.put(Buffer.from(key, 'hex'), record); },
+    put: async (key, record) => {
+      await blobs.put(Buffer.from(key, 'hex'), record);
+    },
     putStray: async (name, record) => {
       await blobs.put(Buffer.from(name), record);
-      return async () => { await blobs.remove(Buffer.from(name)); };
+      return async () => {
+        await blobs.remove(Buffer.from(name));
+      };
     },
   };
   await checkLayout(raw, 'LMDB');
   return {
-    name: 'lmdb', storage, syncFetch: true, raw,
+    name: 'lmdb',
+    storage,
+    syncFetch: true,
+    raw,
     close: async () => {
       await storage.close();
       await env.close();
@@ -134,16 +151,23 @@ async function openRedis(url: string, tag: string): Promise<FuzzBackend> {
       const r = await client.getBuffer(`${rawPrefix}b:${key}`);
       return r === null ? undefined : new Uint8Array(r);
     },
-    put: async (key, record) => { await client.set(`${rawPrefix}b:${key}`, Buffer.from(record)); },
+    put: async (key, record) => {
+      await client.set(`${rawPrefix}b:${key}`, Buffer.from(record));
+    },
     putStray: async (name, record) => {
       const k = `${rawPrefix}b:${Buffer.from(name).toString('hex')}`;
       await client.set(k, Buffer.from(record));
-      return async () => { await client.del(k); };
+      return async () => {
+        await client.del(k);
+      };
     },
   };
   await checkLayout(raw, 'Redis');
   return {
-    name: 'redis', storage, syncFetch: false, raw,
+    name: 'redis',
+    storage,
+    syncFetch: false,
+    raw,
     close: async () => {
       await storage.close();
       // Leave the shared server as it was found.
@@ -163,8 +187,10 @@ async function openRedis(url: string, tag: string): Promise<FuzzBackend> {
 /** Opens a fresh, empty store of `name`. */
 export function openBackend(name: BackendName, options: BackendOptions = {}): Promise<FuzzBackend> {
   switch (name) {
-    case 'memory': return openMemory();
-    case 'lmdb': return openLmdb();
+    case 'memory':
+      return openMemory();
+    case 'lmdb':
+      return openLmdb();
     case 'redis': {
       if (options.redisUrl === undefined) throw new Error('the Redis fuzz backend needs a server url');
       return openRedis(options.redisUrl, options.tag ?? String(process.pid));

@@ -15,9 +15,7 @@
  *   store-wide scans (`verify()`, `keys()`) must report or skip, not crash on.
  * Raw cases sometimes also run `verify()`, which must list the damaged record, and only it.
  */
-import {
-  type Class, type DataKey, type PagableStorage, PagableError,
-} from '../../src/index.js';
+import { type Class, type DataKey, type PagableStorage, PagableError } from '../../src/index.js';
 import { encodeBlobRecord } from '../../src/blobstore/blob-record.js';
 import { type Mutant, mutateBlob, mutateRecord } from './blob-mutator.js';
 import type { Corpus, CorpusEntry } from './fuzz-corpus.js';
@@ -77,8 +75,14 @@ function replaceKey(arcs: readonly DataKey[], from: DataKey, to: DataKey): DataK
 }
 
 /** Runs one route: times it, bounds it, and checks its outcome. */
-async function route(ctx: FuzzContext, res: CaseResult, name: string, want: Class | undefined,
-  run: () => unknown, mustFail = false): Promise<void> {
+async function route(
+  ctx: FuzzContext,
+  res: CaseResult,
+  name: string,
+  want: Class | undefined,
+  run: () => unknown,
+  mustFail = false,
+): Promise<void> {
   res.routes++;
   const t0 = performance.now();
   let value: unknown;
@@ -101,59 +105,87 @@ async function route(ctx: FuzzContext, res: CaseResult, name: string, want: Clas
     res.slowestMs = ms;
     res.slowestRoute = name;
   }
-  if (ms > ctx.limitMs) res.problems.push({ route: name, kind: 'a page-in is too slow', detail: `took ${ms.toFixed(0)} ms (limit ${ctx.limitMs})` });
+  if (ms > ctx.limitMs)
+    res.problems.push({ route: name, kind: 'a page-in is too slow', detail: `took ${ms.toFixed(0)} ms (limit ${ctx.limitMs})` });
   const outcome = !failed ? 'value' : error instanceof PagableError ? error.code : 'other';
   res.outcomes[outcome] = (res.outcomes[outcome] ?? 0) + 1;
   if (failed) {
     const why = foreignError(error);
-    if (why !== undefined) res.problems.push({ route: name, kind: `threw ${why}`, detail: (error as Error)?.stack?.split('\n').slice(0, 4).join(' | ') ?? why });
+    if (why !== undefined)
+      res.problems.push({ route: name, kind: `threw ${why}`, detail: (error as Error)?.stack?.split('\n').slice(0, 4).join(' | ') ?? why });
     else if (mustFail && (error as PagableError).code !== 'CORRUPT') {
-      res.problems.push({ route: name, kind: 'a verifying handle reports a forged record as another code than CORRUPT', detail: `${(error as PagableError).code}: ${(error as Error).message}` });
+      res.problems.push({
+        route: name,
+        kind: 'a verifying handle reports a forged record as another code than CORRUPT',
+        detail: `${(error as PagableError).code}: ${(error as Error).message}`,
+      });
     }
     return;
   }
-  if (mustFail) res.problems.push({ route: name, kind: 'a verifying handle returns a value from a record that is not its key\'s blob', detail: '' });
+  if (mustFail)
+    res.problems.push({ route: name, kind: "a verifying handle returns a value from a record that is not its key's blob", detail: '' });
   if (want !== undefined && want !== Object && !(value instanceof want)) {
     const got = typeof value === 'object' && value !== null ? (value.constructor?.name ?? 'null-prototype object') : typeof value;
-    res.problems.push({ route: name, kind: 'a page-in returns another class than asked for', detail: `asked for a ${want.name}, got a ${got}` });
+    res.problems.push({
+      route: name,
+      kind: 'a page-in returns another class than asked for',
+      detail: `asked for a ${want.name}, got a ${got}`,
+    });
   }
   const foreign = foreignObjectIn(value, ctx.classes);
   if (foreign !== undefined) res.problems.push({ route: name, ...foreign });
 }
 
 /** Loads the mutant as a class, by `load` or by pinning an arc to it in a box. */
-async function classRoutes(ctx: FuzzContext, rng: Rng, res: CaseResult, s: PagableStorage, key: DataKey, entry: CorpusEntry,
-  mustFail: boolean): Promise<void> {
+async function classRoutes(
+  ctx: FuzzContext,
+  rng: Rng,
+  res: CaseResult,
+  s: PagableStorage,
+  key: DataKey,
+  entry: CorpusEntry,
+  mustFail: boolean,
+): Promise<void> {
   const targets = ctx.corpus.targets.filter((t) => t !== Object);
   const cls = entry.cls !== undefined && entry.cls !== Object && rng.chance(0.75) ? entry.cls : rng.pick(targets);
   const plainVia = rng.chance(0.6) ? 'load' : 'pin';
   const clsVia = rng.pick(ctx.backend.syncFetch ? ['load', 'load', 'pin', 'pinSync'] : ['load', 'load', 'pin']);
   // One after the other: the routes share one storage and must not time each other.
-  for (const [target, via] of [[cls, clsVia], [Object, plainVia]] as const) {
+  for (const [target, via] of [
+    [cls, clsVia],
+    [Object, plainVia],
+  ] as const) {
     const label = `${via}(${target.name})`;
     if (via === 'load') {
       await route(ctx, res, label, target, () => s.load(target, key), mustFail);
       continue;
     }
     const tpl = ctx.corpus.boxes.get(target)!;
-    await route(ctx, res, label, target, async () => {
-      const arcs = tpl.blob.arcs.slice();
-      arcs[tpl.slot] = key;
-      const boxKey = await s.storeData({ data: tpl.blob.data, arcs });
-      let box;
-      try {
-        box = await s.load(tpl.box, boxKey);
-      } catch (e) {
-        throw new Error(`the honest box around it did not load: ${String(e)}`, { cause: e });
-      }
-      if (box.item === undefined) throw new Error('the honest box around it lost its arc');
-      const pin = via === 'pinSync' ? box.item.pinSync() : await box.item.pin();
-      try {
-        return pin.value;
-      } finally {
-        pin.release();
-      }
-    }, mustFail);
+    await route(
+      ctx,
+      res,
+      label,
+      target,
+      async () => {
+        const arcs = tpl.blob.arcs.slice();
+        arcs[tpl.slot] = key;
+        const boxKey = await s.storeData({ data: tpl.blob.data, arcs });
+        let box;
+        try {
+          box = await s.load(tpl.box, boxKey);
+        } catch (e) {
+          throw new Error(`the honest box around it did not load: ${String(e)}`, { cause: e });
+        }
+        if (box.item === undefined) throw new Error('the honest box around it lost its arc');
+        const pin = via === 'pinSync' ? box.item.pinSync() : await box.item.pin();
+        try {
+          return pin.value;
+        } finally {
+          pin.release();
+        }
+      },
+      mustFail,
+    );
   }
 }
 
@@ -176,8 +208,14 @@ async function storedCase(ctx: FuzzContext, rng: Rng, res: CaseResult, entry: Co
   }
 }
 
-async function rawCase(ctx: FuzzContext, rng: Rng, res: CaseResult, entry: CorpusEntry, verify: boolean,
-  started: () => void): Promise<void> {
+async function rawCase(
+  ctx: FuzzContext,
+  rng: Rng,
+  res: CaseResult,
+  entry: CorpusEntry,
+  verify: boolean,
+  started: () => void,
+): Promise<void> {
   const raw = ctx.backend.raw!;
   const original = await raw.get(entry.key);
   if (original === undefined) throw new Error(`corpus blob ${entry.key} is missing from the ${ctx.backend.name} store`);
@@ -209,7 +247,9 @@ async function rawCase(ctx: FuzzContext, rng: Rng, res: CaseResult, entry: Corpu
       await route(ctx, res, 'verify()', undefined, async () => {
         const report = await h.verify();
         if (report.corrupt.includes(entry.key) !== changed) {
-          throw new Error(`verify() ${changed ? 'missed the damaged' : 'listed the intact'} record of ${entry.key} (corrupt: ${report.corrupt.join(', ')})`);
+          throw new Error(
+            `verify() ${changed ? 'missed the damaged' : 'listed the intact'} record of ${entry.key} (corrupt: ${report.corrupt.join(', ')})`,
+          );
         }
         return report;
       });
@@ -253,8 +293,18 @@ export async function runCase(ctx: FuzzContext, index: number, onStart?: (what: 
   const r = rng.int(100);
   const mode: CaseMode = ctx.backend.raw === undefined || r < 55 ? 'stored' : r < 86 ? 'raw' : r < 98 ? 'raw, verify on' : 'stray key';
   const res: CaseResult = {
-    index, mode, entry: `${entry.label} blob ${entry.key}`, what: '', routes: 0, slowestMs: 0, slowestRoute: '',
-    problems: [], outcomes: {}, bytesHex: '', bytesLength: 0, arcs: 0,
+    index,
+    mode,
+    entry: `${entry.label} blob ${entry.key}`,
+    what: '',
+    routes: 0,
+    slowestMs: 0,
+    slowestRoute: '',
+    problems: [],
+    outcomes: {},
+    bytesHex: '',
+    bytesLength: 0,
+    arcs: 0,
   };
   const started = (): void => onStart?.(`${mode}: ${res.what} of ${res.entry}`);
   try {
@@ -277,31 +327,72 @@ export async function runCase(ctx: FuzzContext, index: number, onStart?: (what: 
  * entry: what it does, and the words of the failure kind it must produce.
  */
 export const SABOTAGES: ReadonlyArray<readonly [string, RegExp, (ctx: FuzzContext) => unknown, Class | undefined]> = [
-  ['throws a TypeError', /threw TypeError: sabotage/, () => { throw new TypeError('sabotage'); }, Object],
+  [
+    'throws a TypeError',
+    /threw TypeError: sabotage/,
+    () => {
+      throw new TypeError('sabotage');
+    },
+    Object,
+  ],
   ['never settles', /hangs/, () => new Promise(() => undefined), Object],
   ['returns another class', /another class/, () => ({}), Array],
   ['returns a RegExp inside', /may not create/, () => [/x/], Object],
-  ['returns a field of another kind', /another kind/, (ctx) => {
-    const cls = ctx.classes.find((c) => c.name === 'Circle')!;
-    return Object.assign(Object.create(cls.prototype as object) as object, { r: 'not a number' });
-  }, Object],
-  ['touches Object.prototype', /prototype or global changed/, () => {
-    Object.defineProperty(Object.prototype, 'sabotaged', { value: 1, configurable: true });
-    return 1;
-  }, Object],
-  ['blocks its thread', /blocks its thread/, () => { for (;;) { /* as a runaway decoder would */ } }, Object],
-  ['allocates without bound', /worker died/, () => {
-    const hog: unknown[] = [];
-    for (;;) hog.push(new Array(1e5).fill(hog.length));
-  }, Object],
+  [
+    'returns a field of another kind',
+    /another kind/,
+    (ctx) => {
+      const cls = ctx.classes.find((c) => c.name === 'Circle')!;
+      return Object.assign(Object.create(cls.prototype as object) as object, { r: 'not a number' });
+    },
+    Object,
+  ],
+  [
+    'touches Object.prototype',
+    /prototype or global changed/,
+    () => {
+      Object.defineProperty(Object.prototype, 'sabotaged', { value: 1, configurable: true });
+      return 1;
+    },
+    Object,
+  ],
+  [
+    'blocks its thread',
+    /blocks its thread/,
+    () => {
+      for (;;) {
+        /* as a runaway decoder would */
+      }
+    },
+    Object,
+  ],
+  [
+    'allocates without bound',
+    /worker died/,
+    () => {
+      const hog: unknown[] = [];
+      for (;;) hog.push(new Array(1e5).fill(hog.length));
+    },
+    Object,
+  ],
 ];
 
 /** Runs sabotage `index` as case `index` (see SABOTAGES). */
 export async function runSabotage(ctx: FuzzContext, index: number, onStart?: (what: string) => void): Promise<CaseResult> {
   const [what, , run, want] = SABOTAGES[index]!;
   const res: CaseResult = {
-    index, mode: 'sabotage', entry: 'no blob', what, routes: 0, slowestMs: 0, slowestRoute: '',
-    problems: [], outcomes: {}, bytesHex: '', bytesLength: 0, arcs: -1,
+    index,
+    mode: 'sabotage',
+    entry: 'no blob',
+    what,
+    routes: 0,
+    slowestMs: 0,
+    slowestRoute: '',
+    problems: [],
+    outcomes: {},
+    bytesHex: '',
+    bytesLength: 0,
+    arcs: -1,
   };
   onStart?.(`sabotage: ${what}`);
   await route(ctx, res, 'sabotage', want, () => run(ctx));

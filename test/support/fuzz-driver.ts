@@ -58,7 +58,14 @@ function runSlice(o: FuzzRunOptions, from: number, run: FuzzRun): Promise<number
   const hb = new Int32Array(heartbeat);
   hb[0] = -1;
   const data: FuzzWorkerData = {
-    backend: o.backend, seed: o.seed, from, to: o.count, only: o.only, limitMs: o.limitMs, redisUrl: o.redisUrl, heartbeat,
+    backend: o.backend,
+    seed: o.seed,
+    from,
+    to: o.count,
+    only: o.only,
+    limitMs: o.limitMs,
+    redisUrl: o.redisUrl,
+    heartbeat,
     sabotage: o.sabotage,
   };
   const worker = new Worker(WORKER, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: o.heapMb ?? 1024 } });
@@ -77,8 +84,11 @@ function runSlice(o: FuzzRunOptions, from: number, run: FuzzRun): Promise<number
       clearInterval(watch);
       if (stoppedAt !== undefined && problem !== undefined) {
         run.failures.push({
-          backend: o.backend, index: stoppedAt, what: whats.get(stoppedAt) ?? '(before the case was made)',
-          problems: [{ route: 'worker', kind: problem, detail: '' }], result: undefined,
+          backend: o.backend,
+          index: stoppedAt,
+          what: whats.get(stoppedAt) ?? '(before the case was made)',
+          problems: [{ route: 'worker', kind: problem, detail: '' }],
+          result: undefined,
         });
       }
       void worker.terminate().then(() => resolve(stoppedAt));
@@ -104,8 +114,11 @@ function runSlice(o: FuzzRunOptions, from: number, run: FuzzRun): Promise<number
       } else if (m.t === 'result') {
         if (m.result.problems.length > 0) {
           run.failures.push({
-            backend: o.backend, index: m.result.index, what: `${m.result.mode}: ${m.result.what} of ${m.result.entry}`,
-            problems: m.result.problems, result: m.result,
+            backend: o.backend,
+            index: m.result.index,
+            what: `${m.result.mode}: ${m.result.what} of ${m.result.entry}`,
+            problems: m.result.problems,
+            result: m.result,
           });
         }
         if (o.only !== undefined) run.replayed.push(m.result);
@@ -124,7 +137,13 @@ function runSlice(o: FuzzRunOptions, from: number, run: FuzzRun): Promise<number
       if (index >= 0) end(index, problem);
       else {
         // Not in a case: setup failed. Report it once and stop this backend.
-        run.failures.push({ backend: o.backend, index: -1, what: 'setup', problems: [{ route: 'worker', kind: `the fuzzer could not start: ${e.message}`, detail: e.stack ?? '' }], result: undefined });
+        run.failures.push({
+          backend: o.backend,
+          index: -1,
+          what: 'setup',
+          problems: [{ route: 'worker', kind: `the fuzzer could not start: ${e.message}`, detail: e.stack ?? '' }],
+          result: undefined,
+        });
         end(o.count);
       }
     });
@@ -137,7 +156,17 @@ function runSlice(o: FuzzRunOptions, from: number, run: FuzzRun): Promise<number
 /** Runs `count` cases (or `only`) of one backend, restarting the worker after a hang or a death. */
 export async function runFuzz(o: FuzzRunOptions): Promise<FuzzRun> {
   const t0 = performance.now();
-  const run: FuzzRun = { backend: o.backend, cases: 0, routes: 0, outcomes: {}, failures: [], slowest: undefined, replayed: [], ms: 0, setupMs: 0 };
+  const run: FuzzRun = {
+    backend: o.backend,
+    cases: 0,
+    routes: 0,
+    outcomes: {},
+    failures: [],
+    slowest: undefined,
+    replayed: [],
+    ms: 0,
+    setupMs: 0,
+  };
   let from = 0;
   for (let restarts = 0; restarts <= 10; restarts++) {
     const stoppedAt = await runSlice(o, from, run);

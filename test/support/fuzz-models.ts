@@ -11,7 +11,8 @@ import { PET_DISCRIMINATOR, Pet } from './ct-models.js';
 import { Circle, Dep, Shape } from './models.js';
 
 /** Every field kind at once: inline class, shared, lazy, dyn, plain, arrays of arcs and classes. */
-@TypeTag('fuzz.Everything') @Pagable()
+@TypeTag('fuzz.Everything')
+@Pagable()
 export class Everything {
   @Field(() => Shape) shape!: Shape;
   @Shared(() => Dep) dep!: Dep | undefined;

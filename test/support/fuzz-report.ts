@@ -53,9 +53,13 @@ export function describeFailures(failures: readonly FuzzFailure[], seed: number)
       lines.push(`  * ${f.backend} case ${f.index}: ${f.what}`);
       lines.push(`    ${route}: ${detail.slice(0, 300)}`);
       if (f.result !== undefined) {
-        lines.push(`    bytes (${f.result.bytesLength}${f.result.arcs >= 0 ? `, ${f.result.arcs} child keys` : ''}): ${f.result.bytesHex}${f.result.bytesLength > 160 ? '…' : ''}`);
+        lines.push(
+          `    bytes (${f.result.bytesLength}${f.result.arcs >= 0 ? `, ${f.result.arcs} child keys` : ''}): ${f.result.bytesHex}${f.result.bytesLength > 160 ? '…' : ''}`,
+        );
       }
-      lines.push(`    replay: PAGABLE_FUZZ_SEED=${seed} PAGABLE_FUZZ_ONLY=${f.backend}:${f.index} npx mocha --no-config build/test/fuzz.test.js`);
+      lines.push(
+        `    replay: PAGABLE_FUZZ_SEED=${seed} PAGABLE_FUZZ_ONLY=${f.backend}:${f.index} npx mocha --no-config build/test/fuzz.test.js`,
+      );
     }
   }
   return lines.join('\n');
@@ -78,6 +82,9 @@ export function summaryLine(runs: readonly FuzzRun[], seed: number): string {
   const failing = runs.reduce((n, r) => n + r.failures.length, 0);
   const outcomes: Record<string, number> = {};
   for (const r of runs) for (const [k, n] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + n;
-  const ended = Object.entries(outcomes).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  const ended = Object.entries(outcomes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   return `fuzz: ${cases} hostile cases (${per}), ${routes} page-ins (${ended}), ${failing} failing, slowest ${slow}, seed ${seed}`;
 }

@@ -17,9 +17,18 @@ export const text = fc.string({ unit: 'grapheme', maxLength: 12 });
 /** Plain data of every kind the codec supports; null-prototype objects have their own test (chai). */
 export const plainData: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   leaf: fc.oneof(
-    text, fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt(),
-    fc.date({ noInvalidDate: true }), fc.uint8Array({ maxLength: 20 }), fc.float64Array({ maxLength: 4 }),
-    fc.int16Array({ maxLength: 4 }), fc.bigInt64Array({ maxLength: 3 }),
+    text,
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.bigInt(),
+    fc.date({ noInvalidDate: true }),
+    fc.uint8Array({ maxLength: 20 }),
+    fc.float64Array({ maxLength: 4 }),
+    fc.int16Array({ maxLength: 4 }),
+    fc.bigInt64Array({ maxLength: 3 }),
   ),
   node: fc.oneof(
     { depthSize: 'small' },
@@ -45,7 +54,10 @@ export interface GraphPlan {
 
 /** A random graph plan: a DAG of Deps, shapes picked with repeats, plain data, lazy children. */
 export const graphPlan: fc.Arbitrary<GraphPlan> = fc.record({
-  deps: fc.array(fc.record({ name: text, version: text, deps: fc.uniqueArray(fc.nat(), { maxLength: 3 }) }), { minLength: 1, maxLength: 10 }),
+  deps: fc.array(fc.record({ name: text, version: text, deps: fc.uniqueArray(fc.nat(), { maxLength: 3 }) }), {
+    minLength: 1,
+    maxLength: 10,
+  }),
   shapes: fc.array(fc.record({ circle: fc.boolean(), size: fc.double({ noNaN: false }) }), { minLength: 1, maxLength: 4 }),
   picks: fc.array(fc.nat(), { maxLength: 6 }),
   lazyDep: fc.option(fc.nat()),
@@ -65,7 +77,10 @@ export function buildGraph(plan: GraphPlan, s: PagableStorage): Everything {
   const shapes: Shape[] = plan.shapes.map((p) => (p.circle ? Circle.of(p.size) : Square.of(p.size)));
   const pick = (n: number): Shape => shapes[n % shapes.length]!;
   return Object.assign(new Everything(), {
-    shape: pick(1), dep: deps[deps.length - 1], dyn: pick(2), anything: pick(3),
+    shape: pick(1),
+    dep: deps[deps.length - 1],
+    dyn: pick(2),
+    anything: pick(3),
     lazy: plan.lazyDep === null ? undefined : PagableArc.new(deps[plan.lazyDep % deps.length]!, s),
     plain: plan.plain,
     // The same instances repeated: they must come back shared.

@@ -8,11 +8,19 @@ import { type Class, PagableArc, PagableError } from '../../src/index.js';
 
 /** Prototypes a hostile blob must never change (own properties, their values, their own prototype). */
 const GUARDED: ReadonlyArray<readonly [string, object]> = [
-  ['Object.prototype', Object.prototype], ['Array.prototype', Array.prototype], ['Function.prototype', Function.prototype],
-  ['Map.prototype', Map.prototype], ['Set.prototype', Set.prototype], ['Date.prototype', Date.prototype],
-  ['String.prototype', String.prototype], ['Number.prototype', Number.prototype], ['Promise.prototype', Promise.prototype],
-  ['Error.prototype', Error.prototype], ['RegExp.prototype', RegExp.prototype],
-  ['Uint8Array.prototype', Uint8Array.prototype], ['TypedArray.prototype', Object.getPrototypeOf(Uint8Array.prototype) as object],
+  ['Object.prototype', Object.prototype],
+  ['Array.prototype', Array.prototype],
+  ['Function.prototype', Function.prototype],
+  ['Map.prototype', Map.prototype],
+  ['Set.prototype', Set.prototype],
+  ['Date.prototype', Date.prototype],
+  ['String.prototype', String.prototype],
+  ['Number.prototype', Number.prototype],
+  ['Promise.prototype', Promise.prototype],
+  ['Error.prototype', Error.prototype],
+  ['RegExp.prototype', RegExp.prototype],
+  ['Uint8Array.prototype', Uint8Array.prototype],
+  ['TypedArray.prototype', Object.getPrototypeOf(Uint8Array.prototype) as object],
   ['PagableArc.prototype', PagableArc.prototype],
 ];
 
@@ -20,14 +28,22 @@ type Snapshot = Array<{ name: string; target: object; proto: object | null; prop
 
 function take(extra: ReadonlyArray<readonly [string, object]>): Snapshot {
   return [...GUARDED, ...extra, ['globalThis', globalThis] as const].map(([name, target]) => ({
-    name, target, proto: Object.getPrototypeOf(target) as object | null,
+    name,
+    target,
+    proto: Object.getPrototypeOf(target) as object | null,
     props: new Map(Reflect.ownKeys(target).map((k) => [k, Object.getOwnPropertyDescriptor(target, k)!])),
   }));
 }
 
 function same(a: PropertyDescriptor, b: PropertyDescriptor): boolean {
-  return Object.is(a.value, b.value) && a.get === b.get && a.set === b.set && a.writable === b.writable
-    && a.enumerable === b.enumerable && a.configurable === b.configurable;
+  return (
+    Object.is(a.value, b.value) &&
+    a.get === b.get &&
+    a.set === b.set &&
+    a.writable === b.writable &&
+    a.enumerable === b.enumerable &&
+    a.configurable === b.configurable
+  );
 }
 
 /**
@@ -53,24 +69,48 @@ export function guardGlobals(extra: ReadonlyArray<readonly [string, object]> = [
 
 /** Builtin prototypes a decoded plain value may have. */
 const BUILTIN_PROTOTYPES: readonly unknown[] = [
-  null, Object.prototype, Array.prototype, Map.prototype, Set.prototype, Date.prototype, Uint8Array.prototype,
-  Int8Array.prototype, Uint8ClampedArray.prototype, Int16Array.prototype, Uint16Array.prototype, Int32Array.prototype,
-  Uint32Array.prototype, Float32Array.prototype, Float64Array.prototype, BigInt64Array.prototype, BigUint64Array.prototype,
+  null,
+  Object.prototype,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  Uint8Array.prototype,
+  Int8Array.prototype,
+  Uint8ClampedArray.prototype,
+  Int16Array.prototype,
+  Uint16Array.prototype,
+  Int32Array.prototype,
+  Uint32Array.prototype,
+  Float32Array.prototype,
+  Float64Array.prototype,
+  BigInt64Array.prototype,
+  BigUint64Array.prototype,
   PagableArc.prototype,
 ];
 
 /** The kind a field declared with `design:type` `t` cannot hold `v` in, or undefined when it can. */
 function wrongKind(t: unknown, v: unknown): string | undefined {
   if (v === undefined || v === null || typeof t !== 'function' || t === Object) return undefined;
-  const kind = typeof v === 'object' ? (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'null-prototype object' : typeof v;
+  const kind =
+    typeof v === 'object'
+      ? ((Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'null-prototype object')
+      : typeof v;
   switch (t) {
-    case Number: return typeof v === 'number' ? undefined : kind;
-    case String: return typeof v === 'string' ? undefined : kind;
-    case Boolean: return typeof v === 'boolean' ? undefined : kind;
-    case BigInt: return typeof v === 'bigint' ? undefined : kind;
-    case Array: return Array.isArray(v) ? undefined : kind;
-    case Function: return undefined;
-    default: return v instanceof (t as Class) ? undefined : kind;
+    case Number:
+      return typeof v === 'number' ? undefined : kind;
+    case String:
+      return typeof v === 'string' ? undefined : kind;
+    case Boolean:
+      return typeof v === 'boolean' ? undefined : kind;
+    case BigInt:
+      return typeof v === 'bigint' ? undefined : kind;
+    case Array:
+      return Array.isArray(v) ? undefined : kind;
+    case Function:
+      return undefined;
+    default:
+      return v instanceof (t as Class) ? undefined : kind;
   }
 }
 
@@ -97,7 +137,10 @@ export function foreignObjectIn(value: unknown, classes: readonly Class[], limit
     const proto = Object.getPrototypeOf(v) as unknown;
     if (!allowed.has(proto)) {
       const name = (proto as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-      return { kind: 'the value holds an object pagable may not create', detail: `a ${typeof name === 'string' ? name : 'object of unknown class'}` };
+      return {
+        kind: 'the value holds an object pagable may not create',
+        detail: `a ${typeof name === 'string' ? name : 'object of unknown class'}`,
+      };
     }
     if (v instanceof PagableArc) continue;
     if (ArrayBuffer.isView(v)) continue;
@@ -143,6 +186,8 @@ export const HUNG: unique symbol = Symbol('hung');
 /** Resolves like `p`, or with HUNG once `ms` have passed. */
 export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T | typeof HUNG> {
   let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<typeof HUNG>((resolve) => { timer = setTimeout(() => resolve(HUNG), ms); });
+  const t = new Promise<typeof HUNG>((resolve) => {
+    timer = setTimeout(() => resolve(HUNG), ms);
+  });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }

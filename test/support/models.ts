@@ -5,18 +5,28 @@ export abstract class Shape {
   abstract area(): number;
 }
 
-@TypeTag('test.Circle') @Pagable()
+@TypeTag('test.Circle')
+@Pagable()
 export class Circle extends Shape {
   @Field() r!: number;
-  area(): number { return Math.PI * this.r * this.r; }
-  static of(r: number): Circle { return Object.assign(new Circle(), { r }); }
+  area(): number {
+    return Math.PI * this.r * this.r;
+  }
+  static of(r: number): Circle {
+    return Object.assign(new Circle(), { r });
+  }
 }
 
-@TypeTag('test.Square') @Pagable()
+@TypeTag('test.Square')
+@Pagable()
 export class Square extends Shape {
   @Field() side!: number;
-  area(): number { return this.side * this.side; }
-  static of(side: number): Square { return Object.assign(new Square(), { side }); }
+  area(): number {
+    return this.side * this.side;
+  }
+  static of(side: number): Square {
+    return Object.assign(new Square(), { side });
+  }
 }
 
 @Pagable()
@@ -29,7 +39,8 @@ export class Dep {
   }
 }
 
-@TypeTag('test.Module') @Pagable()
+@TypeTag('test.Module')
+@Pagable()
 export class Module {
   @Field() path!: string;
   @Field() size!: number;
@@ -41,7 +52,8 @@ export class Module {
   }
 }
 
-@TypeTag('test.Package') @Pagable()
+@TypeTag('test.Package')
+@Pagable()
 export class Package {
   @Field() name!: string;
   @Field() meta!: Map<string, string>;
@@ -65,7 +77,8 @@ export class LazyLink {
 }
 
 /** Every plain data kind the codec supports, inline. */
-@TypeTag('test.Kitchen') @Pagable()
+@TypeTag('test.Kitchen')
+@Pagable()
 export class Kitchen {
   @Field() s!: string;
   @Field() n!: number;

@@ -36,40 +36,77 @@ interface Header {
 
 /** The header of type byte `t` (every byte is one: 0xc1 is "never used"). */
 export function headerOf(t: number): Header {
-  const h = (kind: MsgpackKind, lenSize: 0 | 1 | 2 | 4, fixed: number, extra: number, bytes: boolean): Header =>
-    ({ kind, lenSize, fixed, extra, bytes });
+  const h = (kind: MsgpackKind, lenSize: 0 | 1 | 2 | 4, fixed: number, extra: number, bytes: boolean): Header => ({
+    kind,
+    lenSize,
+    fixed,
+    extra,
+    bytes,
+  });
   if (t <= 0x7f || t >= 0xe0) return h('int', 0, 0, 0, true);
   if (t <= 0x8f) return h('map', 0, t & 0x0f, 0, false);
   if (t <= 0x9f) return h('array', 0, t & 0x0f, 0, false);
   if (t <= 0xbf) return h('str', 0, t & 0x1f, 0, true);
   switch (t) {
-    case 0xc0: return h('nil', 0, 0, 0, true);
-    case 0xc1: return h('never', 0, 0, 0, true);
-    case 0xc2: case 0xc3: return h('bool', 0, 0, 0, true);
-    case 0xc4: return h('bin', 1, 0, 0, true);
-    case 0xc5: return h('bin', 2, 0, 0, true);
-    case 0xc6: return h('bin', 4, 0, 0, true);
-    case 0xc7: return h('ext', 1, 0, 1, true);
-    case 0xc8: return h('ext', 2, 0, 1, true);
-    case 0xc9: return h('ext', 4, 0, 1, true);
-    case 0xca: return h('float', 0, 4, 0, true);
-    case 0xcb: return h('float', 0, 8, 0, true);
-    case 0xcc: case 0xd0: return h('int', 0, 1, 0, true);
-    case 0xcd: case 0xd1: return h('int', 0, 2, 0, true);
-    case 0xce: case 0xd2: return h('int', 0, 4, 0, true);
-    case 0xcf: case 0xd3: return h('int', 0, 8, 0, true);
-    case 0xd4: return h('ext', 0, 1, 1, true);
-    case 0xd5: return h('ext', 0, 2, 1, true);
-    case 0xd6: return h('ext', 0, 4, 1, true);
-    case 0xd7: return h('ext', 0, 8, 1, true);
-    case 0xd8: return h('ext', 0, 16, 1, true);
-    case 0xd9: return h('str', 1, 0, 0, true);
-    case 0xda: return h('str', 2, 0, 0, true);
-    case 0xdb: return h('str', 4, 0, 0, true);
-    case 0xdc: return h('array', 2, 0, 0, false);
-    case 0xdd: return h('array', 4, 0, 0, false);
-    case 0xde: return h('map', 2, 0, 0, false);
-    default: return h('map', 4, 0, 0, false); // 0xdf
+    case 0xc0:
+      return h('nil', 0, 0, 0, true);
+    case 0xc1:
+      return h('never', 0, 0, 0, true);
+    case 0xc2:
+    case 0xc3:
+      return h('bool', 0, 0, 0, true);
+    case 0xc4:
+      return h('bin', 1, 0, 0, true);
+    case 0xc5:
+      return h('bin', 2, 0, 0, true);
+    case 0xc6:
+      return h('bin', 4, 0, 0, true);
+    case 0xc7:
+      return h('ext', 1, 0, 1, true);
+    case 0xc8:
+      return h('ext', 2, 0, 1, true);
+    case 0xc9:
+      return h('ext', 4, 0, 1, true);
+    case 0xca:
+      return h('float', 0, 4, 0, true);
+    case 0xcb:
+      return h('float', 0, 8, 0, true);
+    case 0xcc:
+    case 0xd0:
+      return h('int', 0, 1, 0, true);
+    case 0xcd:
+    case 0xd1:
+      return h('int', 0, 2, 0, true);
+    case 0xce:
+    case 0xd2:
+      return h('int', 0, 4, 0, true);
+    case 0xcf:
+    case 0xd3:
+      return h('int', 0, 8, 0, true);
+    case 0xd4:
+      return h('ext', 0, 1, 1, true);
+    case 0xd5:
+      return h('ext', 0, 2, 1, true);
+    case 0xd6:
+      return h('ext', 0, 4, 1, true);
+    case 0xd7:
+      return h('ext', 0, 8, 1, true);
+    case 0xd8:
+      return h('ext', 0, 16, 1, true);
+    case 0xd9:
+      return h('str', 1, 0, 0, true);
+    case 0xda:
+      return h('str', 2, 0, 0, true);
+    case 0xdb:
+      return h('str', 4, 0, 0, true);
+    case 0xdc:
+      return h('array', 2, 0, 0, false);
+    case 0xdd:
+      return h('array', 4, 0, 0, false);
+    case 0xde:
+      return h('map', 2, 0, 0, false);
+    default:
+      return h('map', 4, 0, 0, false); // 0xdf
   }
 }
 
@@ -99,7 +136,7 @@ export function scanMsgpack(bytes: Uint8Array): MsgpackValue[] {
     const v: MsgpackValue = { at, kind: h.kind, lenAt, lenSize: h.lenSize, len, end: next };
     out.push(v);
     at = next;
-    const items = h.bytes ? 0 : (h.kind === 'map' ? 2 * len : len);
+    const items = h.bytes ? 0 : h.kind === 'map' ? 2 * len : len;
     if (items > 0) {
       open.push({ index: out.length - 1, left: items });
       continue;

@@ -16,7 +16,10 @@ export interface NodeRunOptions {
 export function runNode(args: readonly string[], options: NodeRunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
-      cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeout ?? 120_000,
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeout ?? 120_000,
     });
     let out = '';
     let err = '';

@@ -2,9 +2,40 @@
 import fc from 'fast-check';
 
 const INT_EDGES = [
-  0, 1, 0x1f, 0x20, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1,
-  2 ** 53 - 1, 2 ** 53, -1, -31, -32, -33, -127, -128, -129, -32767, -32768, -32769, -(2 ** 31), -(2 ** 31) - 1,
-  -(2 ** 32), -(2 ** 53), Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE,
+  0,
+  1,
+  0x1f,
+  0x20,
+  0x7f,
+  0x80,
+  0xff,
+  0x100,
+  0xffff,
+  0x10000,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 32 + 1,
+  2 ** 53 - 1,
+  2 ** 53,
+  -1,
+  -31,
+  -32,
+  -33,
+  -127,
+  -128,
+  -129,
+  -32767,
+  -32768,
+  -32769,
+  -(2 ** 31),
+  -(2 ** 31) - 1,
+  -(2 ** 32),
+  -(2 ** 53),
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  -Number.MIN_VALUE,
 ];
 /** Numbers around every msgpack integer and float boundary, -0, NaN and infinities included. */
 export const numbers = fc.oneof(
@@ -16,7 +47,20 @@ export const numbers = fc.oneof(
   fc.constantFrom(NaN, Infinity, -Infinity, -0, 0.5, -1.5, 1e300),
 );
 
-const BIG_EDGES = [0n, 1n, -1n, 2n ** 63n - 1n, 2n ** 63n, -(2n ** 63n), -(2n ** 63n) - 1n, 2n ** 64n - 1n, 2n ** 64n, -(2n ** 64n), 2n ** 100n, -(2n ** 100n)];
+const BIG_EDGES = [
+  0n,
+  1n,
+  -1n,
+  2n ** 63n - 1n,
+  2n ** 63n,
+  -(2n ** 63n),
+  -(2n ** 63n) - 1n,
+  2n ** 64n - 1n,
+  2n ** 64n,
+  -(2n ** 64n),
+  2n ** 100n,
+  -(2n ** 100n),
+];
 /** Bigints inside and outside 64 bits. */
 export const bigints = fc.oneof(fc.constantFrom(...BIG_EDGES), fc.bigInt(), fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }));
 
@@ -32,15 +76,30 @@ export const strings = fc.oneof(
   { arbitrary: fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 80 }), weight: 2 },
   { arbitrary: fc.array(fc.constantFrom(...UNITS), { maxLength: 100 }).map((u) => u.join('')), weight: 2 },
   {
-    arbitrary: fc.tuple(fc.constantFrom(...STR_EDGES), fc.constantFrom(...UNITS), fc.constantFrom(...UNITS), fc.nat(3))
+    arbitrary: fc
+      .tuple(fc.constantFrom(...STR_EDGES), fc.constantFrom(...UNITS), fc.constantFrom(...UNITS), fc.nat(3))
       .map(([n, u, v, k]) => (v.repeat(k) + u.repeat(n)).slice(0, Math.max(n, 0))),
     weight: 2,
   },
 );
 
 const DATE_EDGES = [
-  0, 1, 999, 1000, -1, -500, -1000, -1001, 2 ** 32 * 1000 - 1000, 2 ** 32 * 1000 - 1, 2 ** 32 * 1000, 2 ** 34 * 1000 + 5,
-  8.64e15, -8.64e15, 1709210096789, NaN,
+  0,
+  1,
+  999,
+  1000,
+  -1,
+  -500,
+  -1000,
+  -1001,
+  2 ** 32 * 1000 - 1000,
+  2 ** 32 * 1000 - 1,
+  2 ** 32 * 1000,
+  2 ** 34 * 1000 + 5,
+  8.64e15,
+  -8.64e15,
+  1709210096789,
+  NaN,
 ];
 /** Dates around every timestamp encoding, invalid ones included. */
 export const dates = fc.oneof(
@@ -61,8 +120,11 @@ export const bytes = fc.oneof(
 
 /** Typed arrays other than Uint8Array. */
 export const typed = fc.oneof(
-  fc.float64Array({ maxLength: 5 }), fc.int16Array({ maxLength: 5 }), fc.int32Array({ maxLength: 5 }),
-  fc.bigInt64Array({ maxLength: 3 }), fc.float32Array({ maxLength: 5 }),
+  fc.float64Array({ maxLength: 5 }),
+  fc.int16Array({ maxLength: 5 }),
+  fc.int32Array({ maxLength: 5 }),
+  fc.bigInt64Array({ maxLength: 3 }),
+  fc.float32Array({ maxLength: 5 }),
   fc.uint8Array({ maxLength: 5 }).map((b) => new Uint8ClampedArray(b)),
 );
 
@@ -104,4 +166,3 @@ export const plain: fc.Arbitrary<unknown> = fc.letrec<{ node: unknown }>((tie) =
     { arbitrary: fc.array(tie('node'), { maxLength: 5 }).map((e) => new Set(e)), weight: 1 },
   ),
 })).node;
-

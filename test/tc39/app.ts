@@ -15,14 +15,16 @@ async function main(): Promise<void> {
   const key = await storage.save(doc);
   const back = await storage.load(m.Doc, key);
   const pin = await back.lazy!.pin();
-  console.log(JSON.stringify({
-    key,
-    title: back.title,
-    shared: back.deps[0] === back.main && back.deps[1]!.deps[0] === back.main,
-    lazy: pin.value.name,
-    shapes: back.shapes.map((x) => x instanceof m.Square ? 'Square' : x instanceof m.Circle ? 'Circle' : '?'),
-    leaf: back.base instanceof m.Leaf ? [back.base.id, back.base.note, back.base.extra] : null,
-  }));
+  console.log(
+    JSON.stringify({
+      key,
+      title: back.title,
+      shared: back.deps[0] === back.main && back.deps[1]!.deps[0] === back.main,
+      lazy: pin.value.name,
+      shapes: back.shapes.map((x) => (x instanceof m.Square ? 'Square' : x instanceof m.Circle ? 'Circle' : '?')),
+      leaf: back.base instanceof m.Leaf ? [back.base.id, back.base.note, back.base.extra] : null,
+    }),
+  );
   pin.release();
 
   const { Point, Loose } = defineUntyped(pagable, 'app');

@@ -17,10 +17,13 @@ const hidden = Symbol('hidden');
 export const refusedFields: Readonly<Record<string, RefusedCase>> = {
   'a private #field': {
     define: ({ Pagable, Field }) => {
-      @Pagable() class Secretive {
+      @Pagable()
+      class Secretive {
         // @ts-expect-error private fields cannot be stored
         @Field() #secret = 1;
-        peek(): number { return this.#secret; }
+        peek(): number {
+          return this.#secret;
+        }
       }
       return Secretive;
     },
@@ -28,7 +31,8 @@ export const refusedFields: Readonly<Record<string, RefusedCase>> = {
   },
   'a static field': {
     define: ({ Pagable, Field }) => {
-      @Pagable() class Counter {
+      @Pagable()
+      class Counter {
         // @ts-expect-error static fields cannot be stored
         @Field() static count = 0;
       }
@@ -38,7 +42,8 @@ export const refusedFields: Readonly<Record<string, RefusedCase>> = {
   },
   'a symbol-named field': {
     define: ({ Pagable, Field }) => {
-      @Pagable() class Symbolic {
+      @Pagable()
+      class Symbolic {
         // @ts-expect-error symbol-keyed fields cannot be stored
         @Field() [hidden] = 1;
       }
@@ -48,7 +53,8 @@ export const refusedFields: Readonly<Record<string, RefusedCase>> = {
   },
   'an auto-accessor': {
     define: ({ Pagable, Field }) => {
-      @Pagable() class Accessed {
+      @Pagable()
+      class Accessed {
         // @ts-expect-error only plain fields can be stored
         @Field() accessor size = 0;
       }
@@ -61,9 +67,14 @@ export const refusedFields: Readonly<Record<string, RefusedCase>> = {
       class Hiding {
         // @ts-expect-error private fields cannot be stored
         @Field() #inner = 1;
-        peek(): number { return this.#inner; }
+        peek(): number {
+          return this.#inner;
+        }
       }
-      @Pagable() class Open extends Hiding { @Field() outer = 2; }
+      @Pagable()
+      class Open extends Hiding {
+        @Field() outer = 2;
+      }
       return Open;
     },
     names: ['Hiding.#inner', 'private'],

@@ -23,7 +23,11 @@ export interface SearchResult {
 
 /** An error the API answered with. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -46,10 +50,13 @@ export const api = {
   roots: () => get<RootInfo[]>('/api/roots'),
   treemap: (by: 'class' | 'root') => get<TreemapNode | null>(`/api/treemap?by=${by}`),
   blob: (key: string) => get<BlobDetail>(`/api/blob/${seg(key)}`),
-  referrers: (key: string, offset: number, limit: number) => get<Page<BlobRef> | null>(`/api/referrers/${seg(key)}?offset=${offset}&limit=${limit}`),
-  graph: (key: string, down: number, up: number, nodes: number) => get<Neighbourhood>(`/api/graph/${seg(key)}?down=${down}&up=${up}&nodes=${nodes}`),
+  referrers: (key: string, offset: number, limit: number) =>
+    get<Page<BlobRef> | null>(`/api/referrers/${seg(key)}?offset=${offset}&limit=${limit}`),
+  graph: (key: string, down: number, up: number, nodes: number) =>
+    get<Neighbourhood>(`/api/graph/${seg(key)}?down=${down}&up=${up}&nodes=${nodes}`),
   search: (q: string) => get<SearchResult>(`/api/search?q=${seg(q)}&limit=30`),
-  classBlobs: (label: string, offset: number, limit: number) => get<Page<BlobRef> | null>(`/api/class/${seg(label)}?offset=${offset}&limit=${limit}`),
+  classBlobs: (label: string, offset: number, limit: number) =>
+    get<Page<BlobRef> | null>(`/api/class/${seg(label)}?offset=${offset}&limit=${limit}`),
   rescan: async (): Promise<ScanProgress> => {
     const res = await fetch('/api/rescan', { method: 'POST' });
     return (await res.json()) as ScanProgress;

@@ -3,7 +3,11 @@
 type Child = Node | string | null | undefined | false;
 
 /** `<tag class=... attrs...>children</tag>`. */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) e.setAttribute(k, v);
   for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);

@@ -4,7 +4,16 @@
  * panned and zoomed with d3-zoom. The layout is computed in one go (a fixed number of ticks), so
  * the same graph is drawn the same way every time.
  */
-import { type SimulationLinkDatum, type SimulationNodeDatum, forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY } from 'd3-force';
+import {
+  type SimulationLinkDatum,
+  type SimulationNodeDatum,
+  forceCollide,
+  forceLink,
+  forceManyBody,
+  forceSimulation,
+  forceX,
+  forceY,
+} from 'd3-force';
 import { select } from 'd3-selection';
 import { zoom, zoomIdentity } from 'd3-zoom';
 import type { Neighbourhood } from './api.js';
@@ -42,7 +51,12 @@ export function renderGraph(host: HTMLElement, g: Neighbourhood): void {
   centre.fx = 0;
   centre.fy = 0;
   const sim = forceSimulation(nodes)
-    .force('link', forceLink<Node, Link>(links).distance(LEVEL_GAP * 0.8).strength(0.3))
+    .force(
+      'link',
+      forceLink<Node, Link>(links)
+        .distance(LEVEL_GAP * 0.8)
+        .strength(0.3),
+    )
     .force('charge', forceManyBody<Node>().strength(-160))
     .force('level', forceY<Node>((n) => n.level * LEVEL_GAP).strength(1))
     .force('x', forceX<Node>(0).strength(0.04))
@@ -52,11 +66,25 @@ export function renderGraph(host: HTMLElement, g: Neighbourhood): void {
   for (let i = 0; i < TICKS; i++) sim.tick();
 
   host.replaceChildren();
-  const svg = select(host).append('svg').attr('width', width).attr('height', height)
-    .attr('role', 'img').attr('aria-label', `neighbourhood of ${g.centre}`);
-  svg.append('defs').append('marker').attr('id', 'arrow').attr('viewBox', '0 -4 8 8').attr('refX', 8).attr('refY', 0)
-    .attr('markerWidth', 7).attr('markerHeight', 7).attr('orient', 'auto')
-    .append('path').attr('d', 'M0,-4L8,0L0,4').attr('class', 'arrow-head');
+  const svg = select(host)
+    .append('svg')
+    .attr('width', width)
+    .attr('height', height)
+    .attr('role', 'img')
+    .attr('aria-label', `neighbourhood of ${g.centre}`);
+  svg
+    .append('defs')
+    .append('marker')
+    .attr('id', 'arrow')
+    .attr('viewBox', '0 -4 8 8')
+    .attr('refX', 8)
+    .attr('refY', 0)
+    .attr('markerWidth', 7)
+    .attr('markerHeight', 7)
+    .attr('orient', 'auto')
+    .append('path')
+    .attr('d', 'M0,-4L8,0L0,4')
+    .attr('class', 'arrow-head');
   const view = svg.append('g');
   // Fit: centre the drawing, scale it down when it is wider than the box.
   const xs = nodes.map((n) => n.x ?? 0);
@@ -64,24 +92,55 @@ export function renderGraph(host: HTMLElement, g: Neighbourhood): void {
   const [minX, maxX, minY, maxY] = [Math.min(...xs) - 40, Math.max(...xs) + 40, Math.min(...ys) - 30, Math.max(...ys) + 40];
   const k = Math.min(1.2, width / (maxX - minX), height / (maxY - minY));
   const fitted = zoomIdentity.translate(width / 2 - ((minX + maxX) / 2) * k, height / 2 - ((minY + maxY) / 2) * k).scale(k);
-  const behaviour = zoom<SVGSVGElement, unknown>().scaleExtent([0.1, 4]).on('zoom', (ev: { transform: { toString(): string } }) => {
-    view.attr('transform', ev.transform.toString());
-  });
+  const behaviour = zoom<SVGSVGElement, unknown>()
+    .scaleExtent([0.1, 4])
+    .on('zoom', (ev: { transform: { toString(): string } }) => {
+      view.attr('transform', ev.transform.toString());
+    });
   svg.call(behaviour).call(behaviour.transform, fitted);
 
-  view.append('g').attr('class', 'edges').selectAll('line').data(links).join('line')
-    .attr('x1', (l) => (l.source as Node).x!).attr('y1', (l) => (l.source as Node).y!)
-    .attr('x2', (l) => endX(l)).attr('y2', (l) => endY(l)).attr('marker-end', 'url(#arrow)');
-  const node = view.append('g').attr('class', 'nodes').selectAll('a').data(nodes).join('a')
+  view
+    .append('g')
+    .attr('class', 'edges')
+    .selectAll('line')
+    .data(links)
+    .join('line')
+    .attr('x1', (l) => (l.source as Node).x!)
+    .attr('y1', (l) => (l.source as Node).y!)
+    .attr('x2', (l) => endX(l))
+    .attr('y2', (l) => endY(l))
+    .attr('marker-end', 'url(#arrow)');
+  const node = view
+    .append('g')
+    .attr('class', 'nodes')
+    .selectAll('a')
+    .data(nodes)
+    .join('a')
     .attr('class', (n) => `node${n.key === g.centre ? ' centre' : ''}${n.present ? '' : ' missing'}`)
     .attr('data-key', (n) => n.key)
     .attr('href', (n) => route('blob', n.key))
     .attr('transform', (n) => `translate(${n.x},${n.y})`);
-  node.append('circle').attr('r', radius).attr('fill', (n) => colorOf(n.label));
+  node
+    .append('circle')
+    .attr('r', radius)
+    .attr('fill', (n) => colorOf(n.label));
   node.append('title').text((n) => `${n.label}\n${n.key}\n${bytes(n.bytes)}${n.hidden > 0 ? `\n${n.hidden} neighbours not shown` : ''}`);
-  node.append('text').attr('class', 'node-label').attr('y', (n) => radius(n) + 12).text((n) => shortLabel(n.label));
-  node.append('text').attr('class', 'node-key').attr('y', (n) => radius(n) + 23).text((n) => shortKey(n.key));
-  node.filter((n) => n.hidden > 0).append('text').attr('class', 'node-more').attr('x', (n) => radius(n) + 3).attr('y', -4)
+  node
+    .append('text')
+    .attr('class', 'node-label')
+    .attr('y', (n) => radius(n) + 12)
+    .text((n) => shortLabel(n.label));
+  node
+    .append('text')
+    .attr('class', 'node-key')
+    .attr('y', (n) => radius(n) + 23)
+    .text((n) => shortKey(n.key));
+  node
+    .filter((n) => n.hidden > 0)
+    .append('text')
+    .attr('class', 'node-more')
+    .attr('x', (n) => radius(n) + 3)
+    .attr('y', -4)
     .text((n) => `+${n.hidden}`);
 }
 

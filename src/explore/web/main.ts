@@ -41,7 +41,11 @@ function renderSummary(s: Summary): void {
       stat(ratio(t.dedupRatio), 'dedup'),
       stat(count(s.roots), 'roots'),
       stat(t.verify.corrupt === 0 ? 'ok' : `${count(t.verify.corrupt)} corrupt`, 'verify', t.verify.corrupt === 0 ? 'good' : 'bad'),
-      stat(t.gc.unreachableBlobs === 0 ? 'nothing' : `${bytes(t.gc.unreachableBytes)}`, 'gc would free', t.gc.unreachableBlobs === 0 ? 'good' : ''),
+      stat(
+        t.gc.unreachableBlobs === 0 ? 'nothing' : `${bytes(t.gc.unreachableBytes)}`,
+        'gc would free',
+        t.gc.unreachableBlobs === 0 ? 'good' : '',
+      ),
     );
   }
   byId('stats').replaceChildren(...items);
@@ -55,18 +59,33 @@ function renderHealth(s: Summary): void {
     host.replaceChildren();
     return;
   }
-  host.replaceChildren(...kids(
-    el('h2', {}, 'Store health'),
-    el('p', { id: 'verify-result', class: t.verify.corrupt === 0 ? 'good' : 'bad' },
-      t.verify.corrupt === 0 ? `verify: all ${count(t.verify.checked)} blobs hash to their keys` : `verify: ${count(t.verify.corrupt)} of ${count(t.verify.checked)} blobs do not hash to their keys`),
-    ...t.verify.corruptKeys.slice(0, 10).map((k) => el('p', {}, el('a', { href: route('blob', k) }, el('code', {}, k)))),
-    el('p', { id: 'gc-result' }, t.gc.unreachableBlobs === 0
-      ? 'gc would free nothing: every blob is reached from a root'
-      : `gc would free ${count(t.gc.unreachableBlobs)} blob${t.gc.unreachableBlobs === 1 ? '' : 's'} (${bytes(t.gc.unreachableBytes)}) that no root reaches`),
-    t.dangling.refs > 0 ? el('p', { class: 'bad' }, `${count(t.dangling.refs)} references to missing blobs`) : null,
-    el('p', { class: 'muted' }, `dedup ${ratio(t.dedupRatio)}: ${bytes(t.logicalBytes)} if every reference held its own copy, ${bytes(t.bytes)} stored; ${count(t.edges)} references, ${count(t.labels)} classes`),
-    el('p', { class: 'muted' }, `scanned in ${((s.scan.ms ?? 0) / 1000).toFixed(1)} s; index ${bytes(t.indexBytes)} in the server`),
-  ));
+  host.replaceChildren(
+    ...kids(
+      el('h2', {}, 'Store health'),
+      el(
+        'p',
+        { id: 'verify-result', class: t.verify.corrupt === 0 ? 'good' : 'bad' },
+        t.verify.corrupt === 0
+          ? `verify: all ${count(t.verify.checked)} blobs hash to their keys`
+          : `verify: ${count(t.verify.corrupt)} of ${count(t.verify.checked)} blobs do not hash to their keys`,
+      ),
+      ...t.verify.corruptKeys.slice(0, 10).map((k) => el('p', {}, el('a', { href: route('blob', k) }, el('code', {}, k)))),
+      el(
+        'p',
+        { id: 'gc-result' },
+        t.gc.unreachableBlobs === 0
+          ? 'gc would free nothing: every blob is reached from a root'
+          : `gc would free ${count(t.gc.unreachableBlobs)} blob${t.gc.unreachableBlobs === 1 ? '' : 's'} (${bytes(t.gc.unreachableBytes)}) that no root reaches`,
+      ),
+      t.dangling.refs > 0 ? el('p', { class: 'bad' }, `${count(t.dangling.refs)} references to missing blobs`) : null,
+      el(
+        'p',
+        { class: 'muted' },
+        `dedup ${ratio(t.dedupRatio)}: ${bytes(t.logicalBytes)} if every reference held its own copy, ${bytes(t.bytes)} stored; ${count(t.edges)} references, ${count(t.labels)} classes`,
+      ),
+      el('p', { class: 'muted' }, `scanned in ${((s.scan.ms ?? 0) / 1000).toFixed(1)} s; index ${bytes(t.indexBytes)} in the server`),
+    ),
+  );
 }
 
 function renderProgress(p: ScanProgress): void {
@@ -110,10 +129,24 @@ async function loadRoots(): Promise<void> {
     host.replaceChildren(el('li', { class: 'muted' }, '(no roots)'));
     return;
   }
-  host.replaceChildren(...roots.map((r) => el('li', {},
-    el('a', { class: 'root-item', href: route('blob', r.key), 'data-root': r.name, title: r.key },
-      el('span', { class: 'root-name' }, r.label !== null ? chip(r.label) : null, ' ', r.name),
-      el('small', {}, `${r.label ?? ''} ${r.key.slice(0, 10)}${r.reach !== null ? ` · reaches ${count(r.reach.blobs)} blobs, ${bytes(r.reach.bytes)}` : ''}`)))));
+  host.replaceChildren(
+    ...roots.map((r) =>
+      el(
+        'li',
+        {},
+        el(
+          'a',
+          { class: 'root-item', href: route('blob', r.key), 'data-root': r.name, title: r.key },
+          el('span', { class: 'root-name' }, r.label !== null ? chip(r.label) : null, ' ', r.name),
+          el(
+            'small',
+            {},
+            `${r.label ?? ''} ${r.key.slice(0, 10)}${r.reach !== null ? ` · reaches ${count(r.reach.blobs)} blobs, ${bytes(r.reach.bytes)}` : ''}`,
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 async function loadTreemap(): Promise<void> {
@@ -145,11 +178,36 @@ async function search(q: string): Promise<void> {
   if (seq !== searchSeq) return;
   const parts: Array<HTMLElement | null> = [];
   if (r.roots.length > 0) {
-    parts.push(el('h3', {}, 'Roots'), el('ul', { class: 'link-list' }, ...r.roots.map((x) => el('li', {}, el('a', { class: 'root-result', href: route('blob', x.key) }, x.name)))));
+    parts.push(
+      el('h3', {}, 'Roots'),
+      el(
+        'ul',
+        { class: 'link-list' },
+        ...r.roots.map((x) => el('li', {}, el('a', { class: 'root-result', href: route('blob', x.key) }, x.name))),
+      ),
+    );
   }
   if (r.classes !== null && r.classes.length > 0) {
-    parts.push(el('h3', {}, 'Classes'), el('ul', { class: 'link-list' }, ...r.classes.map((c) => el('li', {},
-      el('a', { class: 'blob-link class-result', href: route('class', c.label), 'data-label': c.label }, chip(c.label), el('span', { class: 'label' }, c.label), el('span', { class: 'size' }, `${count(c.blobs)} · ${bytes(c.bytes)}`))))));
+    parts.push(
+      el('h3', {}, 'Classes'),
+      el(
+        'ul',
+        { class: 'link-list' },
+        ...r.classes.map((c) =>
+          el(
+            'li',
+            {},
+            el(
+              'a',
+              { class: 'blob-link class-result', href: route('class', c.label), 'data-label': c.label },
+              chip(c.label),
+              el('span', { class: 'label' }, c.label),
+              el('span', { class: 'size' }, `${count(c.blobs)} · ${bytes(c.bytes)}`),
+            ),
+          ),
+        ),
+      ),
+    );
   }
   if (r.keys !== null && r.keys.length > 0) {
     parts.push(el('h3', {}, 'Keys'), el('ul', { class: 'link-list' }, ...r.keys.map((k) => el('li', {}, blobLink(k, 'key-result')))));

@@ -34,30 +34,67 @@ export function renderTreemap(host: HTMLElement, data: TreemapNode, grouped: boo
   const laid = layout(root);
 
   host.replaceChildren();
-  const svg = select(host).append('svg').attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`)
-    .attr('role', 'img').attr('aria-label', grouped ? 'stored bytes by root and class' : 'stored bytes by class');
+  const svg = select(host)
+    .append('svg')
+    .attr('width', width)
+    .attr('height', height)
+    .attr('viewBox', `0 0 ${width} ${height}`)
+    .attr('role', 'img')
+    .attr('aria-label', grouped ? 'stored bytes by root and class' : 'stored bytes by class');
 
   if (grouped) {
-    const groups = svg.selectAll('g.group').data(laid.children ?? []).join('g').attr('class', 'group')
+    const groups = svg
+      .selectAll('g.group')
+      .data(laid.children ?? [])
+      .join('g')
+      .attr('class', 'group')
       .attr('data-group', (d) => d.data.name)
       .attr('transform', (d) => `translate(${d.x0},${d.y0})`);
-    groups.append('rect').attr('class', (d) => `group-frame ${d.data.kind}`)
-      .attr('width', (d) => d.x1 - d.x0).attr('height', (d) => d.y1 - d.y0);
-    groups.append('a').attr('href', (d) => linkOf(d) ?? null)
-      .append('text').attr('class', 'group-title').attr('x', 4).attr('y', 13)
+    groups
+      .append('rect')
+      .attr('class', (d) => `group-frame ${d.data.kind}`)
+      .attr('width', (d) => d.x1 - d.x0)
+      .attr('height', (d) => d.y1 - d.y0);
+    groups
+      .append('a')
+      .attr('href', (d) => linkOf(d) ?? null)
+      .append('text')
+      .attr('class', 'group-title')
+      .attr('x', 4)
+      .attr('y', 13)
       .text((d) => fit(`${d.data.name} — ${bytes(d.data.bytes)}`, d.x1 - d.x0 - 8, 7));
   }
 
-  const leaves = svg.selectAll('g.cell').data(laid.leaves()).join('g').attr('class', 'cell')
+  const leaves = svg
+    .selectAll('g.cell')
+    .data(laid.leaves())
+    .join('g')
+    .attr('class', 'cell')
     .attr('data-label', (d) => d.data.name)
     .attr('transform', (d) => `translate(${d.x0},${d.y0})`);
   const links = leaves.append('a').attr('href', (d) => linkOf(d) ?? null);
-  links.append('rect').attr('width', (d) => Math.max(0, d.x1 - d.x0)).attr('height', (d) => Math.max(0, d.y1 - d.y0))
+  links
+    .append('rect')
+    .attr('width', (d) => Math.max(0, d.x1 - d.x0))
+    .attr('height', (d) => Math.max(0, d.y1 - d.y0))
     .attr('fill', (d) => (d.data.kind === 'class' ? colorOf(d.data.name) : '#999'));
-  links.append('title').text((d) => `${d.data.name}\n${bytes(d.data.bytes)} in ${count(d.data.blobs)} blobs` + (grouped && d.parent ? `\nunder ${d.parent.data.name}` : ''));
+  links
+    .append('title')
+    .text(
+      (d) =>
+        `${d.data.name}\n${bytes(d.data.bytes)} in ${count(d.data.blobs)} blobs` +
+        (grouped && d.parent ? `\nunder ${d.parent.data.name}` : ''),
+    );
   const texts = links.append('text').attr('class', 'cell-text').attr('x', 4).attr('y', 14);
-  texts.append('tspan').attr('class', 'cell-name').text((d) => (d.y1 - d.y0 >= 16 ? fit(d.data.name, d.x1 - d.x0 - 8, 7) : ''));
-  texts.append('tspan').attr('x', 4).attr('dy', 14).attr('class', 'cell-size')
+  texts
+    .append('tspan')
+    .attr('class', 'cell-name')
+    .text((d) => (d.y1 - d.y0 >= 16 ? fit(d.data.name, d.x1 - d.x0 - 8, 7) : ''));
+  texts
+    .append('tspan')
+    .attr('x', 4)
+    .attr('dy', 14)
+    .attr('class', 'cell-size')
     .text((d) => (d.y1 - d.y0 >= 32 ? fit(`${bytes(d.data.bytes)} · ${count(d.data.blobs)} blobs`, d.x1 - d.x0 - 8, 6.2) : ''));
 }
 

@@ -1,0 +1,102 @@
+import type { ArcInner } from '../arc/arc-inner.js';
+import { andThen } from '../blobstore/await.js';
+import type { Await } from '../blobstore/interface.js';
+import { rootOfValue } from '../codec/encoder.js';
+import { PagableError, toPagableError } from '../error.js';
+import type { DataKey } from '../keys/data.js';
+import type { BlobIo } from './blob-io.js';
+import { copyForeign } from './copy.js';
+import type { LiveKeys } from './live-keys.js';
+import type { CollectingSink, PageOutRun } from './page-out.js';
+
+/*
+ * The two halves of `pageOutPending()` around a page-out run: encoding every queued arc (children
+ * first, each failure reported once), then committing what the run produced, so that an arc gets
+ * its key only once its blob, and every blob it refers to, is stored.
+ */
+
+/**
+ * Runs every arc `take()` hands out through `run`, again while encoding queued more; records the
+ * arcs it tried in `attempted` (to queue them again if the write fails) and each value that could
+ * not be encoded once in `failed`. The loop has a function of its own: see page-in-driver.ts.
+ */
+export function encodeQueue(take: () => ArcInner[], run: PageOutRun, attempted: ArcInner[], failed: PagableError[]): void {
+  for (let queue = take(); queue.length > 0; queue = take()) {
+    for (const inner of queue) {
+      inner.scheduled = false;
+      if (inner.key !== undefined || !inner.resident) continue;
+      attempted.push(inner);
+      try {
+        const root = inner.root ?? rootOfValue(inner.value);
+        run.run({
+          target: inner,
+          isArc: true,
+          root,
+          owner: undefined,
+          field: root.k === 'class' ? `PagableArc<${root.cls.name}>` : 'PagableArc',
+        });
+      } catch (e) {
+        // A run rethrows the error of a value that already failed: report each failure once.
+        const err = toPagableError(e, 'NOT_PAGABLE', 'page-out');
+        if (!failed.includes(err)) failed.push(err);
+      }
+    }
+  }
+}
+
+/**
+ * Writes what a run produced, copies blobs of other storages, then gives arcs their keys: a key
+ * is set only once its blob is stored. On a store other handles share (`sweeps`), blobs the
+ * graph refers to without writing them (arcs stored earlier, blobs found already copied) are
+ * touched before the write and checked again after it: a touch just before another handle's
+ * sweep opened is not recorded by it, so only the second check proves the graph whole.
+ */
+export function commitPageOut(io: BlobIo, live: LiveKeys, sink: CollectingSink, run: PageOutRun, op: Set<DataKey>): Await<number> {
+  live.record(op, sink.reused);
+  live.record(
+    op,
+    sink.entries.map((e) => e.key),
+  );
+  const shared = io.store.sweeps !== undefined;
+  const found: DataKey[] = [];
+  const copy = (): Await<void> => (sink.copies.length === 0 ? undefined : copyForeign(io, live, op, sink.copies, found));
+  const write = (): Await<number> =>
+    andThen(andThen(io.put(sink.entries), copy), () => {
+      if (!shared) return applyKeys(run);
+      const refs = [...sink.reused, ...found];
+      return andThen(io.has(refs, true), (present) => {
+        checkStillThere(
+          refs,
+          present,
+          io.store.name,
+          "was deleted by another handle's gc while this graph was being stored: the graph is incomplete, nothing was acknowledged; store it again",
+        );
+        return applyKeys(run);
+      });
+    });
+  if (!shared || sink.reused.length === 0) return write();
+  return andThen(io.has(sink.reused, true), (present) => {
+    checkStillThere(sink.reused, present, io.store.name, "is no longer there (deleted by another handle's gc?); nothing was written");
+    return write();
+  });
+}
+
+/** Gives the arcs of `run` their keys (once their blobs are stored); the number paged out. */
+function applyKeys(run: PageOutRun): number {
+  let pagedOut = 0;
+  for (const [inner, key, root] of run.keyed) {
+    inner.bindRoot(root);
+    // Once PagedOut, the arc is what a @Lazy field decoded later with its key and class stands
+    // for: the same arc, met through its kind. A still-pinned one stays apart until then, so a
+    // page-in never hands out a value it did not fetch (see ArcInner).
+    if (inner.key === undefined) inner.setKey(key);
+    if (!inner.resident) pagedOut++;
+  }
+  return pagedOut;
+}
+
+/** NOT_FOUND naming the first of `keys` not `present`. */
+function checkStillThere(keys: readonly DataKey[], present: readonly boolean[], where: string, what: string): void {
+  const i = present.indexOf(false);
+  if (i >= 0) throw new PagableError('NOT_FOUND', `blob ${keys[i]}, which this graph refers to, ${what} (${where})`);
+}
