@@ -19,6 +19,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
+import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { type Class, type DataKey, InMemoryPagableStorage, type PagableData, PagableError } from '../src/index.js';
 import { Doc } from './support/arc-models.js';
@@ -179,7 +180,7 @@ describe('fuzz: properties over generated graphs', function () {
         const back = (await s.load(Object, await s.save({ obj }))) as { obj: Record<string, unknown> };
         expect(Object.getPrototypeOf(back.obj)).to.equal(Object.prototype);
         expect(Reflect.ownKeys(back.obj)).to.deep.equal(Reflect.ownKeys(obj));
-        for (const k of Object.keys(obj)) expect(Object.getOwnPropertyDescriptor(back.obj, k)!.value).to.deep.equal(obj[k]);
+        for (const k of Object.keys(obj)) assert.deepStrictEqual(Object.getOwnPropertyDescriptor(back.obj, k)!.value, obj[k]);
       }),
       { numRuns: 300 * runs, seed: SEED },
     );

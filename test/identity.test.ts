@@ -17,6 +17,7 @@ import {
   LmdbPagableStorage,
   Pagable,
   PagableArc,
+  type PagableError,
   type PagableStorageBase,
   PinnedPagableArc,
   Shared,
@@ -81,6 +82,13 @@ class Point {
 @Pagable()
 class OtherPoint {
   @Field(() => Number) x!: number;
+}
+
+/** A lazy arc of plain data. */
+@TypeTag('identity.PlainLazy')
+@Pagable()
+class PlainLazy {
+  @Lazy(() => Object) item!: PagableArc<unknown>;
 }
 
 /** Slots of every declared type, for the property. */
@@ -171,6 +179,34 @@ for (const b of backends) {
       expect(PagableArc.ptrEq(arc, asBase)).to.equal(true);
       const p1 = PinnedPagableArc.new(sq, s);
       expect(PinnedPagableArc.ptrEq(p1, p1.clone())).to.equal(true);
+    });
+
+    it('an arc declared as a non-@Pagable base never meets a live arc of plain data on the same blob', async () => {
+      // A live arc on a plain-data blob (found by the fuzzer: a Shape-typed lazy arc pinned its number).
+      const p = await s.load(PlainLazy, await s.save(Object.assign(new PlainLazy(), { item: PagableArc.new({ n: 57 }, s) })));
+      const held = p.item.pinSync();
+      expect(held.value).to.deep.equal({ n: 57 });
+      // The same blob behind a Shape-typed @Lazy field, as a damaged or foreign store can have it.
+      const good = await s.fetchData(
+        await s.save(
+          Object.assign(new LazyViews(), {
+            asBase: PagableArc.new(Square.of(1), s),
+            asSquare: PagableArc.new(Square.of(1), s),
+            eager: Square.of(2),
+          }),
+        ),
+      );
+      const arcs = [...good.arcs];
+      arcs[0] = p.item.dataKey!; // asBase: the first placeholder
+      const views = await s.load(LazyViews, await s.storeData({ data: good.data, arcs }));
+      let error: unknown;
+      try {
+        await views.asBase.pin();
+      } catch (e) {
+        error = e;
+      }
+      expect((error as PagableError | undefined)?.code, String(error)).to.equal('TYPE_MISMATCH');
+      held.release();
     });
 
     it('an untagged blob read through two different declared classes is two values (bytes carry no class)', async () => {

@@ -386,6 +386,14 @@ describe('schema evolution: reading', () => {
     expect((await s.fetchData(again)).data[0]).to.equal(0xc1);
   });
 
+  it("a legacy blob holding another kind than a field's built-in type is TYPE_MISMATCH, as a new one is", async () => {
+    const s = new InMemoryPagableStorage();
+    // A Module whose `path` (declared string) holds an array: found by the fuzzer.
+    const key = await s.storeData({ data: Buffer.from('9193a9703533372d62617365a5302e312e3090', 'hex'), arcs: [] });
+    const e = await expectError(s.load(Module, key), 'TYPE_MISMATCH');
+    expect(e.message).to.contain('Module.path').and.contain('array');
+  });
+
   it('tells the concrete class of a blob root before decoding it (peekRootClass)', async () => {
     const s = new InMemoryPagableStorage();
     const sq = await s.save(Square.of(2));

@@ -1,3 +1,4 @@
+import { rootClassId } from '../metadata/root-class-id.js';
 import type { RootSchema } from '../metadata/schema.js';
 import type { ArcHost } from './arc-host.js';
 import { ArcInner } from './arc-inner.js';
@@ -34,11 +35,6 @@ export class ArcKind {
   }
 }
 
-/** The class id of a layout: its class's, or 0 for plain data and undecorated classes. */
-function classIdOf(root: RootSchema | undefined): number {
-  return root !== undefined && root.k === 'class' && root.meta !== undefined ? root.meta.id : 0;
-}
-
 /** The kinds of one storage, one per layout, created as they are first needed. */
 export class ArcKinds {
   readonly #byRoot = new WeakMap<RootSchema, ArcKind>();
@@ -59,7 +55,7 @@ export class ArcKinds {
   of(root: RootSchema | undefined): ArcKind {
     if (root === undefined) return this.#unrooted;
     let k = this.#byRoot.get(root);
-    if (k === undefined) this.#byRoot.set(root, (k = new ArcKind(this.host, root, this.#liveOf(classIdOf(root)))));
+    if (k === undefined) this.#byRoot.set(root, (k = new ArcKind(this.host, root, this.#liveOf(rootClassId(root)))));
     return k;
   }
 }

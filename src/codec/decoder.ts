@@ -8,6 +8,7 @@ import { BlobReader, NOT_NIL } from './blob-reader.js';
 import { readerFor } from './class-readers.js';
 import type { DecodeContext } from './decode-context.js';
 import { LegacyDecoder } from './legacy-decoder.js';
+import { kindOf, nativeFits } from './native-kind.js';
 import { MsgpackReader } from './msgpack-reader.js';
 import { cachedSchemaSet } from './schema-cache.js';
 import type { TypeDesc } from './schema-parser.js';
@@ -33,28 +34,6 @@ export type { DecodeContext } from './decode-context.js';
 export function schemaKeyOf(blob: PagableData): DataKey | undefined {
   if (blobFormat(blob.data) !== 'data') return undefined;
   return blob.arcs[blob.arcs.length - 1];
-}
-
-/** What a plain value is, for messages. */
-function kindOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v !== 'object') return typeof v;
-  if (Array.isArray(v)) return 'array';
-  const p = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null;
-  return p === null || p === Object.prototype ? 'object' : (p.constructor?.name ?? 'object');
-}
-
-/** A plain value can be a field declared as built-in class `native`. */
-function nativeFits(v: unknown, native: Class): boolean {
-  const n: unknown = native;
-  if (n === String) return typeof v === 'string';
-  if (n === Number) return typeof v === 'number';
-  if (n === Boolean) return typeof v === 'boolean';
-  if (n === BigInt) return typeof v === 'bigint';
-  if (n === Array) return Array.isArray(v);
-  // Object is what design:type says for `unknown`, unions and interfaces: anything fits.
-  if (n === Symbol || n === Function || n === Object) return true;
-  return v instanceof native;
 }
 
 /** Decodes blobs; one per page-in (it keeps no state between `decode` calls). */

@@ -1,10 +1,11 @@
 import type { DataKey, PagableData } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
-import type { RootSchema, Schema } from '../metadata/schema.js';
+import { type RootSchema, type Schema, describeSchema } from '../metadata/schema.js';
 import { classForTag } from '../metadata/tag-registry.js';
 import type { Class } from '../metadata/type-spec.js';
 import type { DecodeContext } from './decode-context.js';
+import { kindOf, nativeFits } from './native-kind.js';
 import { C1, Esc, MAX_INLINE_DEPTH, TYPED_ARRAYS, readTagHeader, unpackBody } from './wire.js';
 
 /**
@@ -36,7 +37,9 @@ function compileFieldDecoder(meta: ClassMeta): FieldDecoder {
   meta.fields.forEach((f, i) => {
     const key = JSON.stringify(f.name);
     lines.push(`r = arr[start + ${i}];`);
-    if (schemas[i]!.k === 'any') lines.push(`obj[${key}] = (typeof r !== 'object' || r === null) ? r : dec.any(r);`);
+    const sc = schemas[i]!;
+    if (sc.k === 'any' && sc.native !== undefined && sc.native !== Object) lines.push(`obj[${key}] = dec.nat(r, S[${i}], M, ${key});`);
+    else if (sc.k === 'any') lines.push(`obj[${key}] = (typeof r !== 'object' || r === null) ? r : dec.any(r);`);
     else lines.push(`obj[${key}] = (r === undefined || r === null) ? r : dec.value(r, S[${i}], M, obj, ${key});`);
   });
   if (meta.rest !== undefined) lines.push(`dec.restInto(obj, arr[start + ${schemas.length}], M);`);
@@ -204,6 +207,14 @@ export class LegacyDecoder {
         return s.k === 'shared' ? this.ctx.shared(key, s.root, holder, slot) : this.ctx.lazy(key, s.root);
       }
     }
+  }
+
+  /** @internal A field declared with a built-in type: its value, TYPE_MISMATCH when of another kind. */
+  nat(raw: unknown, s: Schema, meta: ClassMeta, field: string): unknown {
+    const v = typeof raw !== 'object' || raw === null ? raw : this.any(raw);
+    const native = s.k === 'any' ? s.native : undefined;
+    if (v === null || v === undefined || native === undefined || nativeFits(v, native)) return v;
+    throw new PagableError('TYPE_MISMATCH', `${this.where}: ${meta.name}.${field}: stored ${kindOf(v)}, declared ${describeSchema(s)}`);
   }
 
   /** @internal Plain data (called by the generated field decoders). */

@@ -7,6 +7,7 @@ import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/sch
 import { PagableError } from '../error.js';
 import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import type { Class } from '../metadata/type-spec.js';
+import { rootClassId } from '../metadata/root-class-id.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
 
 /** A blob the run still needs. */
@@ -26,21 +27,11 @@ export interface Wanted {
  */
 const TAGGED = -1;
 
-/** Ids of declared classes that are not @Pagable (abstract bases), apart from every @Pagable id. */
-const otherClassIds = new WeakMap<object, number>();
-let nextOtherId = 2 ** 30;
-
 /**
  * The cache slot of an untagged blob read as `root`: bytes without a tag carry no class, so the
  * same blob read through two declared classes is two values. 0 for plain data.
  */
-export function classId(root: RootSchema): number {
-  if (root.k !== 'class') return 0;
-  if (root.meta !== undefined) return root.meta.id;
-  let id = otherClassIds.get(root.cls);
-  if (id === undefined) otherClassIds.set(root.cls, (id = nextOtherId++));
-  return id;
-}
+const classId = rootClassId;
 
 /** True for an instance of a tagged class (its blob names its class: identity by key alone). */
 function isTagged(v: unknown): boolean {
