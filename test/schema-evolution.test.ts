@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readerFor, fastReader } from '../src/codec/class-readers.js';
-import { BlobDecoder } from '../src/codec/decoder.js';
 import { cachedSchemaSet } from '../src/codec/schema-cache.js';
 import { getClassMeta } from '../src/metadata/class-meta.js';
 import {
@@ -392,20 +391,6 @@ describe('schema evolution: reading', () => {
     const key = await s.storeData({ data: Buffer.from('9193a9703533372d62617365a5302e312e3090', 'hex'), arcs: [] });
     const e = await expectError(s.load(Module, key), 'TYPE_MISMATCH');
     expect(e.message).to.contain('Module.path').and.contain('array');
-  });
-
-  it('tells the concrete class of a blob root before decoding it (peekRootClass)', async () => {
-    const s = new InMemoryPagableStorage();
-    const sq = await s.save(Square.of(2));
-    const dep = await s.save(Dep.of('x'));
-    const plain = await s.save({ a: 1 });
-    expect(BlobDecoder.peekRootClass(await s.fetchData(sq), getClassMeta(Square)!.asSchema)?.cls).to.equal(Square);
-    expect(BlobDecoder.peekRootClass(await s.fetchData(sq), { k: 'any' })?.cls).to.equal(Square);
-    expect(BlobDecoder.peekRootClass(await s.fetchData(dep), getClassMeta(Dep)!.asSchema)?.cls).to.equal(Dep);
-    expect(BlobDecoder.peekRootClass(await s.fetchData(plain), { k: 'any' })).to.equal(undefined);
-    for (const [key, hex, arcs] of LEGACY_BLOBS)
-      if (key === LEGACY_ROOTS.circle)
-        expect(BlobDecoder.peekRootClass({ data: Buffer.from(hex, 'hex'), arcs: [...arcs] }, { k: 'any' })?.cls).to.equal(Circle);
   });
 
   it('a data blob whose schema key names no schema is CORRUPT naming both keys', async () => {

@@ -17,14 +17,6 @@ export class ArcCache {
   readonly #map = new Map<string, Entry>();
   #sweepAt = SWEEP_MIN;
 
-  /** The live object cached for blob `key` read as class `classId` (0: plain data). */
-  get(classId: number, key: string): object | undefined {
-    for (let e = this.#map.get(key); e !== undefined; e = e.next) {
-      if (e.id === classId) return this.#live(key, e);
-    }
-    return undefined;
-  }
-
   /**
    * The live object cached as `preferred` if `accept` takes it, else the one cached as `classId`:
    * both questions of a page-in about one key, with one lookup.
@@ -57,13 +49,6 @@ export class ArcCache {
       for (const [k, e] of map) this.#prune(k, e);
       this.#sweepAt = Math.max(SWEEP_MIN, 2 * map.size);
     }
-  }
-
-  /** Entries, live or not yet cleaned. */
-  get size(): number {
-    let n = 0;
-    for (const head of this.#map.values()) for (let e: Entry | undefined = head; e !== undefined; e = e.next) n++;
-    return n;
   }
 
   clear(): void {

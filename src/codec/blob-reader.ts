@@ -126,15 +126,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
   /** nil (null), undefined, or NOT_NIL with nothing consumed. */
   protected nil(): unknown {
     const b = this.src[this.pos];
-    if (b === 0xc0) {
-      this.pos++;
-      return null;
-    }
-    if (b === 0xd4 && this.src[this.pos + 1] === 0 && this.pos + 3 <= this.end) {
-      this.pos += 3;
-      return undefined;
-    }
-    return NOT_NIL;
+    return this.nullish() ? (b === 0xc0 ? null : undefined) : NOT_NIL;
   }
 
   /** @internal A field declared as a class: positional when exactly that class, an escape otherwise. */

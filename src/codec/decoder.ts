@@ -9,11 +9,10 @@ import { readerFor } from './class-readers.js';
 import type { DecodeContext } from './decode-context.js';
 import { LegacyDecoder } from './legacy-decoder.js';
 import { kindOf, nativeFits } from './native-kind.js';
-import { MsgpackReader } from './msgpack-reader.js';
 import { cachedSchemaSet } from './schema-cache.js';
 import type { TypeDesc } from './schema-parser.js';
 import { type SchemaSet, describeType } from './schema-set.js';
-import { C1_BYTE, ESC_CLASS, Esc, blobFormat, readTagHeader } from './wire.js';
+import { C1_BYTE, ESC_CLASS, Esc, blobFormat } from './wire.js';
 
 /*
  * Turns one blob back into values, reading msgpack straight into instances (blob-reader.ts). Arc
@@ -71,40 +70,6 @@ export class BlobDecoder extends BlobReader {
     const set = cachedSchemaSet(k);
     if (set === undefined) throw new PagableError('CORRUPT', `${where}: its schema set ${k} was not loaded`);
     return set;
-  }
-
-  /**
-   * The class the root of `blob` is restored as, read as `declared`, without decoding it: the
-   * tagged class it names, else the declared class; undefined for plain data or when the bytes do
-   * not tell (decoding then reports why). A data blob's schema set must be cached.
-   */
-  static peekRootClass(blob: PagableData, declared: RootSchema): ClassMeta | undefined {
-    const d = blob.data;
-    const fmt = blobFormat(d);
-    if (fmt === 'schema' || d.length === 0) return undefined;
-    const own = declared.k === 'class' ? declared.meta : undefined;
-    try {
-      if (fmt === 'legacy') {
-        const h = readTagHeader(d, 'blob');
-        if (h === undefined || (declared.k === 'any' && h.offset === d.length)) return own;
-        const cls = classForTag(h.tag);
-        return cls === undefined ? undefined : getClassMeta(cls);
-      }
-      const set = cachedSchemaSet(blob.arcs[blob.arcs.length - 1] ?? '');
-      if (set === undefined) return undefined;
-      const r = new MsgpackReader();
-      r.reset(d, 1, 'blob');
-      const n = r.arrayHeader();
-      if (n < 2 || r.peek() !== C1_BYTE) return n >= 0 ? own : undefined;
-      r.pos++;
-      const kind = r.uint('a kind');
-      if (kind < ESC_CLASS) return own;
-      const tag = set.classes[kind - ESC_CLASS]?.tag;
-      const cls = tag === undefined ? undefined : classForTag(tag);
-      return cls === undefined ? undefined : getClassMeta(cls);
-    } catch {
-      return undefined;
-    }
   }
 
   // ---- another version of a class: conversion and skipping -------------------------------------
