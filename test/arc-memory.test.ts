@@ -8,7 +8,16 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DataKey, InMemoryPagableStorage, LmdbPagableStorage, PagableArc, type PagableStorage } from '../src/index.js';
+import {
+  type DataKey,
+  Field,
+  InMemoryPagableStorage,
+  LmdbPagableStorage,
+  Pagable,
+  PagableArc,
+  type PagableStorage,
+  Shared,
+} from '../src/index.js';
 import { UNodeData, UNodeList } from './support/arc-models.js';
 
 const N = 100_000;
@@ -202,5 +211,52 @@ describe('arcs: what a light paged-out handle still does', () => {
     c.unpin();
     expect(a.state).to.equal('PagedOut');
     expect(a.pinnedCount).to.equal(0);
+  });
+});
+
+/** A leaf blob of about 1 KB. */
+@Pagable()
+class Page {
+  @Field() text!: string;
+}
+
+/** A graph of `LEAVES` leaf blobs of its own, about 2 MB of blobs in all. */
+@Pagable()
+class Book {
+  @Shared(() => [Page]) pages!: Page[];
+}
+
+const LEAVES = 2000;
+const BOOKS = 12;
+
+/** Loads book `key` and drops it, without a turn of the event loop (a function of its own: see pagedOutArcs). */
+async function loadAndDrop(s: PagableStorage, key: DataKey): Promise<void> {
+  const book = await s.load(Book, key);
+  expect(book.pages).to.have.length(LEAVES);
+}
+
+describe('page-in: heap held by a loop of loads', function () {
+  this.timeout(120_000);
+
+  it('awaited loads that never let the event loop turn do not keep every graph they loaded alive', async () => {
+    // A WeakRef keeps its target until the current job ends, and the arc cache makes one per
+    // restored blob: each await below resolves at once (the memory store reads synchronously), so
+    // the loop is one job, and the graphs it drops stayed alive until it ended.
+    const s = new InMemoryPagableStorage();
+    const keys: DataKey[] = [];
+    for (let b = 0; b < BOOKS; b++) {
+      const pages = Array.from({ length: LEAVES }, (_, i) => Object.assign(new Page(), { text: `${b}:${i}:` + 'x'.repeat(1000) }));
+      keys.push(await s.save(Object.assign(new Book(), { pages })));
+    }
+    const base = await heapUsed();
+    for (const k of keys) {
+      await loadAndDrop(s, k);
+      gc!(); // no turn of the event loop: only what nothing holds is freed
+    }
+    const grown = process.memoryUsage().heapUsed - base;
+    console.log(`      ${BOOKS} loads of ~2 MB graphs, dropped without a turn: heap grew by ${(grown / 1e6).toFixed(1)} MB`);
+    // Each book is ~2 MB of heap: all twelve held would be ~24 MB.
+    expect(grown, `heap grew by ${(grown / 1e6).toFixed(1)} MB over ${BOOKS} dropped loads`).to.be.below(12e6);
+    await s.close();
   });
 });

@@ -1,6 +1,7 @@
 import { PagableError } from '../error.js';
 import type { DataKey } from '../keys/data.js';
 import type { BlobIo } from './blob-io.js';
+import { mustTurn, turn } from './kept-alive.js';
 import type { PageInRun, Wanted } from './page-in.js';
 
 /** NOT_FOUND for a blob a page-in needs, naming the class it was wanted as. */
@@ -15,7 +16,13 @@ export function notFound(key: DataKey, w: Wanted | undefined): PagableError {
  * both fetch a blob. Others are read a level at a time, one batch per level (single flight in io).
  */
 export async function drive(io: BlobIo, run: PageInRun): Promise<unknown> {
-  if (io.canFetchSync) return driveSync(io, run);
+  const value = io.canFetchSync ? driveSync(io, run) : await driveAsync(io, run);
+  // Past a few MB restored within this job, let the loop turn: see kept-alive.ts.
+  if (mustTurn()) await turn();
+  return value;
+}
+
+async function driveAsync(io: BlobIo, run: PageInRun): Promise<unknown> {
   while (run.wanted.length > 0) {
     const batch = run.wanted;
     run.wanted = [];

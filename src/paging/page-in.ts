@@ -9,6 +9,7 @@ import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import type { Class } from '../metadata/type-spec.js';
 import { rootClassId } from '../metadata/root-class-id.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
+import { noteRestored } from './kept-alive.js';
 
 /** A blob the run still needs. */
 export interface Wanted {
@@ -208,7 +209,10 @@ export class PageInRun implements DecodeContext {
       const start = this.hooks.length;
       value = this.decoder.decode(blob, w.root, w.key);
       if (this.hooks.length > start) this.hookRanges.push(start, this.hooks.length);
-      if (typeof value === 'object' && value !== null) this.cache.set(isTagged(value) ? TAGGED : w.classId, w.key, value);
+      if (typeof value === 'object' && value !== null) {
+        this.cache.set(isTagged(value) ? TAGGED : w.classId, w.key, value);
+        noteRestored(blob.data.length);
+      }
     }
     if (st.tagged === undefined && isTagged(value)) st.tagged = value;
     st.set(w.classId, value);
