@@ -259,4 +259,21 @@ describe('page-in: heap held by a loop of loads', function () {
     expect(grown, `heap grew by ${(grown / 1e6).toFixed(1)} MB over ${BOOKS} dropped loads`).to.be.below(12e6);
     await s.close();
   });
+
+  it('ends the job without timers: a big load resolves while setImmediate and setTimeout never fire', async () => {
+    // As under fake timers in a user's tests (they leave process.nextTick alone by default).
+    const s = new InMemoryPagableStorage();
+    const pages = Array.from({ length: 3 * LEAVES }, (_, i) => Object.assign(new Page(), { text: `${i}:` + 'y'.repeat(1000) }));
+    const key = await s.save(Object.assign(new Book(), { pages }));
+    const timers = { setImmediate: globalThis.setImmediate, setTimeout: globalThis.setTimeout };
+    const never = (() => undefined) as unknown as typeof setTimeout;
+    globalThis.setImmediate = never as unknown as typeof setImmediate;
+    globalThis.setTimeout = never;
+    try {
+      for (let i = 0; i < 3; i++) expect((await s.load(Book, key)).pages).to.have.length(3 * LEAVES);
+    } finally {
+      Object.assign(globalThis, timers);
+    }
+    await s.close();
+  });
 });
