@@ -40,11 +40,11 @@ export function noteRestored(bytes: number): void {
 }
 
 /** True when an async page-in should end the job before it resolves. */
-export function mustTurn(): boolean {
+export function mustEndJob(): boolean {
   return restored > KEEP_LIMIT;
 }
 
 /** Resolves after the microtask queue has drained (the job ends, and with it what WeakRefs kept alive). */
-export function turn(): Promise<void> {
+export function endJob(): Promise<void> {
   return new Promise((r) => process.nextTick(r));
 }

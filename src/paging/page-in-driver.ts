@@ -1,7 +1,7 @@
 import { PagableError } from '../error.js';
 import type { DataKey } from '../keys/data.js';
 import type { BlobIo } from './blob-io.js';
-import { mustTurn, turn } from './kept-alive.js';
+import { endJob, mustEndJob } from './kept-alive.js';
 import type { PageInRun, Wanted } from './page-in.js';
 
 /** NOT_FOUND for a blob a page-in needs, naming the class it was wanted as. */
@@ -17,8 +17,8 @@ export function notFound(key: DataKey, w: Wanted | undefined): PagableError {
  */
 export async function drive(io: BlobIo, run: PageInRun): Promise<unknown> {
   const value = io.canFetchSync ? driveSync(io, run) : await driveAsync(io, run);
-  // Past a few MB restored within this job, let the loop turn: see kept-alive.ts.
-  if (mustTurn()) await turn();
+  // Past a few MB restored within this job, end it, so what WeakRefs keep can go: see kept-alive.ts.
+  if (mustEndJob()) await endJob();
   return value;
 }
 
