@@ -12,7 +12,7 @@
  * Page-ins count the blob bytes they restore; once that passes KEEP_LIMIT within one job, an
  * async page-in resolves through `process.nextTick` instead of at once. Node runs tick callbacks
  * only after the microtask queue has drained, so the job ends there and the kept targets can go
- * (the same loop then holds under 1 MB). A tick, not a timer: no event-loop turn to pay for, and
+ * (the same loop then holds about 1.5 MB). A tick, not a timer: no event-loop turn to pay for, and
  * fake timers in a user's tests (which leave nextTick alone by default) cannot stall a load.
  * Synchronous page-ins (pinSync) cannot end their job: what they restore is held until their
  * caller returns.
