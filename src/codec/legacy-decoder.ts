@@ -57,6 +57,12 @@ export class LegacyDecoder {
 
   constructor(private readonly ctx: DecodeContext) {}
 
+  /** Forgets the last blob read (its keys); the decoder can be used again. */
+  release(): void {
+    this.arcs = [];
+    this.cursor = this.budget = this.depth = 0;
+  }
+
   /** The value of `blob`, read with layout `root`; `key` names it in messages. */
   decode(blob: PagableData, root: RootSchema, key: DataKey | undefined): unknown {
     const where = (this.where = key === undefined ? 'blob' : `blob ${key}`);
