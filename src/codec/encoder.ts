@@ -54,6 +54,16 @@ export class BlobEncoder extends PlainEncoder {
     super(sharedWriter, ctx);
   }
 
+  /** Forgets the last blob encoded (its values and child references); the encoder can be used again. */
+  release(): void {
+    this.children = [];
+    this.stack.length = 0;
+    this.owner = undefined;
+    this.field = '';
+    this.depth = 0;
+    this.w = sharedWriter;
+  }
+
   protected tagged(v: object, meta: ClassMeta): void {
     this.fields(v, meta, true, this.classIndex(meta));
   }

@@ -52,9 +52,12 @@ export class PageOutRun {
   /** Own arcs given keys by this run, applied once the writes are durable. */
   readonly keyed: Array<[ArcInner, DataKey, RootSchema]> = [];
 
+  /** The first task of this run, kept by `release` (see WARM). */
+  private firstTask: Task | undefined = undefined;
+
   constructor(
-    private readonly host: ArcHost,
-    private readonly sink: PageOutSink,
+    private host: ArcHost,
+    private sink: PageOutSink,
   ) {}
 
   /**
@@ -83,7 +86,9 @@ export class PageOutRun {
   }
 
   private walk(top: ChildRef): DataKey {
-    this.drain([{ ref: top, parent: undefined, data: undefined, children: undefined, schema: undefined, root: undefined }]);
+    const first: Task = { ref: top, parent: undefined, data: undefined, children: undefined, schema: undefined, root: undefined };
+    this.firstTask ??= first;
+    this.drain([first]);
     return this.finished.get(top.target)!;
   }
 
@@ -151,6 +156,29 @@ export class PageOutRun {
     }
   }
 
+  /**
+   * Lets go of everything this run reached (values, arcs, blobs, the storage) once its writes are
+   * committed, keeping one object of each shape it made (see WARM). Only objects of the run's
+   * own are changed: blobs handed to the store are never touched.
+   */
+  release(): void {
+    this.finished.clear();
+    this.inProgress.clear();
+    this.failedWith.clear();
+    this.schemasPut.clear();
+    this.keyed.length = 0;
+    this.encoder.release();
+    const t = this.firstTask;
+    if (t !== undefined) {
+      t.data = t.children = t.schema = t.root = undefined;
+      const ref = t.ref as { target: object; owner: unknown };
+      ref.target = RELEASED;
+      ref.owner = undefined;
+    }
+    this.host = RELEASED as ArcHost;
+    this.sink = RELEASED as PageOutSink;
+  }
+
   private cycle(t: Task): PagableError {
     const path: string[] = [];
     for (let p: Task | undefined = t; p !== undefined && path.length < 20; p = p.parent) {
@@ -193,4 +221,38 @@ export class CollectingSink implements PageOutSink {
   reuse(key: DataKey): void {
     this.reused.push(key);
   }
+
+  /** Forgets what it collected, keeping one entry of its shape (see WARM); entries given out are not touched. */
+  release(): void {
+    this.entries.length = 0;
+    this.copies.length = 0;
+    this.reused.length = 0;
+    this.put(TEMPLATE_KEY, TEMPLATE_DATA);
+  }
+}
+
+/**
+ * The last committed page-out, released. V8 gives objects of one layout a shared map, and
+ * optimized code holds the maps it was compiled for weakly: once no object of a map survives a
+ * full GC, the map dies and every function compiled against it deoptimizes. Every object of a
+ * page-out (the run, its encoder, tasks, child references, the sink and its entries) dies when
+ * it ends, so after each full GC the whole page-out path ran unoptimized again (see
+ * page-in.ts, which keeps its last run for the same reason). Keeping the last run and sink,
+ * emptied, keeps one object of each shape alive and nothing of the user's.
+ */
+const WARM: { run?: PageOutRun; sink?: CollectingSink } = {};
+
+/** What a released run points at where it pointed at the storage, the sink or a value. */
+const RELEASED: object = Object.freeze({});
+
+/** The entry a released sink keeps: a blob of the shape page-out makes, holding nothing. */
+const TEMPLATE_KEY: DataKey = '00000000000000000000000000000000';
+const TEMPLATE_DATA: PagableData = { data: Buffer.alloc(0), arcs: [] };
+
+/** Releases a page-out whose writes are committed, and keeps it (see WARM). */
+export function retire(run: PageOutRun, sink: CollectingSink): void {
+  run.release();
+  sink.release();
+  WARM.run = run;
+  WARM.sink = sink;
 }

@@ -21,7 +21,7 @@ import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageOptions
 import { hasLegacyRawIo, legacyRawStore } from './legacy-raw-store.js';
 import { LiveKeys } from './live-keys.js';
 import { PageInRun } from './page-in.js';
-import { CollectingSink as Sink, PageOutRun } from './page-out.js';
+import { CollectingSink as Sink, PageOutRun, retire } from './page-out.js';
 import { commitPageOut, encodeQueue } from './page-out-commit.js';
 import { drive, driveSync, notFound } from './page-in-driver.js';
 import { checkRootName } from './root-name.js';
@@ -229,7 +229,10 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
         const sink = new Sink();
         const run = new PageOutRun(this[ARC_HOST], sink);
         const key = run.run(ref);
-        return andThen(commitPageOut(this.#io, this.#live, sink, run, op), () => key);
+        return andThen(commitPageOut(this.#io, this.#live, sink, run, op), () => {
+          retire(run, sink);
+          return key;
+        });
       });
     } finally {
       this.#live.end(op);
@@ -291,7 +294,11 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
         } catch (e) {
           return requeue(e);
         }
-        return isPromise(r) ? r.then((pagedOut) => ({ pagedOut, failed }), requeue) : { pagedOut: r, failed };
+        const done = (pagedOut: number): PageOutReport => {
+          retire(run, sink);
+          return { pagedOut, failed };
+        };
+        return isPromise(r) ? r.then(done, requeue) : done(r);
       }),
     );
   }
