@@ -279,20 +279,22 @@ describe('page-in: heap held by a loop of loads', function () {
 });
 
 /** Saves and loads a book on a storage of its own, and returns weak references to both (a function of its own: see pagedOutArcs). */
-async function loadOnce(): Promise<{ storage: WeakRef<object>; book: WeakRef<object>; page: WeakRef<object> }> {
+async function loadOnce(): Promise<{ storage: WeakRef<object>; saved: WeakRef<object>; book: WeakRef<object>; page: WeakRef<object> }> {
   const s = new InMemoryPagableStorage();
   const pages = Array.from({ length: 10 }, (_, i) => Object.assign(new Page(), { text: `kept? ${i}` }));
-  const key = await s.save(Object.assign(new Book(), { pages }));
+  const saved = Object.assign(new Book(), { pages });
+  const key = await s.save(saved);
   const book = await s.load(Book, key);
-  return { storage: new WeakRef(s), book: new WeakRef(book), page: new WeakRef(book.pages[3]!) };
+  return { storage: new WeakRef(s), saved: new WeakRef(saved), book: new WeakRef(book), page: new WeakRef(book.pages[3]!) };
 }
 
-describe('page-in: what a finished page-in leaves behind', () => {
-  it('nothing of the user: the graph and the storage are collected once dropped', async () => {
-    // The last finished run stays reachable (its objects keep V8's compiled page-in code valid
-    // across full GCs), emptied: it must hold no value, blob or storage.
+describe('page-in and page-out: what a finished run leaves behind', () => {
+  it('nothing of the user: the saved graph, the loaded one and the storage are collected once dropped', async () => {
+    // The last finished page-in and page-out stay reachable (their objects keep V8's compiled
+    // code valid across full GCs), emptied: they must hold no value, blob or storage.
     const refs = await loadOnce();
     await heapUsed();
+    expect(refs.saved.deref(), 'the saved graph').to.equal(undefined);
     expect(refs.book.deref(), 'the loaded graph').to.equal(undefined);
     expect(refs.page.deref(), 'a shared child').to.equal(undefined);
     expect(refs.storage.deref(), 'the storage').to.equal(undefined);
