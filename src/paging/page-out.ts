@@ -170,10 +170,12 @@ export class PageOutRun {
     this.encoder.release();
     const t = this.firstTask;
     if (t !== undefined) {
-      t.data = t.children = t.schema = t.root = undefined;
-      const ref = t.ref as { target: object; owner: unknown };
-      ref.target = RELEASED;
-      ref.owner = undefined;
+      // One child reference the encoder made (its own shape: `owner` holds a class there), if any.
+      const child = t.children?.[0];
+      t.data = t.schema = t.root = undefined;
+      t.children = child === undefined ? undefined : [child];
+      for (const ref of child === undefined ? [t.ref] : [t.ref, child]) (ref as { target: object }).target = RELEASED;
+      (t.ref as { owner: unknown }).owner = undefined;
     }
     this.host = RELEASED as ArcHost;
     this.sink = RELEASED as PageOutSink;
