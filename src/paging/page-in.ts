@@ -89,8 +89,8 @@ interface Fixup {
  * deoptimizes. A page-in's own objects (the run, its decoder, key states, fixups, requests) all
  * die when it ends, so after each full GC the whole page-in path ran unoptimized again until V8
  * recompiled it (measured on the bench workload with a full GC between loads: 504 lazy pins took
- * a median 29-31 ms, 5.4 ms with a released run kept; a load with its pins 236-269 ms, 111-123
- * ms). Keeping the last run, emptied (see `release`), keeps one object of each of those shapes
+ * a median 29-31 ms, 5.4-9.8 ms with a released run kept; a load with its pins 236-269 ms,
+ * 111-131 ms). Keeping the last run, emptied (see `release`), keeps one object of each of those shapes
  * alive and nothing of the user's.
  */
 const WARM: { run?: PageInRun } = {};
@@ -260,7 +260,8 @@ export class PageInRun implements DecodeContext {
   /**
    * Lets go of everything this run reached (values, blobs, the storage) and keeps one object of
    * each shape it made, so that this run, held by WARM, keeps those shapes alive and nothing else.
-   * Every field keeps the kind of value it held: a field that changed kind would change shape.
+   * Fields keep values of the kinds they held where they can: a field given another kind changes
+   * the shape once more (the storage fields below do, once; the shape is stable after that).
    */
   private release(): void {
     const st = this.root;
