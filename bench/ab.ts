@@ -16,8 +16,8 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { PagableData } from '../src/index.js';
 import { settle } from './measure.js';
+import { collectBlobs } from './reachable-blobs.js';
 
 type Metric = 'pageIn' | 'pageOut';
 
@@ -46,15 +46,7 @@ async function side(dir: string): Promise<Side> {
   const ref = new lib.InMemoryPagableStorage();
   const rootKey = await ref.save(graph);
   // Every blob of the graph, so a page-in sample can start from a fresh storage holding them.
-  const blobs = new Map<string, PagableData>();
-  const stack = [rootKey];
-  while (stack.length > 0) {
-    const k = stack.pop()!;
-    if (blobs.has(k)) continue;
-    const b = ref.fetchDataSync!(k);
-    blobs.set(k, b);
-    for (const c of b.arcs) if (!blobs.has(c)) stack.push(c);
-  }
+  const blobs = collectBlobs(ref, rootKey);
   type Storage = InstanceType<typeof lib.InMemoryPagableStorage>;
   if (metric === 'pageOut') {
     return { prepare: () => new lib.InMemoryPagableStorage(), run: (s) => (s as Storage).save(graph) };

@@ -24,14 +24,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type DataKey,
-  InMemoryPagableStorage,
-  LmdbPagableStorage,
-  type PagableData,
-  type PagableStorage,
-  type PinnedPagableArc,
-} from '../src/index.js';
+import { type DataKey, InMemoryPagableStorage, LmdbPagableStorage, type PagableData, type PinnedPagableArc } from '../src/index.js';
 import { type Contender, type Samples, compare, hasGc } from './measure.js';
 import { type MemoryRow, type StorageMemory, formatMemoryTable, measureMemory } from './memory-figures.js';
 import { type RoundTripRow, type StorageRow, formatStorages, measureStorages } from './storages.js';
@@ -43,6 +36,7 @@ import {
   msgpackrPack,
   msgpackrUnpack,
 } from './peers.js';
+import { collectBlobs } from './reachable-blobs.js';
 import { InProcessProfiler, type CpuProfile, formatSelfTimes, mergeSelfTimes, type SelfTime } from './profile.js';
 import { ALL_METRICS, type MetricId, type MetricRow, formatTable, row, writeJson } from './report.js';
 import { QUICK, STANDARD, type WorkloadOptions, arcValues, buildGraph, describe, toCt, toPlain, toUniquePlain } from './workload.js';
@@ -75,20 +69,6 @@ const say = (s: string): void => {
 };
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-/** Every blob reachable from `root` in `storage`. */
-function collectBlobs(storage: PagableStorage, root: DataKey): Map<DataKey, PagableData> {
-  const out = new Map<DataKey, PagableData>();
-  const stack = [root];
-  while (stack.length > 0) {
-    const k = stack.pop()!;
-    if (out.has(k)) continue;
-    const b = storage.fetchDataSync!(k);
-    out.set(k, b);
-    for (const c of b.arcs) if (!out.has(c)) stack.push(c);
-  }
-  return out;
-}
 
 /** A new in-memory storage holding `blobs` (so a load from it decodes everything afresh). */
 function storageWith(blobs: Map<DataKey, PagableData>): InMemoryPagableStorage {

@@ -29,8 +29,6 @@ import { C1_BYTE, ESC_CLASS, Esc, blobFormat } from './wire.js';
 
 export type { DecodeContext } from './decode-context.js';
 
-const EMPTY = new Uint8Array(0);
-
 /** The key of the schema set a data blob needs before it can be decoded; undefined for legacy blobs. */
 export function schemaKeyOf(blob: PagableData): DataKey | undefined {
   if (blobFormat(blob.data) !== 'data') return undefined;
@@ -67,8 +65,8 @@ export class BlobDecoder extends BlobReader {
   }
 
   /** Forgets the last blob read (its bytes, keys and schema set); the decoder can be used again. */
-  release(): void {
-    this.reset(EMPTY, 0, 'blob');
+  override release(): void {
+    super.release();
     this.arcs = [];
     this.arcEnd = this.cursor = 0;
     this.set = undefined;

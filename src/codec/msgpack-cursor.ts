@@ -50,6 +50,11 @@ export class MsgpackCursor {
     this.where = where;
   }
 
+  /** Lets go of the bytes last read (and what was made from them); `reset` starts again. */
+  release(): void {
+    this.reset(EMPTY, 0, 'blob');
+  }
+
   /** True when every byte was read. */
   get atEnd(): boolean {
     return this.pos === this.end;

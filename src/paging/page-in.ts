@@ -10,6 +10,7 @@ import type { Class } from '../metadata/type-spec.js';
 import { rootClassId } from '../metadata/root-class-id.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
 import { noteRestored } from './kept-alive.js';
+import { RELEASED, WARM } from './warm.js';
 
 /** A blob the run still needs. */
 export interface Wanted {
@@ -82,22 +83,6 @@ interface Fixup {
   readonly state: KeyState;
 }
 
-/**
- * The last page-in that finished, released. V8 gives objects of one layout a shared hidden class
- * (map), and optimized code embeds the maps it was compiled for, holding them weakly: once no
- * object of a map is alive at a full GC, the map dies and every function compiled against it
- * deoptimizes. A page-in's own objects (the run, its decoder, key states, fixups, requests) all
- * die when it ends, so after each full GC the whole page-in path ran unoptimized again until V8
- * recompiled it (measured on the bench workload with a full GC between loads: 504 lazy pins took
- * a median 29-31 ms, 5.4-9.8 ms with a released run kept; a load with its pins 236-269 ms,
- * 111-131 ms). Keeping the last run, emptied (see `release`), keeps one object of each of those shapes
- * alive and nothing of the user's.
- */
-const WARM: { run?: PageInRun } = {};
-
-/** What a released run points at where it pointed at the storage or a holder. */
-const RELEASED: object = Object.freeze({});
-
 /** Marks a blob queued but not yet decoded. */
 const QUEUED: unique symbol = Symbol('queued');
 
@@ -124,7 +109,7 @@ export class PageInRun implements DecodeContext {
   private readonly root: KeyState;
   private readonly rootClass: number;
 
-  /** The first blob this run asked for, kept by `release` (see WARM). */
+  /** The first blob this run asked for, kept by `release` (see warm.ts). */
   private firstWanted: Wanted | undefined = undefined;
 
   constructor(
@@ -253,13 +238,13 @@ export class PageInRun implements DecodeContext {
     }
     const value = this.root.get(this.rootClass);
     this.release();
-    WARM.run = this;
+    WARM.pageIn = this;
     return value;
   }
 
   /**
    * Lets go of everything this run reached (values, blobs, the storage) and keeps one object of
-   * each shape it made, so that this run, held by WARM, keeps those shapes alive and nothing else.
+   * each shape it made, so that this run, kept in WARM, keeps those shapes alive and nothing else.
    * Fields keep values of the kinds they held where they can: a field given another kind changes
    * the shape once more (the storage fields below do, once; the shape is stable after that).
    */

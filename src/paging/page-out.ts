@@ -9,6 +9,7 @@ import type { SchemaSet } from '../codec/schema-set.js';
 import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import type { RootSchema } from '../metadata/schema.js';
+import { RELEASED, WARM } from './warm.js';
 
 /** Where a page-out puts what it produces. */
 export interface PageOutSink {
@@ -52,7 +53,7 @@ export class PageOutRun {
   /** Own arcs given keys by this run, applied once the writes are durable. */
   readonly keyed: Array<[ArcInner, DataKey, RootSchema]> = [];
 
-  /** The first task of this run, kept by `release` (see WARM). */
+  /** The first task of this run, kept by `release` (see warm.ts). */
   private firstTask: Task | undefined = undefined;
 
   constructor(
@@ -158,7 +159,7 @@ export class PageOutRun {
 
   /**
    * Lets go of everything this run reached (values, arcs, blobs, the storage) once its writes are
-   * committed, keeping one object of each shape it made (see WARM). Only objects of the run's
+   * committed, keeping one object of each shape it made (see warm.ts). Only objects of the run's
    * own are changed: blobs handed to the store are never touched.
    */
   release(): void {
@@ -174,8 +175,10 @@ export class PageOutRun {
       const child = t.children?.[0];
       t.data = t.schema = t.root = undefined;
       t.children = child === undefined ? undefined : [child];
-      for (const ref of child === undefined ? [t.ref] : [t.ref, child]) (ref as { target: object }).target = RELEASED;
-      (t.ref as { owner: unknown }).owner = undefined;
+      const top = t.ref as { target: object; owner: unknown };
+      top.target = RELEASED;
+      top.owner = undefined;
+      if (child !== undefined) (child as { target: object }).target = RELEASED;
     }
     this.host = RELEASED as ArcHost;
     this.sink = RELEASED as PageOutSink;
@@ -224,7 +227,7 @@ export class CollectingSink implements PageOutSink {
     this.reused.push(key);
   }
 
-  /** Forgets what it collected, keeping one entry of its shape (see WARM); entries given out are not touched. */
+  /** Forgets what it collected, keeping one entry of its shape (see warm.ts); entries given out are not touched. */
   release(): void {
     this.entries.length = 0;
     this.copies.length = 0;
@@ -233,28 +236,14 @@ export class CollectingSink implements PageOutSink {
   }
 }
 
-/**
- * The last committed page-out, released. V8 gives objects of one layout a shared map, and
- * optimized code holds the maps it was compiled for weakly: once no object of a map survives a
- * full GC, the map dies and every function compiled against it deoptimizes. Every object of a
- * page-out (the run, its encoder, tasks, child references, the sink and its entries) dies when
- * it ends, so after each full GC the whole page-out path ran unoptimized again (see
- * page-in.ts, which keeps its last run for the same reason). Keeping the last run and sink,
- * emptied, keeps one object of each shape alive and nothing of the user's.
- */
-const WARM: { run?: PageOutRun; sink?: CollectingSink } = {};
-
-/** What a released run points at where it pointed at the storage, the sink or a value. */
-const RELEASED: object = Object.freeze({});
-
 /** The entry a released sink keeps: a blob of the shape page-out makes, holding nothing. */
 const TEMPLATE_KEY: DataKey = '00000000000000000000000000000000';
 const TEMPLATE_DATA: PagableData = { data: Buffer.alloc(0), arcs: [] };
 
-/** Releases a page-out whose writes are committed, and keeps it (see WARM). */
+/** Releases a page-out whose writes are committed, and keeps it (see warm.ts). */
 export function retire(run: PageOutRun, sink: CollectingSink): void {
   run.release();
   sink.release();
-  WARM.run = run;
+  WARM.pageOut = run;
   WARM.sink = sink;
 }
