@@ -3,7 +3,7 @@ import type { BlobStore } from './interface.js';
 /**
  * A store that forwards every call to `store` (bound, so backends with #private state work),
  * except what `overrides` replaces; an override set to undefined removes an optional member
- * (`getSync`, `count`, `sweeps`). The base of the wrappers (verifying, a store without its count).
+ * (`getSync`, `putManySync`, `count`, `sweeps`). The base of the wrappers (verifying, a store without its count).
  * `viewSync` is not forwarded: a wrapper that changes reads (verifies, counts, fails) would be
  * bypassed by it, so a wrapper offers it only by overriding it itself.
  */
@@ -24,6 +24,8 @@ export function delegating(store: BlobStore, overrides: { [K in keyof BlobStore]
   };
   const getSync = store.getSync;
   if (getSync !== undefined) forward.getSync = (key) => getSync.call(store, key);
+  const putManySync = store.putManySync;
+  if (putManySync !== undefined) forward.putManySync = (entries) => putManySync.call(store, entries);
   const count = store.count;
   if (count !== undefined) forward.count = () => count.call(store);
   if (store.sweeps !== undefined) Object.assign(forward, { sweeps: store.sweeps });
