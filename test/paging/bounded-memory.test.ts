@@ -30,6 +30,8 @@ interface Result {
   resident: number;
   autoPageOuts: number;
   reclaims: number;
+  pausedMs: number;
+  longestPauseMs: number;
   failures: number;
   sample: number;
   same: number;
@@ -86,7 +88,7 @@ describe('bounded memory: streaming several heaps of documents into a store, wha
       const r = JSON.parse(line!.slice('result '.length)) as Result;
       console.log(
         `      ${r.streamedMB} MB in ${r.wallS} s; peak heap ${r.peakMB} MB (heapUsedLimit ${r.limitMB} MB, cap ${c.capMB} MB); ` +
-          `${r.autoPageOuts} automatic page-outs, ${r.reclaims} on the producer's stack`,
+          `${r.autoPageOuts} automatic page-outs, ${r.reclaims} on the producer's stack (${r.pausedMs} ms, at most ${r.longestPauseMs} ms)`,
       );
       expect(r.streamedMB).to.be.above(2.5 * c.capMB);
       expect(r.peakMB).to.be.below(c.capMB);
