@@ -27,6 +27,7 @@ interface Result {
   peakMB: number;
   limitMB: number;
   wallS: number;
+  cpuS: number;
   resident: number;
   autoPageOuts: number;
   reclaims: number;
@@ -87,7 +88,7 @@ describe('bounded memory: streaming several heaps of documents into a store, wha
       expect(line, outcome.out).to.be.a('string');
       const r = JSON.parse(line!.slice('result '.length)) as Result;
       console.log(
-        `      ${r.streamedMB} MB in ${r.wallS} s; peak heap ${r.peakMB} MB (heapUsedLimit ${r.limitMB} MB, cap ${c.capMB} MB); ` +
+        `      ${r.streamedMB} MB in ${r.wallS} s (${r.cpuS} s of CPU); peak heap ${r.peakMB} MB (heapUsedLimit ${r.limitMB} MB, cap ${c.capMB} MB); ` +
           `${r.autoPageOuts} automatic page-outs, ${r.reclaims} on the producer's stack (${r.pausedMs} ms, at most ${r.longestPauseMs} ms)`,
       );
       expect(r.streamedMB).to.be.above(2.5 * c.capMB);
