@@ -132,8 +132,8 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   }
 
   /**
-   * Runs a write of this handle as operation `op`: gc's final step waits for it, and it for gc's
-   * final step. The caller ends `op` once its result is delivered (see LiveKeys).
+   * Runs a write of this handle: gc's final step waits for it, and it for gc's final step. The
+   * operation whose keys it records is the caller's, ended once its result is delivered (see LiveKeys).
    */
   #write<T>(what: string, body: () => Await<T>): Await<T> {
     this.#io.checkOpen(what);
