@@ -1,37 +1,15 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { open as openEnv } from 'lmdb';
 import { type DataKey, LmdbPagableStorage } from '../src/index.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
+import { type Run, expectOneLineError, runCliSync } from './support/cli-run.js';
 import { Circle, Dep, Kitchen, Square } from './support/models.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would (stdout / stderr are pipes, not a terminal). */
-function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A clear one-line error: no stack trace. */
-function expectOneLineError(r: Run, code: number, contains: string): void {
-  expect(r.code, r.stderr).to.equal(code);
-  expect(r.stdout).to.equal('');
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, r.stderr).to.have.length(1);
-  expect(lines[0]).to.match(/^pagable: /);
-  expect(lines[0]).to.contain(contains);
-}
+/** Runs the built CLI synchronously. */
+const cli = (...args: string[]): Run => runCliSync(args);
 
 function kitchen(): Kitchen {
   const k = new Kitchen();
