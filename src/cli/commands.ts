@@ -155,7 +155,7 @@ async function ls(s: CliStore, run: CommandRun): Promise<number> {
     try {
       for await (const b of s.listBlobs()) {
         if (b.malformed !== undefined) malformed++;
-        await run.out.line(`${first ? '' : ','}${JSON.stringify(b)}`);
+        await run.out.jsonLine(b, first ? '' : ',');
         first = false;
       }
     } finally {
