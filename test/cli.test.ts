@@ -234,6 +234,17 @@ describe('pagable CLI', function () {
     expectOneLineError(cli('graph', store, 'abcdef01'), 2, 'abcdef01');
   });
 
+  it('graph of a well-formed key that is not in the store is exit 2, as show of it is: nothing to draw', () => {
+    for (const format of ['dot', 'mermaid']) {
+      expectOneLineError(
+        cli('graph', store, 'ffffffffffffffffffffffffffffffff', '--format', format),
+        2,
+        'ffffffffffffffffffffffffffffffff',
+      );
+    }
+    expectOneLineError(cli('graph', store, 'ffffffffffffffffffffffffffffffff', '--json'), 2, 'ffffffffffffffffffffffffffffffff');
+  });
+
   it('graph: the DAG from a key, each blob once, shared blobs marked (dot, mermaid, json)', async () => {
     const s = await LmdbPagableStorage.open(store, { readOnly: true });
     const reachable = new Set<string>();
