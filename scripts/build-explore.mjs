@@ -58,7 +58,10 @@ for (const out of outs) {
   copyFileSync(join(web, 'index.html'), join(dir, 'index.html'));
   copyFileSync(join(web, 'app.css'), join(dir, 'app.css'));
 }
-// Progress goes to stderr: `npm pack --json` runs `prepare`, and its stdout must stay JSON.
-console.error(
-  `explore page: app.js ${(result.outputFiles[0].contents.length / 1024).toFixed(0)} KiB (${[...packages].join(', ')}) -> ${outs.join(', ')}`,
-);
+// Builds are quiet; PAGABLE_BUILD_VERBOSE=1 says what went into the page (to stderr: `npm pack --json`
+// runs `prepare`, and its stdout must stay JSON).
+if (process.env.PAGABLE_BUILD_VERBOSE === '1') {
+  console.error(
+    `explore page: app.js ${(result.outputFiles[0].contents.length / 1024).toFixed(0)} KiB (${[...packages].join(', ')}) -> ${outs.join(', ')}`,
+  );
+}
