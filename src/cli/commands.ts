@@ -155,7 +155,7 @@ async function ls(s: CliStore, run: CommandRun): Promise<number> {
     try {
       for await (const b of s.listBlobs()) {
         if (b.malformed !== undefined) malformed++;
-        await run.out.line(`${first ? '' : ','}${JSON.stringify(b)}`);
+        await run.out.jsonLine(b, first ? '' : ',');
         first = false;
       }
     } finally {
@@ -241,6 +241,8 @@ async function graph(s: CliStore, run: CommandRun, key: DataKey): Promise<number
   } finally {
     bar.stop();
   }
+  // The top is drawn even when damaged (a red node), but a key with no blob at all is an unknown key, as for show.
+  if (g.nodes[0]?.status === 'missing') throw new PagableError('NOT_FOUND', `no blob ${key} in ${s.where}`);
   // Said on stderr too, so a cut drawing is never mistaken for the whole DAG.
   if (g.cut !== undefined) process.stderr.write(`pagable: graph ${g.cut}\n`);
   if (run.json) await run.out.json(graphJson(g));

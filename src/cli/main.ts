@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PagableError } from '../error.js';
 import { COMMANDS, type CommandName, runCommand, takesKey } from './commands.js';
+import { escapeControls } from './escape.js';
 import { Output } from './output.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -129,7 +130,8 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`pagable: ${msg.split('\n')[0]}\n`);
+    // Messages may name a root, class or field from the store: escaped like any store text.
+    process.stderr.write(`pagable: ${escapeControls(msg.split('\n')[0]!)}\n`);
     process.exitCode = exitCodeOf(e);
   },
 );

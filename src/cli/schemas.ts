@@ -3,6 +3,7 @@ import { type ClassDesc, type TypeDesc, parseClassBlob, parseSetBlob } from '../
 import { type SchemaSet, assembleSchemaSet, describeType } from '../codec/schema-set.js';
 import { C1_BYTE } from '../codec/wire.js';
 import type { Json } from './blob-view.js';
+import { escapeControls } from './escape.js';
 
 /*
  * `pagable schemas`: the classes a store's data was written with, one entry per class schema
@@ -76,7 +77,8 @@ export function renderClasses(list: readonly StoredClass[]): string {
     lines.push(`${head}  ${c.key}  in ${c.sets} schema set${c.sets === 1 ? '' : 's'}`);
     for (const f of c.fields) lines.push(`  ${f.name}: ${f.type}`);
   }
-  return lines.join('\n');
+  // Class, tag and field names come from the store.
+  return lines.map((l) => escapeControls(l)).join('\n');
 }
 
 /** The classes as JSON. */
