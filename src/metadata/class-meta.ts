@@ -88,6 +88,15 @@ export function getClassMeta(cls: Class): ClassMeta | undefined {
   return m ?? undefined;
 }
 
+/**
+ * The name a schema records for `cls` (a declared base, a child's class): its `@Pagable({ name })`
+ * when given, so that builds which rename classes (minifiers) write the same schema; else its
+ * constructor name.
+ */
+export function storedNameOf(cls: Class): string {
+  return getClassMeta(cls)?.name ?? cls.name;
+}
+
 /** The metadata of a @Pagable class, or NOT_PAGABLE naming `where`. */
 export function requireClassMeta(cls: Class, where: string): ClassMeta {
   const m = getClassMeta(cls);
