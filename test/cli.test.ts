@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { open as openEnv } from 'lmdb';
 import { type DataKey, LmdbPagableStorage } from '../src/index.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
+import { expectOneLineError } from './support/cli-process.js';
 import { Circle, Dep, Kitchen, Square } from './support/models.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -21,16 +22,6 @@ interface Run {
 function cli(...args: string[]): Run {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A clear one-line error: no stack trace. */
-function expectOneLineError(r: Run, code: number, contains: string): void {
-  expect(r.code, r.stderr).to.equal(code);
-  expect(r.stdout).to.equal('');
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, r.stderr).to.have.length(1);
-  expect(lines[0]).to.match(/^pagable: /);
-  expect(lines[0]).to.contain(contains);
 }
 
 function kitchen(): Kitchen {
@@ -85,7 +76,8 @@ describe('pagable CLI', function () {
     const h = cli('--help');
     expect(h.code).to.equal(0);
     expect(h.stdout).to.contain('Usage: pagable <command> <store>');
-    for (const c of ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc']) expect(h.stdout).to.contain(`  ${c} `);
+    for (const c of ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc', 'export', 'check'])
+      expect(h.stdout).to.contain(`  ${c} `);
     const v = cli('--version');
     expect(v.code).to.equal(0);
     expect(v.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);

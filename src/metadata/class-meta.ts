@@ -34,6 +34,10 @@ export interface FieldMeta {
    * decorators, or no `emitDecoratorMetadata`). Its values are then stored as plain data.
    */
   readonly typeKnown: boolean;
+  /** The value of the field when a stored schema lacks it; undefined when it has none. */
+  readonly default?: () => unknown;
+  /** Converts a stored value whose kind cannot be the declared type; undefined when it has none. */
+  readonly migrate?: (stored: unknown) => unknown;
 }
 
 /** Everything the codec needs to know about one @Pagable class. */
