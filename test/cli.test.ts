@@ -8,7 +8,7 @@ import { open as openEnv } from 'lmdb';
 import { type DataKey, LmdbPagableStorage } from '../src/index.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
 import { expectOneLineError } from './support/cli-process.js';
-import { Circle, Dep, Kitchen, Square } from './support/models.js';
+import { Dep, kitchen } from './support/models.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
@@ -22,31 +22,6 @@ interface Run {
 function cli(...args: string[]): Run {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function kitchen(): Kitchen {
-  const k = new Kitchen();
-  Object.assign(k, {
-    s: 'héllo',
-    n: -0,
-    b: true,
-    big: 2n ** 100n,
-    nil: null,
-    undef: undefined,
-    when: new Date(0),
-    bytes: new Uint8Array([1, 2, 3]),
-    map: new Map<unknown, unknown>([
-      ['a', 1],
-      [2, 'two'],
-    ]),
-    set: new Set([1, 'x']),
-    list: [1, NaN, Infinity],
-    obj: { z: 1, f: new Float64Array([1.5]) },
-    circles: [Circle.of(1)],
-    anyShape: Square.of(2),
-  });
-  Object.defineProperty(k.obj, '__proto__', { value: 5, enumerable: true, writable: true, configurable: true });
-  return k;
 }
 
 describe('pagable CLI', function () {

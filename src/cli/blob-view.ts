@@ -256,14 +256,8 @@ function defineKey(o: { [k: string]: Json }, k: string, v: Json): void {
   Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
-/**
- * The body as JSON, with what JSON cannot say spelled out: {"$class", "fields": {name: value}} for
- * instances labelled from the schema, {"$child": n, "key"} for child links, {"$tag", "fields"} for
- * tagged instances of legacy blobs, {"$map": [[k, v]...]}, {"$set": [...]}, {"$bigint": "..."}, {"$bytes": "hex"},
- * {"$date": iso}, {"$number": "NaN" | "Infinity" | "-Infinity" | "-0"}, {"$undefined": true},
- * {"$typed": name, "values": [...]}, {"$object": [[k, v]...]} for objects with non-string keys.
- */
-export function toJson(v: unknown, depth = 0): Json {
+/** undefined, a boolean, a number or a bigint as JSON, what JSON lacks spelled out; undefined for anything else. */
+export function scalarJson(v: unknown): Json | undefined {
   switch (typeof v) {
     case 'undefined':
       return { $undefined: true };
@@ -273,11 +267,22 @@ export function toJson(v: unknown, depth = 0): Json {
       return Number.isFinite(v) && !Object.is(v, -0) ? v : { $number: Object.is(v, -0) ? '-0' : String(v) };
     case 'bigint':
       return { $bigint: v.toString() };
-    case 'string':
-      return v;
     default:
-      break;
+      return undefined;
   }
+}
+
+/**
+ * The body as JSON, with what JSON cannot say spelled out: {"$class", "fields": {name: value}} for
+ * instances labelled from the schema, {"$child": n, "key"} for child links, {"$tag", "fields"} for
+ * tagged instances of legacy blobs, {"$map": [[k, v]...]}, {"$set": [...]}, {"$bigint": "..."}, {"$bytes": "hex"},
+ * {"$date": iso}, {"$number": "NaN" | "Infinity" | "-Infinity" | "-0"}, {"$undefined": true},
+ * {"$typed": name, "values": [...]}, {"$object": [[k, v]...]} for objects with non-string keys.
+ */
+export function toJson(v: unknown, depth = 0): Json {
+  if (typeof v === 'string') return v;
+  const scalar = scalarJson(v);
+  if (scalar !== undefined) return scalar;
   if (v === null) return null;
   if (v === C1) return { $c1: true };
   if (v instanceof ChildView) return { $child: v.index, key: v.key ?? null };

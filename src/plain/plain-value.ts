@@ -1,4 +1,4 @@
-import { ChildView, InstanceView, typedValues } from '../cli/blob-view.js';
+import { ChildView, InstanceView, scalarJson, typedValues } from '../cli/blob-view.js';
 import { C1, ESC_CLASS, Esc } from '../codec/wire.js';
 import { PagableError } from '../error.js';
 
@@ -41,20 +41,9 @@ export class PlainWriter {
 
   /** `v`, a value of a blob view, as plain data. */
   of(v: unknown): Plain {
-    switch (typeof v) {
-      case 'undefined':
-        return { $undefined: true };
-      case 'boolean':
-        return v;
-      case 'number':
-        return Number.isFinite(v) && !Object.is(v, -0) ? v : { $number: Object.is(v, -0) ? '-0' : String(v) };
-      case 'bigint':
-        return { $bigint: v.toString() };
-      case 'string':
-        return this.str(v);
-      default:
-        break;
-    }
+    if (typeof v === 'string') return this.str(v);
+    const scalar = scalarJson(v);
+    if (scalar !== undefined) return scalar;
     if (v === null) return null;
     if (v instanceof ChildView) {
       if (v.key === undefined) throw this.corrupt(`it refers to child ${v.index}, which it does not list`);

@@ -12,7 +12,7 @@ import {
   toPlain,
 } from '../../src/index.js';
 import { expectError } from '../support/expect-error.js';
-import { Circle, Dep, Kitchen, Square } from '../support/models.js';
+import { Dep, type Kitchen, kitchen } from '../support/models.js';
 import { plain } from '../support/plain-values.js';
 
 @Pagable()
@@ -23,27 +23,12 @@ class Doc {
   @Lazy(() => Dep) body?: PagableArc<Dep>;
 }
 
-function kitchen(): Kitchen {
-  const obj: Record<string, unknown> = { z: 1, f: new Float64Array([1.5, NaN]), $ref: 'data', $$x: 2 };
-  Object.defineProperty(obj, '__proto__', { value: 5, enumerable: true, writable: true, configurable: true });
-  return Object.assign(new Kitchen(), {
+/** Every kind, with a lone surrogate, infinities, undefined, and data keys that begin with `$`. */
+function everyKind(): Kitchen {
+  return kitchen({
     s: 'a\ud800b',
-    n: -0,
-    b: true,
-    big: 2n ** 100n,
-    nil: null,
-    undef: undefined,
-    when: new Date(0),
-    bytes: new Uint8Array([1, 2, 3]),
-    map: new Map<unknown, unknown>([
-      ['a', 1],
-      [2, 'two'],
-    ]),
-    set: new Set([1, 'x']),
     list: [1, NaN, Infinity, -Infinity, undefined],
-    obj,
-    circles: [Circle.of(1)],
-    anyShape: Square.of(2),
+    obj: { z: 1, f: new Float64Array([1.5, NaN]), $ref: 'data', $$x: 2 },
   });
 }
 
@@ -84,7 +69,7 @@ describe('plain: toPlain and exportPlain', () => {
   });
 
   it('spells out what JSON cannot say, each kind one way', () => {
-    const g = toPlain(kitchen());
+    const g = toPlain(everyKind());
     expect(Object.keys(g.blobs)).to.deep.equal([g.root]);
     const obj: Record<string, Plain> = { z: 1, f: { $typed: 'Float64Array', values: [1.5, { $number: 'NaN' }] }, $$ref: 'data', $$$x: 2 };
     Object.defineProperty(obj, '__proto__', { value: 5, enumerable: true, writable: true, configurable: true });
