@@ -4,7 +4,7 @@
  * (ESM, and CommonJS), and one written here with the module it is checked with.
  */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,9 @@ describe('pagable check', function () {
     expect(r.stdout).to.contain('    retyped   color: stored String, declared Number: TYPE_MISMATCH');
     expect(r.stdout).to.match(/evolve\.Library \(Library\)\n {2}stored [0-9a-f]{32}: reads\n/);
     expect(r.stdout.trim().split('\n').pop()).to.equal('loading this store with these classes would lose data or fail (exit 1)');
+    // The README shows this very output.
+    const readme = readFileSync(join(FIXTURES, '../../../README.md'), 'utf8');
+    expect(readme).to.contain('`evolve-v2-classes.ts`:\n\n```\n' + r.stdout + '```');
     const j = JSON.parse(
       (await pagable('check', v1Store, '--classes', join(FIXTURES, 'evolve-v2-classes.js'), '--json')).stdout,
     ) as CheckJson;
