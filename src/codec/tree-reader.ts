@@ -13,10 +13,13 @@ export class TreeReader extends MsgpackReader {
   /** The one value that spans `bytes[start..]`; CORRUPT (naming `where`) otherwise. */
   read(bytes: Uint8Array, start: number, where: string): unknown {
     this.reset(bytes, start, where);
-    const v = this.value();
-    if (!this.atEnd) throw this.corrupt('trailing bytes after the value');
-    this.release();
-    return v;
+    try {
+      const v = this.value();
+      if (!this.atEnd) throw this.corrupt('trailing bytes after the value');
+      return v;
+    } finally {
+      this.release();
+    }
   }
 
   protected override map(n: number): Record<string, unknown> {
