@@ -54,6 +54,22 @@ module.exports = {
       },
     },
     {
+      name: 'plain-imports',
+      comment:
+        'plain (JSON) views of graphs encode live values with the runtime and read stored blobs through the views the CLI shows them with',
+      severity: 'error',
+      from: { path: '^src/plain/' },
+      to: {
+        path: '^src/',
+        pathNot: [
+          '^src/plain/',
+          '^src/(paging|arc|codec|keys|metadata)/',
+          '^src/error\\.ts$',
+          '^src/cli/(blob-view|schema-prefetch)\\.ts$',
+        ],
+      },
+    },
+    {
       name: 'blobstores-independent',
       comment: 'a backend never imports another backend (wrappers take stores as arguments)',
       severity: 'error',

@@ -6,35 +6,10 @@ import { open as openEnv } from 'lmdb';
 import { type DataKey, LmdbPagableStorage } from '../src/index.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
 import { type Run, expectOneLineError, runCliSync } from './support/cli-run.js';
-import { Circle, Dep, Kitchen, Square } from './support/models.js';
+import { Dep, kitchen } from './support/models.js';
 
 /** Runs the built CLI synchronously. */
 const cli = (...args: string[]): Run => runCliSync(args);
-
-function kitchen(): Kitchen {
-  const k = new Kitchen();
-  Object.assign(k, {
-    s: 'héllo',
-    n: -0,
-    b: true,
-    big: 2n ** 100n,
-    nil: null,
-    undef: undefined,
-    when: new Date(0),
-    bytes: new Uint8Array([1, 2, 3]),
-    map: new Map<unknown, unknown>([
-      ['a', 1],
-      [2, 'two'],
-    ]),
-    set: new Set([1, 'x']),
-    list: [1, NaN, Infinity],
-    obj: { z: 1, f: new Float64Array([1.5]) },
-    circles: [Circle.of(1)],
-    anyShape: Square.of(2),
-  });
-  Object.defineProperty(k.obj, '__proto__', { value: 5, enumerable: true, writable: true, configurable: true });
-  return k;
-}
 
 describe('pagable CLI', function () {
   this.timeout(120_000);
@@ -63,7 +38,8 @@ describe('pagable CLI', function () {
     const h = cli('--help');
     expect(h.code).to.equal(0);
     expect(h.stdout).to.contain('Usage: pagable <command> <store>');
-    for (const c of ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc']) expect(h.stdout).to.contain(`  ${c} `);
+    for (const c of ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc', 'export', 'check'])
+      expect(h.stdout).to.contain(`  ${c} `);
     const v = cli('--version');
     expect(v.code).to.equal(0);
     expect(v.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);

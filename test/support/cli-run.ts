@@ -1,18 +1,14 @@
 /* Running the built `pagable` CLI as a user would: a child process whose stdout and stderr are pipes, not a terminal. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { type NodeResult, spawnNode } from './node-process.js';
 
 /** The compiled CLI (tests run from build/test/). */
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 /** How a run ended and what it printed. */
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type Run = NodeResult;
 
 /** Runs the CLI and waits for it synchronously (killed after `timeout` ms). */
 export function runCliSync(args: readonly string[], timeout = 60_000): Run {
@@ -22,15 +18,12 @@ export function runCliSync(args: readonly string[], timeout = 60_000): Run {
 
 /** Runs the CLI asynchronously, so servers of the test process keep answering (killed after `timeout` ms). */
 export function runCli(args: readonly string[], timeout = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return spawnNode([CLI, ...args], { timeout });
+}
+
+/** Runs `pagable ...args` asynchronously. */
+export function pagable(...args: string[]): Promise<Run> {
+  return runCli(args);
 }
 
 /** A clear one-line error: exit `code`, nothing on stdout, one `pagable: …` line on stderr containing `contains`. */
