@@ -2,10 +2,11 @@
  * A shape's floor: what a save cannot be cheaper than with msgpackr and BLAKE3, i.e. each blob's
  * piece (plain objects, child blobs as 16-byte stand-ins) packed on its own by msgpackr.pack and
  * hashed by the fastest BLAKE3 for its size (bench/hash.ts, src/keys/blake3.ts: blake3-jit's
- * hashInto below 1.5 KB, the native binding above).
+ * hashInto below 1.5 KB, the native binding above). The load floor: each distinct piece (by its
+ * bytes: a load decodes each distinct blob once) unpacked on its own.
  */
 import { hashInto } from 'blake3-jit';
-import { pack } from 'msgpackr';
+import { pack, unpack } from 'msgpackr';
 import { blake3_128 } from '../src/keys/blake3.js';
 
 const NATIVE_MIN = 1536;
@@ -26,4 +27,25 @@ export function floorSave(pieces: readonly unknown[]): number {
     n += b.length;
   }
   return n;
+}
+
+/** The packed bytes of each piece whose bytes differ from every earlier one's. */
+export function distinctPacked(pieces: readonly unknown[]): Uint8Array[] {
+  const seen = new Set<string>();
+  const out: Uint8Array[] = [];
+  for (const p of pieces) {
+    const b = pack(p);
+    const k = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(b);
+  }
+  return out;
+}
+
+/** Unpacks every one of `packs` (the load floor). */
+export function floorLoad(packs: readonly Uint8Array[]): unknown[] {
+  const out = new Array<unknown>(packs.length);
+  for (let i = 0; i < packs.length; i++) out[i] = unpack(packs[i]!);
+  return out;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { pack, unpack } from 'msgpackr';
 import { type DataKey, InMemoryPagableStorage, LmdbPagableStorage } from '../src/index.js';
-import { floorSave } from './floor.js';
+import { distinctPacked, floorLoad, floorSave } from './floor.js';
 import { type Contender, type Samples, compareMany } from './measure.js';
 import { type ResaveFigures, measureResave } from './moonshot.js';
 import { rawLmdbLoad, rawLmdbSave, rawLmdbWrite } from './raw-lmdb.js';
@@ -82,6 +82,7 @@ export async function benchShape(shape: Shape, o: ShapeBenchOptions): Promise<Sh
   const packed = pack(d.plain);
   const pieces = d.pieces();
   const floorBytes = floorSave(pieces);
+  const distinctPieces = distinctPacked(pieces);
 
   // Reference save: its blobs seed the load samples.
   const ref = new InMemoryPagableStorage();
@@ -124,9 +125,14 @@ export async function benchShape(shape: Shape, o: ShapeBenchOptions): Promise<Sh
     warmup,
     iterations,
   );
-  say(`[${id}] load vs msgpackr.unpack, with and without the keep-alive ...`);
-  const [ld, ldCold, up] = await compareMany(
-    [o.profiled(`${id}.load`, load), withoutWarm(load), { run: () => unpack(packed) }] as Contender[],
+  say(`[${id}] load vs msgpackr.unpack and the load floor, with and without the keep-alive ...`);
+  const [ld, ldCold, up, lf] = await compareMany(
+    [
+      o.profiled(`${id}.load`, load),
+      withoutWarm(load),
+      { run: () => unpack(packed) },
+      { run: () => floorLoad(distinctPieces) },
+    ] as Contender[],
     warmup,
     iterations,
   );
@@ -202,6 +208,17 @@ export async function benchShape(shape: Shape, o: ShapeBenchOptions): Promise<Sh
     ratioRow('lmdbLoad', 'LMDB load vs raw lmdb-js get', ll!, rl!, b.lmdb, 'raw lmdb-js time / LMDB load time', {
       rawDocuments: d.documents.length,
     }),
+    ratioRow(
+      'loadVsFloor',
+      'load vs load floor (per-blob unpack)',
+      ld!,
+      lf!,
+      undefined,
+      'load floor time / load time (floor: each distinct piece unpacked)',
+      {
+        distinctPieces: distinctPieces.length,
+      },
+    ),
     ratioRow('saveVsFloorNoWarm', 'save vs floor, no keep-alive', svCold!, fl!, undefined, 'floor time / save time without warm.ts'),
     ratioRow('saveVsPackNoWarm', 'save vs pack, no keep-alive', svCold!, pk!, undefined, 'pack time / save time without warm.ts'),
     ratioRow('loadVsUnpackNoWarm', 'load vs unpack, no keep-alive', ldCold!, up!, undefined, 'unpack time / load time without warm.ts'),
@@ -220,6 +237,7 @@ export async function benchShape(shape: Shape, o: ShapeBenchOptions): Promise<Sh
     floorUsPerBlob: us(fl!.median, pieces.length),
     saveNoWarmUsPerBlob: us(svCold!.median, st.stores),
     loadUsPerDataBlob: us(ld!.median, dataBlobs),
+    loadFloorUsPerBlob: us(lf!.median, distinctPieces.length),
     saveGcMs: sv!.gcMedian ?? NaN,
     packGcMs: pk!.gcMedian ?? NaN,
     floorGcMs: fl!.gcMedian ?? NaN,

@@ -44,7 +44,7 @@ export function formatWorkload(r: ShapeResult): string {
     `  ${g['blobsWritten']} blobs written per save (${g['distinctBlobs']} distinct), ${g['storedBytes']} B stored, pack ${g['packedBytes']} B`,
     formatTable(r.rows),
     `  us per blob written: save ${f2(g['saveUsPerBlob'])} (without keep-alive ${f2(g['saveNoWarmUsPerBlob'])}), ` +
-      `floor ${f2(g['floorUsPerBlob'])}; load ${f2(g['loadUsPerDataBlob'])} per data blob`,
+      `floor ${f2(g['floorUsPerBlob'])}; load ${f2(g['loadUsPerDataBlob'])} per data blob, load floor ${f2(g['loadFloorUsPerBlob'])}`,
     `  GC (median ms): save ${f2(g['saveGcMs'])} (${f2(100 * g['saveGcShare']!)}%), pack ${f2(g['packGcMs'])}, floor ${f2(g['floorGcMs'])}; ` +
       `load ${f2(g['loadGcMs'])} (${f2(100 * g['loadGcShare']!)}%), unpack ${f2(g['unpackGcMs'])}`,
     `  keep-alive (warm.ts) speed-up: save x${f2(g['keepAliveSaveGain'])}, load x${f2(g['keepAliveLoadGain'])}`,
@@ -58,7 +58,7 @@ export function formatWorkload(r: ShapeResult): string {
   return lines.join('\n');
 }
 
-const SUMMARY = ['saveVsFloor', 'saveVsPack', 'loadVsUnpack', 'roundTrip', 'lmdbSave', 'lmdbLoad', 'resaveOneLeaf'];
+const SUMMARY = ['saveVsFloor', 'saveVsPack', 'loadVsUnpack', 'loadVsFloor', 'roundTrip', 'lmdbSave', 'lmdbLoad', 'resaveOneLeaf'];
 
 /** Every shape's judged ratios in one table (ratio, and the bar where one applies). */
 export function formatSummary(results: Record<string, ShapeResult>): string {
