@@ -11,11 +11,11 @@ import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { pack, unpack } from 'msgpackr';
 import { type DataKey, InMemoryPagableStorage, LmdbPagableStorage } from '../src/index.js';
 import { distinctPacked, floorLoad, floorSave } from './floor.js';
-import { type Contender, type Samples, compareMany } from './measure.js';
+import { type Contender, compareMany } from './measure.js';
 import { type ResaveFigures, measureResave } from './moonshot.js';
 import { rawLmdbLoad, rawLmdbSave, rawLmdbWrite } from './raw-lmdb.js';
 import { collectBlobs, dataBlobCount, storageWith } from './reachable-blobs.js';
-import { type MetricRow, row } from './report.js';
+import { type MetricRow, speedRow } from './report.js';
 import type { Shape, ShapeData, ShapeSize } from './shapes/shape.js';
 import { withoutWarm } from './warm-switch.js';
 
@@ -48,29 +48,6 @@ function check(cond: boolean, what: string): void {
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.compare(a, b) === 0;
 const ctSerialize = (v: object): string => JSON.stringify(instanceToPlain(v));
-
-/** A row comparing two sample sets: ratio = peer median / pagable median (higher is better). */
-function ratioRow(
-  id: string,
-  label: string,
-  a: Samples,
-  b: Samples,
-  bar: number | undefined,
-  meaning: string,
-  detail: object = {},
-): MetricRow {
-  return row({
-    id,
-    label,
-    pagable: a.median,
-    peer: b.median,
-    unit: 'ms',
-    ratio: b.median / a.median,
-    ratioMeaning: meaning,
-    bar: bar === undefined ? null : { op: '>=', value: bar },
-    detail: { pagableMs: a.ms, peerMs: b.ms, pagableGcMs: a.gcMs, peerGcMs: b.gcMs, ...detail },
-  });
-}
 
 /** Measures `shape` at `o.size`. */
 export async function benchShape(shape: Shape, o: ShapeBenchOptions): Promise<ShapeResult> {
@@ -198,17 +175,17 @@ export async function benchShape(shape: Shape, o: ShapeBenchOptions): Promise<Sh
 
   const b = shape.bars;
   const rows: MetricRow[] = [
-    ratioRow('saveVsFloor', 'save vs floor (per-blob pack + BLAKE3)', sv!, fl!, b.saveVsFloor, 'floor time / save time'),
-    ratioRow('saveVsPack', 'save vs msgpackr.pack', sv!, pk!, b.saveVsPack, 'pack time / save time'),
-    ratioRow('loadVsUnpack', 'load vs msgpackr.unpack', ld!, up!, b.loadVsUnpack, 'unpack time / load time (lazies pinned)'),
-    ratioRow('roundTrip', 'round trip vs class-transformer+JSON', rt!, ct!, b.roundTrip, 'class-transformer time / pagable time'),
-    ratioRow('lmdbSave', 'LMDB save vs raw lmdb-js put', ls!, rs!, b.lmdb, 'raw lmdb-js time / LMDB save time', {
+    speedRow('saveVsFloor', 'save vs floor (per-blob pack + BLAKE3)', sv!, fl!, b.saveVsFloor, 'floor time / save time'),
+    speedRow('saveVsPack', 'save vs msgpackr.pack', sv!, pk!, b.saveVsPack, 'pack time / save time'),
+    speedRow('loadVsUnpack', 'load vs msgpackr.unpack', ld!, up!, b.loadVsUnpack, 'unpack time / load time (lazies pinned)'),
+    speedRow('roundTrip', 'round trip vs class-transformer+JSON', rt!, ct!, b.roundTrip, 'class-transformer time / pagable time'),
+    speedRow('lmdbSave', 'LMDB save vs raw lmdb-js put', ls!, rs!, b.lmdb, 'raw lmdb-js time / LMDB save time', {
       rawDocuments: d.documents.length,
     }),
-    ratioRow('lmdbLoad', 'LMDB load vs raw lmdb-js get', ll!, rl!, b.lmdb, 'raw lmdb-js time / LMDB load time', {
+    speedRow('lmdbLoad', 'LMDB load vs raw lmdb-js get', ll!, rl!, b.lmdb, 'raw lmdb-js time / LMDB load time', {
       rawDocuments: d.documents.length,
     }),
-    ratioRow(
+    speedRow(
       'loadVsFloor',
       'load vs load floor (per-blob unpack)',
       ld!,
@@ -219,9 +196,9 @@ export async function benchShape(shape: Shape, o: ShapeBenchOptions): Promise<Sh
         distinctPieces: distinctPieces.length,
       },
     ),
-    ratioRow('saveVsFloorNoWarm', 'save vs floor, no keep-alive', svCold!, fl!, undefined, 'floor time / save time without warm.ts'),
-    ratioRow('saveVsPackNoWarm', 'save vs pack, no keep-alive', svCold!, pk!, undefined, 'pack time / save time without warm.ts'),
-    ratioRow('loadVsUnpackNoWarm', 'load vs unpack, no keep-alive', ldCold!, up!, undefined, 'unpack time / load time without warm.ts'),
+    speedRow('saveVsFloorNoWarm', 'save vs floor, no keep-alive', svCold!, fl!, undefined, 'floor time / save time without warm.ts'),
+    speedRow('saveVsPackNoWarm', 'save vs pack, no keep-alive', svCold!, pk!, undefined, 'pack time / save time without warm.ts'),
+    speedRow('loadVsUnpackNoWarm', 'load vs unpack, no keep-alive', ldCold!, up!, undefined, 'unpack time / load time without warm.ts'),
   ];
   if (resave !== undefined) rows.push(resave.row);
   const us = (ms: number, per: number): number => (ms * 1000) / per;

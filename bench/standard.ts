@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DataKey, InMemoryPagableStorage, LmdbPagableStorage, type PinnedPagableArc } from '../src/index.js';
-import { type Contender, type Samples, compare } from './measure.js';
+import { type Contender, compare } from './measure.js';
 import { type BuildFile, BuildGraph, type Package, RustLibrary, Target } from './model.js';
 import {
   classTransformerDeserialize,
@@ -18,7 +18,7 @@ import {
   msgpackrUnpack,
 } from './peers.js';
 import { collectBlobs, storageWith } from './reachable-blobs.js';
-import { type MetricId, type MetricRow, row } from './report.js';
+import { type MetricRow, row, speedRow } from './report.js';
 import { type RoundTripRow, type StorageRow, measureStorages } from './storages.js';
 import { type WorkloadOptions, arcValues, buildGraph } from './workload.js';
 import { toCt } from './workload-ct.js';
@@ -74,28 +74,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 function check(cond: boolean, what: string): void {
   if (!cond) throw new Error(`bench sanity check failed: ${what}`);
-}
-
-function speedRow(
-  id: MetricId,
-  label: string,
-  a: Samples,
-  b: Samples,
-  bar: number | undefined,
-  meaning: string,
-  detail: Record<string, unknown>,
-): MetricRow {
-  return row({
-    id,
-    label,
-    pagable: a.median,
-    peer: b.median,
-    unit: 'ms',
-    ratio: b.median / a.median,
-    ratioMeaning: meaning,
-    bar: bar === undefined ? null : { op: '>=', value: bar },
-    detail: { pagableMs: a.ms, peerMs: b.ms, ...detail },
-  });
 }
 
 /** Measures the standard workload's metrics named in `o.only`. */
