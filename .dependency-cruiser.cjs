@@ -6,7 +6,8 @@
  *                                       │
  *                       keys ◄── blobstore ◄─┘        storage ─► paging, blobstore
  *
- * keys (DataKey, computeKey, BLAKE3) and error are leaves everyone may use. Type-only imports
+ * keys (DataKey, computeKey, BLAKE3), text (WTF-8: the bytes of a string, in blobs and in stores'
+ * root names alike) and error are leaves everyone may use. Type-only imports
  * are erased by TypeScript and are not checked (an interface may name a type from above).
  */
 const folder = (name) => `^src/${name}/`;
@@ -15,13 +16,20 @@ const only = (from, allowed, why) => ({
   comment: why,
   severity: 'error',
   from: { path: folder(from) },
-  to: { path: '^src/', pathNot: [folder(from), ...allowed.map(folder), '^src/error\\.ts$'] },
+  to: { path: '^src/', pathNot: [folder(from), ...allowed.map(folder), folder('text'), '^src/error\\.ts$'] },
 });
 
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'a cycle of runtime imports', from: {}, to: { circular: true } },
     only('keys', [], 'content keys and hashing know nothing else'),
+    {
+      name: 'text-imports',
+      comment: 'string encodings (WTF-8) are a leaf: they know nothing else',
+      severity: 'error',
+      from: { path: folder('text') },
+      to: { path: '^src/', pathNot: [folder('text')] },
+    },
     only('metadata', [], 'metadata is recorded by decorators and read by the codec'),
     only('decorators', ['metadata'], 'decorators only record metadata'),
     only('codec', ['metadata', 'keys'], 'the codec knows bytes and metadata, never arcs, I/O or storages'),
@@ -37,7 +45,28 @@ module.exports = {
       from: { path: '^src/explore/' },
       to: {
         path: '^src/',
-        pathNot: ['^src/explore/', '^src/(paging|storage|blobstore|codec|keys|metadata)/', '^src/error\\.ts$', '^src/cli/blob-view\\.ts$'],
+        pathNot: [
+          '^src/explore/',
+          '^src/(paging|storage|blobstore|codec|keys|metadata|text)/',
+          '^src/error\\.ts$',
+          '^src/cli/blob-view\\.ts$',
+        ],
+      },
+    },
+    {
+      name: 'plain-imports',
+      comment:
+        'plain (JSON) views of graphs encode live values with the runtime and read stored blobs through the views the CLI shows them with',
+      severity: 'error',
+      from: { path: '^src/plain/' },
+      to: {
+        path: '^src/',
+        pathNot: [
+          '^src/plain/',
+          '^src/(paging|arc|codec|keys|metadata)/',
+          '^src/error\\.ts$',
+          '^src/cli/(blob-view|schema-prefetch)\\.ts$',
+        ],
       },
     },
     {

@@ -4,6 +4,7 @@
  * of the event loop (so finalizers of the previous sample's garbage run outside the timing).
  */
 import { performance } from 'node:perf_hooks';
+import { gcWithin, watchGc } from './gc-time.js';
 
 const gcFn = (globalThis as { gc?: () => void }).gc;
 
@@ -42,6 +43,9 @@ export interface Samples {
   /** Milliseconds per sample, measured samples only. */
   ms: number[];
   median: number;
+  /** Milliseconds of GC within each measured sample (perf_hooks 'gc' entries), and their median. */
+  gcMs?: number[];
+  gcMedian?: number;
 }
 
 export function median(xs: readonly number[]): number {
@@ -50,16 +54,18 @@ export function median(xs: readonly number[]): number {
   return n === 0 ? NaN : n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
-async function sample<P, R>(c: Contender<P, R>, measured: boolean): Promise<number> {
+/** One sample; `window` receives its [start, end) in performance.now() time. */
+async function sample<P, R>(c: Contender<P, R>, measured: boolean, window?: Array<readonly [number, number]>): Promise<number> {
   const input = (c.prepare ? await c.prepare() : undefined) as P;
   await settle();
   if (measured && c.around) await c.around.before();
   const t0 = performance.now();
   const result = await c.run(input);
-  const ms = performance.now() - t0;
+  const t1 = performance.now();
   if (measured && c.around) await c.around.after();
+  window?.push([t0, t1]);
   if (c.check) await c.check(result, input);
-  return ms;
+  return t1 - t0;
 }
 
 /** Warm-up samples, then `iterations` alternating samples of each contender. */
@@ -69,24 +75,26 @@ export async function compare<A, B, RA, RB>(
   warmup: number,
   iterations: number,
 ): Promise<[Samples, Samples]> {
-  for (let i = 0; i < warmup; i++) {
-    await sample(a, false);
-    await sample(b, false);
-  }
-  const ta: number[] = [];
-  const tb: number[] = [];
+  const [sa, sb] = await compareMany([a, b] as Contender[], warmup, iterations);
+  return [sa!, sb!];
+}
+
+/**
+ * Warm-up samples, then `iterations` rounds in which every contender runs once, the order rotated
+ * each round (so drift and GC pressure hit all alike). Records the GC time of each measured sample.
+ */
+export async function compareMany(contenders: readonly Contender[], warmup: number, iterations: number): Promise<Samples[]> {
+  watchGc();
+  const n = contenders.length;
+  for (let i = 0; i < warmup; i++) for (const c of contenders) await sample(c, false);
+  const ms = contenders.map((): number[] => []);
+  const windows = contenders.map((): Array<readonly [number, number]> => []);
   for (let i = 0; i < iterations; i++) {
-    // Alternate who goes first.
-    if (i % 2 === 0) {
-      ta.push(await sample(a, true));
-      tb.push(await sample(b, true));
-    } else {
-      tb.push(await sample(b, true));
-      ta.push(await sample(a, true));
+    for (let j = 0; j < n; j++) {
+      const k = (i + j) % n;
+      ms[k]!.push(await sample(contenders[k]!, true, windows[k]));
     }
   }
-  return [
-    { ms: ta, median: median(ta) },
-    { ms: tb, median: median(tb) },
-  ];
+  const gc = await gcWithin(windows);
+  return ms.map((m, k) => ({ ms: m, median: median(m), gcMs: gc[k]!, gcMedian: median(gc[k]!) }));
 }

@@ -8,7 +8,7 @@
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { pack, unpack } from 'msgpackr';
 import { CtBuildGraph } from './ct-model.js';
-import type { Plain } from './workload.js';
+import type { Plain } from './workload-plain.js';
 
 export function msgpackrPack(plain: Plain): Uint8Array {
   return pack(plain);

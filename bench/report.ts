@@ -1,4 +1,5 @@
 /* The bench's results: one row per metric, printed as a table and written as JSON. */
+import type { Samples } from './measure.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -32,6 +33,32 @@ export type MetricId = (typeof ALL_METRICS)[number];
 export function row(r: Omit<MetricRow, 'pass'>): MetricRow {
   const pass = r.bar === null ? null : r.bar.op === '>=' ? r.ratio >= r.bar.value : r.ratio <= r.bar.value;
   return { ...r, pass };
+}
+
+/**
+ * A row comparing two sample sets by their medians: ratio = peer / pagable (higher is better),
+ * judged against `bar` when one is given; the samples and their GC times go in `detail`.
+ */
+export function speedRow(
+  id: string,
+  label: string,
+  a: Samples,
+  b: Samples,
+  bar: number | undefined,
+  meaning: string,
+  detail: object = {},
+): MetricRow {
+  return row({
+    id,
+    label,
+    pagable: a.median,
+    peer: b.median,
+    unit: 'ms',
+    ratio: b.median / a.median,
+    ratioMeaning: meaning,
+    bar: bar === undefined ? null : { op: '>=', value: bar },
+    detail: { pagableMs: a.ms, peerMs: b.ms, pagableGcMs: a.gcMs, peerGcMs: b.gcMs, ...detail },
+  });
 }
 
 function fmtValue(v: number, unit: MetricRow['unit']): string {

@@ -4,6 +4,7 @@
  * Run: npm run example -- 01
  */
 import { Dyn, Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc, Shared, TypeTag } from 'pagable';
+import { roundTrip } from 'pagable/testing';
 
 // A polymorphic base: subclasses carry a stable @TypeTag, never the (minifiable) class name.
 abstract class Step {
@@ -68,6 +69,10 @@ async function main(): Promise<void> {
   await storage.save(back);
   console.log('new blobs on re-save:', storage.stats().blobs - before);
   console.log('stats:', storage.stats());
+
+  // A unit test of a model needs no storage: roundTrip saves into a throwaway one and loads back.
+  const copy = await roundTrip(app);
+  console.log('round trip: a new Target', copy.value instanceof Target && copy.value !== app, '- same key', copy.key === key);
   await storage.close();
   console.log('ok');
 }

@@ -51,3 +51,6 @@ export { LmdbPagableStorage } from './storage/lmdb.js';
 export type { LmdbStorageOptions, LmdbBlobInfo } from './storage/lmdb.js';
 export { RedisPagableStorage } from './storage/redis.js';
 export type { RedisStorageOptions } from './storage/redis.js';
+
+export { toPlain, exportPlain } from './plain/to-plain.js';
+export type { Plain, PlainExportOptions, PlainGraph } from './plain/to-plain.js';

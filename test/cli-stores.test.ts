@@ -3,39 +3,19 @@
  * Cluster, malformed records, a zeroed data file, graphs cut by limits.
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { open as openEnv } from 'lmdb';
 import { type DataKey, LmdbPagableStorage, RedisPagableStorage } from '../src/index.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
 import { type RedisCluster, startRedisCluster } from './fixtures/redis-cluster.js';
 import { type RedisServer, startRedisServer } from './fixtures/redis-server.js';
+import { type Run, runCli } from './support/cli-run.js';
 import { Dep } from './support/models.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would (asynchronously: the tests' own servers keep answering). */
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+/** Runs the built CLI asynchronously (the tests' own servers keep answering). */
+const cli = (...args: string[]): Promise<Run> => runCli(args);
 
 describe('pagable CLI: stores and damage', function () {
   this.timeout(180_000);

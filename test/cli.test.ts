@@ -1,62 +1,15 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { open as openEnv } from 'lmdb';
 import { type DataKey, LmdbPagableStorage } from '../src/index.js';
 import { buildGraph } from './fixtures/lmdb-graph.js';
-import { Circle, Dep, Kitchen, Square } from './support/models.js';
+import { type Run, expectOneLineError, runCliSync } from './support/cli-run.js';
+import { Dep, kitchen } from './support/models.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would (stdout / stderr are pipes, not a terminal). */
-function cli(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A clear one-line error: no stack trace. */
-function expectOneLineError(r: Run, code: number, contains: string): void {
-  expect(r.code, r.stderr).to.equal(code);
-  expect(r.stdout).to.equal('');
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, r.stderr).to.have.length(1);
-  expect(lines[0]).to.match(/^pagable: /);
-  expect(lines[0]).to.contain(contains);
-}
-
-function kitchen(): Kitchen {
-  const k = new Kitchen();
-  Object.assign(k, {
-    s: 'héllo',
-    n: -0,
-    b: true,
-    big: 2n ** 100n,
-    nil: null,
-    undef: undefined,
-    when: new Date(0),
-    bytes: new Uint8Array([1, 2, 3]),
-    map: new Map<unknown, unknown>([
-      ['a', 1],
-      [2, 'two'],
-    ]),
-    set: new Set([1, 'x']),
-    list: [1, NaN, Infinity],
-    obj: { z: 1, f: new Float64Array([1.5]) },
-    circles: [Circle.of(1)],
-    anyShape: Square.of(2),
-  });
-  Object.defineProperty(k.obj, '__proto__', { value: 5, enumerable: true, writable: true, configurable: true });
-  return k;
-}
+/** Runs the built CLI synchronously. */
+const cli = (...args: string[]): Run => runCliSync(args);
 
 describe('pagable CLI', function () {
   this.timeout(120_000);
@@ -85,7 +38,8 @@ describe('pagable CLI', function () {
     const h = cli('--help');
     expect(h.code).to.equal(0);
     expect(h.stdout).to.contain('Usage: pagable <command> <store>');
-    for (const c of ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc']) expect(h.stdout).to.contain(`  ${c} `);
+    for (const c of ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc', 'export', 'check'])
+      expect(h.stdout).to.contain(`  ${c} `);
     const v = cli('--version');
     expect(v.code).to.equal(0);
     expect(v.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
@@ -254,6 +208,17 @@ describe('pagable CLI', function () {
     expectOneLineError(cli('show', store, 'ffffffffffffffffffffffffffffffff'), 2, 'ffffffffffffffffffffffffffffffff');
     expectOneLineError(cli('show', store, 'no-such-root'), 2, 'no-such-root');
     expectOneLineError(cli('graph', store, 'abcdef01'), 2, 'abcdef01');
+  });
+
+  it('graph of a well-formed key that is not in the store is exit 2, as show of it is: nothing to draw', () => {
+    for (const format of ['dot', 'mermaid']) {
+      expectOneLineError(
+        cli('graph', store, 'ffffffffffffffffffffffffffffffff', '--format', format),
+        2,
+        'ffffffffffffffffffffffffffffffff',
+      );
+    }
+    expectOneLineError(cli('graph', store, 'ffffffffffffffffffffffffffffffff', '--json'), 2, 'ffffffffffffffffffffffffffffffff');
   });
 
   it('graph: the DAG from a key, each blob once, shared blobs marked (dot, mermaid, json)', async () => {

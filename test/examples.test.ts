@@ -8,6 +8,7 @@ describe('examples', () => {
     expect(out).to.contain('shared library restored once: true');
     expect(out).to.contain('docs paged out until pinned: true');
     expect(out).to.contain('new blobs on re-save: 0');
+    expect(out).to.contain('round trip: a new Target true - same key true');
     expect(out.trim().endsWith('ok')).to.equal(true);
   });
 });

@@ -315,7 +315,8 @@ describe('pagable explore', function () {
     const url = new URL('/api/summary', base).toString();
     expect(await rawRequest(url, 'DELETE', new URL(base).host)).to.equal(405);
     expect(await rawRequest(url, 'PUT', new URL(base).host)).to.equal(405);
-    expect((await fetch(new URL(`/api/blob/${keys.main}`, base), { method: 'POST' })).status).to.equal(400);
+    // A POST without the page's proof is refused before routing (test/explore/server.test.ts).
+    expect((await fetch(new URL(`/api/blob/${keys.main}`, base), { method: 'POST' })).status).to.equal(403);
     // A page elsewhere reaching the API through DNS rebinding names its own host: refused.
     expect(await rawRequest(url, 'GET', 'evil.example:80')).to.equal(421);
     expect(await rawRequest(url, 'GET', `localhost:${new URL(base).port}`)).to.equal(200);
@@ -448,6 +449,10 @@ describe('pagable explore', function () {
         await page.click('.toggle button[data-by="root"]');
         await page.waitForSelector('#treemap g.group[data-group="main"]');
         await page.screenshot({ path: join(shots, '3-search-by-root.png'), fullPage: true });
+
+        // Rescan: the page's own POST carries the proof the server asks of state-changing requests.
+        const [rescan] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/rescan')), page.click('#rescan')]);
+        expect(rescan.status()).to.equal(200);
         expect(errors).to.deep.equal([]);
       } finally {
         await browser.close();

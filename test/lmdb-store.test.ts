@@ -9,6 +9,7 @@ import { computeKey, type DataKey, LmdbPagableStorage, type PagableData } from '
 import type { BlobEntry } from '../src/blobstore/interface.js';
 import { encodeBlobRecord } from '../src/blobstore/blob-record.js';
 import { LmdbBlobStore } from '../src/blobstore/lmdb.js';
+import { blobStoreConformance } from '../src/testing/index.js';
 import { expectError } from './support/expect-error.js';
 import { runNode } from './support/node-process.js';
 
@@ -35,9 +36,9 @@ function text(b: PagableData | undefined): string | undefined {
 }
 
 /** Writes raw records into the blobs table, as a damaged or foreign store would hold them. */
-async function putRaw(path: string, key: Uint8Array, value: Uint8Array): Promise<void> {
+async function putRaw(path: string, key: Uint8Array, value: Uint8Array, db = 'blobs'): Promise<void> {
   const env = openEnv({ path, noSubdir: false, maxDbs: 8 });
-  await env.openDB<Uint8Array, Uint8Array>('blobs', { keyEncoding: 'binary', encoding: 'binary' }).put(key, value);
+  await env.openDB<Uint8Array, Uint8Array>(db, { keyEncoding: 'binary', encoding: 'binary' }).put(key, value);
   await env.close();
 }
 
@@ -88,6 +89,8 @@ async function sweepGc(s: LmdbBlobStore, batch = 8): Promise<{ deleted: number; 
     await g.end();
   }
 }
+
+blobStoreConformance({ name: 'lmdb', create: () => LmdbBlobStore.open(freshDir()) });
 
 describe('LmdbBlobStore', function () {
   this.timeout(60_000);
@@ -246,6 +249,29 @@ describe('LmdbBlobStore', function () {
     await expectError(() => t.keysWithPrefix(''), 'CORRUPT');
     // deleteMany deletes exactly the key it is given, and refuses what is not a key.
     await expectError(t.deleteMany(['010203']), 'INVALID_ARGUMENT');
+    await t.close();
+  });
+
+  it('root names are WTF-8: records written as UTF-8 read the same; a name of other bytes is CORRUPT', async () => {
+    const dir = freshDir();
+    const s0 = await LmdbBlobStore.open(dir);
+    const a = blob('rooted');
+    await s0.putMany([a]);
+    await s0.close();
+    // As a store written before names were WTF-8 holds them (TextEncoder's UTF-8).
+    const record = (name: Uint8Array): Uint8Array => Buffer.concat([Buffer.from(a.key, 'hex'), name]);
+    const old = new TextEncoder().encode('ünïcode ✓ 😀');
+    await putRaw(dir, old, record(old), 'roots');
+    const s = await LmdbBlobStore.open(dir);
+    expect(s.getRoot('ünïcode ✓ 😀')).to.equal(a.key);
+    expect(await s.setRoot('\uD83D', a.key)).to.equal(true);
+    expect(s.listRoots().map((r) => r.name)).to.deep.equal(['ünïcode ✓ 😀', '\uD83D']);
+    await s.close();
+    // A surrogate pair as two 3-byte sequences is not the WTF-8 of any name.
+    const split = new Uint8Array([0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80]);
+    await putRaw(dir, split, record(split), 'roots');
+    const t = await LmdbBlobStore.open(dir);
+    await expectError(() => t.listRoots(), 'CORRUPT');
     await t.close();
   });
 

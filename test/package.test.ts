@@ -26,6 +26,8 @@ describe('package', () => {
     'InMemoryPagableStorage',
     'LmdbPagableStorage',
     'PagableError',
+    'toPlain',
+    'exportPlain',
   ];
 
   it('imports by name from ESM through the exports map', () => {

@@ -207,6 +207,36 @@ for (const mode of ['single server', '3-master cluster'] as const) {
         expect(e.message).to.contain('"bad"');
         await expectError(s.listRoots(), 'CORRUPT');
       });
+
+      it('a roots key of another Redis type is CORRUPT naming it, for every root operation', async () => {
+        const prefix = freshPrefix();
+        const s = await connect(prefix);
+        const a = blob('rooted');
+        await s.putMany([a]);
+        await raw.set(`${prefix}roots`, 'not a hash');
+        const ops = [() => s.getRoot('main'), () => s.setRoot('main', a.key), () => s.deleteRoot('main'), () => s.listRoots()];
+        for (const op of ops) {
+          const e = await expectError(op(), 'CORRUPT');
+          expect(e.message).to.contain(`${prefix}roots`);
+        }
+      });
+
+      it('names are WTF-8 bytes: roots written as UTF-8 strings read the same, a field of other bytes is CORRUPT', async () => {
+        const prefix = freshPrefix();
+        const s = await connect(prefix);
+        const a = blob('rooted');
+        await s.putMany([a]);
+        // As a store written before names were WTF-8 (ioredis writes a string as UTF-8) holds them.
+        await raw.hset(`${prefix}roots`, 'ünïcode ✓ 😀', a.key);
+        expect(await s.getRoot('ünïcode ✓ 😀')).to.equal(a.key);
+        expect(await s.setRoot('\uD83D', a.key)).to.equal(true);
+        expect((await s.listRoots()).map((r) => r.name).sort()).to.deep.equal(['ünïcode ✓ 😀', '\uD83D']);
+        expect(await raw.hget(`${prefix}roots`, 'ünïcode ✓ 😀')).to.equal(a.key);
+        expect(await raw.hexists(`${prefix}roots`, Buffer.from([0xed, 0xa0, 0xbd]))).to.equal(1);
+        // A surrogate pair as two 3-byte sequences is not the WTF-8 of any name.
+        await raw.hset(`${prefix}roots`, Buffer.from([0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80]), a.key);
+        await expectError(s.listRoots(), 'CORRUPT');
+      });
     });
 
     describe('sweeps', () => {
@@ -454,6 +484,10 @@ for (const mode of ['single server', '3-master cluster'] as const) {
         expect(await s.hasMany([a.key, blob('x').key])).to.deep.equal([true, false]);
         expect(await s.setRoot('main', b.key)).to.equal(true);
         expect(await s.setRoot('none', blob('x').key)).to.equal(false);
+        expect(await s.setRoot('\uD800', a.key)).to.equal(true);
+        expect(await s.setRoot('\uDFFF', b.key)).to.equal(true);
+        expect(await s.getRoot('\uD800')).to.equal(a.key);
+        expect((await s.listRoots()).length).to.equal(3);
         expect(await s.deleteMany([a.key])).to.equal(1);
         expect(await (await connect(prefix)).getMany([b.key]).then((r) => r.map(text))).to.deep.equal(['b']);
       });

@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { type Stats, closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { arch } from 'node:os';
 import { PagableError } from '../error.js';
 
@@ -245,22 +246,79 @@ function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** What a file that is not a regular one is, for messages. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** INVALID_ARGUMENT: `file` is `what` where LMDB needs a regular file. */
+function notRegular(file: string, what: string): PagableError {
+  return new PagableError(
+    'INVALID_ARGUMENT',
+    `${file} is ${what}, not a regular file: LMDB maps its data and lock files, and would crash or block on anything else`,
+  );
+}
+
+/**
+ * Whether `file` exists as a regular file (after resolving symlinks): false when absent,
+ * INVALID_ARGUMENT when it is anything else (a device, FIFO, socket or directory, or a symlink to
+ * nothing, through which LMDB would create a file elsewhere). Never opens it, so never blocks.
+ */
+export function isRegularFile(file: string): boolean {
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new PagableError('IO', `cannot read LMDB file ${file}: ${(e as Error).message}`, { cause: e });
+    }
+    let link = false;
+    try {
+      link = lstatSync(file).isSymbolicLink();
+    } catch {
+      // Absent, not a link.
+    }
+    if (link) throw notRegular(file, 'a symbolic link to nothing');
+    return false;
+  }
+  if (!st.isFile()) throw notRegular(file, kindOf(st));
+  return true;
+}
+
 /**
  * Checks `file` (a data.mdb) before LMDB maps it: undefined when it is absent or empty (LMDB then
  * makes a new store), its info when LMDB can open it, CORRUPT naming the file and the damage
  * otherwise (IO when it cannot be read). A failing check is re-read a few times first, since a
- * writer in another process may be mid-commit.
+ * writer in another process may be mid-commit. Anything but a regular file is INVALID_ARGUMENT;
+ * an empty one beside a lock.mdb is CORRUPT: LMDB writes its meta pages as it creates the file,
+ * so the store it belonged to was truncated (a store being created elsewhere is waited for).
  */
 export function checkLmdbDataFile(file: string): LmdbFileInfo | undefined {
+  if (!isRegularFile(file)) return undefined;
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Non-blocking: if a FIFO took the file's place since the check above, open must not wait for a writer.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new PagableError('IO', `cannot read LMDB data file ${file}: ${(e as Error).message}`, { cause: e });
   }
   try {
-    if (fstatSync(fd).size === 0) return undefined;
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw notRegular(file, kindOf(st));
+    if (st.size === 0) {
+      if (!isRegularFile(join(dirname(file), 'lock.mdb'))) return undefined;
+      return retryCheck(file, () =>
+        fstatSync(fd).size === 0
+          ? `it is empty beside ${basename(file) === 'data.mdb' ? 'lock.mdb' : 'a lock file'}, so its store was truncated (remove both files to start a new store)`
+          : checkOnce(fd, file),
+      );
+    }
     return retryCheck(file, () => checkOnce(fd, file));
   } catch (e) {
     if (e instanceof PagableError) throw e;

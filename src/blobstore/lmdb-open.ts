@@ -1,10 +1,10 @@
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
 import { PagableError, toPagableError } from '../error.js';
 import type { BlobCount } from './interface.js';
 import { readBlobRecordLayout } from './blob-record.js';
-import { type LmdbFileInfo, checkLmdbDataFile, checkLmdbOptions } from './lmdb-file-check.js';
+import { type LmdbFileInfo, checkLmdbDataFile, checkLmdbOptions, isRegularFile } from './lmdb-file-check.js';
 import { lmdbFailure } from './lmdb-errors.js';
 import type { LmdbBlobStoreOptions } from './lmdb-options.js';
 import { walkLmdbFile } from './lmdb-page-walk.js';
@@ -44,18 +44,23 @@ export function rereadInfo(file: string): LmdbFileInfo {
 /**
  * Before LMDB opens `path`: the data file's info, or undefined when there is none yet (or an
  * empty one). NOT_FOUND when there is none and `mayCreate` is false, or the environment lacks
- * the store's databases and `readOnly`; CORRUPT when damaged. Creates nothing.
+ * the store's databases and `readOnly`; CORRUPT when damaged; INVALID_ARGUMENT when `path` is not
+ * a directory or its data.mdb / lock.mdb is not a regular file (LMDB would map a device or block
+ * on a FIFO). Creates nothing.
  */
 export function checkBeforeOpen(path: string, mayCreate: boolean, readOnly: boolean): LmdbFileInfo | undefined {
-  let isDir = false;
+  let st: Stats | undefined;
   try {
-    isDir = statSync(path).isDirectory();
+    st = statSync(path);
   } catch {
     // Missing: LMDB creates it when allowed.
   }
-  if (!isDir && statSyncIsFile(path)) throw new PagableError('INVALID_ARGUMENT', `${path} is a file, not a store directory`);
+  if (st !== undefined && !st.isDirectory()) {
+    throw new PagableError('INVALID_ARGUMENT', `${path} is not a directory: an LMDB store is a directory holding data.mdb and lock.mdb`);
+  }
   const file = join(path, 'data.mdb');
-  const info = isDir ? checkLmdbDataFile(file) : undefined;
+  if (st !== undefined) isRegularFile(join(path, 'lock.mdb'));
+  const info = st !== undefined ? checkLmdbDataFile(file) : undefined;
   if (info === undefined) {
     if (!mayCreate) throw new PagableError('NOT_FOUND', `no pagable store at ${path} (no data.mdb, or an empty one)`);
     return undefined;
@@ -65,14 +70,6 @@ export function checkBeforeOpen(path: string, mayCreate: boolean, readOnly: bool
     throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
   }
   return info;
-}
-
-function statSyncIsFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /**

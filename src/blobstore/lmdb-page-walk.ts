@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import {
   type LmdbDbRecord,
   type LmdbFileInfo,
@@ -370,7 +370,8 @@ export function walkLmdbFile(info: LmdbFileInfo, plan: LmdbWalkPlan, reread: () 
       current = reread();
     }
     first = false;
-    const fd = openSync(current.file, 'r');
+    // Non-blocking, as in checkLmdbDataFile: the file was a regular one when checked.
+    const fd = openSync(current.file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const w = new LmdbPageWalker(fd, current, current.newest);
       const free = w.walkFreeDb();

@@ -3,6 +3,7 @@ import type { DataKey } from '../keys/data.js';
 import type { SweepGuard } from './interface.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { RedisKeyspace } from './redis-keyspace.js';
+import type { RedisRoots } from './redis-roots.js';
 import {
   CHECK_UNTOUCHED,
   DEAD_ASIDE,
@@ -237,15 +238,15 @@ export class RedisClusterSweepGuard implements SweepGuard {
     return present;
   }
 
-  /** setRoot on a Cluster; see the class comment. */
-  async setRoot(what: string, name: string, key: DataKey): Promise<boolean> {
+  /** setRoot on a Cluster (`field`: the name's bytes in the roots hash); see the class comment. */
+  async setRoot(what: string, field: Buffer, key: DataKey, roots: Pick<RedisRoots, 'run'>): Promise<boolean> {
     const blob = [this.#ks.blobKey(key)];
     if (!(await this.#ops.check(blob, what))[0]) return false;
     const k = this.#ks;
-    await this.#conn.run(what, () => this.#conn.eval(SET_ROOT_RECORDED, [k.sweepsKey, k.seqKey, k.touchedKey, k.rootsKey], [name, key]));
+    await roots.run(what, () => this.#conn.eval(SET_ROOT_RECORDED, [k.sweepsKey, k.seqKey, k.touchedKey, k.rootsKey], [field, key]));
     if ((await this.#ops.check(blob, what))[0]) return true;
     // Deleted between the two looks: take the root back unless someone set it to another key since.
-    await this.#conn.run(what, () => this.#conn.eval(DELETE_ROOT_IF, [k.rootsKey], [name, key]));
+    await roots.run(what, () => this.#conn.eval(DELETE_ROOT_IF, [k.rootsKey], [field, key]));
     return false;
   }
 }

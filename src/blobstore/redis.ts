@@ -7,6 +7,7 @@ import { type RedisClient, RedisConnection, type RedisConnectionOptions, isScrip
 import { RedisKeyspace, escapeGlob } from './redis-keyspace.js';
 import { SET_ROOT } from './redis-scripts.js';
 import { RedisBatches } from './redis-batches.js';
+import { RedisRoots } from './redis-roots.js';
 import { scanNames } from './redis-scan.js';
 import { RedisSweepGuard } from './redis-sweep-guard.js';
 import { RedisClusterSweepGuard } from './redis-cluster-sweep-guard.js';
@@ -62,6 +63,7 @@ export class RedisBlobStore implements BlobStore {
   readonly #scripting: boolean;
   readonly #clusterGuard: RedisClusterSweepGuard | undefined;
   readonly #batches: RedisBatches;
+  readonly #roots: RedisRoots;
 
   private constructor(conn: RedisConnection, prefix: string, slotOf: ((key: string) => number) | undefined, scripting: boolean) {
     this.#conn = conn;
@@ -70,6 +72,7 @@ export class RedisBlobStore implements BlobStore {
     this.#scripting = scripting;
     this.name = `${conn.where} (prefix ${JSON.stringify(prefix)})`;
     this.#batches = new RedisBatches(conn, this.#keys, this.#slotOf, scripting, this.name);
+    this.#roots = new RedisRoots(conn, this.#keys.rootsKey, this.name);
     if (!scripting) {
       this.sweeps = undefined;
     } else if (this.#slotOf === undefined) {
@@ -210,46 +213,38 @@ export class RedisBlobStore implements BlobStore {
 
   // ---- roots ----------------------------------------------------------------------------------
 
-  async getRoot(name: string): Promise<DataKey | undefined> {
-    const v = await this.#conn.run(`reading root "${name}"`, () => this.#conn.client.hget(this.#keys.rootsKey, name));
-    return v === null ? undefined : this.#rootKey(name, v);
+  getRoot(name: string): Promise<DataKey | undefined> {
+    return this.#roots.get(name);
   }
 
   async setRoot(name: string, key: DataKey): Promise<boolean> {
     const what = `setting root "${name}" to ${key}`;
     if (!isDataKey(key)) throw new PagableError('IO', `${what}: not a 32-char lowercase hex key`);
     const blob = this.#keys.blobKey(key);
-    if (this.#clusterGuard !== undefined) return this.#clusterGuard.setRoot(what, name, key);
-    return this.#conn.run(what, async () => {
-      if (!this.#scripting) {
-        // Without scripts the check and the write are two commands: not atomic against a gc.
-        const type = await this.#conn.client.type(blob);
-        if (type === 'none') return false;
-        if (type !== 'string') throw this.#batches.wrongType(blob, what);
-        await this.#conn.client.hset(this.#keys.rootsKey, name, key);
-        return true;
-      }
-      const k = this.#keys;
-      const code = Number(await this.#conn.eval(SET_ROOT, [k.sweepsKey, k.seqKey, k.touchedKey, k.rootsKey, blob], [name, key]));
-      if (code === 2) throw this.#batches.wrongType(blob, what);
-      return code === 1;
-    });
+    const field = this.#roots.field(name);
+    if (this.#clusterGuard !== undefined) return this.#clusterGuard.setRoot(what, field, key, this.#roots);
+    if (!this.#scripting) {
+      // Without scripts the check and the write are two commands: not atomic against a gc.
+      const type = await this.#conn.run(what, () => this.#conn.client.type(blob));
+      if (type === 'none') return false;
+      if (type !== 'string') throw this.#batches.wrongType(blob, what);
+      await this.#roots.put(what, name, key);
+      return true;
+    }
+    const k = this.#keys;
+    const code = Number(
+      await this.#roots.run(what, () => this.#conn.eval(SET_ROOT, [k.sweepsKey, k.seqKey, k.touchedKey, k.rootsKey, blob], [field, key])),
+    );
+    if (code === 2) throw this.#batches.wrongType(blob, what);
+    return code === 1;
   }
 
-  async deleteRoot(name: string): Promise<boolean> {
-    const n = await this.#conn.run(`deleting root "${name}"`, () => this.#conn.client.hdel(this.#keys.rootsKey, name));
-    return n === 1;
+  deleteRoot(name: string): Promise<boolean> {
+    return this.#roots.delete(name);
   }
 
-  async listRoots(): Promise<RootEntry[]> {
-    const all = await this.#conn.run('listing roots', () => this.#conn.client.hgetall(this.#keys.rootsKey));
-    return Object.entries(all).map(([name, v]) => ({ name, key: this.#rootKey(name, v) }));
-  }
-
-  #rootKey(name: string, v: string): DataKey {
-    if (!isDataKey(v))
-      throw new PagableError('CORRUPT', `root "${name}" in ${this.name} is malformed: ${JSON.stringify(String(v).slice(0, 40))}`);
-    return v;
+  listRoots(): Promise<RootEntry[]> {
+    return this.#roots.list();
   }
 
   // ---- lifetime -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { C1, ESC_CLASS, Esc } from '../codec/wire.js';
+import { escapeControls } from './escape.js';
 import { type BlobView, ChildView, InstanceView, MAX_DEPTH, MAX_NODES, typedValues } from './blob-view.js';
 
 /*
@@ -176,5 +177,7 @@ export function renderBlobText(view: BlobView, roots: readonly string[]): string
   }
   layout(doc, 2, lines, '');
   if (budget.nodes > MAX_NODES) lines.push(`  (shortened: more than ${MAX_NODES} values)`);
-  return lines.join('\n');
+  // Names, tags and keys of maps come from the store: each line is escaped whole, so a line feed
+  // in one is shown too, not taken as the end of a line.
+  return lines.map((l) => escapeControls(l)).join('\n');
 }

@@ -2,6 +2,7 @@ import { Unpackr } from 'msgpackr';
 import type { DataKey, PagableData } from '../keys/data.js';
 import { type TypeDesc, parseClassBlob, parseSetBlob } from '../codec/schema-parser.js';
 import { type SchemaClass, type SchemaSet, describeType } from '../codec/schema-set.js';
+import { TreeReader } from '../codec/tree-reader.js';
 import { C1, ESC_CLASS, Esc, TYPED_ARRAYS, blobFormat, readTagHeader } from '../codec/wire.js';
 import { PagableError } from '../error.js';
 import { type BlobFetch, readSchemaSet } from './blob-schema.js';
@@ -27,20 +28,33 @@ const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: false, int64AsTy
 export const MAX_DEPTH = 64;
 export const MAX_NODES = 20_000;
 
-/** An instance, labelled from the writer's schema. */
+/**
+ * An instance, labelled from the writer's schema: its first `stored` entries are the class's
+ * fields, then its trailing record of other properties when `rest`, then values the schema does
+ * not name (`#i`, a damaged blob's).
+ */
 export class InstanceView {
   constructor(
     readonly cls: string,
     readonly fields: Array<[string, unknown]>,
+    readonly stored = fields.length,
+    readonly rest = false,
   ) {}
 }
 
-/** An arc placeholder: the child key it takes. */
+/** An arc placeholder: the child key it takes, and whether the field is @Lazy (else @Shared). */
 export class ChildView {
   constructor(
     readonly index: number,
     readonly key: DataKey | undefined,
+    readonly lazy = false,
   ) {}
+}
+
+/** How much of a blob's body is labelled: past these, values are left as the wire has them. */
+export interface ViewLimits {
+  readonly depth: number;
+  readonly nodes: number;
 }
 
 /** A blob as the CLI shows it. */
@@ -60,6 +74,14 @@ export interface BlobView {
   body: unknown;
 }
 
+const trees = new TreeReader();
+
+/** A data blob's body (written by MsgpackWriter: WTF-8 strings, read exactly). */
+function readBody(data: Uint8Array, where: string): unknown {
+  return trees.read(data, 1, where);
+}
+
+/** A legacy blob's body (written by msgpackr, read by msgpackr). */
 function unpack(bytes: Uint8Array, where: string): unknown {
   try {
     return unpackr.unpack(bytes);
@@ -75,13 +97,14 @@ class Labeller {
   constructor(
     private readonly set: SchemaSet,
     private readonly children: readonly DataKey[],
+    private readonly limits: ViewLimits,
   ) {}
 
   instance(c: SchemaClass, values: readonly unknown[], depth: number): InstanceView {
     const fields: Array<[string, unknown]> = c.fields.map((f, i) => [f.name, this.label(values[i], f.type, depth + 1)]);
     if (c.rest) fields.push(['(other properties)', this.label(values[c.fields.length], undefined, depth + 1)]);
     for (let i = fields.length; i < values.length; i++) fields.push([`#${i}`, this.label(values[i], undefined, depth + 1)]);
-    return new InstanceView(c.tag ?? c.name, fields);
+    return new InstanceView(c.tag ?? c.name, fields, c.fields.length, c.rest);
   }
 
   /** The escape `v` as an instance, if it is one. */
@@ -99,10 +122,10 @@ class Labeller {
   }
 
   label(v: unknown, t: TypeDesc | undefined, depth: number): unknown {
-    if (v === null || v === undefined || depth > MAX_DEPTH || ++this.nodes > MAX_NODES) return v;
+    if (v === null || v === undefined || depth > this.limits.depth || ++this.nodes > this.limits.nodes) return v;
     if (t !== undefined && (t.t === 'shared' || t.t === 'lazy') && v === 0) {
       const i = this.next++;
-      return new ChildView(i, this.children[i]);
+      return new ChildView(i, this.children[i], t.t === 'lazy');
     }
     if (Array.isArray(v)) {
       if (v[0] === C1) {
@@ -122,8 +145,14 @@ class Labeller {
   }
 }
 
-/** Decodes `blob` generically; CORRUPT (naming the key) when it is not msgpack. `fetch` reads its schema. */
-export function viewBlob(key: DataKey, blob: PagableData, fetch?: BlobFetch): BlobView {
+/** What the CLI and the explorer label of a blob that may be hostile. */
+const DISPLAY_LIMITS: ViewLimits = { depth: MAX_DEPTH, nodes: MAX_NODES };
+
+/**
+ * Decodes `blob` generically; CORRUPT (naming the key) when it is not msgpack. `fetch` reads its
+ * schema; `limits` bound the labelling (by default what a display needs).
+ */
+export function viewBlob(key: DataKey, blob: PagableData, fetch?: BlobFetch, limits: ViewLimits = DISPLAY_LIMITS): BlobView {
   const where = `blob ${key}`;
   const data = blob.data;
   if (data.length === 0) throw new PagableError('CORRUPT', `${where}: empty blob`);
@@ -151,7 +180,7 @@ export function viewBlob(key: DataKey, blob: PagableData, fetch?: BlobFetch): Bl
     return view;
   }
   view.format = 'data';
-  const body = unpack(data.subarray(1), where);
+  const body = readBody(data, where);
   const setKey = blob.arcs[blob.arcs.length - 1]!;
   view.children = blob.arcs.slice(0, -1);
   const set = readSchemaSet(setKey, fetch);
@@ -164,7 +193,7 @@ export function viewBlob(key: DataKey, blob: PagableData, fetch?: BlobFetch): Bl
     view.body = body;
     return view;
   }
-  const l = new Labeller(set, view.children);
+  const l = new Labeller(set, view.children, limits);
   const c0 = set.classes[0];
   let root: unknown;
   if (Array.isArray(body) && body[0] !== C1 && c0 !== undefined && c0.tag === undefined) root = l.instance(c0, body, 0);
@@ -227,14 +256,8 @@ function defineKey(o: { [k: string]: Json }, k: string, v: Json): void {
   Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
-/**
- * The body as JSON, with what JSON cannot say spelled out: {"$class", "fields": {name: value}} for
- * instances labelled from the schema, {"$child": n, "key"} for child links, {"$tag", "fields"} for
- * tagged instances of legacy blobs, {"$map": [[k, v]...]}, {"$set": [...]}, {"$bigint": "..."}, {"$bytes": "hex"},
- * {"$date": iso}, {"$number": "NaN" | "Infinity" | "-Infinity" | "-0"}, {"$undefined": true},
- * {"$typed": name, "values": [...]}, {"$object": [[k, v]...]} for objects with non-string keys.
- */
-export function toJson(v: unknown, depth = 0): Json {
+/** undefined, a boolean, a number or a bigint as JSON, what JSON lacks spelled out; undefined for anything else. */
+export function scalarJson(v: unknown): Json | undefined {
   switch (typeof v) {
     case 'undefined':
       return { $undefined: true };
@@ -244,11 +267,22 @@ export function toJson(v: unknown, depth = 0): Json {
       return Number.isFinite(v) && !Object.is(v, -0) ? v : { $number: Object.is(v, -0) ? '-0' : String(v) };
     case 'bigint':
       return { $bigint: v.toString() };
-    case 'string':
-      return v;
     default:
-      break;
+      return undefined;
   }
+}
+
+/**
+ * The body as JSON, with what JSON cannot say spelled out: {"$class", "fields": {name: value}} for
+ * instances labelled from the schema, {"$child": n, "key"} for child links, {"$tag", "fields"} for
+ * tagged instances of legacy blobs, {"$map": [[k, v]...]}, {"$set": [...]}, {"$bigint": "..."}, {"$bytes": "hex"},
+ * {"$date": iso}, {"$number": "NaN" | "Infinity" | "-Infinity" | "-0"}, {"$undefined": true},
+ * {"$typed": name, "values": [...]}, {"$object": [[k, v]...]} for objects with non-string keys.
+ */
+export function toJson(v: unknown, depth = 0): Json {
+  if (typeof v === 'string') return v;
+  const scalar = scalarJson(v);
+  if (scalar !== undefined) return scalar;
   if (v === null) return null;
   if (v === C1) return { $c1: true };
   if (v instanceof ChildView) return { $child: v.index, key: v.key ?? null };

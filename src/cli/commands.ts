@@ -1,13 +1,15 @@
-import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
+import { type DataKey, isDataKey } from '../keys/data.js';
 import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
 import { type CliStore, openStoreSpec } from './store-spec.js';
 import { SchemaPrefetch } from './schema-prefetch.js';
-import { classesJson, renderClasses, storedClasses } from './schemas.js';
-import { blobFormat } from '../codec/wire.js';
+import { classesJson, renderClasses } from './schemas.js';
+import { scanStoredClasses } from './schema-scan.js';
 import { blobViewJson, viewBlob } from './blob-view.js';
 import { renderBlobText } from './blob-text.js';
 import { explore } from './explore-command.js';
+import { exportGraph } from './export-command.js';
+import { check } from './check-command.js';
 import { formatBytes, table } from './format.js';
 import { graphJson, renderDot, renderMermaid, walkGraph } from './graph.js';
 import type { Output } from './output.js';
@@ -15,7 +17,7 @@ import { startProgress } from './progress.js';
 import { UsageError } from './usage.js';
 
 /** The commands of `pagable`. */
-export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc', 'explore'] as const;
+export const COMMANDS = ['stats', 'roots', 'ls', 'show', 'schemas', 'graph', 'verify', 'gc', 'explore', 'export', 'check'] as const;
 /** One of COMMANDS. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -23,11 +25,11 @@ export type CommandName = (typeof COMMANDS)[number];
 export interface CommandRun {
   command: CommandName;
   store: string;
-  /** The KEY argument of show / graph. */
+  /** The KEY argument of show / graph / export. */
   key: string | undefined;
   json: boolean;
   format: 'dot' | 'mermaid';
-  /** graph: levels below KEY and blobs at most. */
+  /** graph: levels below KEY and blobs at most; export: levels of lazy children followed. */
   depth: number;
   maxNodes: number;
   maxEdges: number;
@@ -37,12 +39,14 @@ export interface CommandRun {
   /** explore: --port and --host. */
   port?: number | undefined;
   host?: string | undefined;
+  /** check: the module of the user's classes (--classes). */
+  classes?: string | undefined;
   out: Output;
 }
 
 /** Commands that take a KEY argument. */
 export function takesKey(c: CommandName): boolean {
-  return c === 'show' || c === 'graph';
+  return c === 'show' || c === 'graph' || c === 'export';
 }
 
 /**
@@ -96,6 +100,10 @@ export async function runCommand(run: CommandRun): Promise<number> {
         return await gc(s, run);
       case 'explore':
         return await explore(s, run);
+      case 'export':
+        return await exportGraph(s, run, await resolveKey(s, run.key!));
+      case 'check':
+        return await check(s, run);
     }
   } finally {
     await s.storage.close();
@@ -155,7 +163,7 @@ async function ls(s: CliStore, run: CommandRun): Promise<number> {
     try {
       for await (const b of s.listBlobs()) {
         if (b.malformed !== undefined) malformed++;
-        await run.out.line(`${first ? '' : ','}${JSON.stringify(b)}`);
+        await run.out.jsonLine(b, first ? '' : ',');
         first = false;
       }
     } finally {
@@ -191,41 +199,12 @@ async function show(s: CliStore, run: CommandRun, key: DataKey): Promise<number>
   return actual === key ? 0 : 1;
 }
 
-/**
- * The classes the store's data was written with: every schema blob, read once (a scan that keeps
- * only schema blobs, which are few: a class schema and a set per distinct class combination).
- */
+/** The classes the store's data was written with (schema-scan.ts). */
 async function schemas(s: CliStore, run: CommandRun): Promise<number> {
-  const found = new Map<DataKey, PagableData>();
-  const batch: DataKey[] = [];
-  const take = async (): Promise<void> => {
-    const keys = batch.splice(0);
-    // A batch with a damaged record is read blob by blob, so one bad record hides nothing else.
-    const blobs = await Promise.resolve(s.raw.getMany(keys)).catch(() =>
-      Promise.all(
-        keys.map((k) =>
-          Promise.resolve(s.raw.getMany([k])).then(
-            (r) => r[0],
-            () => undefined,
-          ),
-        ),
-      ),
-    );
-    for (const b of blobs) if (b !== undefined && blobFormat(b.data) === 'schema') found.set(computeKey(b), b);
-  };
-  for await (const k of s.raw.keys()) {
-    batch.push(k);
-    if (batch.length >= 512) await take();
-  }
-  await take();
-  const list = await storedClasses(keysOf(found), (k) => found.get(k));
+  const list = await scanStoredClasses(s);
   if (run.json) await run.out.json(classesJson(list));
   else await run.out.line(renderClasses(list));
   return 0;
-}
-
-async function* keysOf(m: Map<DataKey, unknown>): AsyncIterable<DataKey> {
-  yield* m.keys();
 }
 
 async function graph(s: CliStore, run: CommandRun, key: DataKey): Promise<number> {
@@ -241,6 +220,8 @@ async function graph(s: CliStore, run: CommandRun, key: DataKey): Promise<number
   } finally {
     bar.stop();
   }
+  // The top is drawn even when damaged (a red node), but a key with no blob at all is an unknown key, as for show.
+  if (g.nodes[0]?.status === 'missing') throw new PagableError('NOT_FOUND', `no blob ${key} in ${s.where}`);
   // Said on stderr too, so a cut drawing is never mistaken for the whole DAG.
   if (g.cut !== undefined) process.stderr.write(`pagable: graph ${g.cut}\n`);
   if (run.json) await run.out.json(graphJson(g));

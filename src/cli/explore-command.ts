@@ -26,6 +26,12 @@ export async function explore(s: CliStore, run: CommandRun): Promise<number> {
     ...(run.host !== undefined ? { host: run.host } : {}),
     ...(run.port !== undefined ? { port: run.port } : {}),
   });
+  if (!server.loopback) {
+    const port = new URL(server.url).port;
+    process.stderr.write(
+      `pagable explore: warning: listening on ${run.host ?? ''}, not loopback: the store is readable from the network by anyone who can reach port ${port} of this machine (--host 127.0.0.1 keeps it on this machine)\n`,
+    );
+  }
   await run.out.line(`pagable explore: ${s.where} at ${server.url} (read-only; Ctrl-C to stop)`);
   await stopped;
   await server.close();

@@ -1,4 +1,5 @@
 /** Small text helpers for the CLI's human-readable output. */
+import { escapeControls } from './escape.js';
 
 /** `1234567` as `1.2 MB`; exact bytes stay available through --json. */
 export function formatBytes(n: number): string {
@@ -13,8 +14,9 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
-/** Rows as aligned columns (two spaces apart); numeric-looking cells are right-aligned. */
-export function table(rows: readonly (readonly string[])[]): string {
+/** Rows as aligned columns (two spaces apart); numeric-looking cells are right-aligned; control characters escaped. */
+export function table(cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((r) => r.map((c) => escapeControls(c)));
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows

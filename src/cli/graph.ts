@@ -1,6 +1,7 @@
 import type { DataKey, PagableData } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { blobLabeller } from './blob-schema.js';
+import { escapeControls } from './escape.js';
 import type { Json } from './blob-view.js';
 import { SchemaPrefetch } from './schema-prefetch.js';
 
@@ -117,7 +118,7 @@ function dotString(s: string): string {
 export function renderDot(g: BlobGraph): string {
   const out = ['digraph pagable {', '  node [shape=box, fontname="monospace", fontsize=10];'];
   for (const n of g.nodes) {
-    const label = [short(n.key), ...(n.tag !== undefined ? [n.tag] : []), sizeLabel(n)].join('\n');
+    const label = [short(n.key), ...(n.tag !== undefined ? [escapeControls(n.tag)] : []), sizeLabel(n)].join('\n');
     const attrs = [`label=${dotString(label)}`];
     if (n.status !== 'ok') attrs.push('color=red', 'fontcolor=red');
     else if (n.parents > 1) attrs.push('style=filled', 'fillcolor="#fff3b0"');
@@ -141,7 +142,7 @@ export function renderMermaid(g: BlobGraph): string {
   const shared: string[] = [];
   const bad: string[] = [];
   for (const n of g.nodes) {
-    const label = [short(n.key), ...(n.tag !== undefined ? [n.tag] : []), sizeLabel(n)].map(mermaidText).join('<br/>');
+    const label = [short(n.key), ...(n.tag !== undefined ? [escapeControls(n.tag)] : []), sizeLabel(n)].map(mermaidText).join('<br/>');
     const id = `k${n.key}`;
     out.push(n.key === g.top ? `  ${id}[["${label}"]]` : `  ${id}["${label}"]`);
     if (n.status !== 'ok') bad.push(id);

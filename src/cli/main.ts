@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PagableError } from '../error.js';
 import { COMMANDS, type CommandName, runCommand, takesKey } from './commands.js';
+import { escapeControls } from './escape.js';
 import { Output } from './output.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -46,6 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
         timeout: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
+        classes: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -76,9 +78,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const format = values.format ?? 'dot';
   if (values.format !== undefined && cmd !== 'graph') throw new UsageError('--format applies to graph only');
   if (format !== 'dot' && format !== 'mermaid') throw new UsageError(`--format must be dot or mermaid, not "${format}"`);
-  for (const o of ['depth', 'max-nodes', 'max-edges'] as const) {
+  if (values.depth !== undefined && cmd !== 'graph' && cmd !== 'export') throw new UsageError('--depth applies to graph and export only');
+  for (const o of ['max-nodes', 'max-edges'] as const) {
     if (values[o] !== undefined && cmd !== 'graph') throw new UsageError(`--${o} applies to graph only`);
   }
+  if (values.classes !== undefined && cmd !== 'check') throw new UsageError('--classes applies to check only');
+  if (cmd === 'check' && values.classes === undefined) throw new UsageError('check: missing --classes MODULE (your compiled classes)');
   if ((values.port !== undefined || values.host !== undefined) && cmd !== 'explore')
     throw new UsageError('--port and --host apply to explore only');
   const port = values.port === undefined ? undefined : Number(values.port);
@@ -92,13 +97,15 @@ async function main(argv: readonly string[]): Promise<number> {
     key,
     json: values.json === true,
     format,
-    depth: count(values.depth, '--depth', Infinity),
+    // export follows no lazy child unless asked; graph draws everything unless told.
+    depth: count(values.depth, '--depth', cmd === 'export' ? 0 : Infinity),
     maxNodes: count(values['max-nodes'], '--max-nodes', mermaid ? 250 : 100_000),
     maxEdges: count(values['max-edges'], '--max-edges', mermaid ? 500 : 1_000_000),
     prefix: values.prefix,
     timeoutMs: values.timeout === undefined ? undefined : count(values.timeout, '--timeout', 0),
     port,
     host: values.host,
+    classes: values.classes,
     out: new Output(),
   });
 }
@@ -129,7 +136,8 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`pagable: ${msg.split('\n')[0]}\n`);
+    // Messages may name a root, class or field from the store: escaped like any store text.
+    process.stderr.write(`pagable: ${escapeControls(msg.split('\n')[0]!)}\n`);
     process.exitCode = exitCodeOf(e);
   },
 );

@@ -1,8 +1,9 @@
 import type { DataKey, PagableData } from '../keys/data.js';
 import { type ClassDesc, type TypeDesc, parseClassBlob, parseSetBlob } from '../codec/schema-parser.js';
-import { type SchemaSet, assembleSchemaSet, describeType } from '../codec/schema-set.js';
+import { type SchemaClass, type SchemaSet, assembleSchemaSet, describeType } from '../codec/schema-set.js';
 import { C1_BYTE } from '../codec/wire.js';
 import type { Json } from './blob-view.js';
+import { escapeControls } from './escape.js';
 
 /*
  * `pagable schemas`: the classes a store's data was written with, one entry per class schema
@@ -18,15 +19,24 @@ export interface StoredClass {
   fields: Array<{ name: string; kind: string; type: string }>;
   /** Schema sets that include it. */
   sets: number;
+  /** The class as a set that includes it reads it (its types resolve in `set`); undefined when in no set. */
+  source: { readonly cls: SchemaClass; readonly set: SchemaSet } | undefined;
 }
 
 function isSchema(b: PagableData, kind: number): boolean {
   return b.data[0] === C1_BYTE && b.data[1] === C1_BYTE && b.data[2] === kind;
 }
 
-function render(c: ClassDesc, key: DataKey, set: SchemaSet | undefined): StoredClass {
-  const type = (t: TypeDesc): string => describeType(t, set);
-  return { key, tag: c.tag, name: c.name, fields: c.fields.map((f) => ({ name: f.name, kind: f.kind, type: type(f.type) })), sets: 0 };
+function render(c: ClassDesc, key: DataKey, source: StoredClass['source']): StoredClass {
+  const type = (t: TypeDesc): string => describeType(t, source?.set);
+  return {
+    key,
+    tag: c.tag,
+    name: c.name,
+    fields: c.fields.map((f) => ({ name: f.name, kind: f.kind, type: type(f.type) })),
+    sets: 0,
+    source,
+  };
 }
 
 /** Every class schema among `keys`, described with the names its sets give its inline classes. */
@@ -57,7 +67,7 @@ export async function storedClasses(keys: AsyncIterable<DataKey>, fetch: (k: Dat
       continue;
     }
     set.classes.forEach((c) => {
-      const entry = classes.get(c.key) ?? render(c, c.key, set);
+      const entry = classes.get(c.key) ?? render(c, c.key, { cls: c, set });
       entry.sets++;
       classes.set(c.key, entry);
     });
@@ -76,7 +86,8 @@ export function renderClasses(list: readonly StoredClass[]): string {
     lines.push(`${head}  ${c.key}  in ${c.sets} schema set${c.sets === 1 ? '' : 's'}`);
     for (const f of c.fields) lines.push(`  ${f.name}: ${f.type}`);
   }
-  return lines.join('\n');
+  // Class, tag and field names come from the store.
+  return lines.map((l) => escapeControls(l)).join('\n');
 }
 
 /** The classes as JSON. */

@@ -27,13 +27,21 @@ Commands:
                             processes during the sweep are kept)
   explore STORE             a local web page over the store: treemap of bytes by class and root,
                             blob browser, search, verify, gc dry run (--port N, --host H)
+  export STORE KEY          the graph under KEY as JSON with class names: shared children as
+                            {"$ref": key}, lazy ones followed --depth N levels (default 0); a
+                            view, not a format to store
+  check  STORE --classes M  can your classes (M: your compiled module, ESM or CommonJS) read
+                            the store? Per stored class: fields dropped, added, likely renames,
+                            type changes that fail; exit 1 when a load would lose data or fail
 
 KEY is a full key, a unique prefix of one (4+ hex characters) or a root name.
 
 Options:
   --json                    machine-readable output
   --format dot|mermaid      graph output format (default dot)
-  --depth N                 graph: at most N levels below KEY (default: all)
+  --depth N                 graph: at most N levels below KEY (default: all); export: lazy
+                            children followed N levels (default 0)
+  --classes MODULE          check: the module that defines (or imports) your classes
   --max-nodes N             graph: at most N blobs (default 100000; 250 for mermaid)
   --max-edges N             graph: at most N arcs (default 1000000; 500 for mermaid, its limit)
   --prefix P                Redis: the key prefix of the store (default pagable:)

@@ -1,7 +1,7 @@
 import { PagableError } from '../error.js';
-import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
+import { type ClassMeta, type FieldMeta, getClassMeta, storedNameOf } from '../metadata/class-meta.js';
 import type { Schema } from '../metadata/schema.js';
-import type { TypeDesc } from './schema-parser.js';
+import type { ClassDesc, TypeDesc } from './schema-parser.js';
 import type { SchemaClass, SchemaSet } from './schema-set.js';
 
 /*
@@ -137,11 +137,11 @@ class Sameness {
       case 'class':
         return s.k === 'class' && s.meta !== undefined && this.cls(w.index, s.meta);
       case 'abstract':
-        return s.k === 'class' && s.meta === undefined && s.cls.name === w.name;
+        return s.k === 'class' && s.meta === undefined && storedNameOf(s.cls) === w.name;
       case 'array':
         return s.k === 'array' && this.type(w.of, s.of);
       case 'dyn':
-        return s.k === 'dyn' && (s.base?.name ?? undefined) === w.base;
+        return s.k === 'dyn' && (s.base === undefined ? undefined : storedNameOf(s.base)) === w.base;
       case 'union': {
         if (s.k !== 'union' || s.byName.size !== w.members.size) return false;
         for (const [name, index] of w.members) {
@@ -167,7 +167,7 @@ class Sameness {
 }
 
 /** The reader field a stored field loads into: same name first, then a reader field naming it among its aliases. */
-function matchFields(e: SchemaClass, meta: ClassMeta): Array<number | undefined> {
+export function matchFields(e: ClassDesc, meta: ClassMeta): Array<number | undefined> {
   const byName = new Map(meta.fields.map((f, i) => [f.name, i]));
   const taken = new Set<number>();
   const out = e.fields.map((f) => {

@@ -4,9 +4,12 @@ import type { SchemaSet } from './schema-set.js';
 
 /** What the encoder asks of the page-out engine about arcs (the codec knows nothing of them). */
 export interface EncodeContext {
-  /** What a @Lazy field stores for `v`: a PagableArc's shared state, or undefined when `v` is not a PagableArc. */
+  /**
+   * What a @Lazy field stores for `v`: the shared state of a PagableArc or of a live
+   * PinnedPagableArc; undefined when `v` is neither (or a released pin).
+   */
   arcTarget(v: object): object | undefined;
-  /** True for a PinnedPagableArc, refused where a PagableArc is expected. */
+  /** True for a PinnedPagableArc, released or not (refused where an object is expected). */
   isPin(v: object): boolean;
 }
 

@@ -300,6 +300,9 @@ export class BlobEncoder extends PlainEncoder {
         if (this.nullish(v)) return;
         const inner = typeof v === 'object' ? this.ctx.arcTarget(v as object) : undefined;
         if (inner === undefined) {
+          if (typeof v === 'object' && this.ctx.isPin(v as object)) {
+            throw new PagableError('RELEASED', `${this.where()}: holds a released PinnedPagableArc, which holds nothing to store`);
+          }
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a @Lazy field holds a PagableArc, got ${className(v)}`);
         }
         this.children.push({ target: inner, isArc: true, root: s.root, owner: meta, field });

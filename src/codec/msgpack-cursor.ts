@@ -1,6 +1,7 @@
 import { PagableError } from '../error.js';
+import { decodeWtf8 } from '../text/wtf8.js';
 import { C1_BYTE, MAX_INLINE_DEPTH } from './wire.js';
-import { decodeWtf8, latin1Slice, shortAscii, utf8Slice } from './wtf8.js';
+import { latin1Slice, shortAscii, utf8Slice } from './string-slices.js';
 
 /*
  * The byte side of reading msgpack: a position over one blob's bytes, bounds and nesting checks,
@@ -192,7 +193,7 @@ export class MsgpackCursor {
    * one per string, as msgpackr does). Others go through Node's UTF-8 decoder, exact for
    * well-formed UTF-8, which writes U+FFFD for anything else: a lone surrogate's 3-byte
    * sequence, malformed bytes, or a real U+FFFD; only strings holding one are decoded again, by
-   * the exact WTF-8 decoder below.
+   * the WTF-8 decoder (text/wtf8.ts).
    */
   str(n: number): string {
     const p = this.pos;

@@ -1,7 +1,7 @@
 import type { DataKey, PagableData } from '../keys/data.js';
 import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
-import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
+import { type ClassMeta, getClassMeta, storedNameOf } from '../metadata/class-meta.js';
 import type { RootSchema, Schema } from '../metadata/schema.js';
 import { MsgpackWriter } from './msgpack-writer.js';
 import { type ClassDesc, type TypeDesc, FIELD_KINDS, SchemaBlobKind, parseClassBlob, parseSetBlob } from './schema-parser.js';
@@ -71,11 +71,11 @@ function typeTree(s: Schema, index: (m: ClassMeta) => number): unknown {
     case 'any':
       return plainName(s);
     case 'class':
-      return s.meta === undefined ? [1, s.cls.name] : index(s.meta);
+      return s.meta === undefined ? [1, storedNameOf(s.cls)] : index(s.meta);
     case 'array':
       return [0, typeTree(s.of, index)];
     case 'dyn':
-      return [2, s.base?.name ?? null];
+      return [2, s.base === undefined ? null : storedNameOf(s.base)];
     case 'union': {
       const members: unknown[] = [];
       for (const [name, cls] of s.byName) {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PagableError } from '../error.js';
 import { handleApi } from './api.js';
 import { type ExploreSource, Explorer } from './explorer.js';
+import { foreignRequest, isLoopbackAddress, isLoopbackHost } from './request-guard.js';
 
 /** Where `pagable explore` listens unless told: loopback, this port (or any free one if taken). */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -26,6 +27,8 @@ export interface ExploreServer {
   /** The page's address, e.g. http://127.0.0.1:4800/ */
   readonly url: string;
   readonly explorer: Explorer;
+  /** False when it listens on an address other machines may reach (0.0.0.0, ::, a LAN address). */
+  readonly loopback: boolean;
   /** Stops listening, drops open connections and abandons the scan (the store stays open). */
   close(): Promise<void>;
 }
@@ -59,24 +62,23 @@ function loadStatic(dir: string): Map<string, Buffer> {
   return files;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
 /**
  * Serves the explorer page and its JSON API over `source`, and starts the background scan.
- * Bound to loopback by default; requests naming another Host are refused there (a web page
- * elsewhere cannot reach the API through DNS rebinding). GET only, but for `POST /api/rescan`.
+ * Bound to loopback by default; on loopback, requests naming another Host are refused (a web page
+ * elsewhere cannot reach the API through DNS rebinding). GET only, but for `POST /api/rescan`,
+ * which only the explorer's own page may send (request-guard.ts).
  */
 export async function startExploreServer(source: ExploreSource, options: ExploreServerOptions = {}): Promise<ExploreServer> {
-  const host = options.host ?? DEFAULT_HOST;
+  // `[::1]` as in a URL is the address ::1.
+  const host = (options.host ?? DEFAULT_HOST).replace(/^\[(.*)\]$/, '$1');
   const files = loadStatic(options.staticDir ?? fileURLToPath(new URL('./static/', import.meta.url)));
   const explorer = new Explorer(source);
-  let allowedHosts: Set<string> | undefined;
+  /** The port, once listening, when the bound address is loopback: then only loopback Host names are served. */
+  let loopbackPort: number | undefined;
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer): void => {
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...SECURITY_HEADERS });
@@ -86,14 +88,16 @@ export async function startExploreServer(source: ExploreSource, options: Explore
     send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (allowedHosts !== undefined && !allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
-      return sendJson(res, 421, { error: `this explorer answers to ${[...allowedHosts][0]} only`, code: 'INVALID_ARGUMENT' });
+    if (loopbackPort !== undefined && !isLoopbackHost(req.headers.host ?? '', loopbackPort)) {
+      return sendJson(res, 421, { error: `this explorer answers to localhost:${loopbackPort} only`, code: 'INVALID_ARGUMENT' });
     }
     const url = new URL(req.url ?? '/', 'http://explorer.invalid');
     const method = req.method ?? 'GET';
     if (url.pathname.startsWith('/api/')) {
       if (method !== 'GET' && method !== 'HEAD' && method !== 'POST')
         return sendJson(res, 405, { error: `${method}: the explorer is read-only`, code: 'INVALID_ARGUMENT' });
+      const foreign = method === 'POST' ? foreignRequest(req.headers) : undefined;
+      if (foreign !== undefined) return sendJson(res, 403, { error: foreign, code: 'INVALID_ARGUMENT' });
       const r = await handleApi(explorer, method === 'HEAD' ? 'GET' : method, url);
       return sendJson(res, r.status, r.body);
     }
@@ -135,14 +139,14 @@ export async function startExploreServer(source: ExploreSource, options: Explore
       throw toListenError(e, host, options.port);
     }
   }
-  const port = (server.address() as AddressInfo).port;
-  if (isLoopback(host)) {
-    allowedHosts = new Set([`${urlHost(host)}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
-  }
+  const { port, address } = server.address() as AddressInfo;
+  const loopback = isLoopbackAddress(address);
+  if (loopback) loopbackPort = port;
   explorer.rescan();
   return {
     url: `http://${urlHost(host)}:${port}/`,
     explorer,
+    loopback,
     close: async () => {
       explorer.close();
       await new Promise<void>((resolve) => {

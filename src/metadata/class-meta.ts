@@ -34,6 +34,10 @@ export interface FieldMeta {
    * decorators, or no `emitDecoratorMetadata`). Its values are then stored as plain data.
    */
   readonly typeKnown: boolean;
+  /** The value of the field when a stored schema lacks it; undefined when it has none. */
+  readonly default?: () => unknown;
+  /** Converts a stored value whose kind cannot be the declared type; undefined when it has none. */
+  readonly migrate?: (stored: unknown) => unknown;
 }
 
 /** Everything the codec needs to know about one @Pagable class. */
@@ -86,6 +90,15 @@ export function getClassMeta(cls: Class): ClassMeta | undefined {
     metas.set(cls, m);
   }
   return m ?? undefined;
+}
+
+/**
+ * The name a schema records for `cls` (a declared base, a child's class): its `@Pagable({ name })`
+ * when given, so that builds which rename classes (minifiers) write the same schema; else its
+ * constructor name.
+ */
+export function storedNameOf(cls: Class): string {
+  return getClassMeta(cls)?.name ?? cls.name;
 }
 
 /** The metadata of a @Pagable class, or NOT_PAGABLE naming `where`. */

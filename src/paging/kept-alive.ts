@@ -10,16 +10,27 @@
  * ended (measured: twelve dropped loads of ~2 MB graphs left 31 MB of heap held).
  *
  * Page-ins count the blob bytes they restore; once that passes KEEP_LIMIT within one job, an
- * async page-in resolves through `process.nextTick` instead of at once. Node runs tick callbacks
- * only after the microtask queue has drained, so the job ends there and the kept targets can go
- * (the same loop then holds about 1.5 MB). A tick, not a timer: no event-loop turn to pay for, and
- * fake timers in a user's tests (which leave nextTick alone by default) cannot stall a load.
- * Synchronous page-ins (pinSync) cannot end their job: what they restore is held until their
- * caller returns.
+ * async page-in resolves only after the microtask queue has drained, so the job ends there and
+ * the kept targets can go (the same loop then holds about 1.5 MB). Synchronous page-ins (pinSync)
+ * cannot end their job: what they restore is held until their caller returns.
+ *
+ * Ending the job needs a callback that runs after the microtask queue has drained, and test
+ * frameworks fake every such primitive people use (Jest's modern fake timers replace
+ * process.nextTick, queueMicrotask, setImmediate and the timers; a faked one never runs unless the
+ * test advances the clock). So the job is ended by whichever runs first of process.nextTick, as
+ * it was when this module loaded (no event-loop turn to pay for; a fake installed later does not
+ * replace it), and a message on a MessageChannel of node:worker_threads, which no fake timers
+ * touch: a faked tick costs one event-loop turn per few MB restored, never a load that does not
+ * resolve. The counter is reset both by a tick and by each job ended, so a tick that never runs
+ * does not leave it stuck.
  */
+import { MessageChannel } from 'node:worker_threads';
 
 /** Restored blob bytes within one job past which an async page-in ends the job. */
 const KEEP_LIMIT = 4 * 1024 * 1024;
+
+/** process.nextTick as it was at load time (see above). */
+const tick: (fn: () => void) => void = process.nextTick.bind(process);
 
 let restored = 0;
 let resetScheduled = false;
@@ -35,7 +46,7 @@ export function noteRestored(bytes: number): void {
   if (!resetScheduled) {
     resetScheduled = true;
     // Runs once the microtask queue has drained: when the kept list is cleared.
-    process.nextTick(reset);
+    tick(reset);
   }
 }
 
@@ -44,7 +55,53 @@ export function mustEndJob(): boolean {
   return restored > KEEP_LIMIT;
 }
 
+/**
+ * The event-loop side of ending a job: one channel for the process, referenced only while a
+ * page-in waits on it (an idle one must not keep the process alive).
+ */
+class JobEnds {
+  #channel: MessageChannel | undefined;
+  #waiting: Array<() => void> = [];
+  #posted = false;
+
+  /** Resolves `done` on the next message, whatever the timers are. */
+  wait(done: () => void): void {
+    this.#waiting.push(done);
+    const ch = (this.#channel ??= this.#open());
+    ch.port1.ref();
+    if (!this.#posted) {
+      this.#posted = true;
+      ch.port2.postMessage(0);
+    }
+  }
+
+  #open(): MessageChannel {
+    const ch = new MessageChannel();
+    ch.port1.on('message', () => {
+      this.#posted = false;
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      ch.port1.unref();
+      for (const done of waiting) done();
+    });
+    ch.port1.unref();
+    return ch;
+  }
+}
+
+const ends = new JobEnds();
+
 /** Resolves after the microtask queue has drained (the job ends, and with it what WeakRefs kept alive). */
 export function endJob(): Promise<void> {
-  return new Promise((r) => process.nextTick(r));
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (): void => {
+      if (settled) return;
+      settled = true;
+      reset();
+      resolve();
+    };
+    tick(done);
+    ends.wait(done);
+  });
 }

@@ -1,7 +1,6 @@
 import type { ArcHost } from '../arc/arc-host.js';
 import { ArcInner } from '../arc/arc-inner.js';
-import { innerOf, isPagableArc } from '../arc/pagable-arc.js';
-import { PinnedPagableArc } from '../arc/pinned-pagable-arc.js';
+import { innerOf, innerOfPin, isPagableArc, isPinnedPagableArc } from '../arc/handles.js';
 import type { DataKey, PagableData } from '../keys/data.js';
 import type { BlobEntry } from '../blobstore/interface.js';
 import { BlobEncoder, type ChildRef, type EncodeContext, viaOf } from '../codec/encoder.js';
@@ -40,10 +39,14 @@ export interface EarlierBatches {
   readonly failed: WeakMap<object, PagableError>;
 }
 
-/** How the encoder tells arcs: a @Lazy field stores a PagableArc's shared inner. */
+/**
+ * How the encoder tells arcs: a @Lazy field stores the shared inner of a PagableArc or of a live
+ * PinnedPagableArc (a pin saves as its arc, as the Rust crate serializes both through
+ * `serialize_arc`); a released pin holds no arc.
+ */
 const ARCS: EncodeContext = {
-  arcTarget: (v) => (isPagableArc(v) ? innerOf(v) : undefined),
-  isPin: (v) => v instanceof PinnedPagableArc,
+  arcTarget: (v) => (isPagableArc(v) ? innerOf(v) : isPinnedPagableArc(v) ? innerOfPin(v) : undefined),
+  isPin: isPinnedPagableArc,
 };
 
 /**

@@ -149,6 +149,21 @@ export function blobStoreConformance(factory: BlobStoreFactory, harness?: Partia
       assert.equal(await s.getRoot('main'), undefined);
     });
 
+    it('root names are kept exactly, lone UTF-16 surrogates included: never two names in one slot', async () => {
+      const a = entryOf('high');
+      const b = entryOf('low');
+      await s.putMany([a, b]);
+      const names = ['\uD800', '\uDFFF', '\uDFFF\uD800', '\uD800\uDC00', '\uFFFD', '\uDBFF'.repeat(1024)];
+      for (const [i, name] of names.entries()) assert.equal(await s.setRoot(name, i % 2 === 0 ? a.key : b.key), true);
+      for (const [i, name] of names.entries()) assert.equal(await s.getRoot(name), i % 2 === 0 ? a.key : b.key);
+      const listed = await s.listRoots();
+      assert.equal(listed.length, names.length);
+      assert.deepEqual(new Map(listed.map((r) => [r.name, r.key])), new Map(names.map((n, i) => [n, i % 2 === 0 ? a.key : b.key])));
+      assert.equal(await s.deleteRoot('\uDFFF'), true);
+      assert.equal(await s.getRoot('\uD800'), a.key);
+      assert.equal(await s.deleteRoot('\uDFFF'), false);
+    });
+
     it('a long root name works', async () => {
       const a = entryOf('long');
       await s.putMany([a]);

@@ -295,6 +295,22 @@ export function storageConformance(factory: StorageFactory, harness?: Partial<Te
         assert.equal(await s.getRoot('x'.repeat(1024)), key);
       });
 
+      it('root names are kept exactly, lone surrogates included: each names its own root', async () => {
+        const a = await s.save(Dep.of('high'));
+        const b = await s.save(Dep.of('low'));
+        const names = ['\uD800', '\uDFFF', '\uDFFF\uD800', '\uD800\uDC00', '\uFFFD', 'x\uDBFF'];
+        for (const [i, name] of names.entries()) await s.setRoot(name, i % 2 === 0 ? a : b);
+        for (const [i, name] of names.entries()) assert.equal(await s.getRoot(name), i % 2 === 0 ? a : b, JSON.stringify(name));
+        const listed = (await s.listRoots()).map((r): [string, DataKey] => [r.name, r.key]);
+        assert.deepEqual(new Map(listed), new Map(names.map((n, i) => [n, i % 2 === 0 ? a : b])));
+        assert.equal(listed.length, names.length);
+        for (const name of names.filter((n) => n !== '\uD800')) assert.equal(await s.deleteRoot(name), true);
+        await s.gc();
+        assert.deepEqual(await s.listRoots(), [{ name: '\uD800', key: a }]);
+        assert.equal((await s.load(Dep, a)).name, 'high');
+        await expectPagableError(s.fetchData(b), 'NOT_FOUND');
+      });
+
       it('gc never deletes what a save still in flight wrote: its key loads', async () => {
         const saves = Array.from({ length: 20 }, (_, i) => s.save(Dep.of(`racing-${i}`, '1', [Dep.of(`child-${i}`)])));
         const gc = s.gc();

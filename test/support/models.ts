@@ -95,3 +95,30 @@ export class Kitchen {
   @Field(() => [Circle]) circles!: Circle[];
   @Field(() => Shape) anyShape!: Shape;
 }
+
+/** A Kitchen holding one value of every kind, `overrides` replacing some. */
+export function kitchen(overrides: Partial<Kitchen> = {}): Kitchen {
+  const k = new Kitchen();
+  Object.assign(k, {
+    s: 'héllo',
+    n: -0,
+    b: true,
+    big: 2n ** 100n,
+    nil: null,
+    undef: undefined,
+    when: new Date(0),
+    bytes: new Uint8Array([1, 2, 3]),
+    map: new Map<unknown, unknown>([
+      ['a', 1],
+      [2, 'two'],
+    ]),
+    set: new Set([1, 'x']),
+    list: [1, NaN, Infinity],
+    obj: { z: 1, f: new Float64Array([1.5]) },
+    circles: [Circle.of(1)],
+    anyShape: Square.of(2),
+    ...overrides,
+  });
+  Object.defineProperty(k.obj, '__proto__', { value: 5, enumerable: true, writable: true, configurable: true });
+  return k;
+}

@@ -12,8 +12,16 @@ export interface NodeRunOptions {
   timeout?: number;
 }
 
-/** Runs `node ...args`; resolves with its stdout once it exits 0, rejects with its output otherwise. */
-export function runNode(args: readonly string[], options: NodeRunOptions = {}): Promise<string> {
+/** How a child Node process ended, and what it printed. */
+export interface NodeResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node ...args`; resolves with how it ended, whatever its exit code. */
+export function spawnNode(args: readonly string[], options: NodeRunOptions = {}): Promise<NodeResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: options.cwd,
@@ -21,16 +29,20 @@ export function runNode(args: readonly string[], options: NodeRunOptions = {}): 
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: options.timeout ?? 120_000,
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve(out);
-      else reject(new Error(`node ${args.join(' ')} exited ${code ?? signal}\n${out}\n${err}`));
-    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/** Runs `node ...args`; resolves with its stdout once it exits 0, rejects with its output otherwise. */
+export async function runNode(args: readonly string[], options: NodeRunOptions = {}): Promise<string> {
+  const r = await spawnNode(args, options);
+  if (r.code !== 0) throw new Error(`node ${args.join(' ')} exited ${r.code ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
 }
 
 /** Runs a compiled tutorial from `build/examples/` (with --expose-gc, as `npm start` does). */

@@ -58,7 +58,8 @@ export const api = {
   classBlobs: (label: string, offset: number, limit: number) =>
     get<Page<BlobRef> | null>(`/api/class/${seg(label)}?offset=${offset}&limit=${limit}`),
   rescan: async (): Promise<ScanProgress> => {
-    const res = await fetch('/api/rescan', { method: 'POST' });
+    // The server takes a POST only with this header (and the page's Origin, which the browser adds): see request-guard.ts.
+    const res = await fetch('/api/rescan', { method: 'POST', headers: { 'x-pagable-explore': '1' } });
     return (await res.json()) as ScanProgress;
   },
   rawUrl: (key: string) => `/api/raw/${seg(key)}`,

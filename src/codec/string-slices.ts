@@ -1,7 +1,7 @@
 /*
- * Strings out of blob bytes, for the msgpack reader: short ASCII strings built in one call, Node's
- * native Latin-1 and UTF-8 slicing, and an exact WTF-8 decoder for the rare string that holds a lone
- * surrogate (written by MsgpackWriter as its own 3-byte sequence) or malformed bytes.
+ * Strings out of blob bytes, for the msgpack reader: short ASCII strings built in one call, and
+ * Node's native Latin-1 and UTF-8 slicing. The rare string that holds a lone surrogate (written by
+ * MsgpackWriter as its own 3-byte sequence) or malformed bytes goes through text/wtf8.ts.
  */
 
 const fcc = String.fromCharCode;
@@ -84,51 +84,4 @@ export function shortAscii(b: Uint8Array, p: number, n: number): string | undefi
       return (x | y | z | w | v | u | t | r) < 0x80 ? fcc(x, y, z, w, v, u, t, r) : undefined;
     }
   }
-}
-
-/**
- * WTF-8 (UTF-8 that also carries lone surrogates as 3-byte sequences) to a string; malformed
- * sequences become U+FFFD, one per bad byte, as TextDecoder does.
- */
-export function decodeWtf8(b: Uint8Array, p: number, e: number): string {
-  const units: number[] = [];
-  let out = '';
-  while (p < e) {
-    const c = b[p++]!;
-    if (c < 0x80) {
-      units.push(c);
-    } else if (c >= 0xc2 && c < 0xe0 && p < e && (b[p]! & 0xc0) === 0x80) {
-      units.push(((c & 0x1f) << 6) | (b[p++]! & 0x3f));
-    } else if (
-      c >= 0xe0 &&
-      c < 0xf0 &&
-      p + 1 < e &&
-      (b[p]! & 0xc0) === 0x80 &&
-      (b[p + 1]! & 0xc0) === 0x80 &&
-      !(c === 0xe0 && b[p]! < 0xa0)
-    ) {
-      units.push(((c & 0x0f) << 12) | ((b[p]! & 0x3f) << 6) | (b[p + 1]! & 0x3f));
-      p += 2;
-    } else if (
-      c >= 0xf0 &&
-      c < 0xf5 &&
-      p + 2 < e &&
-      (b[p]! & 0xc0) === 0x80 &&
-      (b[p + 1]! & 0xc0) === 0x80 &&
-      (b[p + 2]! & 0xc0) === 0x80 &&
-      !(c === 0xf0 && b[p]! < 0x90) &&
-      !(c === 0xf4 && b[p]! >= 0x90)
-    ) {
-      const u = (((c & 0x07) << 18) | ((b[p]! & 0x3f) << 12) | ((b[p + 1]! & 0x3f) << 6) | (b[p + 2]! & 0x3f)) - 0x10000;
-      units.push(0xd800 | (u >> 10), 0xdc00 | (u & 0x3ff));
-      p += 3;
-    } else {
-      units.push(0xfffd);
-    }
-    if (units.length >= 0x1000) {
-      out += fcc(...units);
-      units.length = 0;
-    }
-  }
-  return units.length > 0 ? out + fcc(...units) : out;
 }

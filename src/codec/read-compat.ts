@@ -1,0 +1,102 @@
+import { type ClassMeta, storedNameOf } from '../metadata/class-meta.js';
+import { ANY, type Schema } from '../metadata/schema.js';
+import { classForTag } from '../metadata/tag-registry.js';
+import type { Class } from '../metadata/type-spec.js';
+import type { TypeDesc } from './schema-parser.js';
+import type { SchemaSet } from './schema-set.js';
+
+/*
+ * What reading a stored field into a declared one will do, decided from the two types alone,
+ * before any blob is read (`pagable check`). It follows the decoder's rules (decoder.ts: `conv`,
+ * `convInstance`, `fit`): null and undefined fit every declared type; a stored value is read
+ * when it can be the declared type, and is TYPE_MISMATCH otherwise. Where that depends on the
+ * values (plain data read as Number, a @Dyn value read as one subclass), the verdict says so.
+ */
+
+/** The verdict for a stored type read as a declared one. */
+export type ReadVerdict =
+  /** Every stored value reads. */
+  | { readonly t: 'reads' }
+  /** Some stored values may be TYPE_MISMATCH: it depends on what was stored. */
+  | { readonly t: 'values' }
+  /** Every stored value but null and undefined is TYPE_MISMATCH. */
+  | { readonly t: 'mismatch' }
+  /** Stored values name a tag no loaded class holds: UNKNOWN_TAG. */
+  | { readonly t: 'unknown tag'; readonly tag: string };
+
+const READS: ReadVerdict = { t: 'reads' };
+const VALUES: ReadVerdict = { t: 'values' };
+const MISMATCH: ReadVerdict = { t: 'mismatch' };
+
+/** The built-in type a plain schema declares ('any' for plain data of any kind). */
+function nativeName(r: Schema): string | undefined {
+  if (r.k !== 'any') return undefined;
+  return r.native === undefined || r.native === Object ? 'any' : r.native.name;
+}
+
+/** Types whose stored values may be of any kind (plain data, or a declared type no value can have). */
+const UNCHECKED = new Set(['any', 'Object', 'Symbol', 'Function']);
+
+/** Instances of a class stored as `cls` where `r` is declared (convInstance's test). */
+function instanceOf(cls: Class, r: Schema): boolean {
+  switch (r.k) {
+    case 'class':
+      return cls === r.cls || cls.prototype instanceof r.cls;
+    case 'dyn':
+      return r.base === undefined || cls === r.base || cls.prototype instanceof r.base;
+    case 'union':
+      return r.byClass.has(cls);
+    case 'any':
+      return r.native === undefined;
+    default:
+      return false;
+  }
+}
+
+/** What reading values stored with type `w` (a type of `set`) into a field declared `r` does. */
+export function readVerdict(w: TypeDesc, r: Schema, set: SchemaSet): ReadVerdict {
+  if (w.t === 'shared' || w.t === 'lazy') return r.k === 'shared' || r.k === 'lazy' ? READS : MISMATCH;
+  if (r.k === 'shared' || r.k === 'lazy') return MISMATCH;
+  switch (w.t) {
+    case 'plain': {
+      const declared = nativeName(r);
+      if (declared === 'any' || declared === w.native) return READS;
+      if (UNCHECKED.has(w.native)) return VALUES;
+      if (r.k === 'array' && w.native === 'Array') return nativeName(r.of) === 'any' ? READS : VALUES;
+      return MISMATCH;
+    }
+    case 'array': {
+      if (r.k === 'array') return readVerdict(w.of, r.of, set);
+      const declared = nativeName(r);
+      return declared === 'any' || declared === 'Array' ? readVerdict(w.of, ANY, set) : MISMATCH;
+    }
+    case 'class': {
+      const e = set.classes[w.index];
+      if (e === undefined) return MISMATCH;
+      if (e.tag !== undefined) {
+        const cls = classForTag(e.tag);
+        if (cls === undefined) return { t: 'unknown tag', tag: e.tag };
+        return instanceOf(cls, r) ? READS : MISMATCH;
+      }
+      // Untagged: read by the declared class, matched by name or by a field in common.
+      if (r.k !== 'class' || r.meta === undefined) return MISMATCH;
+      return e.name === r.meta.name || e.fields.length === 0 || sharesAField(e.fields, r.meta) ? READS : MISMATCH;
+    }
+    case 'dyn':
+    case 'abstract': {
+      // Values of tagged classes (instanceof the base named); which ones depends on what was stored.
+      const base = w.t === 'dyn' ? w.base : w.name;
+      if (r.k === 'any') return r.native === undefined ? READS : MISMATCH;
+      if (r.k === 'dyn') return r.base === undefined || storedNameOf(r.base) === base ? READS : VALUES;
+      if (r.k === 'class') return base !== undefined && storedNameOf(r.cls) === base ? READS : VALUES;
+      return r.k === 'union' ? VALUES : MISMATCH;
+    }
+    case 'union':
+      return r.k === 'array' ? MISMATCH : VALUES;
+  }
+}
+
+/** A stored class shares a field name (or an alias) with `meta`: the reader takes it as a version. */
+function sharesAField(fields: ReadonlyArray<{ readonly name: string }>, meta: ClassMeta): boolean {
+  return fields.some((f) => meta.fields.some((m) => m.name === f.name || m.aliases.includes(f.name)));
+}
