@@ -227,15 +227,11 @@ export class LmdbBlobStore implements BlobStore {
         `blob ${r.parent} refers to ${r.child}, which ${this.name} no longer holds (a gc deleted it); nothing was written`,
       );
     }
-    let blobs = 0;
-    let bytes = 0;
-    for (let i = 0; i < r.length; i++) {
-      if (r[i]) {
-        blobs++;
-        bytes += entries[i]!.data.data.length;
-      }
-    }
-    this.#adjust(blobs, bytes);
+    const wrote = entries.filter((_, i) => r[i]);
+    this.#adjust(
+      wrote.length,
+      wrote.reduce((n, e) => n + e.data.data.length, 0),
+    );
     return r;
   }
 
