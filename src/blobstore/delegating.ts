@@ -3,9 +3,10 @@ import type { BlobStore } from './interface.js';
 /**
  * A store that forwards every call to `store` (bound, so backends with #private state work),
  * except what `overrides` replaces; an override set to undefined removes an optional member
- * (`getSync`, `count`, `sweeps`). The base of the wrappers (verifying, a store without its count).
- * `viewSync` is not forwarded: a wrapper that changes reads (verifies, counts, fails) would be
- * bypassed by it, so a wrapper offers it only by overriding it itself.
+ * (`getSync`, `putManySync`, `count`, `sweeps`). The base of the wrappers (verifying, a store without its count).
+ * `viewSync` is not forwarded, nor `putManySync` where `putMany` is replaced: a wrapper that
+ * changes reads or writes (verifies, counts, fails) would be bypassed by them, so it offers them
+ * only by overriding them itself.
  */
 export function delegating(store: BlobStore, overrides: { [K in keyof BlobStore]?: BlobStore[K] | undefined }): BlobStore {
   const forward: BlobStore = {
@@ -24,6 +25,9 @@ export function delegating(store: BlobStore, overrides: { [K in keyof BlobStore]
   };
   const getSync = store.getSync;
   if (getSync !== undefined) forward.getSync = (key) => getSync.call(store, key);
+  const putManySync = store.putManySync;
+  // A wrapper that replaces putMany would be bypassed by the store's own synchronous write.
+  if (putManySync !== undefined && !('putMany' in overrides)) forward.putManySync = (entries) => putManySync.call(store, entries);
   const count = store.count;
   if (count !== undefined) forward.count = () => count.call(store);
   if (store.sweeps !== undefined) Object.assign(forward, { sweeps: store.sweeps });

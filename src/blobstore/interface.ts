@@ -52,6 +52,14 @@ export interface BlobStore {
    */
   putMany(entries: readonly BlobEntry[]): Await<boolean[]>;
 
+  /**
+   * `putMany`, finished before it returns (LMDB: a synchronous transaction). Optional: a store
+   * that offers it lets the runtime page out on the caller's stack when the heap is over
+   * `autoPageOut.heapUsedLimit`, so a producer that never yields stays bounded; stores that
+   * cannot write synchronously (Redis) leave it out, and their producers await `drain()`.
+   */
+  putManySync?(entries: readonly BlobEntry[]): boolean[];
+
   /** The blobs, in order; undefined where absent. */
   getMany(keys: readonly DataKey[]): Await<Array<PagableData | undefined>>;
 

@@ -163,54 +163,76 @@ export class LmdbBlobStore implements BlobStore {
 
   // ---- BlobStore ------------------------------------------------------------------------------
 
+  /** One transaction for the batch (see #prepareWrite), resolved once committed. */
+  async putMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
+    const what = `writing ${entries.length} blob(s)`;
+    const txn = this.#prepareWrite(entries, what);
+    this.#pending.add(entries);
+    try {
+      return this.#written(entries, await this.#blobs.transaction(txn));
+    } catch (e) {
+      throw lmdbFailure(e, what, this.name);
+    } finally {
+      this.#pending.done(entries);
+    }
+  }
+
   /**
-   * One transaction for the batch, resolved once committed; MDB_NOOVERWRITE makes "write only
+   * The same in a synchronous transaction, committed before it returns: for the runtime's page-out
+   * on the caller's stack (the heap is over `autoPageOut.heapUsedLimit`). Blocks the thread for the
+   * commit (and for another process's write transaction, if one holds the lock).
+   */
+  putManySync(entries: readonly BlobEntry[]): boolean[] {
+    const what = `writing ${entries.length} blob(s)`;
+    const txn = this.#prepareWrite(entries, what);
+    try {
+      return this.#written(entries, this.#blobs.transactionSync(txn));
+    } catch (e) {
+      throw lmdbFailure(e, what, this.name);
+    }
+  }
+
+  /**
+   * The checks and records of a write, and its transaction body: MDB_NOOVERWRITE makes "write only
    * absent keys" atomic against every process. While a gc sweep is open, the batch is recorded,
    * and an entry whose child is neither in the batch nor stored makes the whole call NOT_FOUND
    * (nothing written): a sweep may have deleted a child the caller checked before it began.
    */
-  async putMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
-    this.#checkWritable(`writing ${entries.length} blob(s)`);
+  #prepareWrite(entries: readonly BlobEntry[], what: string): () => boolean[] | { parent: DataKey; child: DataKey } {
+    this.#checkWritable(what);
     for (const e of entries) this.#checkKey(e.key, 'putMany');
     // Encode outside the transaction: its callback runs on the main thread while LMDB's writer waits.
     const records = entries.map((e) => encodeBlobRecord(e.data));
     const keys = entries.map((e) => keyBytes(e.key));
-    this.#pending.add(entries);
-    try {
-      const r = await this.#blobs.transaction(() => {
-        const sweep = openSweepInTxn(this.#host.meta, this.name);
-        if (sweep !== undefined) {
-          const missing = this.#missingChild(entries);
-          if (missing !== undefined) return missing;
-        }
-        const out = new Array<boolean>(records.length);
-        for (let i = 0; i < records.length; i++) {
-          out[i] = (this.#blobs.putSync(keys[i]!, records[i]!, { noOverwrite: true }) as unknown) === true;
-        }
-        if (sweep !== undefined) recordInTxn(this.#host, sweep, Buffer.concat(keys));
-        return out;
-      });
-      if (!Array.isArray(r)) {
-        throw new PagableError(
-          'NOT_FOUND',
-          `blob ${r.parent} refers to ${r.child}, which ${this.name} no longer holds (a gc deleted it); nothing was written`,
-        );
+    return () => {
+      const sweep = openSweepInTxn(this.#host.meta, this.name);
+      if (sweep !== undefined) {
+        const missing = this.#missingChild(entries);
+        if (missing !== undefined) return missing;
       }
-      let blobs = 0;
-      let bytes = 0;
-      for (let i = 0; i < r.length; i++) {
-        if (r[i]) {
-          blobs++;
-          bytes += entries[i]!.data.data.length;
-        }
+      const out = new Array<boolean>(records.length);
+      for (let i = 0; i < records.length; i++) {
+        out[i] = (this.#blobs.putSync(keys[i]!, records[i]!, { noOverwrite: true }) as unknown) === true;
       }
-      this.#adjust(blobs, bytes);
-      return r;
-    } catch (e) {
-      throw lmdbFailure(e, `writing ${entries.length} blob(s)`, this.name);
-    } finally {
-      this.#pending.done(entries);
+      if (sweep !== undefined) recordInTxn(this.#host, sweep, Buffer.concat(keys));
+      return out;
+    };
+  }
+
+  /** What a committed write transaction returned: per entry, written; counted. NOT_FOUND for a missing child. */
+  #written(entries: readonly BlobEntry[], r: boolean[] | { parent: DataKey; child: DataKey }): boolean[] {
+    if (!Array.isArray(r)) {
+      throw new PagableError(
+        'NOT_FOUND',
+        `blob ${r.parent} refers to ${r.child}, which ${this.name} no longer holds (a gc deleted it); nothing was written`,
+      );
     }
+    const wrote = entries.filter((_, i) => r[i]);
+    this.#adjust(
+      wrote.length,
+      wrote.reduce((n, e) => n + e.data.data.length, 0),
+    );
+    return r;
   }
 
   /** Inside a write transaction: the first entry absent from the store whose child is nowhere. */

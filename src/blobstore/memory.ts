@@ -126,6 +126,11 @@ export class MemoryBlobStore implements BlobStore {
     return out;
   }
 
+  /** The same as putMany, which is synchronous here. */
+  putManySync(entries: readonly BlobEntry[]): boolean[] {
+    return this.putMany(entries);
+  }
+
   getMany(keys: readonly DataKey[]): Array<PagableData | undefined> {
     this.#checkOpen('getMany');
     const out = new Array<PagableData | undefined>(keys.length);

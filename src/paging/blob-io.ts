@@ -75,13 +75,22 @@ export class BlobIo {
     this.counters.bytes += length;
   }
 
-  /** Writes blobs (absent ones only) and counts stores, dedup hits and new blobs. */
-  put(entries: readonly BlobEntry[]): Await<void> {
+  /** True when the store can write synchronously (`putManySync`). */
+  get canWriteSync(): boolean {
+    return this.store.putManySync !== undefined;
+  }
+
+  /**
+   * Writes blobs (absent ones only) and counts stores, dedup hits and new blobs; with `sync`,
+   * through `putManySync` where the store offers it, so the write is done when this returns.
+   */
+  put(entries: readonly BlobEntry[], sync = false): Await<void> {
     if (entries.length === 0) return;
     const what = `storing ${entries.length === 1 ? `blob ${entries[0]!.key}` : `${entries.length} blobs`}`;
     this.checkOpen(what);
+    const store = this.store;
     return andThen(
-      this.call(what, () => this.store.putMany(entries)),
+      this.call(what, () => (sync && store.putManySync !== undefined ? store.putManySync(entries) : store.putMany(entries))),
       (written) => {
         const s = this.counters;
         for (let i = 0; i < entries.length; i++) {

@@ -24,6 +24,11 @@ export interface StorageStats {
   autoPageOuts?: number;
   /** With `autoPageOut`: arcs those runs paged out. */
   autoPagedOut?: number;
+  /**
+   * With `autoPageOut`: how many of those runs ran on the caller's stack, because an arc was
+   * queued while the heap was over `heapUsedLimit` (stores that write synchronously only).
+   */
+  autoReclaims?: number;
 }
 
 /** What one `pageOutPending()` did; a value that cannot be encoded stays resident and is reported. */
@@ -54,12 +59,24 @@ export interface VerifyReport {
 
 /** When the storage pages out by itself; see `StorageOptions.autoPageOut`. */
 export interface AutoPageOutOptions {
-  /** Page out when more arcs than this wait for page-out. */
+  /** Page out (on the next turn of the event loop) when more arcs than this wait for page-out. */
   maxPending?: number;
-  /** Page out when `process.memoryUsage().heapUsed` passes this many bytes (looked at while arcs wait). */
+  /**
+   * Page out when `process.memoryUsage().heapUsed` passes this many bytes: looked at each time an
+   * arc is queued, and every `intervalMs` while arcs wait. On stores that write synchronously
+   * (memory, LMDB) an arc queued while the heap is over it pages out the queue on that caller's
+   * stack, batch by batch, so a producer that never yields stays bounded; on the others (Redis)
+   * the page-out runs on the next turn of the event loop, and a producer awaits `drain()`.
+   */
   heapUsedLimit?: number;
   /** How often the heap is looked at while arcs wait, in ms (default 100). */
   intervalMs?: number;
+  /**
+   * Where the heap figure compared with `heapUsedLimit` comes from, in bytes. Default: V8's used
+   * heap size (what `process.memoryUsage().heapUsed` reports, read without its RSS system call).
+   * Tests drive the budget with it; a program may budget another figure.
+   */
+  probe?: () => number;
 }
 
 /** Options every storage accepts. */
@@ -67,11 +84,15 @@ export interface StorageOptions {
   /** Dev mode: deep-freeze values once they have a key, so mutations of stored data throw. */
   freeze?: boolean;
   /**
-   * Off unless given: runs `pageOutPending()` by itself, off the caller's stack (never two at once,
-   * never after `close()`), when one of the thresholds is passed.
+   * Off unless given: runs `pageOutPending()` by itself when one of the thresholds is passed, off
+   * the caller's stack (one at a time, never after `close()`), except the heap's on stores that
+   * write synchronously (see `heapUsedLimit`). `drain()` waits for it.
    */
   autoPageOut?: AutoPageOutOptions;
-  /** Each automatic page-out's report, failures included (they never become unhandled rejections). */
+  /**
+   * Each automatic page-out's report, failures included (they never become unhandled
+   * rejections), and that of the page-out `drain()` runs on a storage without `autoPageOut`.
+   */
   onPageOut?: (report: PageOutReport) => void;
 }
 
@@ -90,8 +111,18 @@ export interface PagableStorage {
   load<T>(cls: abstract new (...a: any[]) => T, key: DataKey): Promise<T>;
   /** Arcs scheduled for page-out and not yet written. */
   pendingPagingCount(): number;
-  /** Serializes everything scheduled, children first, and drops unpinned values. */
+  /** Serializes everything scheduled, children first, in bounded batches, and drops unpinned values. */
   pageOutPending(): PageOutReport | Promise<PageOutReport>;
+  /**
+   * Back-pressure for a producer: resolves at once when nothing needs paging out; else once the
+   * automatic page-out has brought the heap under `heapUsedLimit` (or written every waiting arc:
+   * what it leaves behind is garbage for V8 to collect) and the queue under `maxPending`. Without
+   * `autoPageOut`, it runs `pageOutPending()` when arcs wait. Rejects with STORAGE_CLOSED once the
+   * storage is closed (also when it closes meanwhile), and with the error of a page-out whose
+   * write failed (its arcs are queued again); values that cannot be encoded stay resident and are
+   * reported to `onPageOut`, they do not fail it.
+   */
+  drain(): Promise<void>;
   /** Makes everything written so far durable. */
   flush(): Promise<void>;
   /** Counters of this handle: blobs and bytes known, stores, dedup hits, fetches. */

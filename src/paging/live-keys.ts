@@ -59,6 +59,11 @@ export class LiveKeys {
     return [...out];
   }
 
+  /** True while gc's final step holds writers off (a writer entering now would wait). */
+  get gated(): boolean {
+    return this.#exclusive !== undefined;
+  }
+
   /** A writer enters; resolves (or returns at once) when no gc final step runs. */
   enterWriter(): Promise<void> | undefined {
     if (this.#exclusive === undefined) {

@@ -1,57 +1,28 @@
-import type { ArcInner } from '../arc/arc-inner.js';
 import { andThen } from '../blobstore/await.js';
 import type { Await } from '../blobstore/interface.js';
-import { rootOfValue } from '../codec/encoder.js';
-import { PagableError, toPagableError } from '../error.js';
+import { PagableError } from '../error.js';
 import type { DataKey } from '../keys/data.js';
 import type { BlobIo } from './blob-io.js';
 import { copyForeign } from './copy.js';
 import type { LiveKeys } from './live-keys.js';
 import type { CollectingSink, PageOutRun } from './page-out.js';
 
-/*
- * The two halves of `pageOutPending()` around a page-out run: encoding every queued arc (children
- * first, each failure reported once), then committing what the run produced, so that an arc gets
- * its key only once its blob, and every blob it refers to, is stored.
- */
-
-/**
- * Runs every arc `take()` hands out through `run`, again while encoding queued more; records the
- * arcs it tried in `attempted` (to queue them again if the write fails) and each value that could
- * not be encoded once in `failed`. The loop has a function of its own: see page-in-driver.ts.
- */
-export function encodeQueue(take: () => ArcInner[], run: PageOutRun, attempted: ArcInner[], failed: PagableError[]): void {
-  for (let queue = take(); queue.length > 0; queue = take()) {
-    for (const inner of queue) {
-      inner.scheduled = false;
-      if (inner.key !== undefined || !inner.resident) continue;
-      attempted.push(inner);
-      try {
-        const root = inner.root ?? rootOfValue(inner.value);
-        run.run({
-          target: inner,
-          isArc: true,
-          root,
-          owner: undefined,
-          field: root.k === 'class' ? `PagableArc<${root.cls.name}>` : 'PagableArc',
-        });
-      } catch (e) {
-        // A run rethrows the error of a value that already failed: report each failure once.
-        const err = toPagableError(e, 'NOT_PAGABLE', 'page-out');
-        if (!failed.includes(err)) failed.push(err);
-      }
-    }
-  }
-}
-
 /**
  * Writes what a run produced, copies blobs of other storages, then gives arcs their keys: a key
  * is set only once its blob is stored. On a store other handles share (`sweeps`), blobs the
  * graph refers to without writing them (arcs stored earlier, blobs found already copied) are
  * touched before the write and checked again after it: a touch just before another handle's
- * sweep opened is not recorded by it, so only the second check proves the graph whole.
+ * sweep opened is not recorded by it, so only the second check proves the graph whole. With
+ * `sync`, blobs are written with `putManySync` where the store offers it (the caller's stack).
  */
-export function commitPageOut(io: BlobIo, live: LiveKeys, sink: CollectingSink, run: PageOutRun, op: Set<DataKey>): Await<number> {
+export function commitPageOut(
+  io: BlobIo,
+  live: LiveKeys,
+  sink: CollectingSink,
+  run: PageOutRun,
+  op: Set<DataKey>,
+  sync = false,
+): Await<number> {
   live.record(op, sink.reused);
   live.record(
     op,
@@ -61,7 +32,7 @@ export function commitPageOut(io: BlobIo, live: LiveKeys, sink: CollectingSink, 
   const found: DataKey[] = [];
   const copy = (): Await<void> => (sink.copies.length === 0 ? undefined : copyForeign(io, live, op, sink.copies, found));
   const write = (): Await<number> =>
-    andThen(andThen(io.put(sink.entries), copy), () => {
+    andThen(andThen(io.put(sink.entries, sync), copy), () => {
       if (!shared) return applyKeys(run);
       const refs = [...sink.reused, ...found];
       return andThen(io.has(refs, true), (present) => {

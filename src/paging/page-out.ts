@@ -1,5 +1,5 @@
 import type { ArcHost } from '../arc/arc-host.js';
-import type { ArcInner } from '../arc/arc-inner.js';
+import { ArcInner } from '../arc/arc-inner.js';
 import { innerOf, innerOfPin, isPagableArc, isPinnedPagableArc } from '../arc/handles.js';
 import type { DataKey, PagableData } from '../keys/data.js';
 import type { BlobEntry } from '../blobstore/interface.js';
@@ -27,6 +27,16 @@ interface Task {
   children: ChildRef[] | undefined;
   schema: SchemaSet | undefined;
   root: RootSchema | undefined;
+}
+
+/**
+ * What the earlier batches of one page-out stored, held weakly (a batch lets go of its values):
+ * the keys of the objects stored as blobs of their own, and the values that could not be encoded,
+ * so a later batch neither encodes an object again nor reports a failure twice.
+ */
+export interface EarlierBatches {
+  readonly keys: WeakMap<object, DataKey>;
+  readonly failed: WeakMap<object, PagableError>;
 }
 
 /**
@@ -62,6 +72,8 @@ export class PageOutRun {
   constructor(
     private host: ArcHost,
     private sink: PageOutSink,
+    /** The batches of this page-out before this one, if any. */
+    private earlier?: EarlierBatches,
   ) {}
 
   /**
@@ -84,7 +96,12 @@ export class PageOutRun {
     try {
       return this.encoder.encode(value, root, via);
     } catch (e) {
-      if (e instanceof PagableError) this.failedWith.set(id, e);
+      if (e instanceof PagableError) {
+        // The same value failed in an earlier batch: the same error, so it is reported once.
+        const earlier = this.earlier?.failed.get(id) ?? e;
+        this.failedWith.set(id, earlier);
+        throw earlier;
+      }
       throw e;
     }
   }
@@ -108,6 +125,12 @@ export class PageOutRun {
       if (t.data === undefined) {
         if (this.finished.has(id)) continue;
         if (this.inProgress.has(id)) throw this.cycle(t);
+        const stored = this.earlier !== undefined && !t.ref.isArc ? this.earlier.keys.get(id) : undefined;
+        if (stored !== undefined) {
+          this.sink.reuse(stored);
+          this.finished.set(id, stored);
+          continue;
+        }
         let value: unknown = id;
         const root = t.ref.root;
         if (t.ref.isArc) {
@@ -160,6 +183,12 @@ export class PageOutRun {
     }
   }
 
+  /** Hands what this committed batch stored to the next batches of the page-out (arcs carry their keys). */
+  handOver(earlier: EarlierBatches): void {
+    for (const [obj, key] of this.finished) if (!(obj instanceof ArcInner)) earlier.keys.set(obj, key);
+    for (const [obj, err] of this.failedWith) earlier.failed.set(obj, err);
+  }
+
   /**
    * Lets go of everything this run reached (values, arcs, blobs, the storage) once its writes are
    * committed, keeping one object of each shape it made (see warm.ts). Only objects of the run's
@@ -185,6 +214,7 @@ export class PageOutRun {
     }
     this.host = RELEASED as ArcHost;
     this.sink = RELEASED as PageOutSink;
+    this.earlier = undefined;
   }
 
   private cycle(t: Task): PagableError {
@@ -220,8 +250,11 @@ export class CollectingSink implements PageOutSink {
   readonly entries: BlobEntry[] = [];
   readonly copies: Array<[ArcHost, DataKey]> = [];
   readonly reused: DataKey[] = [];
+  /** The `data` bytes of the entries: what a batch holds until it is written. */
+  bytes = 0;
   put(key: DataKey, data: PagableData): void {
     this.entries.push({ key, data });
+    this.bytes += data.data.length;
   }
   copyFrom(host: ArcHost, key: DataKey): void {
     this.copies.push([host, key]);
@@ -235,6 +268,7 @@ export class CollectingSink implements PageOutSink {
     this.entries.length = 0;
     this.copies.length = 0;
     this.reused.length = 0;
+    this.bytes = 0;
     this.put(TEMPLATE_KEY, TEMPLATE_DATA);
   }
 }

@@ -22,7 +22,9 @@ import { hasLegacyRawIo, legacyRawStore } from './legacy-raw-store.js';
 import { LiveKeys } from './live-keys.js';
 import { PageInRun } from './page-in.js';
 import { CollectingSink as Sink, PageOutRun, retire } from './page-out.js';
-import { commitPageOut, encodeQueue } from './page-out-commit.js';
+import { pageOutInBatches } from './page-out-batches.js';
+import { commitPageOut } from './page-out-commit.js';
+import { PageOutQueue } from './page-out-queue.js';
 import { drive, driveSync, notFound } from './page-in-driver.js';
 import { checkRootName } from './root-name.js';
 import { verifyStore } from './verify.js';
@@ -43,9 +45,10 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   readonly #cache = new ArcCache();
   /** The kinds of this storage's arcs: where every handle on one blob meets the arc's live inner. */
   readonly #kinds: ArcKinds;
-  #queue: ArcInner[] = [];
+  readonly #queue = new PageOutQueue();
   #gcRunning: Promise<GcReport> | undefined;
   readonly #auto: AutoPageOut | undefined;
+  readonly #onPageOut: ((report: PageOutReport) => void) | undefined;
   /** @internal What arcs bound to this storage call back into (see ArcHost); not for users. */
   readonly [ARC_HOST]: ArcHost;
 
@@ -72,7 +75,6 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     const host: ArcHost = {
       scheduleForPaging: (inner) => {
         if (this.#io.closed || inner.scheduled) return;
-        inner.scheduled = true;
         this.#queue.push(inner);
         this.#auto?.scheduled(this.#queue.length);
       },
@@ -84,13 +86,18 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     };
     this.#kinds = new ArcKinds(host);
     this[ARC_HOST] = host;
+    this.#onPageOut = options.onPageOut;
     this.#auto =
       options.autoPageOut === undefined
         ? undefined
         : new AutoPageOut(
             options.autoPageOut,
-            () => this.pageOutPending(),
-            () => this.pendingPagingCount(),
+            {
+              run: () => this.pageOutPending(),
+              // On the caller's stack only where every write can finish there, and no gc holds writers off.
+              reclaim: (more) => (this.#io.closed || !this.#io.canWriteSync || this.#live.gated ? undefined : this.#pageOut(true, more)),
+              pending: () => this.pendingPagingCount(),
+            },
             options.onPageOut,
           );
   }
@@ -125,10 +132,10 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   }
 
   /**
-   * Runs a write of this handle as operation `op`: gc's final step waits for it, and it for gc's
-   * final step. The caller ends `op` once its result is delivered (see LiveKeys).
+   * Runs a write of this handle: gc's final step waits for it, and it for gc's final step. The
+   * operation whose keys it records is the caller's, ended once its result is delivered (see LiveKeys).
    */
-  #write<T>(what: string, op: Set<DataKey>, body: () => Await<T>): Await<T> {
+  #write<T>(what: string, body: () => Await<T>): Await<T> {
     this.#io.checkOpen(what);
     const enter = (): Await<T> => {
       let r: Await<T>;
@@ -174,7 +181,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     const own: PagableData = { data: new Uint8Array(data.data), arcs: data.arcs.slice() };
     const key = computeKey(own);
     return this.#operation((op) =>
-      this.#write('storeData', op, () => {
+      this.#write('storeData', () => {
         this.#live.record(op, [key]);
         return andThen(this.#io.put([{ key, data: own }]), () => key);
       }),
@@ -225,7 +232,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     // when every write was synchronous), so a gc() called before then keeps what it wrote.
     const op = this.#live.begin();
     try {
-      return await this.#write('save', op, () => {
+      return await this.#write('save', () => {
         const sink = new Sink();
         const run = new PageOutRun(this[ARC_HOST], sink);
         const key = run.run(ref);
@@ -251,56 +258,37 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
 
   /** Arcs scheduled for page-out that still need writing. */
   pendingPagingCount(): number {
-    let n = 0;
-    for (const inner of this.#queue) if (inner.key === undefined && inner.resident) n++;
-    return n;
+    return this.#queue.pending();
   }
 
   /**
-   * Serializes every scheduled arc (children first), stores it, sets its key and drops its value
-   * when nobody pins it. A value that cannot be encoded stays resident and is reported; a failed
-   * write rejects and queues the arcs again, so nothing is stranded. Synchronous when the backend
-   * writes synchronously (memory) and no arc of another storage must be fetched to be copied here.
+   * Serializes every scheduled arc (children first) in batches of bounded size, stores it, sets its
+   * key and drops its value when nobody pins it. A value that cannot be encoded stays resident and
+   * is reported; a failed write rejects and queues its batch's arcs again, so nothing is stranded.
+   * Synchronous when the backend writes synchronously (memory) and no arc of another storage must
+   * be fetched to be copied here.
    */
   pageOutPending(): PageOutReport | Promise<PageOutReport> {
     if (this.#io.closed) {
-      this.#queue = [];
+      this.#queue.clear();
       return { pagedOut: 0, failed: [] };
     }
-    return this.#operation((op) =>
-      this.#write('pageOutPending', op, () => {
-        const sink = new Sink();
-        const run = new PageOutRun(this[ARC_HOST], sink);
-        const failed: PagableError[] = [];
-        const attempted: ArcInner[] = [];
-        encodeQueue(
-          () => {
-            const queue = this.#queue;
-            this.#queue = [];
-            return queue;
-          },
-          run,
-          attempted,
-          failed,
-        );
-        const requeue = (e: unknown): never => {
-          for (const inner of attempted)
-            if (inner.key === undefined && inner.resident && inner.pinnedCount === 0) this[ARC_HOST].scheduleForPaging(inner);
-          throw e;
-        };
-        let r: Await<number>;
-        try {
-          r = commitPageOut(this.#io, this.#live, sink, run, op);
-        } catch (e) {
-          return requeue(e);
-        }
-        const done = (pagedOut: number): PageOutReport => {
-          retire(run, sink);
-          return { pagedOut, failed };
-        };
-        return isPromise(r) ? r.then(done, requeue) : done(r);
-      }),
+    return this.#pageOut(false, undefined);
+  }
+
+  #pageOut(sync: boolean, more: (() => boolean) | undefined): Await<PageOutReport> {
+    const host = this[ARC_HOST];
+    return this.#write('pageOutPending', () =>
+      pageOutInBatches({ host, io: this.#io, live: this.#live, queue: this.#queue, requeue: (i) => host.scheduleForPaging(i), sync, more }),
     );
+  }
+
+  /** Resolves once nothing needs paging out; see PagableStorage.drain. */
+  drain(): Promise<void> {
+    if (this.#io.closed) return Promise.reject(new PagableError('STORAGE_CLOSED', 'drain: the storage is closed'));
+    if (this.#auto !== undefined) return this.#auto.drain();
+    if (this.#queue.length === 0) return Promise.resolve();
+    return Promise.resolve(this.pageOutPending()).then((report) => this.#onPageOut?.(report));
   }
 
   /** Makes everything written so far durable. */
@@ -315,6 +303,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     if (this.#auto !== undefined) {
       s.autoPageOuts = this.#auto.runs;
       s.autoPagedOut = this.#auto.pagedOut;
+      s.autoReclaims = this.#auto.reclaims;
     }
     return s;
   }
@@ -324,8 +313,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     if (this.#io.closed) return;
     this.#io.shut();
     this.#auto?.close();
-    for (const inner of this.#queue) inner.scheduled = false;
-    this.#queue = [];
+    this.#queue.clear();
     this.#cache.clear();
     await this.#io.call('closing', () => this.#io.store.close());
   }
@@ -342,7 +330,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     checkRootName(name);
     this.#checkKey(key, 'setRoot');
     await this.#operation((op) =>
-      this.#write('setRoot', op, async () => {
+      this.#write('setRoot', async () => {
         this.#live.record(op, [key]);
         const set = await this.#io.call(`setting root "${name}"`, () => this.#io.store.setRoot(name, key));
         if (!set) throw new PagableError('NOT_FOUND', `setRoot("${name}"): blob ${key} is not in ${this.#io.store.name}`);

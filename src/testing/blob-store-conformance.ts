@@ -68,6 +68,18 @@ export function blobStoreConformance(factory: BlobStoreFactory, harness?: Partia
       assert.deepEqual([...(await s.getMany([a.key]))[0]!.data], [...a.data.data]);
     });
 
+    it('putManySync, where offered, writes as putMany does and is done when it returns', async () => {
+      const putManySync = s.putManySync;
+      if (putManySync === undefined) return;
+      const a = entryOf('sync');
+      const r = putManySync.call(s, [a, entryOf('sync 2', [a.key]), a]);
+      assert.equal(isPromise(r), false);
+      assert.deepEqual(r, [true, true, false]);
+      assert.deepEqual(putManySync.call(s, [a]), [false]);
+      assert.deepEqual(await s.hasMany([a.key, entryOf('sync 2', [a.key]).key]), [true, true]);
+      assert.deepEqual([...(await s.getMany([a.key]))[0]!.data], [...a.data.data]);
+    });
+
     it('writes a key repeated within one batch once', async () => {
       const a = entryOf('twice');
       const r = await s.putMany([a, a, entryOf('other'), a]);

@@ -407,6 +407,34 @@ export function storageConformance(factory: StorageFactory, harness?: Partial<Te
         }
       });
 
+      it('drain() waits until the automatic page-out has brought the queue under maxPending', async () => {
+        const auto = await factory.create({ autoPageOut: { maxPending: 2 } });
+        try {
+          const arcs = Array.from({ length: 5 }, (_, i) => PagableArc.new(Dep.of(`drain-${i}`), auto));
+          for (const a of arcs) a.unpin();
+          await auto.drain();
+          assert.ok(auto.pendingPagingCount() <= 2);
+          assert.equal((await arcs[4]!.pin()).value.name, 'drain-4');
+        } finally {
+          await auto.close();
+        }
+      });
+
+      it('drain() resolves when nothing waits; without autoPageOut it pages out what waits', async () => {
+        await s.drain();
+        const arc = PagableArc.new(Dep.of('drained'), s);
+        arc.unpin();
+        await s.drain();
+        assert.equal(arc.isPagedOut, true);
+        assert.equal(s.pendingPagingCount(), 0);
+      });
+
+      it('drain() rejects with STORAGE_CLOSED once the storage is closed', async () => {
+        const closed = await factory.create();
+        await closed.close();
+        await expectPagableError(() => closed.drain(), 'STORAGE_CLOSED');
+      });
+
       it('without autoPageOut nothing pages out by itself, and stats() has no automatic counters', async () => {
         const arc = PagableArc.new(Dep.of('manual'), s);
         arc.unpin();

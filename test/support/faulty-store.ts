@@ -18,12 +18,21 @@ export function faulty(store: BlobStore, faults: Partial<Faults> = {}): { store:
     if (forced || (f.rate > 0 && f.random() < f.rate)) throw new Error(`injected ${what} failure`);
   };
   const getSync = store.getSync;
+  const putManySync = store.putManySync;
   const wrapped = delegating(store, {
     name: `faulty ${store.name}`,
     putMany: (e) => {
       fail('write', f.writes);
       return store.putMany(e);
     },
+    ...(putManySync === undefined
+      ? {}
+      : {
+          putManySync: (e: Parameters<typeof putManySync>[0]) => {
+            fail('write', f.writes);
+            return putManySync.call(store, e);
+          },
+        }),
     getMany: (k) => {
       fail('read', f.reads);
       return store.getMany(k);
