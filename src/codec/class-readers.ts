@@ -3,6 +3,7 @@ import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-
 import type { Schema } from '../metadata/schema.js';
 import type { TypeDesc } from './schema-parser.js';
 import type { SchemaClass, SchemaSet } from './schema-set.js';
+import { checkedNative, leafOf } from './wire-rules.js';
 
 /*
  * How an instance is read: one generated function per class (constant property names keep every
@@ -18,6 +19,7 @@ export interface InstanceSource {
   nat(s: Schema, meta: ClassMeta, field: string): unknown;
   cls(s: Schema): unknown;
   arr(s: Schema, holder: object, slot: string | number): unknown;
+  natArr(s: Schema, meta: ClassMeta, field: string): unknown;
   dyn(s: Schema): unknown;
   union(s: Schema): unknown;
   shared(s: Schema, holder: object, slot: string | number): unknown;
@@ -42,11 +44,12 @@ function readLine(s: Schema, i: number, key: string): string {
     // A field declared with a built-in type (design:type String, () => Date...) checks the kind of
     // what it reads: a hostile or mislabelled blob is TYPE_MISMATCH, never a value of another kind.
     case 'any':
-      return s.native === undefined || s.native === Object ? `obj[${key}] = dec.value();` : `obj[${key}] = dec.nat(S[${i}], M, ${key});`;
+      return checkedNative(s) ? `obj[${key}] = dec.nat(S[${i}], M, ${key});` : `obj[${key}] = dec.value();`;
     case 'class':
       return `obj[${key}] = dec.cls(S[${i}]);`;
     case 'array':
-      return `obj[${key}] = dec.arr(S[${i}], obj, ${key});`;
+      // So does an array of a built-in type, element by element.
+      return checkedNative(leafOf(s)) ? `obj[${key}] = dec.natArr(S[${i}], M, ${key});` : `obj[${key}] = dec.arr(S[${i}], obj, ${key});`;
     case 'dyn':
       return `obj[${key}] = dec.dyn(S[${i}]);`;
     case 'union':

@@ -1,5 +1,6 @@
 import { PagableError } from '../error.js';
-import { C1_BYTE, MAX_INLINE_DEPTH } from './wire.js';
+import { C1_BYTE } from './wire.js';
+import { MAX_INLINE_DEPTH } from './wire-rules.js';
 import { decodeWtf8, latin1Slice, shortAscii, utf8Slice } from './wtf8.js';
 
 /*
