@@ -61,6 +61,17 @@ function readLine(s: Schema, i: number, key: string): string {
   }
 }
 
+/**
+ * The generated line that makes field `name` an own property of `target` holding undefined. A
+ * field named `__proto__` is defined: assigning it would set the instance's prototype, and every
+ * later assignment to the field then sets the own property (found before the inherited accessor).
+ */
+export function slotLine(target: string, name: string): string {
+  return name === '__proto__'
+    ? `Object.defineProperty(${target}, "__proto__", { value: undefined, writable: true, enumerable: true, configurable: true });`
+    : `${target}[${JSON.stringify(name)}] = undefined;`;
+}
+
 /** Fast readers by class id (small numbers): an indexed load where instances are read. */
 const fastReaders: Array<ClassReader | undefined> = [];
 
@@ -76,7 +87,7 @@ const makers = new WeakMap<ClassMeta, () => object>();
 function makerOf(meta: ClassMeta): () => object {
   let m = makers.get(meta);
   if (m !== undefined) return m;
-  const lines = meta.fields.map((f) => `this[${JSON.stringify(f.name)}] = undefined;`);
+  const lines = meta.fields.map((f) => slotLine('this', f.name));
   const make = (name: string): (() => object) =>
     new Function('P', `function ${name}() {\n${lines.join('\n')}\n}\n${name}.prototype = P;\nreturn ${name};`)(
       meta.cls.prototype,

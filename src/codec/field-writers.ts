@@ -55,7 +55,9 @@ export function compileFieldWriter(meta: ClassMeta): FieldWriter {
   for (let i = 0; i < names.length; i++) {
     const key = JSON.stringify(names[i]);
     const v = `v${i}`;
-    lines.push(`enc.field = ${key}; const ${v} = obj[${key}];`);
+    // A field named `__proto__` is the own property: an instance without one holds undefined there, not its prototype.
+    const read = names[i] === '__proto__' ? `Object.hasOwn(obj, ${key}) ? obj[${key}] : undefined` : `obj[${key}]`;
+    lines.push(`enc.field = ${key}; const ${v} = ${read};`);
     lines.push(primitiveLine(schemas[i]!, v, i, key));
   }
   if (meta.rest !== undefined) lines.push('enc.rest(obj, M);');

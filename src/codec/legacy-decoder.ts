@@ -4,6 +4,7 @@ import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import { type RootSchema, type Schema, describeSchema } from '../metadata/schema.js';
 import { classForTag } from '../metadata/tag-registry.js';
 import type { Class } from '../metadata/type-spec.js';
+import { slotLine } from './class-readers.js';
 import type { DecodeContext } from './decode-context.js';
 import { C1, Esc, TYPED_ARRAYS, readTagHeader, unpackBody } from './wire.js';
 import { MAX_INLINE_DEPTH, bigintTextFits, checkedNative, classFits, kindOf, nativeFits } from './wire-rules.js';
@@ -43,7 +44,9 @@ function compileFieldDecoder(meta: ClassMeta): FieldDecoder {
     else lines.push(`obj[${key}] = (r === undefined || r === null) ? r : dec.value(r, S[${i}], M, obj, ${key});`);
   });
   if (meta.rest !== undefined) lines.push(`dec.restInto(obj, arr[start + ${schemas.length}], M);`);
-  const body = `return function decodeFields(arr, start, dec) {\nconst obj = Object.create(P); let r;\n${lines.join('\n')}\nreturn obj;\n};`;
+  // A field named `__proto__` is an own property before anything is assigned to it.
+  const own = meta.fields.some((f) => f.name === '__proto__') ? slotLine('obj', '__proto__') : '';
+  const body = `return function decodeFields(arr, start, dec) {\nconst obj = Object.create(P); let r;\n${own}\n${lines.join('\n')}\nreturn obj;\n};`;
   return new Function('S', 'M', 'P', body)(schemas, meta, meta.cls.prototype) as FieldDecoder;
 }
 

@@ -89,6 +89,16 @@ function typeTree(s: Schema, index: (m: ClassMeta) => number, where: string): un
         const m = getClassMeta(cls);
         if (m !== undefined) members.push(nameOf(name, 'a discriminator name', where), index(m));
       }
+      // A value is written with its class's name, and read back as the class the name gives.
+      for (const [cls, name] of s.byClass) {
+        const other = s.byName.get(name);
+        if (other !== cls) {
+          throw new PagableError(
+            'INVALID_ARGUMENT',
+            `${where}: the discriminator names two classes "${String(name)}" (${cls.name} and ${other?.name ?? '?'}): each needs a name of its own`,
+          );
+        }
+      }
       return [3, members];
     }
     case 'shared':

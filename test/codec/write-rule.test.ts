@@ -19,6 +19,7 @@ import {
   TypeTag,
 } from '../../src/index.js';
 import { expectError } from '../support/expect-error.js';
+import { Cat, Dog, Pet } from '../support/ct-models.js';
 import { Circle, Dep, Shape } from '../support/models.js';
 
 @Pagable()
@@ -158,6 +159,38 @@ describe('write rule: nesting counts the same containers on both sides', () => {
   });
 });
 
+describe('write rule: field names', () => {
+  it('a field named __proto__ is an own data property on both sides, never the prototype', async () => {
+    class Odd {
+      n!: number;
+    }
+    Field()(Odd.prototype, '__proto__');
+    Field(() => Number)(Odd.prototype, 'n');
+    Pagable()(Odd);
+    const own = (o: object): unknown => Object.getOwnPropertyDescriptor(o, '__proto__')?.value;
+    const s = new InMemoryPagableStorage();
+    const set = Object.defineProperty(Object.assign(new Odd(), { n: 1 }), '__proto__', {
+      value: { x: 1 },
+      enumerable: true,
+      writable: true,
+    });
+    const back = await s.load(Odd, await s.save(set));
+    expect(back).to.be.instanceOf(Odd);
+    expect(own(back)).to.deep.equal({ x: 1 });
+    // Not set on the instance: undefined, not the prototype it would inherit.
+    const unset = await s.load(Odd, await s.save(Object.assign(new Odd(), { n: 2 })));
+    expect(unset).to.be.instanceOf(Odd);
+    expect(Object.hasOwn(unset, '__proto__')).to.equal(true);
+    expect(own(unset)).to.equal(undefined);
+  });
+
+  it("a field named constructor is refused where it is declared (it would hide the instance's class)", async () => {
+    class Hides {}
+    const e = await expectError(() => Field(() => Number)(Hides.prototype, 'constructor'), 'NOT_PAGABLE');
+    expect(e.message).to.contain('Hides.constructor');
+  });
+});
+
 describe('write rule: class schemas the reader would refuse', () => {
   it('a class with more fields than a schema holds (10,000) is LIMIT on save, naming it', async () => {
     // A class-transformer model: its decorators record 10,001 fields faster than pagable's would.
@@ -167,6 +200,28 @@ describe('write rule: class schemas the reader would refuse', () => {
     const s = new InMemoryPagableStorage();
     const e = await expectError(s.save(new Wide()), 'LIMIT');
     expect(e.message).to.contain('Wide').and.contain('10001 fields');
+  });
+
+  it('a discriminator giving one name to two classes is INVALID_ARGUMENT on save (the name would read back as the other class)', async () => {
+    @Pagable()
+    class Kennel {
+      @Type(() => Pet, {
+        discriminator: {
+          property: '__type',
+          subTypes: [
+            { value: Dog, name: 'pet' },
+            { value: Cat, name: 'pet' },
+          ],
+        },
+      })
+      pet!: Pet;
+    }
+    const s = new InMemoryPagableStorage();
+    const e = await expectError(
+      s.save(Object.assign(new Kennel(), { pet: Object.assign(new Dog(), { name: 'rex' }) })),
+      'INVALID_ARGUMENT',
+    );
+    expect(e.message).to.contain('Kennel.pet').and.contain('"pet"');
   });
 
   it('a class name that is not a string is INVALID_ARGUMENT on save, naming the class', async () => {
