@@ -88,25 +88,47 @@ export class BlobEncoder extends PlainEncoder {
     try {
       w.begin();
       w.c1();
-      if (root.k === 'class' || rootOfValue(value).k === 'class') {
-        const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
-        if (meta.tag !== undefined) {
-          this.fields(value as object, meta, true, this.classIndex(meta));
-        } else {
-          if (root.k === 'any') {
-            throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
-          }
-          this.classIndex(meta);
-          this.fields(value as object, meta, false, 0);
-        }
-      } else {
+      const meta = this.rootMeta(value, root, where);
+      if (meta === undefined) {
         this.any(value);
+      } else if (meta.tag !== undefined) {
+        this.fields(value as object, meta, true, this.classIndex(meta));
+      } else {
+        this.classIndex(meta);
+        this.fields(value as object, meta, false, 0);
       }
       return { data: w.finish(), children: this.children, schema: schemaSetOf(this.classes, this.nClasses) };
     } catch (e) {
       throw this.userError(e);
     } finally {
       if (mine) sharedWriterBusy = false;
+    }
+  }
+
+  /**
+   * The class `value` is written as when it is a blob read back as `root` (undefined for plain
+   * data); TYPE_MISMATCH / NOT_PAGABLE when it cannot be read back so. The bytes of a value that
+   * passes for two roots are the same for both: a tagged instance is always written with its tag,
+   * an untagged one only as its own class, plain data only as plain data.
+   */
+  private rootMeta(value: unknown, root: RootSchema, where: string): ClassMeta | undefined {
+    if (root.k !== 'class' && rootOfValue(value).k !== 'class') return undefined;
+    const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
+    if (meta.tag === undefined && root.k === 'any') {
+      throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
+    }
+    return meta;
+  }
+
+  /**
+   * Checks that the blob of `value`, encoded for another declared root (an object reached through
+   * fields of two types is stored once), reads back as `root` too; `where` names the field.
+   */
+  checkRoot(value: unknown, root: RootSchema, where: string): void {
+    try {
+      this.rootMeta(value, root, where);
+    } catch (e) {
+      throw this.userError(e);
     }
   }
 

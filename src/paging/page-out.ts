@@ -47,6 +47,8 @@ export class PageOutRun {
   private readonly schemasPut = new Set<SchemaSet | DataKey>();
   /** object or arc inner -> key, for this run. */
   readonly finished = new Map<object, DataKey>();
+  /** object or arc inner -> the root its blob was encoded for, this run (absent: an arc stored before). */
+  private readonly encodedAs = new Map<object, RootSchema>();
   private readonly inProgress = new Set<object>();
   /** Values that could not be encoded in this run, with their error, so it is thrown once per value. */
   private readonly failedWith = new Map<object, PagableError>();
@@ -103,14 +105,17 @@ export class PageOutRun {
       const t = tasks.pop()!;
       const id = t.ref.target;
       if (t.data === undefined) {
-        if (this.finished.has(id)) continue;
+        if (this.finished.has(id)) {
+          this.again(t.ref);
+          continue;
+        }
         if (this.inProgress.has(id)) throw this.cycle(t);
         let value: unknown = id;
         const root = t.ref.root;
         if (t.ref.isArc) {
           const inner = id as ArcInner;
           if (inner.key !== undefined) {
-            checkLayout(inner, t.ref);
+            checkLayout(inner, t.ref, this.encoder);
             if (inner.host === this.host) this.sink.reuse(inner.key);
             else this.sink.copyFrom(inner.host, inner.key);
             this.finished.set(id, inner.key);
@@ -124,13 +129,14 @@ export class PageOutRun {
         t.children = blob.children;
         t.schema = blob.schema;
         t.root = root;
+        this.encodedAs.set(id, root);
         this.inProgress.add(id);
         tasks.push(t);
         for (let i = blob.children.length - 1; i >= 0; i--) {
           const c = blob.children[i]!;
           // Shared dependencies are mostly stored already: no task for them.
-          if (!this.finished.has(c.target))
-            tasks.push({ ref: c, parent: t, data: undefined, children: undefined, schema: undefined, root: undefined });
+          if (this.finished.has(c.target)) this.again(c);
+          else tasks.push({ ref: c, parent: t, data: undefined, children: undefined, schema: undefined, root: undefined });
         }
       } else {
         const children = t.children!;
@@ -158,12 +164,24 @@ export class PageOutRun {
   }
 
   /**
+   * `ref` reaches a value this run stored already: its blob, encoded for the root of the first
+   * reference, must read back as `ref` declares it too (what encoding it for `ref` would check).
+   */
+  private again(ref: ChildRef): void {
+    const root = this.encodedAs.get(ref.target);
+    if (root === ref.root) return;
+    if (root === undefined) return checkLayout(ref.target as ArcInner, ref, this.encoder);
+    this.encoder.checkRoot(ref.isArc ? (ref.target as ArcInner).value : ref.target, ref.root, viaOf(ref));
+  }
+
+  /**
    * Lets go of everything this run reached (values, arcs, blobs, the storage) once its writes are
    * committed, keeping one object of each shape it made (see warm.ts). Only objects of the run's
    * own are changed: blobs handed to the store are never touched.
    */
   release(): void {
     this.finished.clear();
+    this.encodedAs.clear();
     this.inProgress.clear();
     this.failedWith.clear();
     this.schemasPut.clear();
@@ -197,11 +215,30 @@ export class PageOutRun {
   }
 }
 
-/** An arc already stored with one layout cannot be referenced where another class is declared untagged. */
-function checkLayout(inner: ArcInner, ref: ChildRef): void {
+/**
+ * An arc stored before (it has a key) must read back as `ref` declares it: checked on its value
+ * when resident, else on the root its blob was written for, refusing what that cannot tell.
+ */
+function checkLayout(inner: ArcInner, ref: ChildRef, encoder: BlobEncoder): void {
   const declared = ref.root;
   const written = inner.root;
-  if (declared.k !== 'class' || written === undefined || written.k !== 'class') return;
+  if (written === undefined || written === declared) return;
+  if (inner.resident) return encoder.checkRoot(inner.value, declared, viaOf(ref));
+  if (declared.k !== 'class') {
+    // Read as plain data, a blob must carry its class: written for a tagged class or a base
+    // that is not @Pagable (whose values are all tagged), or written as plain data.
+    if (written.k !== 'class' || written.meta === undefined || written.meta.tag !== undefined) return;
+    throw new PagableError(
+      'TYPE_MISMATCH',
+      `${viaOf(ref)}: the arc holds a blob written as an untagged ${written.cls.name}, which cannot be read back as plain data; add a @TypeTag to ${written.cls.name}, or declare the field @Lazy(() => ${written.cls.name})`,
+    );
+  }
+  if (written.k !== 'class') {
+    throw new PagableError(
+      'TYPE_MISMATCH',
+      `${viaOf(ref)}: the arc holds a blob written as plain data, which cannot be read back as ${declared.cls.name} (pin it first if it holds a ${declared.cls.name})`,
+    );
+  }
   if (written.cls === declared.cls) return;
   const ok = written.cls.prototype instanceof declared.cls && written.meta?.tag !== undefined;
   if (!ok) {

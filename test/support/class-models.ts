@@ -188,6 +188,9 @@ export function buildModel(spec: ModelSpec): Model {
           }
           break;
         case 'untyped':
+          // As compiled without emitDecoratorMetadata: no design:type of its own, none inherited
+          // from a base declaring the same field (reflect-metadata looks up the prototype chain).
+          Reflect.defineMetadata('design:type', undefined, proto, name);
           Field()(proto, name);
           break;
         case 'shared':
