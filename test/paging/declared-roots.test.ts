@@ -88,7 +88,7 @@ describe('an object reached through fields of different declared types', () => {
     const s = new InMemoryPagableStorage();
     const arc = PagableArc.new<unknown>({ x: 1 }, s);
     arc.unpin();
-    s.pageOutPending();
+    await s.pageOutPending();
     expect(arc.isPagedOut).to.equal(true);
     const e = await expectError(s.save(Object.assign(new Arcs(), { typed: arc })), 'TYPE_MISMATCH');
     expect(e.message).to.contain('Arcs.typed').and.contain('Point');
@@ -102,7 +102,7 @@ describe('an object reached through fields of different declared types', () => {
     const t = Tagged.of(3);
     const arc = PagableArc.new<unknown>(t, s);
     arc.unpin();
-    s.pageOutPending();
+    await s.pageOutPending();
     const back = await s.load(TaggedArcs, await s.save(Object.assign(new TaggedArcs(), { typed: arc, plain: arc })));
     const a = await back.typed!.pin();
     const b = await back.plain!.pin();
