@@ -6,6 +6,7 @@
  * odd class and field names. A model is plain data (a fast-check value that prints and shrinks);
  * `buildModel` makes its classes, each time new ones.
  */
+import { Type } from 'class-transformer';
 import fc from 'fast-check';
 import 'reflect-metadata';
 import { type Class, Dyn, Field, Lazy, Pagable, Shared, TypeTag, type TypeSpec } from '../../src/index.js';
@@ -46,7 +47,9 @@ export type FieldSpec =
   | { readonly kind: 'field'; readonly leaf: Leaf; readonly arrays: number; readonly design: boolean }
   | { readonly kind: 'untyped' }
   | { readonly kind: 'shared' | 'lazy'; readonly leaf: Leaf; readonly arrays: number }
-  | { readonly kind: 'dyn'; readonly base: number | 'base' | undefined; readonly arrays: number };
+  | { readonly kind: 'dyn'; readonly base: number | 'base' | undefined; readonly arrays: number }
+  /** A class-transformer discriminator over model classes (class-transformer classes only). */
+  | { readonly kind: 'union'; readonly members: readonly number[]; readonly arrays: number };
 
 /** One class: its name, tag (a suffix made unique when built), base and own fields. */
 export interface ClassSpec {
@@ -54,6 +57,11 @@ export interface ClassSpec {
   readonly tag: string | undefined;
   /** A model class of lower index, the undecorated base, or none. */
   readonly base: number | 'base' | undefined;
+  /**
+   * A class-transformer model made pagable by `@Pagable()` alone: its fields are `@Type`s ('field'
+   * of a class or built-in type, 'union'), and other own properties travel in a trailing record.
+   */
+  readonly ct: boolean;
   readonly fields: ReadonlyArray<readonly [string, FieldSpec]>;
 }
 
@@ -120,6 +128,27 @@ function fieldSpec(n: number): fc.Arbitrary<FieldSpec> {
   );
 }
 
+/** A field of a class-transformer model: a `@Type` of a class or built-in type (maybe an array), or a discriminator. */
+function ctFieldSpec(n: number): fc.Arbitrary<FieldSpec> {
+  return fc.oneof(
+    fc.record({
+      kind: fc.constant('field' as const),
+      // design:type Array makes `@Type(() => X)` the element type: no Array leaf, whose field would be an array of arrays.
+      leaf: leaf(n).filter((l) => l.t !== 'base' && !(l.t === 'native' && l.native === 'Array')),
+      arrays: fc.nat(1),
+      design: fc.constant(false),
+    }),
+    fc.record({
+      kind: fc.constant('union' as const),
+      members: fc.uniqueArray(fc.nat(n - 1), { minLength: 1, maxLength: 3 }),
+      arrays: fc.nat(1),
+    }),
+  );
+}
+
+const uniqueFields = (f: fc.Arbitrary<FieldSpec>): fc.Arbitrary<Array<[string, FieldSpec]>> =>
+  fc.uniqueArray(fc.tuple(names, f), { maxLength: 5, selector: ([name]) => name });
+
 /** A random model of 1 to 5 classes. */
 export const modelSpec: fc.Arbitrary<ModelSpec> = fc.integer({ min: 1, max: 5 }).chain((n) =>
   fc
@@ -132,11 +161,16 @@ export const modelSpec: fc.Arbitrary<ModelSpec> = fc.integer({ min: 1, max: 5 })
             i === 0
               ? fc.option(fc.constant('base' as const), { nil: undefined })
               : fc.option(fc.oneof(fc.nat(i - 1), fc.constant('base' as const)), { nil: undefined, freq: 2 }),
-          fields: fc.uniqueArray(fc.tuple(names, fieldSpec(n)), { maxLength: 5, selector: ([name]) => name }),
+          ct: fc.nat(4).map((k) => k === 0),
+          fields: uniqueFields(fieldSpec(n)),
+          ctFields: uniqueFields(ctFieldSpec(n)),
         }),
       ),
     )
-    .map((classes) => ({ classes })),
+    // One class in five is a class-transformer model (without a base: pagable fields above it would take over).
+    .map((classes) => ({
+      classes: classes.map(({ ctFields, ...c }) => (c.ct ? { ...c, base: undefined, fields: ctFields } : c)),
+    })),
 );
 
 /** The classes of a built model, and facts about them the value generator needs. */
@@ -148,6 +182,19 @@ export interface Model {
   /** Own and inherited fields of each class, base fields first. */
   readonly fields: ReadonlyArray<ReadonlyArray<readonly [string, FieldSpec]>>;
   readonly tagged: readonly boolean[];
+}
+
+/** Decorates field `name` of a class-transformer model with class-transformer's `@Type`. */
+function decorateCt(proto: object, name: string, f: FieldSpec, leafClass: (l: Leaf) => Class, classes: readonly Class[]): void {
+  if (f.kind !== 'field' && f.kind !== 'union') throw new Error(`a class-transformer model has no ${f.kind} fields`);
+  // class-transformer reads design:type when decorating: Array makes the field an array.
+  Reflect.defineMetadata('design:type', f.arrays > 0 ? Array : f.kind === 'field' ? leafClass(f.leaf) : Object, proto, name);
+  if (f.kind === 'field') {
+    Type(() => leafClass(f.leaf) as new () => unknown)(proto, name);
+  } else {
+    const subTypes = f.members.map((m) => ({ value: classes[m]! as new () => unknown, name: `${classes[m]!.name}#${m}` }));
+    Type(() => Object, { discriminator: { property: '__type', subTypes } })(proto, name);
+  }
 }
 
 let built = 0;
@@ -178,6 +225,10 @@ export function buildModel(spec: ModelSpec): Model {
   spec.classes.forEach((c, i) => {
     const proto = classes[i]!.prototype as object;
     for (const [name, f] of c.fields) {
+      if (c.ct) {
+        decorateCt(proto, name, f, leafClass, classes);
+        continue;
+      }
       switch (f.kind) {
         case 'field':
           if (f.design && f.arrays === 0) {
@@ -203,6 +254,8 @@ export function buildModel(spec: ModelSpec): Model {
           if (f.base === undefined && f.arrays === 0) Dyn()(proto, name);
           else Dyn(() => wrap(f.base === undefined ? Object : f.base === 'base' ? Base : classes[f.base]!, f.arrays))(proto, name);
           break;
+        case 'union':
+          throw new Error('a discriminator belongs to a class-transformer model');
       }
     }
   });

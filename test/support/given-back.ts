@@ -93,10 +93,16 @@ export class GivenBack {
     const meta = proto === null ? undefined : getClassMeta(o.constructor as Class);
     if (meta !== undefined) {
       if (Object.getPrototypeOf(b) !== proto) throw new NotGivenBack(`${path}: a ${meta.cls.name} came back as ${describe(b)}`);
-      const own = Object.keys(b);
-      if (own.length !== meta.fields.length || meta.fields.some((f) => !Object.hasOwn(b, f.name)))
-        throw new NotGivenBack(`${path}: a ${meta.cls.name} came back with own properties ${JSON.stringify(own)}`);
+      // Its stored fields, and for a class-transformer layout its other own properties, as they were.
+      const rest = meta.rest === undefined ? [] : Object.keys(o).filter((k) => !meta.rest!.known.has(k) && !meta.rest!.excluded.has(k));
+      const want = [...meta.fields.map((f) => f.name), ...rest].sort();
+      const own = Object.keys(b).sort();
+      if (JSON.stringify(own) !== JSON.stringify(want))
+        throw new NotGivenBack(
+          `${path}: a ${meta.cls.name} came back with own properties ${JSON.stringify(own)}, not ${JSON.stringify(want)}`,
+        );
       for (const f of meta.fields) push(own1(o, f.name), own1(b, f.name), `${path}.${f.name}`, f.schema);
+      for (const k of rest) push(own1(o, k), own1(b, k), `${path}[${JSON.stringify(k)}]`, undefined);
       return;
     }
     if (ArrayBuffer.isView(o)) {

@@ -32,6 +32,9 @@ function source<T>(a: fc.Arbitrary<T>): () => fc.Arbitrary<T> {
   return () => a;
 }
 
+/** Names of the undeclared properties of class-transformer models. */
+const EXTRA = ['x', 'toJSON', '__proto__', ''];
+
 const TYPED: Partial<Record<Native, () => fc.Arbitrary<unknown>>> = {
   Int8Array: source(fc.int8Array({ maxLength: 4 })),
   Uint8ClampedArray: source(fc.uint8ClampedArray({ maxLength: 4 })),
@@ -96,13 +99,18 @@ export class ValueMaker {
   private readonly arcPool = new Map<string, Array<PagableArc<unknown>>>();
   private arcs: Array<PagableArc<unknown>> = [];
 
+  /** Arcs are bound to `storage`, now and then to `other` (a save copies their blobs). */
   constructor(
     private readonly model: Model,
     private readonly g: fc.GeneratorValue,
     private readonly storage: PagableStorage,
+    private readonly other: PagableStorage,
   ) {}
 
-  /** A root value: an instance of a random model class, badly typed in a fraction `wild` of its fields. */
+  /**
+   * A root value: an instance of a random model class (now and then plain data holding tagged
+   * instances), badly typed in a fraction `wild` of its fields.
+   */
   draw(wild: number): Drawn {
     const g = this.g;
     this.budget = g(fc.integer, { min: 4, max: 40 });
@@ -112,6 +120,10 @@ export class ValueMaker {
     // Objects are reused within one value only: one of an earlier value may hold a wild value.
     this.pool.length = 0;
     this.arcPool.clear();
+    if (this.chance(0.1)) {
+      const value = [this.tagged(undefined), this.g(PLAIN), this.tagged(undefined)];
+      return { value, cls: Object, wellTyped: !this.wildUsed, arcs: this.arcs };
+    }
     const r = g(fc.nat, this.model.classes.length - 1);
     const value = this.build(r);
     return { value, cls: this.model.classes[r]!, wellTyped: !this.wildUsed, arcs: this.arcs };
@@ -129,8 +141,21 @@ export class ValueMaker {
   private build(i: number): object {
     this.budget--;
     const obj = new (this.model.classes[i] as new () => object)();
-    for (const [name, f] of this.model.fields[i]!) {
+    const fields = this.model.fields[i]!;
+    for (const [name, f] of fields) {
       Object.defineProperty(obj, name, { value: this.field(f), enumerable: true, writable: true, configurable: true });
+    }
+    // A class-transformer model stores its other own properties too.
+    if (this.model.spec.classes[i]!.ct) {
+      for (const name of EXTRA) {
+        if (fields.some(([n]) => n === name) || !this.chance(0.3)) continue;
+        Object.defineProperty(obj, name, {
+          value: this.maybeWild(() => this.g(PLAIN)),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
     }
     this.pool.push(obj);
     return obj;
@@ -174,6 +199,12 @@ export class ValueMaker {
         return this.arrays(f.arrays, () =>
           this.tagged(f.base === undefined ? undefined : f.base === 'base' ? this.model.base : this.model.classes[f.base]!),
         );
+      case 'union':
+        // An instance of exactly one of the discriminator's classes.
+        return this.arrays(f.arrays, () => {
+          const m = this.pick(f.members)!;
+          return this.budget > 0 ? this.build(m) : null;
+        });
     }
   }
 
@@ -276,7 +307,7 @@ export class ValueMaker {
     if (old !== undefined) return old;
     const value = l.t === 'native' ? this.g(PLAIN) : this.instance(this.leafClass(l), false, 0.3);
     if (value === null) return null;
-    const arc = PagableArc.new(value, this.storage);
+    const arc = PagableArc.new(value, this.chance(0.1) ? this.other : this.storage);
     arcs.push(arc);
     this.arcs.push(arc);
     return arc;
