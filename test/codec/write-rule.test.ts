@@ -19,6 +19,7 @@ import {
   TypeTag,
 } from '../../src/index.js';
 import { expectError } from '../support/expect-error.js';
+import { objectOf } from '../support/plain-values.js';
 import { Cat, Dog, Pet } from '../support/ct-models.js';
 import { Circle, Dep, Shape } from '../support/models.js';
 
@@ -135,6 +136,36 @@ describe('write rule: what save accepts, load gives back', () => {
 });
 
 describe('write rule: nesting counts the same containers on both sides', () => {
+  @TypeTag('write-rule.Boxed')
+  @Pagable()
+  class Boxed {
+    @Field() data!: unknown;
+  }
+  const KINDS: Array<[string, (inner: unknown) => unknown]> = [
+    ['array', (x) => [x]],
+    ['plain object', (x) => ({ k: x })],
+    ['object with a __proto__ key', (x) => objectOf([['__proto__', x]], false)],
+    ['null-prototype object', (x) => objectOf([['k', x]], true)],
+    ['Map value', (x) => new Map([[1, x]])],
+    ['Map key', (x) => new Map([[x, 1]])],
+    ['Set', (x) => new Set([x])],
+    ['tagged instance', (x) => Object.assign(new Boxed(), { data: x })],
+  ];
+  for (const [kind, wrap] of KINDS) {
+    it(`${kind}: 1,000 levels round trip, 1,001 are LIMIT on save`, async () => {
+      const nest = (n: number): Boxed => {
+        let v: unknown = 0;
+        for (let i = 0; i < n; i++) v = wrap(v);
+        return Object.assign(new Boxed(), { data: v });
+      };
+      const s = new InMemoryPagableStorage();
+      // The root instance is a level: it and 999 containers are 1,000.
+      const ok = nest(999);
+      expect(await s.load(Boxed, await s.save(ok))).to.deep.equal(ok);
+      await expectError(s.save(nest(1000)), 'LIMIT');
+    });
+  }
+
   @Pagable()
   class Tree {
     @Field() n!: number;

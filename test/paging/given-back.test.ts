@@ -30,14 +30,7 @@ import {
 import { buildModel, modelSpec } from '../support/class-models.js';
 import { GivenBack, describe as show } from '../support/given-back.js';
 import { type Drawn, ValueMaker } from '../support/model-values.js';
-
-function envInt(name: string): number | undefined {
-  const v = process.env[name];
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
-  return n;
-}
+import { envInt } from '../support/env.js';
 
 const PER_BACKEND = envInt('PAGABLE_FUZZ') ?? 1500;
 const SEED = envInt('PAGABLE_FUZZ_SEED') ?? 0x19;

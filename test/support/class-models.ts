@@ -9,34 +9,28 @@
 import { Type } from 'class-transformer';
 import fc from 'fast-check';
 import 'reflect-metadata';
+import type { TYPED_ARRAYS } from '../../src/codec/wire.js';
 import { type Class, Dyn, Field, Lazy, Pagable, Shared, TypeTag, type TypeSpec } from '../../src/index.js';
+import { NATIVE_TYPES } from '../../src/metadata/schema.js';
 
-/** Built-in field types, by constructor name. */
-export const NATIVES = {
-  String,
-  Number,
-  Boolean,
-  BigInt,
-  Date,
-  Uint8Array,
-  Int8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-  Map,
-  Set,
-  Array,
-  Object,
-} as const;
+/** A built-in type a field may be declared with, by constructor name. */
+export type Native =
+  | 'String'
+  | 'Number'
+  | 'Boolean'
+  | 'BigInt'
+  | 'Date'
+  | 'Map'
+  | 'Set'
+  | 'Array'
+  | 'Object'
+  | (typeof TYPED_ARRAYS)[number]['name']
+  | 'Uint8Array';
 
-/** A built-in type a field may be declared with. */
-export type Native = keyof typeof NATIVES;
+/** The built-in types the codec stores natively (symbols and functions it refuses), by name. */
+export const NATIVES = new Map<string, Class>(
+  [...NATIVE_TYPES].filter((c) => c !== Symbol && c !== Function).map((c) => [(c as Class).name, c as Class]),
+) as ReadonlyMap<Native, Class>;
 
 /** What a field's type names: a built-in type, a model class (by index), or the model's undecorated base. */
 export type Leaf =
@@ -96,7 +90,7 @@ const names = fc
   )
   .filter((n) => n !== 'constructor');
 
-const NATIVE_NAMES = Object.keys(NATIVES) as Native[];
+const NATIVE_NAMES = [...NATIVES.keys()];
 
 function leaf(n: number): fc.Arbitrary<Leaf> {
   return fc.oneof(
@@ -219,8 +213,7 @@ export function buildModel(spec: ModelSpec): Model {
       ...c.fields.filter(([n]) => !inherited.some(([m]) => m === n)),
     ]);
   });
-  const leafClass = (l: Leaf): Class =>
-    l.t === 'native' ? (NATIVES[l.native] as unknown as Class) : l.t === 'base' ? Base : classes[l.cls]!;
+  const leafClass = (l: Leaf): Class => (l.t === 'native' ? NATIVES.get(l.native)! : l.t === 'base' ? Base : classes[l.cls]!);
   const wrap = (t: TypeSpec, arrays: number): TypeSpec => (arrays === 0 ? t : wrap([t], arrays - 1));
   spec.classes.forEach((c, i) => {
     const proto = classes[i]!.prototype as object;
