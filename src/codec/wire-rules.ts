@@ -34,6 +34,9 @@ import type { Class } from '../metadata/type-spec.js';
  *     key (blob-reader.ts `placeholder`, `shared`, `lazy`);    of the declared class; 'lazy': a
  *     a child's root is of its declared class                  PagableArc); paging/page-out.ts
  *     (blob-reader.ts `root`)                                  `checkLayout` for arcs stored before
+ *   - a blob is read as the root its field declares; one     encoder.ts `checkRoot`, called by
+ *     object or arc reached through fields of two types is     paging/page-out.ts for every further
+ *     stored once (blob-reader.ts `root`; decoder.ts `decode`) reference (`again`, `checkLayout`)
  *   - the trailing record of a class-transformer layout is    encoder.ts `rest`: always a record
  *     a record (blob-reader.ts `restInto`)                     (or undefined)
  *   sizes
@@ -51,16 +54,24 @@ import type { Class } from '../metadata/type-spec.js';
  *                                                              Map or Set (< 2^24) cannot be longer
  *   schemas (schema-parser.ts)
  *   - a class has at most MAX_FIELDS fields, with distinct    schema-set.ts `classBlobOf`:
- *     string names; a discriminator's subtype names are        `checkClassSchema` (names are distinct
- *     distinct; tags and class names are strings               by construction: metadata/field-records.ts
+ *     string names; a discriminator's subtype names are        `classSchemaProblem`, and `typeTree` for
+ *     distinct; tags and class names are strings               names of types and of subtypes (each
+ *     (`classSchemaProblem`)                                   naming one class); field names are distinct
+ *                                                              by construction (metadata/field-records.ts
  *                                                              keeps one field per name)
  *   - a set has at most MAX_CLASSES classes                   schema-set.ts `buildSchemaSet`
  *   - types nest at most MAX_TYPE_DEPTH deep                  metadata/class-meta.ts refuses array types
  *                                                              nested deeper than 32 when it resolves them
+ *   field names
+ *   - fields are set as own properties, `__proto__`            field-writers.ts reads `__proto__` as an
+ *     included (class-readers.ts `slotLine`, also used by     own property only; metadata/field-records.ts
+ *     legacy-decoder.ts)                                       refuses a field named `constructor`, which
+ *                                                              would hide the class of every instance
  *   by construction (the writer cannot produce anything else): the 0xC1 forms and escape kinds,
  *   string map and object keys, even entry counts of Maps and objects, typed-array kinds (written
  *   from TYPED_ARRAYS by constructor) and their byte lengths, the msgpack extensions (undefined,
- *   timestamps), exact WTF-8 strings (wtf8.ts decodes what msgpack-writer.ts encodes), instance
+ *   timestamps), exact WTF-8 strings (wtf8.ts decodes what msgpack-writer.ts encodes, which keeps
+ *   room for a string's longest header), instance
  *   lengths matching their schema, child-key counts, no trailing bytes.
  *
  * Legacy blobs (legacy-decoder.ts) are read, never written; the rules above that apply to them
