@@ -47,8 +47,6 @@ export class PageOutRun {
   private readonly schemasPut = new Set<SchemaSet | DataKey>();
   /** object or arc inner -> key, for this run. */
   readonly finished = new Map<object, DataKey>();
-  /** object or arc inner -> the root its blob was encoded for, this run (absent: an arc stored before). */
-  private readonly encodedAs = new Map<object, RootSchema>();
   private readonly inProgress = new Set<object>();
   /** Values that could not be encoded in this run, with their error, so it is thrown once per value. */
   private readonly failedWith = new Map<object, PagableError>();
@@ -129,7 +127,6 @@ export class PageOutRun {
         t.children = blob.children;
         t.schema = blob.schema;
         t.root = root;
-        this.encodedAs.set(id, root);
         this.inProgress.add(id);
         tasks.push(t);
         for (let i = blob.children.length - 1; i >= 0; i--) {
@@ -164,14 +161,22 @@ export class PageOutRun {
   }
 
   /**
-   * `ref` reaches a value this run stored already: its blob, encoded for the root of the first
-   * reference, must read back as `ref` declares it too (what encoding it for `ref` would check).
+   * `ref` reaches a value this run stored already, as the blob encoded for the first reference:
+   * it must read back as `ref` declares it too, which it does when encoding it for `ref` would
+   * pass (the bytes are then the same: see BlobEncoder.checkRoot). Most references are the same
+   * kind of field again, holding exactly its declared class: those pass at once.
    */
   private again(ref: ChildRef): void {
-    const root = this.encodedAs.get(ref.target);
-    if (root === ref.root) return;
-    if (root === undefined) return checkLayout(ref.target as ArcInner, ref, this.encoder);
-    this.encoder.checkRoot(ref.isArc ? (ref.target as ArcInner).value : ref.target, ref.root, viaOf(ref));
+    let value: unknown = ref.target;
+    if (ref.isArc) {
+      const inner = ref.target as ArcInner;
+      // Keys are given once the run is committed: an arc with one was stored before it.
+      if (inner.key !== undefined) return checkLayout(inner, ref, this.encoder);
+      value = inner.value;
+    }
+    const r = ref.root;
+    if (r.k === 'class' && r.meta !== undefined && typeof value === 'object' && value !== null && value.constructor === r.cls) return;
+    this.encoder.checkRoot(value, r, viaOf(ref));
   }
 
   /**
@@ -181,7 +186,6 @@ export class PageOutRun {
    */
   release(): void {
     this.finished.clear();
-    this.encodedAs.clear();
     this.inProgress.clear();
     this.failedWith.clear();
     this.schemasPut.clear();
