@@ -37,17 +37,10 @@ import { Circle, Dep, Shape, Square } from './support/models.js';
 import { Rng } from './support/prng.js';
 import type { LoadBlobMessage, LoadBlobOutcome } from './fixtures/load-blob.js';
 import { type RedisServer, startRedisServer } from './fixtures/redis-server.js';
+import { envInt } from './support/env.js';
 
 /** Cases per backend in the default run: 5,500 in all, a few seconds each. */
 const DEFAULT_CASES: Record<BackendName, number> = { memory: 2000, lmdb: 2000, redis: 1500 };
-
-function envInt(name: string): number | undefined {
-  const v = process.env[name];
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
-  return n;
-}
 
 const SEED = envInt('PAGABLE_FUZZ_SEED') ?? 0x5eed;
 const PER_BACKEND = envInt('PAGABLE_FUZZ');

@@ -146,6 +146,35 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
     fc.assert(fc.property(strings, check), { numRuns: 800 });
   });
 
+  it('writes a string whose header outgrows its guess even at the very end of a slab', () => {
+    // The header is guessed from the length in units; 3-byte units can need a longer one, and the
+    // bytes are then moved up by one or two. Fillers of every length put the string's end at the
+    // end of the writer's buffer for one of them (found by test/paging/given-back.test.ts).
+    for (const [s, before, first] of [
+      ['✓'.repeat(31), 0, 0x2000 - 200],
+      ['\ud800'.repeat(3) + 'ࠀ'.repeat(28), 0, 0x2000 - 200],
+      ['✓'.repeat(255), 0, 0x2000 - 1000],
+      // 65,538 bytes from 21,846 units, in a slab grown to 200,704 bytes by a first value of 100,000.
+      ['✓'.repeat(21846), 100_000, 35_000],
+    ] as const) {
+      const bytes = wtf8(s);
+      const want = [...strHeader(bytes.length), ...bytes];
+      for (let filler = first; filler < first + 200; filler++) {
+        const w = new MsgpackWriter();
+        if (before > 0) {
+          w.begin();
+          w.raw(new Uint8Array(before));
+          w.finish();
+        }
+        w.begin();
+        w.raw(new Uint8Array(filler));
+        w.str(s);
+        const out = w.finish();
+        expect([...out.subarray(out.length - want.length)], `filler ${filler}`).to.deep.equal(want);
+      }
+    }
+  });
+
   it('writes containers at every header boundary', () => {
     for (const n of [0, 15, 16, 17, 0xffff, 0x10000, 0x10001]) {
       const arr = Array.from({ length: n }, (_, i) => i & 0xff);

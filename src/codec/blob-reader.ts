@@ -10,6 +10,7 @@ import { MsgpackReader } from './msgpack-reader.js';
 import type { TypeDesc } from './schema-parser.js';
 import type { SchemaSet } from './schema-set.js';
 import { C1_BYTE, ESC_CLASS, Esc, TYPED_ARRAYS } from './wire.js';
+import { bigintTextFits, classFits } from './wire-rules.js';
 
 /*
  * Reading the values of one data blob straight into instances (no plain-object tree in between):
@@ -112,7 +113,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
         `${this.where}: type tag "${e.tag.slice(0, 100)}" is not registered by any loaded class (is the module declaring it imported?)`,
       );
     }
-    if (base !== undefined && cls !== base && !(cls.prototype instanceof base)) {
+    if (base !== undefined && !classFits(cls, base)) {
       throw new PagableError('TYPE_MISMATCH', `${this.where}: found a ${cls.name} (tag "${e.tag}") where ${base.name} is expected`);
     }
     const meta = getClassMeta(cls);
@@ -178,6 +179,21 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
     if (of.k === 'class') for (let i = 0; i < n; i++) a[i] = this.cls(of);
     else if (of.k === 'shared') for (let i = 0; i < n; i++) a[i] = this.shared(of, a, i);
     else for (let i = 0; i < n; i++) a[i] = this.val(of, a, i);
+    this.depth--;
+    return a;
+  }
+
+  /** @internal An array field of a built-in type (arrays of it included): every element checked against it. */
+  natArr(s: Schema, meta: ClassMeta, field: string): unknown {
+    const nil = this.nil();
+    if (nil !== NOT_NIL) return nil;
+    const n = this.arrayHeader();
+    if (n < 0 || (n > 0 && this.src[this.pos] === C1_BYTE)) throw this.corrupt(`${meta.name}.${field}: expected an array`);
+    const of = (s as Schema & { k: 'array' }).of;
+    this.enter();
+    const a = new Array<unknown>(n);
+    if (of.k === 'array') for (let i = 0; i < n; i++) a[i] = this.natArr(of, meta, field);
+    else for (let i = 0; i < n; i++) a[i] = this.nat(of, meta, field);
     this.depth--;
     return a;
   }
@@ -266,7 +282,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
         return -0;
       case Esc.BigInt: {
         const t = rest === 1 ? this.maybeString() : undefined;
-        if (t === undefined || t.length > 100_000 || !/^-?[0-9]+$/.test(t)) throw this.corrupt('a malformed bigint');
+        if (t === undefined || !bigintTextFits(t)) throw this.corrupt('a malformed bigint');
         return BigInt(t);
       }
       case Esc.Object:

@@ -3,6 +3,7 @@ import { type ClassMeta, type FieldMeta, getClassMeta, storedNameOf } from '../m
 import type { Schema } from '../metadata/schema.js';
 import type { ClassDesc, TypeDesc } from './schema-parser.js';
 import type { SchemaClass, SchemaSet } from './schema-set.js';
+import { checkedNative, leafOf } from './wire-rules.js';
 
 /*
  * How an instance is read: one generated function per class (constant property names keep every
@@ -18,6 +19,7 @@ export interface InstanceSource {
   nat(s: Schema, meta: ClassMeta, field: string): unknown;
   cls(s: Schema): unknown;
   arr(s: Schema, holder: object, slot: string | number): unknown;
+  natArr(s: Schema, meta: ClassMeta, field: string): unknown;
   dyn(s: Schema): unknown;
   union(s: Schema): unknown;
   shared(s: Schema, holder: object, slot: string | number): unknown;
@@ -42,11 +44,12 @@ function readLine(s: Schema, i: number, key: string): string {
     // A field declared with a built-in type (design:type String, () => Date...) checks the kind of
     // what it reads: a hostile or mislabelled blob is TYPE_MISMATCH, never a value of another kind.
     case 'any':
-      return s.native === undefined || s.native === Object ? `obj[${key}] = dec.value();` : `obj[${key}] = dec.nat(S[${i}], M, ${key});`;
+      return checkedNative(s) ? `obj[${key}] = dec.nat(S[${i}], M, ${key});` : `obj[${key}] = dec.value();`;
     case 'class':
       return `obj[${key}] = dec.cls(S[${i}]);`;
     case 'array':
-      return `obj[${key}] = dec.arr(S[${i}], obj, ${key});`;
+      // So does an array of a built-in type, element by element.
+      return checkedNative(leafOf(s)) ? `obj[${key}] = dec.natArr(S[${i}], M, ${key});` : `obj[${key}] = dec.arr(S[${i}], obj, ${key});`;
     case 'dyn':
       return `obj[${key}] = dec.dyn(S[${i}]);`;
     case 'union':
@@ -56,6 +59,17 @@ function readLine(s: Schema, i: number, key: string): string {
     case 'lazy':
       return `obj[${key}] = dec.lazy(S[${i}]);`;
   }
+}
+
+/**
+ * The generated line that makes field `name` an own property of `target` holding undefined. A
+ * field named `__proto__` is defined: assigning it would set the instance's prototype, and every
+ * later assignment to the field then sets the own property (found before the inherited accessor).
+ */
+export function slotLine(target: string, name: string): string {
+  return name === '__proto__'
+    ? `Object.defineProperty(${target}, "__proto__", { value: undefined, writable: true, enumerable: true, configurable: true });`
+    : `${target}[${JSON.stringify(name)}] = undefined;`;
 }
 
 /** Fast readers by class id (small numbers): an indexed load where instances are read. */
@@ -73,7 +87,7 @@ const makers = new WeakMap<ClassMeta, () => object>();
 function makerOf(meta: ClassMeta): () => object {
   let m = makers.get(meta);
   if (m !== undefined) return m;
-  const lines = meta.fields.map((f) => `this[${JSON.stringify(f.name)}] = undefined;`);
+  const lines = meta.fields.map((f) => slotLine('this', f.name));
   const make = (name: string): (() => object) =>
     new Function('P', `function ${name}() {\n${lines.join('\n')}\n}\n${name}.prototype = P;\nreturn ${name};`)(
       meta.cls.prototype,

@@ -8,11 +8,11 @@ import { BlobReader, NOT_NIL } from './blob-reader.js';
 import { readerFor } from './class-readers.js';
 import type { DecodeContext } from './decode-context.js';
 import { LegacyDecoder } from './legacy-decoder.js';
-import { kindOf, nativeFits } from './native-kind.js';
 import { cachedSchemaSet } from './schema-cache.js';
 import type { TypeDesc } from './schema-parser.js';
 import { type SchemaSet, describeType } from './schema-set.js';
 import { C1_BYTE, ESC_CLASS, Esc, blobFormat } from './wire.js';
+import { classFits, kindOf, nativeFits } from './wire-rules.js';
 
 /*
  * Turns one blob back into values, reading msgpack straight into instances (blob-reader.ts). Arc
@@ -167,9 +167,9 @@ export class BlobDecoder extends BlobReader {
         );
       const ok =
         r.k === 'class'
-          ? cls === r.cls || cls.prototype instanceof r.cls
+          ? classFits(cls, r.cls)
           : r.k === 'dyn'
-            ? r.base === undefined || cls === r.base || cls.prototype instanceof r.base
+            ? r.base === undefined || classFits(cls, r.base)
             : r.k === 'union'
               ? r.byClass.has(cls)
               : r.k === 'any' && r.native === undefined;

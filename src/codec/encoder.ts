@@ -8,7 +8,8 @@ import { MsgpackWriter } from './msgpack-writer.js';
 import { PlainEncoder, className, metaOf, rootOfValue } from './plain-encoder.js';
 import { schemaSetOf } from './schema-cache.js';
 import { closureOf } from './schema-set.js';
-import { ARC_PLACEHOLDER, ESC_CLASS, Esc, MAX_INLINE_DEPTH } from './wire.js';
+import { ARC_PLACEHOLDER, ESC_CLASS, Esc } from './wire.js';
+import { MAX_INLINE_DEPTH, classFits, kindOf, nativeFits } from './wire-rules.js';
 
 /**
  * Turns one blob's worth of a graph into msgpack (the format in wire.ts): instances become
@@ -87,25 +88,47 @@ export class BlobEncoder extends PlainEncoder {
     try {
       w.begin();
       w.c1();
-      if (root.k === 'class' || rootOfValue(value).k === 'class') {
-        const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
-        if (meta.tag !== undefined) {
-          this.fields(value as object, meta, true, this.classIndex(meta));
-        } else {
-          if (root.k === 'any') {
-            throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
-          }
-          this.classIndex(meta);
-          this.fields(value as object, meta, false, 0);
-        }
-      } else {
+      const meta = this.rootMeta(value, root, where);
+      if (meta === undefined) {
         this.any(value);
+      } else if (meta.tag !== undefined) {
+        this.fields(value as object, meta, true, this.classIndex(meta));
+      } else {
+        this.classIndex(meta);
+        this.fields(value as object, meta, false, 0);
       }
       return { data: w.finish(), children: this.children, schema: schemaSetOf(this.classes, this.nClasses) };
     } catch (e) {
       throw this.userError(e);
     } finally {
       if (mine) sharedWriterBusy = false;
+    }
+  }
+
+  /**
+   * The class `value` is written as when it is a blob read back as `root` (undefined for plain
+   * data); TYPE_MISMATCH / NOT_PAGABLE when it cannot be read back so. The bytes of a value that
+   * passes for two roots are the same for both: a tagged instance is always written with its tag,
+   * an untagged one only as its own class, plain data only as plain data.
+   */
+  private rootMeta(value: unknown, root: RootSchema, where: string): ClassMeta | undefined {
+    if (root.k !== 'class' && rootOfValue(value).k !== 'class') return undefined;
+    const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
+    if (meta.tag === undefined && root.k === 'any') {
+      throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
+    }
+    return meta;
+  }
+
+  /**
+   * Checks that the blob of `value`, encoded for another declared root (an object reached through
+   * fields of two types is stored once), reads back as `root` too; `where` names the field.
+   */
+  checkRoot(value: unknown, root: RootSchema, where: string): void {
+    try {
+      this.rootMeta(value, root, where);
+    } catch (e) {
+      throw this.userError(e);
     }
   }
 
@@ -172,13 +195,33 @@ export class BlobEncoder extends PlainEncoder {
     if (meta === undefined) {
       throw new PagableError('NOT_PAGABLE', `${at ?? this.where()}: class ${className(value)} is not decorated with @Pagable()`);
     }
-    if (declared !== undefined && meta.cls !== declared.cls && meta.tag === undefined) {
-      throw new PagableError(
-        'TYPE_MISMATCH',
-        `${at ?? this.where()}: a ${meta.name} where ${declared.cls.name} is declared needs a @TypeTag on ${meta.name}, so that it comes back as ${meta.name}`,
-      );
+    if (declared !== undefined && meta.cls !== declared.cls) {
+      if (meta.tag === undefined) {
+        throw new PagableError(
+          'TYPE_MISMATCH',
+          `${at ?? this.where()}: a ${meta.name} where ${declared.cls.name} is declared needs a @TypeTag on ${meta.name}, so that it comes back as ${meta.name}`,
+        );
+      }
+      // What is written is the class of `constructor`, which the reader checks against the declared one.
+      if (!classFits(meta.cls, declared.cls)) {
+        throw new PagableError('TYPE_MISMATCH', `${at ?? this.where()}: expected an instance of ${declared.cls.name}, got a ${meta.name}`);
+      }
     }
     return meta;
+  }
+
+  /** TYPE_MISMATCH for `v` where built-in type `native` is declared: the reader would refuse it. */
+  private kindMismatch(v: unknown, native: Class): PagableError {
+    const shown =
+      typeof v === 'string'
+        ? ` ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`
+        : typeof v === 'number' || typeof v === 'boolean'
+          ? ` ${String(v)}`
+          : '';
+    return new PagableError(
+      'TYPE_MISMATCH',
+      `${this.where()}: declared ${native.name}, holds a ${kindOf(v)}${shown}, which would not read back as a ${native.name}`,
+    );
   }
 
   /** An instance's stored fields, positionally; with `esc`, as an instance escape naming class `cls`. */
@@ -234,6 +277,8 @@ export class BlobEncoder extends PlainEncoder {
   value(v: unknown, s: Schema, meta: ClassMeta, field: string): void {
     switch (s.k) {
       case 'any':
+        // A declared built-in type is checked as the reader checks it (wire-rules.ts).
+        if (s.native !== undefined && v !== null && v !== undefined && !nativeFits(v, s.native)) throw this.kindMismatch(v, s.native);
         this.any(v);
         return;
       case 'class': {
@@ -249,9 +294,12 @@ export class BlobEncoder extends PlainEncoder {
         if (!Array.isArray(v)) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: expected an array, got ${className(v)}`);
         }
+        // An array is a level of nesting for the reader too.
+        this.enter(v);
         const n = v.length;
         this.w.array(n);
         for (let i = 0; i < n; i++) this.value(v[i], s.of, meta, field);
+        this.leave();
         return;
       }
       case 'dyn': {
@@ -262,6 +310,10 @@ export class BlobEncoder extends PlainEncoder {
         const vm = this.checkInstance(v, undefined, undefined);
         if (vm.tag === undefined) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: @Dyn values need a @TypeTag; ${vm.name} has none`);
+        }
+        // What is written is the class of `constructor`, which the reader checks against the base.
+        if (s.base !== undefined && !classFits(vm.cls, s.base)) {
+          throw new PagableError('TYPE_MISMATCH', `${this.where()}: expected an instance of ${s.base.name}, got a ${vm.name}`);
         }
         return this.fields(v as object, vm, true, this.classIndex(vm));
       }

@@ -4,9 +4,10 @@ import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import { type RootSchema, type Schema, describeSchema } from '../metadata/schema.js';
 import { classForTag } from '../metadata/tag-registry.js';
 import type { Class } from '../metadata/type-spec.js';
+import { slotLine } from './class-readers.js';
 import type { DecodeContext } from './decode-context.js';
-import { kindOf, nativeFits } from './native-kind.js';
-import { C1, Esc, MAX_INLINE_DEPTH, TYPED_ARRAYS, readTagHeader, unpackBody } from './wire.js';
+import { C1, Esc, TYPED_ARRAYS, readTagHeader, unpackBody } from './wire.js';
+import { MAX_INLINE_DEPTH, bigintTextFits, checkedNative, classFits, kindOf, nativeFits } from './wire-rules.js';
 
 /**
  * Reads legacy blobs: those written before schema evolution (no 0xC1 first byte), which carry no
@@ -38,12 +39,14 @@ function compileFieldDecoder(meta: ClassMeta): FieldDecoder {
     const key = JSON.stringify(f.name);
     lines.push(`r = arr[start + ${i}];`);
     const sc = schemas[i]!;
-    if (sc.k === 'any' && sc.native !== undefined && sc.native !== Object) lines.push(`obj[${key}] = dec.nat(r, S[${i}], M, ${key});`);
+    if (checkedNative(sc)) lines.push(`obj[${key}] = dec.nat(r, S[${i}], M, ${key});`);
     else if (sc.k === 'any') lines.push(`obj[${key}] = (typeof r !== 'object' || r === null) ? r : dec.any(r);`);
     else lines.push(`obj[${key}] = (r === undefined || r === null) ? r : dec.value(r, S[${i}], M, obj, ${key});`);
   });
   if (meta.rest !== undefined) lines.push(`dec.restInto(obj, arr[start + ${schemas.length}], M);`);
-  const body = `return function decodeFields(arr, start, dec) {\nconst obj = Object.create(P); let r;\n${lines.join('\n')}\nreturn obj;\n};`;
+  // A field named `__proto__` is an own property before anything is assigned to it.
+  const own = meta.fields.some((f) => f.name === '__proto__') ? slotLine('obj', '__proto__') : '';
+  const body = `return function decodeFields(arr, start, dec) {\nconst obj = Object.create(P); let r;\n${own}\n${lines.join('\n')}\nreturn obj;\n};`;
   return new Function('S', 'M', 'P', body)(schemas, meta, meta.cls.prototype) as FieldDecoder;
 }
 
@@ -125,7 +128,7 @@ export class LegacyDecoder {
         `${this.where}: type tag "${tag.slice(0, 100)}" is not registered by any loaded class (is the module declaring it imported?)`,
       );
     }
-    if (base !== undefined && cls !== base && !(cls.prototype instanceof base)) {
+    if (base !== undefined && !classFits(cls, base)) {
       throw new PagableError('TYPE_MISMATCH', `${this.where}: found a ${cls.name} (tag "${tag}") where ${base.name} is expected`);
     }
     const meta = getClassMeta(cls);
@@ -163,12 +166,16 @@ export class LegacyDecoder {
     }
   }
 
-  /** @internal A field value with schema `s` (called by the generated field decoders). */
-  value(raw: unknown, s: Schema, meta: ClassMeta, holder: object, slot: string | number): unknown {
+  /**
+   * @internal A field value with schema `s` (called by the generated field decoders); `field` names
+   * the field inside arrays, where `slot` is an index.
+   */
+  value(raw: unknown, s: Schema, meta: ClassMeta, holder: object, slot: string | number, field = String(slot)): unknown {
     if (raw === undefined || raw === null) return raw;
     switch (s.k) {
       case 'any':
-        return this.any(raw);
+        // Elements of an array of a built-in type are checked as a field of that type is.
+        return checkedNative(s) ? this.nat(raw, s, meta, field) : this.any(raw);
       case 'class': {
         if (!Array.isArray(raw)) throw this.corrupt(`${meta.name}.${String(slot)}: expected a ${s.cls.name}`);
         if (raw[0] === C1) {
@@ -182,7 +189,7 @@ export class LegacyDecoder {
         if (!Array.isArray(raw) || raw[0] === C1) throw this.corrupt(`${meta.name}.${String(slot)}: expected an array`);
         this.tick();
         // Decoded arrays are fresh: fill in place.
-        for (let i = 0; i < raw.length; i++) raw[i] = this.value(raw[i], s.of, meta, raw, i);
+        for (let i = 0; i < raw.length; i++) raw[i] = this.value(raw[i], s.of, meta, raw, i, field);
         return raw;
       }
       case 'dyn': {
@@ -278,7 +285,7 @@ export class LegacyDecoder {
         return -0;
       case Esc.BigInt: {
         const t = x[2];
-        if (typeof t !== 'string' || t.length > 100_000 || !/^-?[0-9]+$/.test(t)) throw this.corrupt('a malformed bigint');
+        if (typeof t !== 'string' || !bigintTextFits(t)) throw this.corrupt('a malformed bigint');
         return BigInt(t);
       }
       case Esc.Object:

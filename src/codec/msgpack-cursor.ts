@@ -1,6 +1,7 @@
 import { PagableError } from '../error.js';
 import { decodeWtf8 } from '../text/wtf8.js';
-import { C1_BYTE, MAX_INLINE_DEPTH } from './wire.js';
+import { C1_BYTE } from './wire.js';
+import { MAX_INLINE_DEPTH } from './wire-rules.js';
 import { latin1Slice, shortAscii, utf8Slice } from './string-slices.js';
 
 /*

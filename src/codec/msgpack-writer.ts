@@ -165,9 +165,10 @@ export class MsgpackWriter {
   str(s: string): void {
     const n = s.length;
     // The header is guessed from the length in units (bytes are never fewer), then the bytes
-    // are moved in the rare case the guess was short.
+    // are moved in the rare case the guess was short: by up to 2 more bytes (3 to 5), which
+    // must be there too.
     const guess = n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-    if (this.pos + guess + n * 3 > this.end) this.room(guess + n * 3);
+    if (this.pos + guess + 2 + n * 3 > this.end) this.room(guess + 2 + n * 3);
     const b = this.buf;
     const at = this.pos + guess;
     const len = n < 0x10 || !isWellFormed.call(s) ? writeWtf8(s, b, at) - at : b.write(s, at);

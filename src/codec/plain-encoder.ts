@@ -4,7 +4,8 @@ import { ANY, type RootSchema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
 import type { EncodeContext } from './encode-context.js';
 import type { MsgpackWriter } from './msgpack-writer.js';
-import { Esc, MAX_INLINE_DEPTH, TYPED_ARRAYS } from './wire.js';
+import { Esc, TYPED_ARRAYS } from './wire.js';
+import { MAX_BIGINT_CHARS, MAX_BYTES, MAX_INLINE_DEPTH, bigintTextFits, bytesFit } from './wire-rules.js';
 
 /*
  * Writing self-describing plain data (the base of the blob encoder): primitives as msgpack says
@@ -112,11 +113,7 @@ export abstract class PlainEncoder {
       case 'bigint':
         // msgpack has int64/uint64, which msgpackr reads back as bigint; wider ones need text.
         if (v >= -0x8000000000000000n && v <= 0xffffffffffffffffn) return w.bigint(v);
-        w.array(3);
-        w.c1();
-        w.num(Esc.BigInt);
-        w.str(v.toString());
-        return;
+        return this.wideBigint(v);
       case 'object': {
         if (v === null) return w.nil();
         const proto = Object.getPrototypeOf(v);
@@ -125,12 +122,16 @@ export abstract class PlainEncoder {
         // What a value is follows its prototype, not its own properties (a `toJSON` or
         // `constructor` of its own is data, or ignored).
         if (proto === Date.prototype) return w.date(v as Date);
-        if (v instanceof Uint8Array && (proto === Uint8Array.prototype || proto === Buffer.prototype)) return w.bin(v);
+        if (v instanceof Uint8Array && (proto === Uint8Array.prototype || proto === Buffer.prototype)) {
+          this.checkBytes(v.byteLength);
+          return w.bin(v);
+        }
         if (proto === Map.prototype) return this.anyMap(v as Map<unknown, unknown>);
         if (proto === Set.prototype) return this.anySet(v as Set<unknown>);
         const ti = (TYPED_ARRAYS as readonly unknown[]).indexOf((v as object).constructor);
         if (ti >= 0) {
           const ta = v as ArrayBufferView;
+          this.checkBytes(ta.byteLength);
           w.array(4);
           w.c1();
           w.num(Esc.Typed);
@@ -169,6 +170,27 @@ export abstract class PlainEncoder {
       default:
         throw new PagableError('NOT_PAGABLE', `${this.where()}: a ${typeof v} cannot be stored`);
     }
+  }
+
+  /** A bigint outside 64 bits, as decimal text; LIMIT when the reader would refuse the text. */
+  private wideBigint(v: bigint): void {
+    const t = v.toString();
+    if (!bigintTextFits(t)) {
+      throw new PagableError(
+        'LIMIT',
+        `${this.where()}: a bigint of ${t.length} decimal characters; at most ${MAX_BIGINT_CHARS} are stored (store it as bytes in a Uint8Array instead)`,
+      );
+    }
+    const w = this.w;
+    w.array(3);
+    w.c1();
+    w.num(Esc.BigInt);
+    w.str(t);
+  }
+
+  /** LIMIT for bytes longer than msgpack can say. */
+  private checkBytes(n: number): void {
+    if (!bytesFit(n)) throw new PagableError('LIMIT', `${this.where()}: ${n} bytes in one value; msgpack holds at most ${MAX_BYTES}`);
   }
 
   /** The field being written when nothing declared its type (TC39 decorators, or no emitDecoratorMetadata). */

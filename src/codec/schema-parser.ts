@@ -3,6 +3,7 @@ import { PagableError } from '../error.js';
 import type { FieldKind } from '../metadata/type-spec.js';
 import { MsgpackReader } from './msgpack-reader.js';
 import { C1_BYTE } from './wire.js';
+import { MAX_CLASSES, MAX_FIELDS, MAX_TYPE_DEPTH, classSchemaProblem } from './wire-rules.js';
 
 /*
  * Schema blobs are read back from stores, where they may be damaged or written by someone hostile,
@@ -51,11 +52,6 @@ export const enum SchemaBlobKind {
 /** Field kinds, by the number a class blob stores for them. */
 export const FIELD_KINDS: readonly FieldKind[] = ['field', 'shared', 'lazy', 'dyn'];
 
-/** Limits that keep a hostile schema blob's parse bounded. */
-const MAX_CLASSES = 65536;
-const MAX_FIELDS = 10_000;
-const MAX_TYPE_DEPTH = 40;
-
 class Parser extends MsgpackReader {
   fail(msg: string): PagableError {
     return this.corrupt(`malformed schema blob: ${msg}`);
@@ -80,7 +76,11 @@ class Parser extends MsgpackReader {
         const m = this.arrayHeader();
         if (m < 0 || m % 2 !== 0) throw this.fail('a discriminator of the wrong shape');
         const members = new Map<string, number>();
-        for (let i = 0; i < m; i += 2) members.set(this.string('a subtype name'), this.uint('a class index'));
+        for (let i = 0; i < m; i += 2) {
+          const name = this.string('a subtype name');
+          if (members.has(name)) throw this.fail(`a discriminator names subtype "${name.slice(0, 100)}" twice`);
+          members.set(name, this.uint('a class index'));
+        }
         return { t: 'union', members };
       }
       case 4:
@@ -116,6 +116,13 @@ class Parser extends MsgpackReader {
     if (n < 0 || n > MAX_FIELDS) throw this.fail(`${name}: fields are not a list of at most ${MAX_FIELDS}`);
     const fields: SchemaField[] = [];
     for (let i = 0; i < n; i++) fields.push(this.field());
+    // One value per name: a repeated field would silently take one of its values.
+    const problem = classSchemaProblem(
+      name,
+      tag,
+      fields.map((f) => f.name),
+    );
+    if (problem !== undefined) throw this.fail(`${name.slice(0, 100)}: ${problem.why}`);
     const b = this.u8();
     if (b !== 0xc2 && b !== 0xc3) throw this.fail(`${name}: rest is not a boolean`);
     return { tag, name, fields, rest: b === 0xc3 };

@@ -6,6 +6,7 @@ import type { RootSchema, Schema } from '../metadata/schema.js';
 import { MsgpackWriter } from './msgpack-writer.js';
 import { type ClassDesc, type TypeDesc, FIELD_KINDS, SchemaBlobKind, parseClassBlob, parseSetBlob } from './schema-parser.js';
 import { C1_BYTE } from './wire.js';
+import { MAX_CLASSES, classSchemaProblem } from './wire-rules.js';
 
 /*
  * The writer's schema, recorded with the data. Each class is described once, in a class blob of
@@ -60,34 +61,50 @@ function plainName(s: Schema & { k: 'any' }): string {
   return s.native === undefined ? 'any' : s.native.name;
 }
 
-function rootTree(r: RootSchema): unknown {
-  if (r.k === 'any') return plainName(r);
-  return [6, r.meta?.name ?? r.cls.name, r.meta?.tag ?? null];
+/** A name recorded in a class schema: the reader takes strings only (a class's `static name` may be anything). */
+function nameOf(x: unknown, what: string, where: string): string {
+  if (typeof x !== 'string') throw new PagableError('INVALID_ARGUMENT', `${where}: ${what} is a ${typeof x}, not a string`);
+  return x;
 }
 
-/** A schema as the msgpack tree of its type description; `index` numbers inline classes. */
-function typeTree(s: Schema, index: (m: ClassMeta) => number): unknown {
+function rootTree(r: RootSchema, where: string): unknown {
+  if (r.k === 'any') return plainName(r);
+  return [6, nameOf(r.meta?.name ?? r.cls.name, 'the name of its class', where), r.meta?.tag ?? null];
+}
+
+/** A schema as the msgpack tree of its type description; `index` numbers inline classes; `where` names the field. */
+function typeTree(s: Schema, index: (m: ClassMeta) => number, where: string): unknown {
   switch (s.k) {
     case 'any':
       return plainName(s);
     case 'class':
-      return s.meta === undefined ? [1, storedNameOf(s.cls)] : index(s.meta);
+      return s.meta === undefined ? [1, nameOf(storedNameOf(s.cls), 'the name of its class', where)] : index(s.meta);
     case 'array':
-      return [0, typeTree(s.of, index)];
+      return [0, typeTree(s.of, index, where)];
     case 'dyn':
-      return [2, s.base === undefined ? null : storedNameOf(s.base)];
+      return [2, s.base === undefined ? null : nameOf(storedNameOf(s.base), 'the name of its base class', where)];
     case 'union': {
       const members: unknown[] = [];
       for (const [name, cls] of s.byName) {
         const m = getClassMeta(cls);
-        if (m !== undefined) members.push(name, index(m));
+        if (m !== undefined) members.push(nameOf(name, 'a discriminator name', where), index(m));
+      }
+      // A value is written with its class's name, and read back as the class the name gives.
+      for (const [cls, name] of s.byClass) {
+        const other = s.byName.get(name);
+        if (other !== cls) {
+          throw new PagableError(
+            'INVALID_ARGUMENT',
+            `${where}: the discriminator names two classes "${String(name)}" (${cls.name} and ${other?.name ?? '?'}): each needs a name of its own`,
+          );
+        }
       }
       return [3, members];
     }
     case 'shared':
-      return [4, rootTree(s.root)];
+      return [4, rootTree(s.root, where)];
     case 'lazy':
-      return [5, rootTree(s.root)];
+      return [5, rootTree(s.root, where)];
   }
 }
 
@@ -170,12 +187,19 @@ const classBlobs = new WeakMap<ClassMeta, [DataKey, PagableData, ClassDesc]>();
 function classBlobOf(meta: ClassMeta): [DataKey, PagableData, ClassDesc] {
   let c = classBlobs.get(meta);
   if (c !== undefined) return c;
+  // What the schema parser would refuse is refused here, by the same rule (wire-rules.ts).
+  const problem = classSchemaProblem(
+    meta.name,
+    meta.tag,
+    meta.fields.map((f) => f.name),
+  );
+  if (problem !== undefined) throw new PagableError(problem.code, `class ${String(meta.name)} (${meta.cls.name}): ${problem.why}`);
   const closure = closureOf(meta);
   const index = (m: ClassMeta): number => closure.indexOf(m);
   const tree = [
     meta.tag ?? null,
     meta.name,
-    meta.fields.map((f) => [f.name, FIELD_KINDS.indexOf(f.kind), typeTree(f.schema, index)]),
+    meta.fields.map((f) => [f.name, FIELD_KINDS.indexOf(f.kind), typeTree(f.schema, index, `${meta.name}.${f.name}`)]),
     meta.rest !== undefined,
   ];
   const [key, blob] = schemaBlob(SchemaBlobKind.Class, tree, NO_ARCS);
@@ -186,6 +210,9 @@ function classBlobOf(meta: ClassMeta): [DataKey, PagableData, ClassDesc] {
 
 /** Builds the schema set of `classes` (closed: each class's closure is in the list). */
 export function buildSchemaSet(classes: readonly ClassMeta[]): SchemaSet {
+  if (classes.length > MAX_CLASSES) {
+    throw new PagableError('LIMIT', `one blob uses ${classes.length} classes; a schema set holds at most ${MAX_CLASSES}`);
+  }
   const at = new Map<ClassMeta, number>();
   classes.forEach((m, i) => at.set(m, i));
   const maps = classes.map((m) =>

@@ -51,9 +51,6 @@ export { C1 };
 /** msgpack's never-used byte: begins every blob of this format, and every escape. */
 export const C1_BYTE = 0xc1;
 
-/** Inline nesting deeper than this is refused (LIMIT when writing, CORRUPT when reading). */
-export const MAX_INLINE_DEPTH = 1000;
-
 /** What a blob is, from its first bytes. */
 export type BlobFormat = 'legacy' | 'data' | 'schema';
 

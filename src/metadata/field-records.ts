@@ -19,6 +19,10 @@ const STANDARD_KEY = Symbol.for('pagable:standard-fields');
 /** The decorator each field kind is written with, for messages. */
 export const DECORATOR_OF: Readonly<Record<FieldKind, string>> = { field: '@Field', shared: '@Shared', lazy: '@Lazy', dyn: '@Dyn' };
 
+/** Why no field is named `constructor`: values are written as the class their `constructor` names. */
+const CONSTRUCTOR_FIELD =
+  'a field named "constructor" would hide the class of every instance (JavaScript classes cannot declare one either)';
+
 /** A field decorator's arguments as given: `(type?, options?)` or `(options)`. */
 export interface FieldArgs {
   readonly first: unknown;
@@ -68,6 +72,7 @@ export function recordLegacyField(proto: object, name: string | symbol | undefin
   if (typeof proto === 'function') {
     throw new PagableError('NOT_PAGABLE', `${cls.name}.${name}: static fields cannot be stored`);
   }
+  if (name === 'constructor') throw new PagableError('NOT_PAGABLE', `${cls.name}.constructor: ${CONSTRUCTOR_FIELD}`);
   const designType: unknown = Reflect.getMetadata('design:type', proto, name);
   const decl = declOf(cls, name, kind, args, designType);
   const own: FieldDecl[] = [...((Reflect.getOwnMetadata(FIELDS_KEY, cls) as FieldDecl[] | undefined) ?? [])];
@@ -100,6 +105,8 @@ export function recordStandardField(context: StandardMemberContext, kind: FieldK
     refused = 'private fields cannot be stored (pagable reads and sets fields from outside the class); make it a public field';
   } else if (context.static === true) {
     refused = 'static fields cannot be stored';
+  } else if (context.name === 'constructor') {
+    refused = CONSTRUCTOR_FIELD;
   }
   const records = ownStandardRecords(md, true)!;
   const at = records.findIndex((r) => r.name === context.name);

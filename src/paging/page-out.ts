@@ -123,7 +123,10 @@ export class PageOutRun {
       const t = tasks.pop()!;
       const id = t.ref.target;
       if (t.data === undefined) {
-        if (this.finished.has(id)) continue;
+        if (this.finished.has(id)) {
+          this.again(t.ref);
+          continue;
+        }
         if (this.inProgress.has(id)) throw this.cycle(t);
         const stored = this.earlier !== undefined && !t.ref.isArc ? this.earlier.keys.get(id) : undefined;
         if (stored !== undefined) {
@@ -136,7 +139,7 @@ export class PageOutRun {
         if (t.ref.isArc) {
           const inner = id as ArcInner;
           if (inner.key !== undefined) {
-            checkLayout(inner, t.ref);
+            checkLayout(inner, t.ref, this.encoder);
             if (inner.host === this.host) this.sink.reuse(inner.key);
             else this.sink.copyFrom(inner.host, inner.key);
             this.finished.set(id, inner.key);
@@ -155,8 +158,8 @@ export class PageOutRun {
         for (let i = blob.children.length - 1; i >= 0; i--) {
           const c = blob.children[i]!;
           // Shared dependencies are mostly stored already: no task for them.
-          if (!this.finished.has(c.target))
-            tasks.push({ ref: c, parent: t, data: undefined, children: undefined, schema: undefined, root: undefined });
+          if (this.finished.has(c.target)) this.again(c);
+          else tasks.push({ ref: c, parent: t, data: undefined, children: undefined, schema: undefined, root: undefined });
         }
       } else {
         const children = t.children!;
@@ -187,6 +190,25 @@ export class PageOutRun {
   handOver(earlier: EarlierBatches): void {
     for (const [obj, key] of this.finished) if (!(obj instanceof ArcInner)) earlier.keys.set(obj, key);
     for (const [obj, err] of this.failedWith) earlier.failed.set(obj, err);
+  }
+
+  /**
+   * `ref` reaches a value this run stored already, as the blob encoded for the first reference:
+   * it must read back as `ref` declares it too, which it does when encoding it for `ref` would
+   * pass (the bytes are then the same: see BlobEncoder.checkRoot). Most references are the same
+   * kind of field again, holding exactly its declared class: those pass at once.
+   */
+  private again(ref: ChildRef): void {
+    let value: unknown = ref.target;
+    if (ref.isArc) {
+      const inner = ref.target as ArcInner;
+      // Keys are given once the run is committed: an arc with one was stored before it.
+      if (inner.key !== undefined) return checkLayout(inner, ref, this.encoder);
+      value = inner.value;
+    }
+    const r = ref.root;
+    if (r.k === 'class' && r.meta !== undefined && typeof value === 'object' && value !== null && value.constructor === r.cls) return;
+    this.encoder.checkRoot(value, r, viaOf(ref));
   }
 
   /**
@@ -230,11 +252,30 @@ export class PageOutRun {
   }
 }
 
-/** An arc already stored with one layout cannot be referenced where another class is declared untagged. */
-function checkLayout(inner: ArcInner, ref: ChildRef): void {
+/**
+ * An arc stored before (it has a key) must read back as `ref` declares it: checked on its value
+ * when resident, else on the root its blob was written for, refusing what that cannot tell.
+ */
+function checkLayout(inner: ArcInner, ref: ChildRef, encoder: BlobEncoder): void {
   const declared = ref.root;
   const written = inner.root;
-  if (declared.k !== 'class' || written === undefined || written.k !== 'class') return;
+  if (written === undefined || written === declared) return;
+  if (inner.resident) return encoder.checkRoot(inner.value, declared, viaOf(ref));
+  if (declared.k !== 'class') {
+    // Read as plain data, a blob must carry its class: written for a tagged class or a base
+    // that is not @Pagable (whose values are all tagged), or written as plain data.
+    if (written.k !== 'class' || written.meta === undefined || written.meta.tag !== undefined) return;
+    throw new PagableError(
+      'TYPE_MISMATCH',
+      `${viaOf(ref)}: the arc holds a blob written as an untagged ${written.cls.name}, which cannot be read back as plain data; add a @TypeTag to ${written.cls.name}, or declare the field @Lazy(() => ${written.cls.name})`,
+    );
+  }
+  if (written.k !== 'class') {
+    throw new PagableError(
+      'TYPE_MISMATCH',
+      `${viaOf(ref)}: the arc holds a blob written as plain data, which cannot be read back as ${declared.cls.name} (pin it first if it holds a ${declared.cls.name})`,
+    );
+  }
   if (written.cls === declared.cls) return;
   const ok = written.cls.prototype instanceof declared.cls && written.meta?.tag !== undefined;
   if (!ok) {

@@ -68,20 +68,23 @@ export const bigints = fc.oneof(fc.constantFrom(...BIG_EDGES), fc.bigInt(), fc.b
 export const UNITS = ['a', 'é', '✓', '😀', '\ud800', '\udfff', '\u0000', '\u07ff', '\u0800', '\uffff'];
 /** UTF-16 lengths (and, times 3, byte lengths) around every header and encoding switch. */
 const STR_EDGES = [0, 1, 10, 11, 31, 32, 33, 63, 64, 65, 85, 86, 127, 128, 255, 256, 257, 21845, 21846, 65535, 65536, 65537];
-/** Strings of every UTF-8 width, lone surrogates included, around every header length. */
-export const strings = fc.oneof(
+/** Strings of every UTF-8 width, lone surrogates included, of up to 100 units (built once: fast-check's string set-up is slow). */
+const shortKinds = [
   { arbitrary: fc.string(), weight: 3 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 80 }), weight: 2 },
   // Any UTF-16 unit, lone surrogates included.
   { arbitrary: fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 80 }), weight: 2 },
   { arbitrary: fc.array(fc.constantFrom(...UNITS), { maxLength: 100 }).map((u) => u.join('')), weight: 2 },
-  {
-    arbitrary: fc
-      .tuple(fc.constantFrom(...STR_EDGES), fc.constantFrom(...UNITS), fc.constantFrom(...UNITS), fc.nat(3))
-      .map(([n, u, v, k]) => (v.repeat(k) + u.repeat(n)).slice(0, Math.max(n, 0))),
-    weight: 2,
-  },
-);
+];
+/** Strings of `edges` lengths, of mixed units. */
+const edgeStrings = (edges: readonly number[]): fc.Arbitrary<string> =>
+  fc
+    .tuple(fc.constantFrom(...edges), fc.constantFrom(...UNITS), fc.constantFrom(...UNITS), fc.nat(3))
+    .map(([n, u, v, k]) => (v.repeat(k) + u.repeat(n)).slice(0, Math.max(n, 0)));
+/** Strings of every UTF-8 width, lone surrogates included, around every header length. */
+export const strings = fc.oneof(...shortKinds, { arbitrary: edgeStrings(STR_EDGES), weight: 2 });
+/** The same around the short header lengths only: for whole graphs, where length costs time and shows nothing more. */
+export const shortStrings = fc.oneof(...shortKinds, { arbitrary: edgeStrings(STR_EDGES.filter((n) => n <= 65)), weight: 2 });
 
 const DATE_EDGES = [
   0,
@@ -109,14 +112,19 @@ export const dates = fc.oneof(
 );
 
 const BYTE_EDGES = [0, 1, 255, 256, 65535, 65536];
-/** Uint8Arrays and Buffers, views into larger buffers included. */
-export const bytes = fc.oneof(
+const shortBytes = [
   fc.uint8Array({ maxLength: 300 }),
   fc.uint8Array({ maxLength: 20 }).map((b) => Buffer.from(b)),
-  fc.constantFrom(...BYTE_EDGES).map((n) => new Uint8Array(n).fill(n & 0xff)),
   // A view into a larger buffer.
   fc.uint8Array({ minLength: 4, maxLength: 40 }).map((b) => b.subarray(1, b.length - 1)),
+];
+/** Uint8Arrays and Buffers, views into larger buffers included. */
+export const bytes = fc.oneof(
+  ...shortBytes,
+  fc.constantFrom(...BYTE_EDGES).map((n) => new Uint8Array(n).fill(n & 0xff)),
 );
+/** The same without the 64 KiB edges. */
+export const smallBytes = fc.oneof(...shortBytes);
 
 /** Typed arrays other than Uint8Array. */
 export const typed = fc.oneof(
@@ -128,16 +136,19 @@ export const typed = fc.oneof(
   fc.uint8Array({ maxLength: 5 }).map((b) => new Uint8ClampedArray(b)),
 );
 
+/** Any non-container value, with strings and bytes from the arbitraries given. */
+const leafOf = (str: fc.Arbitrary<string>, bin: fc.Arbitrary<Uint8Array>): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    { arbitrary: numbers, weight: 4 },
+    { arbitrary: str, weight: 4 },
+    { arbitrary: bigints, weight: 1 },
+    { arbitrary: dates, weight: 1 },
+    { arbitrary: bin, weight: 1 },
+    { arbitrary: typed, weight: 1 },
+    { arbitrary: fc.constantFrom<unknown>(true, false, null, undefined), weight: 2 },
+  );
 /** Any non-container value. */
-export const leaf: fc.Arbitrary<unknown> = fc.oneof(
-  { arbitrary: numbers, weight: 4 },
-  { arbitrary: strings, weight: 4 },
-  { arbitrary: bigints, weight: 1 },
-  { arbitrary: dates, weight: 1 },
-  { arbitrary: bytes, weight: 1 },
-  { arbitrary: typed, weight: 1 },
-  { arbitrary: fc.constantFrom<unknown>(true, false, null, undefined), weight: 2 },
-);
+export const leaf = leafOf(strings, bytes);
 
 /** Object keys, `__proto__` and `constructor` included. */
 export const keys = fc.oneof(
@@ -152,17 +163,22 @@ export function objectOf(entries: Array<[string, unknown]>, nullProto: boolean):
   return o;
 }
 
+/** Plain data over the leaves `leaves`. */
+const plainOf = (leaves: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
+  fc.letrec<{ node: unknown }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      { arbitrary: leaves, weight: 6 },
+      { arbitrary: fc.array(tie('node'), { maxLength: 18 }), weight: 2 },
+      // Sparse, with a hole last or in the middle.
+      { arbitrary: fc.sparseArray(tie('node'), { maxLength: 6 }), weight: 1 },
+      { arbitrary: fc.array(fc.tuple(keys, tie('node')), { maxLength: 18 }).map((e) => objectOf(e, false)), weight: 2 },
+      { arbitrary: fc.array(fc.tuple(keys, tie('node')), { maxLength: 4 }).map((e) => objectOf(e, true)), weight: 1 },
+      { arbitrary: fc.array(fc.tuple(tie('node'), tie('node')), { maxLength: 5 }).map((e) => new Map(e)), weight: 1 },
+      { arbitrary: fc.array(tie('node'), { maxLength: 5 }).map((e) => new Set(e)), weight: 1 },
+    ),
+  })).node;
 /** Any plain data: arrays (sparse too), objects (with and without a prototype), Maps, Sets. */
-export const plain: fc.Arbitrary<unknown> = fc.letrec<{ node: unknown }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    { arbitrary: leaf, weight: 6 },
-    { arbitrary: fc.array(tie('node'), { maxLength: 18 }), weight: 2 },
-    // Sparse, with a hole last or in the middle.
-    { arbitrary: fc.sparseArray(tie('node'), { maxLength: 6 }), weight: 1 },
-    { arbitrary: fc.array(fc.tuple(keys, tie('node')), { maxLength: 18 }).map((e) => objectOf(e, false)), weight: 2 },
-    { arbitrary: fc.array(fc.tuple(keys, tie('node')), { maxLength: 4 }).map((e) => objectOf(e, true)), weight: 1 },
-    { arbitrary: fc.array(fc.tuple(tie('node'), tie('node')), { maxLength: 5 }).map((e) => new Map(e)), weight: 1 },
-    { arbitrary: fc.array(tie('node'), { maxLength: 5 }).map((e) => new Set(e)), weight: 1 },
-  ),
-})).node;
+export const plain = plainOf(leaf);
+/** The same with short strings and bytes (shortStrings, smallBytes): for whole graphs. */
+export const smallPlain = plainOf(leafOf(shortStrings, smallBytes));
