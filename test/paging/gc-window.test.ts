@@ -188,7 +188,7 @@ describe('gc windows on a store shared by several handles (a sweep guard)', () =
     // A stored arc the writer still holds: its blob P (a Branch) and P's child C (a Leaf).
     const arc = PagableArc.new(branch(9), writer);
     arc.unpin();
-    writer.pageOutPending();
+    await writer.pageOutPending();
     const holder = Object.assign(new Holder(), { tag: 'first', branch: arc });
     await writer.save(holder);
     const P = arc.dataKey!;
