@@ -23,7 +23,24 @@ const key16 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => Buffer.
 /** A child key from a number, so long child lists are cheap to make. */
 const childKey = (i: number, salt = 0): string => (i * 2654435761 + salt).toString(16).padStart(8, '0').slice(-8).repeat(4);
 
+type ComputeKeyModule = typeof import('../../src/keys/compute-key.js');
+
+let instances = 0;
+/** A fresh instance of the module, as a new process has it: its scratch space for child keys not yet grown. */
+async function freshComputeKey(): Promise<ComputeKeyModule['computeKey']> {
+  const url = new URL(`../../src/keys/compute-key.js?fresh=${++instances}`, import.meta.url).href;
+  return ((await import(url)) as ComputeKeyModule).computeKey;
+}
+
 describe('computeKey (against @noble/hashes)', () => {
+  it('in a new process, hashes every child of its first blob with more than 64 children', async () => {
+    for (const n of [65, 100, 300]) {
+      const compute = await freshComputeKey();
+      const arcs = Array.from({ length: n }, (_, i) => childKey(i, n));
+      expect(compute({ data: new Uint8Array(), arcs }), `${n} children`).to.equal(referenceKey(new Uint8Array(), arcs));
+    }
+  });
+
   it('equals the reference for every child count from 0 to 300', () => {
     const data = Uint8Array.from([1, 2, 3, 4, 5]);
     // Rising then falling counts: the scratch space for child keys is grown and then reused.
