@@ -54,12 +54,19 @@ async function keysOf(store: BlobStore): Promise<DataKey[]> {
 
 interface Backend {
   name: string;
+  /** Every call answers with a promise. */
+  async?: boolean;
   /** A fresh store, and how to dispose of what it left. */
   open(): { store: BlobStore; cleanup(): void };
 }
 
 const BACKENDS: Backend[] = [
   { name: 'memory', open: () => ({ store: new MemoryBlobStore(), cleanup: () => undefined }) },
+  {
+    name: 'memory answering asynchronously (as a network store)',
+    async: true,
+    open: () => ({ store: new MemoryBlobStore(), cleanup: () => undefined }),
+  },
   {
     name: 'a custom backend (tutorial 08: a directory of files, no sweep guard)',
     open: () => {
@@ -78,7 +85,7 @@ for (const backend of BACKENDS) {
     beforeEach(() => {
       const opened = backend.open();
       cleanup = opened.cleanup;
-      p = pausable(opened.store);
+      p = pausable(opened.store, { async: backend.async === true });
       s = new PagableStorageBase(p.store);
     });
 
@@ -149,6 +156,39 @@ for (const backend of BACKENDS) {
       expect((await s.gc()).freedBlobs).to.equal(written);
       await expectError(s.fetchData(during), 'NOT_FOUND');
       expect(await keysOf(p.store)).to.deep.equal([]);
+    });
+
+    it("holds a save that starts during gc's final step until the step is done: a blob it finds present is not then deleted", async () => {
+      const garbage = await s.save(branch(12));
+      const pause = p.pauseAt('deleteMany');
+      const gc = s.gc();
+      await pause.reached;
+      // The same graph again: every blob is still there (the delete waits), so a save let through
+      // now would find them present, write nothing, and be acknowledged just before they go.
+      let saved = false;
+      const again = s.save(branch(12)).then((k) => ((saved = true), k));
+      // Every step here is a promise chain (no I/O), so one macrotask turn runs it as far as it goes.
+      await new Promise((r) => setImmediate(r));
+      expect(saved).to.equal(false);
+      pause.release();
+      await gc;
+      expect(await again).to.equal(garbage);
+      expect((await s.load(Branch, garbage)).leaf.n).to.equal(12);
+    });
+
+    it('reports gc progress: marking, then listing, with counts that only grow', async () => {
+      for (let i = 0; i < 1100; i++) await s.storeData({ data: Uint8Array.from([i & 0xff, i >> 8]), arcs: [] });
+      const rooted = await s.save(branch(13));
+      await s.setRoot('r', rooted);
+      const seen: Array<[string, number]> = [];
+      await s.gc((phase, done) => seen.push([phase, done]));
+      const phases = seen.map(([p]) => p);
+      expect(phases).to.include('mark').and.include('sweep');
+      expect(phases.indexOf('sweep')).to.be.greaterThan(phases.indexOf('mark'));
+      const sweeps = seen.filter(([p]) => p === 'sweep').map(([, n]) => n);
+      expect(sweeps).to.deep.equal([...sweeps].sort((a, b) => a - b));
+      expect(sweeps.at(-1)).to.equal(1000);
+      expect(seen.find(([p]) => p === 'mark')![1]).to.be.greaterThan(0);
     });
 
     it('reports what it removed: freed and kept add up to what was listed, bytes to what was deleted', async () => {

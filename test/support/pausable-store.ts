@@ -15,7 +15,8 @@ export interface Pause {
 }
 
 /** The calls a pause can hold: the store's own, and its sweep guard's. */
-export type PausableCall = 'keys' | 'listRoots' | 'getMany' | 'deleteMany' | 'deleteIfUntouched' | 'touchedSince';
+export type PausableCall =
+  'keys' | 'listRoots' | 'getMany' | 'putMany' | 'hasMany' | 'setRoot' | 'deleteMany' | 'deleteIfUntouched' | 'touchedSince';
 
 /** A store whose calls can be held, and that can list its keys in an order the test chooses. */
 export interface PausableStore {
@@ -28,8 +29,12 @@ export interface PausableStore {
   readonly calls: Map<PausableCall, number>;
 }
 
-/** `inner` with calls that can be held (and its sweep guard's, when it has one). */
-export function pausable(inner: BlobStore): PausableStore {
+/**
+ * `inner` with calls that can be held (and its sweep guard's, when it has one). `async`: every
+ * call answers with a promise, as a network backend's do (without it, calls not held answer as
+ * `inner` does).
+ */
+export function pausable(inner: BlobStore, options: { async?: boolean } = {}): PausableStore {
   const waits = new Map<PausableCall, Array<{ at: number; open: Promise<void>; arrive: () => void }>>();
   const calls = new Map<PausableCall, number>();
   /** Counts the call; resolves when it may go on (at once unless a pause holds it). */
@@ -44,7 +49,8 @@ export function pausable(inner: BlobStore): PausableStore {
   };
   const held = <T>(call: PausableCall, body: () => T | Promise<T>): T | Promise<T> => {
     const g = gate(call);
-    return g === undefined ? body() : g.then(body);
+    if (g !== undefined) return g.then(body);
+    return options.async === true ? Promise.resolve().then(body) : body();
   };
   const self: PausableStore = {
     store: inner,
@@ -66,6 +72,10 @@ export function pausable(inner: BlobStore): PausableStore {
     name: `pausable ${inner.name}`,
     listRoots: () => held('listRoots', () => inner.listRoots()),
     getMany: (keys) => held('getMany', () => inner.getMany(keys)),
+    putMany: (entries) => held('putMany', () => inner.putMany(entries)),
+    hasMany: (keys) => held('hasMany', () => inner.hasMany(keys)),
+    setRoot: (name, key) => held('setRoot', () => inner.setRoot(name, key)),
+    getSync: options.async === true ? undefined : inner.getSync?.bind(inner),
     deleteMany: (keys) => held('deleteMany', () => inner.deleteMany(keys)),
     keys: () =>
       (async function* () {
