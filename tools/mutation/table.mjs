@@ -10,8 +10,8 @@ const report = JSON.parse(readFileSync(reportPath, 'utf8'));
 
 /**
  * The equivalent-mutant list: table rows `| file | line | mutator: replacement | why |`. A row
- * matches a surviving (or uncovered) mutant on that file and start line with that mutator and,
- * when given, that replacement text.
+ * matches every surviving (or uncovered) mutant on that file and start line with that mutator and,
+ * when given, that replacement text (whitespace collapsed).
  */
 function equivalents() {
   let text;
@@ -33,14 +33,15 @@ function equivalents() {
 
 const eq = equivalents();
 const used = new Set();
+/** True when a listed row covers this mutant (a row covers every mutant of its line and mutator, or of its replacement). */
 const isEquivalent = (file, m) => {
+  const replacement = (m.replacement ?? '').replace(/\s+/g, ' ');
   const i = eq.findIndex(
-    (e, j) =>
-      !used.has(j) &&
+    (e) =>
       e.file === file &&
       e.line === m.location.start.line &&
       e.mutator === m.mutatorName &&
-      (e.replacement === undefined || e.replacement === (m.replacement ?? '').replace(/\s+/g, ' ')),
+      (e.replacement === undefined || e.replacement === replacement),
   );
   if (i < 0) return false;
   used.add(i);
