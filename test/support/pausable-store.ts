@@ -16,13 +16,25 @@ export interface Pause {
 
 /** The calls a pause can hold: the store's own, and its sweep guard's. */
 export type PausableCall =
-  'keys' | 'listRoots' | 'getMany' | 'putMany' | 'hasMany' | 'setRoot' | 'deleteMany' | 'deleteIfUntouched' | 'touchedSince';
+  | 'keys'
+  | 'listRoots'
+  | 'getMany'
+  | 'putMany'
+  | 'hasMany'
+  | 'setRoot'
+  | 'deleteMany'
+  | 'deleteIfUntouched'
+  | 'touchedSince'
+  | 'begin'
+  | 'end';
 
 /** A store whose calls can be held, and that can list its keys in an order the test chooses. */
 export interface PausableStore {
   readonly store: BlobStore;
   /** Holds the `nth` (1-based) next call of `call`. */
   pauseAt(call: PausableCall, nth?: number): Pause;
+  /** Makes the `nth` next call of `call` fail (throw, or reject when the store answers asynchronously). */
+  failAt(call: PausableCall, nth?: number): void;
   /** Lists keys in this order (`keys()`); the store's own order when unset. */
   order: ((keys: DataKey[]) => DataKey[]) | undefined;
   /** Calls made so far, by name. */
@@ -37,10 +49,16 @@ export interface PausableStore {
 export function pausable(inner: BlobStore, options: { async?: boolean } = {}): PausableStore {
   const waits = new Map<PausableCall, Array<{ at: number; open: Promise<void>; arrive: () => void }>>();
   const calls = new Map<PausableCall, number>();
+  const failures = new Map<PausableCall, number[]>();
   /** Counts the call; resolves when it may go on (at once unless a pause holds it). */
   const gate = (call: PausableCall): Promise<void> | undefined => {
     const n = (calls.get(call) ?? 0) + 1;
     calls.set(call, n);
+    if (failures.get(call)?.includes(n)) {
+      const e = new Error(`injected ${call} failure`);
+      if (options.async === true) return Promise.reject(e);
+      throw e;
+    }
     const list = waits.get(call) ?? [];
     const w = list.find((x) => x.at === n);
     if (w === undefined) return undefined;
@@ -66,6 +84,9 @@ export function pausable(inner: BlobStore, options: { async?: boolean } = {}): P
       waits.set(call, list);
       return { reached, release };
     },
+    failAt(call, nth = 1) {
+      failures.set(call, [...(failures.get(call) ?? []), (calls.get(call) ?? 0) + nth]);
+    },
   };
   const guard = inner.sweeps;
   const store = delegating(inner, {
@@ -89,10 +110,10 @@ export function pausable(inner: BlobStore, options: { async?: boolean } = {}): P
       guard === undefined
         ? undefined
         : {
-            begin: () => guard.begin(),
+            begin: () => held('begin', () => guard.begin()),
             touchedSince: (since) => held('touchedSince', () => guard.touchedSince(since)),
             deleteIfUntouched: (keys, seq) => held('deleteIfUntouched', () => guard.deleteIfUntouched(keys, seq)),
-            end: () => guard.end(),
+            end: () => held('end', () => guard.end()),
             touch: (keys) => guard.touch(keys),
           },
   });
@@ -103,7 +124,7 @@ export function pausable(inner: BlobStore, options: { async?: boolean } = {}): P
  * `inner` with a SweepGuard as the interface describes it (src/blobstore/interface.ts), kept in
  * memory: what several handles of one shared store (LMDB, Redis) have, in process.
  */
-export function guarded(inner: MemoryBlobStore): BlobStore {
+export function guarded(inner: MemoryBlobStore): BlobStore & { openSweeps(): number } {
   let seq = 0;
   let open = 0;
   const log: Array<{ seq: number; key: DataKey }> = [];
@@ -125,7 +146,7 @@ export function guarded(inner: MemoryBlobStore): BlobStore {
       return inner.hasMany(keys);
     },
   };
-  return delegating(inner, {
+  const store = delegating(inner, {
     name: `guarded ${inner.name}`,
     sweeps: guard,
     putMany: (entries: readonly BlobEntry[]) => {
@@ -137,4 +158,6 @@ export function guarded(inner: MemoryBlobStore): BlobStore {
       return inner.setRoot(name, key);
     },
   });
+  /** Sweeps begun and not ended (a gc that ends, even by failing, ends its sweep). */
+  return Object.assign(store, { openSweeps: () => open });
 }

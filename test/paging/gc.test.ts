@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import { type BlobStore, type DataKey, Field, MemoryBlobStore, Pagable, PagableStorageBase, Shared } from '../../src/index.js';
+import { expectError } from '../support/expect-error.js';
+import { guarded, pausable, type PausableCall } from '../support/pausable-store.js';
+
+/*
+ * gc on what can go wrong: a store call failing at each step (IO naming the step, the sweep closed
+ * again), a damaged store (a root whose child is missing, a listed key gone before it is read), and
+ * whole garbage graphs on a store shared by several handles (parents first, every level freed).
+ */
+
+@Pagable()
+class Leaf {
+  @Field() n!: number;
+}
+
+@Pagable()
+class Branch {
+  @Field() n!: number;
+  @Shared(() => Leaf) leaf!: Leaf;
+}
+
+@Pagable()
+class Tree {
+  @Field() n!: number;
+  @Shared(() => [Branch]) branches!: Branch[];
+}
+
+const branch = (n: number): Branch => Object.assign(new Branch(), { n, leaf: Object.assign(new Leaf(), { n }) });
+const tree = (n: number): Tree => Object.assign(new Tree(), { n, branches: [branch(n), branch(n + 1000)] });
+
+async function keysOf(store: BlobStore): Promise<DataKey[]> {
+  const out: DataKey[] = [];
+  for await (const k of store.keys()) out.push(k);
+  return out;
+}
+
+async function sizeOf(s: PagableStorageBase, keys: readonly DataKey[]): Promise<number> {
+  let n = 0;
+  for (const k of keys) n += (await s.fetchData(k)).data.length;
+  return n;
+}
+
+describe('gc when a store call fails', () => {
+  const STEPS: Array<[PausableCall, string, boolean]> = [
+    ['begin', 'gc: opening a sweep', true],
+    ['listRoots', 'gc: listing roots', false],
+    ['getMany', 'gc: reading blobs', false],
+    ['touchedSince', 'gc: reading the sweep log', true],
+    ['keys', 'gc: listing blobs', false],
+    ['deleteMany', 'gc: deleting blobs', false],
+    ['deleteIfUntouched', 'gc: deleting blobs', true],
+  ];
+  for (const [call, step, needsGuard] of STEPS) {
+    for (const async of [false, true]) {
+      it(`${call} failing${async ? ' (asynchronously)' : ''} is IO naming "${step}" and the store; the sweep is closed and the next gc works`, async () => {
+        const inner = guarded(new MemoryBlobStore());
+        const p = pausable(needsGuard ? inner : new MemoryBlobStore(), { async });
+        const s = new PagableStorageBase(p.store);
+        const kept = await s.save(branch(1));
+        await s.setRoot('kept', kept);
+        await s.save(branch(2));
+        p.failAt(call);
+        const e = await expectError(s.gc(), 'IO');
+        expect(e.message).to.contain(step).and.contain(p.store.name);
+        expect(e.cause).to.be.instanceOf(Error);
+        if (needsGuard) expect(inner.openSweeps()).to.equal(0);
+        const report = await s.gc();
+        expect(report.freedBlobs).to.equal(2);
+        expect((await s.load(Branch, kept)).leaf.n).to.equal(1);
+        await s.close();
+      });
+    }
+  }
+
+  it('a sweep that cannot be closed does not fail the gc that did its work', async () => {
+    const inner = guarded(new MemoryBlobStore());
+    const p = pausable(inner);
+    const s = new PagableStorageBase(p.store);
+    await s.save(branch(3));
+    p.failAt('end');
+    expect((await s.gc()).freedBlobs).to.be.greaterThan(0);
+    await s.close();
+  });
+});
+
+describe('gc over a damaged store', () => {
+  it('keeps a rooted blob whose child is missing, and frees the rest', async () => {
+    const store = new MemoryBlobStore();
+    const s = new PagableStorageBase(store);
+    const missing = 'f'.repeat(32);
+    const orphan = await s.storeData({ data: Uint8Array.of(1), arcs: [missing] });
+    await s.setRoot('damaged', orphan);
+    await s.save(branch(4));
+    const report = await s.gc();
+    expect(report.keptBlobs).to.equal(1);
+    expect(await keysOf(store)).to.deep.equal([orphan]);
+    await s.close();
+  });
+
+  it('skips a listed key that is gone by the time gc reads it (deleted meanwhile by another handle)', async () => {
+    const p = pausable(guarded(new MemoryBlobStore()));
+    const s = new PagableStorageBase(p.store);
+    await s.save(branch(5));
+    const gone = 'e'.repeat(32);
+    p.order = (keys) => [gone, ...keys];
+    const before = (await keysOf(p.store)).length;
+    const report = await s.gc();
+    expect(report.freedBlobs).to.equal(before);
+    p.order = undefined;
+    expect(await keysOf(p.store)).to.deep.equal([]);
+    await s.close();
+  });
+});
+
+describe('gc of whole garbage graphs on a store shared by several handles', () => {
+  for (const async of [false, true]) {
+    it(`frees every level of every unreachable graph, more than one delete batch of them, and reports exactly that${async ? ' (asynchronously)' : ''}`, async () => {
+      const inner = guarded(new MemoryBlobStore());
+      const p = pausable(inner, { async });
+      const s = new PagableStorageBase(p.store);
+      const other = new PagableStorageBase(p.store);
+      const kept = await s.save(tree(0));
+      await s.setRoot('kept', kept);
+      const keptKeys = await keysOf(p.store);
+      // Trees of three levels (tree -> branches -> leaves), listed children first.
+      for (let i = 1; i <= 220; i++) await other.save(tree(i));
+      for (let i = 0; i < 400; i++) await other.storeData({ data: Uint8Array.of(i & 0xff, i >> 8), arcs: [] });
+      const all = await keysOf(p.store);
+      const garbage = all.filter((k) => !keptKeys.includes(k));
+      expect(garbage.length).to.be.greaterThan(1024);
+      const bytes = await sizeOf(s, garbage);
+      const report = await s.gc();
+      expect(report).to.deep.equal({ freedBlobs: garbage.length, freedBytes: bytes, keptBlobs: keptKeys.length });
+      expect((await keysOf(p.store)).sort()).to.deep.equal([...keptKeys].sort());
+      expect((await s.load(Tree, kept)).branches[1]!.leaf.n).to.equal(1000);
+      expect(inner.openSweeps()).to.equal(0);
+      await s.close();
+    });
+  }
+});
