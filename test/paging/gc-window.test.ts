@@ -2,19 +2,10 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type BlobStore,
-  type DataKey,
-  Field,
-  Lazy,
-  MemoryBlobStore,
-  Pagable,
-  PagableArc,
-  PagableStorageBase,
-  Shared,
-} from '../../src/index.js';
+import { type BlobStore, MemoryBlobStore, PagableArc, PagableStorageBase } from '../../src/index.js';
 import { DirectoryBlobStore } from '../../examples/08-custom-backend.js';
 import { expectError } from '../support/expect-error.js';
+import { Branch, branch, Holder, keysOf } from '../support/gc-models.js';
 import { guarded, pausable, type PausableStore } from '../support/pausable-store.js';
 
 /*
@@ -24,33 +15,6 @@ import { guarded, pausable, type PausableStore } from '../support/pausable-store
  * final mark; a store shared by several handles relies on the guard, parents-first deletes and
  * retried batches.
  */
-
-@Pagable()
-class Leaf {
-  @Field() n!: number;
-}
-
-@Pagable()
-class Branch {
-  @Field() n!: number;
-  @Shared(() => Leaf) leaf!: Leaf;
-}
-
-@Pagable()
-class Holder {
-  @Field() tag!: string;
-  @Lazy(() => Branch) branch!: PagableArc<Branch>;
-}
-
-const leaf = (n: number): Leaf => Object.assign(new Leaf(), { n });
-const branch = (n: number): Branch => Object.assign(new Branch(), { n, leaf: leaf(n) });
-
-/** Every key the store holds. */
-async function keysOf(store: BlobStore): Promise<DataKey[]> {
-  const out: DataKey[] = [];
-  for await (const k of store.keys()) out.push(k);
-  return out;
-}
 
 interface Backend {
   name: string;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { type BlobStore, type DataKey, Field, MemoryBlobStore, Pagable, PagableStorageBase, Shared } from '../../src/index.js';
+import { type DataKey, MemoryBlobStore, PagableStorageBase } from '../../src/index.js';
 import { expectError } from '../support/expect-error.js';
+import { Branch, branch, keysOf, Tree, tree } from '../support/gc-models.js';
 import { guarded, pausable, type PausableCall } from '../support/pausable-store.js';
 
 /*
@@ -8,32 +9,6 @@ import { guarded, pausable, type PausableCall } from '../support/pausable-store.
  * again), a damaged store (a root whose child is missing, a listed key gone before it is read), and
  * whole garbage graphs on a store shared by several handles (parents first, every level freed).
  */
-
-@Pagable()
-class Leaf {
-  @Field() n!: number;
-}
-
-@Pagable()
-class Branch {
-  @Field() n!: number;
-  @Shared(() => Leaf) leaf!: Leaf;
-}
-
-@Pagable()
-class Tree {
-  @Field() n!: number;
-  @Shared(() => [Branch]) branches!: Branch[];
-}
-
-const branch = (n: number): Branch => Object.assign(new Branch(), { n, leaf: Object.assign(new Leaf(), { n }) });
-const tree = (n: number): Tree => Object.assign(new Tree(), { n, branches: [branch(n), branch(n + 1000)] });
-
-async function keysOf(store: BlobStore): Promise<DataKey[]> {
-  const out: DataKey[] = [];
-  for await (const k of store.keys()) out.push(k);
-  return out;
-}
 
 async function sizeOf(s: PagableStorageBase, keys: readonly DataKey[]): Promise<number> {
   let n = 0;
