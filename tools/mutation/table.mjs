@@ -22,7 +22,8 @@ function equivalents() {
   }
   const rows = [];
   for (const line of text.split('\n')) {
-    const cells = line.split('|').map((c) => c.trim());
+    // Cells split at unescaped pipes; `\\|` is a pipe inside a cell (as `||` in a replacement).
+    const cells = line.split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
     if (cells.length < 5 || !/^\d+$/.test(cells[2])) continue;
     const m = /^`?([A-Za-z]+)(?::\s*(.*?))?`?$/.exec(cells[3]);
     if (!m) continue;
