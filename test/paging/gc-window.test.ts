@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type BlobStore, MemoryBlobStore, PagableArc, PagableStorageBase } from '../../src/index.js';
 import { DirectoryBlobStore } from '../../examples/08-custom-backend.js';
 import { expectError } from '../support/expect-error.js';
-import { Branch, branch, Holder, keysOf } from '../support/gc-models.js';
+import { Branch, branch, fillers, Holder, keysOf } from '../support/gc-models.js';
 import { guarded, pausable, type PausableStore } from '../support/pausable-store.js';
 
 /*
@@ -20,6 +20,8 @@ interface Backend {
   name: string;
   /** Every call answers with a promise. */
   async?: boolean;
+  /** Each blob is a file: tests that need more than a thousand blobs run on the others only. */
+  files?: boolean;
   /** A fresh store, and how to dispose of what it left. */
   open(): { store: BlobStore; cleanup(): void };
 }
@@ -33,6 +35,7 @@ const BACKENDS: Backend[] = [
   },
   {
     name: 'a custom backend (tutorial 08: a directory of files, no sweep guard)',
+    files: true,
     open: () => {
       const dir = mkdtempSync(join(tmpdir(), 'pagable-gc-window-'));
       return { store: new DirectoryBlobStore(dir), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -140,20 +143,21 @@ for (const backend of BACKENDS) {
       expect((await s.load(Branch, garbage)).leaf.n).to.equal(12);
     });
 
-    it('reports gc progress: marking, then listing, with counts that only grow', async () => {
-      for (let i = 0; i < 1100; i++) await s.storeData({ data: Uint8Array.from([i & 0xff, i >> 8]), arcs: [] });
-      const rooted = await s.save(branch(13));
-      await s.setRoot('r', rooted);
-      const seen: Array<[string, number]> = [];
-      await s.gc((phase, done) => seen.push([phase, done]));
-      const phases = seen.map(([p]) => p);
-      expect(phases).to.include('mark').and.include('sweep');
-      expect(phases.indexOf('sweep')).to.be.greaterThan(phases.indexOf('mark'));
-      const sweeps = seen.filter(([p]) => p === 'sweep').map(([, n]) => n);
-      expect(sweeps).to.deep.equal([...sweeps].sort((a, b) => a - b));
-      expect(sweeps.at(-1)).to.equal(1000);
-      expect(seen.find(([p]) => p === 'mark')![1]).to.be.greaterThan(0);
-    });
+    if (backend.files !== true)
+      it('reports gc progress: marking, then listing, with counts that only grow', async () => {
+        await fillers(p.store, 1100);
+        const rooted = await s.save(branch(13));
+        await s.setRoot('r', rooted);
+        const seen: Array<[string, number]> = [];
+        await s.gc((phase, done) => seen.push([phase, done]));
+        const phases = seen.map(([p]) => p);
+        expect(phases).to.include('mark').and.include('sweep');
+        expect(phases.indexOf('sweep')).to.be.greaterThan(phases.indexOf('mark'));
+        const sweeps = seen.filter(([p]) => p === 'sweep').map(([, n]) => n);
+        expect(sweeps).to.deep.equal([...sweeps].sort((a, b) => a - b));
+        expect(sweeps.at(-1)).to.equal(1000);
+        expect(seen.find(([p]) => p === 'mark')![1]).to.be.greaterThan(0);
+      });
 
     it('reports what it removed: freed and kept add up to what was listed, bytes to what was deleted', async () => {
       const keep = await s.save(branch(8));
@@ -199,7 +203,7 @@ describe('gc windows on a store shared by several handles (a sweep guard)', () =
     const C = (await writer.fetchData(P)).arcs[0]!;
     // More garbage than one delete batch (1024 keys), listed with C first and P last: a gc that
     // deleted in listing order would free C in the first batch and P only in the second.
-    for (let i = 0; i < 1100; i++) await writer.storeData({ data: Uint8Array.from([i & 0xff, i >> 8]), arcs: [] });
+    await fillers(p.store, 1100);
     p.order = (keys) => [C, ...keys.filter((k) => k !== C && k !== P), P];
 
     const pause = p.pauseAt('deleteIfUntouched', 2);

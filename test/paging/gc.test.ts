@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { type DataKey, MemoryBlobStore, PagableStorageBase } from '../../src/index.js';
 import { expectError } from '../support/expect-error.js';
-import { Branch, branch, keysOf, Tree, tree } from '../support/gc-models.js';
+import { Branch, branch, fillers, Forest, keysOf, Tree, tree } from '../support/gc-models.js';
 import { guarded, pausable, type PausableCall } from '../support/pausable-store.js';
 
 /*
@@ -98,9 +98,9 @@ describe('gc of whole garbage graphs on a store shared by several handles', () =
       const kept = await s.save(tree(0));
       await s.setRoot('kept', kept);
       const keptKeys = await keysOf(p.store);
-      // Trees of three levels (tree -> branches -> leaves), listed children first.
-      for (let i = 1; i <= 220; i++) await other.save(tree(i));
-      for (let i = 0; i < 400; i++) await other.storeData({ data: Uint8Array.of(i & 0xff, i >> 8), arcs: [] });
+      // A forest of trees (forest -> trees -> branches -> leaves), listed children first.
+      await other.save(Object.assign(new Forest(), { trees: Array.from({ length: 220 }, (_, i) => tree(i + 1)) }));
+      await fillers(p.store, 100);
       const all = await keysOf(p.store);
       const garbage = all.filter((k) => !keptKeys.includes(k));
       expect(garbage.length).to.be.greaterThan(1024);

@@ -1,4 +1,4 @@
-import { type BlobStore, type DataKey, Field, Lazy, Pagable, type PagableArc, Shared } from '../../src/index.js';
+import { type BlobStore, computeKey, type DataKey, Field, Lazy, Pagable, type PagableArc, Shared } from '../../src/index.js';
 
 /* Small graphs for gc tests: a leaf under a branch (two blobs), trees of branches, a lazy holder. */
 
@@ -19,6 +19,12 @@ export class Tree {
   @Shared(() => [Branch]) branches!: Branch[];
 }
 
+/** Many trees in one graph: four levels. */
+@Pagable()
+export class Forest {
+  @Shared(() => [Tree]) trees!: Tree[];
+}
+
 @Pagable()
 export class Holder {
   @Field() tag!: string;
@@ -36,4 +42,14 @@ export async function keysOf(store: BlobStore): Promise<DataKey[]> {
   const out: DataKey[] = [];
   for await (const k of store.keys()) out.push(k);
   return out;
+}
+
+/** Writes `n` small childless blobs straight into `store` (one batch: faster than n saves); their keys. */
+export async function fillers(store: BlobStore, n: number, salt = 0): Promise<DataKey[]> {
+  const entries = Array.from({ length: n }, (_, i) => {
+    const data = { data: Uint8Array.of(i & 0xff, i >> 8, salt), arcs: [] };
+    return { key: computeKey(data), data };
+  });
+  await store.putMany(entries);
+  return entries.map((e) => e.key);
 }
