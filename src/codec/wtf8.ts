@@ -139,14 +139,14 @@ export function decodeWtf8(b: Uint8Array, p: number, e: number): string {
  * How many bytes after lead byte `c` (at p - 1) continue it validly but stop short of a whole
  * sequence: they go into the same U+FFFD. Bounds as the WHATWG decoder's: the second byte after
  * E0 is A0..BF and after F0 90..BF (no overlong forms), after ED 80..9F (a surrogate sequence is
- * only whole, handled before) and after F4 80..8F (nothing above U+10FFFF).
+ * only whole, handled before) and after F4 80..8F (nothing above U+10FFFF). A two-byte lead gets
+ * here only without its continuation byte: none.
  */
 function validPrefix(b: Uint8Array, p: number, e: number, c: number): number {
   let need: number;
   let lo = 0x80;
   let hi = 0xbf;
-  if (c >= 0xc2 && c < 0xe0) need = 1;
-  else if (c >= 0xe0 && c < 0xf0) {
+  if (c >= 0xe0 && c < 0xf0) {
     need = 2;
     if (c === 0xe0) lo = 0xa0;
     else if (c === 0xed) hi = 0x9f;

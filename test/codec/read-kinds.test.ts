@@ -39,6 +39,9 @@ const DECLARED: ReadonlyArray<readonly [string, () => unknown, readonly string[]
   ['Set', () => Set, ['Set']],
   ['Array', () => Array, ['array']],
   ['Object', () => Object, VALUES.map(([k]) => k)],
+  // What design:type says for a `symbol` or a function-typed field: nothing stored can be one, so anything fits.
+  ['Symbol', () => Symbol, VALUES.map(([k]) => k)],
+  ['Function', () => Function, VALUES.map(([k]) => k)],
 ];
 
 /** Written with the field as plain data: every kind is accepted. */

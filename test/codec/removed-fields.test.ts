@@ -53,6 +53,8 @@ class RemovedV1 {
   @Shared(() => [Leaf]) shareds!: Leaf[];
   @Lazy(() => Leaf) lazy!: PagableArc<Leaf>;
   @Field() nothing!: unknown;
+  @Field(() => [Inner]) inners!: Inner[];
+  @Field() many!: unknown;
   @Shared(() => Leaf) kept!: Leaf;
   @Field() last!: string;
 }
@@ -93,6 +95,9 @@ describe('removed fields of every kind are skipped', () => {
       shareds: [leaf(6), leaf(7)],
       lazy: PagableArc.new(leaf(8), s),
       nothing: null,
+      // Many siblings, each nested: skipping them must not add up to a nesting depth.
+      inners: Array.from({ length: 600 }, (_, i) => Object.assign(new Inner(), { leaf: leaf(i), shapes: [circle(i)] })),
+      many: Array.from({ length: 600 }, (_, i) => [new Map<number, unknown>([[i, [i, { x: [i] }]]]), new Set([i])]),
       kept: leaf(9),
       last: 'z',
     });
@@ -125,6 +130,8 @@ describe('removed fields of every kind are skipped', () => {
       ['leaves', Field(() => [Leaf]), (v) => expect((v as Leaf[]).map((x) => x.n)).to.deep.equal([3, 4])],
       ['shareds', Shared(() => [Leaf]), (v) => expect((v as Leaf[]).map((x) => x.n)).to.deep.equal([6, 7])],
       ['kept', Shared(() => Leaf), (v) => expect((v as Leaf).n).to.equal(9)],
+      ['inners', Field(() => [Inner]), (v) => expect((v as Inner[])[599]!.leaf.n).to.equal(599)],
+      ['many', Field(), (v) => expect((v as unknown[]).length).to.equal(600)],
       ['plain', Field(), (v) => expect((v as { shape: Circle }).shape).to.be.instanceOf(Circle)],
     ];
     for (const [field, decorate, check] of cases) {

@@ -117,10 +117,32 @@ describe('WTF-8 decoding (against TextDecoder and the surrogate rule)', () => {
     );
   });
 
+  it('reads short strings of NUL and 0x80 bytes (where a shortcut for ASCII must stop) as the rule says', () => {
+    for (let n = 1; n <= 9; n++) {
+      for (let at = 0; at < n; at++) {
+        const b = new Uint8Array(n);
+        b[at] = 0x80;
+        expect(readString(b), hex(b)).to.equal(reference(b));
+        expect(decodeWtf8(b, 0, n), hex(b)).to.equal(reference(b));
+      }
+    }
+  });
+
+  it('decodes long malformed input (hundreds of thousands of units) in one piece', () => {
+    const b = new Uint8Array(300_000).map((_, i) => (i % 3 === 0 ? 0x80 : i % 3 === 1 ? 0xed : 0x41));
+    expect(decodeWtf8(b, 0, b.length)).to.equal(reference(b));
+  });
+
   it('decodes only the range it is given', () => {
     const b = Uint8Array.from([0xed, 0xa0, 0x80, 0x41, 0xc2, 0xa9, 0xe2]);
     expect(decodeWtf8(b, 1, 6)).to.equal('\ufffd\ufffdA©');
     expect(decodeWtf8(b, 3, 5)).to.equal('A\ufffd');
+    // A sequence cut by the end of the range is malformed, whatever bytes follow it.
+    const euro = Uint8Array.from([0x41, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xc2, 0xa9]);
+    expect(decodeWtf8(euro, 0, 3)).to.equal('A\ufffd');
+    expect(decodeWtf8(euro, 4, 7)).to.equal('\ufffd');
+    expect(decodeWtf8(euro, 8, 9)).to.equal('\ufffd');
+    expect(decodeWtf8(euro, 0, 10)).to.equal('A€😀©');
   });
 
   it('gives one U+FFFD per maximal subpart of a malformed sequence', () => {
