@@ -91,6 +91,7 @@ describe('read-side kind checks under schema evolution', () => {
     s = new InMemoryPagableStorage();
     for (const [kind, make] of VALUES) stored.set(kind, await s.save(Object.assign(new SlotV1(), { v: make(), n: 7 })));
     stored.set('null', await s.save(Object.assign(new SlotV1(), { v: null, n: 7 })));
+    stored.set('numbers', await s.save(Object.assign(new SlotV1(), { v: [1, null, 2, undefined], n: 7 })));
   });
 
   after(() => s.close());
@@ -115,6 +116,29 @@ describe('read-side kind checks under schema evolution', () => {
       expect((await s.load(Slot, stored.get('null')!)).v).to.equal(null);
     });
   }
+
+  it('stored plain data read into a typed array loads when every element fits (nullish ones included), else TYPE_MISMATCH', async () => {
+    const Slot = slotDeclaring(() => [Number]);
+    expect((await s.load(Slot, stored.get('numbers')!)).v).to.deep.equal([1, null, 2, undefined]);
+    for (const kind of ['array', 'string', 'object', 'Map']) {
+      const e = await expectError(s.load(Slot, stored.get(kind)!), 'TYPE_MISMATCH');
+      expect(e.message, kind).to.contain('Slot.v').and.contain('declared Number[]');
+    }
+  });
+
+  it('stored plain data that is not a tagged instance does not load into a @Dyn field', async () => {
+    for (const dyn of [Dyn(), Dyn(() => Shape)]) {
+      @Pagable({ name: 'Slot' })
+      class Slot {
+        v!: unknown;
+      }
+      dyn(Slot.prototype, 'v');
+      for (const [kind] of VALUES) {
+        const e = await expectError(s.load(Slot, stored.get(kind)!), 'TYPE_MISMATCH');
+        expect(e.message, kind).to.contain('Slot.v').and.contain(`stored ${kind}`);
+      }
+    }
+  });
 
   describe('instances: class, dyn and discriminated fields read another way than written', () => {
     let den: DataKey;
