@@ -17,25 +17,27 @@ async function sizeOf(s: PagableStorageBase, keys: readonly DataKey[]): Promise<
 }
 
 describe('gc when a store call fails', () => {
-  const STEPS: Array<[PausableCall, string, boolean]> = [
+  // [call, the step the error names, needs a sweep guard, which call of it fails]
+  const STEPS: Array<[PausableCall, string, boolean, number?]> = [
     ['begin', 'gc: opening a sweep', true],
     ['listRoots', 'gc: listing roots', false],
+    ['listRoots', 'gc: listing roots', false, 2], // the final step's
     ['getMany', 'gc: reading blobs', false],
     ['touchedSince', 'gc: reading the sweep log', true],
     ['keys', 'gc: listing blobs', false],
     ['deleteMany', 'gc: deleting blobs', false],
     ['deleteIfUntouched', 'gc: deleting blobs', true],
   ];
-  for (const [call, step, needsGuard] of STEPS) {
+  for (const [call, step, needsGuard, nth] of STEPS) {
     for (const async of [false, true]) {
-      it(`${call} failing${async ? ' (asynchronously)' : ''} is IO naming "${step}" and the store; the sweep is closed and the next gc works`, async () => {
+      it(`${call}${nth === undefined ? '' : ` (call ${nth})`} failing${async ? ' (asynchronously)' : ''} is IO naming "${step}" and the store; the sweep is closed and the next gc works`, async () => {
         const inner = guarded(new MemoryBlobStore());
         const p = pausable(needsGuard ? inner : new MemoryBlobStore(), { async });
         const s = new PagableStorageBase(p.store);
         const kept = await s.save(branch(1));
         await s.setRoot('kept', kept);
         await s.save(branch(2));
-        p.failAt(call);
+        p.failAt(call, nth);
         const e = await expectError(s.gc(), 'IO');
         expect(e.message).to.contain(step).and.contain(p.store.name);
         expect(e.cause).to.be.instanceOf(Error);
