@@ -7,7 +7,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig([
-  globalIgnores(['build/', 'dist/', 'docs/', 'node_modules/', '.pagable-demo/']),
+  // .stryker-tmp/ and reports/: what a mutation run (npm run mutate) leaves, a sandbox copy if it was stopped.
+  globalIgnores(['build/', 'dist/', 'docs/', 'node_modules/', '.pagable-demo/', '.stryker-tmp/', 'reports/']),
   {
     files: ['**/*.{js,mjs,cjs}'],
     extends: [js.configs.recommended],

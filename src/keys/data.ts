@@ -64,10 +64,3 @@ export function writeKeyBytes(key: DataKey, out: Uint8Array, offset = 0): boolea
   }
   return true;
 }
-
-/** The 16 bytes of a DataKey. */
-export function keyToBytes(key: DataKey): Uint8Array {
-  const out = new Uint8Array(16);
-  if (!writeKeyBytes(key, out)) throw new TypeError(`not a DataKey: ${String(key)}`);
-  return out;
-}

@@ -58,9 +58,13 @@ export async function collectGarbage(ctx: GcContext): Promise<GcReport> {
   };
 
   let seq = 0;
+  let opened = false;
   live.startGc();
   try {
-    if (guard !== undefined) seq = await io.call('gc: opening a sweep', () => guard.begin());
+    if (guard !== undefined) {
+      seq = await io.call('gc: opening a sweep', () => guard.begin());
+      opened = true;
+    }
     const roots = await io.call('gc: listing roots', () => store.listRoots());
     await mark([...roots.map((r) => r.key), ...live.snapshot()]);
     if (guard !== undefined) seq = await markTouched(ctx, guard, seq, mark);
@@ -99,7 +103,14 @@ export async function collectGarbage(ctx: GcContext): Promise<GcReport> {
     return { freedBlobs: freed.length, freedBytes: bytes, keptBlobs: seen - freed.length };
   } finally {
     live.stopGc();
-    if (guard !== undefined) await Promise.resolve(io.call('gc: closing the sweep', () => guard.end())).catch(() => undefined);
+    // Only a sweep this gc opened is closed. One that cannot be closed expires after its lease
+    // (SweepGuard), so it does not undo a gc that did its work, nor hide the error of one that failed.
+    if (opened)
+      try {
+        await io.call('gc: closing the sweep', () => guard!.end());
+      } catch {
+        // The lease ends it.
+      }
   }
 }
 

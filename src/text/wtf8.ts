@@ -45,8 +45,9 @@ export function encodeWtf8(s: string): Buffer {
 }
 
 /**
- * WTF-8 (UTF-8 that also carries lone surrogates as 3-byte sequences) to a string; malformed
- * sequences become U+FFFD, one per bad byte, as TextDecoder does.
+ * WTF-8 (UTF-8 that also carries lone surrogates as 3-byte sequences) to a string; other malformed
+ * bytes become U+FFFD, one per maximal subpart (a lead byte and the continuation bytes that could
+ * still have completed it), as TextDecoder and Node's own UTF-8 decoding do.
  */
 export function decodeWtf8(b: Uint8Array, p: number, e: number): string {
   const units: number[] = [];
@@ -82,6 +83,7 @@ export function decodeWtf8(b: Uint8Array, p: number, e: number): string {
       p += 3;
     } else {
       units.push(0xfffd);
+      p += validPrefix(b, p, e, c);
     }
     if (units.length >= 0x1000) {
       out += fcc(...units);
@@ -89,6 +91,37 @@ export function decodeWtf8(b: Uint8Array, p: number, e: number): string {
     }
   }
   return units.length > 0 ? out + fcc(...units) : out;
+}
+
+/**
+ * How many bytes after lead byte `c` (at p - 1) continue it validly but stop short of a whole
+ * sequence: they go into the same U+FFFD. Bounds as the WHATWG decoder's: the second byte after
+ * E0 is A0..BF and after F0 90..BF (no overlong forms), after ED 80..9F (a surrogate sequence is
+ * only whole, handled before) and after F4 80..8F (nothing above U+10FFFF). A two-byte lead gets
+ * here only without its continuation byte: none.
+ */
+function validPrefix(b: Uint8Array, p: number, e: number, c: number): number {
+  let need: number;
+  let lo = 0x80;
+  let hi = 0xbf;
+  if (c >= 0xe0 && c < 0xf0) {
+    need = 2;
+    if (c === 0xe0) lo = 0xa0;
+    else if (c === 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c < 0xf5) {
+    need = 3;
+    if (c === 0xf0) lo = 0x90;
+    else if (c === 0xf4) hi = 0x8f;
+  } else return 0;
+  let n = 0;
+  while (n < need && p + n < e) {
+    const x = b[p + n]!;
+    if (x < lo || x > hi) break;
+    lo = 0x80;
+    hi = 0xbf;
+    n++;
+  }
+  return n;
 }
 
 /**

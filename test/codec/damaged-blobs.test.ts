@@ -1,0 +1,67 @@
+import { expect } from 'chai';
+import { type DataKey, Field, InMemoryPagableStorage, Pagable, type PagableData, Shared } from '../../src/index.js';
+import { expectError } from '../support/expect-error.js';
+
+/*
+ * A data blob whose bytes and child keys do not agree, or a key that names a schema blob, is
+ * CORRUPT naming the blob and what is wrong with it: never a value built from part of it.
+ */
+
+@Pagable({ name: 'DamagedLeaf' })
+class Leaf {
+  @Field() n!: number;
+}
+
+@Pagable({ name: 'DamagedPair' })
+class Pair {
+  @Field() label!: string;
+  @Shared(() => Leaf) leaf!: Leaf;
+}
+
+describe('damaged data blobs', () => {
+  let s: InMemoryPagableStorage;
+  let key: DataKey;
+  let blob: PagableData;
+
+  before(async () => {
+    s = new InMemoryPagableStorage();
+    key = await s.save(Object.assign(new Pair(), { label: 'ok', leaf: Object.assign(new Leaf(), { n: 1 }) }));
+    blob = await s.fetchData(key);
+  });
+
+  after(() => s.close());
+
+  /** Stores `damaged` and loads it as a Pair: the CORRUPT error. */
+  async function loadDamaged(damaged: PagableData): Promise<Error> {
+    const k = await s.storeData(damaged);
+    const e = await expectError(s.load(Pair, k), 'CORRUPT');
+    expect(e.message).to.contain(k);
+    return e;
+  }
+
+  it('the undamaged blob loads', async () => {
+    expect((await s.load(Pair, key)).leaf.n).to.equal(1);
+  });
+
+  it('a key naming a schema blob is CORRUPT: not a data blob', async () => {
+    const schemaKey = blob.arcs.at(-1)!;
+    const e = await expectError(s.load(Pair, schemaKey), 'CORRUPT');
+    expect(e.message).to.contain(schemaKey).and.contain('schema blob');
+  });
+
+  it('bytes after the value are CORRUPT', async () => {
+    const e = await loadDamaged({ data: Uint8Array.from([...blob.data, 0xc0]), arcs: blob.arcs });
+    expect(e.message).to.contain('trailing bytes');
+  });
+
+  it('a child key the value does not refer to is CORRUPT', async () => {
+    const extra = blob.arcs[0]!;
+    const e = await loadDamaged({ data: blob.data, arcs: [extra, ...blob.arcs] });
+    expect(e.message).to.match(/lists \d+ child keys but refers to \d+/);
+  });
+
+  it('a data blob without its schema set key is CORRUPT', async () => {
+    const e = await loadDamaged({ data: blob.data, arcs: [] });
+    expect(e.message).to.contain('without its schema set key');
+  });
+});
