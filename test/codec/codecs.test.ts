@@ -101,6 +101,23 @@ describe('codecs: classes stored through registerCodec', () => {
     await expectError(s.load(Money, await s.save(new Point(1, 2))), 'TYPE_MISMATCH');
   });
 
+  it('an arc paged out before a save is checked against the codec class its field declares', async () => {
+    @Pagable({ name: 'codecs.Refund' })
+    class Refund {
+      @Lazy(() => Money) amount!: PagableArc<unknown>;
+    }
+    const money = PagableArc.new(Money.of('1'), s);
+    const plain = PagableArc.new({ units: 1 }, s);
+    money.unpin();
+    plain.unpin();
+    s.pageOutPending();
+    expect(money.isPagedOut && plain.isPagedOut).to.equal(true);
+    const back = await s.load(Refund, await s.save(Object.assign(new Refund(), { amount: money })));
+    expect((await back.amount.pin()).value).to.deep.equal(Money.of('1'));
+    const e = await expectError(s.save(Object.assign(new Refund(), { amount: plain })), 'TYPE_MISMATCH');
+    expect(e.message).to.contain('codecs.Refund.amount').and.contain('written as plain data, which cannot be read back as Money');
+  });
+
   it('equal encodings give equal keys, whichever objects hold them', async () => {
     const a = order();
     const b = order();
