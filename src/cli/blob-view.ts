@@ -140,7 +140,8 @@ class Labeller {
     if (t?.t === 'codec' && !named) return new CodecView(t.name, this.label(v, undefined, depth + 1));
     if (Array.isArray(v)) {
       if (v[0] === C1) {
-        if (v[1] === Esc.Codec && typeof v[2] === 'string' && v.length === 4) return new CodecView(v[2], this.label(v[3], undefined, depth + 1));
+        if (v[1] === Esc.Codec && typeof v[2] === 'string' && v.length === 4)
+          return new CodecView(v[2], this.label(v[3], undefined, depth + 1));
         const inst = this.escaped(v, t, depth);
         if (inst !== undefined) return inst;
         return v.map((x, i) => (i < 2 ? x : this.label(x, undefined, depth + 1)));

@@ -124,9 +124,13 @@ export class BlobDecoder extends UntypedReader {
       v = f.migrate!(stored);
     } catch (e) {
       const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      throw new PagableError('TYPE_MISMATCH', `${this.where}: ${meta.name}.${f.name}: its migrate threw ${why} (given a stored ${kindOf(stored)})`, {
-        cause: e,
-      });
+      throw new PagableError(
+        'TYPE_MISMATCH',
+        `${this.where}: ${meta.name}.${f.name}: its migrate threw ${why} (given a stored ${kindOf(stored)})`,
+        {
+          cause: e,
+        },
+      );
     }
     if (v === null || v === undefined || this.fitsValue(v, f.schema)) return v;
     throw new PagableError(
@@ -146,7 +150,10 @@ export class BlobDecoder extends UntypedReader {
     }
     const s = f.schema;
     if (v === null || v === undefined || s.k === 'shared' || s.k === 'lazy' || this.fitsValue(v, s)) return v;
-    throw new PagableError('TYPE_MISMATCH', `${this.where}: ${meta.name}.${f.name}: its default returned ${kindOf(v)}, declared ${describeSchema(s)}`);
+    throw new PagableError(
+      'TYPE_MISMATCH',
+      `${this.where}: ${meta.name}.${f.name}: its default returned ${kindOf(v)}, declared ${describeSchema(s)}`,
+    );
   }
 
   private convTo(w: TypeDesc, r: Schema, meta: ClassMeta, field: string, holder: object, slot: string | number): unknown {
@@ -176,9 +183,13 @@ export class BlobDecoder extends UntypedReader {
         // Decoded by the codec its name is registered for (or the declared one of that name).
         const own = r.k === 'codec' ? r.codec : undefined;
         if (own?.name !== w.name && codecForName(w.name) === undefined) {
-          throw new PagableError('UNKNOWN_TAG', `${this.where}: ${meta.name}.${field}: codec "${w.name.slice(0, 100)}" is not registered by any loaded class`);
+          throw new PagableError(
+            'UNKNOWN_TAG',
+            `${this.where}: ${meta.name}.${field}: codec "${w.name.slice(0, 100)}" is not registered by any loaded class`,
+          );
         }
-        const schema: CodecSchema = own?.name === w.name ? r as CodecSchema : { k: 'codec', cls: undefined, codec: codecForName(w.name)! };
+        const schema: CodecSchema =
+          own?.name === w.name ? (r as CodecSchema) : { k: 'codec', cls: undefined, codec: codecForName(w.name)! };
         return this.fit(this.codec(schema, meta, field), r, meta, field);
       }
       default:

@@ -166,7 +166,10 @@ export abstract class PlainEncoder {
         if (meta === undefined) {
           const codec = codecOfClass((v as object).constructor);
           if (codec === undefined) {
-            throw new PagableError('NOT_PAGABLE', `${this.where()}: class ${className(v)} is not decorated with @Pagable() and has no codec (registerCodec)`);
+            throw new PagableError(
+              'NOT_PAGABLE',
+              `${this.where()}: class ${className(v)} is not decorated with @Pagable() and has no codec (registerCodec)`,
+            );
           }
           if (own && this.untypedField() !== undefined) {
             throw new PagableError(
@@ -238,7 +241,10 @@ export abstract class PlainEncoder {
     const c: unknown = typeof v === 'object' ? (v as object).constructor : undefined;
     // What is written is the class of `constructor`, which the reader checks against the declared one.
     if (codec.cls === undefined || !(v instanceof cls) || typeof c !== 'function' || !classFits(c as Class, cls)) {
-      throw new PagableError('TYPE_MISMATCH', `${this.where()}: expected ${cls.name === '' ? 'a value' : `a ${cls.name}`}, got ${className(v)}`);
+      throw new PagableError(
+        'TYPE_MISMATCH',
+        `${this.where()}: expected ${cls.name === '' ? 'a value' : `a ${cls.name}`}, got ${className(v)}`,
+      );
     }
     this.any(v);
   }

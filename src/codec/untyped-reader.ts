@@ -40,7 +40,10 @@ export abstract class UntypedReader extends BlobReader {
       case 'lazy':
         return this.ctx.lazy(this.placeholder(), ANY);
       case 'shared':
-        throw new PagableError('TYPE_MISMATCH', `${this.where}: ${at}: a @Shared child is restored after its parent, so it cannot be migrated`);
+        throw new PagableError(
+          'TYPE_MISMATCH',
+          `${this.where}: ${at}: a @Shared child is restored after its parent, so it cannot be migrated`,
+        );
       case 'codec':
         return this.encoded(w.name, at);
       default:

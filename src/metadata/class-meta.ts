@@ -270,7 +270,11 @@ function wrapArrays(spec: TypeSpec, where: string, leaf: (c: Class) => Schema): 
  * the thunk or `design:type`) is what values must be, unless it is Object (`unknown`, a union).
  */
 function withFieldCodec(codec: CodecEntry, spec: TypeSpec | undefined, designType: unknown, where: string): Schema {
-  const leaf = (c: unknown): CodecSchema => ({ k: 'codec', cls: typeof c === 'function' && c !== Object ? (c as Class) : undefined, codec });
+  const leaf = (c: unknown): CodecSchema => ({
+    k: 'codec',
+    cls: typeof c === 'function' && c !== Object ? (c as Class) : undefined,
+    codec,
+  });
   return spec === undefined ? leaf(designType) : wrapArrays(spec, where, leaf);
 }
 

@@ -36,7 +36,10 @@ const byName = new Map<string, CodecEntry>();
  */
 export function checkedCodec(codec: unknown, where: string): Codec<unknown, unknown> {
   if (typeof codec !== 'object' || codec === null) {
-    throw new PagableError('INVALID_ARGUMENT', `${where}: a codec is an object { name, encode, decode }, got ${codec === null ? 'null' : typeof codec}`);
+    throw new PagableError(
+      'INVALID_ARGUMENT',
+      `${where}: a codec is an object { name, encode, decode }, got ${codec === null ? 'null' : typeof codec}`,
+    );
   }
   const c = codec as Partial<Codec<unknown, unknown>>;
   if (typeof c.name !== 'string' || c.name.length === 0) {

@@ -54,11 +54,17 @@ export function registeredTags(): IterableIterator<[string, Class]> {
 export function claimCodecName(name: string, cls: Class): void {
   const tagged = byTag.get(name);
   if (tagged !== undefined) {
-    throw new PagableError('DUPLICATE_TAG', `registerCodec(${cls.name}, "${name}"): the name is already the @TypeTag of class ${tagged.name}`);
+    throw new PagableError(
+      'DUPLICATE_TAG',
+      `registerCodec(${cls.name}, "${name}"): the name is already the @TypeTag of class ${tagged.name}`,
+    );
   }
   const holder = codecNames.get(name);
   if (holder !== undefined && holder !== cls) {
-    throw new PagableError('DUPLICATE_TAG', `registerCodec(${cls.name}, "${name}"): the name is already the codec name of class ${holder.name}`);
+    throw new PagableError(
+      'DUPLICATE_TAG',
+      `registerCodec(${cls.name}, "${name}"): the name is already the codec name of class ${holder.name}`,
+    );
   }
   codecNames.set(name, cls);
 }

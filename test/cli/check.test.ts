@@ -93,7 +93,9 @@ describe('pagable check', function () {
     expect(r.stdout).to.contain('    retyped   color: stored String, declared Number: converted by its migrate');
     expect(r.stdout).to.not.contain('dropped');
     expect(r.stdout.trim().split('\n').pop()).to.equal('these classes read every stored class without losing data');
-    const j = JSON.parse((await pagable('check', v1Store, '--classes', join(FIXTURES, 'evolve-v4-classes.js'), '--json')).stdout) as CheckJson;
+    const j = JSON.parse(
+      (await pagable('check', v1Store, '--classes', join(FIXTURES, 'evolve-v4-classes.js'), '--json')).stdout,
+    ) as CheckJson;
     expect(byTag(j, 'evolve.Book').versions[0]!.added).to.deep.equal([{ field: 'isbn', type: 'String', default: true }]);
     expect(byTag(j, 'evolve.Cover').versions[0]!.mismatches).to.deep.equal([
       { field: 'color', stored: 'String', declared: 'Number', verdict: 'mismatch', migrate: true },

@@ -26,7 +26,10 @@ class ItemV2 {
 }
 
 /** What `check` finds for a stored ItemV1 (or `value`, of one class) read as `meta`. */
-async function check(meta: ClassMeta, value: object = Object.assign(new ItemV1(), { title: 't', count: '1', extra: 2, gone: 3 })): Promise<VersionCheck> {
+async function check(
+  meta: ClassMeta,
+  value: object = Object.assign(new ItemV1(), { title: 't', count: '1', extra: 2, gone: 3 }),
+): Promise<VersionCheck> {
   const s = new InMemoryPagableStorage();
   await s.save(value);
   const blobs = new Map<DataKey, PagableData>();
@@ -97,9 +100,7 @@ describe('cli: the class check', () => {
       { field: 'at', stored: 'codec test.codec.epoch', declared: 'Date', verdict: 'unknown tag', migrate: false },
     ]);
     const v3 = await check(getClassMeta(PricedV3)!, value);
-    expect(v3.mismatches).to.deep.equal([
-      { field: 'label', stored: 'String', declared: 'Money', verdict: 'mismatch', migrate: true },
-    ]);
+    expect(v3.mismatches).to.deep.equal([{ field: 'label', stored: 'String', declared: 'Money', verdict: 'mismatch', migrate: true }]);
     expect(v3).to.include({ fails: false, losesData: false, same: false });
   });
 

@@ -31,7 +31,9 @@ describe('cli: values stored through codecs', () => {
     expect(body).to.contain('"total":{"$codec":"test.codec.money","value":[{"$bigint":"125"},2]}');
     expect(body).to.contain('"due":{"$codec":"test.codec.epoch","value":7}');
     const classKey = view.schema!.classes![0]!.key;
-    expect(renderBlobText(viewBlob(classKey, blobs.get(classKey)!), [])).to.contain('codec test.codec.money').and.contain('codec test.codec.epoch');
+    expect(renderBlobText(viewBlob(classKey, blobs.get(classKey)!), []))
+      .to.contain('codec test.codec.money')
+      .and.contain('codec test.codec.epoch');
     await s.close();
   });
 });

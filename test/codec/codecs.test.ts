@@ -75,10 +75,14 @@ describe('codecs: classes stored through registerCodec', () => {
     expect(back.byName.get('a')).to.be.instanceOf(Money).and.deep.equal(Money.of('1.5'));
     const seen = [...back.seen];
     expect(seen[0]).to.be.instanceOf(Point).and.not.instanceOf(Point3);
-    expect(seen[1]).to.be.instanceOf(Point3).and.deep.equal(new Point3(1, 2, 3));
+    expect(seen[1])
+      .to.be.instanceOf(Point3)
+      .and.deep.equal(new Point3(1, 2, 3));
     expect(back.notes).to.deep.equal([{ m: Money.of('0.01') }, new Point3(0, 0, 0)]);
     expect((back.notes as unknown[])[1]).to.be.instanceOf(Point3);
-    expect(back.where).to.be.instanceOf(Point3).and.deep.equal(new Point3(4, 5, 6));
+    expect(back.where)
+      .to.be.instanceOf(Point3)
+      .and.deep.equal(new Point3(4, 5, 6));
     expect(back.deposit).to.be.instanceOf(Money).and.deep.equal(o.deposit);
     const refund = await back.refund!.pin();
     expect(refund.value).to.be.instanceOf(Money).and.deep.equal(Money.of('1.00'));
@@ -90,11 +94,13 @@ describe('codecs: classes stored through registerCodec', () => {
 
   it('a value saved on its own, or behind an arc, loads as its class and as plain data', async () => {
     const key = await s.save(Money.of('9.99'));
-    expect(await s.load(Money, key)).to.be.instanceOf(Money).and.deep.equal(Money.of('9.99'));
+    expect(await s.load(Money, key))
+      .to.be.instanceOf(Money)
+      .and.deep.equal(Money.of('9.99'));
     expect(await s.load(Object, key)).to.be.instanceOf(Money);
     const arc = PagableArc.new(new Point3(1, 1, 1), s);
     arc.unpin();
-    s.pageOutPending();
+    await s.pageOutPending();
     expect(arc.isPagedOut).to.equal(true);
     expect((await arc.pin()).value).to.be.instanceOf(Point3);
     // A blob of another class is not read as one.
@@ -110,7 +116,7 @@ describe('codecs: classes stored through registerCodec', () => {
     const plain = PagableArc.new({ units: 1 }, s);
     money.unpin();
     plain.unpin();
-    s.pageOutPending();
+    await s.pageOutPending();
     expect(money.isPagedOut && plain.isPagedOut).to.equal(true);
     const back = await s.load(Refund, await s.save(Object.assign(new Refund(), { amount: money })));
     expect((await back.amount.pin()).value).to.deep.equal(Money.of('1'));
@@ -258,11 +264,19 @@ describe('registerCodec: names and classes', () => {
     class Tagged {}
     void Tagged;
     const codec = { name: 'test.codec.money', encode: String, decode: () => new A() };
-    expect(() => registerCodec(A, codec)).to.throw(PagableError, /already the codec name of class Money/).with.property('code', 'DUPLICATE_TAG');
-    expect(() => registerCodec(A, { ...codec, name: 'test.codec.tagged' })).to.throw(/already the @TypeTag of class Tagged/).with.property('code', 'DUPLICATE_TAG');
-    expect(() => TypeTag('test.codec.point')(B)).to.throw(/already the codec name of class Point/).with.property('code', 'DUPLICATE_TAG');
+    expect(() => registerCodec(A, codec))
+      .to.throw(PagableError, /already the codec name of class Money/)
+      .with.property('code', 'DUPLICATE_TAG');
+    expect(() => registerCodec(A, { ...codec, name: 'test.codec.tagged' }))
+      .to.throw(/already the @TypeTag of class Tagged/)
+      .with.property('code', 'DUPLICATE_TAG');
+    expect(() => TypeTag('test.codec.point')(B))
+      .to.throw(/already the codec name of class Point/)
+      .with.property('code', 'DUPLICATE_TAG');
     registerCodec(A, { ...codec, name: 'test.codec.a' });
-    expect(() => registerCodec(A, { ...codec, name: 'test.codec.a2' })).to.throw(/already has codec "test.codec.a"/).with.property('code', 'DUPLICATE_TAG');
+    expect(() => registerCodec(A, { ...codec, name: 'test.codec.a2' }))
+      .to.throw(/already has codec "test.codec.a"/)
+      .with.property('code', 'DUPLICATE_TAG');
     // The same name again replaces the functions (a module loaded twice, hot reloading).
     registerCodec(A, { ...codec, name: 'test.codec.a' });
   });
@@ -271,18 +285,30 @@ describe('registerCodec: names and classes', () => {
     @Pagable()
     class Decorated {}
     const ok = { name: 'test.codec.x', encode: String, decode: String };
-    expect(() => registerCodec(Decorated, ok)).to.throw(/is @Pagable/).with.property('code', 'INVALID_ARGUMENT');
-    expect(() => registerCodec(Date, ok)).to.throw(/built-in/).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => registerCodec(Decorated, ok))
+      .to.throw(/is @Pagable/)
+      .with.property('code', 'INVALID_ARGUMENT');
+    expect(() => registerCodec(Date, ok))
+      .to.throw(/built-in/)
+      .with.property('code', 'INVALID_ARGUMENT');
     class C {}
-    expect(() => registerCodec(C, { ...ok, name: '' })).to.throw(/non-empty string/).with.property('code', 'INVALID_ARGUMENT');
-    expect(() => registerCodec(C, { name: 'test.codec.c' } as never)).to.throw(/encode and decode/).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => registerCodec(C, { ...ok, name: '' }))
+      .to.throw(/non-empty string/)
+      .with.property('code', 'INVALID_ARGUMENT');
+    expect(() => registerCodec(C, { name: 'test.codec.c' } as never))
+      .to.throw(/encode and decode/)
+      .with.property('code', 'INVALID_ARGUMENT');
     // Loaded (or saved in a field) before its codec: the schema kept says "class", so it is refused.
     class Late {}
     const s = new InMemoryPagableStorage();
     await expectError(s.load(Late, await s.save({})), 'TYPE_MISMATCH');
-    expect(() => registerCodec(Late, { ...ok, name: 'test.codec.late' })).to.throw(/register codecs before/).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => registerCodec(Late, { ...ok, name: 'test.codec.late' }))
+      .to.throw(/register codecs before/)
+      .with.property('code', 'INVALID_ARGUMENT');
     // And a codec'd class cannot become @Pagable.
-    expect(() => Pagable()(Money)).to.throw(/stored through codec "test.codec.money"/).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => Pagable()(Money))
+      .to.throw(/stored through codec "test.codec.money"/)
+      .with.property('code', 'INVALID_ARGUMENT');
     await s.close();
   });
 });
@@ -312,8 +338,12 @@ describe('FieldOptions.codec: one field through a codec', () => {
     const e = await expectError(s.save(Object.assign(new Event(), { at: 'now', times: [] })), 'TYPE_MISMATCH');
     expect(e.message).to.contain('codecs.Event.at');
     class Bad {}
-    expect(() => Shared(() => Date, { codec: epochCodec })(Bad.prototype, 'x')).to.throw(/give it to @Field/).with.property('code', 'INVALID_ARGUMENT');
-    expect(() => Field({ codec: { name: 'x' } as never })(Bad.prototype, 'y')).to.throw(/encode and decode/).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => Shared(() => Date, { codec: epochCodec })(Bad.prototype, 'x'))
+      .to.throw(/give it to @Field/)
+      .with.property('code', 'INVALID_ARGUMENT');
+    expect(() => Field({ codec: { name: 'x' } as never })(Bad.prototype, 'y'))
+      .to.throw(/encode and decode/)
+      .with.property('code', 'INVALID_ARGUMENT');
     await s.close();
   });
 });

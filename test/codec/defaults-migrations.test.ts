@@ -72,8 +72,12 @@ describe('FieldOptions.default: fields added since a blob was written', () => {
 
   it('options are checked where the class is defined: INVALID_ARGUMENT for a default or migrate that is not a function', () => {
     class Bad {}
-    expect(() => Field({ default: [] as never })(Bad.prototype, 'x')).to.throw(/Bad.x: default must be a function/).with.property('code', 'INVALID_ARGUMENT');
-    expect(() => Field({ migrate: 1 as never })(Bad.prototype, 'y')).to.throw(/Bad.y: migrate must be a function/).with.property('code', 'INVALID_ARGUMENT');
+    expect(() => Field({ default: [] as never })(Bad.prototype, 'x'))
+      .to.throw(/Bad.x: default must be a function/)
+      .with.property('code', 'INVALID_ARGUMENT');
+    expect(() => Field({ migrate: 1 as never })(Bad.prototype, 'y'))
+      .to.throw(/Bad.y: migrate must be a function/)
+      .with.property('code', 'INVALID_ARGUMENT');
   });
 });
 
@@ -92,8 +96,7 @@ describe('FieldOptions.migrate: stored values of a kind the declared type cannot
     @Field({ migrate: (s) => Money.of(s as string) }) price!: Money;
     @Field({ migrate: (m) => (m as Money).toString() }) paid!: string;
   }
-  const v1 = (): EditionV1 =>
-    Object.assign(new EditionV1(), { year: '1965', tags: ['1', '2'], price: '12.50', paid: Money.of('3.25') });
+  const v1 = (): EditionV1 => Object.assign(new EditionV1(), { year: '1965', tags: ['1', '2'], price: '12.50', paid: Money.of('3.25') });
 
   it('converts them, into primitives, arrays, and classes stored through codecs and out of them', async () => {
     const back = await reread(v1(), EditionV2);
@@ -151,7 +154,10 @@ describe('FieldOptions.migrate: stored values of a kind the declared type cannot
       @Field({ migrate: (c) => (c as Circle).r }) badge!: number;
     }
     const back = await reread(
-      Object.assign(new PersonV1(), { address: Object.assign(new Address(), { street: '1 Main St', city: 'Springfield' }), badge: Circle.of(2) }),
+      Object.assign(new PersonV1(), {
+        address: Object.assign(new Address(), { street: '1 Main St', city: 'Springfield' }),
+        badge: Circle.of(2),
+      }),
       PersonV2,
     );
     expect(back.address).to.equal('1 Main St, Springfield');

@@ -110,7 +110,10 @@ function leaf(n: number): fc.Arbitrary<Leaf> {
     { arbitrary: fc.constantFrom(...NATIVE_NAMES).map((native): Leaf => ({ t: 'native', native })), weight: 4 },
     { arbitrary: fc.nat(n - 1).map((cls): Leaf => ({ t: 'class', cls })), weight: 3 },
     { arbitrary: fc.constant<Leaf>({ t: 'base' }), weight: 1 },
-    { arbitrary: fc.constantFrom('Money' as const, 'Point' as const, 'Price' as const).map((cls): Leaf => ({ t: 'codec', cls })), weight: 1 },
+    {
+      arbitrary: fc.constantFrom('Money' as const, 'Point' as const, 'Price' as const).map((cls): Leaf => ({ t: 'codec', cls })),
+      weight: 1,
+    },
   );
 }
 

@@ -58,8 +58,15 @@ async function codecs(storage: InMemoryPagableStorage): Promise<unknown> {
     @Field(() => [String], { default: () => ['new'] }) notes!: string[];
   }
   const back = await storage.load(Bill, await storage.save(Object.assign(new BillV1(), { total: new Money(1250) })));
-  const full = await storage.load(Bill, await storage.save(Object.assign(new Bill(), { total: new Money(1), due: new Date(5), notes: [] })));
-  return { total: back.total instanceof Money ? back.total.cents : null, notes: back.notes, due: full.due instanceof Date ? full.due.getTime() : null };
+  const full = await storage.load(
+    Bill,
+    await storage.save(Object.assign(new Bill(), { total: new Money(1), due: new Date(5), notes: [] })),
+  );
+  return {
+    total: back.total instanceof Money ? back.total.cents : null,
+    notes: back.notes,
+    due: full.due instanceof Date ? full.due.getTime() : null,
+  };
 }
 
 main().catch((e: unknown) => {
