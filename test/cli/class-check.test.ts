@@ -4,10 +4,11 @@
  */
 import { expect } from 'chai';
 import { type DataKey, Field, InMemoryPagableStorage, Pagable, type PagableData } from '../../src/index.js';
-import { type VersionCheck, checkVersion, looksMinified } from '../../src/cli/class-check.js';
+import { type VersionCheck, checkClasses, checkVersion, looksMinified } from '../../src/cli/class-check.js';
 import { storedClasses } from '../../src/cli/schemas.js';
 import { type ClassMeta, type FieldMeta, getClassMeta } from '../../src/metadata/class-meta.js';
 import { Money, epochCodec } from '../support/codec-models.js';
+import { Circle } from '../support/models.js';
 
 @Pagable({ name: 'Item' })
 class ItemV1 {
@@ -102,6 +103,31 @@ describe('cli: the class check', () => {
     const v3 = await check(getClassMeta(PricedV3)!, value);
     expect(v3.mismatches).to.deep.equal([{ field: 'label', stored: 'String', declared: 'Money', verdict: 'mismatch', migrate: true }]);
     expect(v3).to.include({ fails: false, losesData: false, same: false });
+  });
+
+  it('a stored tag no loaded class has, with a loaded untagged class of its name, suggests another copy of pagable', async () => {
+    @Pagable({ name: 'Circle' })
+    class LookAlike {
+      @Field() r!: number;
+    }
+    const s = new InMemoryPagableStorage();
+    await s.save(Circle.of(1));
+    const blobs = new Map<DataKey, PagableData>();
+    for await (const k of s.keys()) blobs.set(k, await s.fetchData(k));
+    await s.close();
+    const stored = await storedClasses(
+      (async function* () {
+        yield* blobs.keys();
+      })(),
+      (k) => blobs.get(k),
+    );
+    const [c] = checkClasses(
+      stored,
+      () => undefined,
+      (name) => (name === 'Circle' ? [getClassMeta(LookAlike)!] : []),
+    );
+    expect(c!.problem).to.contain('no loaded class has tag "test.Circle"').and.contain('does the module import another copy of pagable');
+    expect(c!.losesData).to.equal(true);
   });
 
   it('is the same for a class read as written', async () => {
