@@ -1,6 +1,6 @@
 import { PagableError } from '../error.js';
 import { type ClassMeta, type FieldMeta, getClassMeta, rootOf } from '../metadata/class-meta.js';
-import { type CodecEntry, codecOfClass } from '../metadata/codec-registry.js';
+import { type CodecEntry, anyCodecs, codecOfClass } from '../metadata/codec-registry.js';
 import { ANY, type CodecSchema, type RootSchema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
 import { encodeThrough, encodesAsInstance, encodingRefused } from './codec-calls.js';
@@ -43,7 +43,7 @@ export function rootOfValue(value: unknown): RootSchema {
 
 /** True when `v` has a codec of its own and can stand where class `declared` is: written with its codec's name. */
 export function codecFits(v: unknown, declared: Class): boolean {
-  if (typeof v !== 'object' || v === null || !(v instanceof declared)) return false;
+  if (!anyCodecs() || typeof v !== 'object' || v === null || !(v instanceof declared)) return false;
   const c: unknown = v.constructor;
   return codecOfClass(c) !== undefined && classFits(c as Class, declared);
 }

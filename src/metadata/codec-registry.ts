@@ -73,6 +73,11 @@ export function addCodec(cls: Class, codec: Codec<unknown, unknown>): CodecEntry
   return entry;
 }
 
+/** True once any class has a codec: until then, paths that look for one need not. */
+export function anyCodecs(): boolean {
+  return byClass.size > 0;
+}
+
 /** The codec registered for exactly `cls`, if any (a subclass has none unless registered itself). */
 export function codecOfClass(cls: unknown): CodecEntry | undefined {
   return typeof cls === 'function' ? byClass.get(cls as Class) : undefined;
