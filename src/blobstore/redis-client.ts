@@ -16,7 +16,9 @@ export interface RedisClient {
   readonly status: string;
   /** True for a `Cluster`. */
   readonly isCluster: boolean;
+  /** Ends the connection after pending replies (ioredis's `quit`). */
   quit(): Promise<unknown>;
+  /** Ends the connection at once (ioredis's `disconnect`). */
   disconnect(): void;
 }
 
