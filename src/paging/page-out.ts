@@ -7,7 +7,8 @@ import { BlobEncoder, type ChildRef, type EncodeContext, viaOf } from '../codec/
 import type { SchemaSet } from '../codec/schema-set.js';
 import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
-import type { RootSchema } from '../metadata/schema.js';
+import { type RootSchema, describeSchema } from '../metadata/schema.js';
+import { classFits } from '../codec/wire-rules.js';
 import { RELEASED, WARM } from './warm.js';
 
 /** Where a page-out puts what it produces. */
@@ -261,6 +262,15 @@ function checkLayout(inner: ArcInner, ref: ChildRef, encoder: BlobEncoder): void
   const written = inner.root;
   if (written === undefined || written === declared) return;
   if (inner.resident) return encoder.checkRoot(inner.value, declared, viaOf(ref));
+  if (declared.k === 'codec') {
+    // Read back, the blob must give a value of the codec's class: written for it or a subclass of it.
+    const cls = written.k === 'codec' ? written.cls : written.k === 'class' && written.meta?.tag !== undefined ? written.cls : undefined;
+    if (cls !== undefined && declared.cls !== undefined && classFits(cls, declared.cls)) return;
+    throw new PagableError(
+      'TYPE_MISMATCH',
+      `${viaOf(ref)}: the arc holds a blob written as ${describeSchema(written)}, which cannot be read back as ${describeSchema(declared)} (pin it first if it holds one)`,
+    );
+  }
   if (declared.k !== 'class') {
     // Read as plain data, a blob must carry its class: written for a tagged class or a base
     // that is not @Pagable (whose values are all tagged), or written as plain data.
