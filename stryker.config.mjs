@@ -39,9 +39,6 @@ export default {
     'src/keys/**/*.ts',
     'src/codec/**/*.ts',
     'src/paging/**/*.ts',
-    // autoPageOut and page-out are being rewritten; they join once that lands.
-    '!src/paging/auto-page-out.ts',
-    '!src/paging/page-out*.ts',
     'src/arc/**/*.ts',
     'src/blobstore/memory*.ts',
   ],
