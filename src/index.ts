@@ -31,7 +31,7 @@ export type { MemoryFootprint } from './blobstore/memory.js';
 export { TieredBlobStore, tiered } from './blobstore/tiered.js';
 export { verifying } from './blobstore/verifying.js';
 export { RedisBlobStore, type RedisBlobStoreOptions } from './blobstore/redis.js';
-export type { RedisClient } from './blobstore/redis-connection.js';
+export type { RedisClient, RedisConnectionOptions } from './blobstore/redis-client.js';
 export { LmdbBlobStore, type LmdbBlobStoreOptions } from './blobstore/lmdb.js';
 export { delegating } from './blobstore/delegating.js';
 
