@@ -100,4 +100,35 @@ describe('ArcCache', () => {
     }
     for (const [key, obj] of kept) expect(c.find(key, TAGGED, none, undefined, 1 + ((obj as { i: number }).i % 3))).to.equal(obj);
   });
+
+  it('drops the entries of collected objects: on a lookup, and by sweeps as the map grows (memory follows the live objects)', async () => {
+    const c = new ArcCache();
+    // A lookup that meets a dead entry drops it: a key whose every object is gone, and a chain
+    // whose dead entries are at its head and at its tail.
+    (() => c.set(1, 'a'.repeat(16), { gone: true }))();
+    const alive = { alive: true };
+    (() => c.set(1, KEY, { tail: true }))();
+    c.set(2, KEY, alive);
+    (() => c.set(3, KEY, { head: true }))();
+    await collect();
+    expect(c.held()).to.deep.equal({ keys: 2, entries: 4 });
+    expect(c.find('a'.repeat(16), TAGGED, none, undefined, 1)).to.equal(undefined);
+    expect(c.held()).to.deep.equal({ keys: 1, entries: 3 });
+    expect(c.find(KEY, TAGGED, none, undefined, 3)).to.equal(undefined);
+    expect(c.held()).to.deep.equal({ keys: 1, entries: 1 });
+    expect(c.find(KEY, TAGGED, none, undefined, 2)).to.equal(alive);
+    // Objects nobody looks up again: the sweeps keep the map near its live size.
+    const d = new ArcCache();
+    const kept: object[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const obj = { i };
+      if (i % 100 === 0) kept.push(obj);
+      d.set(1, String(i).padStart(16, '0'), obj);
+      if (i % 500 === 499) await collect();
+    }
+    const { keys, entries } = d.held();
+    expect(keys).to.equal(entries);
+    expect(keys).to.be.below(2 * 1024 + 500);
+    expect(kept).to.have.length(60);
+  });
 });

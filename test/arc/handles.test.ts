@@ -250,10 +250,13 @@ describe('arc handles', () => {
   });
 
   describe('misuse', () => {
-    it('arcs need a pagable storage: NOT_PAGABLE for anything else', () => {
-      for (const bad of [{}, null, undefined]) {
-        void expectError(() => PagableArc.new(note('n'), bad as unknown as PagableStorage), 'NOT_PAGABLE');
-        void expectError(() => PinnedPagableArc.new(note('n'), bad as unknown as PagableStorage), 'NOT_PAGABLE');
+    it('arcs need a pagable storage: NOT_PAGABLE saying which, for anything else', async () => {
+      for (const bad of [{}, null, undefined, { save: () => Promise.resolve('') }]) {
+        const storage = bad as unknown as PagableStorage;
+        for (const make of [() => PagableArc.new(note('n'), storage), () => PinnedPagableArc.new(note('n'), storage)]) {
+          const e = await expectError(make, 'NOT_PAGABLE');
+          expect(e.message).to.include('PagableStorageBase');
+        }
       }
     });
 
