@@ -20,6 +20,7 @@ import { RECLAIM_STEP } from '../../src/paging/auto-page-out.js';
 import { type Page, page } from '../support/documents.js';
 import { expectError } from '../support/expect-error.js';
 import { faulty } from '../support/faulty-store.js';
+import { pausable } from '../support/pausable-store.js';
 
 const MB = 1024 * 1024;
 const LIMIT = 100 * MB;
@@ -285,6 +286,58 @@ describe('autoPageOut', () => {
       expect(b!.isPagedOut).to.equal(false);
       faults.writes = false;
       await until(() => a!.isPagedOut && b!.isPagedOut, 'the page-out after the failures');
+    });
+  });
+
+  describe('scheduling', () => {
+    const HOUR = 3_600_000;
+
+    it('a page-out that succeeded does not delay the next one (only a failed one waits intervalMs)', async () => {
+      const s = storage({ autoPageOut: { maxPending: 0, intervalMs: HOUR } }, asyncWrites());
+      const [a] = queued(s, 1);
+      await until(() => a!.isPagedOut, 'the first page-out');
+      const [b] = queued(s, 1, 100, 1);
+      await until(() => b!.isPagedOut, 'the next page-out, at once');
+    });
+
+    it('after a failed page-out the next one waits intervalMs, whatever is queued meanwhile', async () => {
+      const { store, faults } = faulty(new MemoryBlobStore(), { writes: true });
+      const reports: PageOutReport[] = [];
+      const s = storage({ autoPageOut: { maxPending: 0, intervalMs: HOUR }, onPageOut: (r) => reports.push(r) }, store);
+      queued(s, 1);
+      await until(() => reports.length === 1, 'the failed page-out');
+      faults.writes = false;
+      const [b] = queued(s, 1, 100, 1);
+      await turns(20);
+      expect(reports).to.have.length(1);
+      expect(b!.isPagedOut).to.equal(false);
+      expect(s.pendingPagingCount()).to.equal(2);
+    });
+
+    it('arcs queued while a page-out runs page out after it, with nothing queued since (heap over the limit)', async () => {
+      const heap = new Heap();
+      heap.used = LIMIT + 1;
+      const p = pausable(new MemoryBlobStore(), { async: true });
+      const hold = p.pauseAt('putMany');
+      const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: HOUR, probe: heap.probe } }, p.store);
+      const [a] = queued(s, 1);
+      await hold.reached;
+      const [b] = queued(s, 1, 100, 1);
+      hold.release();
+      await until(() => a!.isPagedOut && b!.isPagedOut, 'both page-outs');
+      expect(s.stats().autoPageOuts).to.equal(2);
+    });
+
+    it('the heap is no longer looked at once nothing waits', async () => {
+      const heap = new Heap();
+      const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: 1, probe: heap.probe } });
+      queued(s, 1);
+      await until(() => heap.reads >= 3, 'the timer looking at the heap');
+      s.pageOutPending();
+      await new Promise((r) => setTimeout(r, 5));
+      const reads = heap.reads;
+      await new Promise((r) => setTimeout(r, 30));
+      expect(heap.reads).to.equal(reads);
     });
   });
 
