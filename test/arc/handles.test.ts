@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import { Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc, type PagableStorage, PinnedPagableArc } from '../../src/index.js';
+import {
+  Field,
+  InMemoryPagableStorage,
+  Lazy,
+  Pagable,
+  PagableArc,
+  type PagableStorage,
+  PinnedPagableArc,
+  Shared,
+} from '../../src/index.js';
 import { branch, Holder } from '../support/gc-models.js';
 import { expectError } from '../support/expect-error.js';
 
@@ -33,6 +42,13 @@ class Bag {
 @Pagable()
 class LazyNumber {
   @Lazy(() => Note) note!: PagableArc<Note>;
+}
+
+/** A node whose two shared children may be one object: a chain of them is a DAG with 2^depth paths. */
+@Pagable()
+class Diamond {
+  @Shared(() => Diamond) left?: Diamond;
+  @Shared(() => Diamond) right?: Diamond;
 }
 
 const note = (text: string): Note => Object.assign(new Note(), { text });
@@ -176,6 +192,27 @@ describe('arc handles', () => {
     });
   });
 
+  describe('handles collected while pinned', () => {
+    it('a pinned handle dropped without unpin() stops pinning once collected, and the value can page out', async function () {
+      if (typeof globalThis.gc !== 'function') this.skip();
+      const arc = PagableArc.new(note('dropped'), s);
+      (() => {
+        arc.clone();
+        arc.clone();
+      })();
+      expect(arc.pinnedCount).to.equal(3);
+      arc.unpin();
+      const deadline = Date.now() + 10_000;
+      while (arc.pinnedCount > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1));
+        globalThis.gc!();
+      }
+      expect(arc.pinnedCount).to.equal(0);
+      s.pageOutPending();
+      expect(arc.isPagedOut).to.equal(true);
+    });
+  });
+
   describe('released pins', () => {
     it('say which call was made on them', () => {
       const p = PinnedPagableArc.new(note('r'), s);
@@ -235,6 +272,21 @@ describe('arc handles', () => {
       for (const o of [v, v.map, v.set, v.list, v.map.get('k'), [...v.set][0], v.list[0]]) expect(Object.isFrozen(o)).to.equal(true);
       v.bytes[0] = 9;
       expect(v.bytes[0]).to.equal(9);
+      await f.close();
+    });
+
+    it('visits an object reached along many paths once (a chain of 60 shared diamonds freezes at once)', async () => {
+      const f = new InMemoryPagableStorage({ freeze: true });
+      let d = new Diamond();
+      for (let i = 0; i < 60; i++) d = Object.assign(new Diamond(), { left: d, right: d });
+      const arc = PagableArc.new(d, f);
+      const pin = await arc.borrow();
+      await f.save(arc);
+      let n: Diamond | undefined = pin.value;
+      for (let depth = 0; n !== undefined; depth++, n = n.left) {
+        expect(Object.isFrozen(n), `depth ${depth}`).to.equal(true);
+        expect(n.left).to.equal(n.right);
+      }
       await f.close();
     });
 
