@@ -308,7 +308,9 @@ describe('autoPageOut', () => {
       await until(() => reports.length === 1, 'the failed page-out');
       faults.writes = false;
       const [b] = queued(s, 1, 100, 1);
+      // Nothing within a fraction of the hour asked for: a lower bound, whatever the machine's load.
       await turns(20);
+      await new Promise((r) => setTimeout(r, 150));
       expect(reports).to.have.length(1);
       expect(b!.isPagedOut).to.equal(false);
       expect(s.pendingPagingCount()).to.equal(2);
@@ -326,6 +328,17 @@ describe('autoPageOut', () => {
       hold.release();
       await until(() => a!.isPagedOut && b!.isPagedOut, 'both page-outs');
       expect(s.stats().autoPageOuts).to.equal(2);
+    });
+
+    it('a heap exactly at the limit is not over it: nothing pages out', async () => {
+      const heap = new Heap();
+      heap.used = LIMIT;
+      const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: 1, probe: heap.probe } });
+      const arcs = queued(s, 3);
+      await s.drain();
+      await until(() => heap.reads >= 6, 'the timer looking at the heap');
+      expect(arcs.some((a) => a.isPagedOut)).to.equal(false);
+      expect(s.stats().autoReclaims).to.equal(0);
     });
 
     it('the heap is no longer looked at once nothing waits', async () => {
@@ -351,6 +364,17 @@ describe('autoPageOut', () => {
       expect(reports).to.have.length(0);
       expect(arcs.some((a) => a.isPagedOut)).to.equal(false);
       expect(s.stats().stores).to.equal(0);
+    });
+
+    it('the heap is no longer looked at after close(), though arcs still wait', async () => {
+      const heap = new Heap();
+      const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: 1, probe: heap.probe } });
+      queued(s, 2);
+      await until(() => heap.reads >= 3, 'the timer looking at the heap');
+      await s.close();
+      const reads = heap.reads;
+      await new Promise((r) => setTimeout(r, 30));
+      expect(heap.reads).to.equal(reads);
     });
   });
 });
