@@ -208,7 +208,7 @@ describe('arc handles', () => {
         globalThis.gc!();
       }
       expect(arc.pinnedCount).to.equal(0);
-      s.pageOutPending();
+      await s.pageOutPending();
       expect(arc.isPagedOut).to.equal(true);
     });
   });

@@ -346,7 +346,7 @@ describe('autoPageOut', () => {
       const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: 1, probe: heap.probe } });
       queued(s, 1);
       await until(() => heap.reads >= 3, 'the timer looking at the heap');
-      s.pageOutPending();
+      await s.pageOutPending();
       await new Promise((r) => setTimeout(r, 5));
       const reads = heap.reads;
       await new Promise((r) => setTimeout(r, 30));
