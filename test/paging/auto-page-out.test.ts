@@ -74,6 +74,18 @@ describe('autoPageOut', () => {
   afterEach(async () => {
     for (const s of open.splice(0)) await s.close();
   });
+  /** Lets the timer look at the heap while arcs wait, calls `stop`, and checks that it looks no more. */
+  const stopsLooking = async (stop: (s: PagableStorageBase) => unknown): Promise<void> => {
+    const heap = new Heap();
+    const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: 1, probe: heap.probe } });
+    queued(s, 2);
+    await until(() => heap.reads >= 3, 'the timer looking at the heap');
+    await stop(s);
+    await new Promise((r) => setTimeout(r, 5));
+    const reads = heap.reads;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(heap.reads).to.equal(reads);
+  };
 
   describe('options', () => {
     for (const name of ['maxPending', 'heapUsedLimit', 'intervalMs'] as const) {
@@ -341,17 +353,7 @@ describe('autoPageOut', () => {
       expect(s.stats().autoReclaims).to.equal(0);
     });
 
-    it('the heap is no longer looked at once nothing waits', async () => {
-      const heap = new Heap();
-      const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: 1, probe: heap.probe } });
-      queued(s, 1);
-      await until(() => heap.reads >= 3, 'the timer looking at the heap');
-      await s.pageOutPending();
-      await new Promise((r) => setTimeout(r, 5));
-      const reads = heap.reads;
-      await new Promise((r) => setTimeout(r, 30));
-      expect(heap.reads).to.equal(reads);
-    });
+    it('the heap is no longer looked at once nothing waits', () => stopsLooking((s) => s.pageOutPending()));
   });
 
   describe('close()', () => {
@@ -366,15 +368,6 @@ describe('autoPageOut', () => {
       expect(s.stats().stores).to.equal(0);
     });
 
-    it('the heap is no longer looked at after close(), though arcs still wait', async () => {
-      const heap = new Heap();
-      const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: 1, probe: heap.probe } });
-      queued(s, 2);
-      await until(() => heap.reads >= 3, 'the timer looking at the heap');
-      await s.close();
-      const reads = heap.reads;
-      await new Promise((r) => setTimeout(r, 30));
-      expect(heap.reads).to.equal(reads);
-    });
+    it('the heap is no longer looked at after close(), though arcs still wait', () => stopsLooking((s) => s.close()));
   });
 });
