@@ -125,6 +125,15 @@ describe('autoPageOut', () => {
   });
 
   describe('heapUsedLimit, with an injected heap probe', () => {
+    it("without a probe it reads this process's heap: past a 1-byte limit, the first arc queued pages out at once", async () => {
+      const s = storage({ autoPageOut: { heapUsedLimit: 1 } });
+      const arcs = queued(s, 3);
+      expect(arcs[0]!.isPagedOut).to.equal(true);
+      expect(s.stats().autoReclaims).to.equal(1);
+      await s.drain();
+      expect(arcs.every((a) => a.isPagedOut)).to.equal(true);
+    });
+
     it('under the limit nothing pages out, though the heap is looked at while arcs wait', async () => {
       const heap = new Heap();
       heap.used = LIMIT;
