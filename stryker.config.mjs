@@ -35,13 +35,7 @@ const tests = [
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  mutate: [
-    'src/keys/**/*.ts',
-    'src/codec/**/*.ts',
-    'src/paging/**/*.ts',
-    'src/arc/**/*.ts',
-    'src/blobstore/memory*.ts',
-  ],
+  mutate: ['src/keys/**/*.ts', 'src/codec/**/*.ts', 'src/paging/**/*.ts', 'src/arc/**/*.ts', 'src/blobstore/memory*.ts'],
   testRunner: 'mocha',
   mochaOptions: {
     'no-config': true,
