@@ -55,6 +55,13 @@ export class ArcCache {
     this.#map.clear();
   }
 
+  /** Keys and entries held, dead ones not yet dropped included: what the cache costs in memory. */
+  held(): { keys: number; entries: number } {
+    let entries = 0;
+    for (const head of this.#map.values()) for (let e: Entry | undefined = head; e !== undefined; e = e.next) entries++;
+    return { keys: this.#map.size, entries };
+  }
+
   /** The object of `e`, or undefined (and the dead entry unlinked) once collected. */
   #live(key: string, e: Entry): object | undefined {
     const v = e.ref.deref();

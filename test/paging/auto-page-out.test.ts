@@ -20,6 +20,7 @@ import { RECLAIM_STEP } from '../../src/paging/auto-page-out.js';
 import { type Page, page } from '../support/documents.js';
 import { expectError } from '../support/expect-error.js';
 import { faulty } from '../support/faulty-store.js';
+import { pausable } from '../support/pausable-store.js';
 
 const MB = 1024 * 1024;
 const LIMIT = 100 * MB;
@@ -73,6 +74,18 @@ describe('autoPageOut', () => {
   afterEach(async () => {
     for (const s of open.splice(0)) await s.close();
   });
+  /** Lets the timer look at the heap while arcs wait, calls `stop`, and checks that it looks no more. */
+  const stopsLooking = async (stop: (s: PagableStorageBase) => unknown): Promise<void> => {
+    const heap = new Heap();
+    const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: 1, probe: heap.probe } });
+    queued(s, 2);
+    await until(() => heap.reads >= 3, 'the timer looking at the heap');
+    await stop(s);
+    await new Promise((r) => setTimeout(r, 5));
+    const reads = heap.reads;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(heap.reads).to.equal(reads);
+  };
 
   describe('options', () => {
     for (const name of ['maxPending', 'heapUsedLimit', 'intervalMs'] as const) {
@@ -112,6 +125,15 @@ describe('autoPageOut', () => {
   });
 
   describe('heapUsedLimit, with an injected heap probe', () => {
+    it("without a probe it reads this process's heap: past a 1-byte limit, the first arc queued pages out at once", async () => {
+      const s = storage({ autoPageOut: { heapUsedLimit: 1 } });
+      const arcs = queued(s, 3);
+      expect(arcs[0]!.isPagedOut).to.equal(true);
+      expect(s.stats().autoReclaims).to.equal(1);
+      await s.drain();
+      expect(arcs.every((a) => a.isPagedOut)).to.equal(true);
+    });
+
     it('under the limit nothing pages out, though the heap is looked at while arcs wait', async () => {
       const heap = new Heap();
       heap.used = LIMIT;
@@ -288,6 +310,61 @@ describe('autoPageOut', () => {
     });
   });
 
+  describe('scheduling', () => {
+    const HOUR = 3_600_000;
+
+    it('a page-out that succeeded does not delay the next one (only a failed one waits intervalMs)', async () => {
+      const s = storage({ autoPageOut: { maxPending: 0, intervalMs: HOUR } }, asyncWrites());
+      const [a] = queued(s, 1);
+      await until(() => a!.isPagedOut, 'the first page-out');
+      const [b] = queued(s, 1, 100, 1);
+      await until(() => b!.isPagedOut, 'the next page-out, at once');
+    });
+
+    it('after a failed page-out the next one waits intervalMs, whatever is queued meanwhile', async () => {
+      const { store, faults } = faulty(new MemoryBlobStore(), { writes: true });
+      const reports: PageOutReport[] = [];
+      const s = storage({ autoPageOut: { maxPending: 0, intervalMs: HOUR }, onPageOut: (r) => reports.push(r) }, store);
+      queued(s, 1);
+      await until(() => reports.length === 1, 'the failed page-out');
+      faults.writes = false;
+      const [b] = queued(s, 1, 100, 1);
+      // Nothing within a fraction of the hour asked for: a lower bound, whatever the machine's load.
+      await turns(20);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(reports).to.have.length(1);
+      expect(b!.isPagedOut).to.equal(false);
+      expect(s.pendingPagingCount()).to.equal(2);
+    });
+
+    it('arcs queued while a page-out runs page out after it, with nothing queued since (heap over the limit)', async () => {
+      const heap = new Heap();
+      heap.used = LIMIT + 1;
+      const p = pausable(new MemoryBlobStore(), { async: true });
+      const hold = p.pauseAt('putMany');
+      const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: HOUR, probe: heap.probe } }, p.store);
+      const [a] = queued(s, 1);
+      await hold.reached;
+      const [b] = queued(s, 1, 100, 1);
+      hold.release();
+      await until(() => a!.isPagedOut && b!.isPagedOut, 'both page-outs');
+      expect(s.stats().autoPageOuts).to.equal(2);
+    });
+
+    it('a heap exactly at the limit is not over it: nothing pages out', async () => {
+      const heap = new Heap();
+      heap.used = LIMIT;
+      const s = storage({ autoPageOut: { heapUsedLimit: LIMIT, intervalMs: 1, probe: heap.probe } });
+      const arcs = queued(s, 3);
+      await s.drain();
+      await until(() => heap.reads >= 6, 'the timer looking at the heap');
+      expect(arcs.some((a) => a.isPagedOut)).to.equal(false);
+      expect(s.stats().autoReclaims).to.equal(0);
+    });
+
+    it('the heap is no longer looked at once nothing waits', () => stopsLooking((s) => s.pageOutPending()));
+  });
+
   describe('close()', () => {
     it('a page-out scheduled before close() never runs, and nothing is written after it', async () => {
       const reports: PageOutReport[] = [];
@@ -299,5 +376,7 @@ describe('autoPageOut', () => {
       expect(arcs.some((a) => a.isPagedOut)).to.equal(false);
       expect(s.stats().stores).to.equal(0);
     });
+
+    it('the heap is no longer looked at after close(), though arcs still wait', () => stopsLooking((s) => s.close()));
   });
 });
