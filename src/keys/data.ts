@@ -1,3 +1,4 @@
+import { PagableError } from '../error.js';
 import { hexSlice } from '../text/native-slices.js';
 
 /** 128-bit content address of a blob: 32 lowercase hex characters. */
@@ -19,6 +20,16 @@ const KEY_RE = /^[0-9a-f]{32}$/;
 /** True for a well-formed DataKey (32 lowercase hex chars). */
 export function isDataKey(k: unknown): k is DataKey {
   return typeof k === 'string' && k.length === 32 && KEY_RE.test(k);
+}
+
+/**
+ * Throws unless `key` is a DataKey. A key given to `load` or `setRoot` must be a key: a malformed
+ * one is the caller's mistake (a root name or a prefix passed as a key), INVALID_ARGUMENT. Raw
+ * lookups (`fetchData`) pass NOT_FOUND instead, as for any name under which no blob is stored.
+ */
+export function checkKey(key: unknown, what: string, code: 'INVALID_ARGUMENT' | 'NOT_FOUND' = 'INVALID_ARGUMENT'): asserts key is DataKey {
+  if (!isDataKey(key))
+    throw new PagableError(code, `${what}: ${JSON.stringify(key)?.slice(0, 80)} is not a key (32 lowercase hex characters)`);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Await, BlobEntry, BlobStore } from '../blobstore/interface.js';
 import { type ChildRef, rootOfValue } from '../codec/encoder.js';
 import { PagableError } from '../error.js';
 import { computeKey } from '../keys/compute-key.js';
-import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
+import { type DataKey, type PagableData, checkKey } from '../keys/data.js';
 import { rootOf } from '../metadata/class-meta.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
@@ -22,6 +22,7 @@ import { hasRawIoMethods, rawIoStore } from './raw-io-store.js';
 import { LiveKeys } from './live-keys.js';
 import { PageInRun } from './page-in.js';
 import { CollectingSink as Sink, PageOutRun, retire } from './page-out.js';
+import { PageOutRuns } from './page-out-runs.js';
 import { pageOutInBatches } from './page-out-batches.js';
 import { commitPageOut } from './page-out-commit.js';
 import { PageOutQueue } from './page-out-queue.js';
@@ -46,6 +47,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   /** The kinds of this storage's arcs: where every handle on one blob meets the arc's live inner. */
   readonly #kinds: ArcKinds;
   readonly #queue = new PageOutQueue();
+  readonly #runs = new PageOutRuns();
   #gcRunning: Promise<GcReport> | undefined;
   readonly #auto: AutoPageOut | undefined;
   readonly #onPageOut: ((report: PageOutReport) => void) | undefined;
@@ -126,16 +128,6 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   }
 
   /**
-   * A key given to `load` or `setRoot` must be a key: a malformed one is the caller's mistake (a
-   * root name or a prefix passed as a key), INVALID_ARGUMENT. The raw lookups (`fetchData`) answer
-   * NOT_FOUND for it instead, as for any name under which no blob is stored.
-   */
-  #checkKey(key: unknown, what: string, code: 'INVALID_ARGUMENT' | 'NOT_FOUND' = 'INVALID_ARGUMENT'): asserts key is DataKey {
-    if (!isDataKey(key))
-      throw new PagableError(code, `${what}: ${JSON.stringify(key)?.slice(0, 80)} is not a key (32 lowercase hex characters)`);
-  }
-
-  /**
    * Runs a write of this handle: gc's final step waits for it, and it for gc's final step. The
    * operation whose keys it records is the caller's, ended once its result is delivered (see LiveKeys).
    */
@@ -195,7 +187,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   /** One blob; NOT_FOUND if absent, STORAGE_CLOSED after close. */
   async fetchData(key: DataKey): Promise<PagableData> {
     this.#io.checkOpen('fetchData');
-    this.#checkKey(key, 'fetchData', 'NOT_FOUND');
+    checkKey(key, 'fetchData', 'NOT_FOUND');
     const [blob] = await this.#io.fetchMany([key], () => notFound(key, undefined));
     return blob!;
   }
@@ -203,7 +195,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   /** One blob, synchronously; IO where the backend cannot (use fetchData). */
   fetchDataSync(key: DataKey): PagableData {
     this.#io.checkOpen('fetchDataSync');
-    this.#checkKey(key, 'fetchDataSync', 'NOT_FOUND');
+    checkKey(key, 'fetchDataSync', 'NOT_FOUND');
     return this.#io.fetchSync(key, () => notFound(key, undefined));
   }
 
@@ -254,7 +246,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async load<T>(cls: abstract new (...a: any[]) => T, key: DataKey): Promise<T> {
     this.#io.checkOpen('load');
-    this.#checkKey(key, 'load');
+    checkKey(key, 'load');
     if (typeof cls !== 'function') throw new PagableError('INVALID_ARGUMENT', `load: expected a class, got ${typeof cls}`);
     const root: RootSchema = rootOf(cls as Class);
     return (await drive(this.#io, new PageInRun(this[ARC_HOST], this.#cache, key, root))) as T;
@@ -277,13 +269,26 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
       this.#queue.clear();
       return { pagedOut: 0, failed: [] };
     }
-    return this.#pageOut(false, undefined);
+    return this.#runs.pageOut(
+      () => this.#pageOut(false, undefined),
+      () => this.#queue.length > 0 && !this.#io.closed,
+    );
   }
 
   #pageOut(sync: boolean, more: (() => boolean) | undefined): Await<PageOutReport> {
     const host = this[ARC_HOST];
-    return this.#write('pageOutPending', () =>
-      pageOutInBatches({ host, io: this.#io, live: this.#live, queue: this.#queue, requeue: (i) => host.scheduleForPaging(i), sync, more }),
+    return this.#runs.track(
+      this.#write('pageOutPending', () =>
+        pageOutInBatches({
+          host,
+          io: this.#io,
+          live: this.#live,
+          queue: this.#queue,
+          requeue: (i) => host.scheduleForPaging(i),
+          sync,
+          more,
+        }),
+      ),
     );
   }
 
@@ -332,7 +337,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   /** Names `key` as a root: gc keeps it and everything below it. NOT_FOUND if the blob is absent. */
   async setRoot(name: string, key: DataKey): Promise<void> {
     checkRootName(name);
-    this.#checkKey(key, 'setRoot');
+    checkKey(key, 'setRoot');
     await this.#operation((op) =>
       this.#write('setRoot', async () => {
         this.#live.record(op, [key]);

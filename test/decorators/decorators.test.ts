@@ -22,7 +22,7 @@ import { getClassMeta } from '../../src/metadata/class-meta.js';
  */
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const TC39_BUILD = new URL('../../../tc39/test/', import.meta.url);
+const TC39_BUILD = new URL('../../tc39/test/', import.meta.url);
 
 /** A module of tsc's TC39 output, typed as its legacy twin (same source). */
 async function importTc39<T>(path: string): Promise<T> {

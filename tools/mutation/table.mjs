@@ -49,7 +49,7 @@ const isEquivalent = (file, m) => {
   return true;
 };
 
-const folderOf = (file) => (file.startsWith('src/blobstore/memory') ? 'src/blobstore/memory*' : file.split('/').slice(0, 2).join('/'));
+const folderOf = (file) => (file.startsWith('src/blobstore/memory/') ? 'src/blobstore/memory' : file.split('/').slice(0, 2).join('/'));
 const rows = new Map();
 const add = (key, status) => {
   const r = rows.get(key) ?? { mutants: 0, killed: 0, survived: 0, timeout: 0, noCoverage: 0, equivalent: 0, ignored: 0, errors: 0 };
