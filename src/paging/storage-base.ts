@@ -19,9 +19,9 @@ import { BlobIo } from './blob-io.js';
 import { collectGarbage } from './gc.js';
 import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageOptions, StorageStats, VerifyReport } from './interface.js';
 import { hasLegacyRawIo, legacyRawStore } from './legacy-raw-store.js';
-import { LiveKeys } from './live-keys.js';
+import { LiveKeys, type LiveOp } from './live-keys.js';
 import { PageInRun } from './page-in.js';
-import { CollectingSink as Sink, PageOutRun, retire } from './page-out.js';
+import { type PageOutRun, retire, takeRun } from './page-out.js';
 import { pageOutInBatches } from './page-out-batches.js';
 import { commitPageOut } from './page-out-commit.js';
 import { PageOutQueue } from './page-out-queue.js';
@@ -156,7 +156,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   }
 
   /** Runs `body` as one operation of this handle, ended once its (sync or async) result is settled. */
-  #operation<T>(body: (op: Set<DataKey>) => Await<T>): Await<T> {
+  #operation<T>(body: (op: LiveOp) => Await<T>): Await<T> {
     const op = this.#live.begin();
     let r: Await<T>;
     try {
@@ -231,18 +231,17 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     // The operation ends only after this promise settles (a microtask after the last write, even
     // when every write was synchronous), so a gc() called before then keeps what it wrote.
     const op = this.#live.begin();
+    let run: PageOutRun | undefined;
     try {
       return await this.#write('save', () => {
-        const sink = new Sink();
-        const run = new PageOutRun(this[ARC_HOST], sink);
+        run = takeRun(this[ARC_HOST]);
         const key = run.run(ref);
-        return andThen(commitPageOut(this.#io, this.#live, sink, run, op), () => {
-          retire(run, sink);
-          return key;
-        });
+        return andThen(commitPageOut(this.#io, this.#live, run, op), () => key);
       });
     } finally {
       this.#live.end(op);
+      // Only now: the operation's record of the run's batch is gone (see LiveOp).
+      if (run !== undefined) retire(run);
     }
   }
 
