@@ -10,6 +10,8 @@ export { TypeTag } from './decorators/type-tag.js';
 export { Field, Shared, Lazy, Dyn } from './decorators/fields.js';
 export type { PagableFieldDecorator, PagableClassDecorator, StorableFieldContext } from './decorators/dialect.js';
 export type { FieldOptions } from './metadata/field-options.js';
+export { registerCodec } from './metadata/register-codec.js';
+export type { Codec } from './metadata/codec-registry.js';
 export type { TypeSpec, Class } from './metadata/type-spec.js';
 export type { PagableOptions } from './metadata/class-meta.js';
 
@@ -31,7 +33,7 @@ export type { MemoryFootprint } from './blobstore/memory.js';
 export { TieredBlobStore, tiered } from './blobstore/tiered.js';
 export { verifying } from './blobstore/verifying.js';
 export { RedisBlobStore, type RedisBlobStoreOptions } from './blobstore/redis.js';
-export type { RedisClient } from './blobstore/redis-connection.js';
+export type { RedisClient, RedisConnectionOptions } from './blobstore/redis-client.js';
 export { LmdbBlobStore, type LmdbBlobStoreOptions } from './blobstore/lmdb.js';
 export { delegating } from './blobstore/delegating.js';
 

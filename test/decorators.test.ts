@@ -215,7 +215,7 @@ describe('decorators', () => {
         .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(bundled).to.deep.equal(compiled);
 
-      const [roundTrip, plain, untyped] = bundled;
+      const [roundTrip, plain, untyped, codecs] = bundled;
       // The key equals tsc's TC39 output (checked above); legacy writes design:type into the schema.
       expect(roundTrip).to.deep.equal({
         key: compiled[0]!.key,
@@ -228,6 +228,7 @@ describe('decorators', () => {
       expect(plain).to.deep.equal({ plain: { a: [1] } });
       expect(untyped!.untyped).to.equal('TYPE_MISMATCH');
       expect(untyped!.message).to.contain('@Field(() => Point)').and.contain('emitDecoratorMetadata');
+      expect(codecs).to.deep.equal({ total: 1250, notes: ['new'], due: 5 });
     });
   });
 });

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runExample, runNode } from './support/node-process.js';
+import { fileURLToPath } from 'node:url';
+import { EXAMPLES_DIR, runExample, runNode } from './support/node-process.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs a compiled example in `cwd` as `npm start` would; returns its stdout. */
 function run(name: string, cwd: string, args: string[] = []): Promise<string> {
@@ -63,6 +66,17 @@ describe('examples on LMDB', function () {
       const stdout = await runNode(c, { cwd, timeout: 60_000 });
       expect(stdout.length, c.join(' ')).to.be.greaterThan(0);
     }
+    // The demo's model, a module of its own, reads the store it wrote: pagable check with the
+    // pagable it imports (the package's own bin, dist/cli/main.js).
+    const check = await runNode(
+      [join(ROOT, 'dist/cli/main.js'), 'check', '.pagable-demo', '--classes', join(EXAMPLES_DIR, 'demo-model.js')],
+      {
+        cwd,
+        timeout: 60_000,
+      },
+    );
+    expect(check).to.match(/^demo\.Module \(Module\)\n {2}stored [0-9a-f]{32}: same as the code$/m);
+    expect(check.trim().split('\n').pop()).to.equal('these classes read every stored class without losing data');
   });
 
   it('main-demo takes --dir and --packages', async () => {

@@ -210,7 +210,7 @@ describe('LmdbBlobStore', function () {
       () => s.putMany([blob('y')]),
       () => s.deleteMany([blob('x').key]),
       () => s.setRoot('r', blob('x').key),
-      () => s.sweeps.begin(),
+      async () => s.sweeps.begin(),
     ]) {
       const e = await expectError(write(), 'IO');
       expect(e.message).to.match(/opened read-only/);
@@ -287,7 +287,7 @@ describe('LmdbBlobStore', function () {
     await expectError(s.putMany([a]), 'STORAGE_CLOSED');
     await expectError(() => s.getRoot('r'), 'STORAGE_CLOSED');
     await expectError(() => s.count(), 'STORAGE_CLOSED');
-    await expectError(s.sweeps.begin(), 'STORAGE_CLOSED');
+    await expectError(async () => s.sweeps.begin(), 'STORAGE_CLOSED');
   });
 
   it('rejects bad options with INVALID_ARGUMENT', async () => {
@@ -362,7 +362,7 @@ describe('LmdbBlobStore sweeps', function () {
     const seq = await gc.sweeps.begin();
     await new Promise((r) => setTimeout(r, 60));
     await writer.putMany([blob('b')]);
-    const e = await expectError(gc.sweeps.deleteIfUntouched([a.key], seq), 'IO');
+    const e = await expectError(async () => gc.sweeps.deleteIfUntouched([a.key], seq), 'IO');
     expect(e.message).to.match(/lost its lease/);
     expect(writer.hasMany([a.key])).to.deep.equal([true]);
     await gc.sweeps.end();

@@ -4,7 +4,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { PagableError, toPagableError } from '../error.js';
 import { decodeBlobRecord, encodeBlobRecord, readBlobRecordLayout } from './blob-record.js';
-import type { BlobCount, BlobEntry, BlobStore, RootEntry } from './interface.js';
+import type { BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard } from './interface.js';
 import type { LmdbBlobInfo, LmdbBlobStoreOptions } from './lmdb-options.js';
 import { PendingWrites } from './pending-writes.js';
 import { lmdbFailure } from './lmdb-errors.js';
@@ -33,7 +33,7 @@ function keyBytes(key: DataKey): Buffer {
  */
 export class LmdbBlobStore implements BlobStore {
   readonly name: string;
-  readonly sweeps: LmdbSweepGuard;
+  readonly sweeps: SweepGuard;
   readonly #env: RootDatabase;
   readonly #blobs: Db;
   readonly #roots: Db;

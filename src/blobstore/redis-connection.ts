@@ -1,5 +1,6 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { PagableError, toPagableError } from '../error.js';
+import { type RedisConnectionOptions, isIoredisClient } from './redis-client.js';
 import type { RedisScript } from './redis-scripts.js';
 
 /*
@@ -17,16 +18,8 @@ import type { RedisScript } from './redis-scripts.js';
  * A client passed in keeps its own options; `run()` still bounds every operation on it.
  */
 
-/** An ioredis client: one server or a Cluster. */
-export type RedisClient = Redis | Cluster;
-
-/** How to reach the server, as `RedisBlobStore.connect` takes it. */
-export interface RedisConnectionOptions {
-  url?: string;
-  client?: RedisClient;
-  cluster?: readonly string[];
-  timeoutMs?: number;
-}
+/** An ioredis client as the store's own code uses it: one server or a Cluster. */
+export type IoredisClient = Redis | Cluster;
 
 /** The default bound of every operation. */
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -49,7 +42,7 @@ export function redactUrl(url: string): string {
 }
 
 /** `redis://host:port/db` of a client made by the caller, for messages. */
-function describeClient(client: RedisClient): string {
+function describeClient(client: IoredisClient): string {
   if (client.isCluster) {
     const nodes = (client as Cluster).nodes('master').map((n) => `${n.options.host ?? '127.0.0.1'}:${n.options.port ?? 6379}`);
     return nodes.length === 0 ? 'a Redis Cluster' : `cluster ${nodes.join(',')}`;
@@ -104,7 +97,7 @@ function clusterAuth(url: string): Pick<RedisOptions, 'username' | 'password' | 
 
 /** A bounded connection; see the module comment. */
 export class RedisConnection {
-  readonly client: RedisClient;
+  readonly client: IoredisClient;
   /** True when this connection created the client (and so ends it on close). */
   readonly owned: boolean;
   /** Where, for messages: a redacted url or the cluster's startup nodes. */
@@ -118,7 +111,7 @@ export class RedisConnection {
   /** Operations under way, which close() lets finish. */
   readonly #running = new Set<Promise<unknown>>();
 
-  private constructor(client: RedisClient, owned: boolean, where: string, timeoutMs: number) {
+  private constructor(client: IoredisClient, owned: boolean, where: string, timeoutMs: number) {
     this.client = client;
     this.owned = owned;
     this.where = where;
@@ -148,7 +141,11 @@ export class RedisConnection {
     const given = [options.url, options.client, options.cluster].filter((x) => x !== undefined).length;
     if (given > 1) throw new PagableError('IO', `${caller}: give one of url, client and cluster, not several`);
     if (options.client !== undefined) {
-      const conn = new RedisConnection(options.client, false, describeClient(options.client), timeoutMs);
+      if (!isIoredisClient(options.client)) {
+        throw new PagableError('INVALID_ARGUMENT', `${caller}: client must be an ioredis Redis or Cluster`);
+      }
+      const client = options.client as unknown as IoredisClient;
+      const conn = new RedisConnection(client, false, describeClient(client), timeoutMs);
       await conn.#handshake(caller, false);
       return conn;
     }

@@ -3,7 +3,8 @@ import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { decodeBlobRecord, encodeBlobRecord } from './blob-record.js';
 import type { BlobEntry, BlobStore, RootEntry, SweepGuard } from './interface.js';
-import { type RedisClient, RedisConnection, type RedisConnectionOptions, isScriptRefused, loadKeySlot } from './redis-connection.js';
+import type { RedisClient, RedisConnectionOptions } from './redis-client.js';
+import { RedisConnection, isScriptRefused, loadKeySlot } from './redis-connection.js';
 import { RedisKeyspace, escapeGlob } from './redis-keyspace.js';
 import { SET_ROOT } from './redis-scripts.js';
 import { RedisBatches } from './redis-batches.js';
@@ -140,7 +141,7 @@ export class RedisBlobStore implements BlobStore {
 
   /** The client the store uses (its own, or the one passed in). */
   get client(): RedisClient {
-    return this.#conn.client;
+    return this.#conn.client as unknown as RedisClient;
   }
 
   // ---- blobs ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { C1, ESC_CLASS, Esc } from '../codec/wire.js';
 import { escapeControls } from './escape.js';
-import { type BlobView, ChildView, InstanceView, MAX_DEPTH, MAX_NODES, typedValues } from './blob-view.js';
+import { type BlobView, ChildView, CodecView, InstanceView, MAX_DEPTH, MAX_NODES, typedValues } from './blob-view.js';
 
 /*
  * The terminal form of a blob view (`pagable show` without --json). Only the CLI prints it, so it
@@ -54,6 +54,7 @@ function toDoc(v: unknown, depth: number, budget: Budget): Doc {
   if (v instanceof ChildView) return `<child ${v.index}: ${v.key === undefined ? 'missing' : v.key.slice(0, 8) + '…'}>`;
   if (depth >= MAX_DEPTH) return '…';
   const d = depth + 1;
+  if (v instanceof CodecView) return { open: `${v.name}(`, items: [{ label: '', doc: toDoc(v.value, d, budget) }], close: ')' };
   if (v instanceof InstanceView)
     return { open: `${v.cls} {`, items: v.fields.map(([k, x]) => ({ label: `${k}: `, doc: toDoc(x, d, budget) })), close: '}' };
   if (v instanceof Uint8Array) return hex(v);

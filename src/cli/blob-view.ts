@@ -42,6 +42,14 @@ export class InstanceView {
   ) {}
 }
 
+/** A value stored through a codec: the codec's name and its encoding (plain data, labelled). */
+export class CodecView {
+  constructor(
+    readonly name: string,
+    readonly value: unknown,
+  ) {}
+}
+
 /** An arc placeholder: the child key it takes, and whether the field is @Lazy (else @Shared). */
 export class ChildView {
   constructor(
@@ -127,8 +135,13 @@ class Labeller {
       const i = this.next++;
       return new ChildView(i, this.children[i], t.t === 'lazy');
     }
+    const named = Array.isArray(v) && v[0] === C1 && (v[1] === Esc.Codec || (typeof v[1] === 'number' && v[1] >= ESC_CLASS));
+    // Where a codec is declared, a value that does not carry a name (or tag) is that codec's encoding.
+    if (t?.t === 'codec' && !named) return new CodecView(t.name, this.label(v, undefined, depth + 1));
     if (Array.isArray(v)) {
       if (v[0] === C1) {
+        if (v[1] === Esc.Codec && typeof v[2] === 'string' && v.length === 4)
+          return new CodecView(v[2], this.label(v[3], undefined, depth + 1));
         const inst = this.escaped(v, t, depth);
         if (inst !== undefined) return inst;
         return v.map((x, i) => (i < 2 ? x : this.label(x, undefined, depth + 1)));
@@ -274,7 +287,8 @@ export function scalarJson(v: unknown): Json | undefined {
 
 /**
  * The body as JSON, with what JSON cannot say spelled out: {"$class", "fields": {name: value}} for
- * instances labelled from the schema, {"$child": n, "key"} for child links, {"$tag", "fields"} for
+ * instances labelled from the schema, {"$codec": name, "value"} for values stored through a codec,
+ * {"$child": n, "key"} for child links, {"$tag", "fields"} for
  * tagged instances of legacy blobs, {"$map": [[k, v]...]}, {"$set": [...]}, {"$bigint": "..."}, {"$bytes": "hex"},
  * {"$date": iso}, {"$number": "NaN" | "Infinity" | "-Infinity" | "-0"}, {"$undefined": true},
  * {"$typed": name, "values": [...]}, {"$object": [[k, v]...]} for objects with non-string keys.
@@ -288,6 +302,7 @@ export function toJson(v: unknown, depth = 0): Json {
   if (v instanceof ChildView) return { $child: v.index, key: v.key ?? null };
   if (depth >= MAX_DEPTH) return { $truncated: true };
   const d = depth + 1;
+  if (v instanceof CodecView) return { $codec: v.name, value: toJson(v.value, d) };
   if (v instanceof InstanceView) {
     const fields: { [k: string]: Json } = {};
     for (const [k, x] of v.fields) defineKey(fields, k, toJson(x, d));

@@ -77,6 +77,7 @@ function declaredClasses(s: Schema): Class[] {
     case 'union':
       return [...s.byName.values()];
     case 'any':
+    case 'codec':
       return [];
   }
 }

@@ -143,9 +143,11 @@ export function checkClasses(
     const meta = candidates[0];
     let problem: string | undefined;
     if (meta === undefined) {
+      // A class of that name without the tag: its tag went to another copy of pagable's registry.
+      const untagged = tag === undefined ? [] : byName(name).filter((m) => m.tag === undefined);
       problem =
         tag !== undefined
-          ? `no loaded class has tag "${tag}": its blobs fail to load (UNKNOWN_TAG)`
+          ? `no loaded class has tag "${tag}": its blobs fail to load (UNKNOWN_TAG)${untagged.length > 0 ? `; class ${name} of the module has no tag in this pagable: does the module import another copy of pagable? Run the pagable it imports` : ''}`
           : `no loaded class is named ${name}: its blobs load only where a field declares a class in its place`;
     } else if (candidates.length > 1) {
       problem = `${candidates.length} loaded classes are named ${name}: each reads its blobs where declared (compared with the first)`;

@@ -29,32 +29,62 @@ function version(): string {
   return 'unknown';
 }
 
+/** The options every command parses (each command then refuses those that do not apply to it). */
+const OPTIONS = {
+  json: { type: 'boolean' },
+  format: { type: 'string' },
+  depth: { type: 'string' },
+  'max-nodes': { type: 'string' },
+  'max-edges': { type: 'string' },
+  prefix: { type: 'string' },
+  timeout: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  classes: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+/**
+ * argv with `--opt -1` written `--opt=-1` for options that take a value: parseArgs reads a value
+ * that begins with `-` as another option ("ambiguous"), so a negative number would never reach the
+ * check that says what the option takes.
+ */
+function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const o = a.startsWith('--') ? (OPTIONS as Record<string, { type: string }>)[a.slice(2)] : undefined;
+    const next = argv[i + 1];
+    if (o?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** parseArgs' refusal in the CLI's words: the option named, and what the CLI takes. */
+function usageOf(e: unknown): UsageError {
+  const code = (e as { code?: string } | null)?.code;
+  const msg = e instanceof Error ? e.message : String(e);
+  const option = /'(-[^' ]*)/.exec(msg)?.[1];
+  const known = Object.keys(OPTIONS)
+    .map((o) => `--${o}`)
+    .join(', ');
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return new UsageError(`unknown option ${option ?? msg} (options: ${known}; see pagable --help)`);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return new UsageError(`${option ?? 'an option'} needs a value (see pagable --help)`);
+  return new UsageError(msg);
+}
+
 /** Parses argv and runs the command; resolves to the exit code. */
 async function main(argv: readonly string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean' },
-        format: { type: 'string' },
-        depth: { type: 'string' },
-        'max-nodes': { type: 'string' },
-        'max-edges': { type: 'string' },
-        prefix: { type: 'string' },
-        timeout: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        classes: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
-    });
+    parsed = parseArgs({ args: joinDashValues(argv), allowPositionals: true, strict: true, options: OPTIONS });
   } catch (e) {
-    // parseArgs throws TypeErrors with a readable message for unknown or malformed options.
-    throw new UsageError(e instanceof Error ? e.message : String(e));
+    throw usageOf(e);
   }
   const { values, positionals } = parsed;
   if (values.help === true) {
@@ -82,6 +112,8 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const o of ['max-nodes', 'max-edges'] as const) {
     if (values[o] !== undefined && cmd !== 'graph') throw new UsageError(`--${o} applies to graph only`);
   }
+  if (values.json === true && cmd === 'explore')
+    throw new UsageError('--json does not apply to explore (it serves a page; its API at /api/ answers JSON)');
   if (values.classes !== undefined && cmd !== 'check') throw new UsageError('--classes applies to check only');
   if (cmd === 'check' && values.classes === undefined) throw new UsageError('check: missing --classes MODULE (your compiled classes)');
   if ((values.port !== undefined || values.host !== undefined) && cmd !== 'explore')

@@ -1,10 +1,12 @@
 import type { DataKey } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
-import type { Schema } from '../metadata/schema.js';
+import { type CodecEntry, codecForName } from '../metadata/codec-registry.js';
+import type { CodecSchema, Schema } from '../metadata/schema.js';
 import { classForTag } from '../metadata/tag-registry.js';
 import type { Class } from '../metadata/type-spec.js';
 import { type ClassReader, type InstanceSource, entryCache, fastReader, readerFor } from './class-readers.js';
+import { decodeThrough } from './codec-calls.js';
 import type { DecodeContext } from './decode-context.js';
 import { MsgpackReader } from './msgpack-reader.js';
 import type { TypeDesc } from './schema-parser.js';
@@ -17,8 +19,9 @@ import { bigintTextFits, classFits } from './wire-rules.js';
  * the msgpack reader plus what our format adds: instances (positional, or escapes naming their
  * class in the blob's schema set), the other escapes of plain data, arc placeholders resolved
  * through the decode context. Instances are created without running constructors, and only for
- * classes that are registered and allowed where they appear. Reading another version of a class
- * (conversion, skipping) is the decoder's part (decoder.ts).
+ * classes that are registered and allowed where they appear; values stored through a codec are
+ * decoded by it (the field's, or the one registered under the name they carry). Reading another
+ * version of a class (conversion, skipping) is the decoder's part (decoder.ts).
  */
 
 /** What `nil()` returns when the next value is neither nil nor undefined. */
@@ -40,6 +43,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
   }
 
   abstract conv(w: TypeDesc, f: FieldMeta, meta: ClassMeta, holder: object, slot: string | number): unknown;
+  abstract byDefault(f: FieldMeta, meta: ClassMeta): unknown;
   abstract skip(w: TypeDesc): void;
   abstract skipAny(): void;
 
@@ -78,10 +82,11 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
    * An instance escape after its 0xC1 (`rest` values left: the kind, then the fields, or a name
    * and the fields), of a class that must be `base` or a subclass (any tagged class when undefined).
    */
-  private escaped(rest: number, base: Class | undefined, union: Schema | undefined): object {
+  private escaped(rest: number, base: Class | undefined, union: Schema | undefined): unknown {
     if (rest < 1) throw this.corrupt('an empty escape');
     const kind = this.uint('an escape kind');
     if (kind >= ESC_CLASS) return this.build(this.tagged(kind - ESC_CLASS, base), rest - 1);
+    if (kind === Esc.Codec) return this.named(rest - 1, base, undefined, undefined);
     const name = kind === Esc.Instance && rest >= 2 ? this.maybeString() : undefined;
     if (name === undefined) throw this.corrupt(`expected an instance${base ? ' of ' + base.name : ''}`);
     {
@@ -97,6 +102,50 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
       if (m === undefined) throw new PagableError('NOT_PAGABLE', `${this.where}: class ${cls.name} is not @Pagable`);
       return this.build(fastReader(m), rest - 2);
     }
+  }
+
+  /**
+   * A value carrying its codec's name, after its kind ([C1, Esc.Codec, name, encoding]: `rest`
+   * values left), of a class that must be `base` or a subclass when given. `own` is the declared
+   * field's codec, found by its name before registered ones; `at` names the field in messages.
+   */
+  protected named(rest: number, base: Class | undefined, own: CodecEntry | undefined, at: (() => string) | undefined): unknown {
+    const name = rest === 2 ? this.maybeString() : undefined;
+    if (name === undefined) throw this.corrupt('a malformed codec value');
+    const c = own !== undefined && own.name === name ? own : codecForName(name);
+    const where = at ?? (() => this.where);
+    if (c === undefined) {
+      throw new PagableError(
+        'UNKNOWN_TAG',
+        `${where()}: codec "${name.slice(0, 100)}" is not registered by any loaded class (is the module calling registerCodec imported?)`,
+      );
+    }
+    if (base !== undefined && c.cls !== undefined && !classFits(c.cls, base)) {
+      throw new PagableError('TYPE_MISMATCH', `${where()}: found a ${c.cls.name} (codec "${c.name}") where ${base.name} is expected`);
+    }
+    this.enter();
+    const plain = this.value();
+    this.depth--;
+    return decodeThrough(c, plain, c.cls ?? base, where);
+  }
+
+  /** @internal A field declared through a codec: its encoding, or a value named by its codec or tag. */
+  codec(s: Schema, meta: ClassMeta | undefined, field: string): unknown {
+    const nil = this.nil();
+    if (nil !== NOT_NIL) return nil;
+    const c = s as CodecSchema;
+    const where = (): string => (meta === undefined ? this.where : `${this.where}: ${meta.name}.${field}`);
+    const at = this.pos;
+    const n = this.arrayHeader();
+    if (n >= 2 && this.src[this.pos] === C1_BYTE) {
+      this.pos++;
+      const kind = this.uint('an escape kind');
+      if (kind === Esc.Codec) return this.named(n - 2, c.cls, c.codec, where);
+      if (kind >= ESC_CLASS && c.codec.cls !== undefined) return this.build(this.tagged(kind - ESC_CLASS, c.cls), n - 2);
+    }
+    // Its encoding: plain data (escapes of plain data included).
+    this.pos = at;
+    return decodeThrough(c.codec, this.value(), c.cls, where);
   }
 
   /** The reader for set class `index` written with its tag, checked against `base`. */
@@ -193,6 +242,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
     this.enter();
     const a = new Array<unknown>(n);
     if (of.k === 'array') for (let i = 0; i < n; i++) a[i] = this.natArr(of, meta, field);
+    else if (of.k === 'codec') for (let i = 0; i < n; i++) a[i] = this.codec(of, meta, field);
     else for (let i = 0; i < n; i++) a[i] = this.nat(of, meta, field);
     this.depth--;
     return a;
@@ -214,6 +264,8 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
         return this.shared(s, holder, slot);
       case 'lazy':
         return this.lazy(s);
+      case 'codec':
+        return this.codec(s, undefined, String(slot));
     }
   }
 
@@ -262,6 +314,8 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
     rest--;
     if (kind >= ESC_CLASS) return this.build(this.tagged(kind - ESC_CLASS, undefined), rest);
     switch (kind) {
+      case Esc.Codec:
+        return this.named(rest, undefined, undefined, undefined);
       case Esc.Map: {
         if (rest % 2 !== 0) throw this.corrupt('a Map with an odd number of entries');
         this.enter();

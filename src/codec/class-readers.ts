@@ -24,8 +24,10 @@ export interface InstanceSource {
   union(s: Schema): unknown;
   shared(s: Schema, holder: object, slot: string | number): unknown;
   lazy(s: Schema): unknown;
+  codec(s: Schema, meta: ClassMeta, field: string): unknown;
   restInto(obj: object, meta: ClassMeta): void;
   conv(w: TypeDesc, r: FieldMeta, meta: ClassMeta, holder: object, slot: string | number): unknown;
+  byDefault(f: FieldMeta, meta: ClassMeta): unknown;
   skip(w: TypeDesc): void;
   skipAny(): void;
 }
@@ -47,9 +49,15 @@ function readLine(s: Schema, i: number, key: string): string {
       return checkedNative(s) ? `obj[${key}] = dec.nat(S[${i}], M, ${key});` : `obj[${key}] = dec.value();`;
     case 'class':
       return `obj[${key}] = dec.cls(S[${i}]);`;
-    case 'array':
-      // So does an array of a built-in type, element by element.
-      return checkedNative(leafOf(s)) ? `obj[${key}] = dec.natArr(S[${i}], M, ${key});` : `obj[${key}] = dec.arr(S[${i}], obj, ${key});`;
+    case 'array': {
+      // So does an array of a built-in type, element by element (and of a codec, naming the field).
+      const leaf = leafOf(s);
+      return checkedNative(leaf) || leaf.k === 'codec'
+        ? `obj[${key}] = dec.natArr(S[${i}], M, ${key});`
+        : `obj[${key}] = dec.arr(S[${i}], obj, ${key});`;
+    }
+    case 'codec':
+      return `obj[${key}] = dec.codec(S[${i}], M, ${key});`;
     case 'dyn':
       return `obj[${key}] = dec.dyn(S[${i}]);`;
     case 'union':
@@ -165,11 +173,14 @@ class Sameness {
         }
         return true;
       }
+      case 'codec':
+        return s.k === 'codec' && s.codec.name === w.name;
       case 'shared':
       case 'lazy': {
         if (s.k !== w.t) return false;
         const r = s.root;
         if (w.root.t === 'plain') return plainName(r) === w.root.native;
+        if (w.root.t === 'codec') return r.k === 'codec' && r.codec.name === w.root.name;
         return (
           r.k === 'class' &&
           (r.meta?.tag ?? undefined) === w.root.tag &&
@@ -256,6 +267,11 @@ function resolvingReader(set: SchemaSet, e: SchemaClass, meta: ClassMeta, match:
     else lines.push(`obj[${key}] = dec.conv(W[${j}].type, F[${i}], M, obj, ${key});`);
   });
   if (e.rest) lines.push(meta.rest !== undefined ? 'dec.restInto(obj, M);' : 'dec.skipAny();');
+  // Fields the stored schema lacks (added since) take their defaults.
+  const matched = new Set(match);
+  meta.fields.forEach((m, i) => {
+    if (!matched.has(i) && m.default !== undefined) lines.push(`obj[${JSON.stringify(m.name)}] = dec.byDefault(F[${i}], M);`);
+  });
   // The instance has every reader field (undefined until read), in the reader's order.
   const body = `return function read(dec) {\nconst obj = new I();\n${lines.join('\n')}\nreturn obj;\n};`;
   const read = new Function('S', 'W', 'F', 'M', 'I', body)(schemas, e.fields, meta.fields, meta, makerOf(meta)) as ClassReader['read'];

@@ -1,10 +1,11 @@
 import type { DataKey, PagableData } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
-import { ANY, type RootSchema, type Schema, describeSchema } from '../metadata/schema.js';
+import { codecForName } from '../metadata/codec-registry.js';
+import { ANY, type CodecSchema, type RootSchema, type Schema, describeSchema } from '../metadata/schema.js';
 import { classForTag } from '../metadata/tag-registry.js';
 import type { Class } from '../metadata/type-spec.js';
-import { BlobReader, NOT_NIL } from './blob-reader.js';
+import { NOT_NIL } from './blob-reader.js';
 import { readerFor } from './class-readers.js';
 import type { DecodeContext } from './decode-context.js';
 import { LegacyDecoder } from './legacy-decoder.js';
@@ -13,6 +14,7 @@ import type { TypeDesc } from './schema-parser.js';
 import { type SchemaSet, describeType } from './schema-set.js';
 import { C1_BYTE, ESC_CLASS, Esc, blobFormat } from './wire.js';
 import { classFits, kindOf, nativeFits } from './wire-rules.js';
+import { UntypedReader } from './untyped-reader.js';
 
 /*
  * Turns one blob back into values, reading msgpack straight into instances (blob-reader.ts). Arc
@@ -23,6 +25,9 @@ import { classFits, kindOf, nativeFits } from './wire-rules.js';
  * resolving reader (class-readers.ts) whose mismatched fields go through `conv` below: each
  * stored value is checked against the reader's declared type, TYPE_MISMATCH naming class, field,
  * stored type and declared type when it cannot be that type. Never a value in the wrong field.
+ * A field with a `migrate` is given the stored value instead (read by its stored type alone:
+ * untyped-reader.ts), and what it returns is checked the same way; a field the stored schema
+ * lacks takes its `default`.
  *
  * Legacy blobs (no schema) go to LegacyDecoder, positional against the reader's class as always.
  */
@@ -36,7 +41,7 @@ export function schemaKeyOf(blob: PagableData): DataKey | undefined {
 }
 
 /** Decodes blobs; one per page-in (it keeps no state between `decode` calls). */
-export class BlobDecoder extends BlobReader {
+export class BlobDecoder extends UntypedReader {
   private legacy: LegacyDecoder | undefined = undefined;
 
   constructor(ctx: DecodeContext) {
@@ -58,6 +63,9 @@ export class BlobDecoder extends BlobReader {
     this.arcEnd = blob.arcs.length - 1;
     this.cursor = 0;
     const value = root.k === 'class' ? this.root(root.cls, root.meta) : this.value();
+    if (root.k === 'codec' && value !== null && value !== undefined && !this.fitsValue(value, root)) {
+      throw new PagableError('TYPE_MISMATCH', `${where}: stored ${kindOf(value)}, declared ${describeSchema(root)}`);
+    }
     if (!this.atEnd) throw this.corrupt('trailing bytes after the value');
     if (this.cursor !== this.arcEnd) throw this.corrupt(`it lists ${this.arcEnd} child keys but refers to ${this.cursor}`);
     this.set = undefined;
@@ -95,7 +103,57 @@ export class BlobDecoder extends BlobReader {
    * nil and undefined fit every declared type; anything else must be what `f` declares.
    */
   conv(w: TypeDesc, f: FieldMeta, meta: ClassMeta, holder: object, slot: string | number): unknown {
-    return this.convTo(w, f.schema, meta, f.name, holder, slot);
+    if (f.migrate === undefined) return this.convTo(w, f.schema, meta, f.name, holder, slot);
+    const { pos, cursor, depth } = this;
+    try {
+      return this.convTo(w, f.schema, meta, f.name, holder, slot);
+    } catch (e) {
+      if (!PagableError.is(e, 'TYPE_MISMATCH') && !PagableError.is(e, 'UNKNOWN_TAG')) throw e;
+      // Read the stored value again, by its stored type alone, for the field's migrate.
+      this.pos = pos;
+      this.cursor = cursor;
+      this.depth = depth;
+      return this.migrated(f, meta, this.untyped(w, `${meta.name}.${f.name}`));
+    }
+  }
+
+  /** What `f.migrate` makes of `stored`, checked against the declared type. */
+  private migrated(f: FieldMeta, meta: ClassMeta, stored: unknown): unknown {
+    let v: unknown;
+    try {
+      v = f.migrate!(stored);
+    } catch (e) {
+      const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      throw new PagableError(
+        'TYPE_MISMATCH',
+        `${this.where}: ${meta.name}.${f.name}: its migrate threw ${why} (given a stored ${kindOf(stored)})`,
+        {
+          cause: e,
+        },
+      );
+    }
+    if (v === null || v === undefined || this.fitsValue(v, f.schema)) return v;
+    throw new PagableError(
+      'TYPE_MISMATCH',
+      `${this.where}: ${meta.name}.${f.name}: its migrate returned ${kindOf(v)}, declared ${describeSchema(f.schema)}`,
+    );
+  }
+
+  /** @internal The default of field `f`, which the stored schema lacks, checked against its declared type. */
+  byDefault(f: FieldMeta, meta: ClassMeta): unknown {
+    let v: unknown;
+    try {
+      v = f.default!();
+    } catch (e) {
+      const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      throw new PagableError('INVALID_ARGUMENT', `${this.where}: ${meta.name}.${f.name}: its default threw ${why}`, { cause: e });
+    }
+    const s = f.schema;
+    if (v === null || v === undefined || s.k === 'shared' || s.k === 'lazy' || this.fitsValue(v, s)) return v;
+    throw new PagableError(
+      'TYPE_MISMATCH',
+      `${this.where}: ${meta.name}.${f.name}: its default returned ${kindOf(v)}, declared ${describeSchema(s)}`,
+    );
   }
 
   private convTo(w: TypeDesc, r: Schema, meta: ClassMeta, field: string, holder: object, slot: string | number): unknown {
@@ -120,6 +178,19 @@ export class BlobDecoder extends BlobReader {
         if (r.k !== 'shared' && r.k !== 'lazy') throw this.mismatch(meta, field, describeType(w, this.set), r);
         const key = this.placeholder();
         return r.k === 'shared' ? this.ctx.shared(key, r.root, holder, slot) : this.ctx.lazy(key, r.root);
+      }
+      case 'codec': {
+        // Decoded by the codec its name is registered for (or the declared one of that name).
+        const own = r.k === 'codec' ? r.codec : undefined;
+        if (own?.name !== w.name && codecForName(w.name) === undefined) {
+          throw new PagableError(
+            'UNKNOWN_TAG',
+            `${this.where}: ${meta.name}.${field}: codec "${w.name.slice(0, 100)}" is not registered by any loaded class`,
+          );
+        }
+        const schema: CodecSchema =
+          own?.name === w.name ? (r as CodecSchema) : { k: 'codec', cls: undefined, codec: codecForName(w.name)! };
+        return this.fit(this.codec(schema, meta, field), r, meta, field);
       }
       default:
         return this.convInstance(w, r, meta, field);
@@ -209,6 +280,8 @@ export class BlobDecoder extends BlobReader {
         return typeof v === 'object' && r.byClass.has((v as object).constructor as Class);
       case 'array':
         return Array.isArray(v) && v.every((x) => x === null || x === undefined || this.fitsValue(x, r.of));
+      case 'codec':
+        return r.cls === undefined || nativeFits(v, r.cls);
       default:
         return false;
     }
@@ -232,6 +305,8 @@ export class BlobDecoder extends BlobReader {
       case 'lazy':
         this.placeholder();
         return;
+      case 'codec':
+        return this.skipAny();
       default: {
         const n = this.arrayHeader();
         if (n < 0) throw this.corrupt('expected an instance');

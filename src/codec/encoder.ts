@@ -1,11 +1,11 @@
 import { PagableError } from '../error.js';
 import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
-import type { ClassSchema, RootSchema, Schema } from '../metadata/schema.js';
+import { ANY, type ClassSchema, type RootSchema, type Schema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
 import { ChildList, type EncodeContext, type EncodedBlob, NO_ARCS } from './encode-context.js';
 import { type FieldWriter, compileFieldWriter } from './field-writers.js';
 import { MsgpackWriter } from './msgpack-writer.js';
-import { PlainEncoder, className, metaOf, rootOfValue } from './plain-encoder.js';
+import { PlainEncoder, className, codecFits, metaOf, rootOfValue } from './plain-encoder.js';
 import { schemaSetOf } from './schema-cache.js';
 import type { SchemaSet } from './schema-set.js';
 import { closureOf } from './schema-set.js';
@@ -136,6 +136,18 @@ export class BlobEncoder extends PlainEncoder {
    * an untagged one only as its own class, plain data only as plain data.
    */
   private rootMeta(value: unknown, root: RootSchema, where: string | undefined): ClassMeta | undefined {
+    if (root.k === 'codec') {
+      // A codec'd value in a blob of its own is written with its name; a subclass that is
+      // @Pagable, as in plain data, with its tag.
+      const cls = root.cls ?? Object;
+      if (codecFits(value, cls)) return undefined;
+      const c: unknown = typeof value === 'object' && value !== null && value instanceof cls ? value.constructor : undefined;
+      if (typeof c !== 'function' || !classFits(c as Class, cls)) {
+        throw new PagableError('TYPE_MISMATCH', `${where ?? this.where()}: expected a ${cls.name}, got ${className(value)}`);
+      }
+      root = ANY;
+    }
+    if (root.k === 'class' && codecFits(value, root.cls)) return undefined;
     if (root.k !== 'class' && rootOfValue(value).k !== 'class') return undefined;
     const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
     if (meta.tag === undefined && root.k === 'any') {
@@ -309,6 +321,7 @@ export class BlobEncoder extends PlainEncoder {
         if (this.nullish(v)) return;
         // The common case, an instance of exactly the declared class, needs no checks.
         if ((v as object).constructor === s.cls && s.meta !== undefined) return this.fields(v as object, s.meta, false, 0);
+        if (codecFits(v, s.cls)) return this.any(v);
         const vm = this.checkInstance(v, s, undefined);
         if (vm === s.meta) return this.fields(v as object, vm, false, 0);
         return this.fields(v as object, vm, true, this.classIndex(vm));
@@ -331,6 +344,8 @@ export class BlobEncoder extends PlainEncoder {
         if (s.base !== undefined && !(v instanceof s.base)) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: expected an instance of ${s.base.name}, got ${className(v)}`);
         }
+        // A value with a codec carries its name, as a tagged one its tag.
+        if (codecFits(v, s.base ?? Object)) return this.any(v);
         const vm = this.checkInstance(v, undefined, undefined);
         if (vm.tag === undefined) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: @Dyn values need a @TypeTag; ${vm.name} has none`);
@@ -356,6 +371,8 @@ export class BlobEncoder extends PlainEncoder {
         // The set holds the discriminator's subtypes (they are in its owner's closure).
         return this.fields(v as object, vm, true, name);
       }
+      case 'codec':
+        return this.codecValue(v, s);
       case 'shared': {
         if (this.nullish(v)) return;
         if (typeof v !== 'object' && typeof v !== 'function') {

@@ -5,6 +5,7 @@ import { type RootSchema, type Schema, describeSchema } from '../metadata/schema
 import { classForTag } from '../metadata/tag-registry.js';
 import type { Class } from '../metadata/type-spec.js';
 import { slotLine } from './class-readers.js';
+import { decodeThrough } from './codec-calls.js';
 import type { DecodeContext } from './decode-context.js';
 import { C1, Esc, TYPED_ARRAYS, readTagHeader, unpackBody } from './wire.js';
 import { MAX_INLINE_DEPTH, bigintTextFits, checkedNative, classFits, kindOf, nativeFits } from './wire-rules.js';
@@ -212,6 +213,9 @@ export class LegacyDecoder {
         if (vm === undefined) throw new PagableError('NOT_PAGABLE', `${this.where}: class ${cls.name} is not @Pagable`);
         return this.fields(raw, 3, vm);
       }
+      case 'codec':
+        // Written before codecs were: whatever plain data was stored there is what the codec decodes.
+        return decodeThrough(s.codec, this.any(raw), s.cls, () => `${this.where}: ${meta.name}.${field}`);
       case 'shared':
       case 'lazy': {
         if (raw !== 0) throw this.corrupt(`${meta.name}.${String(slot)}: expected an arc placeholder`);

@@ -1,17 +1,20 @@
 import { PagableError } from '../error.js';
-import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
-import { ANY, type RootSchema } from '../metadata/schema.js';
+import { type ClassMeta, type FieldMeta, getClassMeta, rootOf } from '../metadata/class-meta.js';
+import { type CodecEntry, anyCodecs, codecOfClass } from '../metadata/codec-registry.js';
+import { ANY, type CodecSchema, type RootSchema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
+import { encodeThrough, encodesAsInstance, encodingRefused } from './codec-calls.js';
 import type { EncodeContext } from './encode-context.js';
 import type { MsgpackWriter } from './msgpack-writer.js';
 import { Esc, TYPED_ARRAYS } from './wire.js';
-import { MAX_BIGINT_CHARS, MAX_BYTES, MAX_INLINE_DEPTH, bigintTextFits, bytesFit } from './wire-rules.js';
+import { MAX_BIGINT_CHARS, MAX_BYTES, MAX_INLINE_DEPTH, bigintTextFits, bytesFit, classFits, nativeFits } from './wire-rules.js';
 
 /*
  * Writing self-describing plain data (the base of the blob encoder): primitives as msgpack says
  * them, and as escapes what it cannot (-0, wide bigints, Maps, Sets, typed arrays, objects with a
- * `__proto__` key or without a prototype); nesting is bounded, a cycle is CYCLE. Tagged instances
- * inside plain data are the encoder's to write.
+ * `__proto__` key or without a prototype); nesting is bounded, a cycle is CYCLE. Values of classes
+ * with a codec are written through it, named where their class is not the declared one. Tagged
+ * instances inside plain data are the encoder's to write.
  */
 
 /** The @Pagable metadata of `v`'s class, if any (reading `constructor` may run user code). */
@@ -20,19 +23,29 @@ export function metaOf(v: object): ClassMeta | undefined {
   return typeof c === 'function' ? getClassMeta(c as Class) : undefined;
 }
 
-/** The root layout a value is stored with when nothing declares one: its own class, or plain data. */
+/** The root layout a value is stored with when nothing declares one: its own class (or codec), or plain data. */
 export function rootOfValue(value: unknown): RootSchema {
   if (typeof value === 'object' && value !== null) {
     let meta: ClassMeta | undefined;
+    let c: unknown;
     try {
       meta = metaOf(value);
+      c = meta === undefined ? value.constructor : undefined;
     } catch {
       // A throwing `constructor` getter: encoding the value reports it, with the error as cause.
       return ANY;
     }
     if (meta !== undefined) return meta.asSchema;
+    if (codecOfClass(c) !== undefined) return rootOf(c as Class);
   }
   return ANY;
+}
+
+/** True when `v` has a codec of its own and can stand where class `declared` is: written with its codec's name. */
+export function codecFits(v: unknown, declared: Class): boolean {
+  if (!anyCodecs() || typeof v !== 'object' || v === null || !(v instanceof declared)) return false;
+  const c: unknown = v.constructor;
+  return codecOfClass(c) !== undefined && classFits(c as Class, declared);
 }
 
 /** The class name of a value, for messages (Object when its `constructor` is not a class or throws). */
@@ -146,13 +159,26 @@ export abstract class PlainEncoder {
           );
         }
         const meta = metaOf(v);
-        if (meta === undefined) {
-          throw new PagableError('NOT_PAGABLE', `${this.where()}: class ${className(v)} is not decorated with @Pagable()`);
-        }
         // In a field nothing typed, an untagged instance cannot be stored, and neither can a tagged
-        // one as the field's very value (not inside plain data): legacy decorators would have typed
-        // it from design:type, and a model must not write other bytes under TC39 decorators.
+        // (or codec'd) one as the field's very value (not inside plain data): legacy decorators would
+        // have typed it from design:type, and a model must not write other bytes under TC39 decorators.
         const own = this.owner !== undefined && this.stack[this.stack.length - 1]?.constructor === this.owner.cls;
+        if (meta === undefined) {
+          const codec = codecOfClass((v as object).constructor);
+          if (codec === undefined) {
+            throw new PagableError(
+              'NOT_PAGABLE',
+              `${this.where()}: class ${className(v)} is not decorated with @Pagable() and has no codec (registerCodec)`,
+            );
+          }
+          if (own && this.untypedField() !== undefined) {
+            throw new PagableError(
+              'TYPE_MISMATCH',
+              `${this.where()}: holds a ${className(v)} but its type is unknown (no () => type, no design:type): add it, e.g. @Field(() => ${className(v)}), or enable "emitDecoratorMetadata" (with "experimentalDecorators")`,
+            );
+          }
+          return this.named(v as object, codec, this.encoded(v, codec));
+        }
         if ((meta.tag === undefined || own) && this.untypedField() !== undefined) {
           throw new PagableError(
             'TYPE_MISMATCH',
@@ -170,6 +196,57 @@ export abstract class PlainEncoder {
       default:
         throw new PagableError('NOT_PAGABLE', `${this.where()}: a ${typeof v} cannot be stored`);
     }
+  }
+
+  /** `codec.encode(v)`, refused (naming the field and codec) when it throws or gives nil. */
+  private encoded(v: unknown, codec: CodecEntry): unknown {
+    return encodeThrough(codec, v, () => this.where());
+  }
+
+  /** A value and its encoding `p`, with its codec's name: [C1, Esc.Codec, name, p], one level of nesting. */
+  private named(v: object, codec: CodecEntry, p: unknown): void {
+    this.enter(v);
+    const w = this.w;
+    w.array(4);
+    w.c1();
+    w.num(Esc.Codec);
+    w.str(codec.name);
+    this.encoding(p, codec);
+    this.leave();
+  }
+
+  /** Writes what a codec encoded, as plain data: what cannot be stored is refused naming the codec. */
+  private encoding(p: unknown, codec: CodecEntry): void {
+    try {
+      this.any(p);
+    } catch (e) {
+      throw encodingRefused(codec, e);
+    }
+  }
+
+  /**
+   * A value of a field declared through a codec (`s`): a value of exactly the registered class, or
+   * any value of a field's own codec (of its declared type, if any), is written as its encoding;
+   * another value that can stand there (a subclass with a codec or a @TypeTag) as itself, named.
+   */
+  protected codecValue(v: unknown, s: CodecSchema): void {
+    if (this.nullish(v)) return;
+    const codec = s.codec;
+    if (codec.cls === undefined ? s.cls === undefined || nativeFits(v, s.cls) : (v as object).constructor === codec.cls) {
+      const p = this.encoded(v, codec);
+      if (encodesAsInstance(p)) return this.named(v as object, codec, p);
+      return this.encoding(p, codec);
+    }
+    const cls = s.cls!;
+    const c: unknown = typeof v === 'object' ? (v as object).constructor : undefined;
+    // What is written is the class of `constructor`, which the reader checks against the declared one.
+    if (codec.cls === undefined || !(v instanceof cls) || typeof c !== 'function' || !classFits(c as Class, cls)) {
+      throw new PagableError(
+        'TYPE_MISMATCH',
+        `${this.where()}: expected ${cls.name === '' ? 'a value' : `a ${cls.name}`}, got ${className(v)}`,
+      );
+    }
+    this.any(v);
   }
 
   /** A bigint outside 64 bits, as decimal text; LIMIT when the reader would refuse the text. */

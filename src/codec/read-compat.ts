@@ -1,6 +1,7 @@
 import { type ClassMeta, storedNameOf } from '../metadata/class-meta.js';
 import { ANY, type Schema } from '../metadata/schema.js';
 import { classForTag } from '../metadata/tag-registry.js';
+import { codecForName } from '../metadata/codec-registry.js';
 import type { Class } from '../metadata/type-spec.js';
 import type { TypeDesc } from './schema-parser.js';
 import type { SchemaSet } from './schema-set.js';
@@ -46,6 +47,8 @@ function instanceOf(cls: Class, r: Schema): boolean {
       return r.base === undefined || cls === r.base || cls.prototype instanceof r.base;
     case 'union':
       return r.byClass.has(cls);
+    case 'codec':
+      return r.cls === undefined || cls === r.cls || cls.prototype instanceof r.cls;
     case 'any':
       return r.native === undefined;
     default:
@@ -82,6 +85,13 @@ export function readVerdict(w: TypeDesc, r: Schema, set: SchemaSet): ReadVerdict
       if (r.k !== 'class' || r.meta === undefined) return MISMATCH;
       return e.name === r.meta.name || e.fields.length === 0 || sharesAField(e.fields, r.meta) ? READS : MISMATCH;
     }
+    case 'codec': {
+      if (r.k === 'codec' && r.codec.name === w.name) return READS;
+      // Decoded by the codec registered under its name, then checked against the declared type.
+      const c = codecForName(w.name);
+      if (c?.cls === undefined) return { t: 'unknown tag', tag: w.name };
+      return instanceOf(c.cls, r) ? READS : MISMATCH;
+    }
     case 'dyn':
     case 'abstract': {
       // Values of tagged classes (instanceof the base named); which ones depends on what was stored.
@@ -89,7 +99,7 @@ export function readVerdict(w: TypeDesc, r: Schema, set: SchemaSet): ReadVerdict
       if (r.k === 'any') return r.native === undefined ? READS : MISMATCH;
       if (r.k === 'dyn') return r.base === undefined || storedNameOf(r.base) === base ? READS : VALUES;
       if (r.k === 'class') return base !== undefined && storedNameOf(r.cls) === base ? READS : VALUES;
-      return r.k === 'union' ? VALUES : MISMATCH;
+      return r.k === 'union' || r.k === 'codec' ? VALUES : MISMATCH;
     }
     case 'union':
       return r.k === 'array' ? MISMATCH : VALUES;

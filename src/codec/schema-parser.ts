@@ -21,11 +21,20 @@ export type TypeDesc =
   | { readonly t: 'array'; readonly of: TypeDesc }
   | { readonly t: 'dyn'; readonly base: string | undefined }
   | { readonly t: 'union'; readonly members: ReadonlyMap<string, number> }
+  | CodecDesc
   | { readonly t: 'shared' | 'lazy'; readonly root: RootDesc };
+
+/** Values stored through the codec of this name. */
+export interface CodecDesc {
+  readonly t: 'codec';
+  readonly name: string;
+}
 
 /** The declared class of a @Shared / @Lazy child (its own blob has its own schema). */
 export type RootDesc =
-  { readonly t: 'plain'; readonly native: string } | { readonly t: 'ref'; readonly name: string; readonly tag: string | undefined };
+  | { readonly t: 'plain'; readonly native: string }
+  | { readonly t: 'ref'; readonly name: string; readonly tag: string | undefined }
+  | CodecDesc;
 
 /** One stored field of a writer class. */
 export interface SchemaField {
@@ -86,6 +95,8 @@ class Parser extends MsgpackReader {
       case 4:
       case 5:
         return { t: k === 4 ? 'shared' : 'lazy', root: this.root() };
+      case 7:
+        return { t: 'codec', name: this.string('a codec name') };
       default:
         throw this.fail(`unknown type kind ${k}`);
     }
@@ -94,7 +105,10 @@ class Parser extends MsgpackReader {
   root(): RootDesc {
     const s = this.maybeString();
     if (s !== undefined) return { t: 'plain', native: s };
-    if (this.arrayHeader() !== 3 || this.uint('a root kind') !== 6) throw this.fail('a child type of the wrong shape');
+    const n = this.arrayHeader();
+    const k = n === 2 || n === 3 ? this.uint('a root kind') : -1;
+    if (n === 2 && k === 7) return { t: 'codec', name: this.string('a codec name') };
+    if (n !== 3 || k !== 6) throw this.fail('a child type of the wrong shape');
     const name = this.string('a class name');
     const tag = this.nullish() ? undefined : this.string('a tag');
     return { t: 'ref', name, tag };

@@ -32,6 +32,8 @@ import { MAX_CLASSES, classSchemaProblem } from './wire-rules.js';
  *           | [2, base name | nil]         @Dyn
  *           | [3, [name, n, name, n ...]]  a class-transformer discriminator: subtype names and classes
  *           | [4, root] | [5, root]        @Shared | @Lazy; root = "any" / built-in name | [6, name, tag | nil]
+ *                                                                                 | [7, codec name]
+ *           | [7, name]                    values stored through the codec of that name (registerCodec, or the field's own)
  *   set blob    0xC1 0xC1 0x01, then msgpack [[s1, s2, ...], ...]: for the class of each child key,
  *               the set indices of its closure positions 1, 2, ... (position 0 is the class itself)
  */
@@ -69,6 +71,7 @@ function nameOf(x: unknown, what: string, where: string): string {
 
 function rootTree(r: RootSchema, where: string): unknown {
   if (r.k === 'any') return plainName(r);
+  if (r.k === 'codec') return [7, nameOf(r.codec.name, 'the name of its codec', where)];
   return [6, nameOf(r.meta?.name ?? r.cls.name, 'the name of its class', where), r.meta?.tag ?? null];
 }
 
@@ -101,6 +104,8 @@ function typeTree(s: Schema, index: (m: ClassMeta) => number, where: string): un
       }
       return [3, members];
     }
+    case 'codec':
+      return [7, nameOf(s.codec.name, 'the name of its codec', where)];
     case 'shared':
       return [4, rootTree(s.root, where)];
     case 'lazy':
@@ -312,8 +317,12 @@ export function describeType(t: TypeDesc, set: SchemaSet | undefined): string {
       return t.base === undefined ? 'dyn' : `dyn ${t.base}`;
     case 'union':
       return [...t.members.keys()].join(' | ');
+    case 'codec':
+      return `codec ${t.name}`;
     case 'shared':
-    case 'lazy':
-      return `${t.t} ${t.root.t === 'plain' ? (t.root.native === 'any' ? 'plain data' : t.root.native) : (t.root.tag ?? t.root.name)}`;
+    case 'lazy': {
+      const r = t.root;
+      return `${t.t} ${r.t === 'plain' ? (r.native === 'any' ? 'plain data' : r.native) : r.t === 'codec' ? `codec ${r.name}` : (r.tag ?? r.name)}`;
+    }
   }
 }

@@ -20,7 +20,8 @@ import { PagableError } from '../error.js';
  * 0xC1, so escapes are unambiguous. Instances are positional arrays of their stored fields (in
  * the writer's declaration order); an instance whose class differs from the declared one (or in
  * a @Dyn field or plain data) is the escape [C1, ESC_CLASS + i, ...fields], i being its class's
- * index in the blob's schema set.
+ * index in the blob's schema set. A value stored through a codec is its encoding (plain data) where
+ * its exact class is declared, and the escape [C1, Esc.Codec, name, encoding] anywhere else.
  *
  * msgpackr is kept as the reference the writer and reader are tested against, and reads legacy
  * blobs. Private Packr/Unpackr instances, no registered extensions (a user's own msgpackr use
@@ -78,6 +79,8 @@ export const enum Esc {
   Typed = 6,
   /** [C1, 7, k0, v0, ...]: an object without a prototype (`Object.create(null)`). */
   NullObject = 7,
+  /** [C1, 8, name, plain]: a value stored through the codec of that name (registerCodec, or a field's own). */
+  Codec = 8,
 }
 
 /** [C1, ESC_CLASS + i, ...fields]: an instance of class i of the blob's schema set. */

@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { PagableError } from '../error.js';
 import type { Class, FieldDecl, FieldKind, TypeSpec } from './type-spec.js';
 import { ancestryOf, fieldDeclsOf } from './field-records.js';
-import { ANY, NATIVE_TYPES, anyOf, type ClassSchema, type RootSchema, type Schema } from './schema.js';
+import { ANY, NATIVE_TYPES, anyOf, type ClassSchema, type CodecSchema, type RootSchema, type Schema } from './schema.js';
 import { tagOfClass } from './tag-registry.js';
+import { type CodecEntry, codecOfClass, fieldCodec } from './codec-registry.js';
 import { type CtField, classTransformerLayout } from './class-transformer.js';
 
 /*
@@ -63,6 +64,13 @@ export interface ClassMeta {
 
 /** Records that `cls` is serializable; without `options`, keeps those already recorded. */
 export function markPagable(cls: Class, options?: PagableOptions): void {
+  const codec = codecOfClass(cls);
+  if (codec !== undefined) {
+    throw new PagableError(
+      'INVALID_ARGUMENT',
+      `${cls.name}: stored through codec "${codec.name}" (registerCodec); a class is stored one way, by its codec or by its decorated fields`,
+    );
+  }
   if (options !== undefined || !isMarkedPagable(cls)) Reflect.defineMetadata(OPTIONS_KEY, { ...options }, cls);
   metas.delete(cls);
 }
@@ -198,6 +206,8 @@ function restoredHook(cls: Class): ((obj: object) => void) | undefined {
 function lazyField(decl: FieldDecl, owner: Class, className: string): FieldMeta {
   const typeKnown = decl.type !== undefined || typeof decl.designType === 'function';
   const f = { name: decl.name, kind: decl.kind, owner, aliases: decl.aliases, typeKnown } as MutableFieldMeta;
+  if (decl.default !== undefined) f.default = decl.default;
+  if (decl.migrate !== undefined) f.migrate = decl.migrate;
   Object.defineProperty(f, 'schema', {
     configurable: true,
     enumerable: true,
@@ -225,6 +235,7 @@ export function resolveSchema(decl: FieldDecl, where: string): Schema {
   }
   switch (decl.kind) {
     case 'field':
+      if (decl.codec !== undefined) return withFieldCodec(fieldCodec(decl.codec), spec, decl.designType, where);
       if (spec === undefined) return fromDesignType(decl.designType);
       return wrapArrays(spec, where, rootOf);
     case 'shared':
@@ -254,11 +265,45 @@ function wrapArrays(spec: TypeSpec, where: string, leaf: (c: Class) => Schema): 
   return out;
 }
 
+/**
+ * A field with its own codec: `() => [X]` applies it to each element; the declared class (from
+ * the thunk or `design:type`) is what values must be, unless it is Object (`unknown`, a union).
+ */
+function withFieldCodec(codec: CodecEntry, spec: TypeSpec | undefined, designType: unknown, where: string): Schema {
+  const leaf = (c: unknown): CodecSchema => ({
+    k: 'codec',
+    cls: typeof c === 'function' && c !== Object ? (c as Class) : undefined,
+    codec,
+  });
+  return spec === undefined ? leaf(designType) : wrapArrays(spec, where, leaf);
+}
+
+const codecSchemas = new WeakMap<CodecEntry, CodecSchema>();
+/** Classes declared somewhere as classes that are neither @Pagable nor codec'd (abstract bases). */
+const declaredPlainClasses = new WeakSet<Class>();
+
 /** The schema of a value declared as class `c`: native types are plain data. */
 export function rootOf(c: Class): RootSchema {
   if (NATIVE_TYPES.has(c)) return anyOf(c);
   const meta = getClassMeta(c);
-  return meta ? meta.asSchema : { k: 'class', cls: c, meta: undefined };
+  if (meta) return meta.asSchema;
+  const codec = codecOfClass(c);
+  if (codec !== undefined) {
+    // One object per class: roots are compared by identity (an arc's written root and a field's).
+    let s = codecSchemas.get(codec);
+    if (s === undefined) codecSchemas.set(codec, (s = Object.freeze({ k: 'codec', cls: c, codec })));
+    return s;
+  }
+  declaredPlainClasses.add(c);
+  return { k: 'class', cls: c, meta: undefined };
+}
+
+/**
+ * True when a field or load has declared `c` before it had a codec: that schema is resolved once
+ * and kept, so a codec registered now would not be used for it.
+ */
+export function declaredWithoutCodec(c: Class): boolean {
+  return declaredPlainClasses.has(c);
 }
 
 function fromDesignType(t: unknown): Schema {

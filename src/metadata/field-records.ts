@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { PagableError } from '../error.js';
-import { aliasesOf } from './field-options.js';
+import { fieldOptionsOf } from './field-options.js';
 import type { Class, FieldDecl, FieldKind, TypeSpec } from './type-spec.js';
 
 /*
@@ -199,7 +199,14 @@ function declOf(cls: Class, name: string, kind: FieldKind, args: FieldArgs, desi
   } else {
     throw new PagableError('NOT_PAGABLE', `${where}: the type must be a thunk such as () => MyClass or () => [MyClass]`);
   }
-  return { name, kind, type, designType, aliases: aliasesOf(options, name, where) };
+  const o = fieldOptionsOf(options, name, where);
+  if (o.codec !== undefined && kind !== 'field') {
+    throw new PagableError(
+      'INVALID_ARGUMENT',
+      `${where}: a codec stores a value inline, in its parent's blob; give it to @Field (not ${DECORATOR_OF[kind]}), or register it for the class with registerCodec`,
+    );
+  }
+  return { name, kind, type, designType, aliases: o.aliases, default: o.default, migrate: o.migrate, codec: o.codec };
 }
 
 /** INVALID_ARGUMENT when an alias of one field is another field's name or alias. */

@@ -1,5 +1,6 @@
 import type { Class } from './type-spec.js';
 import type { ClassMeta } from './class-meta.js';
+import type { CodecEntry } from './codec-registry.js';
 
 /**
  * A resolved field type: what the codec walks. Built once per field on first use, from the
@@ -11,6 +12,7 @@ export type Schema =
   | { readonly k: 'array'; readonly of: Schema }
   | { readonly k: 'dyn'; readonly base: Class | undefined }
   | UnionSchema
+  | CodecSchema
   | { readonly k: 'shared'; readonly root: RootSchema }
   | { readonly k: 'lazy'; readonly root: RootSchema };
 
@@ -44,8 +46,21 @@ export interface UnionSchema {
   readonly byClass: ReadonlyMap<Class, string>;
 }
 
-/** What a blob's root is decoded as. */
-export type RootSchema = AnySchema | ClassSchema;
+/**
+ * Values stored through a codec: a class registered with `registerCodec` (`codec.cls`), or a
+ * field's own `FieldOptions.codec`. `cls` is what values must be (`nativeFits`): the registered
+ * class, or the type a field with its own codec declares (undefined when it declares none, or
+ * Object). Where a registered codec's class is declared, a value of exactly that class is written
+ * as its encoding alone; any other value carries its name (or tag).
+ */
+export interface CodecSchema {
+  readonly k: 'codec';
+  readonly cls: Class | undefined;
+  readonly codec: CodecEntry;
+}
+
+/** What a blob's root is decoded as (a codec'd value in a blob of its own always carries its name). */
+export type RootSchema = AnySchema | ClassSchema | CodecSchema;
 
 /** The one `any` schema (shared, so identity comparisons work). */
 export const ANY: AnySchema = Object.freeze({ k: 'any' });
@@ -99,6 +114,8 @@ export function describeSchema(s: Schema): string {
       return s.base ? `dyn ${s.base.name}` : 'dyn';
     case 'union':
       return [...s.byName.keys()].join(' | ');
+    case 'codec':
+      return s.codec.cls !== undefined ? s.codec.cls.name : `${s.cls?.name ?? 'plain data'} (codec ${s.codec.name})`;
     case 'shared':
       return `shared ${describeSchema(s.root)}`;
     case 'lazy':

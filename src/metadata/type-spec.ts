@@ -1,3 +1,5 @@
+import type { Codec } from './codec-registry.js';
+
 /** Any class, abstract or not: what decorators and `load` accept. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Class<T = unknown> = abstract new (...args: any[]) => T;
@@ -21,4 +23,10 @@ export interface FieldDecl {
   readonly designType: unknown;
   /** Earlier names of the field (`FieldOptions.aliases`), for loading blobs written under them. */
   readonly aliases: readonly string[];
+  /** `FieldOptions.default`: the value when a stored schema lacks the field. */
+  readonly default?: () => unknown;
+  /** `FieldOptions.migrate`: converts a stored value of a kind the declared type cannot be. */
+  readonly migrate?: (stored: unknown) => unknown;
+  /** `FieldOptions.codec`: this field's own codec (`@Field` only). */
+  readonly codec?: Codec<unknown, unknown>;
 }

@@ -3,7 +3,8 @@ import type { BlobEncoder } from '../codec/encoder.js';
 import { via } from '../codec/encoder.js';
 import { PagableError } from '../error.js';
 import type { ClassMeta } from '../metadata/class-meta.js';
-import type { RootSchema } from '../metadata/schema.js';
+import { type RootSchema, describeSchema } from '../metadata/schema.js';
+import { classFits } from '../codec/wire-rules.js';
 
 /**
  * An arc stored before (it has a key), met where `declared` is declared (field `owner.field`):
@@ -20,6 +21,15 @@ export function checkArcLayout(
   const written = inner.root;
   if (written === undefined || written === declared) return;
   if (inner.resident) return encoder.checkRoot(inner.value, declared, via(owner, field));
+  if (declared.k === 'codec') {
+    // Read back, the blob must give a value of the codec's class: written for it or a subclass of it.
+    const cls = written.k === 'codec' ? written.cls : written.k === 'class' && written.meta?.tag !== undefined ? written.cls : undefined;
+    if (cls !== undefined && declared.cls !== undefined && classFits(cls, declared.cls)) return;
+    throw new PagableError(
+      'TYPE_MISMATCH',
+      `${via(owner, field)}: the arc holds a blob written as ${describeSchema(written)}, which cannot be read back as ${describeSchema(declared)} (pin it first if it holds one)`,
+    );
+  }
   if (declared.k !== 'class') {
     // Read as plain data, a blob must carry its class: written for a tagged class or a base
     // that is not @Pagable (whose values are all tagged), or written as plain data.

@@ -125,10 +125,14 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     return this.#io.closed;
   }
 
-  #checkKey(key: unknown, what: string): asserts key is DataKey {
-    // No blob is named by a malformed key: NOT_FOUND, as for a well-formed key nobody stored.
+  /**
+   * A key given to `load` or `setRoot` must be a key: a malformed one is the caller's mistake (a
+   * root name or a prefix passed as a key), INVALID_ARGUMENT. The raw lookups (`fetchData`) answer
+   * NOT_FOUND for it instead, as for any name under which no blob is stored.
+   */
+  #checkKey(key: unknown, what: string, code: 'INVALID_ARGUMENT' | 'NOT_FOUND' = 'INVALID_ARGUMENT'): asserts key is DataKey {
     if (!isDataKey(key))
-      throw new PagableError('NOT_FOUND', `${what}: ${JSON.stringify(key)?.slice(0, 80)} is not a key (32 lowercase hex characters)`);
+      throw new PagableError(code, `${what}: ${JSON.stringify(key)?.slice(0, 80)} is not a key (32 lowercase hex characters)`);
   }
 
   /**
@@ -191,7 +195,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   /** One blob; NOT_FOUND if absent, STORAGE_CLOSED after close. */
   async fetchData(key: DataKey): Promise<PagableData> {
     this.#io.checkOpen('fetchData');
-    this.#checkKey(key, 'fetchData');
+    this.#checkKey(key, 'fetchData', 'NOT_FOUND');
     const [blob] = await this.#io.fetchMany([key], () => notFound(key, undefined));
     return blob!;
   }
@@ -199,7 +203,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   /** One blob, synchronously; IO where the backend cannot (use fetchData). */
   fetchDataSync(key: DataKey): PagableData {
     this.#io.checkOpen('fetchDataSync');
-    this.#checkKey(key, 'fetchDataSync');
+    this.#checkKey(key, 'fetchDataSync', 'NOT_FOUND');
     return this.#io.fetchSync(key, () => notFound(key, undefined));
   }
 

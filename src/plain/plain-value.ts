@@ -1,4 +1,4 @@
-import { ChildView, InstanceView, scalarJson, typedValues } from '../cli/blob-view.js';
+import { ChildView, CodecView, InstanceView, scalarJson, typedValues } from '../cli/blob-view.js';
 import { C1, ESC_CLASS, Esc } from '../codec/wire.js';
 import { PagableError } from '../error.js';
 
@@ -10,6 +10,7 @@ import { PagableError } from '../error.js';
  *   {"$class": "Name", field: value, ...}   an instance (its tag, else its class name); a field
  *                                           holding undefined is left out
  *   {"$ref": key} / {"$ref": key, "lazy": true}   a @Shared / @Lazy child: another blob of the graph
+ *   {"$codec": name, "value": encoding}   a value stored through the codec of that name
  *   {"$undefined": true}   {"$number": "-0" | "NaN" | "Infinity" | "-Infinity"}   {"$bigint": "123"}
  *   {"$date": "ISO 8601" | null (an invalid Date)}   {"$bytes": base64}   {"$utf16": [code units]}
  *   {"$map": [[k, v], ...]}   {"$set": [v, ...]}   {"$typed": "Float64Array", "values": [...]}
@@ -51,6 +52,7 @@ export class PlainWriter {
       return v.lazy ? { $ref: v.key, lazy: true } : { $ref: v.key };
     }
     if (v instanceof InstanceView) return this.instance(v);
+    if (v instanceof CodecView) return { $codec: this.str(v.name), value: this.of(v.value) };
     if (v instanceof Uint8Array) return { $bytes: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
     if (v instanceof Date) return { $date: Number.isNaN(v.getTime()) ? null : v.toISOString() };
     // A msgpack map is a plain object of the graph (a JS Map is an escape, below).
@@ -135,6 +137,8 @@ export class PlainWriter {
         if (t === undefined) throw this.corrupt('a malformed typed array');
         return { $typed: t.name, values: t.values.map((x) => this.of(x)) };
       }
+      case Esc.Codec:
+        return { $codec: typeof v[2] === 'string' ? this.str(v[2]) : null, value: this.of(v[3]) };
       case Esc.Instance:
         // Named by a tag the schema does not resolve (a blob written before schemas were stored).
         return { $class: typeof v[2] === 'string' ? v[2] : null, $values: v.slice(3).map((x) => this.of(x)) };

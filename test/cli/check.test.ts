@@ -39,10 +39,11 @@ describe('pagable check', function () {
   this.timeout(120_000);
   let dir: string;
   let v1Store: string;
+  let v1Keys: { library: string; cover: string };
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pagable-check-'));
     v1Store = join(dir, 'v1');
-    await runNode([join(FIXTURES, 'evolve-v1.js'), 'lmdb', v1Store]);
+    v1Keys = JSON.parse(await runNode([join(FIXTURES, 'evolve-v1.js'), 'lmdb', v1Store])) as { library: string; cover: string };
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -82,6 +83,33 @@ describe('pagable check', function () {
     expect(r.stdout).to.match(/evolve\.Cover \(Cover\)\n {2}stored [0-9a-f]{32}: same as the code\n/);
     expect(r.stdout).to.contain('not in the store: e');
     expect(r.stdout).to.contain('warning: class e is stored under a name that looks minified');
+  });
+
+  it('with a default for each added field and a migrate for the retyped one: nothing is lost (exit 0), and the load does what it says', async () => {
+    const r = await pagable('check', v1Store, '--classes', join(FIXTURES, 'evolve-v4-classes.js'));
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('    added     isbn: String (its default fills it)');
+    expect(r.stdout).to.contain('    added     born: Number (its default fills it)');
+    expect(r.stdout).to.contain('    retyped   color: stored String, declared Number: converted by its migrate');
+    expect(r.stdout).to.not.contain('dropped');
+    expect(r.stdout.trim().split('\n').pop()).to.equal('these classes read every stored class without losing data');
+    const j = JSON.parse(
+      (await pagable('check', v1Store, '--classes', join(FIXTURES, 'evolve-v4-classes.js'), '--json')).stdout,
+    ) as CheckJson;
+    expect(byTag(j, 'evolve.Book').versions[0]!.added).to.deep.equal([{ field: 'isbn', type: 'String', default: true }]);
+    expect(byTag(j, 'evolve.Cover').versions[0]!.mismatches).to.deep.equal([
+      { field: 'color', stored: 'String', declared: 'Number', verdict: 'mismatch', migrate: true },
+    ]);
+    // What check promised, the load does (its own process: one class per tag).
+    const loaded = JSON.parse(await runNode([join(FIXTURES, 'evolve-v4.js'), v1Store, v1Keys.library, v1Keys.cover])) as unknown;
+    expect(loaded).to.deep.equal({
+      books: [
+        { title: 'Dune', isbn: 'n/a', born: 0, color: 1 },
+        { title: 'Dune Messiah', isbn: 'n/a', born: 0, color: 3 },
+        { title: 'Children of Dune', isbn: 'n/a', born: 0, color: 0 },
+      ],
+      cover: 2,
+    });
   });
 
   it('loads a CommonJS module as well', async () => {

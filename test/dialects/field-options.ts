@@ -99,4 +99,34 @@ export const badFieldOptions: Readonly<Record<string, BadOptionsCase>> = {
     },
     names: ['Misspelt.self', '"alias"'],
   },
+  'a default that is not a function': {
+    define: ({ Pagable, Field }) => {
+      @Pagable()
+      class Defaulted {
+        @Field({ default: [] as unknown as () => unknown }) tags!: string[];
+      }
+      return Defaulted;
+    },
+    names: ['Defaulted.tags', 'default must be a function'],
+  },
+  'a codec without decode': {
+    define: ({ Pagable, Field }) => {
+      @Pagable()
+      class HalfCodec {
+        @Field({ codec: { name: 'half', encode: String } as unknown as FieldOptions['codec'] }) at!: Date;
+      }
+      return HalfCodec;
+    },
+    names: ['HalfCodec.at', 'encode and decode'],
+  },
+  'a codec on a @Shared field': {
+    define: ({ Pagable, Shared }) => {
+      @Pagable()
+      class SharedCodec {
+        @Shared(() => Date, { codec: { name: 'iso', encode: String, decode: (s: string) => new Date(s) } }) at!: Date;
+      }
+      return SharedCodec;
+    },
+    names: ['SharedCodec.at', 'give it to @Field'],
+  },
 };

@@ -4,8 +4,8 @@ import { expectError } from '../support/expect-error.js';
 
 /*
  * What counts as a key: exactly 32 lowercase hex characters, as a primitive string. Anything else
- * is refused where a key comes in (a child key of a blob: CORRUPT; a key to load: NOT_FOUND saying
- * it is not a key), never misread as another key.
+ * is refused where a key comes in (a child key of a blob: CORRUPT; a key to load or root: INVALID_ARGUMENT
+ * saying it is not a key; a raw fetch: NOT_FOUND), never misread as another key.
  */
 
 const KEY = '0123456789abcdef0123456789abcdef';
@@ -50,14 +50,15 @@ describe('DataKey: what counts as a key', () => {
     }
   });
 
-  it('load and fetchData refuse what is not a key with NOT_FOUND saying so, and find nothing under a near miss', async () => {
+  it('load refuses what is not a key with INVALID_ARGUMENT saying so (fetchData finds nothing: NOT_FOUND), and find nothing under a near miss', async () => {
     const s = new InMemoryPagableStorage();
     const key = await s.save(new Thing());
     expect(await s.load(Thing, key)).to.be.instanceOf(Thing);
     for (const bad of [key + '0', key.toUpperCase(), [key], new String(key), key.slice(0, 31) + '\u00b0']) {
-      const e = await expectError(s.load(Thing, bad as string), 'NOT_FOUND');
+      const e = await expectError(s.load(Thing, bad as string), 'INVALID_ARGUMENT');
       expect(e.message, String(bad)).to.contain('is not a key');
       await expectError(s.fetchData(bad as string), 'NOT_FOUND');
+      await expectError(s.setRoot('r', bad as string), 'INVALID_ARGUMENT');
     }
     await s.close();
   });

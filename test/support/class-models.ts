@@ -2,8 +2,9 @@
  * Random class models for the write-rule property (test/paging/given-back.test.ts): a few classes
  * made at runtime and decorated by calling the legacy decorators as functions, with every field
  * kind (inline classes, @Shared, @Lazy, @Dyn, arrays of each, every built-in type, by `() => X` or
- * by `design:type`, and untyped plain data), subclasses, tags, an undecorated abstract base, and
- * odd class and field names. A model is plain data (a fast-check value that prints and shrinks);
+ * by `design:type`, and untyped plain data), subclasses, tags, an undecorated abstract base, odd
+ * class and field names, classes stored through codecs (codec-models.ts), fields with a codec of
+ * their own, and fields with a default. A model is plain data (a fast-check value that prints and shrinks);
  * `buildModel` makes its classes, each time new ones.
  */
 import { Type } from 'class-transformer';
@@ -12,6 +13,7 @@ import 'reflect-metadata';
 import type { TYPED_ARRAYS } from '../../src/codec/wire.js';
 import { type Class, Dyn, Field, Lazy, Pagable, Shared, TypeTag, type TypeSpec } from '../../src/index.js';
 import { NATIVE_TYPES } from '../../src/metadata/schema.js';
+import { Money, Point, Price, boxCodec, epochCodec } from './codec-models.js';
 
 /** A built-in type a field may be declared with, by constructor name. */
 export type Native =
@@ -32,13 +34,24 @@ export const NATIVES = new Map<string, Class>(
   [...NATIVE_TYPES].filter((c) => c !== Symbol && c !== Function).map((c) => [(c as Class).name, c as Class]),
 ) as ReadonlyMap<Native, Class>;
 
-/** What a field's type names: a built-in type, a model class (by index), or the model's undecorated base. */
+/** Classes stored through registered codecs, by name. */
+export const CODEC_CLASSES = { Money, Point, Price } as const;
+
+/** Codecs a field may have of its own: `epoch` for Dates (`() => Date`, arrays of it), `box` for plain data. */
+export type OwnCodec = 'epoch' | 'box';
+
+/** What a field's type names: a built-in type, a model class (by index), the model's undecorated base, or a codec'd class. */
 export type Leaf =
-  { readonly t: 'native'; readonly native: Native } | { readonly t: 'class'; readonly cls: number } | { readonly t: 'base' };
+  | { readonly t: 'native'; readonly native: Native }
+  | { readonly t: 'class'; readonly cls: number }
+  | { readonly t: 'base' }
+  | { readonly t: 'codec'; readonly cls: keyof typeof CODEC_CLASSES };
 
 /** One field: its decorator, what its type names, and how (arrays around it; `design:type` or a thunk). */
 export type FieldSpec =
-  | { readonly kind: 'field'; readonly leaf: Leaf; readonly arrays: number; readonly design: boolean }
+  | { readonly kind: 'field'; readonly leaf: Leaf; readonly arrays: number; readonly design: boolean; readonly withDefault?: boolean }
+  /** A field with a codec of its own. */
+  | { readonly kind: 'coded'; readonly codec: OwnCodec; readonly arrays: number }
   | { readonly kind: 'untyped' }
   | { readonly kind: 'shared' | 'lazy'; readonly leaf: Leaf; readonly arrays: number }
   | { readonly kind: 'dyn'; readonly base: number | 'base' | undefined; readonly arrays: number }
@@ -97,6 +110,10 @@ function leaf(n: number): fc.Arbitrary<Leaf> {
     { arbitrary: fc.constantFrom(...NATIVE_NAMES).map((native): Leaf => ({ t: 'native', native })), weight: 4 },
     { arbitrary: fc.nat(n - 1).map((cls): Leaf => ({ t: 'class', cls })), weight: 3 },
     { arbitrary: fc.constant<Leaf>({ t: 'base' }), weight: 1 },
+    {
+      arbitrary: fc.constantFrom('Money' as const, 'Point' as const, 'Price' as const).map((cls): Leaf => ({ t: 'codec', cls })),
+      weight: 1,
+    },
   );
 }
 
@@ -108,8 +125,18 @@ function fieldSpec(n: number): fc.Arbitrary<FieldSpec> {
     fc.constant<Leaf>({ t: 'native', native: 'Object' }),
   );
   return fc.oneof(
-    { arbitrary: fc.record({ kind: fc.constant('field' as const), leaf: leaf(n), arrays, design: fc.boolean() }), weight: 8 },
+    {
+      arbitrary: fc.record({ kind: fc.constant('field' as const), leaf: leaf(n), arrays, design: fc.boolean(), withDefault: fc.boolean() }),
+      weight: 8,
+    },
     { arbitrary: fc.constant({ kind: 'untyped' as const }), weight: 1 },
+    {
+      arbitrary: fc.oneof(
+        fc.record({ kind: fc.constant('coded' as const), codec: fc.constant('epoch' as const), arrays: fc.nat(1) }),
+        fc.constant({ kind: 'coded' as const, codec: 'box' as const, arrays: 0 }),
+      ),
+      weight: 1,
+    },
     { arbitrary: fc.record({ kind: fc.constantFrom('shared' as const, 'lazy' as const), leaf: arcLeaf, arrays: fc.nat(1) }), weight: 3 },
     {
       arbitrary: fc.record({
@@ -213,7 +240,8 @@ export function buildModel(spec: ModelSpec): Model {
       ...c.fields.filter(([n]) => !inherited.some(([m]) => m === n)),
     ]);
   });
-  const leafClass = (l: Leaf): Class => (l.t === 'native' ? NATIVES.get(l.native)! : l.t === 'base' ? Base : classes[l.cls]!);
+  const leafClass = (l: Leaf): Class =>
+    l.t === 'native' ? NATIVES.get(l.native)! : l.t === 'base' ? Base : l.t === 'codec' ? CODEC_CLASSES[l.cls] : classes[l.cls]!;
   const wrap = (t: TypeSpec, arrays: number): TypeSpec => (arrays === 0 ? t : wrap([t], arrays - 1));
   spec.classes.forEach((c, i) => {
     const proto = classes[i]!.prototype as object;
@@ -223,12 +251,23 @@ export function buildModel(spec: ModelSpec): Model {
         continue;
       }
       switch (f.kind) {
-        case 'field':
+        case 'field': {
+          // A default changes nothing when the stored schema has the field, as here.
+          const options = f.withDefault === true ? { default: () => null } : {};
           if (f.design && f.arrays === 0) {
             Reflect.defineMetadata('design:type', leafClass(f.leaf), proto, name);
-            Field()(proto, name);
+            Field(options)(proto, name);
           } else {
-            Field(() => wrap(leafClass(f.leaf), f.arrays))(proto, name);
+            Field(() => wrap(leafClass(f.leaf), f.arrays), options)(proto, name);
+          }
+          break;
+        }
+        case 'coded':
+          if (f.codec === 'box') {
+            Reflect.defineMetadata('design:type', Object, proto, name);
+            Field({ codec: boxCodec })(proto, name);
+          } else {
+            Field(() => wrap(Date, f.arrays), { codec: epochCodec })(proto, name);
           }
           break;
         case 'untyped':

@@ -9,6 +9,7 @@
  * them once), and inline values are copies, never shared with anything.
  */
 import { getClassMeta } from '../../src/metadata/class-meta.js';
+import { codecOfClass } from '../../src/metadata/codec-registry.js';
 import type { Schema } from '../../src/metadata/schema.js';
 import { type Class, PagableArc, type PinnedPagableArc } from '../../src/index.js';
 
@@ -103,6 +104,15 @@ export class GivenBack {
         );
       for (const f of meta.fields) push(own1(o, f.name), own1(b, f.name), `${path}.${f.name}`, f.schema);
       for (const k of rest) push(own1(o, k), own1(b, k), `${path}[${JSON.stringify(k)}]`, undefined);
+      return;
+    }
+    if (codecOfClass(o.constructor) !== undefined) {
+      // Stored through a codec (test/support/codec-models.ts): its class, and its own fields, as they were.
+      if (Object.getPrototypeOf(b) !== proto) throw new NotGivenBack(`${path}: ${describe(o)} came back as ${describe(b)}`);
+      const x = Object.keys(o);
+      if (JSON.stringify(x) !== JSON.stringify(Object.keys(b)))
+        throw new NotGivenBack(`${path}: a ${describe(o)} came back with own properties ${JSON.stringify(Object.keys(b))}`);
+      for (const k of x) push(own1(o, k), own1(b, k), `${path}.${k}`, undefined);
       return;
     }
     if (ArrayBuffer.isView(o)) {

@@ -9,7 +9,8 @@
  */
 import fc from 'fast-check';
 import { type Class, PagableArc, type PagableStorage } from '../../src/index.js';
-import type { FieldSpec, Leaf, Model, Native } from './class-models.js';
+import { CODEC_CLASSES, type FieldSpec, type Leaf, type Model, type Native } from './class-models.js';
+import { LabeledPoint, Money, Point, Point3, Price } from './codec-models.js';
 import { bigints, dates, keys, numbers, objectOf, shortStrings, smallBytes, smallPlain as plain } from './plain-values.js';
 
 /** A value drawn for a model. */
@@ -31,6 +32,8 @@ export interface Drawn {
 function source<T>(a: fc.Arbitrary<T>): () => fc.Arbitrary<T> {
   return () => a;
 }
+
+const CODEC_LIST: readonly Class[] = Object.values(CODEC_CLASSES);
 
 /** Names of the undeclared properties of class-transformer models. */
 const EXTRA = ['x', 'toJSON', '__proto__', ''];
@@ -88,6 +91,8 @@ function wildPrimitive(): fc.Arbitrary<unknown> {
     () => 1,
     Symbol('s'),
     new (class NotPagable {})(),
+    new Money(1n, 0),
+    new LabeledPoint(1, 2),
   );
 }
 
@@ -173,12 +178,13 @@ export class ValueMaker {
     return out;
   }
 
-  private leafClass(l: Leaf & { t: 'class' | 'base' }): Class {
-    return l.t === 'base' ? this.model.base : this.model.classes[l.cls]!;
+  private leafClass(l: Leaf & { t: 'class' | 'base' | 'codec' }): Class {
+    return l.t === 'base' ? this.model.base : l.t === 'codec' ? CODEC_CLASSES[l.cls] : this.model.classes[l.cls]!;
   }
 
   /** An instance that can stand where `c` is declared (reused now and then), or null when none can or the budget is spent. */
   private instance(c: Class, tagsOnly: boolean, reuse: number): object | null {
+    if (CODEC_LIST.includes(c)) return this.coded(c, reuse);
     if (this.chance(reuse)) {
       const old = this.pick(this.pool.filter((o) => this.fitting(c, tagsOnly).some((i) => o.constructor === this.model.classes[i])));
       if (old !== undefined) return old;
@@ -187,13 +193,42 @@ export class ValueMaker {
     return i === undefined ? null : this.build(i);
   }
 
+  /** A value of codec'd class `c` (a subclass now and then), reused now and then. */
+  private coded(c: Class, reuse: number): object {
+    if (this.chance(reuse)) {
+      const old = this.pick(this.pool.filter((o) => o instanceof c && !(o instanceof LabeledPoint)));
+      if (old !== undefined) return old;
+    }
+    const g = this.g;
+    let v: object;
+    if (c === Money) v = new Money(g(BIGINTS), g(fc.nat, 4));
+    else if (c === Price) v = new Price(new Money(g(BIGINTS), g(fc.nat, 4)));
+    else if (!this.chance(0.05)) v = this.chance(0.5) ? new Point(g(NUMBERS), g(NUMBERS)) : new Point3(g(NUMBERS), g(NUMBERS), g(NUMBERS));
+    else {
+      // Its base's codec does not cover it: refused.
+      this.wildUsed = true;
+      v = new LabeledPoint(g(NUMBERS), g(NUMBERS));
+    }
+    this.pool.push(v);
+    return v;
+  }
+
+  /** Plain data holding a value of a codec'd class. */
+  private plainWithCoded(): unknown {
+    return [this.g(PLAIN), { v: this.coded(this.pick(CODEC_LIST)!, 0.2) }];
+  }
+
   private field(f: FieldSpec): unknown {
     switch (f.kind) {
       case 'field':
         return this.arrays(f.arrays, () => this.leaf(f.leaf));
+      case 'coded':
+        return f.codec === 'box' ? this.maybeWild(() => this.g(PLAIN)) : this.arrays(f.arrays, () => this.g(DATES));
       case 'untyped':
-        // Nothing declares its type: an instance can only be inside plain data, and tagged.
-        return this.maybeWild(() => (this.chance(0.2) ? [this.g(PLAIN), this.tagged(undefined)] : this.g(PLAIN)));
+        // Nothing declares its type: an instance can only be inside plain data, and tagged (or codec'd).
+        return this.maybeWild(() =>
+          this.chance(0.2) ? [this.g(PLAIN), this.tagged(undefined)] : this.chance(0.1) ? this.plainWithCoded() : this.g(PLAIN),
+        );
       case 'shared':
         return this.arrays(f.arrays, () => this.shared(f.leaf));
       case 'lazy':
@@ -278,7 +313,8 @@ export class ValueMaker {
       case 'Array':
         return g(SMALL_PLAIN);
       case 'Object':
-        // Anything: plain data, or a tagged instance (the type is known, so it may be the value itself).
+        // Anything: plain data, or a tagged or codec'd instance (the type is known, so it may be the value itself).
+        if (this.chance(0.1)) return this.chance(0.5) ? this.coded(this.pick(CODEC_LIST)!, 0.2) : this.plainWithCoded();
         return this.chance(0.2) ? this.tagged(undefined) : g(PLAIN);
       default:
         return g(TYPED[n]!);

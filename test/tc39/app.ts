@@ -36,7 +36,37 @@ async function main(): Promise<void> {
   } catch (e) {
     console.log(JSON.stringify({ untyped: e instanceof PagableError ? e.code : String(e), message: (e as Error).message }));
   }
+  console.log(JSON.stringify(await codecs(storage)));
   await storage.close();
+}
+
+/** A foreign class through registerCodec, a field's own codec, and a default, under standard decorators. */
+async function codecs(storage: InMemoryPagableStorage): Promise<unknown> {
+  const { Pagable, Field, registerCodec } = pagable;
+  class Money {
+    constructor(readonly cents: number) {}
+  }
+  registerCodec(Money, { name: 'app.money', encode: (m) => m.cents, decode: (c: number) => new Money(c) });
+  @Pagable({ name: 'app.Bill' })
+  class BillV1 {
+    @Field(() => Money) total!: Money;
+  }
+  @Pagable({ name: 'app.Bill' })
+  class Bill {
+    @Field(() => Money) total!: Money;
+    @Field(() => Date, { codec: { name: 'app.epoch', encode: (d: Date) => d.getTime(), decode: (t: number) => new Date(t) } }) due!: Date;
+    @Field(() => [String], { default: () => ['new'] }) notes!: string[];
+  }
+  const back = await storage.load(Bill, await storage.save(Object.assign(new BillV1(), { total: new Money(1250) })));
+  const full = await storage.load(
+    Bill,
+    await storage.save(Object.assign(new Bill(), { total: new Money(1), due: new Date(5), notes: [] })),
+  );
+  return {
+    total: back.total instanceof Money ? back.total.cents : null,
+    notes: back.notes,
+    due: full.due instanceof Date ? full.due.getTime() : null,
+  };
 }
 
 main().catch((e: unknown) => {
