@@ -72,6 +72,8 @@ export class PageOutRun {
   private readonly failedWith = new Map<object, PagableError>();
   /** Schema sets already added to the batch by this run. */
   private readonly schemasPut = new Set<SchemaSet>();
+  /** Schema blobs already added, by key: sets that share a class blob hold it once. */
+  private readonly schemaBlobsPut = new Set<DataKey>();
 
   /*
    * The work stack: references to visit (what holds them: record `tParent`, child slot `tSlot`),
@@ -129,7 +131,15 @@ export class PageOutRun {
     return keyFromBytes(this.keys, 16 * this.ids.get(ref.target)!);
   }
 
-  private push(target: object, isArc: boolean, root: RootSchema, owner: ClassMeta | undefined, field: string, parent: number, slot: number): void {
+  private push(
+    target: object,
+    isArc: boolean,
+    root: RootSchema,
+    owner: ClassMeta | undefined,
+    field: string,
+    parent: number,
+    slot: number,
+  ): void {
     const t = this.nTasks++;
     this.tTarget[t] = target;
     this.tArc[t] = isArc;
@@ -216,7 +226,13 @@ export class PageOutRun {
     const sf = schemaFrames(schema);
     if (!this.schemasPut.has(schema)) {
       this.schemasPut.add(schema);
-      for (let i = 0; i < sf.frames.length; i++) this.batch.add(sf.frames[i]!, 0, sf.lengths[i]!, sf.children[i]!, sf.keys, 16 * i);
+      const blobs = schema.blobs;
+      for (let i = 0; i < sf.frames.length; i++) {
+        const key = blobs[i]![0];
+        if (this.schemaBlobsPut.has(key)) continue;
+        this.schemaBlobsPut.add(key);
+        this.batch.add(sf.frames[i]!, 0, sf.lengths[i]!, sf.children[i]!, sf.keys, 16 * i);
+      }
     }
     // The schema set is a child like any other (gc, verify and copies follow it), always last.
     const tail = at + FRAME_HEAD + len + 16 * n;
@@ -322,6 +338,7 @@ export class PageOutRun {
     this.ids.clear();
     this.failedWith.clear();
     this.schemasPut.clear();
+    this.schemaBlobsPut.clear();
     this.nKeys = 0;
     for (let i = 0; i < this.nTasks; i++) this.tTarget[i] = RELEASED;
     for (let r = 0; r < this.nRecords; r++) {
