@@ -4,7 +4,7 @@
  *
  *   decorators ─► metadata ◄─ codec ◄─ paging ─► arc
  *                                       │
- *                       keys ◄── blobstore ◄─┘        storage ─► paging, blobstore
+ *                       keys ◄── blobstore ◄─┘   (paging/*-storage.ts: the public storages)
  *
  * keys (DataKey, computeKey, BLAKE3), text (WTF-8: the bytes of a string, in blobs and in stores'
  * root names alike) and error are leaves everyone may use. Type-only imports
@@ -36,45 +36,44 @@ module.exports = {
     only('blobstore', ['keys'], 'blob stores know neither arcs, codecs, paging nor each other'),
     only('arc', ['keys', 'metadata'], 'arcs reach their storage through ArcHost only'),
     only('paging', ['arc', 'codec', 'blobstore', 'keys', 'metadata'], 'the runtime uses all of them, and nothing above it'),
-    only('storage', ['paging', 'blobstore', 'keys', 'metadata', 'codec'], 'the public storages are the runtime over their stores'),
-    {
-      name: 'explore-imports',
-      comment:
-        "the explorer (pagable explore) reads stores through the runtime and blob contents through one adapter, describe.ts (today over the CLI's blob view)",
-      severity: 'error',
-      from: { path: '^src/explore/' },
-      to: {
-        path: '^src/',
-        pathNot: [
-          '^src/explore/',
-          '^src/(paging|storage|blobstore|codec|keys|metadata|text)/',
-          '^src/error\\.ts$',
-          '^src/cli/blob-view\\.ts$',
-        ],
-      },
-    },
-    {
-      name: 'plain-imports',
-      comment:
-        'plain (JSON) views of graphs encode live values with the runtime and read stored blobs through the views the CLI shows them with',
-      severity: 'error',
-      from: { path: '^src/plain/' },
-      to: {
-        path: '^src/',
-        pathNot: [
-          '^src/plain/',
-          '^src/(paging|arc|codec|keys|metadata)/',
-          '^src/error\\.ts$',
-          '^src/cli/(blob-view|schema-prefetch)\\.ts$',
-        ],
-      },
-    },
+    only(
+      'view',
+      ['codec', 'keys', 'metadata'],
+      'views of stored blobs (labelled by their schemas) read bytes with the codec; the CLI, the explorer and the plain views all use them',
+    ),
+    only(
+      'plain',
+      ['paging', 'arc', 'codec', 'keys', 'metadata', 'view'],
+      'plain (JSON) views encode live graphs with the runtime and read stored blobs through the blob views',
+    ),
+    only(
+      'explore',
+      ['paging', 'blobstore', 'codec', 'keys', 'metadata', 'view'],
+      'the explorer reads stores through the runtime and blob contents through the blob views',
+    ),
+    only(
+      'testing',
+      ['paging', 'blobstore', 'arc', 'codec', 'keys', 'metadata', 'decorators'],
+      'the conformance kit and roundTrip (pagable/testing) drive the public runtime',
+    ),
+    only(
+      'cli',
+      ['paging', 'blobstore', 'codec', 'keys', 'metadata', 'view', 'plain', 'explore'],
+      'the command line sits on top of everything but the testing kit',
+    ),
     {
       name: 'blobstores-independent',
       comment: 'a backend never imports another backend (wrappers take stores as arguments)',
       severity: 'error',
-      from: { path: '^src/blobstore/(memory|lmdb|redis)[^/]*\\.ts$' },
-      to: { path: '^src/blobstore/(memory|lmdb|redis)', pathNot: '$1' },
+      from: { path: '^src/blobstore/(memory|lmdb|redis)/' },
+      to: { path: '^src/blobstore/(memory|lmdb|redis)/', pathNot: '^src/blobstore/$1/' },
+    },
+    {
+      name: 'backends-own-their-files',
+      comment: "the shared blob-store files (interface, base, wrappers) never import a backend's files",
+      severity: 'error',
+      from: { path: '^src/blobstore/[^/]+\\.ts$' },
+      to: { path: '^src/blobstore/(memory|lmdb|redis)/' },
     },
   ],
   options: {

@@ -1,5 +1,5 @@
 /*
- * The memory figures of issue 9 / DESIGN.md section 7, for the in-memory storage and LMDB side by
+ * The memory figures of docs/design.md §7, for the in-memory storage and LMDB side by
  * side: heap per paged-out arc handle (aim <= 100 B), memory per stored blob beyond its data (aim
  * <= 64 B; the in-memory store keeps blobs in ArrayBuffers, so `arrayBuffers` counts too), and
  * the share of the standard workload's heap freed by paging it out (bar >= 90%, counting the

@@ -10,7 +10,7 @@
  * it compact and tamper-proof, and what the get ratio pays for.
  */
 import { type DataKey, type PagableData, keyFromBytes } from '../src/keys/data.js';
-import { MemoryBlobStore } from '../src/blobstore/memory.js';
+import { MemoryBlobStore } from '../src/blobstore/memory/memory-blob-store.js';
 import type { BlobEntry } from '../src/blobstore/interface.js';
 import { compare, hasGc, settle } from './measure.js';
 import { Prng } from './prng.js';

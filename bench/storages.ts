@@ -1,5 +1,5 @@
 /*
- * Storages side by side (issue 10): save and load throughput of the standard workload on LMDB, one
+ * Storages side by side: save and load throughput of the standard workload on LMDB, one
  * Redis server and a local 3-master Redis Cluster, each against the in-memory storage measured in
  * the same run; and the round trips one `load()` of a 10,000-blob graph costs on each. Redis rows
  * appear when `redis-server` is installed (servers are started on free ports and stopped).

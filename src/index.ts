@@ -28,13 +28,13 @@ export type { PagableErrorCode } from './error.js';
 
 export type { Await, AwaitIterable, BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard } from './blobstore/interface.js';
 export { BaseBlobStore } from './blobstore/base.js';
-export { MemoryBlobStore } from './blobstore/memory.js';
-export type { MemoryFootprint } from './blobstore/memory.js';
+export { MemoryBlobStore } from './blobstore/memory/memory-blob-store.js';
+export type { MemoryFootprint } from './blobstore/memory/memory-blob-store.js';
 export { TieredBlobStore, tiered } from './blobstore/tiered.js';
 export { verifying } from './blobstore/verifying.js';
-export { RedisBlobStore, type RedisBlobStoreOptions } from './blobstore/redis.js';
-export type { RedisClient, RedisConnectionOptions } from './blobstore/redis-client.js';
-export { LmdbBlobStore, type LmdbBlobStoreOptions } from './blobstore/lmdb.js';
+export { RedisBlobStore, type RedisBlobStoreOptions } from './blobstore/redis/redis-blob-store.js';
+export type { RedisClient, RedisConnectionOptions } from './blobstore/redis/client.js';
+export { LmdbBlobStore, type LmdbBlobStoreOptions } from './blobstore/lmdb/lmdb-blob-store.js';
 export { delegating } from './blobstore/delegating.js';
 
 export type {
@@ -48,11 +48,11 @@ export type {
 } from './paging/interface.js';
 export { PagableStorageBase } from './paging/storage-base.js';
 
-export { InMemoryPagableStorage } from './storage/memory.js';
-export { LmdbPagableStorage } from './storage/lmdb.js';
-export type { LmdbStorageOptions, LmdbBlobInfo } from './storage/lmdb.js';
-export { RedisPagableStorage } from './storage/redis.js';
-export type { RedisStorageOptions } from './storage/redis.js';
+export { InMemoryPagableStorage } from './paging/memory-storage.js';
+export { LmdbPagableStorage } from './paging/lmdb-storage.js';
+export type { LmdbStorageOptions, LmdbBlobInfo } from './paging/lmdb-storage.js';
+export { RedisPagableStorage } from './paging/redis-storage.js';
+export type { RedisStorageOptions } from './paging/redis-storage.js';
 
 export { toPlain, exportPlain } from './plain/to-plain.js';
 export type { Plain, PlainExportOptions, PlainGraph } from './plain/to-plain.js';

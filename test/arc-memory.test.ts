@@ -1,7 +1,7 @@
 /*
  * What a paged-out arc costs: a handle left behind by a page-out holds its key (in compact form)
  * and its storage + class, nothing else, and the storage keeps nothing per paged-out arc.
- * Measured with global.gc() on 100,000 arcs: bounds, not exact figures (issue 9: <= 100 bytes of
+ * Measured with global.gc() on 100,000 arcs: bounds, not exact figures (<= 100 bytes of
  * heap per paged-out handle, on the in-memory storage and on LMDB).
  */
 import { expect } from 'chai';
@@ -21,7 +21,7 @@ import {
 import { UNodeData, UNodeList } from './support/arc-models.js';
 
 const N = 100_000;
-/** Issue 9's bound on the heap a paged-out handle costs. */
+/** The bound on the heap a paged-out handle costs. */
 const MAX_BYTES_PER_HANDLE = 100;
 
 const gc = (globalThis as { gc?: () => void }).gc;

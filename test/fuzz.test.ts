@@ -1,5 +1,5 @@
 /*
- * Fuzzing (issue 8, DESIGN.md section 7): every corrupted, truncated or hostile blob yields a value
+ * Fuzzing (docs/design.md §5.2): every corrupted, truncated or hostile blob yields a value
  * or a PagableError, never another exception, a hang, a huge allocation or a touched prototype.
  *
  * 1. A mutation fuzzer over real blobs, on memory, LMDB and Redis: see test/support/fuzz-case.ts
@@ -143,7 +143,7 @@ describe('fuzz: properties over generated graphs', function () {
     );
   });
 
-  it('strings round trip exactly as JavaScript holds them, lone surrogates included (issue 8.2)', async () => {
+  it('strings round trip exactly as JavaScript holds them, lone surrogates included', async () => {
     const unit = fc.oneof(
       fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
       fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
@@ -162,7 +162,7 @@ describe('fuzz: properties over generated graphs', function () {
     );
   });
 
-  it('any own key round trips as an own data property, constructor and toJSON included (issue 8.3)', async () => {
+  it('any own key round trips as an own data property, constructor and toJSON included', async () => {
     const keys = fc.oneof(
       fc.constantFrom('constructor', 'toJSON', '__proto__', 'prototype', 'valueOf', 'toString', 'then', 'hasOwnProperty'),
       fc.string(),
@@ -246,7 +246,7 @@ describe('fuzz findings: minimal reproducers of failing case kinds', () => {
     expect(other, 'a Square loaded as an unrelated class').to.be.instanceOf(PagableError);
   });
 
-  it('a stored value of another kind than the declared type is TYPE_MISMATCH (DESIGN.md section 4)', async () => {
+  it('a stored value of another kind than the declared type is TYPE_MISMATCH (docs/design.md §4.3)', async () => {
     // A Circle whose r is the string "x": the float of Circle.of(2.5), found by the msgpack spec, becomes a fixstr.
     const s = new InMemoryPagableStorage();
     const { data, arcs } = await s.fetchData(await s.save(Circle.of(2.5)));

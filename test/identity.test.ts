@@ -1,5 +1,5 @@
 /*
- * One object, one identity (issue 12): a blob restored as a concrete class yields one object
+ * One object, one identity: a blob restored as a concrete class yields one object
  * whatever declared type reached it — a base-typed or concrete-typed @Shared or @Lazy field,
  * load(Base, key) or load(Concrete, key) — within one page-in and across page-ins of one storage
  * while the object is alive. The Rust crate keeps one allocation for its dyn and concrete views

@@ -20,7 +20,7 @@ describe('keys', () => {
   it('matches the Rust crate on the test vectors', () => {
     expect(computeKey({ data: new Uint8Array(), arcs: [] })).to.equal(EMPTY);
     expect(computeKey({ data: new Uint8Array([1, 2, 3]), arcs: [] })).to.equal(ONE_TWO_THREE);
-    // Child keys are hashed in the order given. DESIGN.md's third vector is the 01 02 03 key
+    // Child keys are hashed in the order given. The third vector (the Rust crate's, as in docs/design.md §4.1) is the 01 02 03 key
     // followed by the empty-data key.
     const data = new TextEncoder().encode('pagable');
     expect(computeKey({ data, arcs: [ONE_TWO_THREE, EMPTY] })).to.equal('7c3341c841370af19df73ab6591c25d5');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open as openEnv } from 'lmdb';
 import { computeKey, type DataKey, type PagableData } from '../src/index.js';
-import { LmdbBlobStore } from '../src/blobstore/lmdb.js';
+import { LmdbBlobStore } from '../src/blobstore/lmdb/lmdb-blob-store.js';
 import { type ProbeCase, probe } from './support/lmdb-probe.js';
 
 const FUZZ = Number(process.env.PAGABLE_FUZZ ?? 32);
@@ -147,7 +147,7 @@ describe('damaged LMDB stores', function () {
   });
 
   it('a flipped bit in either meta page is CORRUPT', async () => {
-    // Offsets within an MDB_meta (see lmdb-file-check.ts); -6 is the page header's flags.
+    // Offsets within an MDB_meta (see src/blobstore/lmdb/file-check.ts); -6 is the page header's flags.
     const fields: Array<[string, number, number]> = [
       ['page flags', -6, 3],
       ['magic', 0, 3],

@@ -8,7 +8,7 @@ import { open as openEnv } from 'lmdb';
 import { computeKey, type DataKey, LmdbPagableStorage, type PagableData } from '../src/index.js';
 import type { BlobEntry } from '../src/blobstore/interface.js';
 import { encodeBlobRecord } from '../src/blobstore/blob-record.js';
-import { LmdbBlobStore } from '../src/blobstore/lmdb.js';
+import { LmdbBlobStore } from '../src/blobstore/lmdb/lmdb-blob-store.js';
 import { blobStoreConformance } from '../src/testing/index.js';
 import { expectError } from './support/expect-error.js';
 import { runNode } from './support/node-process.js';

@@ -237,7 +237,7 @@ describe('LmdbPagableStorage', function () {
     expect((await s.verify()).corrupt).to.deep.equal([key]);
     await s.close();
     // Counting at open walks every page: a malformed record does not make the whole store
-    // unopenable (issue 8: stats and ls report malformed records and go on); it stays CORRUPT when
+    // unopenable (stats and ls report malformed records and go on); it stays CORRUPT when
     // read and is listed by verify.
     s = await LmdbPagableStorage.open(path);
     await expectError(s.load(Dep, key), 'CORRUPT');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { type DataKey, type PagableData, keyFromBytes } from '../src/keys/data.js';
-import { MemoryBlobStore } from '../src/blobstore/memory.js';
+import { MemoryBlobStore } from '../src/blobstore/memory/memory-blob-store.js';
 import { expectError } from './support/expect-error.js';
 
 /** Deterministic pseudo-random bytes (xorshift32), so every run stores the same blobs. */

@@ -5,7 +5,7 @@
  * CommonJS, and the two backends that need a peer failing with a PagableError naming the package.
  * Installs from npm's cache where it can (--prefer-offline): the repository's own install filled it.
  * The last two tests need `import 'pagable'` to load without lmdb and ioredis: the backends load
- * them when opened (DESIGN.md section 6), never at import.
+ * them when opened (docs/design.md §6), never at import.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';

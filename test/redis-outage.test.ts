@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { computeKey, type DataKey, type PagableData } from '../src/index.js';
 import type { BlobEntry } from '../src/blobstore/interface.js';
-import { RedisBlobStore } from '../src/blobstore/redis.js';
+import { RedisBlobStore } from '../src/blobstore/redis/redis-blob-store.js';
 import { type RedisCluster, startRedisCluster } from './fixtures/redis-cluster.js';
 import { type RedisProcess, startRedisProcess } from './fixtures/redis-process.js';
 import { expectError } from './support/expect-error.js';

@@ -3,7 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import { computeKey, type DataKey, type PagableData } from '../src/index.js';
 import { encodeBlobRecord } from '../src/blobstore/blob-record.js';
 import type { BlobEntry } from '../src/blobstore/interface.js';
-import { RedisBlobStore, type RedisBlobStoreOptions } from '../src/blobstore/redis.js';
+import { RedisBlobStore, type RedisBlobStoreOptions } from '../src/blobstore/redis/redis-blob-store.js';
 import { type RedisCluster, startRedisCluster } from './fixtures/redis-cluster.js';
 import { type RedisProcess, startRedisProcess } from './fixtures/redis-process.js';
 import { expectError } from './support/expect-error.js';

@@ -22,7 +22,7 @@ import {
   type PagableStorage,
   Shared,
 } from '../src/index.js';
-import { LEGACY_BLOBS, LEGACY_ROOTS } from './fixtures/legacy-blobs.js';
+import { SCHEMALESS_BLOBS, SCHEMALESS_ROOTS } from './fixtures/schemaless-blobs.js';
 import { expectError } from './support/expect-error.js';
 import { Circle, Dep, Kitchen, Module, Package, Square } from './support/models.js';
 import { runNode } from './support/node-process.js';
@@ -30,7 +30,7 @@ import { runNode } from './support/node-process.js';
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 /*
- * A stored graph keeps loading after its classes change (DESIGN.md section 4): fields matched by
+ * A stored graph keeps loading after its classes change (docs/design.md §4.3): fields matched by
  * name or alias, added ones undefined, removed ones skipped, order irrelevant, and a stored value
  * that cannot be the declared type is TYPE_MISMATCH. Never a value in the wrong field.
  *
@@ -350,20 +350,20 @@ describe('schema evolution: reading', () => {
     expect(readerFor(set, 0, meta, 'test')).to.equal(fastReader(meta));
   });
 
-  it('loads legacy blobs (written before schemas) exactly as before: positional against the reader class', async () => {
+  it('loads schemaless blobs (written before schemas) exactly as before: positional against the reader class', async () => {
     const s = new InMemoryPagableStorage();
-    for (const [key, hex, arcs] of LEGACY_BLOBS)
+    for (const [key, hex, arcs] of SCHEMALESS_BLOBS)
       expect(await s.storeData({ data: Buffer.from(hex, 'hex'), arcs: [...arcs] })).to.equal(key);
-    const circle = await s.load(Circle, LEGACY_ROOTS.circle);
+    const circle = await s.load(Circle, SCHEMALESS_ROOTS.circle);
     expect(circle).to.be.instanceOf(Circle);
     expect(circle.r).to.equal(2.5);
-    const dep = await s.load(Dep, LEGACY_ROOTS.dep);
+    const dep = await s.load(Dep, SCHEMALESS_ROOTS.dep);
     expect(dep.name).to.equal('a');
     expect(dep.deps[0]!.name).to.equal('b');
-    const mod = await s.load(Module, LEGACY_ROOTS.module);
+    const mod = await s.load(Module, SCHEMALESS_ROOTS.module);
     expect(mod.icon).to.be.instanceOf(Square);
     expect(mod.imports[0]!.name).to.equal('d');
-    const k = await s.load(Kitchen, LEGACY_ROOTS.kitchen);
+    const k = await s.load(Kitchen, SCHEMALESS_ROOTS.kitchen);
     expect(k.s).to.equal('héllo');
     expect(Object.is(k.n, -0)).to.equal(true);
     expect(k.big).to.equal(2n ** 100n);
@@ -373,19 +373,19 @@ describe('schema evolution: reading', () => {
     ]);
     expect(k.list).to.deep.equal([1, NaN, Infinity, 12n]);
     expect(k.anyShape).to.be.instanceOf(Square);
-    const plain = (await s.load(Object, LEGACY_ROOTS.plain)) as { a: unknown[]; m: Map<string, Circle> };
+    const plain = (await s.load(Object, SCHEMALESS_ROOTS.plain)) as { a: unknown[]; m: Map<string, Circle> };
     expect(plain.a).to.deep.equal([1, 'x']);
     expect(plain.m.get('k')).to.be.instanceOf(Circle);
-    const pkg = await s.load(Package, LEGACY_ROOTS.pkg);
+    const pkg = await s.load(Package, SCHEMALESS_ROOTS.pkg);
     expect(pkg.main!.name).to.equal('main');
     expect((await pkg.entry!.pin()).value.path).to.equal('e.ts');
     // Saved again, they are written in the new format, with their schema.
     const again = await s.save(pkg);
-    expect(again).to.not.equal(LEGACY_ROOTS.pkg);
+    expect(again).to.not.equal(SCHEMALESS_ROOTS.pkg);
     expect((await s.fetchData(again)).data[0]).to.equal(0xc1);
   });
 
-  it("a legacy blob holding another kind than a field's built-in type is TYPE_MISMATCH, as a new one is", async () => {
+  it("a schemaless blob holding another kind than a field's built-in type is TYPE_MISMATCH, as a new one is", async () => {
     const s = new InMemoryPagableStorage();
     // A Module whose `path` (declared string) holds an array: found by the fuzzer.
     const key = await s.storeData({ data: Buffer.from('9193a9703533372d62617365a5302e312e3090', 'hex'), arcs: [] });

@@ -1,5 +1,5 @@
 /*
- * Stress (issue 8): 1,000 interleaved pin / pinSync / unpin / clone / release / pin-clone /
+ * Stress: 1,000 interleaved pin / pinSync / unpin / clone / release / pin-clone /
  * intoPagable / pageOutPending / save tasks over shared arcs, with random awaits between and
  * inside them, on memory and LMDB. A model tracks what each handle and pin should be; afterwards
  * pin counts are exact for every handle, nothing is stranded (a final pageOutPending leaves no

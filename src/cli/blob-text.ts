@@ -1,6 +1,6 @@
 import { C1, ESC_CLASS, Esc } from '../codec/wire.js';
 import { escapeControls } from './escape.js';
-import { type BlobView, ChildView, CodecView, InstanceView, MAX_DEPTH, MAX_NODES, typedValues } from './blob-view.js';
+import { type BlobView, ChildView, CodecView, InstanceView, MAX_DEPTH, MAX_NODES, typedValues } from '../view/blob-view.js';
 
 /*
  * The terminal form of a blob view (`pagable show` without --json). Only the CLI prints it, so it
@@ -169,7 +169,7 @@ export function renderBlobText(view: BlobView, roots: readonly string[]): string
   if (roots.length > 0) lines.push(`roots     ${roots.join(', ')}`);
   lines.push(`children  ${view.children.length}`);
   view.children.forEach((k, i) => lines.push(`  ${String(i).padStart(String(view.children.length - 1).length)}  ${k}`));
-  lines.push(view.format === 'data' || view.format === 'legacy' ? 'body' : 'classes');
+  lines.push(view.format === 'data' || view.format === 'schemaless' ? 'body' : 'classes');
   const budget = new Budget();
   let doc = toDoc(view.body, 0, budget);
   if (view.tag !== undefined && typeof doc !== 'string' && doc.open === '[') {

@@ -1,9 +1,9 @@
 import type { DataKey, PagableData } from '../keys/data.js';
 import { PagableError } from '../error.js';
-import { blobLabeller } from './blob-schema.js';
+import { blobLabeller } from '../view/blob-schema.js';
 import { escapeControls } from './escape.js';
-import type { Json } from './blob-view.js';
-import { SchemaPrefetch } from './schema-prefetch.js';
+import type { Json } from '../view/blob-view.js';
+import { SchemaPrefetch } from '../view/schema-prefetch.js';
 
 /** One blob in a walked graph. */
 export interface GraphNode {

@@ -2,7 +2,7 @@ import type { DataKey, PagableData } from '../keys/data.js';
 import { type ClassDesc, type TypeDesc, parseClassBlob, parseSetBlob } from '../codec/schema-parser.js';
 import { type SchemaClass, type SchemaSet, assembleSchemaSet, describeType } from '../codec/schema-set.js';
 import { C1_BYTE } from '../codec/wire.js';
-import type { Json } from './blob-view.js';
+import type { Json } from '../view/blob-view.js';
 import { escapeControls } from './escape.js';
 
 /*

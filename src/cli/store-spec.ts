@@ -2,8 +2,8 @@ import type { BlobStore } from '../blobstore/interface.js';
 import { PagableError } from '../error.js';
 import type { DataKey, PagableData } from '../keys/data.js';
 import type { PagableStorageBase } from '../paging/storage-base.js';
-import { LmdbPagableStorage } from '../storage/lmdb.js';
-import { RedisPagableStorage } from '../storage/redis.js';
+import { LmdbPagableStorage } from '../paging/lmdb-storage.js';
+import { RedisPagableStorage } from '../paging/redis-storage.js';
 
 /** One stored blob as `ls` lists it. */
 export interface ListedBlob {

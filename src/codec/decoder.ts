@@ -8,7 +8,7 @@ import type { Class } from '../metadata/type-spec.js';
 import { NOT_NIL } from './blob-reader.js';
 import { readerFor } from './class-readers.js';
 import type { DecodeContext } from './decode-context.js';
-import { LegacyDecoder } from './legacy-decoder.js';
+import { SchemalessDecoder } from './schemaless-decoder.js';
 import { cachedSchemaSet } from './schema-cache.js';
 import type { TypeDesc } from './schema-parser.js';
 import { type SchemaSet, describeType } from './schema-set.js';
@@ -29,12 +29,12 @@ import { UntypedReader } from './untyped-reader.js';
  * untyped-reader.ts), and what it returns is checked the same way; a field the stored schema
  * lacks takes its `default`.
  *
- * Legacy blobs (no schema) go to LegacyDecoder, positional against the reader's class as always.
+ * Schemaless blobs (no schema) go to SchemalessDecoder, positional against the reader's class as always.
  */
 
 export type { DecodeContext } from './decode-context.js';
 
-/** The key of the schema set a data blob needs before it can be decoded; undefined for legacy blobs. */
+/** The key of the schema set a data blob needs before it can be decoded; undefined for schemaless blobs. */
 export function schemaKeyOf(blob: PagableData): DataKey | undefined {
   if (blobFormat(blob.data) !== 'data') return undefined;
   return blob.arcs[blob.arcs.length - 1];
@@ -42,7 +42,7 @@ export function schemaKeyOf(blob: PagableData): DataKey | undefined {
 
 /** Decodes blobs; one per page-in (it keeps no state between `decode` calls). */
 export class BlobDecoder extends UntypedReader {
-  private legacy: LegacyDecoder | undefined = undefined;
+  private schemaless: SchemalessDecoder | undefined = undefined;
 
   constructor(ctx: DecodeContext) {
     super(ctx);
@@ -55,7 +55,7 @@ export class BlobDecoder extends UntypedReader {
   decode(blob: PagableData, root: RootSchema, key: DataKey | undefined): unknown {
     const where = key === undefined ? 'blob' : `blob ${key}`;
     const fmt = blobFormat(blob.data);
-    if (fmt === 'legacy') return (this.legacy ??= new LegacyDecoder(this.ctx)).decode(blob, root, key);
+    if (fmt === 'schemaless') return (this.schemaless ??= new SchemalessDecoder(this.ctx)).decode(blob, root, key);
     if (fmt === 'schema') throw new PagableError('CORRUPT', `${where}: is a schema blob, not data`);
     this.set = this.setOf(blob, where);
     this.reset(blob.data, 1, where);
@@ -78,7 +78,7 @@ export class BlobDecoder extends UntypedReader {
     this.arcs = [];
     this.arcEnd = this.cursor = 0;
     this.set = undefined;
-    this.legacy?.release();
+    this.schemaless?.release();
   }
 
   private setOf(blob: PagableData, where: string): SchemaSet {

@@ -15,9 +15,9 @@ import type { Class } from '../metadata/type-spec.js';
  *   - a field declared with a built-in type (design:type      field-writers.ts (typeof, for String /
  *     String, () => Date, Map, a typed array...) holds that    Number / Boolean) and encoder.ts `value`
  *     kind, nil or undefined: `nativeFits` (decoder.ts `nat`,  ('any': `nativeFits`); array elements go
- *     `fit`; legacy-decoder.ts `nat`)                          through `value` too
+ *     `fit`; schemaless-decoder.ts `nat`)                          through `value` too
  *   - so do the elements of an array of a built-in type       encoder.ts `value` ('array' → 'any')
- *     (blob-reader.ts `arr`; legacy-decoder.ts `value`)
+ *     (blob-reader.ts `arr`; schemaless-decoder.ts `value`)
  *   - an instance where a class is declared is that class,    encoder.ts `checkInstance` (`classFits`
  *     positional, or a tagged class that `classFits` it        on the class it writes)
  *     (blob-reader.ts `cls`, `tagged`; decoder.ts
@@ -47,7 +47,7 @@ import type { Class } from '../metadata/type-spec.js';
  *     `build`, `arr`, `escape`)
  *   - a bigint's decimal text: `bigintTextFits`, at most      plain-encoder.ts `any` (bigints outside
  *     MAX_BIGINT_CHARS characters (blob-reader.ts `escape`;    64 bits)
- *     legacy-decoder.ts `escape`)
+ *     schemaless-decoder.ts `escape`)
  *   - lengths are msgpack's 32-bit ones (msgpack-cursor.ts    plain-encoder.ts `any`: `bytesFit` for
  *     headers; every length checked against the bytes left)   Uint8Array and typed arrays; a string
  *                                                              (< 2^29 units), an array (< 2^32) or a
@@ -65,7 +65,7 @@ import type { Class } from '../metadata/type-spec.js';
  *   field names
  *   - fields are set as own properties, `__proto__`            field-writers.ts reads `__proto__` as an
  *     included (class-readers.ts `slotLine`, also used by     own property only; metadata/field-records.ts
- *     legacy-decoder.ts)                                       refuses a field named `constructor`, which
+ *     schemaless-decoder.ts)                                       refuses a field named `constructor`, which
  *                                                              would hide the class of every instance
  *   by construction (the writer cannot produce anything else): the 0xC1 forms and escape kinds,
  *   string map and object keys, even entry counts of Maps and objects, typed-array kinds (written
@@ -74,7 +74,7 @@ import type { Class } from '../metadata/type-spec.js';
  *   room for a string's longest header), instance
  *   lengths matching their schema, child-key counts, no trailing bytes.
  *
- * Legacy blobs (legacy-decoder.ts) are read, never written; the rules above that apply to them
+ * Schemaless blobs (schemaless-decoder.ts) are read, never written; the rules above that apply to them
  * (kinds, nesting, bigints) are the same functions.
  */
 

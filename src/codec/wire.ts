@@ -4,7 +4,7 @@ import { PagableError } from '../error.js';
 /*
  * The wire format (README "Wire format"). A blob's `data` is one of:
  *
- *   legacy data   a msgpack value (as written before schema evolution; still read, never written):
+ *   schemaless data  a msgpack value (as written before schema evolution; still read, never written):
  *                 instances are positional arrays read against the reader's class, a tagged
  *                 root begins with its tag as a msgpack str.
  *   data          0xC1, then one msgpack value (the root). The LAST key of `arcs` is the key of
@@ -12,7 +12,7 @@ import { PagableError } from '../error.js';
  *   schema        0xC1 0xC1, then 0x01 (a schema set: its children are class schemas) or 0x02
  *                 (a class schema), then one msgpack value (schema-set.ts).
  *
- * 0xC1 is msgpack's "never used" byte, so no legacy blob (a msgpack value) begins with it, and no
+ * 0xC1 is msgpack's "never used" byte, so no schemaless blob (a msgpack value) begins with it, and no
  * data body does either: the kinds are told apart by their first bytes.
  *
  * Inside a data body, values msgpack cannot say natively are written as an "escape": an array
@@ -46,24 +46,24 @@ export const unpackr = new Unpackr({
   moreTypes: false,
 });
 
-/** msgpackr's sentinel for the 0xC1 byte in the trees it unpacks (legacy blobs, the CLI). */
+/** msgpackr's sentinel for the 0xC1 byte in the trees it unpacks (schemaless blobs, the CLI). */
 export { C1 };
 
 /** msgpack's never-used byte: begins every blob of this format, and every escape. */
 export const C1_BYTE = 0xc1;
 
 /** What a blob is, from its first bytes. */
-export type BlobFormat = 'legacy' | 'data' | 'schema';
+export type BlobFormat = 'schemaless' | 'data' | 'schema';
 
 /** Tells the three kinds of blob apart (see the top of this file). */
 export function blobFormat(data: Uint8Array): BlobFormat {
-  if (data[0] !== C1_BYTE) return 'legacy';
+  if (data[0] !== C1_BYTE) return 'schemaless';
   return data[1] === C1_BYTE ? 'schema' : 'data';
 }
 
 /** Escape kinds: the second element of an escape array. */
 export const enum Esc {
-  /** [C1, 0, name, ...fields]: an instance named by a string: a type tag (legacy blobs), a class-transformer discriminator name. */
+  /** [C1, 0, name, ...fields]: an instance named by a string: a type tag (schemaless blobs), a class-transformer discriminator name. */
   Instance = 0,
   /** [C1, 1, k0, v0, k1, v1, ...]: a Map, in insertion order. */
   Map = 1,
@@ -106,7 +106,7 @@ export const ARC_PLACEHOLDER = 0;
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
-/** The msgpack str encoding of `s`: how a tagged legacy blob begins. */
+/** The msgpack str encoding of `s`: how a tagged schemaless blob begins. */
 export function encodeTagHeader(s: string): Uint8Array {
   const b = utf8.encode(s);
   const n = b.length;
@@ -122,7 +122,7 @@ export function encodeTagHeader(s: string): Uint8Array {
 }
 
 /**
- * If a legacy blob's `data` begins with a msgpack str, that string (the tag) and where the body
+ * If a schemaless blob's `data` begins with a msgpack str, that string (the tag) and where the body
  * starts; undefined when the blob is untagged (its body is an array).
  */
 export function readTagHeader(data: Uint8Array, where: string): { tag: string; offset: number } | undefined {
@@ -151,7 +151,7 @@ export function readTagHeader(data: Uint8Array, where: string): { tag: string; o
   return { tag, offset: off + len };
 }
 
-/** Decodes one msgpack value that must span `bytes` exactly (msgpackr; legacy blobs); CORRUPT otherwise. */
+/** Decodes one msgpack value that must span `bytes` exactly (msgpackr; schemaless blobs); CORRUPT otherwise. */
 export function unpackBody(bytes: Uint8Array, where: string): unknown {
   let values: unknown[];
   try {

@@ -4,14 +4,14 @@
  * `blobJson`. Blobs carry their writer's schema (a schema set, the last child key of a data
  * blob, over class schemas), so class and field names come from the store itself: the schema
  * blobs are read through `lookup` once per schema set and kept (they are few), then the CLI's
- * schema-aware view (src/cli/blob-view.ts) labels the body. Legacy blobs (round 1's format) name
+ * schema-aware view (src/view/blob-view.ts) labels the body. Schemaless blobs (the format of version 0.1) name
  * their type tag and show positional fields.
  */
 import { C1, blobFormat } from '../codec/wire.js';
 import { PagableError } from '../error.js';
 import type { Await } from '../blobstore/interface.js';
 import type { DataKey, PagableData } from '../keys/data.js';
-import { type BlobFetch, type Json, blobLabeller, blobViewJson, toJson, viewBlob } from '../cli/blob-view.js';
+import { type BlobFetch, type Json, blobLabeller, blobViewJson, toJson, viewBlob } from '../view/blob-view.js';
 
 /** Another blob of the store, by key (schema blobs, for the schema-aware view). */
 export type BlobLookup = (key: DataKey) => Await<PagableData | undefined>;

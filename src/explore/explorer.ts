@@ -5,7 +5,7 @@ import { computeKey } from '../keys/compute-key.js';
 import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { type Analysis, SHARED, UNREACHABLE, analyse } from './analysis.js';
 import { type BlobDescription, blobJson, classLabel, describeBlob } from './describe.js';
-import type { Json } from '../cli/blob-view.js';
+import type { Json } from '../view/blob-view.js';
 import { blobRef, classBlobPage, classesMatching, keysWithPrefix, referrerPage, totalsByLabel } from './index-queries.js';
 import { type Neighbourhood, type NeighbourhoodLimits, type NodeInfo, neighbourhood } from './neighbourhood.js';
 import { indexedNodeInfo, storedNodeInfo } from './node-info.js';

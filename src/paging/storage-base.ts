@@ -18,7 +18,7 @@ import { AutoPageOut } from './auto-page-out.js';
 import { BlobIo } from './blob-io.js';
 import { collectGarbage } from './gc.js';
 import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageOptions, StorageStats, VerifyReport } from './interface.js';
-import { hasLegacyRawIo, legacyRawStore } from './legacy-raw-store.js';
+import { hasRawIoMethods, rawIoStore } from './raw-io-store.js';
 import { LiveKeys, type LiveOp } from './live-keys.js';
 import { PageInRun } from './page-in.js';
 import { type PageOutRun, retire, takeRun } from './page-out.js';
@@ -54,19 +54,19 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
 
   /**
    * A storage paging through `store`; counts what the store holds when it can count
-   * synchronously. (Round 1's subclasses that implement `protected raw*` methods instead call
+   * synchronously. (Subclasses written for version 0.1 that implement `protected raw*` methods instead call
    * `super(options?)` and keep working.)
    */
   constructor(store?: BlobStore | StorageOptions, options: StorageOptions = {}) {
     if (store === undefined || typeof (store as Partial<BlobStore>).putMany !== 'function') {
-      if (!hasLegacyRawIo(this)) {
+      if (!hasRawIoMethods(this)) {
         throw new PagableError(
           'INVALID_ARGUMENT',
           'PagableStorageBase: expected a BlobStore (putMany, getMany, ...) as the first argument',
         );
       }
       options = (store as StorageOptions | undefined) ?? {};
-      store = legacyRawStore(this, new.target.name);
+      store = rawIoStore(this, new.target.name);
     }
     this.#io = new BlobIo(store as BlobStore);
     const counted = this.#io.count();
@@ -109,7 +109,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     return s;
   }
 
-  /** For round 1's raw backends: starts `stats().blobs` / `bytes` from what the store already holds. */
+  /** For raw-method backends (version 0.1): starts `stats().blobs` / `bytes` from what the store already holds. */
   protected setKnown(blobs: number, bytes: number): void {
     this.#io.counters.blobs = blobs;
     this.#io.counters.bytes = bytes;

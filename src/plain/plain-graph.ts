@@ -1,5 +1,5 @@
-import { type BlobFetch, type ChildView, viewBlob } from '../cli/blob-view.js';
-import { SchemaPrefetch } from '../cli/schema-prefetch.js';
+import { type BlobFetch, type ChildView, viewBlob } from '../view/blob-view.js';
+import { SchemaPrefetch } from '../view/schema-prefetch.js';
 import { blobFormat } from '../codec/wire.js';
 import { PagableError } from '../error.js';
 import type { DataKey, PagableData } from '../keys/data.js';
@@ -61,10 +61,10 @@ class Walk {
     if (fmt === 'schema') throw new PagableError('INVALID_ARGUMENT', `${where} is a schema blob, not data (pagable schemas lists them)`);
     const view = viewBlob(key, blob, schemas, { depth: Infinity, nodes: Infinity });
     const w = new PlainWriter(where);
-    if (view.format === 'legacy') {
+    if (view.format === 'schemaless') {
       // Written before schemas were stored: positional, and which values are child links is unknown.
       const body = w.of(view.body);
-      this.blobs[key] = { ...(view.tag === undefined ? {} : { $class: view.tag }), $legacy: body, $children: view.children };
+      this.blobs[key] = { ...(view.tag === undefined ? {} : { $class: view.tag }), $positional: body, $children: view.children };
       return [];
     }
     if (view.schema?.classes === undefined) {

@@ -1,9 +1,9 @@
-import { ChildView, CodecView, InstanceView, scalarJson, typedValues } from '../cli/blob-view.js';
+import { ChildView, CodecView, InstanceView, scalarJson, typedValues } from '../view/blob-view.js';
 import { C1, ESC_CLASS, Esc } from '../codec/wire.js';
 import { PagableError } from '../error.js';
 
 /*
- * The plain (JSON) form of one blob's body, from its schema-labelled view (cli/blob-view.ts).
+ * The plain (JSON) form of one blob's body, from its schema-labelled view (view/blob-view.ts).
  * JSON says null, booleans, finite numbers, well-formed strings, arrays and string-keyed objects;
  * everything else is an object whose first key begins with one `$` (the README lists them):
  *

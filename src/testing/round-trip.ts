@@ -2,7 +2,7 @@ import { isPagableArc } from '../arc/handles.js';
 import { PagableError } from '../error.js';
 import type { DataKey } from '../keys/data.js';
 import type { PagableStorage } from '../paging/interface.js';
-import { InMemoryPagableStorage } from '../storage/memory.js';
+import { InMemoryPagableStorage } from '../paging/memory-storage.js';
 
 /** What `roundTrip` gives back. */
 export interface RoundTrip<T> {

@@ -11,7 +11,7 @@ import { computeKey } from '../keys/compute-key.js';
 import type { DataKey } from '../keys/data.js';
 import type { StorageOptions } from '../paging/interface.js';
 import type { PagableStorageBase } from '../paging/storage-base.js';
-import { InMemoryPagableStorage } from '../storage/memory.js';
+import { InMemoryPagableStorage } from '../paging/memory-storage.js';
 import { expectPagableError } from './expect-error.js';
 import { type TestHarness, resolveHarness } from './harness.js';
 import { Circle, Dep, LazyLink, Link, Module, Package, Square } from './models.js';

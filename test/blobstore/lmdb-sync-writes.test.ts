@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LmdbBlobStore } from '../../src/blobstore/lmdb.js';
+import { LmdbBlobStore } from '../../src/blobstore/lmdb/lmdb-blob-store.js';
 import { blobStoreConformance, entryOf } from '../../src/testing/index.js';
 import { expectError } from '../support/expect-error.js';
 

@@ -4,7 +4,7 @@
  * is stored) and where the value carries its name (plain data).
  */
 import { expect } from 'chai';
-import { blobViewJson, viewBlob } from '../../src/cli/blob-view.js';
+import { blobViewJson, viewBlob } from '../../src/view/blob-view.js';
 import { renderBlobText } from '../../src/cli/blob-text.js';
 import { Field, InMemoryPagableStorage, Pagable, type DataKey, type PagableData } from '../../src/index.js';
 import { Money, epochCodec } from '../support/codec-models.js';

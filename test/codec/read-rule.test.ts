@@ -96,7 +96,7 @@ describe('read rule: elements of an array of a built-in type are checked as the 
     expect(e.message).to.contain('Numbers.xs').and.contain('stored string');
   });
 
-  it('so is a legacy blob (no schema) holding one', async () => {
+  it('so is a schemaless blob (no schema) holding one', async () => {
     const s = new InMemoryPagableStorage();
     const e = await expectError(s.load(Numbers, await put(s, packr.pack([['x']]), [])), 'TYPE_MISMATCH');
     expect(e.message).to.contain('Numbers.xs').and.contain('stored string');

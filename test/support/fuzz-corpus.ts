@@ -84,7 +84,7 @@ const NUMBERS = [
   5e-324,
 ];
 const BIGINTS = [0n, 1n, -1n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n, 2n ** 64n, 2n ** 100n, -(3n ** 80n)];
-// 'constructor' and 'toJSON' keys are left to the round-trip property: saving them is a bug of its own (issue 8.3).
+// 'constructor' and 'toJSON' keys are left to the round-trip property: saving them is a bug of its own.
 const KEYS = ['a', 'b', 'zz', 'héllo', '🦀', '', '0', '10', '__proto__', 'prototype', 'then', 'valueOf'];
 
 function leaf(rng: Rng): unknown {

@@ -1,5 +1,5 @@
 /*
- * What every hostile case must satisfy (DESIGN.md section 7): it ends in a value or a
+ * What every hostile case must satisfy (docs/design.md §5.2): it ends in a value or a
  * PagableError, in time, without touching a prototype or adding a global, and a value it yields
  * is made only of objects pagable may create (builtins it supports, registered classes, arcs).
  */
@@ -117,7 +117,7 @@ function wrongKind(t: unknown, v: unknown): string | undefined {
 /**
  * Walks a decoded value (bounded, iteratively) and says what breaks the contract: an object pagable
  * may not create, an accessor, or a field of a registered class holding a value of another kind
- * than its declared type (`design:type`): DESIGN.md section 4 makes that TYPE_MISMATCH.
+ * than its declared type (`design:type`): docs/design.md §5.1 makes that TYPE_MISMATCH.
  */
 export function foreignObjectIn(value: unknown, classes: readonly Class[], limit = 50_000): { kind: string; detail: string } | undefined {
   const allowed = new Set<unknown>(BUILTIN_PROTOTYPES);
@@ -162,7 +162,7 @@ export function foreignObjectIn(value: unknown, classes: readonly Class[], limit
         if (bad !== undefined) {
           const cls = (proto as { constructor: { name: string } }).constructor.name;
           return {
-            kind: 'a field holds a value of another kind than its declared type (DESIGN.md: must be TYPE_MISMATCH)',
+            kind: 'a field holds a value of another kind than its declared type (docs/design.md §5.1: must be TYPE_MISMATCH)',
             detail: `${cls}.${k} declared ${(t as { name: string }).name} holds a ${bad}`,
           };
         }

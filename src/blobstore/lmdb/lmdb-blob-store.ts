@@ -1,0 +1,398 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database, RootDatabase } from 'lmdb';
+import { type DataKey, type PagableData, isDataKey } from '../../keys/data.js';
+import { PagableError, toPagableError } from '../../error.js';
+import { decodeBlobRecord, encodeBlobRecord, readBlobRecordLayout } from '../blob-record.js';
+import type { BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard } from '../interface.js';
+import type { LmdbBlobInfo, LmdbBlobStoreOptions } from './options.js';
+import { PendingWrites } from './pending-writes.js';
+import { lmdbFailure } from './errors.js';
+import { decodeRootRecord, encodeRootRecord, rootDbKey } from './roots.js';
+import { type OpenedLmdb, countUnderReader, openLmdb } from './open.js';
+import { type LmdbScanHost, blobChunks, blobKeysWithPrefix, listBlobInfos } from './scan.js';
+import { LmdbSweepGuard, type SweepHost, openSweepInTxn, recordInTxn } from './sweep-guard.js';
+
+export type { LmdbBlobInfo, LmdbBlobStoreOptions } from './options.js';
+
+const DEFAULT_LEASE_MS = 10 * 60_000;
+type Db = Database<Uint8Array, Uint8Array>;
+
+function keyBytes(key: DataKey): Buffer {
+  return Buffer.from(key, 'hex');
+}
+
+/**
+ * Blobs in an embedded LMDB store: one directory, shared by the processes of one machine, crash
+ * safe. Reads are synchronous; each write call is one transaction, resolved once committed.
+ *
+ * Layout: an LMDB environment with the named databases `blobs` (16 key bytes -> blob record, see
+ * blob-record.ts), `roots` (name -> 16 key bytes + the name's UTF-8), and `meta` / `touched` for
+ * gc sweeps (see sweep-guard.ts). The data file is checked before LMDB maps it
+ * (file-check.ts), so a damaged store is CORRUPT, not a crashed process.
+ */
+export class LmdbBlobStore implements BlobStore {
+  readonly name: string;
+  readonly sweeps: SweepGuard;
+  readonly #env: RootDatabase;
+  readonly #blobs: Db;
+  readonly #roots: Db;
+  readonly #readOnly: boolean;
+  readonly #file: string;
+  readonly #host: SweepHost;
+  readonly #scan: LmdbScanHost;
+  #closed = false;
+  #count: BlobCount | undefined;
+  readonly #pending = new PendingWrites();
+
+  private constructor(path: string, opened: OpenedLmdb, options: LmdbBlobStoreOptions) {
+    this.name = path;
+    this.#file = join(path, 'data.mdb');
+    this.#env = opened.env;
+    this.#blobs = opened.blobs;
+    this.#roots = opened.roots;
+    this.#count = opened.count;
+    this.#readOnly = options.readOnly === true;
+    this.#host = {
+      path,
+      env: opened.env,
+      blobs: opened.blobs,
+      meta: opened.meta,
+      touched: opened.touched,
+      checkWritable: (what) => this.#checkWritable(what),
+      checkOpen: (what) => this.#checkOpen(what),
+      deleteInTxn: (keys) => this.#deleteInTxn(keys),
+      deleted: (blobs, bytes) => this.#adjust(-blobs, -bytes),
+      hasMany: (keys) => this.hasMany(keys),
+    };
+    this.sweeps = new LmdbSweepGuard(this.#host, options.sweepLeaseMs ?? DEFAULT_LEASE_MS);
+    this.#scan = {
+      name: path,
+      blobs: opened.blobs,
+      checkOpen: (what) => this.#checkOpen(what),
+      read: (what, body) => this.#read(what, body),
+    };
+  }
+
+  /**
+   * Opens (and by default creates) the store in directory `path`. NOT_FOUND when there is no store
+   * and `create` is false or `readOnly` (nothing is created then); CORRUPT when the data file is
+   * damaged; INVALID_ARGUMENT for bad options; IO when lmdb is missing or LMDB cannot open it.
+   */
+  static async open(path: string, options: LmdbBlobStoreOptions = {}): Promise<LmdbBlobStore> {
+    return new LmdbBlobStore(path, await openLmdb(path, options), options);
+  }
+
+  /** Runs an LMDB read; a failure renews the read snapshot (LMDB marks it broken) and is mapped. */
+  #read<T>(what: string, body: () => T): T {
+    try {
+      return body();
+    } catch (e) {
+      if (!(e instanceof PagableError)) this.#env.resetReadTxn();
+      throw lmdbFailure(e, what, this.name);
+    }
+  }
+
+  /** The store's directory. */
+  get path(): string {
+    return this.name;
+  }
+
+  #checkOpen(what: string): void {
+    if (this.#closed) throw new PagableError('STORAGE_CLOSED', `${what}: the LMDB store ${this.name} is closed`);
+  }
+
+  #checkWritable(what: string): void {
+    this.#checkOpen(what);
+    if (this.#readOnly) throw new PagableError('IO', `${what}: the LMDB store ${this.name} was opened read-only, so it cannot be written`);
+  }
+
+  #checkKey(key: unknown, what: string): asserts key is DataKey {
+    if (!isDataKey(key))
+      throw new PagableError('INVALID_ARGUMENT', `${what}: ${JSON.stringify(String(key).slice(0, 40))} is not a 32-char lowercase hex key`);
+  }
+
+  #checkName(name: unknown, what: string): asserts name is string {
+    if (typeof name !== 'string' || name.length === 0)
+      throw new PagableError('INVALID_ARGUMENT', `${what}: a root name must be a non-empty string`);
+  }
+
+  #adjust(blobs: number, bytes: number): void {
+    if (this.#count !== undefined) {
+      this.#count.blobs += blobs;
+      this.#count.bytes += bytes;
+    }
+  }
+
+  /** Size of the store's data file in bytes. */
+  fileBytes(): number {
+    try {
+      return statSync(this.#file).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** The number of stored blobs, from LMDB's own counters (no scan). */
+  blobCount(): number {
+    this.#checkOpen('blobCount');
+    this.#env.resetReadTxn();
+    return this.#read('counting blobs', () => (this.#blobs.getStats() as { entryCount: number }).entryCount);
+  }
+
+  /**
+   * What the store holds. `blobs` is exact (LMDB's own counter, every process's writes included);
+   * `bytes` is counted at open (or on the first call with countAtOpen false) and kept current with
+   * this handle's own writes and deletes, so data other processes wrote since is not in it.
+   */
+  count(): BlobCount {
+    this.#checkOpen('count');
+    this.#count ??= this.#read('counting blobs', () => countUnderReader(this.#env, this.#file, ['blobs']));
+    return { blobs: this.blobCount(), bytes: Math.max(0, this.#count.bytes) };
+  }
+
+  /** Every stored blob's key, data size and child count, in key order; malformed records flagged. */
+  listBlobs(): Iterable<LmdbBlobInfo> {
+    return listBlobInfos(this.#scan);
+  }
+
+  /** Stored keys beginning with `prefix` (lowercase hex), at most `limit` of them, in key order. */
+  keysWithPrefix(prefix: string, limit = 2): DataKey[] {
+    return blobKeysWithPrefix(this.#scan, prefix, limit);
+  }
+
+  // ---- BlobStore ------------------------------------------------------------------------------
+
+  /** One transaction for the batch (see #prepareWrite), resolved once committed. */
+  async putMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
+    const what = `writing ${entries.length} blob(s)`;
+    const txn = this.#prepareWrite(entries, what);
+    this.#pending.add(entries);
+    try {
+      return this.#written(entries, await this.#blobs.transaction(txn));
+    } catch (e) {
+      throw lmdbFailure(e, what, this.name);
+    } finally {
+      this.#pending.done(entries);
+    }
+  }
+
+  /**
+   * The same in a synchronous transaction, committed before it returns: for the runtime's page-out
+   * on the caller's stack (the heap is over `autoPageOut.heapUsedLimit`). Blocks the thread for the
+   * commit (and for another process's write transaction, if one holds the lock).
+   */
+  putManySync(entries: readonly BlobEntry[]): boolean[] {
+    const what = `writing ${entries.length} blob(s)`;
+    const txn = this.#prepareWrite(entries, what);
+    try {
+      return this.#written(entries, this.#blobs.transactionSync(txn));
+    } catch (e) {
+      throw lmdbFailure(e, what, this.name);
+    }
+  }
+
+  /**
+   * The checks and records of a write, and its transaction body: MDB_NOOVERWRITE makes "write only
+   * absent keys" atomic against every process. While a gc sweep is open, the batch is recorded,
+   * and an entry whose child is neither in the batch nor stored makes the whole call NOT_FOUND
+   * (nothing written): a sweep may have deleted a child the caller checked before it began.
+   */
+  #prepareWrite(entries: readonly BlobEntry[], what: string): () => boolean[] | { parent: DataKey; child: DataKey } {
+    this.#checkWritable(what);
+    for (const e of entries) this.#checkKey(e.key, 'putMany');
+    // Encode outside the transaction: its callback runs on the main thread while LMDB's writer waits.
+    const records = entries.map((e) => encodeBlobRecord(e.data));
+    const keys = entries.map((e) => keyBytes(e.key));
+    return () => {
+      const sweep = openSweepInTxn(this.#host.meta, this.name);
+      if (sweep !== undefined) {
+        const missing = this.#missingChild(entries);
+        if (missing !== undefined) return missing;
+      }
+      const out = new Array<boolean>(records.length);
+      for (let i = 0; i < records.length; i++) {
+        out[i] = (this.#blobs.putSync(keys[i]!, records[i]!, { noOverwrite: true }) as unknown) === true;
+      }
+      if (sweep !== undefined) recordInTxn(this.#host, sweep, Buffer.concat(keys));
+      return out;
+    };
+  }
+
+  /** What a committed write transaction returned: per entry, written; counted. NOT_FOUND for a missing child. */
+  #written(entries: readonly BlobEntry[], r: boolean[] | { parent: DataKey; child: DataKey }): boolean[] {
+    if (!Array.isArray(r)) {
+      throw new PagableError(
+        'NOT_FOUND',
+        `blob ${r.parent} refers to ${r.child}, which ${this.name} no longer holds (a gc deleted it); nothing was written`,
+      );
+    }
+    const wrote = entries.filter((_, i) => r[i]);
+    this.#adjust(
+      wrote.length,
+      wrote.reduce((n, e) => n + e.data.data.length, 0),
+    );
+    return r;
+  }
+
+  /** Inside a write transaction: the first entry absent from the store whose child is nowhere. */
+  #missingChild(entries: readonly BlobEntry[]): { parent: DataKey; child: DataKey } | undefined {
+    let inBatch: Set<DataKey> | undefined;
+    for (const e of entries) {
+      if (e.data.arcs.length === 0 || this.#blobs.doesExist(keyBytes(e.key))) continue;
+      inBatch ??= new Set(entries.map((x) => x.key));
+      for (const c of e.data.arcs) {
+        if (!inBatch.has(c) && !this.#blobs.doesExist(keyBytes(c))) return { parent: e.key, child: c };
+      }
+    }
+    return undefined;
+  }
+
+  getSync(key: DataKey): PagableData | undefined {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending;
+    this.#checkOpen(`reading blob ${key}`);
+    this.#checkKey(key, 'getSync');
+    // The fast read reuses one buffer; decodeBlobRecord copies the data out of it at once.
+    const kb = keyBytes(key);
+    return this.#read(`reading blob ${key}`, () => {
+      let raw = this.#blobs.getBinaryFast(kb);
+      if (raw === undefined) {
+        // lmdb-js reuses a read snapshot until the next commit it sees itself: a blob committed
+        // meanwhile by another handle or process is invisible until the snapshot is renewed.
+        this.#env.resetReadTxn();
+        raw = this.#blobs.getBinaryFast(kb);
+        if (raw === undefined) return undefined;
+      }
+      return decodeBlobRecord(raw, `blob ${key} in ${this.name}`, raw.length);
+    });
+  }
+
+  getMany(keys: readonly DataKey[]): Array<PagableData | undefined> {
+    return keys.map((k) => this.getSync(k));
+  }
+
+  hasMany(keys: readonly DataKey[]): boolean[] {
+    this.#checkOpen('hasMany');
+    for (const k of keys) this.#checkKey(k, 'hasMany');
+    return this.#read(`checking ${keys.length} blob(s)`, () => {
+      const out = keys.map((k) => this.#pending.has(k) || this.#blobs.doesExist(keyBytes(k)));
+      if (out.includes(false)) {
+        // As in getSync: renew the snapshot before saying absent.
+        this.#env.resetReadTxn();
+        for (let i = 0; i < out.length; i++) if (!out[i]) out[i] = this.#blobs.doesExist(keyBytes(keys[i]!));
+      }
+      return out;
+    });
+  }
+
+  *keys(): Iterable<DataKey> {
+    for (const chunk of blobChunks(this.#scan)) for (const [key] of chunk) yield key;
+  }
+
+  async deleteMany(keys: readonly DataKey[]): Promise<number> {
+    this.#checkWritable(`deleting ${keys.length} blob(s)`);
+    for (const k of keys) this.#checkKey(k, 'deleteMany');
+    let r: { blobs: number; bytes: number };
+    try {
+      r = await this.#blobs.transaction(() => this.#deleteInTxn(keys));
+    } catch (e) {
+      throw lmdbFailure(e, `deleting ${keys.length} blob(s)`, this.name);
+    }
+    this.#adjust(-r.blobs, -r.bytes);
+    return r.bytes;
+  }
+
+  /** Inside a write transaction: deletes exactly `keys` (checked DataKeys); blobs and data bytes removed. */
+  #deleteInTxn(keys: readonly DataKey[]): { blobs: number; bytes: number } {
+    let blobs = 0;
+    let bytes = 0;
+    for (const k of keys) {
+      const kb = keyBytes(k);
+      const raw = this.#blobs.getBinaryFast(kb);
+      if (raw === undefined) continue;
+      let len = 0;
+      try {
+        len = raw.length - readBlobRecordLayout(raw, `blob ${k}`, raw.length).dataOffset;
+      } catch {
+        // A malformed record is garbage too: free it, count no data bytes.
+      }
+      if (this.#blobs.removeSync(kb)) {
+        blobs++;
+        bytes += len;
+      }
+    }
+    return { blobs, bytes };
+  }
+
+  getRoot(name: string): DataKey | undefined {
+    this.#checkOpen(`reading root "${String(name)}"`);
+    this.#checkName(name, 'getRoot');
+    this.#env.resetReadTxn();
+    const v = this.#read(`reading root "${name}"`, () => this.#roots.getBinary(rootDbKey(name)));
+    return v === undefined ? undefined : decodeRootRecord(v, this.name).key;
+  }
+
+  /** In one write transaction: the blob's presence, the sweep record, the root. */
+  async setRoot(name: string, key: DataKey): Promise<boolean> {
+    this.#checkWritable(`setting root "${String(name)}"`);
+    this.#checkName(name, 'setRoot');
+    this.#checkKey(key, `setRoot "${name}"`);
+    const kb = keyBytes(key);
+    const value = encodeRootRecord(name, kb);
+    try {
+      return await this.#blobs.transaction(() => {
+        if (!this.#blobs.doesExist(kb)) return false;
+        const sweep = openSweepInTxn(this.#host.meta, this.name);
+        if (sweep !== undefined) recordInTxn(this.#host, sweep, kb);
+        this.#roots.putSync(rootDbKey(name), value);
+        return true;
+      });
+    } catch (e) {
+      throw lmdbFailure(e, `setting root "${name}"`, this.name);
+    }
+  }
+
+  async deleteRoot(name: string): Promise<boolean> {
+    this.#checkWritable(`deleting root "${String(name)}"`);
+    this.#checkName(name, 'deleteRoot');
+    try {
+      return await this.#roots.transaction(() => (this.#roots.removeSync(rootDbKey(name)) as unknown) === true);
+    } catch (e) {
+      throw lmdbFailure(e, `deleting root "${name}"`, this.name);
+    }
+  }
+
+  listRoots(): RootEntry[] {
+    this.#checkOpen('listRoots');
+    this.#env.resetReadTxn();
+    const out: RootEntry[] = [];
+    this.#read('listing roots', () => {
+      for (const { value } of this.#roots.getRange({})) out.push(decodeRootRecord(value, this.name));
+    });
+    return out;
+  }
+
+  /** Resolves once every write so far is committed and flushed to disk. */
+  async flush(): Promise<void> {
+    this.#checkOpen('flush');
+    try {
+      await this.#env.committed;
+      await this.#env.flushed;
+    } catch (e) {
+      throw toPagableError(e, 'IO', `flushing ${this.name}`);
+    }
+  }
+
+  /** Closes the environment once writes already handed to LMDB have committed; idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#env.committed;
+      await this.#env.close();
+    } catch (e) {
+      throw toPagableError(e, 'IO', `closing ${this.name}`);
+    }
+  }
+}

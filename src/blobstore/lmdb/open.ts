@@ -1,0 +1,173 @@
+import { type Stats, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database, RootDatabase } from 'lmdb';
+import { PagableError, toPagableError } from '../../error.js';
+import type { BlobCount } from '../interface.js';
+import { readBlobRecordLayout } from '../blob-record.js';
+import { type LmdbFileInfo, checkLmdbDataFile, checkLmdbOptions, isRegularFile } from './file-check.js';
+import { lmdbFailure } from './errors.js';
+import type { LmdbBlobStoreOptions } from './options.js';
+import { walkLmdbFile } from './page-walk.js';
+
+/*
+ * How an LMDB blob store opens. Before LMDB maps the file: the options, and everything LMDB reads
+ * to open the environment and find the databases (meta pages, free-page and main trees). Then
+ * lmdb itself, loaded on demand (an optional peer dependency). After it, under a read transaction
+ * (so no other process recycles the pages being read), the trees of the store's own databases,
+ * counting the blobs on the way.
+ */
+
+type Db = Database<Uint8Array, Uint8Array>;
+
+/** The named databases: blobs and roots hold the data, meta and touched the gc sweeps. */
+const DB_NAMES = ['blobs', 'roots', 'meta', 'touched'] as const;
+const BINARY = { keyEncoding: 'binary', encoding: 'binary' } as const;
+
+/** An opened, checked environment and its databases (meta / touched absent from old read-only stores). */
+export interface OpenedLmdb {
+  env: RootDatabase;
+  blobs: Db;
+  roots: Db;
+  meta: Db | undefined;
+  touched: Db | undefined;
+  /** Counted at open; undefined with countAtOpen false. */
+  count: BlobCount | undefined;
+}
+
+/** Re-reads a store's data file info (for retries); CORRUPT if it vanished. */
+export function rereadInfo(file: string): LmdbFileInfo {
+  const i = checkLmdbDataFile(file);
+  if (i === undefined) throw new PagableError('CORRUPT', `LMDB data file ${file} vanished while it was checked`);
+  return i;
+}
+
+/**
+ * Before LMDB opens `path`: the data file's info, or undefined when there is none yet (or an
+ * empty one). NOT_FOUND when there is none and `mayCreate` is false, or the environment lacks
+ * the store's databases and `readOnly`; CORRUPT when damaged; INVALID_ARGUMENT when `path` is not
+ * a directory or its data.mdb / lock.mdb is not a regular file (LMDB would map a device or block
+ * on a FIFO). Creates nothing.
+ */
+export function checkBeforeOpen(path: string, mayCreate: boolean, readOnly: boolean): LmdbFileInfo | undefined {
+  let st: Stats | undefined;
+  try {
+    st = statSync(path);
+  } catch {
+    // Missing: LMDB creates it when allowed.
+  }
+  if (st !== undefined && !st.isDirectory()) {
+    throw new PagableError('INVALID_ARGUMENT', `${path} is not a directory: an LMDB store is a directory holding data.mdb and lock.mdb`);
+  }
+  const file = join(path, 'data.mdb');
+  if (st !== undefined) isRegularFile(join(path, 'lock.mdb'));
+  const info = st !== undefined ? checkLmdbDataFile(file) : undefined;
+  if (info === undefined) {
+    if (!mayCreate) throw new PagableError('NOT_FOUND', `no pagable store at ${path} (no data.mdb, or an empty one)`);
+    return undefined;
+  }
+  const dbs = walkLmdbFile(info, { trees: [] }, () => rereadInfo(file));
+  if (readOnly && !(dbs.has('blobs') && dbs.has('roots'))) {
+    throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
+  }
+  return info;
+}
+
+/**
+ * Walks the newest snapshot of `file` (checking every page of `trees`) and counts the blobs and
+ * data bytes of `blobs`; call it under an LMDB read transaction. A malformed record counts as a
+ * blob without data (reading it is CORRUPT).
+ */
+export function checkAndCount(file: string, trees: readonly string[]): BlobCount {
+  const n = { blobs: 0, bytes: 0 };
+  walkLmdbFile(
+    rereadInfo(file),
+    {
+      trees,
+      onRetry: () => {
+        n.blobs = 0;
+        n.bytes = 0;
+      },
+      onEntry: (db, e) => {
+        if (db !== 'blobs') return undefined;
+        n.blobs++;
+        try {
+          // The layout reads only the child count (at most 5 bytes, all in `head`) and checks the
+          // keys it announces fit the value's size.
+          n.bytes += e.dataSize - readBlobRecordLayout(e.head, 'record', e.dataSize).dataOffset;
+        } catch {
+          // Malformed: no data bytes.
+        }
+        return undefined;
+      },
+    },
+    () => rereadInfo(file),
+  );
+  return n;
+}
+
+/** Loads the optional peer dependency, or says how to install it. */
+async function loadLmdb(): Promise<typeof import('lmdb')> {
+  try {
+    return await import('lmdb');
+  } catch (e) {
+    throw new PagableError('IO', 'LMDB stores need the optional peer dependency "lmdb": npm install lmdb', { cause: e });
+  }
+}
+
+/** Walks and counts under a read transaction of `env`, which pins the snapshot being walked. */
+export function countUnderReader(env: RootDatabase, file: string, trees: readonly string[]): BlobCount {
+  const txn = env.useReadTransaction();
+  try {
+    return checkAndCount(file, trees);
+  } finally {
+    txn.done();
+  }
+}
+
+/**
+ * Opens the LMDB store in directory `path` with every check: INVALID_ARGUMENT for bad arguments,
+ * NOT_FOUND when there is no store and none may be created (nothing is created then), CORRUPT when
+ * the file is damaged, IO when lmdb is missing or LMDB fails.
+ */
+export async function openLmdb(path: string, options: LmdbBlobStoreOptions): Promise<OpenedLmdb> {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new PagableError('INVALID_ARGUMENT', `LmdbBlobStore.open: expected a directory path, got ${JSON.stringify(path)}`);
+  }
+  checkLmdbOptions(options, path);
+  const lease = options.sweepLeaseMs;
+  if (lease !== undefined && !(Number.isSafeInteger(lease) && lease > 0)) {
+    throw new PagableError(
+      'INVALID_ARGUMENT',
+      `opening LMDB store ${path}: sweepLeaseMs must be a positive whole number, got ${String(lease)}`,
+    );
+  }
+  const readOnly = options.readOnly === true;
+  checkBeforeOpen(path, options.create !== false && !readOnly, readOnly);
+  const lmdb = await loadLmdb();
+  let env: RootDatabase;
+  try {
+    env = lmdb.open({
+      path,
+      // Always a directory: lmdb would otherwise treat a path with a dot as a file name.
+      noSubdir: false,
+      maxDbs: 8,
+      ...(options.mapSize !== undefined ? { mapSize: options.mapSize } : {}),
+      noSync: options.noSync === true,
+      readOnly,
+    });
+  } catch (e) {
+    throw toPagableError(e, 'IO', `opening LMDB store ${path}`);
+  }
+  try {
+    // Read-only, lmdb returns undefined for a database the environment lacks.
+    const [blobs, roots, meta, touched] = DB_NAMES.map((n) => env.openDB<Uint8Array, Uint8Array>(n, BINARY) as Db | undefined);
+    if (blobs === undefined || roots === undefined) {
+      throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
+    }
+    const counted = countUnderReader(env, join(path, 'data.mdb'), options.countAtOpen === false ? ['roots', 'meta', 'touched'] : DB_NAMES);
+    return { env, blobs, roots, meta, touched, count: options.countAtOpen === false ? undefined : counted };
+  } catch (e) {
+    await env.close().catch(() => undefined);
+    throw lmdbFailure(e, 'opening the databases', path);
+  }
+}
