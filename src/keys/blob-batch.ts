@@ -31,7 +31,15 @@ export function writeFrameHead(slab: Uint8Array, at: number, n: number): void {
  * `outAt`: computeKey, byte for byte. `words` views `slab` as 32-bit words from its first byte
  * (see blake3ChunkInto), when the caller has one.
  */
-export function frameKey(slab: Uint8Array, at: number, length: number, n: number, out: Uint8Array, outAt: number, words?: Int32Array): void {
+export function frameKey(
+  slab: Uint8Array,
+  at: number,
+  length: number,
+  n: number,
+  out: Uint8Array,
+  outAt: number,
+  words?: Int32Array,
+): void {
   const total = FRAME_HEAD + length + 16 * n;
   if (total <= CHUNK_BYTES) {
     blake3ChunkInto(slab, at, total, out, outAt, LITTLE_ENDIAN && (slab.byteOffset & 3) === 0 ? words : undefined);
@@ -92,9 +100,15 @@ export class BlobBatch {
     return { data: slab.slice(start, end), arcs };
   }
 
-  /** Forgets the blobs (keeping the arrays for the next batch). */
-  clear(): void {
-    for (let i = 0; i < this.count; i++) this.slabs[i] = EMPTY;
+  /** Forgets the blobs, keeping the lists for the next batch up to `keep` blobs. */
+  clear(keep = Infinity): void {
+    if (this.slabs.length > keep) {
+      this.slabs.length = this.at.length = this.length.length = this.children.length = 0;
+      this.keys = new Uint8Array(16 * 64);
+      this.written = new Uint8Array(64);
+    } else {
+      this.slabs.fill(EMPTY);
+    }
     this.count = 0;
     this.bytes = 0;
   }

@@ -11,6 +11,7 @@ import type { ClassMeta } from '../metadata/class-meta.js';
 import type { RootSchema } from '../metadata/schema.js';
 import { checkArcLayout } from './arc-layout.js';
 import { schemaFrames } from './schema-frames.js';
+import { RELEASED, WARM } from './warm.js';
 
 /**
  * What the earlier batches of one page-out stored, held weakly (a batch lets go of its values):
@@ -34,9 +35,6 @@ const ARCS: EncodeContext = {
 
 /** Fresh slabs of a run's writer: a batch of small blobs fills few of them. */
 const SLAB = 64 * 1024;
-
-/** What the walk's lists hold instead of the user's values once a run is released. */
-const RELEASED: object = Object.freeze({});
 
 /**
  * The page-out engine: an iterative post-order walk over blobs (children before parents, as
@@ -340,13 +338,31 @@ export class PageOutRun {
     this.schemasPut.clear();
     this.schemaBlobsPut.clear();
     this.nKeys = 0;
-    for (let i = 0; i < this.nTasks; i++) this.tTarget[i] = RELEASED;
-    for (let r = 0; r < this.nRecords; r++) {
-      this.rTarget[r] = RELEASED;
-      this.rSlab[r] = EMPTY;
+    if (this.keys.length > 16 * KEEP) this.keys = new Uint8Array(16 * 256);
+    // Every slot ever used, not only those in use: a task popped for a value met again keeps it.
+    trim(this.tTarget, RELEASED);
+    trim(this.tOwner, undefined);
+    trim(this.rTarget, RELEASED);
+    trim(this.rSlab, EMPTY);
+    trim(this.rWords, EMPTY_WORDS);
+    for (const a of [
+      this.tArc,
+      this.tRoot,
+      this.tField,
+      this.tParent,
+      this.tSlot,
+      this.rAt,
+      this.rLength,
+      this.rChildren,
+      this.rTask,
+      this.rParent,
+      this.rSlot,
+      this.rSchema,
+    ]) {
+      if (a.length > KEEP) a.length = 0;
     }
     this.nTasks = this.nRecords = 0;
-    this.batch.clear();
+    this.batch.clear(KEEP);
     this.writer.recycle();
     this.reused.length = 0;
     this.copies.length = 0;
@@ -374,21 +390,31 @@ export class PageOutRun {
 }
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_WORDS = new Int32Array(0);
 
-/** The run kept for the next page-out (one: page-outs of one process rarely overlap). */
-let idle: PageOutRun | undefined;
+/** Slots of its lists a released run keeps for the next page-out; past this they are dropped (a long list would hold heap per blob of the last page-out). */
+const KEEP = 1024;
 
-/** A run for a page-out of `host`: the idle one, reset, or a new one. */
+/** Empties the slots of `list` (all of them: stale ones too), dropping them past KEEP. */
+function trim<T>(list: T[], empty: T): void {
+  if (list.length > KEEP) list.length = 0;
+  else list.fill(empty);
+}
+
+/**
+ * A run for a page-out of `host`: the one kept by the last page-out (see warm.ts), reset, or a new
+ * one (page-outs of one process rarely overlap: one is kept).
+ */
 export function takeRun(host: ArcHost, earlier?: EarlierBatches): PageOutRun {
-  const run = idle;
-  if (run === undefined) return new PageOutRun(host, earlier);
-  idle = undefined;
+  const run = WARM.pageOut;
+  if (!(run instanceof PageOutRun)) return new PageOutRun(host, earlier);
+  WARM.pageOut = undefined;
   run.reset(host, earlier);
   return run;
 }
 
-/** Releases a run whose writes are committed (or abandoned), and keeps it for the next page-out. */
+/** Releases a run whose writes are committed (or abandoned), and keeps it for the next page-out (see warm.ts). */
 export function retire(run: PageOutRun): void {
   run.release();
-  idle = run;
+  WARM.pageOut = run;
 }
