@@ -45,7 +45,9 @@ async function main(): Promise<void> {
         1,
         iterations,
       );
-      line.push(`save ${sv!.median.toFixed(1)} ms: vs floor ${(fl!.median / sv!.median).toFixed(2)}x, vs pack ${(pk!.median / sv!.median).toFixed(2)}x`);
+      line.push(
+        `save ${sv!.median.toFixed(1)} ms: vs floor ${(fl!.median / sv!.median).toFixed(2)}x, vs pack ${(pk!.median / sv!.median).toFixed(2)}x`,
+      );
     }
     if (ops.has('load')) {
       const [ld, up] = await compareMany(

@@ -151,7 +151,10 @@ export class BlobEncoder extends PlainEncoder {
     if (root.k !== 'class' && rootOfValue(value).k !== 'class') return undefined;
     const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
     if (meta.tag === undefined && root.k === 'any') {
-      throw new PagableError('TYPE_MISMATCH', `${where ?? this.where()}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
+      throw new PagableError(
+        'TYPE_MISMATCH',
+        `${where ?? this.where()}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`,
+      );
     }
     return meta;
   }

@@ -5,7 +5,7 @@ import { blobRecordDataLength, blobRecordLength, decodeBlobRecord, writeBlobReco
 import type { BlobCount, BlobEntry, BlobStore, RootEntry } from '../interface.js';
 import { Arena, MAX_CHUNK } from './arena.js';
 import { KeyIndex, MIN_SLOTS, slotsFor } from './key-index.js';
-import { DEAD, LENGTH_MASK, type MemoryFootprint, RECORD_HEAD, readU32, writeU32 } from './arena-record.js';
+import { LENGTH_MASK, type MemoryFootprint, RECORD_HEAD, readU32, writeU32 } from './arena-record.js';
 
 export type { MemoryFootprint } from './arena-record.js';
 
