@@ -40,13 +40,7 @@ export function blobRecordLength(dataLength: number, n: number): number {
 export function writeBlobRecord(blob: PagableData, out: Uint8Array, at: number): number {
   const { data, arcs } = blob;
   const n = arcs.length;
-  let v = n;
-  let i = at;
-  while (v >= 0x80) {
-    out[i++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  out[i++] = v;
+  let i = writeCount(n, out, at);
   for (let c = 0; c < n; c++) {
     const k = arcs[c]!;
     if (!writeKeyBytes(k, out, i))
@@ -62,6 +56,16 @@ export function writeBlobRecord(blob: PagableData, out: Uint8Array, at: number):
  * `length` bytes, `n` child keys) into `out` at `at`; returns where the record ends.
  */
 export function writeFramedRecord(slab: Uint8Array, frame: number, length: number, n: number, out: Uint8Array, at: number): number {
+  let i = writeCount(n, out, at);
+  const data = frame + FRAME_HEAD;
+  copyBytes(slab, data + length, data + length + 16 * n, out, i);
+  i += 16 * n;
+  copyBytes(slab, data, data + length, out, i);
+  return i + length;
+}
+
+/** Writes the child count `n` as a varint into `out` at `at`; returns where it ends. */
+function writeCount(n: number, out: Uint8Array, at: number): number {
   let v = n;
   let i = at;
   while (v >= 0x80) {
@@ -69,11 +73,7 @@ export function writeFramedRecord(slab: Uint8Array, frame: number, length: numbe
     v = Math.floor(v / 0x80);
   }
   out[i++] = v;
-  const data = frame + FRAME_HEAD;
-  copyBytes(slab, data + length, data + length + 16 * n, out, i);
-  i += 16 * n;
-  copyBytes(slab, data, data + length, out, i);
-  return i + length;
+  return i;
 }
 
 /** Encodes `blob` as one record, in a fresh exactly sized buffer. */
