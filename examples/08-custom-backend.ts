@@ -4,7 +4,7 @@
  * A backend is raw blob I/O only: a `BlobStore`. Extend `BaseBlobStore` and implement one blob at a
  * time (put-if-absent, get, has, delete, keys, roots); `new PagableStorageBase(store)` then pages
  * through it with everything else (arcs, save/load, gc, verify) exactly as the built-in storages do,
- * and `pagable/testing` has the suites to prove it (test/examples-custom-backend.test.ts runs
+ * and `pagable/testing` has the suites to prove it (test/examples/custom-backend.test.ts runs
  * both on this store). This one keeps each blob in a file named by its key, and the named roots
  * in one JSON file.
  *

@@ -11,7 +11,7 @@ export { Field, Shared, Lazy, Dyn } from './decorators/fields.js';
 export type { PagableFieldDecorator, PagableClassDecorator, StorableFieldContext } from './decorators/dialect.js';
 export type { FieldOptions } from './metadata/field-options.js';
 export { registerCodec } from './metadata/register-codec.js';
-export type { Codec } from './metadata/codec-registry.js';
+export type { Codec } from './metadata/type-spec.js';
 export type { TypeSpec, Class } from './metadata/type-spec.js';
 export type { PagableOptions } from './metadata/class-meta.js';
 

@@ -9,6 +9,12 @@ import type { PinnedPagableArc } from './pinned-pagable-arc.js';
  * The one place where the two handle classes meet. Each fills in its half from its static
  * block (only a class can reach its own #private state); each creates the other kind of handle
  * through here, so neither module imports the other at run time.
+ *
+ * The types do refer to each other, on purpose: `pin()` returns a PinnedPagableArc and
+ * `unpin()`/`arc` return a PagableArc, and ArcInner (the state machine) hands out both through
+ * this file. Those type-only references form the only import circle in arc/ (erased at
+ * compile time; dependency-cruiser's no-circular rule checks the run-time graph, which has none):
+ * splitting the pair's types into a third file would only move the circle.
  */
 
 /** What each handle class registers. */

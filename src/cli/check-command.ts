@@ -7,7 +7,7 @@ import type { Schema } from '../metadata/schema.js';
 import { classForTag, registeredTags } from '../metadata/tag-registry.js';
 import type { Class } from '../metadata/type-spec.js';
 import { type ClassCheck, type VersionCheck, checkClasses, looksMinified } from './class-check.js';
-import type { CommandRun } from './commands.js';
+import type { CommandRun } from './command-run.js';
 import { scanStoredClasses } from './schema-scan.js';
 import type { StoredClass } from './schemas.js';
 import type { CliStore } from './store-spec.js';

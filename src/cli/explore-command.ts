@@ -1,6 +1,6 @@
 import { startExploreServer } from '../explore/server.js';
 import { exploreSourceOf } from '../explore/source.js';
-import type { CommandRun } from './commands.js';
+import type { CommandRun } from './command-run.js';
 import type { CliStore } from './store-spec.js';
 
 /** Resolves on the first SIGINT or SIGTERM (Ctrl-C, a service manager's stop). */

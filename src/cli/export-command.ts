@@ -1,6 +1,6 @@
 import type { DataKey } from '../keys/data.js';
 import { exportPlain } from '../plain/to-plain.js';
-import type { CommandRun } from './commands.js';
+import type { CommandRun } from './command-run.js';
 import type { CliStore } from './store-spec.js';
 
 /**

@@ -5,7 +5,7 @@ import { MsgpackCursor } from './msgpack-cursor.js';
  * A msgpack reader over one blob's bytes, the mirror of MsgpackWriter: it reads values where they
  * lie, so the decoder builds instances, arrays and Maps straight from bytes with no plain-object
  * tree in between. It reads what msgpackr reads for the subset our writer produces (msgpackr stays
- * the reference in test/msgpack-reader.test.ts), plus exact strings: WTF-8, so a lone UTF-16
+ * the reference in test/codec/msgpack-reader.test.ts), plus exact strings: WTF-8, so a lone UTF-16
  * surrogate (written as its own 3-byte sequence) comes back as itself.
  *
  * Hostile bytes yield a value or a PagableError CORRUPT: every length is checked against the bytes

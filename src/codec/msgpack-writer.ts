@@ -4,7 +4,7 @@
  * deliberate difference: strings are WTF-8 at every length, so a lone UTF-16 surrogate is written
  * as its own 3-byte sequence and reads back as itself (msgpackr does that only below 64 units and
  * writes U+FFFD above). Blob keys are hashes of these bytes; msgpackr stays the reference, checked
- * by a differential test (test/msgpack-writer.test.ts). Where msgpackr's choice is unusual it is
+ * by a differential test (test/codec/msgpack-writer.test.ts). Where msgpackr's choice is unusual it is
  * copied and says so.
  */
 

@@ -6,17 +6,8 @@
 
 const fcc = String.fromCharCode;
 
-/**
- * Node's string-slicing natives behind `buf.toString(encoding, start, end)`, without its argument
- * handling (undocumented, stable since Node 0.x, and what msgpackr itself calls).
- */
-interface NativeSlices {
-  latin1Slice(this: Uint8Array, start: number, end: number): string;
-  utf8Slice(this: Uint8Array, start: number, end: number): string;
-}
-
-/** They work on any Uint8Array, so blobs need no Buffer view. */
-export const { latin1Slice, utf8Slice } = Buffer.prototype as unknown as NativeSlices;
+/** Node's native Latin-1 and UTF-8 slicing (text/native-slices.ts: why, and the fallback). */
+export { latin1Slice, utf8Slice } from '../text/native-slices.js';
 
 /** Up to 8 bytes of ASCII as a string, in one allocation; undefined when a byte is not ASCII. */
 export function shortAscii(b: Uint8Array, p: number, n: number): string | undefined {

@@ -103,23 +103,7 @@ export const TYPED_ARRAYS = [
 /** Placeholder written where an arc field holds a value; the key is the next one in `arcs`. */
 export const ARC_PLACEHOLDER = 0;
 
-const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
-
-/** The msgpack str encoding of `s`: how a tagged schemaless blob begins. */
-export function encodeTagHeader(s: string): Uint8Array {
-  const b = utf8.encode(s);
-  const n = b.length;
-  let head: number[];
-  if (n < 32) head = [0xa0 | n];
-  else if (n < 0x100) head = [0xd9, n];
-  else if (n < 0x10000) head = [0xda, n >> 8, n & 0xff];
-  else throw new PagableError('LIMIT', `type tag longer than 65535 bytes: ${s.slice(0, 40)}...`);
-  const out = new Uint8Array(head.length + n);
-  out.set(head);
-  out.set(b, head.length);
-  return out;
-}
 
 /**
  * If a schemaless blob's `data` begins with a msgpack str, that string (the tag) and where the body

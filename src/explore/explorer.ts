@@ -6,6 +6,7 @@ import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import { type Analysis, SHARED, UNREACHABLE, analyse } from './analysis.js';
 import { type BlobDescription, blobJson, classLabel, describeBlob } from './describe.js';
 import type { Json } from '../view/blob-view.js';
+import type { BlobRef, Page } from './blob-ref.js';
 import { blobRef, classBlobPage, classesMatching, keysWithPrefix, referrerPage, totalsByLabel } from './index-queries.js';
 import { type Neighbourhood, type NeighbourhoodLimits, type NodeInfo, neighbourhood } from './neighbourhood.js';
 import { indexedNodeInfo, storedNodeInfo } from './node-info.js';
@@ -23,20 +24,6 @@ export interface ExploreSource {
   fileBytes?: () => number;
   /** A cheap blob count, for the progress bar before the keys are listed (LMDB's counters). */
   blobCount?: () => number;
-}
-
-/** A page of a longer list. */
-export interface Page<T> {
-  items: T[];
-  total: number;
-  offset: number;
-}
-
-/** A blob in a list: enough to show a link. */
-export interface BlobRef {
-  key: DataKey;
-  label: string;
-  bytes: number;
 }
 
 /** Everything the page shows of one blob. */

@@ -4,7 +4,7 @@
  * each query's bound (a page, a cap) sits next to the loop it bounds and no answer grows with
  * the store.
  */
-import type { BlobRef, Page } from './explorer.js';
+import type { BlobRef, Page } from './blob-ref.js';
 import type { StoreIndex } from './store-index.js';
 
 /** Blob `i` as a list entry. */

@@ -1,3 +1,5 @@
+import { hexSlice } from '../text/native-slices.js';
+
 /** 128-bit content address of a blob: 32 lowercase hex characters. */
 export type DataKey = string;
 
@@ -20,31 +22,12 @@ export function isDataKey(k: unknown): k is DataKey {
 }
 
 /**
- * Node's own hex encoder, called on a plain Uint8Array: one native call that returns a flat
- * string (measured 120-160 ns a key, against 340-390 ns for `String.fromCharCode.apply` over a
- * table of char codes). A string grown by `+=` would be a rope that every Map lookup must flatten
- * again (0.6 us vs 0.08 us a lookup), so the fallback also builds it in one piece.
+ * The 16 bytes of `bytes` starting at `offset`, as a DataKey: Node's own hex encoder
+ * (text/native-slices.ts), one native call returning a flat string. A string grown by `+=` would
+ * be a rope that every Map lookup must flatten again (0.6 us vs 0.08 us a lookup).
  */
-const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
-
-const HEX_HI = new Uint8Array(256);
-const HEX_LO = new Uint8Array(256);
-for (let i = 0; i < 256; i++) {
-  const h = i.toString(16).padStart(2, '0');
-  HEX_HI[i] = h.charCodeAt(0);
-  HEX_LO[i] = h.charCodeAt(1);
-}
-const CODES = new Array<number>(32);
-
-/** The 16 bytes of `bytes` starting at `offset`, as a DataKey. */
 export function keyFromBytes(bytes: Uint8Array, offset = 0): DataKey {
-  if (hexSlice !== undefined) return hexSlice.call(bytes, offset, offset + 16);
-  for (let i = 0; i < 16; i++) {
-    const b = bytes[offset + i]!;
-    CODES[2 * i] = HEX_HI[b]!;
-    CODES[2 * i + 1] = HEX_LO[b]!;
-  }
-  return String.fromCharCode.apply(null, CODES);
+  return hexSlice.call(bytes, offset, offset + 16);
 }
 
 /** Nibble value of each hex char code ('0'-'9', 'a'-'f'); 255 elsewhere. */

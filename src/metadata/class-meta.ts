@@ -109,15 +109,6 @@ export function storedNameOf(cls: Class): string {
   return getClassMeta(cls)?.name ?? cls.name;
 }
 
-/** The metadata of a @Pagable class, or NOT_PAGABLE naming `where`. */
-export function requireClassMeta(cls: Class, where: string): ClassMeta {
-  const m = getClassMeta(cls);
-  if (m === undefined) {
-    throw new PagableError('NOT_PAGABLE', `${where}: class ${cls.name || '(anonymous)'} is not decorated with @Pagable()`);
-  }
-  return m;
-}
-
 function buildMeta(cls: Class): ClassMeta {
   const options = (Reflect.getOwnMetadata(OPTIONS_KEY, cls) ?? {}) as PagableOptions;
   const name = options.name ?? cls.name;

@@ -1,22 +1,6 @@
 import { PagableError } from '../error.js';
 import { claimCodecName } from './tag-registry.js';
-import type { Class } from './type-spec.js';
-
-/**
- * How values of a class pagable cannot decorate (a `Decimal`, a date library's class, a `URL`)
- * are stored: `encode` turns a value into plain data (anything `@Field()` stores without a type),
- * `decode` builds the value back from it. `name` is written where the runtime class is not the
- * declared one, as a type tag is; register it with `registerCodec`, or give it to one field with
- * `@Field({ codec })`.
- */
-export interface Codec<T, P> {
-  /** A stable name for the stored form, never derived from the class name (minifiers rename classes). */
-  name: string;
-  /** The plain data a value is stored as; equal encodings give equal keys. */
-  encode(value: T): P;
-  /** The value back from what `encode` returned (as stored: a copy). */
-  decode(plain: P): T;
-}
+import type { Class, Codec } from './type-spec.js';
 
 /** A codec as the encoder and decoder use it: registered for exactly `cls`, or a field's own (`cls` undefined). */
 export interface CodecEntry {

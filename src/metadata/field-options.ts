@@ -1,5 +1,6 @@
 import { PagableError } from '../error.js';
-import { type Codec, checkedCodec } from './codec-registry.js';
+import { checkedCodec } from './codec-registry.js';
+import type { Codec } from './type-spec.js';
 
 /**
  * The last, optional argument of every field decorator: `@Field({ aliases: ['old'] })`,

@@ -1,6 +1,7 @@
 import { PagableError } from '../error.js';
 import { declaredWithoutCodec, isMarkedPagable } from './class-meta.js';
-import { type Codec, addCodec, checkedCodec } from './codec-registry.js';
+import { addCodec, checkedCodec } from './codec-registry.js';
+import type { Codec } from './type-spec.js';
 import { NATIVE_TYPES } from './schema.js';
 import type { Class } from './type-spec.js';
 

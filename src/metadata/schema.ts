@@ -1,4 +1,7 @@
 import type { Class } from './type-spec.js';
+// Type only, and mutual on purpose: a ClassMeta lists its fields' schemas, and a class field's
+// schema points back at the ClassMeta of its class (class-meta.ts builds both). At run time
+// schema.ts imports nothing of class-meta.ts, so the run-time graph has no circle.
 import type { ClassMeta } from './class-meta.js';
 import type { CodecEntry } from './codec-registry.js';
 

@@ -1,5 +1,3 @@
-import type { Codec } from './codec-registry.js';
-
 /** Any class, abstract or not: what decorators and `load` accept. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Class<T = unknown> = abstract new (...args: any[]) => T;
@@ -29,4 +27,20 @@ export interface FieldDecl {
   readonly migrate?: (stored: unknown) => unknown;
   /** `FieldOptions.codec`: this field's own codec (`@Field` only). */
   readonly codec?: Codec<unknown, unknown>;
+}
+
+/**
+ * How values of a class pagable cannot decorate (a `Decimal`, a date library's class, a `URL`)
+ * are stored: `encode` turns a value into plain data (anything `@Field()` stores without a type),
+ * `decode` builds the value back from it. `name` is written where the runtime class is not the
+ * declared one, as a type tag is; register it with `registerCodec`, or give it to one field with
+ * `@Field({ codec })`.
+ */
+export interface Codec<T, P> {
+  /** A stable name for the stored form, never derived from the class name (minifiers rename classes). */
+  name: string;
+  /** The plain data a value is stored as; equal encodings give equal keys. */
+  encode(value: T): P;
+  /** The value back from what `encode` returned (as stored: a copy). */
+  decode(plain: P): T;
 }

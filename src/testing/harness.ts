@@ -3,6 +3,8 @@
  * `beforeEach` / `afterEach` globals (mocha, jest, vitest with globals, node:test through a
  * small shim), or under the functions passed in explicitly.
  */
+import type { StorageOptions } from '../paging/interface.js';
+import type { PagableStorageBase } from '../paging/storage-base.js';
 
 /** A test body: may return a promise. */
 export type TestBody = () => void | Promise<void>;
@@ -32,4 +34,14 @@ export function resolveHarness(given: Partial<TestHarness> | undefined): TestHar
     return f as TestHarness[K];
   };
   return { describe: pick('describe'), it: pick('it'), beforeEach: pick('beforeEach'), afterEach: pick('afterEach') };
+}
+
+/** How the suite gets a fresh, empty storage of one backend. */
+export interface StorageFactory {
+  /** The backend's name, used in the suite's title. */
+  name: string;
+  /** A fresh, empty storage; with `options` (automatic page-out tests), a storage created with them. */
+  create(options?: StorageOptions): Promise<PagableStorageBase> | PagableStorageBase;
+  /** True when the backend reads synchronously (fetchDataSync, pinSync work). */
+  syncFetch: boolean;
 }

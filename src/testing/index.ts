@@ -4,8 +4,9 @@
  * (or pass those functions in). The suites use their own classes, tagged `pagable.testing.*`.
  */
 export { blobStoreConformance, entryOf, type BlobStoreFactory } from './blob-store-conformance.js';
-export { storageConformance, samplePackage, type StorageFactory } from './storage-conformance.js';
+export { storageConformance } from './storage-conformance.js';
+export { samplePackage } from './sample-package.js';
 export { expectPagableError } from './expect-error.js';
 export { roundTrip, type RoundTrip } from './round-trip.js';
-export type { TestHarness, TestBody } from './harness.js';
+export type { TestHarness, TestBody, StorageFactory } from './harness.js';
 export * as testingModels from './models.js';

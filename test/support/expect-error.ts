@@ -1,15 +1,11 @@
-import { expect } from 'chai';
-import { PagableError, type PagableErrorCode } from '../../src/index.js';
+import type { PagableError, PagableErrorCode } from '../../src/index.js';
+import { expectPagableError } from '../../src/testing/index.js';
 
-/** Awaits `p` (or calls it) and asserts it fails with a PagableError of `code`; returns the error. */
-export async function expectError(p: Promise<unknown> | (() => unknown), code: PagableErrorCode | string): Promise<PagableError> {
-  try {
-    if (typeof p === 'function') await p();
-    else await p;
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(PagableError);
-    expect((e as PagableError).code, (e as Error).message).to.equal(code);
-    return e as PagableError;
-  }
-  return expect.fail(`expected PagableError ${code}`);
+/**
+ * Awaits `p` (or calls it) and asserts it fails with a PagableError of `code`; returns the error.
+ * The project's tests use what `pagable/testing` gives users (`expectPagableError`), under the
+ * short name they always had.
+ */
+export async function expectError(p: Promise<unknown> | (() => unknown), code: PagableErrorCode): Promise<PagableError> {
+  return await expectPagableError(p, code);
 }

@@ -58,7 +58,7 @@ export function describeFailures(failures: readonly FuzzFailure[], seed: number)
         );
       }
       lines.push(
-        `    replay: PAGABLE_FUZZ_SEED=${seed} PAGABLE_FUZZ_ONLY=${f.backend}:${f.index} npx mocha --no-config build/test/fuzz.test.js`,
+        `    replay: PAGABLE_FUZZ_SEED=${seed} PAGABLE_FUZZ_ONLY=${f.backend}:${f.index} npx mocha --no-config build/test/codec/fuzz.test.js`,
       );
     }
   }

@@ -1,4 +1,9 @@
-/* Domain classes the tests share: a small build graph with polymorphism, sharing and lazy children. */
+/*
+ * Domain classes the tests share: a small build graph with polymorphism, sharing and lazy children.
+ * They look like `pagable/testing`'s models on purpose but are not them: these take their field
+ * types from `design:type` (`@Field()` with no type, the dialect most users write), and their tags
+ * (`test.*`) are fixed by stored fixtures, so they stay beside the kit rather than replacing it.
+ */
 import { Dyn, Field, Lazy, Pagable, PagableArc, Shared, TypeTag } from '../../src/index.js';
 
 export abstract class Shape {

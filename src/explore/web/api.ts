@@ -1,5 +1,6 @@
 /** The page's calls to the explorer's JSON API (src/explore/api.ts), typed by the server's own types. */
-import type { BlobDetail, BlobRef, Page, Summary } from '../explorer.js';
+import type { BlobRef, Page } from '../blob-ref.js';
+import type { BlobDetail, Summary } from '../explorer.js';
 import type { Neighbourhood } from '../neighbourhood.js';
 import type { ScanProgress } from '../scan.js';
 import type { TreemapNode } from '../treemap.js';
