@@ -7,7 +7,8 @@ import { type PagableError, toPagableError } from '../error.js';
 import type { BlobIo } from './blob-io.js';
 import type { PageOutReport } from './interface.js';
 import type { LiveKeys, LiveOp } from './live-keys.js';
-import { type EarlierBatches, type PageOutRun, retire, takeRun } from './page-out.js';
+import type { EarlierBatches, PageOutRun } from './page-out.js';
+import { retire, takeRun } from './page-out-reuse.js';
 import { commitPageOut } from './page-out-commit.js';
 import type { PageOutQueue } from './page-out-queue.js';
 

@@ -11,7 +11,7 @@ import type { ClassMeta } from '../metadata/class-meta.js';
 import type { RootSchema } from '../metadata/schema.js';
 import { checkArcLayout } from './arc-layout.js';
 import { schemaFrames } from './schema-frames.js';
-import { RELEASED, WARM } from './warm.js';
+import { RELEASED } from './warm.js';
 
 /**
  * What the earlier batches of one page-out stored, held weakly (a batch lets go of its values):
@@ -105,7 +105,7 @@ export class PageOutRun {
     private earlier?: EarlierBatches,
   ) {}
 
-  /** Makes a released run ready for another page-out (runs are reused: see take()). */
+  /** Makes a released run ready for another page-out (runs are reused: page-out-reuse.ts). */
   reset(host: ArcHost, earlier: EarlierBatches | undefined): void {
     this.host = host;
     this.earlier = earlier;
@@ -389,9 +389,7 @@ export class PageOutRun {
   }
 }
 
-const EMPTY = new Uint8Array(0);
-const EMPTY_WORDS = new Int32Array(0);
-
+const [EMPTY, EMPTY_WORDS] = [new Uint8Array(0), new Int32Array(0)];
 /** Slots of its lists a released run keeps for the next page-out; past this they are dropped (a long list would hold heap per blob of the last page-out). */
 const KEEP = 1024;
 
@@ -399,22 +397,4 @@ const KEEP = 1024;
 function trim<T>(list: T[], empty: T): void {
   if (list.length > KEEP) list.length = 0;
   else list.fill(empty);
-}
-
-/**
- * A run for a page-out of `host`: the one kept by the last page-out (see warm.ts), reset, or a new
- * one (page-outs of one process rarely overlap: one is kept).
- */
-export function takeRun(host: ArcHost, earlier?: EarlierBatches): PageOutRun {
-  const run = WARM.pageOut;
-  if (!(run instanceof PageOutRun)) return new PageOutRun(host, earlier);
-  WARM.pageOut = undefined;
-  run.reset(host, earlier);
-  return run;
-}
-
-/** Releases a run whose writes are committed (or abandoned), and keeps it for the next page-out (see warm.ts). */
-export function retire(run: PageOutRun): void {
-  run.release();
-  WARM.pageOut = run;
 }

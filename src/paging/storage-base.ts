@@ -21,7 +21,8 @@ import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageOptions
 import { hasRawIoMethods, rawIoStore } from './raw-io-store.js';
 import { LiveKeys, type LiveOp } from './live-keys.js';
 import { PageInRun } from './page-in.js';
-import { type PageOutRun, retire, takeRun } from './page-out.js';
+import type { PageOutRun } from './page-out.js';
+import { retire, takeRun } from './page-out-reuse.js';
 import { pageOutInBatches } from './page-out-batches.js';
 import { commitPageOut } from './page-out-commit.js';
 import { PageOutQueue } from './page-out-queue.js';
