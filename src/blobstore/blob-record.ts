@@ -1,5 +1,7 @@
 import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../keys/data.js';
 import { PagableError } from '../error.js';
+import { FRAME_HEAD } from '../keys/blob-batch.js';
+import { copyBytes } from './byte-store.js';
 
 /*
  * How a blob is laid out as one byte string in a key-value store (LMDB, Redis):
@@ -24,11 +26,10 @@ function varintLength(n: number): number {
   return len;
 }
 
-/** The length of `blob`'s record; LIMIT when it has more child keys than a record holds. */
-export function blobRecordLength(blob: PagableData): number {
-  const n = blob.arcs.length;
+/** The length of the record of a blob of `dataLength` bytes and `n` child keys; LIMIT when it has more child keys than a record holds. */
+export function blobRecordLength(dataLength: number, n: number): number {
   if (n > MAX_CHILDREN) throw new PagableError('LIMIT', `a blob with ${n} child keys is more than a record holds (${MAX_CHILDREN})`);
-  return varintLength(n) + 16 * n + blob.data.length;
+  return (n < 0x80 ? 1 : varintLength(n)) + 16 * n + dataLength;
 }
 
 /**
@@ -39,13 +40,7 @@ export function blobRecordLength(blob: PagableData): number {
 export function writeBlobRecord(blob: PagableData, out: Uint8Array, at: number): number {
   const { data, arcs } = blob;
   const n = arcs.length;
-  let v = n;
-  let i = at;
-  while (v >= 0x80) {
-    out[i++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  out[i++] = v;
+  let i = writeCount(n, out, at);
   for (let c = 0; c < n; c++) {
     const k = arcs[c]!;
     if (!writeKeyBytes(k, out, i))
@@ -56,9 +51,34 @@ export function writeBlobRecord(blob: PagableData, out: Uint8Array, at: number):
   return i + data.length;
 }
 
+/**
+ * Writes the record of the blob framed at `frame` of `slab` (keys/blob-batch.ts: count, data of
+ * `length` bytes, `n` child keys) into `out` at `at`; returns where the record ends.
+ */
+export function writeFramedRecord(slab: Uint8Array, frame: number, length: number, n: number, out: Uint8Array, at: number): number {
+  let i = writeCount(n, out, at);
+  const data = frame + FRAME_HEAD;
+  copyBytes(slab, data + length, data + length + 16 * n, out, i);
+  i += 16 * n;
+  copyBytes(slab, data, data + length, out, i);
+  return i + length;
+}
+
+/** Writes the child count `n` as a varint into `out` at `at`; returns where it ends. */
+function writeCount(n: number, out: Uint8Array, at: number): number {
+  let v = n;
+  let i = at;
+  while (v >= 0x80) {
+    out[i++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[i++] = v;
+  return i;
+}
+
 /** Encodes `blob` as one record, in a fresh exactly sized buffer. */
 export function encodeBlobRecord(blob: PagableData): Uint8Array {
-  const out = new Uint8Array(blobRecordLength(blob));
+  const out = new Uint8Array(blobRecordLength(blob.data.length, blob.arcs.length));
   writeBlobRecord(blob, out, 0);
   return out;
 }

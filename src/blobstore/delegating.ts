@@ -1,3 +1,4 @@
+import { type ByteStore, byteStoreOf } from './byte-store.js';
 import type { BlobStore } from './interface.js';
 
 /**
@@ -26,8 +27,12 @@ export function delegating(store: BlobStore, overrides: { [K in keyof BlobStore]
   const getSync = store.getSync;
   if (getSync !== undefined) forward.getSync = (key) => getSync.call(store, key);
   const putManySync = store.putManySync;
-  // A wrapper that replaces putMany would be bypassed by the store's own synchronous write.
+  // A wrapper that replaces putMany would be bypassed by the store's own synchronous write, or by its byte writes.
   if (putManySync !== undefined && !('putMany' in overrides)) forward.putManySync = (entries) => putManySync.call(store, entries);
+  const bytes = byteStoreOf(store);
+  if (bytes !== undefined && !('putMany' in overrides)) {
+    (forward as BlobStore & ByteStore).putBatch = (batch, sync) => bytes.putBatch(batch, sync);
+  }
   const count = store.count;
   if (count !== undefined) forward.count = () => count.call(store);
   if (store.sweeps !== undefined) Object.assign(forward, { sweeps: store.sweeps });

@@ -2,11 +2,12 @@ import { PagableError } from '../error.js';
 import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import { ANY, type ClassSchema, type RootSchema, type Schema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
-import { type ChildRef, type EncodeContext, type EncodedBlob, NO_ARCS } from './encode-context.js';
+import { ChildList, type EncodeContext, type EncodedBlob, NO_ARCS } from './encode-context.js';
 import { type FieldWriter, compileFieldWriter } from './field-writers.js';
 import { MsgpackWriter } from './msgpack-writer.js';
 import { PlainEncoder, className, codecFits, metaOf, rootOfValue } from './plain-encoder.js';
 import { schemaSetOf } from './schema-cache.js';
+import type { SchemaSet } from './schema-set.js';
 import { closureOf } from './schema-set.js';
 import { ARC_PLACEHOLDER, ESC_CLASS, Esc } from './wire.js';
 import { MAX_INLINE_DEPTH, classFits, kindOf, nativeFits } from './wire-rules.js';
@@ -20,7 +21,7 @@ import { MAX_INLINE_DEPTH, classFits, kindOf, nativeFits } from './wire-rules.js
  */
 
 export { MAX_INLINE_DEPTH };
-export { NO_ARCS, viaOf } from './encode-context.js';
+export { ChildList, NO_ARCS, via, viaOf } from './encode-context.js';
 export type { ChildRef, EncodeContext, EncodedBlob } from './encode-context.js';
 export { rootOfValue };
 
@@ -45,7 +46,8 @@ let sharedWriterBusy = false;
 
 /** Encodes blobs; reuse one per page-out (it keeps no state between `encode` calls). */
 export class BlobEncoder extends PlainEncoder {
-  private children: ChildRef[] = [];
+  /** The children of the blob being encoded, in placeholder order. */
+  readonly children = new ChildList();
   /** The classes of the blob being encoded, in first-use order (each with its inline closure): the first `nClasses` (reused). */
   private readonly classes: ClassMeta[] = [];
   private nClasses = 0;
@@ -57,7 +59,7 @@ export class BlobEncoder extends PlainEncoder {
 
   /** Forgets the last blob encoded (its values and child references); the encoder can be used again. */
   release(): void {
-    this.children = [];
+    this.children.clear();
     this.stack.length = 0;
     this.owner = undefined;
     this.field = '';
@@ -75,20 +77,44 @@ export class BlobEncoder extends PlainEncoder {
    * untagged one only where its exact class is declared.
    */
   encode(value: unknown, root: RootSchema, where: string): EncodedBlob {
-    this.children = [];
-    this.depth = 0;
-    this.stack.length = 0;
-    this.owner = undefined;
-    this.field = where;
-    this.nClasses = 0;
-    this.stamp = ++stamps;
     const mine = !sharedWriterBusy;
-    const w = (this.w = mine ? sharedWriter : new MsgpackWriter());
+    const w = mine ? sharedWriter : new MsgpackWriter();
     if (mine) sharedWriterBusy = true;
     try {
       w.begin();
+      const schema = this.body(value, root, undefined, where, w);
+      return { data: w.finish(), children: this.children.refs(), schema };
+    } finally {
+      if (mine) sharedWriterBusy = false;
+    }
+  }
+
+  /**
+   * Encodes `value` as a blob with layout `root` into `w`, framed for its key (keys/blob-batch.ts):
+   * `head` bytes kept free before it, and after it 16 bytes for each child key and one more for its
+   * schema set's. The children are in `children`; returns the schema set. `owner`
+   * and `field` name where the value is held, in messages only (`Owner.field`, or `field`).
+   */
+  encodeFramed(value: unknown, root: RootSchema, owner: ClassMeta | undefined, field: string, w: MsgpackWriter, head: number): SchemaSet {
+    w.beginFramed(head);
+    const schema = this.body(value, root, owner, field, w);
+    w.reserve(16 * (this.children.count + 1));
+    return schema;
+  }
+
+  /** 0xC1 and the body of `value` as a blob with layout `root`, into `w` (begun); its schema set. */
+  private body(value: unknown, root: RootSchema, owner: ClassMeta | undefined, field: string, w: MsgpackWriter): SchemaSet {
+    this.children.clear();
+    this.depth = 0;
+    this.stack.length = 0;
+    this.owner = owner;
+    this.field = field;
+    this.nClasses = 0;
+    this.stamp = ++stamps;
+    this.w = w;
+    try {
       w.c1();
-      const meta = this.rootMeta(value, root, where);
+      const meta = this.rootMeta(value, root, undefined);
       if (meta === undefined) {
         this.any(value);
       } else if (meta.tag !== undefined) {
@@ -97,11 +123,9 @@ export class BlobEncoder extends PlainEncoder {
         this.classIndex(meta);
         this.fields(value as object, meta, false, 0);
       }
-      return { data: w.finish(), children: this.children, schema: schemaSetOf(this.classes, this.nClasses) };
+      return schemaSetOf(this.classes, this.nClasses);
     } catch (e) {
       throw this.userError(e);
-    } finally {
-      if (mine) sharedWriterBusy = false;
     }
   }
 
@@ -111,7 +135,7 @@ export class BlobEncoder extends PlainEncoder {
    * passes for two roots are the same for both: a tagged instance is always written with its tag,
    * an untagged one only as its own class, plain data only as plain data.
    */
-  private rootMeta(value: unknown, root: RootSchema, where: string): ClassMeta | undefined {
+  private rootMeta(value: unknown, root: RootSchema, where: string | undefined): ClassMeta | undefined {
     if (root.k === 'codec') {
       // A codec'd value in a blob of its own is written with its name; a subclass that is
       // @Pagable, as in plain data, with its tag.
@@ -119,7 +143,7 @@ export class BlobEncoder extends PlainEncoder {
       if (codecFits(value, cls)) return undefined;
       const c: unknown = typeof value === 'object' && value !== null && value instanceof cls ? value.constructor : undefined;
       if (typeof c !== 'function' || !classFits(c as Class, cls)) {
-        throw new PagableError('TYPE_MISMATCH', `${where}: expected a ${cls.name}, got ${className(value)}`);
+        throw new PagableError('TYPE_MISMATCH', `${where ?? this.where()}: expected a ${cls.name}, got ${className(value)}`);
       }
       root = ANY;
     }
@@ -127,7 +151,10 @@ export class BlobEncoder extends PlainEncoder {
     if (root.k !== 'class' && rootOfValue(value).k !== 'class') return undefined;
     const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
     if (meta.tag === undefined && root.k === 'any') {
-      throw new PagableError('TYPE_MISMATCH', `${where}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`);
+      throw new PagableError(
+        'TYPE_MISMATCH',
+        `${where ?? this.where()}: a ${meta.name} stored as untyped data needs a @TypeTag on ${meta.name}`,
+      );
     }
     return meta;
   }
@@ -361,7 +388,7 @@ export class BlobEncoder extends PlainEncoder {
           }
           if (r.k === 'class') this.checkInstance(v, r, undefined);
         }
-        this.children.push({ target: v as object, isArc: false, root: r, owner: meta, field });
+        this.children.push(v as object, false, r, meta, field);
         this.w.num(ARC_PLACEHOLDER);
         return;
       }
@@ -374,7 +401,7 @@ export class BlobEncoder extends PlainEncoder {
           }
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: a @Lazy field holds a PagableArc, got ${className(v)}`);
         }
-        this.children.push({ target: inner, isArc: true, root: s.root, owner: meta, field });
+        this.children.push(inner, true, s.root, meta, field);
         this.w.num(ARC_PLACEHOLDER);
         return;
       }

@@ -13,8 +13,10 @@ import { writeWtf8 } from '../text/wtf8.js';
 /** `String.prototype.isWellFormed` (ES2024, in every supported Node): no lone surrogate. */
 const isWellFormed = (String.prototype as unknown as { isWellFormed: (this: string) => boolean }).isWellFormed;
 
-/** A fresh slab is this big; blobs are views into slabs, as msgpackr's own output is. */
+/** A fresh slab is this big by default; blobs are views into slabs, as msgpackr's own output is. */
 const SLAB = 0x2000;
+/** Slabs a recycling writer keeps for reuse (see `recycle`). */
+const MAX_FREE = 16;
 /** A blob does not start in the last bytes of a slab (it would likely have to move at once). */
 const MIN_ROOM = 0x800;
 /** A slab grown past this for a big value is let go after it, not kept for the writer's lifetime. */
@@ -24,20 +26,63 @@ const MAX_KEPT = 0x100000;
  * Appends msgpack values to a growable buffer. Between `begin` and `finish` it writes one value
  * (one blob); `finish` returns a view of those bytes that is never written over again, so blobs
  * cost no copy. Not reentrant: use one per walk.
+ *
+ * A page-out writes its blobs framed for their keys instead (`beginFramed`, `reserve`): bytes
+ * kept free before and after each value, filled in once its children have keys, so the key is
+ * hashed where the blob lies and nothing per blob is allocated (keys/blob-batch.ts). Its blobs are
+ * read by offset (`slab`, `frame`), and once they are stored `recycle` reuses the slabs.
  */
 export class MsgpackWriter {
-  private buf: Buffer = Buffer.allocUnsafeSlow(SLAB);
-  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
-  /** Where the next byte goes, and where the current value began. */
+  private buf: Buffer;
+  private view: DataView;
+  /** `buf` as 32-bit words (slabs start 4-aligned), for hashing framed blobs in place. */
+  private wordView: Int32Array;
+  /** Where the next byte goes, where the current value began, and where its frame began. */
   private pos = 0;
   private start = 0;
+  private frameAt = 0;
   /** `buf.length`, kept in a field so that bound checks read no typed array length. */
-  private end: number = this.buf.length;
+  private end: number;
+  /** Recycling writers: slabs left since the last `recycle`, and slabs free for reuse. */
+  private readonly left: Buffer[] = [];
+  private readonly free: Buffer[] = [];
+
+  /** A writer whose fresh slabs are `slab` bytes; with `recycles`, see `recycle`. */
+  constructor(
+    private readonly slab = SLAB,
+    private readonly recycles = false,
+  ) {
+    this.buf = Buffer.allocUnsafeSlow(slab);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.wordView = new Int32Array(this.buf.buffer, this.buf.byteOffset, this.buf.length >>> 2);
+    this.end = this.buf.length;
+  }
 
   /** Starts a new value after what earlier values left (bytes of a failed value are abandoned). */
   begin(): void {
+    this.start = this.frameAt = this.pos;
+    if (this.end - this.pos < MIN_ROOM || this.end > MAX_KEPT) this.newSlab(this.slab);
+  }
+
+  /** Starts a value framed for its key: `head` bytes kept free before it, the frame 4-byte aligned. */
+  beginFramed(head: number): void {
+    const at = (this.pos + 3) & ~3;
+    if (this.end - at < MIN_ROOM + head || this.end > MAX_KEPT) {
+      this.frameAt = this.start = this.pos;
+      this.newSlab(this.slab);
+    } else {
+      this.pos = this.frameAt = at;
+    }
+    this.pos += head;
     this.start = this.pos;
-    if (this.end - this.pos < MIN_ROOM || this.end > MAX_KEPT) this.newSlab(SLAB);
+  }
+
+  /** `n` bytes kept free after the value (its frame's tail); returns where they start. */
+  reserve(n: number): number {
+    if (this.pos + n > this.end) this.room(n);
+    const at = this.pos;
+    this.pos += n;
+    return at;
   }
 
   /** The bytes written since `begin`, exactly sized. */
@@ -45,20 +90,57 @@ export class MsgpackWriter {
     return this.buf.subarray(this.start, this.pos);
   }
 
+  /** The slab the current value lies in (it never moves once the value is finished). */
+  get slabBytes(): Buffer {
+    return this.buf;
+  }
+
+  /** `slabBytes` as 32-bit words. */
+  get slabWords(): Int32Array {
+    return this.wordView;
+  }
+
+  /** Where the current value's frame, the value itself, and what was written so far end, in `slabBytes`. */
+  get frame(): number {
+    return this.frameAt;
+  }
+
+  get valueStart(): number {
+    return this.start;
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  /**
+   * Every value written so far was copied out (stored): their slabs are written over from now on.
+   * Only for a writer whose values are read by offset and never handed out as views.
+   */
+  recycle(): void {
+    if (!this.recycles) return;
+    for (const b of this.left) if (b.length === this.slab && this.free.length < MAX_FREE) this.free.push(b);
+    this.left.length = 0;
+    this.pos = this.start = this.frameAt = 0;
+  }
+
   private newSlab(size: number): void {
-    const buf = Buffer.allocUnsafeSlow(size);
-    // Only the current value moves: earlier values are views that must stay as they are.
-    this.buf.copy(buf, 0, this.start, this.pos);
-    this.pos -= this.start;
-    this.start = 0;
+    const buf = size === this.slab && this.free.length > 0 ? this.free.pop()! : Buffer.allocUnsafeSlow(size);
+    // Only the current value moves (from its frame on): earlier values must stay where they are.
+    this.buf.copy(buf, 0, this.frameAt, this.pos);
+    if (this.recycles) this.left.push(this.buf);
+    this.pos -= this.frameAt;
+    this.start -= this.frameAt;
+    this.frameAt = 0;
     this.buf = buf;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    this.wordView = new Int32Array(buf.buffer, buf.byteOffset, buf.length >>> 2);
     this.end = buf.length;
   }
 
   /** Makes room for `n` more bytes. */
   private room(n: number): void {
-    if (this.pos + n > this.end) this.newSlab(Math.max(SLAB, ((this.pos - this.start + n) * 2 + 0xfff) & ~0xfff));
+    if (this.pos + n > this.end) this.newSlab(Math.max(this.slab, ((this.pos - this.frameAt + n) * 2 + 0xfff) & ~0xfff));
   }
 
   /** Bytes that are already msgpack (a tag header, msgpackr's own output). */

@@ -1,5 +1,7 @@
 import { andThen, isPromise } from '../blobstore/await.js';
+import { type ByteStore, byteStoreOf } from '../blobstore/byte-store.js';
 import type { Await, BlobEntry, BlobStore } from '../blobstore/interface.js';
+import type { BlobBatch } from '../keys/blob-batch.js';
 import { PagableError, toPagableError } from '../error.js';
 import type { DataKey, PagableData } from '../keys/data.js';
 import type { StorageStats } from './interface.js';
@@ -20,8 +22,12 @@ export class BlobIo {
   /** Blob reads in flight, by key. */
   readonly #inflight = new Map<DataKey, Promise<PagableData | undefined>>();
 
+  /** The store's byte access, where it has one (see ByteStore). */
+  readonly #bytes: ByteStore | undefined;
+
   constructor(readonly store: BlobStore) {
     this.#known = store.count === undefined ? new Map() : undefined;
+    this.#bytes = byteStoreOf(store);
   }
 
   get closed(): boolean {
@@ -105,6 +111,44 @@ export class BlobIo {
             s.dedupHits++;
           }
           this.#learn(e.key, e.data.data.length);
+        }
+      },
+    );
+  }
+
+  /**
+   * Writes a page-out's batch as `put` does: as it is where the store takes bytes, else as
+   * BlobEntry objects made from it (copies: the batch's slabs are reused).
+   */
+  putBatch(batch: BlobBatch, sync = false): Await<void> {
+    const n = batch.count;
+    if (n === 0) return;
+    const bytes = this.#bytes;
+    if (bytes === undefined) {
+      const entries = new Array<BlobEntry>(n);
+      for (let i = 0; i < n; i++) entries[i] = { key: batch.key(i), data: batch.data(i) };
+      return this.put(entries, sync);
+    }
+    const what = `storing ${n === 1 ? `blob ${batch.key(0)}` : `${n} blobs`}`;
+    this.checkOpen(what);
+    return andThen(
+      this.call(what, () => bytes.putBatch(batch, sync)),
+      () => {
+        const s = this.counters;
+        const written = batch.written;
+        const known = this.#known;
+        s.stores += n;
+        for (let i = 0; i < n; i++) {
+          const len = batch.length[i]!;
+          if (written[i] === 1) {
+            if (known === undefined) {
+              s.blobs++;
+              s.bytes += len;
+            }
+          } else {
+            s.dedupHits++;
+          }
+          if (known !== undefined) this.#learn(batch.key(i), len);
         }
       },
     );

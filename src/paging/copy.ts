@@ -1,7 +1,7 @@
 import type { ArcHost } from '../arc/arc-host.js';
 import type { DataKey } from '../keys/data.js';
 import type { BlobIo } from './blob-io.js';
-import type { LiveKeys } from './live-keys.js';
+import type { LiveKeys, LiveOp } from './live-keys.js';
 
 /**
  * Copies blobs of arcs bound to other storages into this one, with everything below them, a
@@ -12,7 +12,7 @@ import type { LiveKeys } from './live-keys.js';
 export async function copyForeign(
   io: BlobIo,
   live: LiveKeys,
-  op: Set<DataKey>,
+  op: LiveOp,
   copies: ReadonlyArray<readonly [ArcHost, DataKey]>,
   found: DataKey[],
 ): Promise<void> {

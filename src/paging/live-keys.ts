@@ -1,5 +1,16 @@
 import { isPromise } from '../blobstore/await.js';
+import type { BlobBatch } from '../keys/blob-batch.js';
 import type { DataKey } from '../keys/data.js';
+
+/**
+ * What one operation in flight has written, reused or rooted: keys, and whole batches (their keys
+ * read only when a gc asks: a page-out records a batch in one step, not a key at a time). A
+ * batch recorded here must stay as it is until the operation ends.
+ */
+export class LiveOp {
+  readonly keys: DataKey[] = [];
+  readonly batches: BlobBatch[] = [];
+}
 
 /**
  * What a gc of this handle must keep besides what roots reach: every key an operation of this
@@ -9,8 +20,8 @@ import type { DataKey } from '../keys/data.js';
  * synchronous ones that step runs without an await, so nothing can interleave.
  */
 export class LiveKeys {
-  /** The keys of each operation in flight. */
-  readonly #ops = new Set<Set<DataKey>>();
+  /** The operations in flight. */
+  readonly #ops = new Set<LiveOp>();
   /** Every key recorded while a gc runs (undefined when none runs). */
   #duringGc: Set<DataKey> | undefined;
   #writers = 0;
@@ -18,24 +29,31 @@ export class LiveKeys {
   /** Set while gc's final step runs: writers wait for it. */
   #exclusive: Promise<void> | undefined;
 
-  /** Starts an operation; record its keys in the returned set, and `end` it when it settles. */
-  begin(): Set<DataKey> {
-    const keys = new Set<DataKey>();
-    this.#ops.add(keys);
-    return keys;
+  /** Starts an operation; record its keys in the returned op, and `end` it when it settles. */
+  begin(): LiveOp {
+    const op = new LiveOp();
+    this.#ops.add(op);
+    return op;
   }
 
   /** Records `keys` for operation `op` (and for a gc running now). */
-  record(op: Set<DataKey> | undefined, keys: Iterable<DataKey>): void {
+  record(op: LiveOp | undefined, keys: Iterable<DataKey>): void {
     const g = this.#duringGc;
     for (const k of keys) {
-      op?.add(k);
+      op?.keys.push(k);
       g?.add(k);
     }
   }
 
+  /** Records the keys of `batch` for operation `op` (and for a gc running now); the batch stays as it is until `op` ends. */
+  recordBatch(op: LiveOp, batch: BlobBatch): void {
+    op.batches.push(batch);
+    const g = this.#duringGc;
+    if (g !== undefined) for (let i = 0; i < batch.count; i++) g.add(batch.key(i));
+  }
+
   /** Ends an operation begun with `begin`. */
-  end(op: Set<DataKey>): void {
+  end(op: LiveOp): void {
     this.#ops.delete(op);
   }
 
@@ -55,7 +73,10 @@ export class LiveKeys {
   /** Every key an operation in flight or a write during the gc recorded. */
   snapshot(): DataKey[] {
     const out = new Set<DataKey>(this.#duringGc);
-    for (const op of this.#ops) for (const k of op) out.add(k);
+    for (const op of this.#ops) {
+      for (const k of op.keys) out.add(k);
+      for (const b of op.batches) for (let i = 0; i < b.count; i++) out.add(b.key(i));
+    }
     return [...out];
   }
 

@@ -4,11 +4,11 @@ import { isPromise } from '../blobstore/await.js';
 import type { Await } from '../blobstore/interface.js';
 import { rootOfValue } from '../codec/encoder.js';
 import { type PagableError, toPagableError } from '../error.js';
-import type { DataKey } from '../keys/data.js';
 import type { BlobIo } from './blob-io.js';
 import type { PageOutReport } from './interface.js';
-import type { LiveKeys } from './live-keys.js';
-import { CollectingSink, type EarlierBatches, PageOutRun, retire } from './page-out.js';
+import type { LiveKeys, LiveOp } from './live-keys.js';
+import type { EarlierBatches, PageOutRun } from './page-out.js';
+import { retire, takeRun } from './page-out-reuse.js';
 import { commitPageOut } from './page-out-commit.js';
 import type { PageOutQueue } from './page-out-queue.js';
 
@@ -78,26 +78,25 @@ class Batches {
   next(): Await<boolean> {
     const { queue, live, io, host, sync } = this.plan;
     if (!queue.hasBefore(this.#mark)) return false;
-    const sink = new CollectingSink();
-    const run = new PageOutRun(host, sink, this.#earlier);
+    const run = takeRun(host, this.#earlier);
     const attempted: ArcInner[] = [];
     // An operation a batch, so what gc keeps for a page-out in flight is one batch's keys.
     const op = live.begin();
     let r: Await<number>;
     try {
-      encodeBatch(queue, this.#mark, run, sink, attempted, this.report.failed);
-      r = commitPageOut(io, live, sink, run, op, sync);
+      encodeBatch(queue, this.#mark, run, attempted, this.report.failed);
+      r = commitPageOut(io, live, run, op, sync);
     } catch (e) {
-      return this.#failed(op, attempted, e);
+      return this.#failed(op, run, attempted, e);
     }
-    if (!isPromise(r)) return this.#committed(op, run, sink, r, false);
+    if (!isPromise(r)) return this.#committed(op, run, r, false);
     return r.then(
-      (n) => this.#committed(op, run, sink, n, true),
-      (e: unknown) => this.#failed(op, attempted, e),
+      (n) => this.#committed(op, run, n, true),
+      (e: unknown) => this.#failed(op, run, attempted, e),
     );
   }
 
-  #committed(op: Set<DataKey>, run: PageOutRun, sink: CollectingSink, pagedOut: number, awaited: boolean): boolean {
+  #committed(op: LiveOp, run: PageOutRun, pagedOut: number, awaited: boolean): boolean {
     const { queue, live, more } = this.plan;
     live.end(op);
     this.report.pagedOut += pagedOut;
@@ -106,12 +105,13 @@ class Batches {
     else if (!this.#awaited) this.#mark = queue.pushed;
     const again = queue.hasBefore(this.#mark) && (more === undefined || more());
     if (again) run.handOver((this.#earlier ??= { keys: new WeakMap(), failed: new WeakMap() }));
-    retire(run, sink);
+    retire(run);
     return again;
   }
 
-  #failed(op: Set<DataKey>, attempted: readonly ArcInner[], e: unknown): never {
+  #failed(op: LiveOp, run: PageOutRun, attempted: readonly ArcInner[], e: unknown): never {
     this.plan.live.end(op);
+    retire(run);
     for (const inner of attempted) if (inner.key === undefined && inner.resident && inner.pinnedCount === 0) this.plan.requeue(inner);
     throw e;
   }
@@ -122,15 +122,8 @@ class Batches {
  * arcs it tried in `attempted` (to queue them again if the write fails) and each value that could
  * not be encoded once in `failed`. The loop has a function of its own: see page-in-driver.ts.
  */
-function encodeBatch(
-  queue: PageOutQueue,
-  mark: number,
-  run: PageOutRun,
-  sink: CollectingSink,
-  attempted: ArcInner[],
-  failed: PagableError[],
-): void {
-  for (let inner = queue.take(mark); inner !== undefined; inner = sink.bytes < BATCH_BYTES ? queue.take(mark) : undefined) {
+function encodeBatch(queue: PageOutQueue, mark: number, run: PageOutRun, attempted: ArcInner[], failed: PagableError[]): void {
+  for (let inner = queue.take(mark); inner !== undefined; inner = run.batch.bytes < BATCH_BYTES ? queue.take(mark) : undefined) {
     if (inner.key !== undefined || !inner.resident) continue;
     attempted.push(inner);
     try {

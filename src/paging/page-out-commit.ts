@@ -4,8 +4,8 @@ import { PagableError } from '../error.js';
 import type { DataKey } from '../keys/data.js';
 import type { BlobIo } from './blob-io.js';
 import { copyForeign } from './copy.js';
-import type { LiveKeys } from './live-keys.js';
-import type { CollectingSink, PageOutRun } from './page-out.js';
+import type { LiveKeys, LiveOp } from './live-keys.js';
+import type { PageOutRun } from './page-out.js';
 
 /**
  * Writes what a run produced, copies blobs of other storages, then gives arcs their keys: a key
@@ -15,26 +15,16 @@ import type { CollectingSink, PageOutRun } from './page-out.js';
  * sweep opened is not recorded by it, so only the second check proves the graph whole. With
  * `sync`, blobs are written with `putManySync` where the store offers it (the caller's stack).
  */
-export function commitPageOut(
-  io: BlobIo,
-  live: LiveKeys,
-  sink: CollectingSink,
-  run: PageOutRun,
-  op: Set<DataKey>,
-  sync = false,
-): Await<number> {
-  live.record(op, sink.reused);
-  live.record(
-    op,
-    sink.entries.map((e) => e.key),
-  );
+export function commitPageOut(io: BlobIo, live: LiveKeys, run: PageOutRun, op: LiveOp, sync = false): Await<number> {
+  live.record(op, run.reused);
+  live.recordBatch(op, run.batch);
   const shared = io.store.sweeps !== undefined;
   const found: DataKey[] = [];
-  const copy = (): Await<void> => (sink.copies.length === 0 ? undefined : copyForeign(io, live, op, sink.copies, found));
+  const copy = (): Await<void> => (run.copies.length === 0 ? undefined : copyForeign(io, live, op, run.copies, found));
   const write = (): Await<number> =>
-    andThen(andThen(io.put(sink.entries, sync), copy), () => {
+    andThen(andThen(io.putBatch(run.batch, sync), copy), () => {
       if (!shared) return applyKeys(run);
-      const refs = [...sink.reused, ...found];
+      const refs = [...run.reused, ...found];
       return andThen(io.has(refs, true), (present) => {
         checkStillThere(
           refs,
@@ -45,9 +35,9 @@ export function commitPageOut(
         return applyKeys(run);
       });
     });
-  if (!shared || sink.reused.length === 0) return write();
-  return andThen(io.has(sink.reused, true), (present) => {
-    checkStillThere(sink.reused, present, io.store.name, "is no longer there (deleted by another handle's gc?); nothing was written");
+  if (!shared || run.reused.length === 0) return write();
+  return andThen(io.has(run.reused, true), (present) => {
+    checkStillThere(run.reused, present, io.store.name, "is no longer there (deleted by another handle's gc?); nothing was written");
     return write();
   });
 }
@@ -55,12 +45,13 @@ export function commitPageOut(
 /** Gives the arcs of `run` their keys (once their blobs are stored); the number paged out. */
 function applyKeys(run: PageOutRun): number {
   let pagedOut = 0;
-  for (const [inner, key, root] of run.keyed) {
-    inner.bindRoot(root);
+  for (let i = 0; i < run.keyedArcs.length; i++) {
+    const inner = run.keyedArcs[i]!;
+    inner.bindRoot(run.keyedRoots[i]!);
     // Once PagedOut, the arc is what a @Lazy field decoded later with its key and class stands
     // for: the same arc, met through its kind. A still-pinned one stays apart until then, so a
     // page-in never hands out a value it did not fetch (see ArcInner).
-    if (inner.key === undefined) inner.setKey(key);
+    if (inner.key === undefined) inner.setKey(run.keyedKey(i));
     if (!inner.resident) pagedOut++;
   }
   return pagedOut;

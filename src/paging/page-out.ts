@@ -1,34 +1,17 @@
 import type { ArcHost } from '../arc/arc-host.js';
 import { ArcInner } from '../arc/arc-inner.js';
 import { innerOf, innerOfPin, isPagableArc, isPinnedPagableArc } from '../arc/handles.js';
-import type { DataKey, PagableData } from '../keys/data.js';
-import type { BlobEntry } from '../blobstore/interface.js';
-import { BlobEncoder, type ChildRef, type EncodeContext, viaOf } from '../codec/encoder.js';
+import { BlobEncoder, type ChildRef, type EncodeContext, via } from '../codec/encoder.js';
+import { MsgpackWriter } from '../codec/msgpack-writer.js';
 import type { SchemaSet } from '../codec/schema-set.js';
-import { computeKey } from '../keys/compute-key.js';
 import { PagableError } from '../error.js';
-import { type RootSchema, describeSchema } from '../metadata/schema.js';
-import { classFits } from '../codec/wire-rules.js';
-import { RELEASED, WARM } from './warm.js';
-
-/** Where a page-out puts what it produces. */
-export interface PageOutSink {
-  /** A finished blob. */
-  put(key: DataKey, data: PagableData): void;
-  /** A blob already stored in another storage, to copy here with its descendants. */
-  copyFrom(host: ArcHost, key: DataKey): void;
-  /** A key of this storage reused without re-encoding (gc must treat it as live). */
-  reuse(key: DataKey): void;
-}
-
-interface Task {
-  readonly ref: ChildRef;
-  readonly parent: Task | undefined;
-  data: Uint8Array | undefined;
-  children: ChildRef[] | undefined;
-  schema: SchemaSet | undefined;
-  root: RootSchema | undefined;
-}
+import { BlobBatch, FRAME_HEAD, frameKey, writeFrameHead } from '../keys/blob-batch.js';
+import { type DataKey, keyFromBytes, writeKeyBytes } from '../keys/data.js';
+import type { ClassMeta } from '../metadata/class-meta.js';
+import type { RootSchema } from '../metadata/schema.js';
+import { checkArcLayout } from './arc-layout.js';
+import { schemaFrames } from './schema-frames.js';
+import { RELEASED } from './warm.js';
 
 /**
  * What the earlier batches of one page-out stored, held weakly (a batch lets go of its values):
@@ -50,52 +33,260 @@ const ARCS: EncodeContext = {
   isPin: isPinnedPagableArc,
 };
 
+/** Fresh slabs of a run's writer: a batch of small blobs fills few of them. */
+const SLAB = 64 * 1024;
+
 /**
  * The page-out engine: an iterative post-order walk over blobs (children before parents, as
  * content keys require), so a graph a million arcs deep needs no stack. Identity dedup: an object
- * or arc reached along many paths is encoded once per run. Pure computation; writes go to the sink.
+ * or arc reached along many paths is encoded once per run. Pure computation: its output is `batch`
+ * (the blobs, framed, and their keys), `reused` and `copies` (keys it refers to without writing
+ * them) and `keyed` (its own arcs, to be given their keys once the batch is stored).
+ *
+ * Nothing is made per blob: each blob is encoded into the run's writer framed for its key (the
+ * child keys filled in as the children finish, then hashed where it lies), the walk's stacks are
+ * parallel lists, and one identity map tells for each object its key or that it is in progress.
  */
 export class PageOutRun {
   private readonly encoder = new BlobEncoder(ARCS);
-  /** Schema sets, and their schema blobs, already handed to the sink by this run. */
-  private readonly schemasPut = new Set<SchemaSet | DataKey>();
-  /** object or arc inner -> key, for this run. */
-  readonly finished = new Map<object, DataKey>();
-  private readonly inProgress = new Set<object>();
+  private readonly writer = new MsgpackWriter(SLAB, true);
+  /** The blobs this run wrote, framed, with their keys. */
+  readonly batch = new BlobBatch();
+  /** Keys of this storage reused without re-encoding (arcs stored before): gc must treat them as live. */
+  readonly reused: DataKey[] = [];
+  /** Blobs of other storages to copy here with their descendants. */
+  readonly copies: Array<[ArcHost, DataKey]> = [];
+  /** Own arcs given keys by this run (their key's index in `keys`, their layout), applied once the writes are durable. */
+  readonly keyedArcs: ArcInner[] = [];
+  readonly keyedAt: number[] = [];
+  readonly keyedRoots: RootSchema[] = [];
+
+  /** object or arc inner -> its key's index in `keys`, or -1 - r while its blob (record r) is in progress. */
+  private readonly ids = new Map<object, number>();
+  /** Every key this run knows, 16 bytes each. */
+  private keys = new Uint8Array(16 * 256);
+  private nKeys = 0;
   /** Values that could not be encoded in this run, with their error, so it is thrown once per value. */
   private readonly failedWith = new Map<object, PagableError>();
-  /** Own arcs given keys by this run, applied once the writes are durable. */
-  readonly keyed: Array<[ArcInner, DataKey, RootSchema]> = [];
+  /** Schema sets already added to the batch by this run. */
+  private readonly schemasPut = new Set<SchemaSet>();
+  /** Schema blobs already added, by key: sets that share a class blob hold it once. */
+  private readonly schemaBlobsPut = new Set<DataKey>();
 
-  /** The first task of this run, kept by `release` (see warm.ts). */
-  private firstTask: Task | undefined = undefined;
+  /*
+   * The work stack: references to visit (what holds them: record `tParent`, child slot `tSlot`),
+   * and, with tSlot -1, "finish record tParent". Records are the blobs encoded and not finished
+   * yet, a stack too (a blob finishes after all of its children, which were encoded after it).
+   */
+  private readonly tTarget: object[] = [];
+  private readonly tArc: boolean[] = [];
+  private readonly tRoot: RootSchema[] = [];
+  private readonly tOwner: Array<ClassMeta | undefined> = [];
+  private readonly tField: string[] = [];
+  private readonly tParent: number[] = [];
+  private readonly tSlot: number[] = [];
+  private nTasks = 0;
+  private readonly rTarget: object[] = [];
+  private readonly rSlab: Uint8Array[] = [];
+  private readonly rWords: Int32Array[] = [];
+  private readonly rAt: number[] = [];
+  private readonly rLength: number[] = [];
+  private readonly rChildren: number[] = [];
+  private readonly rSchema: SchemaSet[] = [];
+  /** The record's own reference (a finish task now, which keeps the reference's fields), and its holder's record and slot. */
+  private readonly rTask: number[] = [];
+  private readonly rParent: number[] = [];
+  private readonly rSlot: number[] = [];
+  private nRecords = 0;
 
   constructor(
     private host: ArcHost,
-    private sink: PageOutSink,
     /** The batches of this page-out before this one, if any. */
     private earlier?: EarlierBatches,
   ) {}
 
+  /** Makes a released run ready for another page-out (runs are reused: page-out-reuse.ts). */
+  reset(host: ArcHost, earlier: EarlierBatches | undefined): void {
+    this.host = host;
+    this.earlier = earlier;
+  }
+
   /**
    * Stores `ref` and everything below it; returns its key. On error, what was finished stays
-   * finished (its blobs are in the sink and its arcs get their keys); only the unfinished path
+   * finished (its blobs are in the batch and its arcs get their keys); only the unfinished path
    * is abandoned.
    */
   run(ref: ChildRef): DataKey {
+    this.push(ref.target, ref.isArc, ref.root, ref.owner, ref.field, -1, 0);
     try {
-      return this.walk(ref);
+      this.drain();
     } catch (e) {
-      this.inProgress.clear();
+      for (let r = 0; r < this.nRecords; r++) this.ids.delete(this.rTarget[r]!);
+      this.nRecords = 0;
+      this.nTasks = 0;
       throw e;
+    }
+    return keyFromBytes(this.keys, 16 * this.ids.get(ref.target)!);
+  }
+
+  private push(
+    target: object,
+    isArc: boolean,
+    root: RootSchema,
+    owner: ClassMeta | undefined,
+    field: string,
+    parent: number,
+    slot: number,
+  ): void {
+    const t = this.nTasks++;
+    this.tTarget[t] = target;
+    this.tArc[t] = isArc;
+    this.tRoot[t] = root;
+    this.tOwner[t] = owner;
+    this.tField[t] = field;
+    this.tParent[t] = parent;
+    this.tSlot[t] = slot;
+  }
+
+  /**
+   * Runs the stack to completion. Nothing follows the loop: V8 (Node 20) caches the on-stack
+   * compilation of a long first loop and enters it on later calls, and code after the loop that
+   * had not run when it was compiled then deoptimized each later save (see page-in-driver.ts).
+   */
+  private drain(): void {
+    while (this.nTasks > 0) {
+      const t = --this.nTasks;
+      if (this.tSlot[t] === -1) this.finish();
+      else this.visit(t);
     }
   }
 
-  private encodeOnce(id: object, value: unknown, root: RootSchema, via: string): ReturnType<BlobEncoder['encode']> {
+  /** A reference to a blob: done already, reused, copied, or encoded now (its children pushed). */
+  private visit(t: number): void {
+    const id = this.tTarget[t]!;
+    const parent = this.tParent[t]!;
+    const known = this.ids.get(id);
+    if (known !== undefined) {
+      if (known < 0) throw this.cycle(t);
+      this.again(t);
+      return this.give(known, parent, this.tSlot[t]!);
+    }
+    const isArc = this.tArc[t]!;
+    const stored = this.earlier !== undefined && !isArc ? this.earlier.keys.get(id) : undefined;
+    if (stored !== undefined) {
+      this.reused.push(stored);
+      return this.give(this.learn(id, stored), parent, this.tSlot[t]!);
+    }
+    let value: unknown = id;
+    const root = this.tRoot[t]!;
+    if (isArc) {
+      const inner = id as ArcInner;
+      if (inner.key !== undefined) {
+        checkArcLayout(inner, root, this.tOwner[t], this.tField[t]!, this.encoder);
+        if (inner.host === this.host) this.reused.push(inner.key);
+        else this.copies.push([inner.host, inner.key]);
+        return this.give(this.learn(id, inner.key), parent, this.tSlot[t]!);
+      }
+      if (!inner.resident) throw new PagableError('IO', `${via(this.tOwner[t], this.tField[t]!)}: arc has neither a value nor a key`);
+      value = inner.value;
+    }
+    const schema = this.encodeOnce(id, value, root, this.tOwner[t], this.tField[t]!);
+    const w = this.writer;
+    const r = this.nRecords++;
+    this.rTarget[r] = id;
+    this.rSlab[r] = w.slabBytes;
+    this.rWords[r] = w.slabWords;
+    this.rAt[r] = w.frame;
+    const c = this.encoder.children;
+    const n = c.count;
+    this.rLength[r] = w.offset - 16 * (n + 1) - w.valueStart;
+    this.rChildren[r] = n;
+    this.rSchema[r] = schema;
+    this.rTask[r] = t;
+    this.rParent[r] = parent;
+    this.rSlot[r] = this.tSlot[t]!;
+    this.ids.set(id, -1 - r);
+    // The task stays where it is, as "finish record r", under its children's.
+    this.nTasks++;
+    this.tSlot[t] = -1;
+    this.tParent[t] = r;
+    for (let i = n - 1; i >= 0; i--) this.push(c.targets[i]!, c.arcs[i]!, c.roots[i]!, c.owners[i], c.fields[i]!, r, i);
+  }
+
+  /** The top record's children all have keys: its key, its blob into the batch. */
+  private finish(): void {
+    const r = --this.nRecords;
+    const slab = this.rSlab[r]!;
+    const at = this.rAt[r]!;
+    const len = this.rLength[r]!;
+    const n = this.rChildren[r]!;
+    const schema = this.rSchema[r]!;
+    const sf = schemaFrames(schema);
+    if (!this.schemasPut.has(schema)) {
+      this.schemasPut.add(schema);
+      const blobs = schema.blobs;
+      for (let i = 0; i < sf.frames.length; i++) {
+        const key = blobs[i]![0];
+        if (this.schemaBlobsPut.has(key)) continue;
+        this.schemaBlobsPut.add(key);
+        this.batch.add(sf.frames[i]!, 0, sf.lengths[i]!, sf.children[i]!, sf.keys, 16 * i);
+      }
+    }
+    // The schema set is a child like any other (gc, verify and copies follow it), always last.
+    const tail = at + FRAME_HEAD + len + 16 * n;
+    for (let b = 0; b < 16; b++) slab[tail + b] = sf.keys[b]!;
+    writeFrameHead(slab, at, n + 1);
+    const k = this.newKey();
+    frameKey(slab, at, len, n + 1, this.keys, 16 * k, this.rWords[r]);
+    this.batch.add(slab, at, len, n + 1, this.keys, 16 * k);
+    const id = this.rTarget[r]!;
+    this.ids.set(id, k);
+    this.rTarget[r] = RELEASED;
+    this.rSlab[r] = EMPTY;
+    const t = this.rTask[r]!;
+    if (this.tArc[t] && (id as ArcInner).host === this.host) {
+      this.keyedArcs.push(id as ArcInner);
+      this.keyedAt.push(k);
+      this.keyedRoots.push(this.tRoot[t]!);
+    }
+    this.tTarget[t] = RELEASED;
+    const p = this.rParent[r]!;
+    if (p >= 0) this.give(k, p, this.rSlot[r]!);
+  }
+
+  /** Writes key `k` into child slot `slot` of record `r` (nothing for the top reference, r < 0). */
+  private give(k: number, r: number, slot: number): void {
+    if (r < 0) return;
+    const slab = this.rSlab[r]!;
+    const to = this.rAt[r]! + FRAME_HEAD + this.rLength[r]! + 16 * slot;
+    const keys = this.keys;
+    const from = 16 * k;
+    for (let b = 0; b < 16; b++) slab[to + b] = keys[from + b]!;
+  }
+
+  /** Room for one more key; its index. */
+  private newKey(): number {
+    if (16 * (this.nKeys + 1) > this.keys.length) {
+      const k = new Uint8Array(this.keys.length * 2);
+      k.set(this.keys);
+      this.keys = k;
+    }
+    return this.nKeys++;
+  }
+
+  /** Records `key` (stored already) as `id`'s; its index. */
+  private learn(id: object, key: DataKey): number {
+    const k = this.newKey();
+    writeKeyBytes(key, this.keys, 16 * k);
+    this.ids.set(id, k);
+    return k;
+  }
+
+  private encodeOnce(id: object, value: unknown, root: RootSchema, owner: ClassMeta | undefined, field: string): SchemaSet {
     const before = this.failedWith.get(id);
     if (before !== undefined) throw before;
     try {
-      return this.encoder.encode(value, root, via);
+      return this.encoder.encodeFramed(value, root, owner, field, this.writer, FRAME_HEAD);
     } catch (e) {
       if (e instanceof PagableError) {
         // The same value failed in an earlier batch: the same error, so it is reported once.
@@ -107,144 +298,89 @@ export class PageOutRun {
     }
   }
 
-  private walk(top: ChildRef): DataKey {
-    const first: Task = { ref: top, parent: undefined, data: undefined, children: undefined, schema: undefined, root: undefined };
-    this.firstTask ??= first;
-    this.drain([first]);
-    return this.finished.get(top.target)!;
+  /**
+   * Task `t` reaches a value this run stored already, as the blob encoded for the first reference:
+   * it must read back as `t` declares it too, which it does when encoding it for `t` would pass
+   * (the bytes are then the same: see BlobEncoder.checkRoot). Most references are the same kind of
+   * field again, holding exactly its declared class: those pass at once.
+   */
+  private again(t: number): void {
+    let value: unknown = this.tTarget[t];
+    const r = this.tRoot[t]!;
+    if (this.tArc[t]) {
+      const inner = value as ArcInner;
+      // Keys are given once the run is committed: an arc with one was stored before it.
+      if (inner.key !== undefined) return checkArcLayout(inner, r, this.tOwner[t], this.tField[t]!, this.encoder);
+      value = inner.value;
+    }
+    if (r.k === 'class' && r.meta !== undefined && typeof value === 'object' && value !== null && value.constructor === r.cls) return;
+    this.encoder.checkRoot(value, r, via(this.tOwner[t], this.tField[t]!));
   }
 
-  /**
-   * Runs `tasks` to completion. Nothing follows the loop: V8 (Node 20) caches the on-stack
-   * compilation of a long first loop and enters it on later calls, and code after the loop that
-   * had not run when it was compiled then deoptimized each later save (see page-in-driver.ts).
-   */
-  private drain(tasks: Task[]): void {
-    while (tasks.length > 0) {
-      const t = tasks.pop()!;
-      const id = t.ref.target;
-      if (t.data === undefined) {
-        if (this.finished.has(id)) {
-          this.again(t.ref);
-          continue;
-        }
-        if (this.inProgress.has(id)) throw this.cycle(t);
-        const stored = this.earlier !== undefined && !t.ref.isArc ? this.earlier.keys.get(id) : undefined;
-        if (stored !== undefined) {
-          this.sink.reuse(stored);
-          this.finished.set(id, stored);
-          continue;
-        }
-        let value: unknown = id;
-        const root = t.ref.root;
-        if (t.ref.isArc) {
-          const inner = id as ArcInner;
-          if (inner.key !== undefined) {
-            checkLayout(inner, t.ref, this.encoder);
-            if (inner.host === this.host) this.sink.reuse(inner.key);
-            else this.sink.copyFrom(inner.host, inner.key);
-            this.finished.set(id, inner.key);
-            continue;
-          }
-          if (!inner.resident) throw new PagableError('IO', `${viaOf(t.ref)}: arc has neither a value nor a key`);
-          value = inner.value;
-        }
-        const blob = this.encodeOnce(id, value, root, viaOf(t.ref));
-        t.data = blob.data;
-        t.children = blob.children;
-        t.schema = blob.schema;
-        t.root = root;
-        this.inProgress.add(id);
-        tasks.push(t);
-        for (let i = blob.children.length - 1; i >= 0; i--) {
-          const c = blob.children[i]!;
-          // Shared dependencies are mostly stored already: no task for them.
-          if (this.finished.has(c.target)) this.again(c);
-          else tasks.push({ ref: c, parent: t, data: undefined, children: undefined, schema: undefined, root: undefined });
-        }
-      } else {
-        const children = t.children!;
-        const schema = t.schema!;
-        // The schema set is a child like any other (gc, verify and copies follow it), always last.
-        const arcs = new Array<DataKey>(children.length + 1);
-        for (let i = 0; i < children.length; i++) arcs[i] = this.finished.get(children[i]!.target)!;
-        arcs[children.length] = schema.key;
-        if (!this.schemasPut.has(schema)) {
-          this.schemasPut.add(schema);
-          for (const [k, b] of schema.blobs) {
-            if (this.schemasPut.has(k)) continue;
-            this.schemasPut.add(k);
-            this.sink.put(k, b);
-          }
-        }
-        const data: PagableData = { data: t.data, arcs };
-        const key = computeKey(data);
-        this.sink.put(key, data);
-        this.finished.set(id, key);
-        this.inProgress.delete(id);
-        if (t.ref.isArc && (id as ArcInner).host === this.host) this.keyed.push([id as ArcInner, key, t.root!]);
-      }
-    }
+  /** The key of own arc `i` of `keyedArcs`. */
+  keyedKey(i: number): DataKey {
+    return keyFromBytes(this.keys, 16 * this.keyedAt[i]!);
   }
 
   /** Hands what this committed batch stored to the next batches of the page-out (arcs carry their keys). */
   handOver(earlier: EarlierBatches): void {
-    for (const [obj, key] of this.finished) if (!(obj instanceof ArcInner)) earlier.keys.set(obj, key);
+    for (const [obj, k] of this.ids) if (k >= 0 && !(obj instanceof ArcInner)) earlier.keys.set(obj, keyFromBytes(this.keys, 16 * k));
     for (const [obj, err] of this.failedWith) earlier.failed.set(obj, err);
   }
 
   /**
-   * `ref` reaches a value this run stored already, as the blob encoded for the first reference:
-   * it must read back as `ref` declares it too, which it does when encoding it for `ref` would
-   * pass (the bytes are then the same: see BlobEncoder.checkRoot). Most references are the same
-   * kind of field again, holding exactly its declared class: those pass at once.
-   */
-  private again(ref: ChildRef): void {
-    let value: unknown = ref.target;
-    if (ref.isArc) {
-      const inner = ref.target as ArcInner;
-      // Keys are given once the run is committed: an arc with one was stored before it.
-      if (inner.key !== undefined) return checkLayout(inner, ref, this.encoder);
-      value = inner.value;
-    }
-    const r = ref.root;
-    if (r.k === 'class' && r.meta !== undefined && typeof value === 'object' && value !== null && value.constructor === r.cls) return;
-    this.encoder.checkRoot(value, r, viaOf(ref));
-  }
-
-  /**
    * Lets go of everything this run reached (values, arcs, blobs, the storage) once its writes are
-   * committed, keeping one object of each shape it made (see warm.ts). Only objects of the run's
-   * own are changed: blobs handed to the store are never touched.
+   * committed; the run can then be reset for another page-out, its lists and slabs reused.
    */
   release(): void {
-    this.finished.clear();
-    this.inProgress.clear();
+    this.ids.clear();
     this.failedWith.clear();
     this.schemasPut.clear();
-    this.keyed.length = 0;
-    this.encoder.release();
-    const t = this.firstTask;
-    if (t !== undefined) {
-      // One child reference the encoder made (its own shape: `owner` holds a class there), if any.
-      const child = t.children?.[0];
-      t.data = t.schema = t.root = undefined;
-      t.children = child === undefined ? undefined : [child];
-      const top = t.ref as { target: object; owner: unknown };
-      top.target = RELEASED;
-      top.owner = undefined;
-      if (child !== undefined) (child as { target: object }).target = RELEASED;
+    this.schemaBlobsPut.clear();
+    this.nKeys = 0;
+    if (this.keys.length > 16 * KEEP) this.keys = new Uint8Array(16 * 256);
+    // Every slot ever used, not only those in use: a task popped for a value met again keeps it.
+    trim(this.tTarget, RELEASED);
+    trim(this.tOwner, undefined);
+    trim(this.rTarget, RELEASED);
+    trim(this.rSlab, EMPTY);
+    trim(this.rWords, EMPTY_WORDS);
+    for (const a of [
+      this.tArc,
+      this.tRoot,
+      this.tField,
+      this.tParent,
+      this.tSlot,
+      this.rAt,
+      this.rLength,
+      this.rChildren,
+      this.rTask,
+      this.rParent,
+      this.rSlot,
+      this.rSchema,
+    ]) {
+      if (a.length > KEEP) a.length = 0;
     }
+    this.nTasks = this.nRecords = 0;
+    this.batch.clear(KEEP);
+    this.writer.recycle();
+    this.reused.length = 0;
+    this.copies.length = 0;
+    this.keyedArcs.length = 0;
+    this.keyedAt.length = 0;
+    this.keyedRoots.length = 0;
+    this.encoder.release();
     this.host = RELEASED as ArcHost;
-    this.sink = RELEASED as PageOutSink;
     this.earlier = undefined;
   }
 
-  private cycle(t: Task): PagableError {
-    const path: string[] = [];
-    for (let p: Task | undefined = t; p !== undefined && path.length < 20; p = p.parent) {
-      path.unshift(viaOf(p.ref));
-      if (p.parent !== undefined && p.parent.ref.target === t.ref.target) break;
+  private cycle(t: number): PagableError {
+    const target = this.tTarget[t];
+    const path = [via(this.tOwner[t], this.tField[t]!)];
+    for (let r = this.tParent[t]!; r >= 0 && path.length < 20; r = this.rParent[r]!) {
+      const rt = this.rTask[r]!;
+      path.unshift(via(this.tOwner[rt], this.tField[rt]!));
+      if (this.rParent[r]! >= 0 && this.rTarget[this.rParent[r]!] === target) break;
     }
     return new PagableError(
       'CYCLE',
@@ -253,85 +389,12 @@ export class PageOutRun {
   }
 }
 
-/**
- * An arc stored before (it has a key) must read back as `ref` declares it: checked on its value
- * when resident, else on the root its blob was written for, refusing what that cannot tell.
- */
-function checkLayout(inner: ArcInner, ref: ChildRef, encoder: BlobEncoder): void {
-  const declared = ref.root;
-  const written = inner.root;
-  if (written === undefined || written === declared) return;
-  if (inner.resident) return encoder.checkRoot(inner.value, declared, viaOf(ref));
-  if (declared.k === 'codec') {
-    // Read back, the blob must give a value of the codec's class: written for it or a subclass of it.
-    const cls = written.k === 'codec' ? written.cls : written.k === 'class' && written.meta?.tag !== undefined ? written.cls : undefined;
-    if (cls !== undefined && declared.cls !== undefined && classFits(cls, declared.cls)) return;
-    throw new PagableError(
-      'TYPE_MISMATCH',
-      `${viaOf(ref)}: the arc holds a blob written as ${describeSchema(written)}, which cannot be read back as ${describeSchema(declared)} (pin it first if it holds one)`,
-    );
-  }
-  if (declared.k !== 'class') {
-    // Read as plain data, a blob must carry its class: written for a tagged class or a base
-    // that is not @Pagable (whose values are all tagged), or written as plain data.
-    if (written.k !== 'class' || written.meta === undefined || written.meta.tag !== undefined) return;
-    throw new PagableError(
-      'TYPE_MISMATCH',
-      `${viaOf(ref)}: the arc holds a blob written as an untagged ${written.cls.name}, which cannot be read back as plain data; add a @TypeTag to ${written.cls.name}, or declare the field @Lazy(() => ${written.cls.name})`,
-    );
-  }
-  if (written.k !== 'class') {
-    throw new PagableError(
-      'TYPE_MISMATCH',
-      `${viaOf(ref)}: the arc holds a blob written as plain data, which cannot be read back as ${declared.cls.name} (pin it first if it holds a ${declared.cls.name})`,
-    );
-  }
-  if (written.cls === declared.cls) return;
-  const ok = written.cls.prototype instanceof declared.cls && written.meta?.tag !== undefined;
-  if (!ok) {
-    throw new PagableError(
-      'TYPE_MISMATCH',
-      `${viaOf(ref)}: the arc holds a blob written as ${written.cls.name}, which cannot be read back as ${declared.cls.name}${written.cls.prototype instanceof declared.cls ? ` without a @TypeTag on ${written.cls.name}` : ''}`,
-    );
-  }
-}
+const [EMPTY, EMPTY_WORDS] = [new Uint8Array(0), new Int32Array(0)];
+/** Slots of its lists a released run keeps for the next page-out; past this they are dropped (a long list would hold heap per blob of the last page-out). */
+const KEEP = 1024;
 
-/** A sink that collects a run's output, for the storage to write once the run is done. */
-export class CollectingSink implements PageOutSink {
-  readonly entries: BlobEntry[] = [];
-  readonly copies: Array<[ArcHost, DataKey]> = [];
-  readonly reused: DataKey[] = [];
-  /** The `data` bytes of the entries: what a batch holds until it is written. */
-  bytes = 0;
-  put(key: DataKey, data: PagableData): void {
-    this.entries.push({ key, data });
-    this.bytes += data.data.length;
-  }
-  copyFrom(host: ArcHost, key: DataKey): void {
-    this.copies.push([host, key]);
-  }
-  reuse(key: DataKey): void {
-    this.reused.push(key);
-  }
-
-  /** Forgets what it collected, keeping one entry of its shape (see warm.ts); entries given out are not touched. */
-  release(): void {
-    this.entries.length = 0;
-    this.copies.length = 0;
-    this.reused.length = 0;
-    this.bytes = 0;
-    this.put(TEMPLATE_KEY, TEMPLATE_DATA);
-  }
-}
-
-/** The entry a released sink keeps: a blob of the shape page-out makes, holding nothing. */
-const TEMPLATE_KEY: DataKey = '00000000000000000000000000000000';
-const TEMPLATE_DATA: PagableData = { data: Buffer.alloc(0), arcs: [] };
-
-/** Releases a page-out whose writes are committed, and keeps it (see warm.ts). */
-export function retire(run: PageOutRun, sink: CollectingSink): void {
-  run.release();
-  sink.release();
-  WARM.pageOut = run;
-  WARM.sink = sink;
+/** Empties the slots of `list` (all of them: stale ones too), dropping them past KEEP. */
+function trim<T>(list: T[], empty: T): void {
+  if (list.length > KEEP) list.length = 0;
+  else list.fill(empty);
 }

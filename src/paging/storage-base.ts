@@ -19,9 +19,10 @@ import { BlobIo } from './blob-io.js';
 import { collectGarbage } from './gc.js';
 import type { GcReport, PageOutReport, PagableStorage, RootEntry, StorageOptions, StorageStats, VerifyReport } from './interface.js';
 import { hasRawIoMethods, rawIoStore } from './raw-io-store.js';
-import { LiveKeys } from './live-keys.js';
+import { LiveKeys, type LiveOp } from './live-keys.js';
 import { PageInRun } from './page-in.js';
-import { CollectingSink as Sink, PageOutRun, retire } from './page-out.js';
+import type { PageOutRun } from './page-out.js';
+import { retire, takeRun } from './page-out-reuse.js';
 import { PageOutRuns } from './page-out-runs.js';
 import { pageOutInBatches } from './page-out-batches.js';
 import { commitPageOut } from './page-out-commit.js';
@@ -152,7 +153,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   }
 
   /** Runs `body` as one operation of this handle, ended once its (sync or async) result is settled. */
-  #operation<T>(body: (op: Set<DataKey>) => Await<T>): Await<T> {
+  #operation<T>(body: (op: LiveOp) => Await<T>): Await<T> {
     const op = this.#live.begin();
     let r: Await<T>;
     try {
@@ -227,18 +228,17 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     // The operation ends only after this promise settles (a microtask after the last write, even
     // when every write was synchronous), so a gc() called before then keeps what it wrote.
     const op = this.#live.begin();
+    let run: PageOutRun | undefined;
     try {
       return await this.#write('save', () => {
-        const sink = new Sink();
-        const run = new PageOutRun(this[ARC_HOST], sink);
+        run = takeRun(this[ARC_HOST]);
         const key = run.run(ref);
-        return andThen(commitPageOut(this.#io, this.#live, sink, run, op), () => {
-          retire(run, sink);
-          return key;
-        });
+        return andThen(commitPageOut(this.#io, this.#live, run, op), () => key);
       });
     } finally {
       this.#live.end(op);
+      // Only now: the operation's record of the run's batch is gone (see LiveOp).
+      if (run !== undefined) retire(run);
     }
   }
 

@@ -12,11 +12,13 @@
  * a save, in paired runs, a sixth less.
  *
  * So each finished run releases everything of the user's (values, blobs, the storage) and is
- * kept here, which keeps one object of each of its shapes alive and nothing else.
+ * kept here, which keeps one object of each of its shapes alive and nothing else. A page-out run
+ * is taken back from here by the next page-out and reset, which reuses its lists, key table and
+ * writer slab as well (a page-out makes no object per blob, so its shapes are few).
  */
 
 /** The last finished runs, released (one slot per kind of run). */
-export const WARM: { pageIn?: object; pageOut?: object; sink?: object } = {};
+export const WARM: { pageIn?: object; pageOut?: object } = {};
 
 /** What a released run points at where it pointed at the storage, a holder or a value. */
 export const RELEASED: object = Object.freeze({});

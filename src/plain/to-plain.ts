@@ -4,7 +4,7 @@ import { rootOfValue } from '../codec/encoder.js';
 import { PagableError } from '../error.js';
 import { type DataKey, type PagableData, isDataKey } from '../keys/data.js';
 import type { PagableStorage } from '../paging/interface.js';
-import { PageOutRun, type PageOutSink } from '../paging/page-out.js';
+import { PageOutRun } from '../paging/page-out.js';
 import { type PlainExportOptions, type PlainGraph, plainGraph, plainGraphSync } from './plain-graph.js';
 
 export type { Plain } from './plain-value.js';
@@ -26,16 +26,6 @@ const NOWHERE: ArcHost = {
 
 function nowhere(): PagableError {
   return new PagableError('INVALID_ARGUMENT', 'toPlain: no arc is bound to the view of a graph');
-}
-
-/** Collects a run's blobs; an arc that already has a key stays a reference (nothing is fetched). */
-class Collected implements PageOutSink {
-  readonly blobs = new Map<DataKey, PagableData>();
-  put(key: DataKey, data: PagableData): void {
-    this.blobs.set(key, data);
-  }
-  copyFrom(): void {}
-  reuse(): void {}
 }
 
 /**
@@ -65,15 +55,19 @@ export function toPlain(value: object): PlainGraph {
     throw new PagableError('TYPE_MISMATCH', `toPlain: expected an object, got ${v === null ? 'null' : typeof v}`);
   }
   const root = rootOfValue(v);
-  const sink = new Collected();
-  const key = new PageOutRun(NOWHERE, sink).run({
+  // A run of its own: its blobs are read after it ends. An arc that already has a key stays a
+  // reference (nothing is fetched).
+  const run = new PageOutRun(NOWHERE);
+  const key = run.run({
     target: v,
     isArc: false,
     root,
     owner: undefined,
     field: root.k === 'class' ? root.cls.name : 'value',
   });
-  return plainGraphSync(key, (k) => sink.blobs.get(k), 0);
+  const blobs = new Map<DataKey, PagableData>();
+  for (let i = 0; i < run.batch.count; i++) blobs.set(run.batch.key(i), run.batch.data(i));
+  return plainGraphSync(key, (k) => blobs.get(k), 0);
 }
 
 /**

@@ -1,9 +1,11 @@
 import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../../keys/data.js';
 import { PagableError } from '../../error.js';
-import { blobRecordDataLength, blobRecordLength, decodeBlobRecord, writeBlobRecord } from '../blob-record.js';
+import type { BlobBatch } from '../../keys/blob-batch.js';
+import { blobRecordDataLength, blobRecordLength, decodeBlobRecord, writeBlobRecord, writeFramedRecord } from '../blob-record.js';
 import type { BlobCount, BlobEntry, BlobStore, RootEntry } from '../interface.js';
+import { Arena, MAX_CHUNK } from './arena.js';
 import { KeyIndex, MIN_SLOTS, slotsFor } from './key-index.js';
-import { DEAD, LENGTH_MASK, type MemoryFootprint, RECORD_HEAD, readU32, writeU32 } from './arena-record.js';
+import { LENGTH_MASK, type MemoryFootprint, RECORD_HEAD, readU32, writeU32 } from './arena-record.js';
 
 export type { MemoryFootprint } from './arena-record.js';
 
@@ -41,12 +43,6 @@ export type { MemoryFootprint } from './arena-record.js';
  * - Everything is synchronous, so the paging runtime's in-memory storage stays synchronous too.
  */
 
-/** The first chunk's size; chunks double from here up to MAX_CHUNK, so small stores stay small. */
-const MIN_CHUNK = 64 * 1024;
-/** The chunk size of a large store. */
-const MAX_CHUNK = 1024 * 1024;
-/** A record above this gets a chunk of its own, which bounds the tail a full chunk leaves unused. */
-const LARGE_RECORD = MAX_CHUNK / 4;
 /** Dead bytes below this are never worth a compaction. */
 const COMPACT_MIN = MAX_CHUNK;
 
@@ -54,18 +50,8 @@ const COMPACT_MIN = MAX_CHUNK;
 export class MemoryBlobStore implements BlobStore {
   readonly name = 'memory';
 
-  #chunks: Array<Uint8Array | undefined> = [];
-  /** Per chunk: bytes appended so far. */
-  #used: number[] = [];
-  /** Per chunk: bytes of live records. */
-  #live: number[] = [];
-  /** Chunk numbers of dropped chunks, for reuse. */
-  #freeChunks: number[] = [];
-  /** The chunk small records are appended to; -1 before the first. */
-  #current = -1;
-  #nextChunkSize = MIN_CHUNK;
-  #liveBytes = 0;
-  #deadBytes = 0;
+  /** The records (see arena.ts). */
+  #arena = new Arena();
 
   readonly #index = new KeyIndex();
 
@@ -76,9 +62,6 @@ export class MemoryBlobStore implements BlobStore {
 
   /** Scratch: the key being looked up, as bytes. */
   readonly #key = new Uint8Array(16);
-  /** Where #reserve found room: chunk number and offset. */
-  #atChunk = 0;
-  #atOffset = 0;
 
   putMany(entries: readonly BlobEntry[]): boolean[] {
     this.#checkOpen('putMany');
@@ -105,7 +88,7 @@ export class MemoryBlobStore implements BlobStore {
             `memory store: blob ${key}: child ${c} is not a key (32 lowercase hex characters): ${JSON.stringify(String(a).slice(0, 40))}`,
           );
       }
-      const length = blobRecordLength(data);
+      const length = blobRecordLength(data.data.length, data.arcs.length);
       if (length > LENGTH_MASK - RECORD_HEAD)
         throw new PagableError(
           'LIMIT',
@@ -115,7 +98,7 @@ export class MemoryBlobStore implements BlobStore {
     }
     for (let i = 0; i < n; i++) {
       if (this.#blobs >= this.#index.growAt) this.#index.resize(2 * this.#index.slots);
-      const slot = this.#index.probe(keyBytes, 16 * i, this.#chunks);
+      const slot = this.#index.probe(keyBytes, 16 * i, this.#arena.chunks);
       if (slot >= 0) {
         out[i] = false;
         continue;
@@ -159,7 +142,7 @@ export class MemoryBlobStore implements BlobStore {
     this.#checkOpen('keys');
     const snapshot = new Uint8Array(16 * this.#blobs);
     let n = 0;
-    this.#forEachLive((chunk, offset) => {
+    this.#arena.forEachLive((chunk, offset) => {
       const to = 16 * n++;
       for (let i = 0; i < 16; i++) snapshot[to + i] = chunk[offset + 4 + i]!;
     });
@@ -169,7 +152,7 @@ export class MemoryBlobStore implements BlobStore {
   *#yieldPresent(snapshot: Uint8Array, n: number): Generator<DataKey> {
     for (let i = 0; i < n; i++) {
       this.#checkOpen('keys');
-      if (this.#index.probe(snapshot, 16 * i, this.#chunks) >= 0) yield keyFromBytes(snapshot, 16 * i);
+      if (this.#index.probe(snapshot, 16 * i, this.#arena.chunks) >= 0) yield keyFromBytes(snapshot, 16 * i);
     }
   }
 
@@ -180,7 +163,7 @@ export class MemoryBlobStore implements BlobStore {
       const slot = this.#probe(keys[i]!);
       if (slot >= 0) freed += this.#delete(slot, keys[i]!);
     }
-    if (this.#deadBytes > COMPACT_MIN && this.#deadBytes > this.#liveBytes) this.compact();
+    if (this.#arena.deadBytes > COMPACT_MIN && this.#arena.deadBytes > this.#arena.liveBytes) this.compact();
     else if (this.#blobs < this.#index.growAt / 4 && this.#index.slots > MIN_SLOTS) this.#index.resize(slotsFor(this.#blobs));
     return freed;
   }
@@ -220,12 +203,7 @@ export class MemoryBlobStore implements BlobStore {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#chunks = [];
-    this.#used = [];
-    this.#live = [];
-    this.#freeChunks = [];
-    this.#current = -1;
-    this.#liveBytes = this.#deadBytes = 0;
+    this.#arena = new Arena();
     this.#index.clear(MIN_SLOTS);
     this.#blobs = this.#dataBytes = 0;
     this.#roots.clear();
@@ -233,14 +211,9 @@ export class MemoryBlobStore implements BlobStore {
 
   /** What the arena and the index hold now. */
   footprint(): MemoryFootprint {
-    let chunks = 0;
-    let arenaBytes = 0;
-    for (const c of this.#chunks) {
-      if (c === undefined) continue;
-      chunks++;
-      arenaBytes += c.byteLength;
-    }
-    return { chunks, arenaBytes, liveBytes: this.#liveBytes, deadBytes: this.#deadBytes, indexBytes: this.#index.table.byteLength };
+    const { chunks, bytes } = this.#arena.size();
+    const a = this.#arena;
+    return { chunks, arenaBytes: bytes, liveBytes: a.liveBytes, deadBytes: a.deadBytes, indexBytes: this.#index.table.byteLength };
   }
 
   /**
@@ -251,150 +224,93 @@ export class MemoryBlobStore implements BlobStore {
    */
   compact(): number {
     this.#checkOpen('compact');
-    if (this.#deadBytes === 0) return 0;
+    if (this.#arena.deadBytes === 0) return 0;
     const before = this.footprint().arenaBytes;
-    const chunks = this.#chunks;
-    const used = this.#used;
-    const live = this.#live;
-    this.#chunks = [];
-    this.#used = [];
-    this.#live = [];
-    this.#freeChunks = [];
-    this.#current = -1;
-    this.#deadBytes = 0;
-    // What will be copied (chunks with dead records), so the new chunks can be sized to fit it.
-    let toCopy = 0;
-    for (let k = 0; k < chunks.length; k++) if (chunks[k] !== undefined && live[k] !== used[k]) toCopy += live[k]!;
     this.#index.clear(slotsFor(this.#blobs));
-    for (let k = 0; k < chunks.length; k++) {
-      const chunk = chunks[k];
-      if (chunk === undefined) continue;
-      chunks[k] = undefined; // dropped as soon as its records are out
-      if (live[k] === 0) continue;
-      if (live[k] === used[k]) {
-        // Nothing dead in it: keep the chunk as it is, only index it anew.
-        const n = this.#adoptChunk(chunk, used[k]!);
-        for (let at = 0; at < used[k]!; at += RECORD_HEAD + (readU32(chunk, at) & LENGTH_MASK))
-          this.#index.insertFresh(readU32(chunk, at + 4), n, at);
-        continue;
-      }
-      for (let at = 0; at < used[k]!;) {
-        const head = readU32(chunk, at);
-        const size = RECORD_HEAD + (head & LENGTH_MASK);
-        if ((head & DEAD) === 0) {
-          this.#nextChunkSize = Math.min(MAX_CHUNK, toCopy);
-          this.#reserve(size);
-          toCopy -= size;
-          const to = this.#chunks[this.#atChunk]!;
-          to.set(chunk.subarray(at, at + size), this.#atOffset);
-          this.#used[this.#atChunk] = this.#atOffset + size;
-          this.#live[this.#atChunk]! += size;
-          this.#index.insertFresh(readU32(chunk, at + 4), this.#atChunk, this.#atOffset);
-        }
-        at += size;
-      }
-    }
-    this.#nextChunkSize = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, 2 ** Math.ceil(Math.log2(this.#liveBytes / 2 + 1))));
+    this.#arena.compact((hash, chunk, offset) => this.#index.insertFresh(hash, chunk, offset));
     return before - this.footprint().arenaBytes;
   }
 
-  // ---- arena ----------------------------------------------------------------------------------
+  // ---- records -------------------------------------------------------------------------------
 
   /** Writes a new record for `data` (key at `keyAt` in `keyBytes`, record length `length`) and indexes it in empty `slot`. */
   #append(slot: number, keyBytes: Uint8Array, keyAt: number, data: PagableData, length: number): void {
-    const size = RECORD_HEAD + length;
-    this.#reserve(size);
-    const chunk = this.#chunks[this.#atChunk]!;
-    const at = this.#atOffset;
+    const a = this.#arena;
+    a.reserve(RECORD_HEAD + length);
+    const chunk = a.chunks[a.atChunk]!;
+    const at = a.atOffset;
     writeU32(chunk, at, length);
     for (let i = 0; i < 16; i++) chunk[at + 4 + i] = keyBytes[keyAt + i]!;
     writeBlobRecord(data, chunk, at + RECORD_HEAD);
     // Only now is the record part of the chunk: a write that threw left nothing behind.
-    this.#used[this.#atChunk] = at + size;
-    this.#live[this.#atChunk]! += size;
-    this.#liveBytes += size;
-    this.#index.set(slot, readU32(keyBytes, keyAt), this.#atChunk, at);
+    this.#indexed(slot, keyBytes, keyAt, RECORD_HEAD + length, data.data.length);
+  }
+
+  /** The record just written at the arena's (atChunk, atOffset) is in: arena, index and counts. */
+  #indexed(slot: number, keyBytes: Uint8Array, keyAt: number, size: number, dataLength: number): void {
+    const a = this.#arena;
+    a.appended(size);
+    this.#index.set(slot, readU32(keyBytes, keyAt), a.atChunk, a.atOffset);
     this.#blobs++;
-    this.#dataBytes += data.data.length;
+    this.#dataBytes += dataLength;
   }
 
-  /** Finds room for `size` bytes (#atChunk, #atOffset), adding a chunk if needed. */
-  #reserve(size: number): void {
-    if (size > LARGE_RECORD) {
-      this.#atChunk = this.#addChunk(new Uint8Array(size));
-      this.#atOffset = 0;
-      return;
+  /**
+   * @internal Writes the absent blobs of a page-out's batch (see ByteStore): the records are
+   * copied from the batch's frames, nothing else is made.
+   */
+  putBatch(batch: BlobBatch): void {
+    this.#checkOpen('putMany');
+    const n = batch.count;
+    for (let i = 0; i < n; i++) {
+      const length = blobRecordLength(batch.length[i]!, batch.children[i]!);
+      if (length > LENGTH_MASK - RECORD_HEAD)
+        throw new PagableError(
+          'LIMIT',
+          `memory store: blob ${batch.key(i)} needs a ${length}-byte record, more than the ${LENGTH_MASK - RECORD_HEAD} a record holds`,
+        );
     }
-    let k = this.#current;
-    if (k < 0 || this.#used[k]! + size > this.#chunks[k]!.length) {
-      k = this.#current = this.#addChunk(new Uint8Array(Math.max(size, this.#nextChunkSize)));
-      this.#nextChunkSize = Math.min(MAX_CHUNK, 2 * this.#nextChunkSize);
+    const a = this.#arena;
+    const keys = batch.keys;
+    for (let i = 0; i < n; i++) {
+      if (this.#blobs >= this.#index.growAt) this.#index.resize(2 * this.#index.slots);
+      const slot = this.#index.probe(keys, 16 * i, a.chunks);
+      if (slot >= 0) {
+        batch.written[i] = 0;
+        continue;
+      }
+      const len = batch.length[i]!;
+      const c = batch.children[i]!;
+      const length = blobRecordLength(len, c);
+      a.reserve(RECORD_HEAD + length);
+      const chunk = a.chunks[a.atChunk]!;
+      const at = a.atOffset;
+      writeU32(chunk, at, length);
+      for (let b = 0; b < 16; b++) chunk[at + 4 + b] = keys[16 * i + b]!;
+      writeFramedRecord(batch.slabs[i]!, batch.at[i]!, len, c, chunk, at + RECORD_HEAD);
+      this.#indexed(~slot, keys, 16 * i, RECORD_HEAD + length, len);
+      batch.written[i] = 1;
     }
-    this.#atChunk = k;
-    this.#atOffset = this.#used[k]!;
-  }
-
-  #addChunk(chunk: Uint8Array): number {
-    const k = this.#freeChunks.pop() ?? this.#chunks.length;
-    this.#chunks[k] = chunk;
-    this.#used[k] = 0;
-    this.#live[k] = 0;
-    return k;
-  }
-
-  /** Takes a fully live chunk over as it is (compaction). */
-  #adoptChunk(chunk: Uint8Array, used: number): number {
-    const k = this.#addChunk(chunk);
-    this.#used[k] = this.#live[k] = used;
-    return k;
   }
 
   /** Marks the record in `slot` dead, unindexes it; the data bytes it held. */
   #delete(slot: number, key: DataKey): number {
     const k = this.#index.chunkOf(slot);
     const at = this.#index.offsetOf(slot);
-    const chunk = this.#chunks[k]!;
-    const head = readU32(chunk, at);
-    const length = head & LENGTH_MASK;
+    const chunk = this.#arena.chunks[k]!;
+    const length = readU32(chunk, at) & LENGTH_MASK;
     const dataLength = blobRecordDataLength(chunk.subarray(at + RECORD_HEAD, at + RECORD_HEAD + length), `memory store, blob ${key}`);
-    writeU32(chunk, at, head | DEAD);
-    const size = RECORD_HEAD + length;
-    this.#live[k]! -= size;
-    this.#liveBytes -= size;
-    this.#deadBytes += size;
-    if (this.#live[k] === 0) {
-      // All of the chunk is dead: give it back now rather than at the next compaction.
-      this.#deadBytes -= this.#used[k]!;
-      this.#used[k] = 0;
-      if (k !== this.#current) {
-        this.#chunks[k] = undefined;
-        this.#freeChunks.push(k);
-      }
-    }
+    this.#arena.kill(k, at);
     this.#index.remove(slot);
     this.#blobs--;
     this.#dataBytes -= dataLength;
     return dataLength;
   }
 
-  /** Calls `f` with the chunk and offset of every live record, in arena order. */
-  #forEachLive(f: (chunk: Uint8Array, offset: number) => void): void {
-    for (let k = 0; k < this.#chunks.length; k++) {
-      const chunk = this.#chunks[k];
-      if (chunk === undefined) continue;
-      const used = this.#used[k]!;
-      for (let at = 0; at < used;) {
-        const head = readU32(chunk, at);
-        if ((head & DEAD) === 0) f(chunk, at);
-        at += RECORD_HEAD + (head & LENGTH_MASK);
-      }
-    }
-  }
-
   #get(key: DataKey, copy = true): PagableData | undefined {
     const slot = this.#probe(key);
     if (slot < 0) return undefined;
-    const chunk = this.#chunks[this.#index.chunkOf(slot)]!;
+    const chunk = this.#arena.chunks[this.#index.chunkOf(slot)]!;
     const at = this.#index.offsetOf(slot) + RECORD_HEAD;
     const length = readU32(chunk, at - RECORD_HEAD) & LENGTH_MASK;
     return decodeBlobRecord(new Uint8Array(chunk.buffer, chunk.byteOffset + at, length), key, length, copy);
@@ -406,7 +322,7 @@ export class MemoryBlobStore implements BlobStore {
    */
   #probe(key: DataKey): number {
     if (!writeKeyBytes(key, this.#key)) return -1;
-    return this.#index.probe(this.#key, 0, this.#chunks);
+    return this.#index.probe(this.#key, 0, this.#arena.chunks);
   }
 
   #checkOpen(what: string): void {
