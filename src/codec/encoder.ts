@@ -1,16 +1,17 @@
 import { PagableError } from '../error.js';
 import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
-import { ANY, type ClassSchema, type RootSchema, type Schema } from '../metadata/schema.js';
+import { ANY, type RootSchema, type Schema } from '../metadata/schema.js';
 import type { Class } from '../metadata/type-spec.js';
 import { ChildList, type EncodeContext, type EncodedBlob, NO_ARCS } from './encode-context.js';
 import { type FieldWriter, compileFieldWriter } from './field-writers.js';
 import { MsgpackWriter } from './msgpack-writer.js';
-import { PlainEncoder, className, codecFits, metaOf, rootOfValue } from './plain-encoder.js';
+import { PlainEncoder, className, codecFits, rootOfValue } from './plain-encoder.js';
 import { schemaSetOf } from './schema-cache.js';
 import type { SchemaSet } from './schema-set.js';
 import { closureOf } from './schema-set.js';
 import { ARC_PLACEHOLDER, ESC_CLASS, Esc } from './wire.js';
-import { MAX_INLINE_DEPTH, classFits, kindOf, nativeFits } from './wire-rules.js';
+import { MAX_INLINE_DEPTH, classFits, nativeFits } from './wire-rules.js';
+import { checkInstance, kindMismatch } from './instance-checks.js';
 
 /**
  * Turns one blob's worth of a graph into msgpack (the format in wire.ts): instances become
@@ -149,7 +150,7 @@ export class BlobEncoder extends PlainEncoder {
     }
     if (root.k === 'class' && codecFits(value, root.cls)) return undefined;
     if (root.k !== 'class' && rootOfValue(value).k !== 'class') return undefined;
-    const meta = this.checkInstance(value, root.k === 'class' ? root : undefined, where);
+    const meta = checkInstance(value, root.k === 'class' ? root : undefined, where, this);
     if (meta.tag === undefined && root.k === 'any') {
       throw new PagableError(
         'TYPE_MISMATCH',
@@ -213,56 +214,6 @@ export class BlobEncoder extends PlainEncoder {
     return -1;
   }
 
-  /**
-   * The metadata to encode `value` with where `declared` is expected; TYPE_MISMATCH / NOT_PAGABLE
-   * naming `at` (the field being encoded when undefined: messages are built only on failure).
-   */
-  private checkInstance(value: unknown, declared: ClassSchema | undefined, at: string | undefined): ClassMeta {
-    if (typeof value !== 'object' || value === null) {
-      throw new PagableError(
-        'TYPE_MISMATCH',
-        `${at ?? this.where()}: expected ${declared ? 'an instance of ' + declared.cls.name : 'an object'}, got ${className(value)}`,
-      );
-    }
-    if (declared !== undefined && !(value instanceof declared.cls)) {
-      throw new PagableError(
-        'TYPE_MISMATCH',
-        `${at ?? this.where()}: expected an instance of ${declared.cls.name}, got ${className(value)}`,
-      );
-    }
-    const meta = metaOf(value);
-    if (meta === undefined) {
-      throw new PagableError('NOT_PAGABLE', `${at ?? this.where()}: class ${className(value)} is not decorated with @Pagable()`);
-    }
-    if (declared !== undefined && meta.cls !== declared.cls) {
-      if (meta.tag === undefined) {
-        throw new PagableError(
-          'TYPE_MISMATCH',
-          `${at ?? this.where()}: a ${meta.name} where ${declared.cls.name} is declared needs a @TypeTag on ${meta.name}, so that it comes back as ${meta.name}`,
-        );
-      }
-      // What is written is the class of `constructor`, which the reader checks against the declared one.
-      if (!classFits(meta.cls, declared.cls)) {
-        throw new PagableError('TYPE_MISMATCH', `${at ?? this.where()}: expected an instance of ${declared.cls.name}, got a ${meta.name}`);
-      }
-    }
-    return meta;
-  }
-
-  /** TYPE_MISMATCH for `v` where built-in type `native` is declared: the reader would refuse it. */
-  private kindMismatch(v: unknown, native: Class): PagableError {
-    const shown =
-      typeof v === 'string'
-        ? ` ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`
-        : typeof v === 'number' || typeof v === 'boolean'
-          ? ` ${String(v)}`
-          : '';
-    return new PagableError(
-      'TYPE_MISMATCH',
-      `${this.where()}: declared ${native.name}, holds a ${kindOf(v)}${shown}, which would not read back as a ${native.name}`,
-    );
-  }
-
   /** An instance's stored fields, positionally; with `esc`, as an instance escape naming class `cls`. */
   private fields(obj: object, meta: ClassMeta, esc: boolean, cls: number | string): void {
     if (++this.depth > MAX_INLINE_DEPTH) this.tooDeep(obj, meta.name);
@@ -317,7 +268,8 @@ export class BlobEncoder extends PlainEncoder {
     switch (s.k) {
       case 'any':
         // A declared built-in type is checked as the reader checks it (wire-rules.ts).
-        if (s.native !== undefined && v !== null && v !== undefined && !nativeFits(v, s.native)) throw this.kindMismatch(v, s.native);
+        if (s.native !== undefined && v !== null && v !== undefined && !nativeFits(v, s.native))
+          throw kindMismatch(v, s.native, this.where());
         this.any(v);
         return;
       case 'class': {
@@ -325,7 +277,7 @@ export class BlobEncoder extends PlainEncoder {
         // The common case, an instance of exactly the declared class, needs no checks.
         if ((v as object).constructor === s.cls && s.meta !== undefined) return this.fields(v as object, s.meta, false, 0);
         if (codecFits(v, s.cls)) return this.any(v);
-        const vm = this.checkInstance(v, s, undefined);
+        const vm = checkInstance(v, s, undefined, this);
         if (vm === s.meta) return this.fields(v as object, vm, false, 0);
         return this.fields(v as object, vm, true, this.classIndex(vm));
       }
@@ -349,7 +301,7 @@ export class BlobEncoder extends PlainEncoder {
         }
         // A value with a codec carries its name, as a tagged one its tag.
         if (codecFits(v, s.base ?? Object)) return this.any(v);
-        const vm = this.checkInstance(v, undefined, undefined);
+        const vm = checkInstance(v, undefined, undefined, this);
         if (vm.tag === undefined) {
           throw new PagableError('TYPE_MISMATCH', `${this.where()}: @Dyn values need a @TypeTag; ${vm.name} has none`);
         }
@@ -386,7 +338,7 @@ export class BlobEncoder extends PlainEncoder {
           if (this.ctx.arcTarget(v as object) !== undefined || this.ctx.isPin(v as object)) {
             throw new PagableError('TYPE_MISMATCH', `${this.where()}: holds a PagableArc; declare the field with @Lazy`);
           }
-          if (r.k === 'class') this.checkInstance(v, r, undefined);
+          if (r.k === 'class') checkInstance(v, r, undefined, this);
         }
         this.children.push(v as object, false, r, meta, field);
         this.w.num(ARC_PLACEHOLDER);

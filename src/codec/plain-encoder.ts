@@ -79,7 +79,8 @@ export abstract class PlainEncoder {
   /** Writes an instance of a tagged class met inside plain data. */
   protected abstract tagged(v: object, meta: ClassMeta): void;
 
-  protected where(): string {
+  /** The class and field being encoded, for error messages (built only when a check fails). */
+  where(): string {
     return this.owner === undefined ? this.field : `${this.owner.name}.${this.field}`;
   }
 

@@ -2,12 +2,10 @@ import { ARC_HOST, type ArcHost, type HasArcHost } from '../arc/arc-host.js';
 import { ArcCache } from '../arc/arc-cache.js';
 import type { ArcInner } from '../arc/arc-inner.js';
 import { ArcKinds } from '../arc/arc-kind.js';
-import { innerOf, isPagableArc } from '../arc/handles.js';
 import '../arc/pagable-arc.js';
 import '../arc/pinned-pagable-arc.js';
 import { andThen, isPromise } from '../blobstore/await.js';
 import type { Await, BlobEntry, BlobStore } from '../blobstore/interface.js';
-import { type ChildRef, rootOfValue } from '../codec/encoder.js';
 import { PagableError } from '../error.js';
 import { computeKey } from '../keys/compute-key.js';
 import { type DataKey, type PagableData, checkKey } from '../keys/data.js';
@@ -24,6 +22,7 @@ import { PageInRun } from './page-in.js';
 import type { PageOutRun } from './page-out.js';
 import { retire, takeRun } from './page-out-reuse.js';
 import { PageOutRuns } from './page-out-runs.js';
+import { saveRoot } from './save-root.js';
 import { pageOutInBatches } from './page-out-batches.js';
 import { commitPageOut } from './page-out-commit.js';
 import { PageOutQueue } from './page-out-queue.js';
@@ -214,17 +213,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
 
   /** Pages out a whole graph (every blob reachable, arcs of other storages included); resolves once stored. */
   async save(value: object): Promise<DataKey> {
-    let ref: ChildRef;
-    if (isPagableArc(value)) {
-      const inner = innerOf(value);
-      ref = { target: inner, isArc: true, root: inner.root ?? rootOfValue(inner.value), owner: undefined, field: 'PagableArc' };
-    } else {
-      if (typeof value !== 'object' || value === null) {
-        throw new PagableError('TYPE_MISMATCH', `save: expected an object, got ${value === null ? 'null' : typeof value}`);
-      }
-      const root = rootOfValue(value);
-      ref = { target: value, isArc: false, root, owner: undefined, field: root.k === 'class' ? root.cls.name : 'value' };
-    }
+    const ref = saveRoot(value);
     // The operation ends only after this promise settles (a microtask after the last write, even
     // when every write was synchronous), so a gc() called before then keeps what it wrote.
     const op = this.#live.begin();
