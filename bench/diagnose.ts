@@ -23,6 +23,7 @@ import { rawLmdbLoad, rawLmdbSave, rawLmdbWrite } from './raw-lmdb.js';
 import { collectBlobs, dataBlobCount, storageWith } from './reachable-blobs.js';
 import type { ShapeSize } from './shapes/shape.js';
 import { selectShapes } from './workloads.js';
+import { runMain } from './run-main.js';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -134,10 +135,4 @@ async function main(): Promise<void> {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -41,6 +41,7 @@ import { type StandardResult, measureStandard } from './standard.js';
 import { formatStorages } from './storages.js';
 import { QUICK, STANDARD, type WorkloadOptions, buildGraph } from './workload.js';
 import { benchWorkloads, formatSummary, formatWorkload, selectShapes } from './workloads.js';
+import { runMain } from './run-main.js';
 
 // ---- options ----------------------------------------------------------------------------------
 
@@ -235,10 +236,4 @@ async function main(): Promise<void> {
   if (jsonOut) process.stdout.write(JSON.stringify(results) + '\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runMain(main);
