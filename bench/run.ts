@@ -21,7 +21,7 @@
  *   --profile         CPU-profile the measured pagable samples; prints the top self-time functions
  *                     per metric and writes build/bench/profiles/<metric>.cpuprofile
  *
- * Each shape is also measured without the V8 keep-alive measure (src/paging/warm.ts), by dropping
+ * Each shape is also measured without the V8 keep-alive measure (src/paging/v8-workarounds.ts), by dropping
  * the kept runs before each sample (warm-switch.ts): rows `*NoWarm` and the keep-alive speed-up.
  * BLAKE3 speed alone: bench/hash.ts.
  */

@@ -1,10 +1,10 @@
 /*
- * The bench's switch for the V8 keep-alive measure (src/paging/warm.ts: the last finished
+ * The bench's switch for the V8 keep-alive measure (src/paging/v8-workarounds.ts: the last finished
  * page-in and page-out kept alive emptied so that their hidden classes
  * survive full GCs). A contender wrapped by `withoutWarm` drops them before each sample's full
  * GC, so it runs as the library would without them; nothing in the library changes.
  */
-import { WARM } from '../src/paging/warm.js';
+import { WARM } from '../src/paging/v8-workarounds.js';
 import type { Contender } from './measure.js';
 
 /** Forgets the kept runs: the next full GC collects them (and, with them, their shapes). */

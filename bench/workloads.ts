@@ -47,7 +47,7 @@ export function formatWorkload(r: ShapeResult): string {
       `floor ${f2(g['floorUsPerBlob'])}; load ${f2(g['loadUsPerDataBlob'])} per data blob, load floor ${f2(g['loadFloorUsPerBlob'])}`,
     `  GC (median ms): save ${f2(g['saveGcMs'])} (${f2(100 * g['saveGcShare']!)}%), pack ${f2(g['packGcMs'])}, floor ${f2(g['floorGcMs'])}; ` +
       `load ${f2(g['loadGcMs'])} (${f2(100 * g['loadGcShare']!)}%), unpack ${f2(g['unpackGcMs'])}`,
-    `  keep-alive (warm.ts) speed-up: save x${f2(g['keepAliveSaveGain'])}, load x${f2(g['keepAliveLoadGain'])}`,
+    `  keep-alive (v8-workarounds.ts) speed-up: save x${f2(g['keepAliveSaveGain'])}, load x${f2(g['keepAliveLoadGain'])}`,
   ];
   if (r.resave !== undefined) {
     lines.push(

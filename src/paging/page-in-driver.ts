@@ -46,6 +46,7 @@ export function driveSync(io: BlobIo, run: PageInRun): unknown {
  * long first loop on-stack (OSR) before the code after it has ever run, caches that code, and
  * enters it again on every later call: a `run.finish()` after the loop then deoptimized every
  * later page-in (90 us each, measured: 500 small pins of a bench page-in took 2.5x as long).
+ * One of the V8 measures listed in v8-workarounds.ts.
  */
 function pumpSync(io: BlobIo, run: PageInRun): void {
   while (run.wanted.length > 0) {

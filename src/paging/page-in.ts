@@ -10,7 +10,7 @@ import type { Class } from '../metadata/type-spec.js';
 import { rootClassId } from '../metadata/root-class-id.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
 import { noteRestored } from './kept-alive.js';
-import { RELEASED, WARM } from './warm.js';
+import { RELEASED, WARM } from './v8-workarounds.js';
 
 /** A blob the run still needs. */
 export interface Wanted {
@@ -109,7 +109,7 @@ export class PageInRun implements DecodeContext {
   private readonly root: KeyState;
   private readonly rootClass: number;
 
-  /** The first blob this run asked for, kept by `release` (see warm.ts). */
+  /** The first blob this run asked for, kept by `release` (see v8-workarounds.ts). */
   private firstWanted: Wanted | undefined = undefined;
 
   constructor(

@@ -1,13 +1,13 @@
 /*
- * Page-out runs are reused: the last one, released, is kept in warm.ts (its hidden classes survive
+ * Page-out runs are reused: the last one, released, is kept in v8-workarounds.ts (its hidden classes survive
  * full GCs) and taken back by the next page-out, whose lists, key table and writer slab it reuses.
  */
 import type { ArcHost } from '../arc/arc-host.js';
 import { type EarlierBatches, PageOutRun } from './page-out.js';
-import { WARM } from './warm.js';
+import { WARM } from './v8-workarounds.js';
 
 /**
- * A run for a page-out of `host`: the one kept by the last page-out (see warm.ts), reset, or a new
+ * A run for a page-out of `host`: the one kept by the last page-out (see v8-workarounds.ts), reset, or a new
  * one (page-outs of one process rarely overlap: one is kept).
  */
 export function takeRun(host: ArcHost, earlier?: EarlierBatches): PageOutRun {
@@ -18,7 +18,7 @@ export function takeRun(host: ArcHost, earlier?: EarlierBatches): PageOutRun {
   return run;
 }
 
-/** Releases a run whose writes are committed (or abandoned), and keeps it for the next page-out (see warm.ts). */
+/** Releases a run whose writes are committed (or abandoned), and keeps it for the next page-out (see v8-workarounds.ts). */
 export function retire(run: PageOutRun): void {
   run.release();
   WARM.pageOut = run;

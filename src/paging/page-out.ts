@@ -11,7 +11,7 @@ import type { ClassMeta } from '../metadata/class-meta.js';
 import type { RootSchema } from '../metadata/schema.js';
 import { checkArcLayout } from './arc-layout.js';
 import { schemaFrames } from './schema-frames.js';
-import { RELEASED } from './warm.js';
+import { RELEASED } from './v8-workarounds.js';
 
 /**
  * What the earlier batches of one page-out stored, held weakly (a batch lets go of its values):
@@ -151,7 +151,7 @@ export class PageOutRun {
   /**
    * Runs the stack to completion. Nothing follows the loop: V8 (Node 20) caches the on-stack
    * compilation of a long first loop and enters it on later calls, and code after the loop that
-   * had not run when it was compiled then deoptimized each later save (see page-in-driver.ts).
+   * had not run when it was compiled then deoptimized each later save (see v8-workarounds.ts).
    */
   private drain(): void {
     while (this.nTasks > 0) {

@@ -71,7 +71,8 @@ export class MemoryBlobStore implements BlobStore {
     const lengths = new Array<number>(n);
     // Allocated before the first loop: V8 (Node 20) caches the on-stack compilation of a long
     // first loop and re-enters it on later calls, and a `new` after the loop that had not run yet
-    // when it was compiled then deoptimized every later call (measured: 600 deopts a bench run).
+    // when it was compiled then deoptimized every later call (measured: 600 deopts a bench run;
+    // one of the V8 measures listed in src/paging/v8-workarounds.ts).
     const out = new Array<boolean>(n);
     for (let i = 0; i < n; i++) {
       const { key, data } = entries[i]!;

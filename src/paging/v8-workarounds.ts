@@ -1,0 +1,43 @@
+/*
+ * The V8-specific measures of the runtime, in one place, each with the measurement that keeps it.
+ * Node 20 ships V8 11.x; when a newer V8 makes one unnecessary, the bench says so
+ * (`npm run bench` measures every shape with and without the first one: the `*NoWarm` rows).
+ *
+ * 1. Kept-alive runs (this module's WARM and RELEASED). Why the paging runtime keeps its last
+ *    finished runs alive, emptied:
+ *
+ * V8 gives objects of one layout a shared hidden class (map), and optimized code embeds the maps
+ * it was compiled for, holding them weakly: once no object of a map is alive at a full GC, the
+ * map dies and every function compiled against it deoptimizes (`node --trace-deopt`: "reason:
+ * weak objects"). A page-in's or page-out's own objects (the run, its decoder or encoder, key
+ * states, fixups, requests, tasks, child references, the sink and its entries) all die when it
+ * ends, so after each full GC the whole path ran unoptimized again until V8 recompiled it.
+ * Measured on the bench workload with a full GC between samples: 504 lazy pins took a median
+ * 29-31 ms, 5.4-9.8 ms with a released run kept; a load with its pins 236-269 ms, 111-131 ms;
+ * a save, in paired runs, a sixth less.
+ *
+ * So each finished run releases everything of the user's (values, blobs, the storage) and is
+ * kept here, which keeps one object of each of its shapes alive and nothing else. A page-out run
+ * is taken back from here by the next page-out and reset, which reuses its lists, key table and
+ * writer slab as well (a page-out makes no object per blob, so its shapes are few).
+ *
+ * 2. Long loops that end their function (code shape, so it lives where the loop is; each site
+ *    says "see v8-workarounds.ts"). V8 compiles a long first loop on-stack (OSR) before the code
+ *    after it has ever run, caches that code and enters it again on every later call; code after
+ *    the loop that had not run then deoptimizes every later call. So the hot loops sit in
+ *    functions with nothing after them, or allocate what follows before the loop:
+ *    - page-in-driver.ts `pumpSync`: a `run.finish()` after the loop deoptimized every later
+ *      page-in (90 us each; 500 small pins of a bench page-in took 2.5x as long);
+ *    - page-out.ts `drain`: the same shape deoptimized each later save;
+ *    - blobstore/memory/memory-blob-store.ts `putMany`: its result array is allocated before the
+ *      first loop (600 deopts a bench run otherwise).
+ *
+ * Not V8-specific, and so not here: kept-alive.ts (ECMAScript's WeakRef job semantics, a memory
+ * measure) and the heap probe of auto-page-out.ts (node:v8's documented getHeapStatistics).
+ */
+
+/** The last finished runs, released (one slot per kind of run). */
+export const WARM: { pageIn?: object; pageOut?: object } = {};
+
+/** What a released run points at where it pointed at the storage, a holder or a value. */
+export const RELEASED: object = Object.freeze({});
