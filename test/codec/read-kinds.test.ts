@@ -4,6 +4,7 @@ import { type DataKey, Dyn, Field, InMemoryPagableStorage, Pagable, type Pagable
 import { expectError } from '../support/expect-error.js';
 import { Cat, Dog, PET_DISCRIMINATOR, type Pet } from '../support/ct-models.js';
 import { Circle, Shape, Square } from '../support/models.js';
+import { Money } from '../support/codec-models.js';
 
 /*
  * A field holds only what it declares after a page-in, whatever the blob says: a stored value of
@@ -297,6 +298,62 @@ describe('read-side kind checks under schema evolution', () => {
         'Dog',
         'declared dyn Shape',
       );
+    });
+
+    it('a discriminated value loads by its name into a reader whose subtypes changed; a tagged one into a discriminated field listing its class', async () => {
+      const renamed = {
+        discriminator: {
+          property: '__type',
+          subTypes: [
+            { value: Dog, name: 'dog' },
+            { value: Circle, name: 'round' },
+          ],
+        },
+      };
+      const back = await readAs(
+        'Pen',
+        pen,
+        'pet',
+        Type(() => Object, renamed),
+      );
+      expect(back).to.be.instanceOf(Dog);
+      expect((back as Dog).name).to.equal('Rex');
+      for (const field of ['asBase', 'asDyn', 'asPlain']) {
+        const c = await readAs(
+          'Den',
+          den,
+          field,
+          Type(() => Object, renamed),
+        );
+        expect(c, field).to.be.instanceOf(Circle);
+        expect((c as Circle).r).to.equal(2);
+      }
+    });
+
+    it('a tagged instance where an array or a codec class is declared is TYPE_MISMATCH', async () => {
+      for (const field of ['asBase', 'asDyn']) {
+        mismatch(
+          await readAs(
+            'Den',
+            den,
+            field,
+            Field(() => [Circle]),
+          ),
+          `Den.${field}`,
+          'Circle',
+          'declared Circle[]',
+        );
+        mismatch(
+          await readAs(
+            'Den',
+            den,
+            field,
+            Field(() => Money),
+          ),
+          `Den.${field}`,
+          'Circle',
+        );
+      }
     });
 
     it('nothing stored fits every declared type', async () => {

@@ -168,3 +168,55 @@ describe('removed fields of every kind are skipped', () => {
     expect((await s.load(Pen, pen)).first).to.equal('p');
   });
 });
+
+/** A discriminated subtype holding a child by key: skipping it must consume that key. */
+@Pagable()
+class Kennel {
+  name!: string;
+  @Shared(() => Leaf) bed!: Leaf;
+}
+
+/** An untagged class led by a string, holding a child by key. */
+@Pagable({ name: 'RemovedHolder' })
+class Holder {
+  @Field() label!: string;
+  @Shared(() => Leaf) leaf!: Leaf;
+}
+
+const KENNEL = { discriminator: { property: '__type', subTypes: [{ value: Kennel, name: 'kennel' }] } };
+
+@Pagable({ name: 'RemovedArcs' })
+class RemovedArcsV1 {
+  @Type(() => Object, KENNEL) pet!: unknown;
+  @Field(() => Holder) holder!: Holder;
+  @Field(() => [Holder]) holders!: Holder[];
+  @Shared(() => Leaf) kept!: Leaf;
+}
+
+describe('removed instances holding children by key', () => {
+  it('a removed discriminated value, inline instance or array of them gives up its child keys: the next arc field gets its own', async () => {
+    const s = new InMemoryPagableStorage();
+    const holder = (n: number): Holder => Object.assign(new Holder(), { label: `holder ${n}`, leaf: leaf(n) });
+    const key = await s.save(
+      Object.assign(new RemovedArcsV1(), {
+        pet: Object.assign(new Kennel(), { name: 'Rex', bed: leaf(1) }),
+        holder: holder(2),
+        holders: [holder(3), holder(4)],
+        kept: leaf(5),
+      }),
+    );
+    for (const keep of [['holder', 'holders'], ['holders'], []]) {
+      @Pagable({ name: 'RemovedArcs' })
+      class Reader {
+        @Shared(() => Leaf) kept!: Leaf;
+      }
+      if (keep.includes('holder')) Field(() => Holder)(Reader.prototype, 'holder');
+      if (keep.includes('holders')) Field(() => [Holder])(Reader.prototype, 'holders');
+      const back = (await s.load(Reader, key)) as Reader & { holder?: Holder; holders?: Holder[] };
+      expect(back.kept.n, keep.join()).to.equal(5);
+      if (keep.includes('holder')) expect(back.holder!.leaf.n).to.equal(2);
+      if (keep.includes('holders')) expect(back.holders!.map((h) => h.leaf.n)).to.deep.equal([3, 4]);
+    }
+    await s.close();
+  });
+});
