@@ -175,6 +175,12 @@ describe('read-side kind checks under schema evolution', () => {
       for (const p of parts) expect(e.message).to.contain(p);
     };
 
+    /** The Dog named Rex that `pen` holds, as it should load. */
+    const isRex = (v: unknown): void => {
+      expect(v).to.be.instanceOf(Dog);
+      expect((v as Dog).name).to.equal('Rex');
+    };
+
     it('a tagged instance loads into its own class, a base it extends, any @Dyn it fits and plain data', async () => {
       for (const field of ['asBase', 'asDyn', 'asPlain']) {
         for (const d of [Field(() => Circle), Field(() => Shape), Dyn(() => Shape), Dyn(), Dyn(() => Circle), Field()]) {
@@ -245,14 +251,14 @@ describe('read-side kind checks under schema evolution', () => {
     });
 
     it("a discriminated value loads where its name is among the reader's subtypes; elsewhere it is TYPE_MISMATCH", async () => {
-      const back = await readAs(
-        'Pen',
-        pen,
-        'pet',
-        Type(() => Object, PET_DISCRIMINATOR),
+      isRex(
+        await readAs(
+          'Pen',
+          pen,
+          'pet',
+          Type(() => Object, PET_DISCRIMINATOR),
+        ),
       );
-      expect(back).to.be.instanceOf(Dog);
-      expect((back as Dog).name).to.equal('Rex');
       const onlyCats = { discriminator: { property: '__type', subTypes: [{ value: Cat, name: 'cat' }] } };
       mismatch(
         await readAs(
@@ -310,14 +316,14 @@ describe('read-side kind checks under schema evolution', () => {
           ],
         },
       };
-      const back = await readAs(
-        'Pen',
-        pen,
-        'pet',
-        Type(() => Object, renamed),
+      isRex(
+        await readAs(
+          'Pen',
+          pen,
+          'pet',
+          Type(() => Object, renamed),
+        ),
       );
-      expect(back).to.be.instanceOf(Dog);
-      expect((back as Dog).name).to.equal('Rex');
       for (const field of ['asBase', 'asDyn', 'asPlain']) {
         const c = await readAs(
           'Den',
