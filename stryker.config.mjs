@@ -43,6 +43,7 @@ const tests = [
   'paging/integrity',
   'paging/memory-storage',
   'paging/page-out-batches',
+  'paging/page-out-commit',
   'paging/pinned-in-field',
   'paging/verify',
   'blobstore/memory/memory-blob-store',

@@ -63,7 +63,8 @@ export class BlobDecoder extends UntypedReader {
     this.arcEnd = blob.arcs.length - 1;
     this.cursor = 0;
     const value = root.k === 'class' ? this.root(root.cls, root.meta) : this.value();
-    if (root.k === 'codec' && value !== null && value !== undefined && !this.fitsValue(value, root)) {
+    // A class root is built as that class; a built-in or codec root is read as what it holds, so it is checked.
+    if (root.k !== 'class' && value !== null && value !== undefined && !this.fitsValue(value, root)) {
       throw new PagableError('TYPE_MISMATCH', `${where}: stored ${kindOf(value)}, declared ${describeSchema(root)}`);
     }
     if (!this.atEnd) throw this.corrupt('trailing bytes after the value');

@@ -4,6 +4,7 @@ import { pagedOutArc } from '../arc/pagable-arc.js';
 import type { DataKey, PagableData } from '../keys/data.js';
 import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
 import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/schema-cache.js';
+import { nativeFits } from '../codec/wire-rules.js';
 import { PagableError } from '../error.js';
 import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import type { Class } from '../metadata/type-spec.js';
@@ -40,9 +41,14 @@ function isTagged(v: unknown): boolean {
   return typeof v === 'object' && v !== null && getClassMeta((v as object).constructor as Class)?.tag !== undefined;
 }
 
-/** True when `v` may stand where `root` is declared. */
+/**
+ * True when `v` may stand where `root` is declared. Plain data shares one cache slot whatever
+ * built-in type it was loaded as, so a value found there is checked as the decoder checks a root.
+ */
 function fits(v: unknown, root: RootSchema): boolean {
-  return root.k !== 'class' || v instanceof root.cls;
+  if (root.k === 'class') return v instanceof root.cls;
+  const native = root.k === 'any' ? root.native : root.cls;
+  return native === undefined || nativeFits(v, native);
 }
 
 /**
@@ -135,7 +141,9 @@ export class PageInRun implements DecodeContext {
   private live(st: KeyState | undefined, key: DataKey, root: RootSchema, id: number): unknown {
     const t = st?.tagged;
     if (t !== undefined && fits(t, root)) return t;
-    return this.cache.find(key, TAGGED, fits, root, id);
+    const v = this.cache.find(key, TAGGED, fits, root, id);
+    // The plain-data slot holds what the blob was last loaded as: a built-in type it is not is read again (and refused).
+    return v === undefined || id !== 0 || fits(v, root) ? v : undefined;
   }
 
   private want(st: KeyState | undefined, key: DataKey, root: RootSchema, id: number): KeyState {

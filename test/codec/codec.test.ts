@@ -338,6 +338,31 @@ describe('codec', () => {
     expect(back).to.deep.equal(v);
   });
 
+  it('a plain-data root loads as the built-in type it is, and is TYPE_MISMATCH as any other', async () => {
+    const roots: ReadonlyArray<readonly [string, object, new () => object]> = [
+      ['Date', new Date(5), Date],
+      ['Map', new Map([[1, 'a']]), Map],
+      ['Set', new Set([1]), Set],
+      ['Uint8Array', Uint8Array.of(1, 2), Uint8Array],
+      ['array', [1, 'a'], Array],
+    ];
+    for (const [kind, value, cls] of roots) {
+      const key = await s.save(value);
+      expect(await s.load(cls, key), kind).to.deep.equal(value);
+      expect(await s.load(Object, key), kind).to.deep.equal(value);
+      for (const [other, , wrong] of roots) {
+        if (wrong === cls) continue;
+        const e = await s.load(wrong, key).catch((x: unknown) => x);
+        expect(e, `${kind} loaded as ${other}`).to.be.instanceOf(PagableError);
+        expect((e as PagableError).code).to.equal('TYPE_MISMATCH');
+        expect((e as PagableError).message)
+          .to.contain(key)
+          .and.contain(`stored ${kind}`)
+          .and.contain(`declared ${other === 'array' ? 'Array' : other}`);
+      }
+    }
+  });
+
   it('refuses functions and symbols with NOT_PAGABLE naming class and field', async () => {
     const k = Object.assign(kitchen(), { obj: { f: () => 1 } });
     const e = await s.save(k).catch((x: unknown) => x);

@@ -333,6 +333,61 @@ describe('FieldOptions.codec: one field through a codec', () => {
     await s.close();
   });
 
+  it('read by a class that no longer declares the codec: a registered name decodes by its codec, a field codec is UNKNOWN_TAG', async () => {
+    @Pagable({ name: 'codecs.Ledger' })
+    class LedgerV1 {
+      @Field() paid!: Money;
+      @Field({ codec: epochCodec }) at!: Date;
+    }
+    @Pagable({ name: 'codecs.Ledger' })
+    class Plain {
+      @Field() paid!: unknown;
+    }
+    @Pagable({ name: 'codecs.Ledger' })
+    class NoCodec {
+      @Field() at!: Date;
+    }
+    @Pagable({ name: 'codecs.Ledger' })
+    class Boxed {
+      @Field({ codec: boxCodec }) paid!: unknown;
+    }
+    const s = new InMemoryPagableStorage();
+    const key = await s.save(Object.assign(new LedgerV1(), { paid: Money.of('2.50'), at: new Date(5) }));
+    expect((await s.load(Plain, key)).paid)
+      .to.be.instanceOf(Money)
+      .and.deep.equal(Money.of('2.50'));
+    expect((await s.load(Boxed, key)).paid)
+      .to.be.instanceOf(Money)
+      .and.deep.equal(Money.of('2.50'));
+    const e = await expectError(s.load(NoCodec, key), 'UNKNOWN_TAG');
+    expect(e.message).to.contain('codecs.Ledger.at').and.contain('codec "test.codec.epoch" is not registered').and.contain(key);
+    await s.close();
+  });
+
+  it('a default is checked against the class a codec field declares; a field codec takes any value', async () => {
+    @Pagable({ name: 'codecs.Later' })
+    class LaterV1 {
+      @Field() n!: number;
+    }
+    @Pagable({ name: 'codecs.Later' })
+    class Later {
+      @Field({ default: () => Money.of('1') }) paid!: Money;
+      @Field({ codec: boxCodec, default: () => 'boxed' }) box!: unknown;
+    }
+    @Pagable({ name: 'codecs.Later' })
+    class Wrong {
+      @Field({ default: () => new Point(1, 2) }) paid!: Money;
+    }
+    const s = new InMemoryPagableStorage();
+    const key = await s.save(Object.assign(new LaterV1(), { n: 1 }));
+    const back = await s.load(Later, key);
+    expect(back.paid).to.deep.equal(Money.of('1'));
+    expect(back.box).to.equal('boxed');
+    const e = await expectError(s.load(Wrong, key), 'TYPE_MISMATCH');
+    expect(e.message).to.contain('codecs.Later.paid: its default returned Point');
+    await s.close();
+  });
+
   it('refuses a value the declared type cannot be, and a codec on @Shared, @Lazy or @Dyn fields', async () => {
     const s = new InMemoryPagableStorage();
     const e = await expectError(s.save(Object.assign(new Event(), { at: 'now', times: [] })), 'TYPE_MISMATCH');

@@ -65,3 +65,40 @@ describe('damaged data blobs', () => {
     expect(e.message).to.contain('without its schema set key');
   });
 });
+
+@Pagable({ name: 'DamagedList' })
+class ListV1 {
+  @Field(() => [String]) tags!: string[];
+  @Field() after!: string;
+}
+
+describe('a stored array that is not one', () => {
+  it('is CORRUPT naming class and field, where the reader declares it otherwise or no longer has it', async () => {
+    @Pagable({ name: 'DamagedList' })
+    class Numbers {
+      @Field(() => [Number]) tags!: number[];
+      @Field() after!: string;
+    }
+    @Pagable({ name: 'DamagedList' })
+    class Without {
+      @Field() after!: string;
+    }
+    const s = new InMemoryPagableStorage();
+    const blob = await s.fetchData(await s.save(Object.assign(new ListV1(), { tags: ['x'], after: 'z' })));
+    const at = Buffer.from(blob.data).indexOf(Buffer.from([0x91, 0xa1, 0x78]));
+    expect(at).to.be.greaterThan(0);
+    // The one-string array ["x"] replaced, in as many bytes, by the string "xx" and by the escape of -0.
+    for (const instead of [
+      [0xa2, 0x78, 0x78],
+      [0x92, 0xc1, 0x03],
+    ]) {
+      const data = Uint8Array.from(blob.data);
+      data.set(instead, at);
+      const k = await s.storeData({ data, arcs: blob.arcs });
+      const e = await expectError(s.load(Numbers, k), 'CORRUPT');
+      expect(e.message, String(instead)).to.contain(k).and.contain('DamagedList.tags: expected an array');
+      if (instead[0] === 0xa2) expect((await expectError(s.load(Without, k), 'CORRUPT')).message).to.contain('expected an array');
+    }
+    await s.close();
+  });
+});

@@ -188,3 +188,44 @@ describe('FieldOptions.migrate: stored values of a kind the declared type cannot
     await s.close();
   });
 });
+
+describe('FieldOptions.default and migrate: nullish and arc values', () => {
+  @Pagable({ name: 'nullish.Note' })
+  class NoteV1 {
+    @Field() text!: string;
+  }
+
+  it('a default or migrate returning null or undefined gives the field that value, whatever it declares', async () => {
+    for (const nothing of [null, undefined]) {
+      @Pagable({ name: 'nullish.Note' })
+      class Defaulted {
+        @Field() text!: string;
+        @Field(() => Date, { default: () => nothing }) due!: Date | null | undefined;
+        @Field(() => Circle, { default: () => nothing }) badge!: Circle | null | undefined;
+      }
+      @Pagable({ name: 'nullish.Note' })
+      class Migrated {
+        @Field(() => Number, { migrate: () => nothing }) text!: number | null | undefined;
+      }
+      const d = await reread(Object.assign(new NoteV1(), { text: 'a' }), Defaulted);
+      expect([d.text, d.due, d.badge], String(nothing)).to.deep.equal(['a', nothing, nothing]);
+      expect((await reread(Object.assign(new NoteV1(), { text: 'a' }), Migrated)).text, String(nothing)).to.equal(nothing);
+    }
+  });
+
+  it('a @Shared or @Lazy field the stored schema lacks takes its default', async () => {
+    const s = new InMemoryPagableStorage();
+    @Pagable({ name: 'nullish.Note' })
+    class WithArcs {
+      @Field() text!: string;
+      @Shared(() => Circle, { default: () => Circle.of(3) }) shared!: Circle;
+      @Lazy(() => Circle, { default: () => PagableArc.new(Circle.of(4), s) }) lazy!: PagableArc<Circle>;
+    }
+    const back = await s.load(WithArcs, await s.save(Object.assign(new NoteV1(), { text: 'a' })));
+    expect(back.shared).to.be.instanceOf(Circle).and.deep.equal(Circle.of(3));
+    const pin = await back.lazy.pin();
+    expect(pin.value).to.deep.equal(Circle.of(4));
+    pin.release();
+    await s.close();
+  });
+});

@@ -4,6 +4,7 @@ import { type DataKey, Dyn, Field, InMemoryPagableStorage, Pagable, type Pagable
 import { expectError } from '../support/expect-error.js';
 import { Cat, Dog, PET_DISCRIMINATOR, type Pet } from '../support/ct-models.js';
 import { Circle, Shape, Square } from '../support/models.js';
+import { Money } from '../support/codec-models.js';
 
 /*
  * A field holds only what it declares after a page-in, whatever the blob says: a stored value of
@@ -174,6 +175,12 @@ describe('read-side kind checks under schema evolution', () => {
       for (const p of parts) expect(e.message).to.contain(p);
     };
 
+    /** The Dog named Rex that `pen` holds, as it should load. */
+    const isRex = (v: unknown): void => {
+      expect(v).to.be.instanceOf(Dog);
+      expect((v as Dog).name).to.equal('Rex');
+    };
+
     it('a tagged instance loads into its own class, a base it extends, any @Dyn it fits and plain data', async () => {
       for (const field of ['asBase', 'asDyn', 'asPlain']) {
         for (const d of [Field(() => Circle), Field(() => Shape), Dyn(() => Shape), Dyn(), Dyn(() => Circle), Field()]) {
@@ -244,14 +251,14 @@ describe('read-side kind checks under schema evolution', () => {
     });
 
     it("a discriminated value loads where its name is among the reader's subtypes; elsewhere it is TYPE_MISMATCH", async () => {
-      const back = await readAs(
-        'Pen',
-        pen,
-        'pet',
-        Type(() => Object, PET_DISCRIMINATOR),
+      isRex(
+        await readAs(
+          'Pen',
+          pen,
+          'pet',
+          Type(() => Object, PET_DISCRIMINATOR),
+        ),
       );
-      expect(back).to.be.instanceOf(Dog);
-      expect((back as Dog).name).to.equal('Rex');
       const onlyCats = { discriminator: { property: '__type', subTypes: [{ value: Cat, name: 'cat' }] } };
       mismatch(
         await readAs(
@@ -297,6 +304,62 @@ describe('read-side kind checks under schema evolution', () => {
         'Dog',
         'declared dyn Shape',
       );
+    });
+
+    it('a discriminated value loads by its name into a reader whose subtypes changed; a tagged one into a discriminated field listing its class', async () => {
+      const renamed = {
+        discriminator: {
+          property: '__type',
+          subTypes: [
+            { value: Dog, name: 'dog' },
+            { value: Circle, name: 'round' },
+          ],
+        },
+      };
+      isRex(
+        await readAs(
+          'Pen',
+          pen,
+          'pet',
+          Type(() => Object, renamed),
+        ),
+      );
+      for (const field of ['asBase', 'asDyn', 'asPlain']) {
+        const c = await readAs(
+          'Den',
+          den,
+          field,
+          Type(() => Object, renamed),
+        );
+        expect(c, field).to.be.instanceOf(Circle);
+        expect((c as Circle).r).to.equal(2);
+      }
+    });
+
+    it('a tagged instance where an array or a codec class is declared is TYPE_MISMATCH', async () => {
+      for (const field of ['asBase', 'asDyn']) {
+        mismatch(
+          await readAs(
+            'Den',
+            den,
+            field,
+            Field(() => [Circle]),
+          ),
+          `Den.${field}`,
+          'Circle',
+          'declared Circle[]',
+        );
+        mismatch(
+          await readAs(
+            'Den',
+            den,
+            field,
+            Field(() => Money),
+          ),
+          `Den.${field}`,
+          'Circle',
+        );
+      }
     });
 
     it('nothing stored fits every declared type', async () => {

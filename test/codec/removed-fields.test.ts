@@ -168,3 +168,57 @@ describe('removed fields of every kind are skipped', () => {
     expect((await s.load(Pen, pen)).first).to.equal('p');
   });
 });
+
+/** An untagged class led by a string, holding a child by key. */
+@Pagable({ name: 'RemovedHolder' })
+class Holder {
+  @Field() label!: string;
+  @Shared(() => Leaf) leaf!: Leaf;
+}
+
+/** A class-transformer subtype (no pagable field decorators) holding, inline, an instance with a child by key. */
+@Pagable()
+class Kennel {
+  name!: string;
+  @Type(() => Holder) bed!: Holder;
+}
+
+const KENNEL = { discriminator: { property: '__type', subTypes: [{ value: Kennel, name: 'kennel' }] } };
+
+@Pagable({ name: 'RemovedArcs' })
+class RemovedArcsV1 {
+  @Type(() => Object, KENNEL) pet!: unknown;
+  @Field(() => Holder) holder!: Holder;
+  @Field(() => [Holder]) holders!: Holder[];
+  @Field() plain!: unknown;
+  @Shared(() => Leaf) kept!: Leaf;
+}
+
+describe('removed instances holding children by key', () => {
+  it('a removed discriminated value, inline instance, array of them or plain data holding one gives up its child keys: the next arc field gets its own', async () => {
+    const s = new InMemoryPagableStorage();
+    const holder = (n: number): Holder => Object.assign(new Holder(), { label: `holder ${n}`, leaf: leaf(n) });
+    const key = await s.save(
+      Object.assign(new RemovedArcsV1(), {
+        pet: Object.assign(new Kennel(), { name: 'Rex', bed: holder(1) }),
+        holder: holder(2),
+        holders: [holder(3), holder(4)],
+        plain: { in: [Object.assign(new Crate(), { inside: leaf(6) })] },
+        kept: leaf(5),
+      }),
+    );
+    for (const keep of [['holder', 'holders'], ['holders'], []]) {
+      @Pagable({ name: 'RemovedArcs' })
+      class Reader {
+        @Shared(() => Leaf) kept!: Leaf;
+      }
+      if (keep.includes('holder')) Field(() => Holder)(Reader.prototype, 'holder');
+      if (keep.includes('holders')) Field(() => [Holder])(Reader.prototype, 'holders');
+      const back = (await s.load(Reader, key)) as Reader & { holder?: Holder; holders?: Holder[] };
+      expect(back.kept.n, keep.join()).to.equal(5);
+      if (keep.includes('holder')) expect(back.holder!.leaf.n).to.equal(2);
+      if (keep.includes('holders')) expect(back.holders!.map((h) => h.leaf.n)).to.deep.equal([3, 4]);
+    }
+    await s.close();
+  });
+});
