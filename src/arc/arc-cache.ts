@@ -2,94 +2,90 @@
  * Per storage: `(class, key) -> object`, held weakly. The same blob paged in twice yields the same
  * object while that object is alive, and the cache never keeps anything alive by itself.
  *
- * One map keyed by blob key, each entry the head of a short chain of `(class id, object)`: a blob
- * is nearly always read as one class, so a page-in's questions about a key ("any live object of
- * it? one of this class?") cost one map lookup, not one per class id asked. Keys arrive as flat
- * strings from blobs, so they hash as they are (a composite "id:key" string would be a fresh rope
- * to flatten and hash on every lookup).
+ * One map per class id, blob key to a `WeakRef` of the object: a restored blob costs its `WeakRef`
+ * and one map slot, nothing else (no entry object, no chain). A blob is nearly always read as one
+ * class, and the page-in asks at most two ids per key (the tagged slot and its declared class), so
+ * two lookups of a flat string whose hash is cached beat an entry object per restored blob. Keys
+ * arrive as flat strings from blobs, so they hash as they are.
  *
- * Entries whose object was collected are dropped lazily: on a lookup that finds one, and by a
- * sweep each time the map doubles past its size after the last sweep (amortised O(1) an entry).
+ * Refs whose object was collected are dropped lazily: on a lookup that finds one, and by a sweep
+ * each time the maps double past their size after the last sweep (amortised O(1) a ref).
  * No FinalizationRegistry: a registration costs ~72 bytes of heap per cached object for as long
- * as it lives, more than the dead entries (~70 bytes) a sweep leaves waiting at worst.
+ * as it lives, more than the dead refs a sweep leaves waiting at worst.
  */
 export class ArcCache {
-  readonly #map = new Map<string, Entry>();
+  readonly #byId = new Map<number, Map<string, WeakRef<object>>>();
+  /** The map of the id asked last (nearly always the only one). */
+  #lastId = NaN;
+  #last: Map<string, WeakRef<object>> | undefined = undefined;
+  #size = 0;
   #sweepAt = SWEEP_MIN;
 
   /**
    * The live object cached as `preferred` if `accept` takes it, else the one cached as `classId`:
-   * both questions of a page-in about one key, with one lookup.
+   * both questions of a page-in about one key.
    */
   find<A>(key: string, preferred: number, accept: (obj: object, arg: A) => boolean, arg: A, classId: number): object | undefined {
-    let exact: Entry | undefined;
-    for (let e = this.#map.get(key); e !== undefined; e = e.next) {
-      if (e.id === preferred) {
-        const v = this.#live(key, e);
-        if (v !== undefined && accept(v, arg)) return v;
-      } else if (e.id === classId) {
-        exact = e;
-      }
-    }
-    return exact === undefined ? undefined : this.#live(key, exact);
+    const p = this.#live(this.#byId.get(preferred), key);
+    if (p !== undefined && accept(p, arg)) return p;
+    return classId === preferred ? undefined : this.#live(this.#byId.get(classId), key);
   }
 
-  /** Caches `obj` (replacing a dead or different entry). */
+  /** Caches `obj` (replacing a dead or different one). */
   set(classId: number, key: string, obj: object): void {
-    const map = this.#map;
-    const head = map.get(key);
-    for (let e = head; e !== undefined; e = e.next) {
-      if (e.id === classId) {
-        e.ref = new WeakRef(obj);
-        return;
-      }
+    let m = this.#last;
+    if (classId !== this.#lastId || m === undefined) {
+      m = this.#byId.get(classId);
+      if (m === undefined) this.#byId.set(classId, (m = new Map()));
+      this.#lastId = classId;
+      this.#last = m;
     }
-    map.set(key, { id: classId, ref: new WeakRef(obj), next: head });
-    if (map.size >= this.#sweepAt) {
-      for (const [k, e] of map) this.#prune(k, e);
-      this.#sweepAt = Math.max(SWEEP_MIN, 2 * map.size);
-    }
+    const before = m.size;
+    m.set(key, new WeakRef(obj));
+    if (m.size > before && ++this.#size >= this.#sweepAt) this.#sweep();
   }
 
   clear(): void {
-    this.#map.clear();
+    this.#byId.clear();
+    this.#last = undefined;
+    this.#lastId = NaN;
+    this.#size = 0;
   }
 
   /** Keys and entries held, dead ones not yet dropped included: what the cache costs in memory. */
   held(): { keys: number; entries: number } {
+    const keys = new Set<string>();
     let entries = 0;
-    for (const head of this.#map.values()) for (let e: Entry | undefined = head; e !== undefined; e = e.next) entries++;
-    return { keys: this.#map.size, entries };
+    for (const m of this.#byId.values()) {
+      entries += m.size;
+      for (const k of m.keys()) keys.add(k);
+    }
+    return { keys: keys.size, entries };
   }
 
-  /** The object of `e`, or undefined (and the dead entry unlinked) once collected. */
-  #live(key: string, e: Entry): object | undefined {
-    const v = e.ref.deref();
-    if (v === undefined) this.#prune(key, this.#map.get(key)!);
+  /** The object `m` holds for `key`, or undefined (and the dead ref dropped) once collected. */
+  #live(m: Map<string, WeakRef<object>> | undefined, key: string): object | undefined {
+    const ref = m?.get(key);
+    if (ref === undefined) return undefined;
+    const v = ref.deref();
+    if (v === undefined) {
+      m!.delete(key);
+      this.#size--;
+    }
     return v;
   }
 
-  /** Unlinks the dead entries of the chain `head` of `key`. */
-  #prune(key: string, head: Entry): void {
-    let first: Entry | undefined;
-    let last: Entry | undefined;
-    for (let e: Entry | undefined = head; e !== undefined; e = e.next) {
-      if (e.ref.deref() === undefined) continue;
-      if (last === undefined) first = e;
-      else last.next = e;
-      last = e;
+  /** Drops every dead ref. */
+  #sweep(): void {
+    let size = 0;
+    for (const m of this.#byId.values()) {
+      for (const [k, ref] of m) if (ref.deref() === undefined) m.delete(k);
+      size += m.size;
     }
-    if (last !== undefined) last.next = undefined;
-    if (first === undefined) this.#map.delete(key);
-    else if (first !== head) this.#map.set(key, first);
+    this.#size = size;
+    this.#sweepAt = Math.max(SWEEP_MIN, 2 * size);
   }
 }
 
-/** Below this many keys the map is never swept. */
+/** Below this many refs the maps are never swept. */
 const SWEEP_MIN = 1024;
-
-interface Entry {
-  readonly id: number;
-  ref: WeakRef<object>;
-  next: Entry | undefined;
-}

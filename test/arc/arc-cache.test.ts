@@ -76,7 +76,7 @@ describe('ArcCache', () => {
     expect(c.find(KEY, TAGGED, none, undefined, 1)).to.equal(first);
     expect(c.find(KEY, TAGGED, none, undefined, 3)).to.equal(last);
     expect(c.find('y'.repeat(16), TAGGED, none, undefined, 4)).to.equal(undefined);
-    // A dead entry at the head of its chain, found through a lookup of another id.
+    // A dead entry of one id, dropped by a lookup of that id, the live one of another id kept.
     const d = new ArcCache();
     const kept = { kept: true };
     d.set(1, KEY, kept);
@@ -103,8 +103,8 @@ describe('ArcCache', () => {
 
   it('drops the entries of collected objects: on a lookup, and by sweeps as the map grows (memory follows the live objects)', async () => {
     const c = new ArcCache();
-    // A lookup that meets a dead entry drops it: a key whose every object is gone, and a chain
-    // whose dead entries are at its head and at its tail.
+    // A lookup that meets a dead entry drops it: a key whose every object is gone, and each dead
+    // entry of a key read as several classes, the others kept.
     (() => c.set(1, 'a'.repeat(16), { gone: true }))();
     const alive = { alive: true };
     (() => c.set(1, KEY, { tail: true }))();
@@ -115,6 +115,8 @@ describe('ArcCache', () => {
     expect(c.find('a'.repeat(16), TAGGED, none, undefined, 1)).to.equal(undefined);
     expect(c.held()).to.deep.equal({ keys: 1, entries: 3 });
     expect(c.find(KEY, TAGGED, none, undefined, 3)).to.equal(undefined);
+    expect(c.held()).to.deep.equal({ keys: 1, entries: 2 });
+    expect(c.find(KEY, TAGGED, none, undefined, 1)).to.equal(undefined);
     expect(c.held()).to.deep.equal({ keys: 1, entries: 1 });
     expect(c.find(KEY, TAGGED, none, undefined, 2)).to.equal(alive);
     // Objects nobody looks up again: the sweeps keep the map near its live size.
