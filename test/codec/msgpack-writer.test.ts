@@ -233,6 +233,57 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
     for (const [data, copy] of kept) expect(Buffer.from(data).equals(copy)).to.equal(true);
   });
 
+  it('writes long arrays of numbers as msgpackr does, at every number format, -0 and holes included', () => {
+    const boundaries = [0, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0xffffffff, 2 ** 32, -1, -0x20, -0x21, -0x80, -0x81, -0x8000, -0x8001];
+    const num = fc.oneof(
+      fc.constantFrom(...boundaries, -(2 ** 31), -(2 ** 31) - 1, 0.5, NaN, Infinity, -Infinity, -0),
+      fc.integer(),
+      fc.double(),
+    );
+    fc.assert(
+      fc.property(fc.array(num, { minLength: 14, maxLength: 300 }), (a) => {
+        expectAsMsgpackr(a);
+        const holey = a.slice();
+        delete holey[holey.length >> 1];
+        expectAsMsgpackr(holey);
+      }),
+      { numRuns: 600 },
+    );
+    // An array whose room does not fit the slab it starts in.
+    expectAsMsgpackr(Array.from({ length: 70000 }, (_, i) => (i % 3 === 0 ? i * 1.5 : -i)));
+  });
+
+  it('keeps every framed value of a recycling writer intact while large ones grow it, and after recycle', () => {
+    const w = new MsgpackWriter(0x1000, true);
+    const values = [
+      Array.from({ length: 30000 }, (_, i) => i / 7),
+      'é'.repeat(20000),
+      'x'.repeat(0x3000),
+      [1, 'small'],
+      Array.from({ length: 5000 }, (_, i) => i),
+    ];
+    for (let round = 0; round < 3; round++) {
+      const written: Array<[Buffer, number, number]> = [];
+      for (const v of values) {
+        w.beginFramed(8);
+        if (typeof v === 'string') w.str(v);
+        else if (v.every((x) => typeof x === 'number')) w.numbers(v as number[]);
+        else {
+          w.array(2);
+          w.num(1);
+          w.str('small');
+        }
+        w.reserve(16);
+        written.push([w.slabBytes, w.valueStart, w.offset - 16]);
+      }
+      values.forEach((v, i) => {
+        const [slab, start, end] = written[i]!;
+        expect(slab.subarray(start, end).equals(packr.pack(v)), `value ${i}, round ${round}`).to.equal(true);
+      });
+      w.recycle();
+    }
+  });
+
   it('is usable on its own: one value between begin and finish', () => {
     const w = new MsgpackWriter();
     w.begin();
