@@ -4,7 +4,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import { type DataKey, type PagableData, isDataKey, writeKeyBytes } from '../../keys/data.js';
 import { PagableError, toPagableError } from '../../error.js';
 import type { BlobBatch } from '../../keys/blob-batch.js';
-import { decodeBlobRecord, readBlobRecordLayout } from '../blob-record.js';
+import { decodeBlobRecord } from '../blob-record.js';
 import type { Await, BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard } from '../interface.js';
 import type { LmdbBlobInfo, LmdbBlobStoreOptions } from './options.js';
 import { PendingWrites } from './pending-writes.js';
@@ -13,7 +13,17 @@ import { decodeRootRecord, encodeRootRecord, rootDbKey } from './roots.js';
 import { type OpenedLmdb, countUnderReader, openLmdb } from './open.js';
 import { type LmdbScanHost, blobChunks, blobKeysWithPrefix, listBlobInfos } from './scan.js';
 import { LmdbSweepGuard, type SweepHost, openSweepInTxn, recordInTxn } from './sweep-guard.js';
-import { type MissingChild, type WriteResult, WriteScratch, checkRecords, keyBytes, putBatchInTxn, putEntriesInTxn } from './write-txn.js';
+import { ViewSlabs } from './view-slabs.js';
+import {
+  type MissingChild,
+  type WriteResult,
+  WriteScratch,
+  checkRecords,
+  deleteInTxn,
+  keyBytes,
+  putBatchInTxn,
+  putEntriesInTxn,
+} from './write-txn.js';
 
 export type { LmdbBlobInfo, LmdbBlobStoreOptions } from './options.js';
 
@@ -44,6 +54,7 @@ export class LmdbBlobStore implements BlobStore {
   readonly #pending = new PendingWrites();
   readonly #scratch = new WriteScratch();
   readonly #readKey = new Uint8Array(16);
+  readonly #views = new ViewSlabs();
 
   private constructor(path: string, opened: OpenedLmdb, options: LmdbBlobStoreOptions) {
     this.name = path;
@@ -61,7 +72,7 @@ export class LmdbBlobStore implements BlobStore {
       touched: opened.touched,
       checkWritable: (what) => this.#checkWritable(what),
       checkOpen: (what) => this.#checkOpen(what),
-      deleteInTxn: (keys) => this.#deleteInTxn(keys),
+      deleteInTxn: (keys) => deleteInTxn(opened.blobs, keys),
       deleted: (blobs, bytes) => this.#adjust(-blobs, -bytes),
       hasMany: (keys) => this.hasMany(keys),
     };
@@ -245,26 +256,38 @@ export class LmdbBlobStore implements BlobStore {
   getSync(key: DataKey): PagableData | undefined {
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
+    const raw = this.#readRaw(key);
+    // The fast read reuses one buffer; decodeBlobRecord copies the data out of it at once.
+    return raw === undefined ? undefined : decodeBlobRecord(raw, `blob ${key} in ${this.name}`, raw.length);
+  }
+
+  /** As getSync, the data a view of a copy that nothing writes over (view-slabs.ts): for page-in. */
+  viewSync(key: DataKey): PagableData | undefined {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending;
+    const raw = this.#readRaw(key);
+    return raw === undefined
+      ? undefined
+      : decodeBlobRecord(this.#views.copy(raw, raw.length), `blob ${key} in ${this.name}`, raw.length, false);
+  }
+
+  /** The record stored under `key`, in lmdb-js's reused read buffer (valid until the next read). */
+  #readRaw(key: DataKey): Uint8Array | undefined {
     if (this.#closed) this.#checkOpen(`reading blob ${key}`);
     // The key checked and converted in one pass, into a reused buffer (lmdb-js copies it).
     const kb = this.#readKey;
     if (!writeKeyBytes(key, kb)) this.#checkKey(key, 'getSync');
-    let raw: Uint8Array | undefined;
     try {
-      raw = this.#blobs.getBinaryFast(kb);
-      if (raw === undefined) {
-        // lmdb-js reuses a read snapshot until the next commit it sees itself: a blob committed
-        // meanwhile by another handle or process is invisible until the snapshot is renewed.
-        this.#env.resetReadTxn();
-        raw = this.#blobs.getBinaryFast(kb);
-        if (raw === undefined) return undefined;
-      }
+      const raw = this.#blobs.getBinaryFast(kb);
+      if (raw !== undefined) return raw;
+      // lmdb-js reuses a read snapshot until the next commit it sees itself: a blob committed
+      // meanwhile by another handle or process is invisible until the snapshot is renewed.
+      this.#env.resetReadTxn();
+      return this.#blobs.getBinaryFast(kb);
     } catch (e) {
       this.#env.resetReadTxn();
       throw lmdbFailure(e, `reading blob ${key}`, this.name);
     }
-    // The fast read reuses one buffer; decodeBlobRecord copies the data out of it at once.
-    return decodeBlobRecord(raw, `blob ${key} in ${this.name}`, raw.length);
   }
 
   getMany(keys: readonly DataKey[]): Array<PagableData | undefined> {
@@ -294,34 +317,12 @@ export class LmdbBlobStore implements BlobStore {
     for (const k of keys) this.#checkKey(k, 'deleteMany');
     let r: { blobs: number; bytes: number };
     try {
-      r = await this.#blobs.transaction(() => this.#deleteInTxn(keys));
+      r = await this.#blobs.transaction(() => deleteInTxn(this.#blobs, keys));
     } catch (e) {
       throw lmdbFailure(e, `deleting ${keys.length} blob(s)`, this.name);
     }
     this.#adjust(-r.blobs, -r.bytes);
     return r.bytes;
-  }
-
-  /** Inside a write transaction: deletes exactly `keys` (checked DataKeys); blobs and data bytes removed. */
-  #deleteInTxn(keys: readonly DataKey[]): { blobs: number; bytes: number } {
-    let blobs = 0;
-    let bytes = 0;
-    for (const k of keys) {
-      const kb = keyBytes(k);
-      const raw = this.#blobs.getBinaryFast(kb);
-      if (raw === undefined) continue;
-      let len = 0;
-      try {
-        len = raw.length - readBlobRecordLayout(raw, `blob ${k}`, raw.length).dataOffset;
-      } catch {
-        // A malformed record is garbage too: free it, count no data bytes.
-      }
-      if (this.#blobs.removeSync(kb)) {
-        blobs++;
-        bytes += len;
-      }
-    }
-    return { blobs, bytes };
   }
 
   getRoot(name: string): DataKey | undefined {

@@ -2,15 +2,15 @@ import type { Database } from 'lmdb';
 import { FRAME_HEAD, type BlobBatch } from '../../keys/blob-batch.js';
 import { type DataKey, isDataKey, keyFromBytes } from '../../keys/data.js';
 import { PagableError } from '../../error.js';
-import { blobRecordLength, writeBlobRecord, writeFramedRecord } from '../blob-record.js';
+import { blobRecordLength, readBlobRecordLayout, writeBlobRecord, writeFramedRecord } from '../blob-record.js';
 import type { BlobEntry } from '../interface.js';
 import { type SweepHost, openSweepInTxn, recordInTxn } from './sweep-guard.js';
 
 /*
- * The bodies of the LMDB store's write transactions: blob records put with MDB_NOOVERWRITE (so
- * "write only absent keys" is atomic against every process) and, while a gc sweep is open, the
- * batch recorded and refused whole if a blob's child is neither in the batch nor stored (a sweep
- * may have deleted a child the caller checked before it began).
+ * The bodies of the LMDB store's blob write and delete transactions. Writes put blob records with
+ * MDB_NOOVERWRITE (so "write only absent keys" is atomic against every process) and, while a gc
+ * sweep is open, record the batch and refuse it whole if a blob's child is neither in the batch
+ * nor stored (a sweep may have deleted a child the caller checked before it began).
  *
  * Records are written into one reused buffer and put from there: LMDB copies the value into its
  * page inside the put, so nothing is made per blob. lmdb-js puts only `[start, end)` of a value
@@ -168,4 +168,26 @@ function missingChildOfBatch(blobs: Db, batch: BlobBatch): MissingChild | undefi
     }
   }
   return undefined;
+}
+
+/** Inside a write transaction: deletes exactly `keys` (checked DataKeys); blobs and data bytes removed. */
+export function deleteInTxn(db: Db, keys: readonly DataKey[]): { blobs: number; bytes: number } {
+  let blobs = 0;
+  let bytes = 0;
+  for (const k of keys) {
+    const kb = keyBytes(k);
+    const raw = db.getBinaryFast(kb);
+    if (raw === undefined) continue;
+    let len = 0;
+    try {
+      len = raw.length - readBlobRecordLayout(raw, `blob ${k}`, raw.length).dataOffset;
+    } catch {
+      // A malformed record is garbage too: free it, count no data bytes.
+    }
+    if (db.removeSync(kb)) {
+      blobs++;
+      bytes += len;
+    }
+  }
+  return { blobs, bytes };
 }
