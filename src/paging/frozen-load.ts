@@ -84,5 +84,8 @@ export class FrozenLoad {
       }
     }
     for (let i = 0; i < n; i++) if (ok[i] === 1) this.frozenKeys.record(this.values[i]!, this.keys[i]!);
+    // The run is kept once finished (v8-workarounds.ts): it must not hold what it loaded.
+    this.keys.length = this.values.length = this.children.length = this.exact.length = 0;
+    this.lazies.clear();
   }
 }
