@@ -10,6 +10,7 @@ import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import type { Class } from '../metadata/type-spec.js';
 import { rootClassId } from '../metadata/root-class-id.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
+import { FrozenLoad } from './frozen-load.js';
 import { noteRestored } from './kept-alive.js';
 import { RELEASED, WARM } from './v8-workarounds.js';
 
@@ -115,6 +116,9 @@ export class PageInRun implements DecodeContext {
   private readonly root: KeyState;
   private readonly rootClass: number;
 
+  /** On a storage with `freeze: true`: re-save without re-work (frozen-load.ts). */
+  private readonly frozen: FrozenLoad | undefined;
+
   /** The first blob this run asked for, kept by `release` (see v8-workarounds.ts). */
   private firstWanted: Wanted | undefined = undefined;
 
@@ -125,6 +129,7 @@ export class PageInRun implements DecodeContext {
     root: RootSchema,
   ) {
     this.rootClass = classId(root);
+    this.frozen = host.frozenKeys === undefined ? undefined : new FrozenLoad(host.frozenKeys);
     const hit = this.live(undefined, key, root, this.rootClass);
     this.root = hit !== undefined ? this.state(key, this.rootClass, hit) : this.want(undefined, key, root, this.rootClass);
   }
@@ -225,6 +230,7 @@ export class PageInRun implements DecodeContext {
       if (typeof value === 'object' && value !== null) {
         this.cache.set(isTagged(value) ? TAGGED : w.classId, w.key, value);
         noteRestored(blob.data.length);
+        this.frozen?.decoded(w.key, value, blob.arcs, this.decoder.exact);
       }
     }
     if (st.tagged === undefined && isTagged(value)) st.tagged = value;
@@ -244,6 +250,10 @@ export class PageInRun implements DecodeContext {
         meta.restored!(obj);
       }
     }
+    this.frozen?.finish((k) => {
+      const st = this.keys.get(k);
+      return st?.tagged ?? st?.value;
+    });
     const value = this.root.get(this.rootClass);
     this.release();
     WARM.pageIn = this;
@@ -295,6 +305,7 @@ export class PageInRun implements DecodeContext {
   }
 
   lazy(key: DataKey, root: RootSchema): unknown {
+    this.frozen?.lazy(key);
     // A handle holding the key and the kind only: it meets the arc's inner, if alive, when used.
     return pagedOutArc(this.host.kindFor(root), key);
   }
