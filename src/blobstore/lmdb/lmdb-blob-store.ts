@@ -220,16 +220,18 @@ export class LmdbBlobStore implements BlobStore {
       }
       return;
     }
+    return this.#putBatchAsync(batch, txn, what);
+  }
+
+  async #putBatchAsync(batch: BlobBatch, txn: () => WriteResult | MissingChild, what: string): Promise<void> {
     this.#pending.addBatch(batch);
-    return this.#blobs
-      .transaction(txn)
-      .then(
-        (r) => void this.#committed(r),
-        (e: unknown) => {
-          throw lmdbFailure(e, what, this.name);
-        },
-      )
-      .finally(() => this.#pending.doneBatch(batch));
+    try {
+      this.#committed(await this.#blobs.transaction(txn));
+    } catch (e) {
+      throw lmdbFailure(e, what, this.name);
+    } finally {
+      this.#pending.doneBatch(batch);
+    }
   }
 
   /** The checks of a write and its transaction body (see write-txn.ts). */
