@@ -57,6 +57,10 @@ const tests = [
   'errors',
 ].map((name) => `build/test/${name}.test.js`);
 
+// Property tests run PAGABLE_FUZZ cases when it is set (test/support/env.ts): few here, since every
+// surviving mutant runs every test that covers it. Set it to run the usual counts.
+process.env.PAGABLE_FUZZ ??= '30';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   mutate: ['src/keys/**/*.ts', 'src/codec/**/*.ts', 'src/paging/**/*.ts', 'src/arc/**/*.ts', 'src/blobstore/memory/**/*.ts'],

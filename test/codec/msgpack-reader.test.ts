@@ -5,6 +5,7 @@ import { MsgpackWriter } from '../../src/codec/msgpack-writer.js';
 import { packr, unpackr } from '../../src/codec/wire.js';
 import { PagableError } from '../../src/error.js';
 import { bigints, dates, numbers, strings } from '../support/plain-values.js';
+import { fuzzRuns } from '../support/env.js';
 
 /*
  * The reader decodes what msgpackr decodes, for the msgpack our writer produces: msgpackr stays
@@ -60,7 +61,7 @@ describe('MsgpackReader (differential against msgpackr)', () => {
         const bytes = packr.pack(v);
         expect(canonical(read(bytes))).to.deep.equal(canonical(unpackr.unpack(bytes)));
       }),
-      { numRuns: 4000 },
+      { numRuns: fuzzRuns(4000) },
     );
   });
 
@@ -81,7 +82,7 @@ describe('MsgpackReader (differential against msgpackr)', () => {
       'é\udbff'.repeat(20),
     ])
       check(s);
-    fc.assert(fc.property(strings, check), { numRuns: 800 });
+    fc.assert(fc.property(strings, check), { numRuns: fuzzRuns(800) });
   });
 
   it('reads malformed UTF-8 leniently, as U+FFFD, never failing on a string', () => {
@@ -102,7 +103,7 @@ describe('MsgpackReader (differential against msgpackr)', () => {
           expect((e as PagableError).code).to.equal('CORRUPT');
         }
       }),
-      { numRuns: 5000 },
+      { numRuns: fuzzRuns(5000) },
     );
     // An array32 header claiming 4 billion elements, and nothing after it.
     const r = new MsgpackReader();
