@@ -24,6 +24,8 @@ const tests = [
   'codec/codec',
   'codec/codecs',
   'codec/damaged-blobs',
+  'codec/instance-checks',
+  'codec/wire',
   'codec/defaults-migrations',
   'codec/msgpack-reader',
   'codec/msgpack-writer',
