@@ -24,6 +24,7 @@ const tests = [
   'codec/codec',
   'codec/codecs',
   'codec/damaged-blobs',
+  'codec/field-refusals',
   'codec/instance-checks',
   'codec/wire',
   'codec/defaults-migrations',
