@@ -24,6 +24,7 @@ const tests = [
   'codec/codec',
   'codec/codecs',
   'codec/damaged-blobs',
+  'codec/encoder',
   'codec/field-refusals',
   'codec/instance-checks',
   'codec/wire',
