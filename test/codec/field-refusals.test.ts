@@ -31,6 +31,17 @@ class Pen {
   @Type(() => Object, { discriminator: { property: '__type', subTypes: [{ value: Cat, name: 'cat' }] } }) pet: Pet | null = null;
 }
 
+/** A class-transformer model (no field decorators): its fields have no declared type. */
+@Pagable()
+class Kennel {
+  pets: unknown[] = [];
+}
+
+@Pagable()
+class Bag {
+  @Field(() => Object) data: unknown = null;
+}
+
 async function refused(fields: Partial<Holder>, code: PagableErrorCode, message: string): Promise<void> {
   const s = new InMemoryPagableStorage();
   const e = await expectError(s.save(Object.assign(new Holder(), fields)), code);
@@ -90,5 +101,27 @@ describe('field refusals: save refuses a field holding what its kind cannot stor
     expect(s.stats().blobs, 'nothing was stored').to.equal(0);
     const back = await s.load(Pen, await s.save(Object.assign(new Pen(), { pet: Object.assign(new Cat(), { name: 'tom' }) })));
     expect(back.pet).to.be.instanceOf(Cat).and.deep.include({ name: 'tom', lives: 9 });
+  });
+
+  it('untyped data holding an untagged instance or an arc: TYPE_MISMATCH saying how to declare it; a tagged one round trips', async () => {
+    const s = new InMemoryPagableStorage();
+    const cases: Array<[object, string]> = [
+      [
+        Object.assign(new Bag(), { data: { x: [new Untagged()] } }),
+        "Bag.data: a Untagged inside untyped data needs a @TypeTag on Untagged, or declare the field's type, e.g. @Field(() => [Untagged])",
+      ],
+      [
+        Object.assign(new Bag(), { data: [PagableArc.new(Circle.of(1), s)] }),
+        'Bag.data: a PagableArc inside plain data cannot be stored; declare the field with @Lazy(() => X)',
+      ],
+    ];
+    for (const [value, message] of cases) {
+      const e = await expectError(s.save(value), 'TYPE_MISMATCH');
+      expect(e.message).to.equal(message);
+    }
+    expect(s.stats().blobs).to.equal(0);
+    // A tagged instance inside untyped data is stored with its tag and comes back as itself.
+    const back = await s.load(Kennel, await s.save(Object.assign(new Kennel(), { pets: [Circle.of(2)] })));
+    expect(back.pets[0]).to.be.instanceOf(Circle).and.deep.equal(Circle.of(2));
   });
 });
