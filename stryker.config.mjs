@@ -37,6 +37,7 @@ const tests = [
   'codec/stable-names',
   'codec/write-rule',
   'codec/schema-evolution',
+  'codec/untyped-reader',
   'paging/auto-page-out',
   'paging/copy',
   'paging/declared-roots',
