@@ -10,9 +10,10 @@
  * the focused ones (test/<folder>/, mirroring src/) first, since a mutant's run stops at its first
  * failing test. Left out: tests of child processes (CLI, examples run as programs, many writers,
  * crash and damage tests, the fuzz workers, the packed tarball), of other servers (Redis, and
- * LMDB, whose store is not mutated), of a browser (explore), of heap figures (arc-memory), the memory store at scale (memory-blob-store-scale) and the
- * 1,000,000-deep walks (depth): they would run for every mutant they cover, surviving ones
- * included, and kill none the others miss.
+ * LMDB, whose store is not mutated), of a browser (explore), of heap figures (arc-memory), the
+ * memory store at scale (memory-blob-store-scale: its small exact twins are arena and key-index)
+ * and the 1,000,000-deep walks (depth): they would run for every mutant they cover, surviving
+ * ones included, and kill none the others miss.
  */
 const tests = [
   'keys/*',
