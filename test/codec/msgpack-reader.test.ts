@@ -85,6 +85,31 @@ describe('MsgpackReader (differential against msgpackr)', () => {
     fc.assert(fc.property(strings, check), { numRuns: fuzzRuns(800) });
   });
 
+  it('reads a non-ASCII character or a stray byte at every position of a string, at every alignment of the buffer', () => {
+    // U+0080 is the bytes C2 80: the lowest byte an ASCII check must refuse, before, inside and
+    // after the words a long string is checked by.
+    // A lone 0x80 byte (malformed) reads as U+FFFD.
+    for (const ch of ['\u0080', '\u00ff', '\u07ff', '\uffff', 'lone 0x80']) {
+      for (let n = 1; n <= 14; n++) {
+        for (let at = 0; at < n; at++) {
+          const lone = ch === 'lone 0x80';
+          const s = 'a'.repeat(at) + (lone ? '\ufffd' : ch) + 'b'.repeat(n - at - 1);
+          const body = lone
+            ? Buffer.concat([Buffer.from('a'.repeat(at)), Buffer.of(0x80), Buffer.from('b'.repeat(n - at - 1))])
+            : Buffer.from(s);
+          for (let shift = 0; shift < 4; shift++) {
+            const bytes = new Uint8Array(shift + 1 + body.length);
+            bytes[shift] = 0xa0 | body.length;
+            bytes.set(body, shift + 1);
+            const r = new MsgpackReader();
+            r.reset(bytes.subarray(shift), 0, 'test');
+            expect(r.value()).to.equal(s);
+          }
+        }
+      }
+    }
+  });
+
   it('reads malformed UTF-8 leniently, as U+FFFD, never failing on a string', () => {
     expect(read(new Uint8Array([0xa3, 0x61, 0xff, 0x62]))).to.equal('a\ufffdb');
     expect(read(new Uint8Array([0xa2, 0xe2, 0x82]))).to.match(/^\ufffd+$/);
