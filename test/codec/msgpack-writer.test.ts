@@ -5,6 +5,7 @@ import { MsgpackWriter } from '../../src/codec/msgpack-writer.js';
 import { C1, Esc, TYPED_ARRAYS, packr } from '../../src/codec/wire.js';
 import { ANY } from '../../src/metadata/schema.js';
 import { leaf, objectOf, plain, strings } from '../support/plain-values.js';
+import { fuzzRuns } from '../support/env.js';
 
 /*
  * The encoder writes plain data as msgpackr writes the tree of escapes below (msgpackr stays the
@@ -109,7 +110,7 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
         plain.filter((v) => msgpackrWritesStringsAsWe(v)),
         (v) => expectAsMsgpackr(v),
       ),
-      { numRuns: 4000 },
+      { numRuns: fuzzRuns(4000) },
     );
   });
 
@@ -122,7 +123,7 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
           expectAsMsgpackr([v, [v], { k: v }]);
         },
       ),
-      { numRuns: 4000 },
+      { numRuns: fuzzRuns(4000) },
     );
   });
 
@@ -143,7 +144,7 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
       'é'.repeat(30) + '\udbff',
     ])
       check(s);
-    fc.assert(fc.property(strings, check), { numRuns: 800 });
+    fc.assert(fc.property(strings, check), { numRuns: fuzzRuns(800) });
   });
 
   it('writes a string whose header outgrows its guess even at the very end of a slab', () => {
@@ -226,7 +227,7 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
           /* expected */
         }
       }),
-      { numRuns: 1500 },
+      { numRuns: fuzzRuns(1500) },
     );
     const big = enc.encode('x'.repeat(100000), ANY, 'root');
     expect(big.data.length).to.equal(1 + 100005);
