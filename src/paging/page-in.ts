@@ -13,15 +13,6 @@ import { ANY, type RootSchema } from '../metadata/schema.js';
 import { noteRestored } from './kept-alive.js';
 import { RELEASED, WARM } from './v8-workarounds.js';
 
-/** A blob the run still needs. */
-export interface Wanted {
-  readonly key: DataKey;
-  readonly root: RootSchema;
-  readonly classId: number;
-  /** A schema set some fetched blob needs before it can be decoded (not itself a value). */
-  readonly schema?: true;
-}
-
 /**
  * The cache slot of a blob whose root is an instance of a tagged class. Its key alone names it:
  * a blob has one content, so one concrete class, and the object restored from it is one object
@@ -51,72 +42,67 @@ function fits(v: unknown, root: RootSchema): boolean {
   return native === undefined || nativeFits(v, native);
 }
 
-/**
- * What one run knows of one blob key: its value per declared class id (nearly always one, kept
- * inline; others in `more`), the object a tagged blob was restored as, and the views still
- * waiting for its fetch. One map lookup per key answers every question the run asks of it.
- */
-class KeyState {
-  /** The first class id the key was wanted as, and its value (QUEUED until decoded). */
-  id: number;
-  value: unknown;
-  /** Values under other class ids (the same untagged blob read through several classes). */
-  more: Map<number, unknown> | undefined = undefined;
-  /** The object restored from this blob when its class is tagged (its identity: see TAGGED). */
-  tagged: unknown = undefined;
-  /** Every declared root the blob is wanted as until it is fetched: one fetch per key. */
-  views: Wanted[] | undefined = undefined;
-
-  constructor(id: number, value: unknown) {
-    this.id = id;
-    this.value = value;
-  }
-
-  get(id: number): unknown {
-    return id === this.id ? this.value : this.more?.get(id);
-  }
-
-  set(id: number, v: unknown): void {
-    if (id === this.id) this.value = v;
-    else (this.more ??= new Map()).set(id, v);
-  }
-}
-
-interface Fixup {
-  readonly holder: Record<string | number, unknown>;
-  readonly slot: string | number;
-  readonly classId: number;
-  readonly state: KeyState;
-}
-
 /** Marks a blob queued but not yet decoded. */
 const QUEUED: unique symbol = Symbol('queued');
 
 /**
  * The page-in engine: decodes a root blob and, breadth first, every `@Shared` blob below it; `@Lazy`
  * children become PagedOut arcs and are not fetched. It never fetches by itself: a driver (sync or
- * async, in the storage) takes `wanted`, fetches, and `supply`s, so one engine serves both
+ * async, in the storage) takes `queue`, fetches, and `supply`s, so one engine serves both
  * `pin()` and `pinSync()`. Identity follows the stored content and concrete class: a tagged blob
  * yields one object whatever declared type reached it, an untagged one one object per declared
  * class; per run, and per storage while the object lives (the arc cache).
+ *
+ * Its bookkeeping is parallel arrays, not objects: what the run knows of a key sits at the key's
+ * index in the `k*` arrays, a holder slot waiting for a key at one index of the `f*` arrays, so a
+ * child reference costs a few array slots and nothing to collect. A run that only ever sees its
+ * root blob (a small lazy pin) makes no map and no set at all.
  */
 export class PageInRun implements DecodeContext {
   private readonly decoder = new BlobDecoder(this);
-  /** What this run knows per key (values strong until the run ends). */
-  private readonly keys = new Map<DataKey, KeyState>();
-  private readonly fixups: Fixup[] = [];
-  private readonly hooks: Array<[object, ClassMeta]> = [];
-  /** [start, end) of each blob's hooks in `hooks`, in decode order. */
-  private readonly hookRanges: number[] = [];
-  /** Blobs to fetch next. */
-  wanted: Wanted[] = [];
-  /** Fetched blobs waiting for their schema set, by the set's key. */
-  private readonly parked = new Map<DataKey, Array<[Wanted, PagableData]>>();
-  private readonly root: KeyState;
-  private readonly rootClass: number;
 
-  /** The first blob this run asked for, kept by `release` (see v8-workarounds.ts). */
-  private firstWanted: Wanted | undefined = undefined;
+  // ---- per key, by index: see `at` ------------------------------------------------------------
+  /** The keys, in the order the run met them (index 0: the root's). */
+  private kKey: DataKey[] = [];
+  /** The first class id each key was wanted as, and its value under it (QUEUED until decoded). */
+  private kId: number[] = [];
+  private kVal: unknown[] = [];
+  /** The object restored from the key when its class is tagged (its identity: see TAGGED). */
+  private kTagged: unknown[] = [];
+  /** The declared root and class id of the fetch in flight for the key (its first view), if any. */
+  private kRoot: Array<RootSchema | undefined> = [];
+  private kWantId: number[] = [];
+  /** Key index by key: made for the second key (a run holding its root alone never needs it). */
+  private index: Map<DataKey, number> | undefined = undefined;
+  /** Values under other class ids (the same untagged blob read through several classes), by key index. */
+  private more: Map<number, Map<number, unknown>> | undefined = undefined;
+  /** Further declared roots a key is wanted as while its fetch is in flight, by key index. */
+  private moreViews: Map<number, Array<[RootSchema, number]>> | undefined = undefined;
+
+  // ---- holder slots to link at the end, by index ----------------------------------------------
+  private fHolder: Array<Record<string | number, unknown>> = [];
+  private fSlot: Array<string | number> = [];
+  private fId: number[] = [];
+  private fKey: number[] = [];
+
+  /** Restored instances with an after-page-in hook, and their classes, in decode order. */
+  private hookObj: object[] = [];
+  private hookMeta: ClassMeta[] = [];
+  /** [start, end) of each blob's hooks, in decode order. */
+  private hookRanges: number[] = [];
+
+  /**
+   * Blobs to fetch next: a key index (a value to decode), or `~i` for schema blob `schemaKeys[i]`.
+   * The driver takes the list and `supply`s each entry's blob.
+   */
+  queue: number[] = [];
+  /** Schema blobs this run asked for (a blob missing from the set after they came: a damaged set). */
+  private schemaKeys: DataKey[] = [];
+  private schemaGot: Set<DataKey> | undefined = undefined;
+  /** Fetched blobs waiting for their schema set, by the set's key. */
+  private parked: Map<DataKey, Array<[number, PagableData]>> | undefined = undefined;
+  private readonly root: number;
+  private readonly rootClass: number;
 
   constructor(
     private host: ArcHost,
@@ -125,44 +111,88 @@ export class PageInRun implements DecodeContext {
     root: RootSchema,
   ) {
     this.rootClass = classId(root);
-    const hit = this.live(undefined, key, root, this.rootClass);
-    this.root = hit !== undefined ? this.state(key, this.rootClass, hit) : this.want(undefined, key, root, this.rootClass);
+    const hit = this.live(-1, key, root, this.rootClass);
+    this.root = hit !== undefined ? this.state(-1, key, this.rootClass, hit) : this.want(-1, key, root, this.rootClass);
   }
 
-  /** The state of `key`, created with `v` as `id`'s value, or given it. */
-  private state(key: DataKey, id: number, v: unknown): KeyState {
-    let st = this.keys.get(key);
-    if (st === undefined) this.keys.set(key, (st = new KeyState(id, v)));
-    else st.set(id, v);
-    return st;
+  /** The index of `key`, or -1 when the run has not met it. */
+  private at(key: DataKey): number {
+    const m = this.index;
+    if (m !== undefined) return m.get(key) ?? -1;
+    return this.kKey.length > 0 && this.kKey[0] === key ? 0 : -1;
+  }
+
+  /** A new key's index, with `v` as its value under `id`. */
+  private add(key: DataKey, id: number, v: unknown): number {
+    const k = this.kKey.length;
+    this.kKey.push(key);
+    this.kId.push(id);
+    this.kVal.push(v);
+    this.kTagged.push(undefined);
+    this.kRoot.push(undefined);
+    this.kWantId.push(0);
+    if (k === 1) this.index = new Map([[this.kKey[0]!, 0]]);
+    if (k >= 1) this.index!.set(key, k);
+    return k;
+  }
+
+  /** The value of key `k` under class id `id` (undefined: none yet). */
+  private get(k: number, id: number): unknown {
+    return id === this.kId[k] ? this.kVal[k] : this.more?.get(k)?.get(id);
+  }
+
+  private set(k: number, id: number, v: unknown): void {
+    if (id === this.kId[k]) {
+      this.kVal[k] = v;
+      return;
+    }
+    const more = (this.more ??= new Map());
+    let m = more.get(k);
+    if (m === undefined) more.set(k, (m = new Map()));
+    m.set(id, v);
+  }
+
+  /** Key `k` (-1: `key`, not met yet) given `v` as `id`'s value; its index. */
+  private state(k: number, key: DataKey, id: number, v: unknown): number {
+    if (k < 0) return this.add(key, id, v);
+    this.set(k, id, v);
+    return k;
   }
 
   /** An object restored from `key` earlier that may stand where `root` is declared, if alive. */
-  private live(st: KeyState | undefined, key: DataKey, root: RootSchema, id: number): unknown {
-    const t = st?.tagged;
+  private live(k: number, key: DataKey, root: RootSchema, id: number): unknown {
+    const t = k < 0 ? undefined : this.kTagged[k];
     if (t !== undefined && fits(t, root)) return t;
     const v = this.cache.find(key, TAGGED, fits, root, id);
     // The plain-data slot holds what the blob was last loaded as: a built-in type it is not is read again (and refused).
     return v === undefined || id !== 0 || fits(v, root) ? v : undefined;
   }
 
-  private want(st: KeyState | undefined, key: DataKey, root: RootSchema, id: number): KeyState {
-    const w: Wanted = { key, root, classId: id };
-    this.firstWanted ??= w;
-    if (st === undefined) this.keys.set(key, (st = new KeyState(id, QUEUED)));
-    else st.set(id, QUEUED);
-    if (st.views !== undefined) {
-      st.views.push(w);
+  /** Asks for key `k` (-1: `key`, not met yet) as `root`: one fetch per key, the other views wait for it. */
+  private want(k: number, key: DataKey, root: RootSchema, id: number): number {
+    k = this.state(k, key, id, QUEUED);
+    if (this.kRoot[k] === undefined) {
+      this.kRoot[k] = root;
+      this.kWantId[k] = id;
+      this.queue.push(k);
     } else {
-      st.views = [w];
-      this.wanted.push(w);
+      const views = (this.moreViews ??= new Map());
+      const list = views.get(k);
+      if (list === undefined) views.set(k, [[root, id]]);
+      else list.push([root, id]);
     }
-    return st;
+    return k;
   }
 
-  /** Schema blobs this run asked for, and those it received (still missing after that: a damaged set). */
-  private readonly schemaWanted = new Set<DataKey>();
-  private readonly schemaGot = new Set<DataKey>();
+  /** The key of queue entry `e`. */
+  keyOf(e: number): DataKey {
+    return e >= 0 ? this.kKey[e]! : this.schemaKeys[~e]!;
+  }
+
+  /** NOT_FOUND for queue entry `e`, naming the class it was wanted as. */
+  notFound(e: number): PagableError {
+    return notFound(this.keyOf(e), e >= 0 ? this.kRoot[e] : undefined);
+  }
 
   /** Asks for the schema blobs set `sk` still lacks; true when it is complete. */
   private wantSchema(sk: DataKey, by: DataKey): boolean {
@@ -173,107 +203,108 @@ export class PageInRun implements DecodeContext {
       throw e instanceof PagableError ? new PagableError(e.code, `blob ${by}: ${e.message}`, { cause: e }) : e;
     }
     for (const k of missing) {
-      if (this.schemaGot.has(k)) throw new PagableError('CORRUPT', `blob ${by}: schema blob ${k} does not complete schema set ${sk}`);
-      if (this.schemaWanted.has(k)) continue;
-      this.schemaWanted.add(k);
-      this.wanted.push({ key: k, root: ANY, classId: 0, schema: true });
+      if (this.schemaGot?.has(k) === true)
+        throw new PagableError('CORRUPT', `blob ${by}: schema blob ${k} does not complete schema set ${sk}`);
+      if (this.schemaKeys.includes(k)) continue;
+      this.queue.push(~this.schemaKeys.length);
+      this.schemaKeys.push(k);
     }
     return missing.length === 0;
   }
 
-  /** Decodes a fetched blob (which may queue more). */
-  supply(w: Wanted, blob: PagableData): void {
-    if (w.schema === true) {
-      const by = this.parked.values().next().value?.[0]?.[0].key ?? w.key;
-      this.schemaGot.add(w.key);
-      try {
-        addSchemaBlob(w.key, blob);
-      } catch (e) {
-        throw e instanceof PagableError ? new PagableError(e.code, `blob ${by}: ${e.message}`, { cause: e }) : e;
-      }
-      for (const [sk, waiting] of [...this.parked]) {
-        if (!this.wantSchema(sk, waiting[0]![0].key)) continue;
-        this.parked.delete(sk);
-        for (const [pw, pb] of waiting) this.supply(pw, pb);
-      }
-      return;
-    }
+  /** Decodes the fetched blob of queue entry `e` (which may queue more). */
+  supply(e: number, blob: PagableData): void {
+    if (e < 0) return this.supplySchema(this.schemaKeys[~e]!, blob);
     // Schema sets are normally cached for the process; a miss is a few more blobs to fetch.
     const sk = schemaKeyOf(blob);
-    if (sk !== undefined && cachedSchemaSet(sk) === undefined) {
-      const waiting = this.parked.get(sk);
-      if (waiting !== undefined) waiting.push([w, blob]);
-      else if (!this.wantSchema(sk, w.key)) this.parked.set(sk, [[w, blob]]);
-      else return this.supply(w, blob);
-      return;
-    }
-    const st = this.keys.get(w.key)!;
-    const views = st.views ?? [w];
-    st.views = undefined;
-    for (const v of views) this.supplyView(st, v, blob);
+    if (sk !== undefined && cachedSchemaSet(sk) === undefined) return this.park(sk, e, blob);
+    const root = this.kRoot[e]!;
+    const id = this.kWantId[e]!;
+    this.kRoot[e] = undefined;
+    const views = this.moreViews?.get(e);
+    if (views !== undefined) this.moreViews!.delete(e);
+    this.supplyView(e, root, id, blob);
+    if (views !== undefined) for (const [r, i] of views) this.supplyView(e, r, i, blob);
   }
 
-  /** Restores `blob` as declared by `w`: one object per tagged blob, one per (class, key) otherwise. */
-  private supplyView(st: KeyState, w: Wanted, blob: PagableData): void {
+  private supplySchema(key: DataKey, blob: PagableData): void {
+    const parked = this.parked;
+    const by = parked?.values().next().value?.[0]?.[0];
+    (this.schemaGot ??= new Set()).add(key);
+    try {
+      addSchemaBlob(key, blob);
+    } catch (e) {
+      const name = by === undefined ? key : this.kKey[by]!;
+      throw e instanceof PagableError ? new PagableError(e.code, `blob ${name}: ${e.message}`, { cause: e }) : e;
+    }
+    if (parked === undefined) return;
+    for (const [sk, waiting] of [...parked]) {
+      if (!this.wantSchema(sk, this.kKey[waiting[0]![0]]!)) continue;
+      parked.delete(sk);
+      for (const [pe, pb] of waiting) this.supply(pe, pb);
+    }
+  }
+
+  /** Keeps fetched blob `e` until the schema blobs its set `sk` lacks have come. */
+  private park(sk: DataKey, e: number, blob: PagableData): void {
+    const parked = (this.parked ??= new Map());
+    const waiting = parked.get(sk);
+    if (waiting !== undefined) waiting.push([e, blob]);
+    else if (!this.wantSchema(sk, this.kKey[e]!)) parked.set(sk, [[e, blob]]);
+    else this.supply(e, blob);
+  }
+
+  /** Restores `blob` (key `k`) as declared by `root`: one object per tagged blob, one per (class, key) otherwise. */
+  private supplyView(k: number, root: RootSchema, id: number, blob: PagableData): void {
     // Another view in this run, or another page-in while this one was fetching, may have restored
     // it already: share its object (a tagged blob's under its key alone, if it can stand here).
-    let value = this.live(st, w.key, w.root, w.classId);
+    const key = this.kKey[k]!;
+    let value = this.live(k, key, root, id);
     if (value === undefined) {
-      const start = this.hooks.length;
-      value = this.decoder.decode(blob, w.root, w.key);
-      if (this.hooks.length > start) this.hookRanges.push(start, this.hooks.length);
+      const start = this.hookObj.length;
+      value = this.decoder.decode(blob, root, key);
+      if (this.hookObj.length > start) this.hookRanges.push(start, this.hookObj.length);
       if (typeof value === 'object' && value !== null) {
-        this.cache.set(isTagged(value) ? TAGGED : w.classId, w.key, value);
+        this.cache.set(isTagged(value) ? TAGGED : id, key, value);
         noteRestored(blob.data.length);
       }
     }
-    if (st.tagged === undefined && isTagged(value)) st.tagged = value;
-    st.set(w.classId, value);
+    if (this.kTagged[k] === undefined && isTagged(value)) this.kTagged[k] = value;
+    this.set(k, id, value);
   }
 
   /** Links shared children into their holders, runs after-page-in hooks (children first). */
   finish(): unknown {
-    if (this.parked.size > 0)
+    if (this.parked !== undefined && this.parked.size > 0)
       throw new PagableError('IO', `page-in: blobs still wait for schema set ${[...this.parked.keys()][0]} (internal error)`);
-    for (const f of this.fixups) f.holder[f.slot] = f.state.get(f.classId);
+    const { fHolder, fSlot, fId, fKey } = this;
+    for (let i = 0; i < fHolder.length; i++) fHolder[i]![fSlot[i]!] = this.get(fKey[i]!, fId[i]!);
     // Blobs decode parents first, so later blobs are children: run them first. Within a blob the
     // decoder already recorded instances innermost first.
-    for (let r = this.hookRanges.length - 2; r >= 0; r -= 2) {
-      for (let i = this.hookRanges[r]!; i < this.hookRanges[r + 1]!; i++) {
-        const [obj, meta] = this.hooks[i]!;
-        meta.restored!(obj);
-      }
+    const { hookObj, hookMeta, hookRanges } = this;
+    for (let r = hookRanges.length - 2; r >= 0; r -= 2) {
+      for (let i = hookRanges[r]!; i < hookRanges[r + 1]!; i++) hookMeta[i]!.restored!(hookObj[i]!);
     }
-    const value = this.root.get(this.rootClass);
+    const value = this.get(this.root, this.rootClass);
     this.release();
     WARM.pageIn = this;
     return value;
   }
 
   /**
-   * Lets go of everything this run reached (values, blobs, the storage) and keeps one object of
-   * each shape it made, so that this run, kept in WARM, keeps those shapes alive and nothing else.
-   * Fields keep values of the kinds they held where they can: a field given another kind changes
-   * the shape once more (the storage fields below do, once; the shape is stable after that).
+   * Lets go of everything this run reached (values, blobs, the storage), so that this run, kept
+   * in WARM, keeps its own shapes alive and nothing else (see v8-workarounds.ts). Lists are
+   * emptied, not replaced; maps and sets are dropped (a cleared one allocates a fresh table).
    */
   private release(): void {
-    const st = this.root;
-    st.value = st.tagged = undefined;
-    st.more = undefined;
-    st.views = undefined;
-    this.keys.clear();
-    const f = this.fixups[0] as { holder: object; state: KeyState } | undefined;
-    this.fixups.length = f === undefined ? 0 : 1;
-    if (f !== undefined) {
-      f.holder = RELEASED;
-      f.state = st;
-    }
-    this.hooks.length = 0;
-    this.hookRanges.length = 0;
-    this.wanted.length = 0;
-    this.parked.clear();
-    this.schemaWanted.clear();
-    this.schemaGot.clear();
+    this.kKey.length = this.kId.length = this.kVal.length = this.kTagged.length = 0;
+    this.kRoot.length = this.kWantId.length = 0;
+    this.fHolder.length = this.fSlot.length = this.fId.length = this.fKey.length = 0;
+    this.hookObj.length = this.hookMeta.length = this.hookRanges.length = 0;
+    this.queue.length = this.schemaKeys.length = 0;
+    this.index = this.more = this.moreViews = undefined;
+    this.schemaGot = undefined;
+    this.parked = undefined;
     this.decoder.release();
     // Never used again: the storage (and its store's memory) must not stay reachable from here.
     this.host = RELEASED as ArcHost;
@@ -282,15 +313,17 @@ export class PageInRun implements DecodeContext {
 
   shared(key: DataKey, root: RootSchema, holder: object, slot: string | number): unknown {
     const id = classId(root);
-    let st = this.keys.get(key);
-    let v = st?.get(id);
+    let k = this.at(key);
+    let v = k < 0 ? undefined : this.get(k, id);
     if (v === undefined) {
-      v = this.live(st, key, root, id);
-      if (v !== undefined) st = this.state(key, id, v);
-      else st = this.want(st, key, root, id);
+      v = this.live(k, key, root, id);
+      k = v !== undefined ? this.state(k, key, id, v) : this.want(k, key, root, id);
     }
     if (v !== undefined && v !== QUEUED) return v;
-    this.fixups.push({ holder: holder as Record<string | number, unknown>, slot, classId: id, state: st! });
+    this.fHolder.push(holder as Record<string | number, unknown>);
+    this.fSlot.push(slot);
+    this.fId.push(id);
+    this.fKey.push(k);
     return undefined;
   }
 
@@ -300,6 +333,13 @@ export class PageInRun implements DecodeContext {
   }
 
   restored(obj: object, meta: ClassMeta): void {
-    this.hooks.push([obj, meta]);
+    this.hookObj.push(obj);
+    this.hookMeta.push(meta);
   }
+}
+
+/** NOT_FOUND for a blob a page-in needs, naming the class it was wanted as. */
+export function notFound(key: DataKey, root: RootSchema | undefined): PagableError {
+  const what = root?.k === 'class' ? ` (a ${root.cls.name})` : '';
+  return new PagableError('NOT_FOUND', `blob ${key}${what} is not in this storage`);
 }
