@@ -17,9 +17,8 @@ export async function drive(io: BlobIo, run: PageInRun): Promise<unknown> {
 }
 
 async function driveAsync(io: BlobIo, run: PageInRun): Promise<unknown> {
-  while (run.queue.length > 0) {
-    const batch = run.queue;
-    run.queue = [];
+  while (run.pending) {
+    const batch = run.takeBatch();
     const blobs = await io.fetchMany(
       batch.map((e) => run.keyOf(e)),
       (i) => run.notFound(batch[i]!),
@@ -43,14 +42,10 @@ export function driveSync(io: BlobIo, run: PageInRun): unknown {
  * One of the V8 measures listed in v8-workarounds.ts.
  */
 function pumpSync(io: BlobIo, run: PageInRun): void {
-  while (run.queue.length > 0) {
-    const batch = run.queue;
-    run.queue = [];
-    for (let i = 0; i < batch.length; i++) {
-      const e = batch[i]!;
-      const blob = io.viewSync(run.keyOf(e));
-      if (blob === undefined) throw run.notFound(e);
-      run.supply(e, blob);
-    }
+  while (run.pending) {
+    const e = run.next();
+    const blob = io.viewSync(run.keyOf(e));
+    if (blob === undefined) throw run.notFound(e);
+    run.supply(e, blob);
   }
 }

@@ -48,20 +48,21 @@ const QUEUED: unique symbol = Symbol('queued');
 /**
  * The page-in engine: decodes a root blob and, breadth first, every `@Shared` blob below it; `@Lazy`
  * children become PagedOut arcs and are not fetched. It never fetches by itself: a driver (sync or
- * async, in the storage) takes `queue`, fetches, and `supply`s, so one engine serves both
- * `pin()` and `pinSync()`. Identity follows the stored content and concrete class: a tagged blob
- * yields one object whatever declared type reached it, an untagged one one object per declared
- * class; per run, and per storage while the object lives (the arc cache).
+ * async, in the storage) takes the queued entries (`next`, `takeBatch`), fetches, and `supply`s,
+ * so one engine serves both `pin()` and `pinSync()`. Identity follows the stored content and
+ * concrete class: a tagged blob yields one object whatever declared type reached it, an untagged
+ * one one object per declared class; per run, and per storage while the object lives (the arc cache).
  *
  * Its bookkeeping is parallel arrays, not objects: what the run knows of a key sits at the key's
  * index in the `k*` arrays, a holder slot waiting for a key at one index of the `f*` arrays, so a
- * child reference costs a few array slots and nothing to collect. A run that only ever sees its
- * root blob (a small lazy pin) makes no map and no set at all.
+ * child reference costs a few array slots and nothing to collect. The arrays are filled up to
+ * counters and kept by the finished run, which the next page-in takes back (`PageInRun.take`):
+ * a small lazy pin then allocates nothing of its own (no run, map, set, decoder or list).
  */
 export class PageInRun implements DecodeContext {
   private readonly decoder = new BlobDecoder(this);
 
-  // ---- per key, by index: see `at` ------------------------------------------------------------
+  // ---- per key, by index (see `at`), nKeys of them ---------------------------------------------
   /** The keys, in the order the run met them (index 0: the root's). */
   private kKey: DataKey[] = [];
   /** The first class id each key was wanted as, and its value under it (QUEUED until decoded). */
@@ -72,6 +73,7 @@ export class PageInRun implements DecodeContext {
   /** The declared root and class id of the fetch in flight for the key (its first view), if any. */
   private kRoot: Array<RootSchema | undefined> = [];
   private kWantId: number[] = [];
+  private nKeys = 0;
   /** Key index by key: made for the second key (a run holding its root alone never needs it). */
   private index: Map<DataKey, number> | undefined = undefined;
   /** Values under other class ids (the same untagged blob read through several classes), by key index. */
@@ -79,37 +81,57 @@ export class PageInRun implements DecodeContext {
   /** Further declared roots a key is wanted as while its fetch is in flight, by key index. */
   private moreViews: Map<number, Array<[RootSchema, number]>> | undefined = undefined;
 
-  // ---- holder slots to link at the end, by index ----------------------------------------------
-  private fHolder: Array<Record<string | number, unknown>> = [];
+  // ---- holder slots to link at the end, nFix of them ------------------------------------------
+  private fHolder: Array<Record<string | number, unknown> | undefined> = [];
   private fSlot: Array<string | number> = [];
   private fId: number[] = [];
   private fKey: number[] = [];
+  private nFix = 0;
 
   /** Restored instances with an after-page-in hook, and their classes, in decode order. */
-  private hookObj: object[] = [];
-  private hookMeta: ClassMeta[] = [];
+  private hookObj: Array<object | undefined> = [];
+  private hookMeta: Array<ClassMeta | undefined> = [];
+  private nHooks = 0;
   /** [start, end) of each blob's hooks, in decode order. */
   private hookRanges: number[] = [];
 
   /**
-   * Blobs to fetch next: a key index (a value to decode), or `~i` for schema blob `schemaKeys[i]`.
-   * The driver takes the list and `supply`s each entry's blob.
+   * Blobs to fetch, [qHead, qTail): a key index (a value to decode), or `~i` for schema blob
+   * `schemaKeys[i]`; a FIFO, so blobs are fetched a level at a time.
    */
-  queue: number[] = [];
+  private queue: number[] = [];
+  private qHead = 0;
+  private qTail = 0;
   /** Schema blobs this run asked for (a blob missing from the set after they came: a damaged set). */
   private schemaKeys: DataKey[] = [];
   private schemaGot: Set<DataKey> | undefined = undefined;
   /** Fetched blobs waiting for their schema set, by the set's key. */
   private parked: Map<DataKey, Array<[number, PagableData]>> | undefined = undefined;
-  private readonly root: number;
-  private readonly rootClass: number;
+  private root = 0;
+  private rootClass = 0;
 
-  constructor(
+  private constructor(
     private host: ArcHost,
     private cache: ArcCache,
-    key: DataKey,
-    root: RootSchema,
-  ) {
+  ) {}
+
+  /** A run paging in `key` as `root`: the last finished one, reset, when no other page-in holds it. */
+  static take(host: ArcHost, cache: ArcCache, key: DataKey, root: RootSchema): PageInRun {
+    const kept = WARM.pageIn;
+    let run: PageInRun;
+    if (kept instanceof PageInRun) {
+      WARM.pageIn = undefined;
+      run = kept;
+      run.host = host;
+      run.cache = cache;
+    } else {
+      run = new PageInRun(host, cache);
+    }
+    run.start(key, root);
+    return run;
+  }
+
+  private start(key: DataKey, root: RootSchema): void {
     this.rootClass = classId(root);
     const hit = this.live(-1, key, root, this.rootClass);
     this.root = hit !== undefined ? this.state(-1, key, this.rootClass, hit) : this.want(-1, key, root, this.rootClass);
@@ -119,18 +141,18 @@ export class PageInRun implements DecodeContext {
   private at(key: DataKey): number {
     const m = this.index;
     if (m !== undefined) return m.get(key) ?? -1;
-    return this.kKey.length > 0 && this.kKey[0] === key ? 0 : -1;
+    return this.nKeys > 0 && this.kKey[0] === key ? 0 : -1;
   }
 
   /** A new key's index, with `v` as its value under `id`. */
   private add(key: DataKey, id: number, v: unknown): number {
-    const k = this.kKey.length;
-    this.kKey.push(key);
-    this.kId.push(id);
-    this.kVal.push(v);
-    this.kTagged.push(undefined);
-    this.kRoot.push(undefined);
-    this.kWantId.push(0);
+    const k = this.nKeys++;
+    this.kKey[k] = key;
+    this.kId[k] = id;
+    this.kVal[k] = v;
+    this.kTagged[k] = undefined;
+    this.kRoot[k] = undefined;
+    this.kWantId[k] = 0;
     if (k === 1) this.index = new Map([[this.kKey[0]!, 0]]);
     if (k >= 1) this.index!.set(key, k);
     return k;
@@ -174,7 +196,7 @@ export class PageInRun implements DecodeContext {
     if (this.kRoot[k] === undefined) {
       this.kRoot[k] = root;
       this.kWantId[k] = id;
-      this.queue.push(k);
+      this.queue[this.qTail++] = k;
     } else {
       const views = (this.moreViews ??= new Map());
       const list = views.get(k);
@@ -182,6 +204,23 @@ export class PageInRun implements DecodeContext {
       else list.push([root, id]);
     }
     return k;
+  }
+
+  /** True while blobs wait to be fetched. */
+  get pending(): boolean {
+    return this.qHead < this.qTail;
+  }
+
+  /** The next queue entry to fetch and `supply` (call while `pending`). */
+  next(): number {
+    return this.queue[this.qHead++]!;
+  }
+
+  /** Every queue entry waiting now (a level of the graph), for a driver that fetches in batches. */
+  takeBatch(): number[] {
+    const batch = this.queue.slice(this.qHead, this.qTail);
+    this.qHead = this.qTail;
+    return batch;
   }
 
   /** The key of queue entry `e`. */
@@ -206,7 +245,7 @@ export class PageInRun implements DecodeContext {
       if (this.schemaGot?.has(k) === true)
         throw new PagableError('CORRUPT', `blob ${by}: schema blob ${k} does not complete schema set ${sk}`);
       if (this.schemaKeys.includes(k)) continue;
-      this.queue.push(~this.schemaKeys.length);
+      this.queue[this.qTail++] = ~this.schemaKeys.length;
       this.schemaKeys.push(k);
     }
     return missing.length === 0;
@@ -261,9 +300,9 @@ export class PageInRun implements DecodeContext {
     const key = this.kKey[k]!;
     let value = this.live(k, key, root, id);
     if (value === undefined) {
-      const start = this.hookObj.length;
+      const start = this.nHooks;
       value = this.decoder.decode(blob, root, key);
-      if (this.hookObj.length > start) this.hookRanges.push(start, this.hookObj.length);
+      if (this.nHooks > start) this.hookRanges.push(start, this.nHooks);
       if (typeof value === 'object' && value !== null) {
         this.cache.set(isTagged(value) ? TAGGED : id, key, value);
         noteRestored(blob.data.length);
@@ -278,7 +317,7 @@ export class PageInRun implements DecodeContext {
     if (this.parked !== undefined && this.parked.size > 0)
       throw new PagableError('IO', `page-in: blobs still wait for schema set ${[...this.parked.keys()][0]} (internal error)`);
     const { fHolder, fSlot, fId, fKey } = this;
-    for (let i = 0; i < fHolder.length; i++) fHolder[i]![fSlot[i]!] = this.get(fKey[i]!, fId[i]!);
+    for (let i = 0; i < this.nFix; i++) fHolder[i]![fSlot[i]!] = this.get(fKey[i]!, fId[i]!);
     // Blobs decode parents first, so later blobs are children: run them first. Within a blob the
     // decoder already recorded instances innermost first.
     const { hookObj, hookMeta, hookRanges } = this;
@@ -293,15 +332,32 @@ export class PageInRun implements DecodeContext {
 
   /**
    * Lets go of everything this run reached (values, blobs, the storage), so that this run, kept
-   * in WARM, keeps its own shapes alive and nothing else (see v8-workarounds.ts). Lists are
-   * emptied, not replaced; maps and sets are dropped (a cleared one allocates a fresh table).
+   * in WARM, keeps its own shapes alive and nothing else (see v8-workarounds.ts), and the next
+   * page-in can take it back. Lists keep their capacity (emptied slot by slot) up to a bound;
+   * maps and sets are dropped (a cleared one allocates a fresh table anyway).
    */
   private release(): void {
-    this.kKey.length = this.kId.length = this.kVal.length = this.kTagged.length = 0;
-    this.kRoot.length = this.kWantId.length = 0;
-    this.fHolder.length = this.fSlot.length = this.fId.length = this.fKey.length = 0;
-    this.hookObj.length = this.hookMeta.length = this.hookRanges.length = 0;
-    this.queue.length = this.schemaKeys.length = 0;
+    if (this.nKeys > KEEP || this.nFix > KEEP || this.nHooks > KEEP || this.qTail > KEEP) {
+      this.kKey = [];
+      this.kId = [];
+      this.kVal = [];
+      this.kTagged = [];
+      this.kRoot = [];
+      this.kWantId = [];
+      this.fHolder = [];
+      this.fSlot = [];
+      this.fId = [];
+      this.fKey = [];
+      this.hookObj = [];
+      this.hookMeta = [];
+      this.queue = [];
+    } else {
+      for (let i = 0; i < this.nKeys; i++) this.kKey[i] = this.kVal[i] = this.kTagged[i] = this.kRoot[i] = undefined as never;
+      for (let i = 0; i < this.nFix; i++) this.fHolder[i] = undefined;
+      for (let i = 0; i < this.nHooks; i++) this.hookObj[i] = this.hookMeta[i] = undefined;
+    }
+    this.nKeys = this.nFix = this.nHooks = this.qHead = this.qTail = 0;
+    this.hookRanges.length = this.schemaKeys.length = 0;
     this.index = this.more = this.moreViews = undefined;
     this.schemaGot = undefined;
     this.parked = undefined;
@@ -320,10 +376,11 @@ export class PageInRun implements DecodeContext {
       k = v !== undefined ? this.state(k, key, id, v) : this.want(k, key, root, id);
     }
     if (v !== undefined && v !== QUEUED) return v;
-    this.fHolder.push(holder as Record<string | number, unknown>);
-    this.fSlot.push(slot);
-    this.fId.push(id);
-    this.fKey.push(k);
+    const f = this.nFix++;
+    this.fHolder[f] = holder as Record<string | number, unknown>;
+    this.fSlot[f] = slot;
+    this.fId[f] = id;
+    this.fKey[f] = k;
     return undefined;
   }
 
@@ -333,10 +390,14 @@ export class PageInRun implements DecodeContext {
   }
 
   restored(obj: object, meta: ClassMeta): void {
-    this.hookObj.push(obj);
-    this.hookMeta.push(meta);
+    const h = this.nHooks++;
+    this.hookObj[h] = obj;
+    this.hookMeta[h] = meta;
   }
 }
+
+/** A finished run keeps lists of up to this many entries for the next page-in; longer ones are dropped. */
+const KEEP = 4096;
 
 /** NOT_FOUND for a blob a page-in needs, naming the class it was wanted as. */
 export function notFound(key: DataKey, root: RootSchema | undefined): PagableError {
