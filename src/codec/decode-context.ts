@@ -8,6 +8,8 @@ export interface DecodeContext {
   shared(key: DataKey, root: RootSchema, holder: object, slot: string | number): unknown;
   /** A PagedOut PagableArc for a @Lazy child. */
   lazy(key: DataKey, root: RootSchema): unknown;
+  /** The same, for a child key read in place: the 16 bytes of `bytes` from `at`. */
+  lazyAt(bytes: Uint8Array, at: number, root: RootSchema): unknown;
   /** Queues the after-page-in hook of a restored instance. */
   restored(obj: object, meta: ClassMeta): void;
 }

@@ -1,6 +1,7 @@
 import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcCache } from '../arc/arc-cache.js';
-import { pagedOutArc } from '../arc/pagable-arc.js';
+import { pagedOutArc, pagedOutArcOfId } from '../arc/pagable-arc.js';
+import { keyIdAt } from '../arc/key-id.js';
 import type { DataKey, PagableData } from '../keys/data.js';
 import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
 import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/schema-cache.js';
@@ -387,6 +388,10 @@ export class PageInRun implements DecodeContext {
   lazy(key: DataKey, root: RootSchema): unknown {
     // A handle holding the key and the kind only: it meets the arc's inner, if alive, when used.
     return pagedOutArc(this.host.kindFor(root), key);
+  }
+
+  lazyAt(bytes: Uint8Array, at: number, root: RootSchema): unknown {
+    return pagedOutArcOfId(this.host.kindFor(root), keyIdAt(bytes, at));
   }
 
   restored(obj: object, meta: ClassMeta): void {
