@@ -43,6 +43,11 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
   protected cursor = 0;
   /** Placeholders take children 0 .. arcEnd - 1; child arcEnd is the schema set. */
   protected arcEnd = 0;
+  /**
+   * True while the blob being read holds every class exactly as this process writes it: encoding
+   * the value read gives the same blob again (re-save without re-work relies on it).
+   */
+  exact = true;
 
   constructor(protected readonly ctx: DecodeContext) {
     super();
@@ -77,6 +82,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
   /** Runs `r` on an instance array of `n` values. */
   protected build(r: ClassReader, n: number): object {
     if (n !== r.n) throw this.corrupt(`a ${r.meta.name} of ${n} values where its schema has ${r.n}`);
+    if (!r.exact) this.exact = false;
     this.enter();
     const obj = r.read(this);
     if (r.meta.restored !== undefined) this.ctx.restored(obj, r.meta);

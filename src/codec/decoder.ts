@@ -56,6 +56,8 @@ export class BlobDecoder extends UntypedReader {
   decode(blob: PagableData, root: RootSchema, key: DataKey | undefined): unknown {
     const where = key === undefined ? 'blob' : `blob ${key}`;
     const fmt = blobFormat(blob.data);
+    // A schemaless blob is written in another format than this process's: never the same bytes again.
+    this.exact = fmt !== 'schemaless';
     if (fmt === 'schemaless') return (this.schemaless ??= new SchemalessDecoder(this.ctx)).decode(blob, root, key);
     if (fmt === 'schema') throw new PagableError('CORRUPT', `${where}: is a schema blob, not data`);
     this.set = this.setOf(blob, where);

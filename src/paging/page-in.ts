@@ -2,7 +2,7 @@ import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcCache } from '../arc/arc-cache.js';
 import { pagedOutArc, pagedOutArcOfId } from '../arc/pagable-arc.js';
 import { keyIdAt } from '../arc/key-id.js';
-import type { DataKey, PagableData } from '../keys/data.js';
+import { type DataKey, type PagableData, keyFromBytes } from '../keys/data.js';
 import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
 import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/schema-cache.js';
 import { nativeFits } from '../codec/wire-rules.js';
@@ -11,6 +11,7 @@ import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
 import type { Class } from '../metadata/type-spec.js';
 import { rootClassId } from '../metadata/root-class-id.js';
 import { ANY, type RootSchema } from '../metadata/schema.js';
+import { FrozenLoad } from './frozen-load.js';
 import { noteRestored } from './kept-alive.js';
 import { RELEASED, WARM } from './v8-workarounds.js';
 
@@ -111,6 +112,9 @@ export class PageInRun implements DecodeContext {
   private root = 0;
   private rootClass = 0;
 
+  /** On a storage with `freeze: true`: re-save without re-work (frozen-load.ts). */
+  private frozen: FrozenLoad | undefined = undefined;
+
   private constructor(
     private host: ArcHost,
     private cache: ArcCache,
@@ -133,6 +137,7 @@ export class PageInRun implements DecodeContext {
   }
 
   private start(key: DataKey, root: RootSchema): void {
+    this.frozen = this.host.frozenKeys === undefined ? undefined : new FrozenLoad(this.host.frozenKeys);
     this.rootClass = classId(root);
     const hit = this.live(-1, key, root, this.rootClass);
     this.root = hit !== undefined ? this.state(-1, key, this.rootClass, hit) : this.want(-1, key, root, this.rootClass);
@@ -307,6 +312,7 @@ export class PageInRun implements DecodeContext {
       if (typeof value === 'object' && value !== null) {
         this.cache.set(isTagged(value) ? TAGGED : id, key, value);
         noteRestored(blob.data.length);
+        this.frozen?.decoded(key, value, blob.arcs, this.decoder.exact);
       }
     }
     if (this.kTagged[k] === undefined && isTagged(value)) this.kTagged[k] = value;
@@ -325,6 +331,10 @@ export class PageInRun implements DecodeContext {
     for (let r = hookRanges.length - 2; r >= 0; r -= 2) {
       for (let i = hookRanges[r]!; i < hookRanges[r + 1]!; i++) hookMeta[i]!.restored!(hookObj[i]!);
     }
+    this.frozen?.finish((key) => {
+      const k = this.at(key);
+      return k < 0 ? undefined : (this.kTagged[k] ?? this.kVal[k]);
+    });
     const value = this.get(this.root, this.rootClass);
     this.release();
     WARM.pageIn = this;
@@ -362,6 +372,7 @@ export class PageInRun implements DecodeContext {
     this.index = this.more = this.moreViews = undefined;
     this.schemaGot = undefined;
     this.parked = undefined;
+    this.frozen = undefined;
     this.decoder.release();
     // Never used again: the storage (and its store's memory) must not stay reachable from here.
     this.host = RELEASED as ArcHost;
@@ -386,11 +397,13 @@ export class PageInRun implements DecodeContext {
   }
 
   lazy(key: DataKey, root: RootSchema): unknown {
+    this.frozen?.lazy(key);
     // A handle holding the key and the kind only: it meets the arc's inner, if alive, when used.
     return pagedOutArc(this.host.kindFor(root), key);
   }
 
   lazyAt(bytes: Uint8Array, at: number, root: RootSchema): unknown {
+    this.frozen?.lazy(keyFromBytes(bytes, at));
     return pagedOutArcOfId(this.host.kindFor(root), keyIdAt(bytes, at));
   }
 

@@ -2,6 +2,7 @@ import { ARC_HOST, type ArcHost, type HasArcHost } from '../arc/arc-host.js';
 import { ArcCache } from '../arc/arc-cache.js';
 import type { ArcInner } from '../arc/arc-inner.js';
 import { ArcKinds } from '../arc/arc-kind.js';
+import { FrozenKeys } from '../arc/frozen-keys.js';
 import '../arc/pagable-arc.js';
 import '../arc/pinned-pagable-arc.js';
 import { andThen, isPromise } from '../blobstore/await.js';
@@ -83,6 +84,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
       pageIn: (inner) => this.#pageInArc(inner),
       pageInSync: (inner) => this.#pageInArcSync(inner),
       freezeValues: options.freeze === true,
+      frozenKeys: options.freeze === true ? new FrozenKeys() : undefined,
       fetchData: (key) => this.fetchData(key),
       kindFor: (root) => this.#kinds.of(root),
     };
@@ -376,7 +378,11 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   gc(onProgress?: (phase: 'mark' | 'sweep', done: number) => void): Promise<GcReport> {
     this.#io.checkOpen('gc');
     if (this.#gcRunning !== undefined) return this.#gcRunning;
+    // Frozen objects' keys may name blobs this gc deletes: forgotten before and after (see FrozenKeys).
+    const frozen = this[ARC_HOST].frozenKeys;
+    frozen?.forget();
     const p = collectGarbage({ io: this.#io, live: this.#live, onProgress }).finally(() => {
+      frozen?.forget();
       this.#gcRunning = undefined;
     });
     this.#gcRunning = p;
