@@ -1,4 +1,4 @@
-import { type DataKey, keyFromBytes } from '../keys/data.js';
+import type { DataKey } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
 import { type CodecEntry, codecForName } from '../metadata/codec-registry.js';
@@ -288,10 +288,12 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
     return this.cursor++;
   }
 
-  /** Child key `i`. */
-  protected keyAt(i: number): DataKey {
+  /** @Shared child `i` as declared by `root` (see DecodeContext.shared), from its bytes where it was read in place. */
+  protected sharedChild(i: number, root: RootSchema, holder: object, slot: string | number): unknown {
     const kb = this.keyBytes;
-    return kb === undefined ? this.arcs[i]! : keyFromBytes(kb, this.keysAt + 16 * i);
+    return kb === undefined
+      ? this.ctx.shared(this.arcs[i]!, root, holder, slot)
+      : this.ctx.sharedAt(kb, this.keysAt + 16 * i, root, holder, slot);
   }
 
   /** A PagedOut arc on child `i`, as declared by `root` (from its bytes where it was read in place). */
@@ -304,7 +306,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
   shared(s: Schema, holder: object, slot: string | number): unknown {
     const nil = this.nil();
     if (nil !== NOT_NIL) return nil;
-    return this.ctx.shared(this.keyAt(this.placeholder()), (s as Schema & { k: 'shared' }).root, holder, slot);
+    return this.sharedChild(this.placeholder(), (s as Schema & { k: 'shared' }).root, holder, slot);
   }
 
   /** @internal A @Lazy field: a PagedOut arc on the child. */

@@ -189,7 +189,7 @@ export class BlobDecoder extends UntypedReader {
       case 'lazy': {
         if (r.k !== 'shared' && r.k !== 'lazy') throw this.mismatch(meta, field, describeType(w, this.set), r);
         const i = this.placeholder();
-        return r.k === 'shared' ? this.ctx.shared(this.keyAt(i), r.root, holder, slot) : this.lazyChild(i, r.root);
+        return r.k === 'shared' ? this.sharedChild(i, r.root, holder, slot) : this.lazyChild(i, r.root);
       }
       case 'codec': {
         // Decoded by the codec its name is registered for (or the declared one of that name).

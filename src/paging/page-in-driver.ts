@@ -1,8 +1,9 @@
+import type { DataKey } from '../keys/data.js';
+import { PagableError } from '../error.js';
+import type { RootSchema } from '../metadata/schema.js';
 import type { BlobIo } from './blob-io.js';
 import { endJob, mustEndJob } from './kept-alive.js';
 import type { PageInRun } from './page-in.js';
-
-export { notFound } from './page-in.js';
 
 /**
  * Drives a page-in through `io`. Stores that read synchronously (memory, LMDB) are driven without
@@ -48,4 +49,10 @@ function pumpSync(io: BlobIo, run: PageInRun): void {
     if (blob === undefined) throw run.notFound(e);
     run.supply(e, blob);
   }
+}
+
+/** NOT_FOUND for a blob a page-in needs, naming the class it was wanted as. */
+export function notFound(key: DataKey, root: RootSchema | undefined): PagableError {
+  const what = root?.k === 'class' ? ` (a ${root.cls.name})` : '';
+  return new PagableError('NOT_FOUND', `blob ${key}${what} is not in this storage`);
 }

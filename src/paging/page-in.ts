@@ -2,47 +2,18 @@ import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcCache } from '../arc/arc-cache.js';
 import { pagedOutArc, pagedOutArcOfId } from '../arc/pagable-arc.js';
 import { keyIdAt } from '../arc/key-id.js';
-import { type DataKey, type PagableData, keyFromBytes } from '../keys/data.js';
+import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../keys/data.js';
 import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
 import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/schema-cache.js';
-import { nativeFits } from '../codec/wire-rules.js';
 import { PagableError } from '../error.js';
-import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
-import type { Class } from '../metadata/type-spec.js';
-import { rootClassId } from '../metadata/root-class-id.js';
-import { ANY, type RootSchema } from '../metadata/schema.js';
+import type { ClassMeta } from '../metadata/class-meta.js';
+import type { RootSchema } from '../metadata/schema.js';
 import { FrozenLoad } from './frozen-load.js';
 import { noteRestored } from './kept-alive.js';
+import { notFound } from './page-in-driver.js';
+import { TAGGED, classId, fits, isTagged } from './page-in-identity.js';
+import { PageInKeys } from './page-in-keys.js';
 import { RELEASED, WARM } from './v8-workarounds.js';
-
-/**
- * The cache slot of a blob whose root is an instance of a tagged class. Its key alone names it:
- * a blob has one content, so one concrete class, and the object restored from it is one object
- * whatever declared type reached it (a base-typed or concrete-typed field, load(Base) or
- * load(Concrete)), as the Rust crate keeps one allocation for its dyn and concrete views.
- */
-const TAGGED = -1;
-
-/**
- * The cache slot of an untagged blob read as `root`: bytes without a tag carry no class, so the
- * same blob read through two declared classes is two values. 0 for plain data.
- */
-const classId = rootClassId;
-
-/** True for an instance of a tagged class (its blob names its class: identity by key alone). */
-function isTagged(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && getClassMeta((v as object).constructor as Class)?.tag !== undefined;
-}
-
-/**
- * True when `v` may stand where `root` is declared. Plain data shares one cache slot whatever
- * built-in type it was loaded as, so a value found there is checked as the decoder checks a root.
- */
-function fits(v: unknown, root: RootSchema): boolean {
-  if (root.k === 'class') return v instanceof root.cls;
-  const native = root.k === 'any' ? root.native : root.cls;
-  return native === undefined || nativeFits(v, native);
-}
 
 /** Marks a blob queued but not yet decoded. */
 const QUEUED: unique symbol = Symbol('queued');
@@ -76,8 +47,9 @@ export class PageInRun implements DecodeContext {
   private kRoot: Array<RootSchema | undefined> = [];
   private kWantId: number[] = [];
   private nKeys = 0;
-  /** Key index by key: made for the second key (a run holding its root alone never needs it). */
-  private index: Map<DataKey, number> | undefined = undefined;
+  /** The keys' bytes, for finding a child key without making its string. */
+  private readonly table = new PageInKeys();
+  private readonly scratch = new Uint8Array(16);
   /** Values under other class ids (the same untagged blob read through several classes), by key index. */
   private more: Map<number, Map<number, unknown>> | undefined = undefined;
   /** Further declared roots a key is wanted as while its fetch is in flight, by key index. */
@@ -123,15 +95,10 @@ export class PageInRun implements DecodeContext {
   /** A run paging in `key` as `root`: the last finished one, reset, when no other page-in holds it. */
   static take(host: ArcHost, cache: ArcCache, key: DataKey, root: RootSchema): PageInRun {
     const kept = WARM.pageIn;
-    let run: PageInRun;
-    if (kept instanceof PageInRun) {
-      WARM.pageIn = undefined;
-      run = kept;
-      run.host = host;
-      run.cache = cache;
-    } else {
-      run = new PageInRun(host, cache);
-    }
+    const run = kept instanceof PageInRun ? kept : new PageInRun(host, cache);
+    WARM.pageIn = undefined;
+    run.host = host;
+    run.cache = cache;
     run.start(key, root);
     return run;
   }
@@ -139,28 +106,50 @@ export class PageInRun implements DecodeContext {
   private start(key: DataKey, root: RootSchema): void {
     this.frozen = this.host.frozenKeys === undefined ? undefined : new FrozenLoad(this.host.frozenKeys);
     this.rootClass = classId(root);
-    const hit = this.live(-1, key, root, this.rootClass);
-    this.root = hit !== undefined ? this.state(-1, key, this.rootClass, hit) : this.want(-1, key, root, this.rootClass);
+    this.root = this.child(this.bytesOf(key), 0, key, root, this.rootClass);
+  }
+
+  /** `key` as bytes, in a scratch buffer; CORRUPT when it is not a key (a store handing out garbage). */
+  private bytesOf(key: DataKey): Uint8Array {
+    if (!writeKeyBytes(key, this.scratch))
+      throw new PagableError('CORRUPT', `${this.decoder.where}: child key ${JSON.stringify(String(key).slice(0, 40))} is not a key`);
+    return this.scratch;
   }
 
   /** The index of `key`, or -1 when the run has not met it. */
   private at(key: DataKey): number {
-    const m = this.index;
-    if (m !== undefined) return m.get(key) ?? -1;
-    return this.nKeys > 0 && this.kKey[0] === key ? 0 : -1;
+    const k = this.table.find(this.bytesOf(key), 0);
+    return k < 0 ? -1 : k;
   }
 
-  /** A new key's index, with `v` as its value under `id`. */
-  private add(key: DataKey, id: number, v: unknown): number {
-    const k = this.nKeys++;
+  /**
+   * Key `src[at, at + 16)` (`key` its string, if made) met as `root` (class id `id`): its index,
+   * its value under `id` taken from an earlier page-in where one is alive, or its fetch queued.
+   */
+  private child(src: Uint8Array, at: number, key: DataKey | undefined, root: RootSchema, id: number): number {
+    let k = this.table.find(src, at);
+    if (k < 0) {
+      const ks = key ?? keyFromBytes(src, at);
+      const v = this.live(-1, ks, root, id);
+      k = this.add(this.table.add(~k, src, at), ks, id, v ?? QUEUED);
+      if (v === undefined) this.want(k, root, id);
+    } else if (this.get(k, id) === undefined) {
+      const v = this.live(k, this.kKey[k]!, root, id);
+      if (v !== undefined) this.set(k, id, v);
+      else this.want(k, root, id);
+    }
+    return k;
+  }
+
+  /** Key `k`'s entries, with `v` as its value under `id`. */
+  private add(k: number, key: DataKey, id: number, v: unknown): number {
+    this.nKeys = k + 1;
     this.kKey[k] = key;
     this.kId[k] = id;
     this.kVal[k] = v;
     this.kTagged[k] = undefined;
     this.kRoot[k] = undefined;
     this.kWantId[k] = 0;
-    if (k === 1) this.index = new Map([[this.kKey[0]!, 0]]);
-    if (k >= 1) this.index!.set(key, k);
     return k;
   }
 
@@ -180,13 +169,6 @@ export class PageInRun implements DecodeContext {
     m.set(id, v);
   }
 
-  /** Key `k` (-1: `key`, not met yet) given `v` as `id`'s value; its index. */
-  private state(k: number, key: DataKey, id: number, v: unknown): number {
-    if (k < 0) return this.add(key, id, v);
-    this.set(k, id, v);
-    return k;
-  }
-
   /** An object restored from `key` earlier that may stand where `root` is declared, if alive. */
   private live(k: number, key: DataKey, root: RootSchema, id: number): unknown {
     const t = k < 0 ? undefined : this.kTagged[k];
@@ -196,9 +178,9 @@ export class PageInRun implements DecodeContext {
     return v === undefined || id !== 0 || fits(v, root) ? v : undefined;
   }
 
-  /** Asks for key `k` (-1: `key`, not met yet) as `root`: one fetch per key, the other views wait for it. */
-  private want(k: number, key: DataKey, root: RootSchema, id: number): number {
-    k = this.state(k, key, id, QUEUED);
+  /** Asks for key `k` as `root`: one fetch per key, the other views wait for it. */
+  private want(k: number, root: RootSchema, id: number): void {
+    this.set(k, id, QUEUED);
     if (this.kRoot[k] === undefined) {
       this.kRoot[k] = root;
       this.kWantId[k] = id;
@@ -209,7 +191,6 @@ export class PageInRun implements DecodeContext {
       if (list === undefined) views.set(k, [[root, id]]);
       else list.push([root, id]);
     }
-    return k;
   }
 
   /** True while blobs wait to be fetched. */
@@ -369,7 +350,8 @@ export class PageInRun implements DecodeContext {
     }
     this.nKeys = this.nFix = this.nHooks = this.qHead = this.qTail = 0;
     this.hookRanges.length = this.schemaKeys.length = 0;
-    this.index = this.more = this.moreViews = undefined;
+    this.more = this.moreViews = undefined;
+    this.table.reset(KEEP);
     this.schemaGot = undefined;
     this.parked = undefined;
     this.frozen = undefined;
@@ -380,14 +362,14 @@ export class PageInRun implements DecodeContext {
   }
 
   shared(key: DataKey, root: RootSchema, holder: object, slot: string | number): unknown {
+    return this.sharedAt(this.bytesOf(key), 0, root, holder, slot, key);
+  }
+
+  sharedAt(bytes: Uint8Array, at: number, root: RootSchema, holder: object, slot: string | number, key?: DataKey): unknown {
     const id = classId(root);
-    let k = this.at(key);
-    let v = k < 0 ? undefined : this.get(k, id);
-    if (v === undefined) {
-      v = this.live(k, key, root, id);
-      k = v !== undefined ? this.state(k, key, id, v) : this.want(k, key, root, id);
-    }
-    if (v !== undefined && v !== QUEUED) return v;
+    const k = this.child(bytes, at, key, root, id);
+    const v = this.get(k, id);
+    if (v !== QUEUED) return v;
     const f = this.nFix++;
     this.fHolder[f] = holder as Record<string | number, unknown>;
     this.fSlot[f] = slot;
@@ -416,9 +398,3 @@ export class PageInRun implements DecodeContext {
 
 /** A finished run keeps lists of up to this many entries for the next page-in; longer ones are dropped. */
 const KEEP = 4096;
-
-/** NOT_FOUND for a blob a page-in needs, naming the class it was wanted as. */
-export function notFound(key: DataKey, root: RootSchema | undefined): PagableError {
-  const what = root?.k === 'class' ? ` (a ${root.cls.name})` : '';
-  return new PagableError('NOT_FOUND', `blob ${key}${what} is not in this storage`);
-}
