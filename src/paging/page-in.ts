@@ -330,19 +330,10 @@ export class PageInRun implements DecodeContext {
    */
   private release(): void {
     if (this.nKeys > KEEP || this.nFix > KEEP || this.nHooks > KEEP || this.qTail > KEEP) {
-      this.kKey = [];
-      this.kId = [];
-      this.kVal = [];
-      this.kTagged = [];
-      this.kRoot = [];
-      this.kWantId = [];
-      this.fHolder = [];
-      this.fSlot = [];
-      this.fId = [];
-      this.fKey = [];
-      this.hookObj = [];
-      this.hookMeta = [];
-      this.queue = [];
+      // Emptied to length 0, a long list's backing store goes too.
+      this.kKey.length = this.kId.length = this.kVal.length = this.kTagged.length = this.kRoot.length = this.kWantId.length = 0;
+      this.fHolder.length = this.fSlot.length = this.fId.length = this.fKey.length = 0;
+      this.hookObj.length = this.hookMeta.length = this.queue.length = 0;
     } else {
       for (let i = 0; i < this.nKeys; i++) this.kKey[i] = this.kVal[i] = this.kTagged[i] = this.kRoot[i] = undefined as never;
       for (let i = 0; i < this.nFix; i++) this.fHolder[i] = undefined;
