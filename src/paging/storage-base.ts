@@ -204,13 +204,13 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   async #pageInArc(inner: ArcInner): Promise<void> {
     this.#io.checkOpen('pin');
     if (inner.key === undefined) throw new PagableError('IO', 'pin: the arc has neither a value nor a key');
-    inner.settle(await drive(this.#io, new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
+    inner.settle(await drive(this.#io, PageInRun.take(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
   }
 
   #pageInArcSync(inner: ArcInner): void {
     this.#io.checkOpen('pinSync');
     if (inner.key === undefined) throw new PagableError('IO', 'pinSync: the arc has neither a value nor a key');
-    inner.settle(driveSync(this.#io, new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
+    inner.settle(driveSync(this.#io, PageInRun.take(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
   }
 
   /** Pages out a whole graph (every blob reachable, arcs of other storages included); resolves once stored. */
@@ -240,7 +240,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     checkKey(key, 'load');
     if (typeof cls !== 'function') throw new PagableError('INVALID_ARGUMENT', `load: expected a class, got ${typeof cls}`);
     const root: RootSchema = rootOf(cls as Class);
-    return (await drive(this.#io, new PageInRun(this[ARC_HOST], this.#cache, key, root))) as T;
+    return (await drive(this.#io, PageInRun.take(this[ARC_HOST], this.#cache, key, root))) as T;
   }
 
   /** Arcs scheduled for page-out that still need writing. */
