@@ -84,3 +84,42 @@ describe('untyped reader: what migrate is given', () => {
     expect(given['plain']).to.deep.equal({ x: [1, 'y'] });
   });
 });
+
+/** A class-transformer model (no pagable field decorators): its properties go to the stored record of other properties. */
+@Pagable({ name: 'untyped.Settings' })
+class Settings {
+  theme = 'dark';
+  size = 12;
+}
+
+@Pagable({ name: 'untyped.Prefs' })
+class PrefsV1 {
+  @Field() settings!: Settings;
+}
+
+let settingsGiven: unknown;
+
+@Pagable({ name: 'untyped.Prefs' })
+class PrefsV2 {
+  @Field({
+    migrate: (v: unknown) => {
+      settingsGiven = v;
+      return JSON.stringify(v);
+    },
+  })
+  settings!: string;
+}
+
+describe('untyped reader: class-transformer models', () => {
+  it('a model stored by class-transformer properties reaches migrate with every property', async () => {
+    const s = new InMemoryPagableStorage();
+    try {
+      const v1 = Object.assign(new PrefsV1(), { settings: Object.assign(new Settings(), { theme: 'light', size: 14 }) });
+      const back = await s.load(PrefsV2, await s.save(v1));
+      expect(settingsGiven).to.deep.equal({ theme: 'light', size: 14 });
+      expect(back.settings).to.equal('{"theme":"light","size":14}');
+    } finally {
+      await s.close();
+    }
+  });
+});
