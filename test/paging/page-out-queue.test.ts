@@ -137,4 +137,26 @@ describe('page-out queue', () => {
       expect(arcs.filter((a) => !a.isPagedOut).every((a) => a.state === 'Unpinned')).to.equal(true);
     }
   });
+
+  it('a long queue (thousands of small arcs) is written whole, in order, with nothing left pending', async () => {
+    const calls: BlobEntry[][] = [];
+    const inner = new MemoryBlobStore();
+    const s = new PagableStorageBase(
+      delegating(inner, {
+        putMany: (entries) => {
+          calls.push([...entries]);
+          return inner.putMany(entries);
+        },
+      }),
+    );
+    const n = 3000;
+    const arcs = queued(s, 0, n, 1);
+    expect((s.pageOutPending() as { pagedOut: number }).pagedOut).to.equal(n);
+    expect(arcs.every((a) => a.isPagedOut)).to.equal(true);
+    expect(s.pendingPagingCount()).to.equal(0);
+    const keys = calls.flat().map((e) => e.key);
+    const at = arcs.map((a) => keys.indexOf(a.dataKey!));
+    expect(at.every((k, i) => i === 0 || k > at[i - 1]!)).to.equal(true);
+    await s.close();
+  });
 });
