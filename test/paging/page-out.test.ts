@@ -111,4 +111,23 @@ describe('page-out writes each blob once', () => {
     (b.c as RingC).a = undefined;
     expect(await s.save(a)).to.be.a('string');
   });
+
+  it('a store may keep the data arrays it is given: a later save does not change what an earlier one wrote', async () => {
+    // A custom backend over a Map, keeping each entry's bytes as handed to it (no copy).
+    const kept = new Map<string, BlobEntry['data']>();
+    const inner = new MemoryBlobStore();
+    const store = delegating(inner, {
+      putMany: (entries: readonly BlobEntry[]) => {
+        for (const e of entries) if (!kept.has(e.key)) kept.set(e.key, e.data);
+        return inner.putMany(entries);
+      },
+    });
+    const s = new PagableStorageBase(store);
+    const first = await s.save(samplePackage(s));
+    const bytes = new Map([...kept].map(([k, d]) => [k, Buffer.from(d.data).toString('hex')]));
+    for (let i = 0; i < 3; i++)
+      await s.save(Object.assign(new Pair(), { a: Object.assign(new Leaf(), { s: `later ${i}` }), b: new Leaf() }));
+    for (const [k, hex] of bytes) expect(Buffer.from(kept.get(k)!.data).toString('hex'), `blob ${k}`).to.equal(hex);
+    expect(first).to.be.a('string');
+  });
 });
