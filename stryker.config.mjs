@@ -45,6 +45,7 @@ const tests = [
   'paging/page-out',
   'paging/page-out-batches',
   'paging/page-out-commit',
+  'paging/page-out-pending',
   'paging/page-out-queue',
   'paging/page-out-run',
   'paging/schema-frames',

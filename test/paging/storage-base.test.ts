@@ -14,6 +14,8 @@ import {
   type StorageOptions,
   delegating,
 } from '../../src/index.js';
+import { ROOT_NAME_MAX } from '../../src/paging/root-name.js';
+import { asyncOnlyMemoryStore } from '../support/async-only-store.js';
 import { Dep } from '../support/models.js';
 import { expectError } from '../support/expect-error.js';
 
@@ -172,5 +174,42 @@ describe('PagableStorageBase', () => {
     }
     expect(seen.isClosed).to.equal(true);
     await s.close();
+  });
+
+  it('root names: a non-empty string of at most ROOT_NAME_MAX characters, else INVALID_ARGUMENT showing the name', async () => {
+    const s = new PagableStorageBase(new MemoryBlobStore());
+    const key = await s.save(Dep.of('a'));
+    await s.setRoot('x'.repeat(ROOT_NAME_MAX), key);
+    for (const [name, shown] of [
+      ['', '""'],
+      ['y'.repeat(ROOT_NAME_MAX + 1), `"${'y'.repeat(79)}`],
+      [7, '7'],
+      [undefined, 'undefined'],
+    ] as const) {
+      const e = await expectError(s.setRoot(name as string, key), 'INVALID_ARGUMENT');
+      expect(e.message).to.equal(`root names are non-empty strings of at most ${ROOT_NAME_MAX} characters, got ${shown}`);
+    }
+  });
+
+  it('save needs an object: TYPE_MISMATCH naming what it got', async () => {
+    const s = new PagableStorageBase(new MemoryBlobStore());
+    for (const [v, got] of [
+      [5, 'number'],
+      [null, 'null'],
+      ['s', 'string'],
+    ] as const) {
+      const e = await expectError(s.save(v as never), 'TYPE_MISMATCH');
+      expect(e.message).to.equal(`save: expected an object, got ${got}`);
+    }
+  });
+
+  it('a missing blob is NOT_FOUND naming the key and the class wanted, on synchronous and asynchronous stores', async () => {
+    for (const store of [new MemoryBlobStore(), asyncOnlyMemoryStore()]) {
+      const s = new PagableStorageBase(store);
+      const e = await expectError(s.load(Dep, ABSENT), 'NOT_FOUND');
+      expect(e.message).to.equal(`blob ${ABSENT} (a Dep) is not in this storage`);
+      const f = await expectError(s.fetchData(ABSENT), 'NOT_FOUND');
+      expect(f.message).to.equal(`blob ${ABSENT} is not in this storage`);
+    }
   });
 });
