@@ -71,7 +71,7 @@ describe('page-out run', () => {
   it('a paged-out arc referred to twice in one value is stored by its key once and loads back twice', async () => {
     const s = new InMemoryPagableStorage();
     const dep = unpinned(Dep.of('d'), s);
-    s.pageOutPending();
+    await s.pageOutPending();
     expect(dep.isPagedOut).to.equal(true);
     const key = await s.save(Object.assign(new Crate(), { deps: [dep.clone(), dep.clone()] }));
     const back = await s.load(Crate, key);

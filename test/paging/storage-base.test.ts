@@ -62,7 +62,7 @@ describe('PagableStorageBase', () => {
     const key = await s.save(Dep.of('a'));
     const arc = PagableArc.new(Dep.of('b'), s);
     arc.unpin();
-    s.pageOutPending();
+    await s.pageOutPending();
     expect(s.isClosed).to.equal(false);
     await s.close();
     expect(s.isClosed).to.equal(true);
