@@ -116,6 +116,14 @@ describe('page-out run', () => {
     expect(arc.isPagedOut).to.equal(false);
   });
 
+  it('an arc holding a value that cannot be stored at all is reported naming the arc', () => {
+    const s = new InMemoryPagableStorage();
+    const arc = unpinned(new Map([[1, Symbol('not storable')]]), s);
+    const report = s.pageOutPending() as PageOutReport;
+    expect(report.failed.map((e) => [e.code, e.message])).to.deep.equal([['NOT_PAGABLE', 'PagableArc: a symbol cannot be stored']]);
+    expect(arc.isPagedOut).to.equal(false);
+  });
+
   it('arcs that share an object whose child cannot be encoded: one failure, reported once, no CYCLE', () => {
     const s = new InMemoryPagableStorage();
     const bad = Object.assign(new Link(), { n: Symbol('not a number') as unknown as number });
