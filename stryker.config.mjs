@@ -51,6 +51,7 @@ const tests = [
   'paging/schema-frames',
   'paging/storage-base',
   'paging/kept-alive',
+  'paging/blob-io',
   'paging/pinned-in-field',
   'paging/verify',
   'paging/raw-io-store',
