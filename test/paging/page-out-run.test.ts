@@ -5,47 +5,23 @@
  * however many arcs reach it, and two page-outs at once on a shared store both complete.
  */
 import { expect } from 'chai';
-import {
-  Field,
-  InMemoryPagableStorage,
-  Lazy,
-  MemoryBlobStore,
-  Pagable,
-  PagableArc,
-  type PageOutReport,
-  PagableStorageBase,
-  Shared,
-} from '../../src/index.js';
+import { InMemoryPagableStorage, Lazy, MemoryBlobStore, Pagable, PagableArc, PagableStorageBase, Shared } from '../../src/index.js';
+import type { PageOutReport } from '../../src/index.js';
+import { Page } from '../support/documents.js';
 import { Dep, LazyLink, Link } from '../support/models.js';
 import { expectError } from '../support/expect-error.js';
 import { guarded, pausable } from '../support/pausable-store.js';
 
-@Pagable()
-class Leaf {
-  @Field() s = '';
-}
-
-@Pagable()
-class Twig {
-  @Field() s = '';
-}
-
-/** Two fields of different classes: one object cannot read back as both. */
-@Pagable()
-class Fork {
-  @Shared(() => Leaf) leaf!: Leaf;
-  @Shared(() => Twig) twig!: Twig;
-}
-
-/** The same with arcs: the class an arc's value must read back as is its field's. */
-@Pagable()
-class LazyFork {
-  @Lazy(() => Leaf) leaf!: PagableArc<Leaf>;
-  @Lazy(() => Twig) twig!: PagableArc<Twig>;
-}
-
+/**
+ * Fields of two classes, inline-shared and as arcs (one object cannot read back as both a Dep and
+ * a Page), and a list of arcs.
+ */
 @Pagable()
 class Crate {
+  @Shared(() => Dep) dep: Dep | undefined;
+  @Shared(() => Page) page: Page | undefined;
+  @Lazy(() => Dep) lazyDep: PagableArc<Dep> | undefined;
+  @Lazy(() => Page) lazyPage: PagableArc<Page> | undefined;
   @Lazy(() => [Dep]) deps: Array<PagableArc<Dep>> = [];
 }
 
@@ -58,13 +34,13 @@ function unpinned<T>(value: T, s: PagableStorageBase): PagableArc<T> {
 describe('page-out run', () => {
   it('an object or arc reached again through a field of another class is TYPE_MISMATCH naming that field', async () => {
     const s = new InMemoryPagableStorage();
-    const leaf = Object.assign(new Leaf(), { s: 'x' });
-    const e = await expectError(s.save(Object.assign(new Fork(), { leaf, twig: leaf as unknown as Twig })), 'TYPE_MISMATCH');
-    expect(e.message).to.contain('Fork.twig').and.contain('Leaf');
-    const arc = PagableArc.new(leaf, s);
-    const lazy = Object.assign(new LazyFork(), { leaf: arc.clone(), twig: arc.clone() as unknown as PagableArc<Twig> });
+    const dep = Dep.of('x');
+    const e = await expectError(s.save(Object.assign(new Crate(), { dep, page: dep as unknown as Page })), 'TYPE_MISMATCH');
+    expect(e.message).to.contain('Crate.page').and.contain('Dep');
+    const arc = PagableArc.new(dep, s);
+    const lazy = Object.assign(new Crate(), { lazyDep: arc.clone(), lazyPage: arc.clone() as unknown as PagableArc<Page> });
     const l = await expectError(s.save(lazy), 'TYPE_MISMATCH');
-    expect(l.message).to.contain('LazyFork.twig').and.contain('Leaf');
+    expect(l.message).to.contain('Crate.lazyPage').and.contain('Dep');
     expect(s.stats().blobs).to.equal(0);
   });
 

@@ -5,84 +5,44 @@
  * (batched reads and existence checks, synchronous fetch, flush and close), answering at once.
  */
 import { expect } from 'chai';
-import {
-  type BlobEntry,
-  type DataKey,
-  type PagableData,
-  PagableStorageBase,
-  type RootEntry,
-  type StorageOptions,
-} from '../../src/index.js';
+import { type Await, type BlobEntry, type DataKey, type PagableData, type RootEntry } from '../../src/index.js';
+import { RawMapStorage } from '../support/raw-map-storage.js';
 import { storageConformance } from '../support/storage-conformance.js';
 
-const later = <T>(v: T): Promise<T> => new Promise((r) => setImmediate(() => r(v)));
+const later = <T>(v: Await<T>): Promise<T> => new Promise((r) => setImmediate(() => r(v)));
 
-/** The required raw methods over maps, answering on a later turn (as a network store would). */
-class RawMapStorage extends PagableStorageBase {
-  readonly blobs = new Map<DataKey, PagableData>();
-  readonly roots = new Map<string, DataKey>();
-
-  constructor(options?: StorageOptions) {
-    super(options);
+/** The required raw methods only, answering on a later turn (as a network store would). */
+class AsyncRawMapStorage extends RawMapStorage {
+  protected override rawStoreMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
+    return later(super.rawStoreMany(entries));
   }
-  protected rawStoreMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
-    return later(
-      entries.map((e) => {
-        if (this.blobs.has(e.key)) return false;
-        this.blobs.set(e.key, e.data);
-        return true;
-      }),
-    );
+  protected override rawFetch(key: DataKey): Promise<PagableData | undefined> {
+    return later(super.rawFetch(key));
   }
-  protected rawFetch(key: DataKey): Promise<PagableData | undefined> {
-    return later(this.blobs.get(key));
+  protected override rawHas(key: DataKey): Promise<boolean> {
+    return later(super.rawHas(key));
   }
-  protected rawHas(key: DataKey): Promise<boolean> {
-    return later(this.blobs.has(key));
-  }
-  protected async *rawKeys(): AsyncIterable<DataKey> {
+  protected override async *rawKeys(): AsyncIterable<DataKey> {
     for (const k of [...this.blobs.keys()]) yield await later(k);
   }
-  protected rawDeleteMany(keys: readonly DataKey[]): Promise<number> {
-    let n = 0;
-    for (const k of keys) {
-      n += this.blobs.get(k)?.data.length ?? 0;
-      this.blobs.delete(k);
-    }
-    return later(n);
+  protected override rawDeleteMany(keys: readonly DataKey[]): Promise<number> {
+    return later(super.rawDeleteMany(keys));
   }
-  protected rawSetRoot(name: string, key: DataKey | undefined): Promise<void> {
-    if (key === undefined) this.roots.delete(name);
-    else this.roots.set(name, key);
-    return later(undefined);
+  protected override rawSetRoot(name: string, key: DataKey | undefined): Promise<void> {
+    return later(super.rawSetRoot(name, key));
   }
-  protected rawGetRoot(name: string): Promise<DataKey | undefined> {
-    return later(this.roots.get(name));
+  protected override rawGetRoot(name: string): Promise<DataKey | undefined> {
+    return later(super.rawGetRoot(name));
   }
-  protected rawListRoots(): Promise<RootEntry[]> {
-    return later([...this.roots].map(([name, key]) => ({ name, key })));
+  protected override rawListRoots(): Promise<RootEntry[]> {
+    return later(super.rawListRoots());
   }
 }
 
-/** Every raw method, optional ones included, answering synchronously. */
-class FullRawMapStorage extends PagableStorageBase {
-  readonly blobs = new Map<DataKey, PagableData>();
-  readonly roots = new Map<string, DataKey>();
+/** Every raw method, the optional ones too (counted), answering at once. */
+class FullRawMapStorage extends RawMapStorage {
   readonly calls = { fetchMany: 0, hasMany: 0, fetchSync: 0, flush: 0, close: 0 };
 
-  constructor(options?: StorageOptions) {
-    super(options);
-  }
-  protected rawStoreMany(entries: readonly BlobEntry[]): boolean[] {
-    return entries.map((e) => {
-      if (this.blobs.has(e.key)) return false;
-      this.blobs.set(e.key, e.data);
-      return true;
-    });
-  }
-  protected rawFetch(key: DataKey): PagableData | undefined {
-    return this.blobs.get(key);
-  }
   protected rawFetchSync(key: DataKey): PagableData | undefined {
     this.calls.fetchSync++;
     return this.blobs.get(key);
@@ -91,33 +51,9 @@ class FullRawMapStorage extends PagableStorageBase {
     this.calls.fetchMany++;
     return keys.map((k) => this.blobs.get(k));
   }
-  protected rawHas(key: DataKey): boolean {
-    return this.blobs.has(key);
-  }
   protected rawHasMany(keys: readonly DataKey[]): boolean[] {
     this.calls.hasMany++;
     return keys.map((k) => this.blobs.has(k));
-  }
-  protected rawKeys(): Iterable<DataKey> {
-    return [...this.blobs.keys()];
-  }
-  protected rawDeleteMany(keys: readonly DataKey[]): number {
-    let n = 0;
-    for (const k of keys) {
-      n += this.blobs.get(k)?.data.length ?? 0;
-      this.blobs.delete(k);
-    }
-    return n;
-  }
-  protected rawSetRoot(name: string, key: DataKey | undefined): void {
-    if (key === undefined) this.roots.delete(name);
-    else this.roots.set(name, key);
-  }
-  protected rawGetRoot(name: string): DataKey | undefined {
-    return this.roots.get(name);
-  }
-  protected rawListRoots(): RootEntry[] {
-    return [...this.roots].map(([name, key]) => ({ name, key }));
   }
   protected rawFlush(): void {
     this.calls.flush++;
@@ -127,14 +63,14 @@ class FullRawMapStorage extends PagableStorageBase {
   }
 }
 
-storageConformance({ name: '0.1 raw methods, required only, asynchronous', syncFetch: false, create: (o) => new RawMapStorage(o) });
+storageConformance({ name: '0.1 raw methods, required only, asynchronous', syncFetch: false, create: (o) => new AsyncRawMapStorage(o) });
 storageConformance({ name: '0.1 raw methods, all of them, synchronous', syncFetch: true, create: (o) => new FullRawMapStorage(o) });
 
 describe('0.1 raw-method backends', () => {
   it('the store is named for the subclass, and the optional methods are the ones called', async () => {
     const s = new FullRawMapStorage();
     expect(s.blobStore.name).to.equal('FullRawMapStorage');
-    expect(new RawMapStorage().blobStore.name).to.equal('RawMapStorage');
+    expect(new AsyncRawMapStorage().blobStore.name).to.equal('AsyncRawMapStorage');
     const key = await s.storeData({ data: new Uint8Array([0xc0]), arcs: [] });
     expect(s.fetchDataSync(key)?.data).to.deep.equal(new Uint8Array([0xc0]));
     await s.flush();
