@@ -11,6 +11,7 @@ import { Page } from '../support/documents.js';
 import { Dep, LazyLink, Link } from '../support/models.js';
 import { expectError } from '../support/expect-error.js';
 import { guarded, pausable } from '../support/pausable-store.js';
+import { WARM } from '../../src/paging/v8-workarounds.js';
 
 /**
  * Fields of two classes, inline-shared and as arcs (one object cannot read back as both a Dep and
@@ -127,5 +128,15 @@ describe('page-out run', () => {
     expect((await s.load(Dep, saved)).deps[0]!.name).to.equal('base');
     expect(await queued.use((d) => d.deps[0]!.name)).to.equal('base');
     await s.close();
+  });
+
+  it('the first page-out of a process (no run kept from an earlier one) works, and so does the next', () => {
+    // What a fresh process has: nothing kept by an earlier page-out.
+    WARM.pageOut = undefined;
+    const s = new InMemoryPagableStorage();
+    const arcs = [unpinned(Dep.of('first'), s), unpinned(Dep.of('second'), s)];
+    expect((s.pageOutPending() as PageOutReport).pagedOut).to.equal(2);
+    expect(arcs.every((a) => a.isPagedOut)).to.equal(true);
+    expect(WARM.pageOut).to.not.equal(undefined);
   });
 });
