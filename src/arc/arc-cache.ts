@@ -79,7 +79,10 @@ export class ArcCache {
   #sweep(): void {
     let size = 0;
     for (const m of this.#byId.values()) {
-      for (const [k, ref] of m) if (ref.deref() === undefined) m.delete(k);
+      // forEach, not for-of: no [key, value] array per entry.
+      m.forEach((ref, k) => {
+        if (ref.deref() === undefined) m.delete(k);
+      });
       size += m.size;
     }
     this.#size = size;

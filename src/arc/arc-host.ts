@@ -4,6 +4,7 @@ import type { RootSchema } from '../metadata/schema.js';
 import type { PagableStorage } from '../paging/interface.js';
 import type { ArcInner } from './arc-inner.js';
 import type { ArcKind } from './arc-kind.js';
+import type { FrozenKeys } from './frozen-keys.js';
 
 /**
  * What an arc needs from the storage it is bound to: the paging runtime implements it and
@@ -19,6 +20,8 @@ export interface ArcHost {
   pageInSync(inner: ArcInner): void;
   /** Dev mode: deep-freeze values once they have a key. */
   readonly freezeValues: boolean;
+  /** With `freezeValues`: the keys of frozen objects stored or loaded here, for re-saving them without re-encoding. */
+  readonly frozenKeys: FrozenKeys | undefined;
   /**
    * The kind of this storage's arcs with layout `root` (undefined: created from a value, layout
    * not known yet). Its `live` map is how every handle on one blob meets the same inner.

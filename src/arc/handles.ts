@@ -21,6 +21,7 @@ import type { PinnedPagableArc } from './pinned-pagable-arc.js';
 interface HandleAccess {
   newArc?: <T>(inner: ArcInner, pinned: boolean) => PagableArc<T>;
   pagedOutArc?: <T>(kind: ArcKind, key: DataKey) => PagableArc<T>;
+  pagedOutArcOfId?: <T>(kind: ArcKind, id: string) => PagableArc<T>;
   innerOfArc?: (arc: PagableArc<unknown>) => ArcInner;
   /** Moves an unpinned handle attached to `inner` to the kind + key form (see arc-inner.ts). */
   detach?: (handle: object, inner: ArcInner) => void;
@@ -45,6 +46,11 @@ export function arcFromInner<T>(inner: ArcInner, pinned: boolean): PagableArc<T>
 /** A new unpinned handle on the PagedOut arc of blob `key` (a @Lazy field being decoded). */
 export function pagedOutArc<T>(kind: ArcKind, key: DataKey): PagableArc<T> {
   return (handleAccess.pagedOutArc ?? missing('PagableArc'))<T>(kind, key);
+}
+
+/** The same, for a key already in compact form (key-id.ts), e.g. read from a blob's bytes. */
+export function pagedOutArcOfId<T>(kind: ArcKind, id: string): PagableArc<T> {
+  return (handleAccess.pagedOutArcOfId ?? missing('PagableArc'))<T>(kind, id);
 }
 
 /** A new pin on `inner`, whose count already includes it. */

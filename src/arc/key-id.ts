@@ -18,6 +18,12 @@ export function keyId(key: DataKey): string {
   return String.fromCharCode.apply(null, CODES);
 }
 
+/** The compact id of the key whose 16 bytes are `bytes[at, at + 16)` (no hex string made). */
+export function keyIdAt(bytes: Uint8Array, at: number): string {
+  for (let i = 0; i < 16; i++) CODES[i] = bytes[at + i]!;
+  return String.fromCharCode.apply(null, CODES);
+}
+
 /** The DataKey of a compact id. */
 export function keyOfId(id: string): DataKey {
   for (let i = 0; i < 16; i++) BYTES[i] = id.charCodeAt(i);

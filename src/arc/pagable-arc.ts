@@ -8,7 +8,7 @@ import { handleAccess, pinFromInner, pinReaper } from './handles.js';
 import { keyId, keyOfId } from './key-id.js';
 import type { PinnedPagableArc } from './pinned-pagable-arc.js';
 
-export { arcFromInner, innerOf, isPagableArc, pagedOutArc } from './handles.js';
+export { arcFromInner, innerOf, isPagableArc, pagedOutArc, pagedOutArcOfId } from './handles.js';
 
 const inspect = Symbol.for('nodejs.util.inspect.custom');
 
@@ -57,6 +57,7 @@ export class PagableArc<T> {
   static {
     handleAccess.newArc = <T>(inner: ArcInner, pinned: boolean) => PagableArc.#on<T>(inner, pinned);
     handleAccess.pagedOutArc = <T>(kind: ArcKind, key: DataKey) => new PagableArc<T>(kind, keyId(key));
+    handleAccess.pagedOutArcOfId = <T>(kind: ArcKind, id: string) => new PagableArc<T>(kind, id);
     handleAccess.innerOfArc = (arc) => {
       const live = PagableArc.#live(arc);
       if (live !== undefined) return live;

@@ -1,6 +1,7 @@
 import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { FRAME_HEAD } from '../keys/blob-batch.js';
+import { RecordBlob } from '../keys/record-blob.js';
 import { copyBytes } from './byte-store.js';
 
 /*
@@ -90,18 +91,18 @@ export interface BlobRecordLayout {
 }
 
 /**
- * Reads a record's header; CORRUPT (naming `where`, e.g. the key) when the bytes cannot be a
+ * Reads the header of a record (at `start` of `record`, `length` bytes); CORRUPT (naming `where`, e.g. the key) when the bytes cannot be a
  * record: a truncated or overlong count, or fewer bytes than the child keys need. `length` is
  * the record's length when `record` is a reused buffer longer than the value it holds.
  */
-export function readBlobRecordLayout(record: Uint8Array, where: string, length = record.length): BlobRecordLayout {
+export function readBlobRecordLayout(record: Uint8Array, where: string, length = record.length, start = 0): BlobRecordLayout {
   let n = 0;
   let scale = 1;
   let i = 0;
   for (;;) {
     if (i >= length) throw new PagableError('CORRUPT', `${where}: truncated record (no child count)`);
     if (i >= 5) throw new PagableError('CORRUPT', `${where}: malformed record (child count longer than 5 bytes)`);
-    const b = record[i++]!;
+    const b = record[start + i++]!;
     n += (b & 0x7f) * scale;
     scale *= 0x80;
     if ((b & 0x80) === 0) {
@@ -141,4 +142,15 @@ export function decodeBlobRecord(record: Uint8Array, where: string, length = rec
   const data = new Uint8Array(length - dataOffset);
   data.set(bytes);
   return { data, arcs };
+}
+
+/**
+ * The blob of the record at `start` of `bytes` (`length` bytes), read in place: its data a view,
+ * its child keys left as bytes (RecordBlob), for a page-in that decodes it at once; `bytes` must
+ * never change under it (an append-only arena). CORRUPT (naming `where`) when malformed.
+ */
+export function viewBlobRecord(bytes: Uint8Array, start: number, length: number, where: string): RecordBlob {
+  const { children, dataOffset } = readBlobRecordLayout(bytes, where, length, start);
+  const data = new Uint8Array(bytes.buffer, bytes.byteOffset + start + dataOffset, length - dataOffset);
+  return new RecordBlob(data, bytes, start + dataOffset - 16 * children, children);
 }

@@ -5,9 +5,9 @@ import type { BlobStore } from './interface.js';
  * A store that forwards every call to `store` (bound, so backends with #private state work),
  * except what `overrides` replaces; an override set to undefined removes an optional member
  * (`getSync`, `putManySync`, `count`, `sweeps`). The base of the wrappers (verifying, a store without its count).
- * `viewSync` is not forwarded, nor `putManySync` where `putMany` is replaced: a wrapper that
- * changes reads or writes (verifies, counts, fails) would be bypassed by them, so it offers them
- * only by overriding them itself.
+ * `viewSync` is not forwarded where a read (`getSync`, `getMany`) is replaced, nor `putManySync`
+ * where `putMany` is: a wrapper that changes reads or writes (verifies, counts, fails) would be
+ * bypassed by them, so it offers them only by overriding them itself.
  */
 export function delegating(store: BlobStore, overrides: { [K in keyof BlobStore]?: BlobStore[K] | undefined }): BlobStore {
   const forward: BlobStore = {
@@ -26,6 +26,9 @@ export function delegating(store: BlobStore, overrides: { [K in keyof BlobStore]
   };
   const getSync = store.getSync;
   if (getSync !== undefined) forward.getSync = (key) => getSync.call(store, key);
+  const viewSync = store.viewSync;
+  if (viewSync !== undefined && !('getSync' in overrides) && !('getMany' in overrides))
+    forward.viewSync = (key) => viewSync.call(store, key);
   const putManySync = store.putManySync;
   // A wrapper that replaces putMany would be bypassed by the store's own synchronous write, or by its byte writes.
   if (putManySync !== undefined && !('putMany' in overrides)) forward.putManySync = (entries) => putManySync.call(store, entries);

@@ -2,7 +2,7 @@ import type { DataKey } from '../keys/data.js';
 import { PagableError } from '../error.js';
 import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
 import { type CodecEntry, codecForName } from '../metadata/codec-registry.js';
-import type { CodecSchema, Schema } from '../metadata/schema.js';
+import type { CodecSchema, RootSchema, Schema } from '../metadata/schema.js';
 import { classForTag } from '../metadata/tag-registry.js';
 import type { Class } from '../metadata/type-spec.js';
 import { type ClassReader, type InstanceSource, entryCache, fastReader, readerFor } from './class-readers.js';
@@ -34,9 +34,20 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
   /** The blob's schema set. */
   protected set: SchemaSet | undefined;
   protected arcs: readonly DataKey[] = [];
+  /**
+   * The child keys as bytes (16 each from `keysAt`), when the blob was read in place (RecordBlob);
+   * `arcs` is not used then.
+   */
+  protected keyBytes: Uint8Array | undefined = undefined;
+  protected keysAt = 0;
   protected cursor = 0;
-  /** Placeholders take arcs[0 .. arcEnd); arcs[arcEnd] is the schema set. */
+  /** Placeholders take children 0 .. arcEnd - 1; child arcEnd is the schema set. */
   protected arcEnd = 0;
+  /**
+   * True while the blob being read holds every class exactly as this process writes it: encoding
+   * the value read gives the same blob again (re-save without re-work relies on it).
+   */
+  exact = true;
 
   constructor(protected readonly ctx: DecodeContext) {
     super();
@@ -71,6 +82,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
   /** Runs `r` on an instance array of `n` values. */
   protected build(r: ClassReader, n: number): object {
     if (n !== r.n) throw this.corrupt(`a ${r.meta.name} of ${n} values where its schema has ${r.n}`);
+    if (!r.exact) this.exact = false;
     this.enter();
     const obj = r.read(this);
     if (r.meta.restored !== undefined) this.ctx.restored(obj, r.meta);
@@ -269,25 +281,39 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
     }
   }
 
-  /** The next child key, for a placeholder. */
-  protected placeholder(): DataKey {
+  /** The index of the next child key, for a placeholder. */
+  protected placeholder(): number {
     if (this.u8() !== 0) throw this.corrupt('expected an arc placeholder');
     if (this.cursor >= this.arcEnd) throw this.corrupt('refers to more child keys than it lists');
-    return this.arcs[this.cursor++]!;
+    return this.cursor++;
+  }
+
+  /** @Shared child `i` as declared by `root` (see DecodeContext.shared), from its bytes where it was read in place. */
+  protected sharedChild(i: number, root: RootSchema, holder: object, slot: string | number): unknown {
+    const kb = this.keyBytes;
+    return kb === undefined
+      ? this.ctx.shared(this.arcs[i]!, root, holder, slot)
+      : this.ctx.sharedAt(kb, this.keysAt + 16 * i, root, holder, slot);
+  }
+
+  /** A PagedOut arc on child `i`, as declared by `root` (from its bytes where it was read in place). */
+  protected lazyChild(i: number, root: RootSchema): unknown {
+    const kb = this.keyBytes;
+    return kb === undefined ? this.ctx.lazy(this.arcs[i]!, root) : this.ctx.lazyAt(kb, this.keysAt + 16 * i, root);
   }
 
   /** @internal A @Shared field: a placeholder whose child the context restores (now or at the end). */
   shared(s: Schema, holder: object, slot: string | number): unknown {
     const nil = this.nil();
     if (nil !== NOT_NIL) return nil;
-    return this.ctx.shared(this.placeholder(), (s as Schema & { k: 'shared' }).root, holder, slot);
+    return this.sharedChild(this.placeholder(), (s as Schema & { k: 'shared' }).root, holder, slot);
   }
 
   /** @internal A @Lazy field: a PagedOut arc on the child. */
   lazy(s: Schema): unknown {
     const nil = this.nil();
     if (nil !== NOT_NIL) return nil;
-    return this.ctx.lazy(this.placeholder(), (s as Schema & { k: 'lazy' }).root);
+    return this.lazyChild(this.placeholder(), (s as Schema & { k: 'lazy' }).root);
   }
 
   /** @internal The trailing record of a class laid out from class-transformer metadata. */

@@ -38,6 +38,8 @@ export interface ClassReader {
   /** The number of values of the stored array: the writer's fields, and its trailing record. */
   readonly n: number;
   readonly read: (dec: InstanceSource) => object;
+  /** True when it reads the class exactly as this process writes it (no conversion, skip or default). */
+  readonly exact: boolean;
 }
 
 /** The generated line that reads one field declared with schema `s` into `obj[key]` (S[i] is `s`). */
@@ -121,7 +123,7 @@ export function fastReader(meta: ClassMeta): ClassReader {
   if (meta.rest !== undefined) lines.push('dec.restInto(obj, M);');
   const body = `return function read(dec) {\nconst obj = new I();\n${lines.join('\n')}\nreturn obj;\n};`;
   const read = new Function('S', 'M', 'I', body)(schemas, meta, makerOf(meta)) as ClassReader['read'];
-  r = { meta, n: meta.fields.length + (meta.rest === undefined ? 0 : 1), read };
+  r = { meta, n: meta.fields.length + (meta.rest === undefined ? 0 : 1), read, exact: true };
   fastReaders[meta.id] = r;
   return r;
 }
@@ -275,5 +277,5 @@ function resolvingReader(set: SchemaSet, e: SchemaClass, meta: ClassMeta, match:
   // The instance has every reader field (undefined until read), in the reader's order.
   const body = `return function read(dec) {\nconst obj = new I();\n${lines.join('\n')}\nreturn obj;\n};`;
   const read = new Function('S', 'W', 'F', 'M', 'I', body)(schemas, e.fields, meta.fields, meta, makerOf(meta)) as ClassReader['read'];
-  return { meta, n: e.fields.length + (e.rest ? 1 : 0), read };
+  return { meta, n: e.fields.length + (e.rest ? 1 : 0), read, exact: false };
 }

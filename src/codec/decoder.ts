@@ -1,4 +1,5 @@
 import type { DataKey, PagableData } from '../keys/data.js';
+import { RecordBlob, lastChildKey } from '../keys/record-blob.js';
 import { PagableError } from '../error.js';
 import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
 import { codecForName } from '../metadata/codec-registry.js';
@@ -37,7 +38,7 @@ export type { DecodeContext } from './decode-context.js';
 /** The key of the schema set a data blob needs before it can be decoded; undefined for schemaless blobs. */
 export function schemaKeyOf(blob: PagableData): DataKey | undefined {
   if (blobFormat(blob.data) !== 'data') return undefined;
-  return blob.arcs[blob.arcs.length - 1];
+  return lastChildKey(blob);
 }
 
 /** Decodes blobs; one per page-in (it keeps no state between `decode` calls). */
@@ -55,12 +56,21 @@ export class BlobDecoder extends UntypedReader {
   decode(blob: PagableData, root: RootSchema, key: DataKey | undefined): unknown {
     const where = key === undefined ? 'blob' : `blob ${key}`;
     const fmt = blobFormat(blob.data);
+    // A schemaless blob is written in another format than this process's: never the same bytes again.
+    this.exact = fmt !== 'schemaless';
     if (fmt === 'schemaless') return (this.schemaless ??= new SchemalessDecoder(this.ctx)).decode(blob, root, key);
     if (fmt === 'schema') throw new PagableError('CORRUPT', `${where}: is a schema blob, not data`);
     this.set = this.setOf(blob, where);
     this.reset(blob.data, 1, where);
-    this.arcs = blob.arcs;
-    this.arcEnd = blob.arcs.length - 1;
+    if (blob instanceof RecordBlob) {
+      this.keyBytes = blob.keyBytes;
+      this.keysAt = blob.keysAt;
+      this.arcEnd = blob.children - 1;
+    } else {
+      this.keyBytes = undefined;
+      this.arcs = blob.arcs;
+      this.arcEnd = blob.arcs.length - 1;
+    }
     this.cursor = 0;
     const value = root.k === 'class' ? this.root(root.cls, root.meta) : this.value();
     // A class root is built as that class; a built-in or codec root is read as what it holds, so it is checked.
@@ -77,13 +87,14 @@ export class BlobDecoder extends UntypedReader {
   override release(): void {
     super.release();
     this.arcs = [];
+    this.keyBytes = undefined;
     this.arcEnd = this.cursor = 0;
     this.set = undefined;
     this.schemaless?.release();
   }
 
   private setOf(blob: PagableData, where: string): SchemaSet {
-    const k = blob.arcs[blob.arcs.length - 1];
+    const k = lastChildKey(blob);
     if (k === undefined) throw new PagableError('CORRUPT', `${where}: a data blob without its schema set key`);
     const set = cachedSchemaSet(k);
     if (set === undefined) throw new PagableError('CORRUPT', `${where}: its schema set ${k} was not loaded`);
@@ -177,8 +188,8 @@ export class BlobDecoder extends UntypedReader {
       case 'shared':
       case 'lazy': {
         if (r.k !== 'shared' && r.k !== 'lazy') throw this.mismatch(meta, field, describeType(w, this.set), r);
-        const key = this.placeholder();
-        return r.k === 'shared' ? this.ctx.shared(key, r.root, holder, slot) : this.ctx.lazy(key, r.root);
+        const i = this.placeholder();
+        return r.k === 'shared' ? this.sharedChild(i, r.root, holder, slot) : this.lazyChild(i, r.root);
       }
       case 'codec': {
         // Decoded by the codec its name is registered for (or the declared one of that name).

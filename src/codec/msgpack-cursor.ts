@@ -219,7 +219,9 @@ export class MsgpackCursor {
       const off = b.byteOffset;
       const first = (off + 3) & ~3;
       this.wordsAt = first - off;
-      this.words = w = new Uint32Array(b.buffer, first, Math.max(0, (off + b.byteLength - first) >> 2));
+      // A short view can end before the first aligned word (and its buffer with it): no words then.
+      const words = Math.max(0, (off + b.byteLength - first) >> 2);
+      this.words = w = words === 0 ? new Uint32Array(0) : new Uint32Array(b.buffer, first, words);
     }
     let i = p;
     const at = this.wordsAt;

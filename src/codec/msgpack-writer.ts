@@ -21,6 +21,16 @@ const MAX_FREE = 16;
 const MIN_ROOM = 0x800;
 /** A slab grown past this for a big value is let go after it, not kept for the writer's lifetime. */
 const MAX_KEPT = 0x100000;
+/**
+ * Bytes of grown slabs a recycling writer keeps for the next values, so that a workload of large
+ * values reuses its slabs instead of allocating (and collecting) external memory per growth, as
+ * msgpackr keeps its one grown buffer.
+ */
+const MAX_BIG_KEPT = 32 * 0x100000;
+/** A string this long is sized exactly before it is written, when its worst case does not fit. */
+const SIZED_STRING = 0x1000;
+/** The most bytes one number takes (float64). */
+const NUM_MAX = 9;
 
 /**
  * Appends msgpack values to a growable buffer. Between `begin` and `finish` it writes one value
@@ -46,6 +56,9 @@ export class MsgpackWriter {
   /** Recycling writers: slabs left since the last `recycle`, and slabs free for reuse. */
   private readonly left: Buffer[] = [];
   private readonly free: Buffer[] = [];
+  /** Recycling writers: grown slabs (larger than `slab`) free for reuse, and their total bytes. */
+  private readonly bigFree: Buffer[] = [];
+  private bigFreeBytes = 0;
 
   /** A writer whose fresh slabs are `slab` bytes; with `recycles`, see `recycle`. */
   constructor(
@@ -61,13 +74,17 @@ export class MsgpackWriter {
   /** Starts a new value after what earlier values left (bytes of a failed value are abandoned). */
   begin(): void {
     this.start = this.frameAt = this.pos;
-    if (this.end - this.pos < MIN_ROOM || this.end > MAX_KEPT) this.newSlab(this.slab);
+    if (this.end - this.pos < MIN_ROOM || (this.end > MAX_KEPT && !this.recycles)) this.newSlab(this.slab);
   }
 
-  /** Starts a value framed for its key: `head` bytes kept free before it, the frame 4-byte aligned. */
+  /**
+   * Starts a value framed for its key: `head` bytes kept free before it, the frame 4-byte aligned.
+   * A recycling writer goes on in a grown slab while it has room (its values are copied out before
+   * the slab is written over), so that large values share slabs.
+   */
   beginFramed(head: number): void {
     const at = (this.pos + 3) & ~3;
-    if (this.end - at < MIN_ROOM + head || this.end > MAX_KEPT) {
+    if (this.end - at < MIN_ROOM + head || (this.end > MAX_KEPT && !this.recycles)) {
       this.frameAt = this.start = this.pos;
       this.newSlab(this.slab);
     } else {
@@ -119,13 +136,35 @@ export class MsgpackWriter {
    */
   recycle(): void {
     if (!this.recycles) return;
-    for (const b of this.left) if (b.length === this.slab && this.free.length < MAX_FREE) this.free.push(b);
+    for (const b of this.left) {
+      if (b.length === this.slab) {
+        if (this.free.length < MAX_FREE) this.free.push(b);
+      } else if (b.length > this.slab && this.bigFreeBytes + b.length <= MAX_BIG_KEPT) {
+        this.bigFree.push(b);
+        this.bigFreeBytes += b.length;
+      }
+    }
     this.left.length = 0;
     this.pos = this.start = this.frameAt = 0;
   }
 
+  /** A slab of at least `size` bytes: a free one of a recycling writer where one is big enough. */
+  private takeSlab(size: number): Buffer {
+    if (size === this.slab) return this.free.pop() ?? Buffer.allocUnsafeSlow(size);
+    const big = this.bigFree;
+    // The smallest free grown slab that fits (there are few).
+    let best = -1;
+    for (let i = 0; i < big.length; i++) if (big[i]!.length >= size && (best < 0 || big[i]!.length < big[best]!.length)) best = i;
+    if (best < 0) return Buffer.allocUnsafeSlow(size);
+    const buf = big[best]!;
+    big[best] = big[big.length - 1]!;
+    big.pop();
+    this.bigFreeBytes -= buf.length;
+    return buf;
+  }
+
   private newSlab(size: number): void {
-    const buf = size === this.slab && this.free.length > 0 ? this.free.pop()! : Buffer.allocUnsafeSlow(size);
+    const buf = this.takeSlab(size);
     // Only the current value moves (from its frame on): earlier values must stay where they are.
     this.buf.copy(buf, 0, this.frameAt, this.pos);
     if (this.recycles) this.left.push(this.buf);
@@ -182,44 +221,22 @@ export class MsgpackWriter {
    * integers, fractions, NaN, ±Infinity). -0 comes out as 0, as from msgpackr; callers escape it.
    */
   num(v: number): void {
-    if (this.pos + 9 > this.end) this.room(9);
+    if (this.pos + NUM_MAX > this.end) this.room(NUM_MAX);
+    this.pos = writeNum(this.buf, this.view, this.pos, v);
+  }
+
+  /**
+   * An array of numbers, none of them -0 (the caller checks): `array(a.length)` and `num` of each
+   * element, with the room for all of them made once.
+   */
+  numbers(a: readonly number[]): void {
+    const n = a.length;
+    this.header(n, 0x90, 0xdc);
+    if (this.pos + NUM_MAX * n > this.end) this.room(NUM_MAX * n);
     const b = this.buf;
+    const view = this.view;
     let p = this.pos;
-    if (v >>> 0 === v) {
-      if (v < 0x80) {
-        b[p++] = v;
-      } else if (v < 0x100) {
-        b[p++] = 0xcc;
-        b[p++] = v;
-      } else if (v < 0x10000) {
-        b[p++] = 0xcd;
-        b[p++] = v >> 8;
-        b[p++] = v & 0xff;
-      } else {
-        b[p++] = 0xce;
-        this.view.setUint32(p, v);
-        p += 4;
-      }
-    } else if (v >> 0 === v) {
-      if (v >= -0x20) {
-        b[p++] = 0x100 + v;
-      } else if (v >= -0x80) {
-        b[p++] = 0xd0;
-        b[p++] = v + 0x100;
-      } else if (v >= -0x8000) {
-        b[p++] = 0xd1;
-        this.view.setInt16(p, v);
-        p += 2;
-      } else {
-        b[p++] = 0xd2;
-        this.view.setInt32(p, v);
-        p += 4;
-      }
-    } else {
-      b[p++] = 0xcb;
-      this.view.setFloat64(p, v);
-      p += 8;
-    }
+    for (let i = 0; i < n; i++) p = writeNum(b, view, p, a[i]!);
     this.pos = p;
   }
 
@@ -250,7 +267,12 @@ export class MsgpackWriter {
     // are moved in the rare case the guess was short: by up to 2 more bytes (3 to 5), which
     // must be there too.
     const guess = n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-    if (this.pos + guess + 2 + n * 3 > this.end) this.room(guess + 2 + n * 3);
+    if (this.pos + guess + 2 + n * 3 > this.end) {
+      // A long string is sized first rather than making room for its worst case (3 bytes per
+      // unit): the room made would be mostly unused and likely force the next growth. WTF-8 and
+      // Buffer's UTF-8 have the same length (a lone surrogate is 3 bytes in both).
+      this.room(guess + 2 + (n < SIZED_STRING ? n * 3 : Buffer.byteLength(s)));
+    }
     const b = this.buf;
     const at = this.pos + guess;
     const len = n < 0x10 || !isWellFormed.call(s) ? writeWtf8(s, b, at) - at : b.write(s, at);
@@ -360,4 +382,50 @@ export class MsgpackWriter {
       this.pos += 5;
     }
   }
+}
+
+/** Writes the number `v` at `p` of `b` (`view` over the same bytes) as `num` says; returns where it ends. */
+function writeNum(b: Buffer, view: DataView, p: number, v: number): number {
+  if (v >>> 0 === v) {
+    if (v < 0x80) {
+      b[p] = v;
+      return p + 1;
+    }
+    if (v < 0x100) {
+      b[p] = 0xcc;
+      b[p + 1] = v;
+      return p + 2;
+    }
+    if (v < 0x10000) {
+      b[p] = 0xcd;
+      b[p + 1] = v >> 8;
+      b[p + 2] = v & 0xff;
+      return p + 3;
+    }
+    b[p] = 0xce;
+    view.setUint32(p + 1, v);
+    return p + 5;
+  }
+  if (v >> 0 === v) {
+    if (v >= -0x20) {
+      b[p] = 0x100 + v;
+      return p + 1;
+    }
+    if (v >= -0x80) {
+      b[p] = 0xd0;
+      b[p + 1] = v + 0x100;
+      return p + 2;
+    }
+    if (v >= -0x8000) {
+      b[p] = 0xd1;
+      view.setInt16(p + 1, v);
+      return p + 3;
+    }
+    b[p] = 0xd2;
+    view.setInt32(p + 1, v);
+    return p + 5;
+  }
+  b[p] = 0xcb;
+  view.setFloat64(p + 1, v);
+  return p + 9;
 }

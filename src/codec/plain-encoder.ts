@@ -291,6 +291,11 @@ export abstract class PlainEncoder {
     this.enter(a);
     const w = this.w;
     const n = a.length;
+    if (n >= NUMBERS_MIN && allNumbers(a)) {
+      w.numbers(a as number[]);
+      this.leave();
+      return;
+    }
     w.array(n);
     // A sparse array's holes read as undefined, which is what is stored.
     for (let i = 0; i < n; i++) {
@@ -351,4 +356,16 @@ export abstract class PlainEncoder {
     for (const x of s) this.any(x);
     this.leave();
   }
+}
+
+/** Arrays this long are checked for numbers only (`MsgpackWriter.numbers`): a long numeric array is written without the per-element dispatch. */
+const NUMBERS_MIN = 16;
+
+/** Every element of `a` is a number other than -0 (which needs its escape); holes are not numbers. */
+function allNumbers(a: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (typeof x !== 'number' || (x === 0 && 1 / x < 0)) return false;
+  }
+  return true;
 }

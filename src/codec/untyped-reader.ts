@@ -38,7 +38,7 @@ export abstract class UntypedReader extends BlobReader {
         return a;
       }
       case 'lazy':
-        return this.ctx.lazy(this.placeholder(), ANY);
+        return this.lazyChild(this.placeholder(), ANY);
       case 'shared':
         throw new PagableError(
           'TYPE_MISMATCH',

@@ -54,3 +54,30 @@ export function checkArcLayout(
     );
   }
 }
+
+/**
+ * A reference (field `owner.field`, declaring `declared`) reaching a value stored already, by this
+ * page-out or before it, as the blob encoded for another reference: it must read back as declared
+ * here too, which it does when encoding it for this reference would pass (the bytes are then the
+ * same: see BlobEncoder.checkRoot). Most references are the same kind of field again, holding
+ * exactly its declared class: those pass at once.
+ */
+export function checkStoredAgain(
+  target: object,
+  isArc: boolean,
+  declared: RootSchema,
+  owner: ClassMeta | undefined,
+  field: string,
+  encoder: BlobEncoder,
+): void {
+  let value: unknown = target;
+  if (isArc) {
+    const inner = target as ArcInner;
+    // Keys are given once a page-out is committed: an arc with one was stored before it.
+    if (inner.key !== undefined) return checkArcLayout(inner, declared, owner, field, encoder);
+    value = inner.value;
+  }
+  const r = declared;
+  if (r.k === 'class' && r.meta !== undefined && typeof value === 'object' && value !== null && value.constructor === r.cls) return;
+  encoder.checkRoot(value, r, via(owner, field));
+}

@@ -204,6 +204,21 @@ export class BlobIo {
    * the blob at once and keeps nothing of it, the store may hand out its own memory (`viewSync`).
    */
   fetchSync(key: DataKey, notFound: () => PagableError, view = false): PagableData {
+    const blob = this.#readSync(key, view);
+    if (blob === undefined) throw notFound();
+    return blob;
+  }
+
+  /**
+   * One blob, synchronously, or undefined when absent, for a caller that decodes it at once and
+   * keeps nothing of it: the store may hand out its own memory (`viewSync`). IO where the store
+   * cannot read synchronously.
+   */
+  viewSync(key: DataKey): PagableData | undefined {
+    return this.#readSync(key, true);
+  }
+
+  #readSync(key: DataKey, view: boolean): PagableData | undefined {
     if (this.#closed) this.checkOpen(`fetching blob ${key}`);
     const store = this.store;
     const read = (view ? store.viewSync : undefined) ?? store.getSync;
@@ -217,8 +232,7 @@ export class BlobIo {
       throw this.fail(e, `fetching blob ${key}`);
     }
     this.counters.fetches++;
-    if (blob === undefined) throw notFound();
-    this.#learn(key, blob.data.length);
+    if (blob !== undefined) this.#learn(key, blob.data.length);
     return blob;
   }
 

@@ -1,14 +1,9 @@
-import { PagableError } from '../error.js';
 import type { DataKey } from '../keys/data.js';
+import { PagableError } from '../error.js';
+import type { RootSchema } from '../metadata/schema.js';
 import type { BlobIo } from './blob-io.js';
 import { endJob, mustEndJob } from './kept-alive.js';
-import type { PageInRun, Wanted } from './page-in.js';
-
-/** NOT_FOUND for a blob a page-in needs, naming the class it was wanted as. */
-export function notFound(key: DataKey, w: Wanted | undefined): PagableError {
-  const what = w?.root.k === 'class' ? ` (a ${w.root.cls.name})` : '';
-  return new PagableError('NOT_FOUND', `blob ${key}${what} is not in this storage`);
-}
+import type { PageInRun } from './page-in.js';
 
 /**
  * Drives a page-in through `io`. Stores that read synchronously (memory, LMDB) are driven without
@@ -23,12 +18,11 @@ export async function drive(io: BlobIo, run: PageInRun): Promise<unknown> {
 }
 
 async function driveAsync(io: BlobIo, run: PageInRun): Promise<unknown> {
-  while (run.wanted.length > 0) {
-    const batch = run.wanted;
-    run.wanted = [];
+  while (run.pending) {
+    const batch = run.takeBatch();
     const blobs = await io.fetchMany(
-      batch.map((w) => w.key),
-      (i) => notFound(batch[i]!.key, batch[i]),
+      batch.map((e) => run.keyOf(e)),
+      (i) => run.notFound(batch[i]!),
     );
     for (let i = 0; i < batch.length; i++) run.supply(batch[i]!, blobs[i]!);
   }
@@ -49,13 +43,16 @@ export function driveSync(io: BlobIo, run: PageInRun): unknown {
  * One of the V8 measures listed in v8-workarounds.ts.
  */
 function pumpSync(io: BlobIo, run: PageInRun): void {
-  while (run.wanted.length > 0) {
-    const batch = run.wanted;
-    run.wanted = [];
-    for (const w of batch)
-      run.supply(
-        w,
-        io.fetchSync(w.key, () => notFound(w.key, w), true),
-      );
+  while (run.pending) {
+    const e = run.next();
+    const blob = io.viewSync(run.keyOf(e));
+    if (blob === undefined) throw run.notFound(e);
+    run.supply(e, blob);
   }
+}
+
+/** NOT_FOUND for a blob a page-in needs, naming the class it was wanted as. */
+export function notFound(key: DataKey, root: RootSchema | undefined): PagableError {
+  const what = root?.k === 'class' ? ` (a ${root.cls.name})` : '';
+  return new PagableError('NOT_FOUND', `blob ${key}${what} is not in this storage`);
 }

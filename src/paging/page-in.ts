@@ -1,93 +1,19 @@
 import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcCache } from '../arc/arc-cache.js';
-import { pagedOutArc } from '../arc/pagable-arc.js';
-import type { DataKey, PagableData } from '../keys/data.js';
+import { pagedOutArc, pagedOutArcOfId } from '../arc/pagable-arc.js';
+import { keyIdAt } from '../arc/key-id.js';
+import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../keys/data.js';
 import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
 import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/schema-cache.js';
-import { nativeFits } from '../codec/wire-rules.js';
 import { PagableError } from '../error.js';
-import { type ClassMeta, getClassMeta } from '../metadata/class-meta.js';
-import type { Class } from '../metadata/type-spec.js';
-import { rootClassId } from '../metadata/root-class-id.js';
-import { ANY, type RootSchema } from '../metadata/schema.js';
+import type { ClassMeta } from '../metadata/class-meta.js';
+import type { RootSchema } from '../metadata/schema.js';
+import { FrozenLoad } from './frozen-load.js';
 import { noteRestored } from './kept-alive.js';
+import { notFound } from './page-in-driver.js';
+import { TAGGED, classId, fits, isTagged } from './page-in-identity.js';
+import { PageInKeys } from './page-in-keys.js';
 import { RELEASED, WARM } from './v8-workarounds.js';
-
-/** A blob the run still needs. */
-export interface Wanted {
-  readonly key: DataKey;
-  readonly root: RootSchema;
-  readonly classId: number;
-  /** A schema set some fetched blob needs before it can be decoded (not itself a value). */
-  readonly schema?: true;
-}
-
-/**
- * The cache slot of a blob whose root is an instance of a tagged class. Its key alone names it:
- * a blob has one content, so one concrete class, and the object restored from it is one object
- * whatever declared type reached it (a base-typed or concrete-typed field, load(Base) or
- * load(Concrete)), as the Rust crate keeps one allocation for its dyn and concrete views.
- */
-const TAGGED = -1;
-
-/**
- * The cache slot of an untagged blob read as `root`: bytes without a tag carry no class, so the
- * same blob read through two declared classes is two values. 0 for plain data.
- */
-const classId = rootClassId;
-
-/** True for an instance of a tagged class (its blob names its class: identity by key alone). */
-function isTagged(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && getClassMeta((v as object).constructor as Class)?.tag !== undefined;
-}
-
-/**
- * True when `v` may stand where `root` is declared. Plain data shares one cache slot whatever
- * built-in type it was loaded as, so a value found there is checked as the decoder checks a root.
- */
-function fits(v: unknown, root: RootSchema): boolean {
-  if (root.k === 'class') return v instanceof root.cls;
-  const native = root.k === 'any' ? root.native : root.cls;
-  return native === undefined || nativeFits(v, native);
-}
-
-/**
- * What one run knows of one blob key: its value per declared class id (nearly always one, kept
- * inline; others in `more`), the object a tagged blob was restored as, and the views still
- * waiting for its fetch. One map lookup per key answers every question the run asks of it.
- */
-class KeyState {
-  /** The first class id the key was wanted as, and its value (QUEUED until decoded). */
-  id: number;
-  value: unknown;
-  /** Values under other class ids (the same untagged blob read through several classes). */
-  more: Map<number, unknown> | undefined = undefined;
-  /** The object restored from this blob when its class is tagged (its identity: see TAGGED). */
-  tagged: unknown = undefined;
-  /** Every declared root the blob is wanted as until it is fetched: one fetch per key. */
-  views: Wanted[] | undefined = undefined;
-
-  constructor(id: number, value: unknown) {
-    this.id = id;
-    this.value = value;
-  }
-
-  get(id: number): unknown {
-    return id === this.id ? this.value : this.more?.get(id);
-  }
-
-  set(id: number, v: unknown): void {
-    if (id === this.id) this.value = v;
-    else (this.more ??= new Map()).set(id, v);
-  }
-}
-
-interface Fixup {
-  readonly holder: Record<string | number, unknown>;
-  readonly slot: string | number;
-  readonly classId: number;
-  readonly state: KeyState;
-}
 
 /** Marks a blob queued but not yet decoded. */
 const QUEUED: unique symbol = Symbol('queued');
@@ -95,74 +21,204 @@ const QUEUED: unique symbol = Symbol('queued');
 /**
  * The page-in engine: decodes a root blob and, breadth first, every `@Shared` blob below it; `@Lazy`
  * children become PagedOut arcs and are not fetched. It never fetches by itself: a driver (sync or
- * async, in the storage) takes `wanted`, fetches, and `supply`s, so one engine serves both
- * `pin()` and `pinSync()`. Identity follows the stored content and concrete class: a tagged blob
- * yields one object whatever declared type reached it, an untagged one one object per declared
- * class; per run, and per storage while the object lives (the arc cache).
+ * async, in the storage) takes the queued entries (`next`, `takeBatch`), fetches, and `supply`s,
+ * so one engine serves both `pin()` and `pinSync()`. Identity follows the stored content and
+ * concrete class: a tagged blob yields one object whatever declared type reached it, an untagged
+ * one one object per declared class; per run, and per storage while the object lives (the arc cache).
+ *
+ * Its bookkeeping is parallel arrays, not objects: what the run knows of a key sits at the key's
+ * index in the `k*` arrays, a holder slot waiting for a key at one index of the `f*` arrays, so a
+ * child reference costs a few array slots and nothing to collect. The arrays are filled up to
+ * counters and kept by the finished run, which the next page-in takes back (`PageInRun.take`):
+ * a small lazy pin then allocates nothing of its own (no run, map, set, decoder or list).
  */
 export class PageInRun implements DecodeContext {
   private readonly decoder = new BlobDecoder(this);
-  /** What this run knows per key (values strong until the run ends). */
-  private readonly keys = new Map<DataKey, KeyState>();
-  private readonly fixups: Fixup[] = [];
-  private readonly hooks: Array<[object, ClassMeta]> = [];
-  /** [start, end) of each blob's hooks in `hooks`, in decode order. */
-  private readonly hookRanges: number[] = [];
-  /** Blobs to fetch next. */
-  wanted: Wanted[] = [];
+
+  // ---- per key, by index (see `at`), nKeys of them ---------------------------------------------
+  /** The keys, in the order the run met them (index 0: the root's). */
+  private kKey: DataKey[] = [];
+  /** The first class id each key was wanted as, and its value under it (QUEUED until decoded). */
+  private kId: number[] = [];
+  private kVal: unknown[] = [];
+  /** The object restored from the key when its class is tagged (its identity: see TAGGED). */
+  private kTagged: unknown[] = [];
+  /** The declared root and class id of the fetch in flight for the key (its first view), if any. */
+  private kRoot: Array<RootSchema | undefined> = [];
+  private kWantId: number[] = [];
+  private nKeys = 0;
+  /** The keys' bytes, for finding a child key without making its string. */
+  private readonly table = new PageInKeys();
+  private readonly scratch = new Uint8Array(16);
+  /** Values under other class ids (the same untagged blob read through several classes), by key index. */
+  private more: Map<number, Map<number, unknown>> | undefined = undefined;
+  /** Further declared roots a key is wanted as while its fetch is in flight, by key index. */
+  private moreViews: Map<number, Array<[RootSchema, number]>> | undefined = undefined;
+
+  // ---- holder slots to link at the end, nFix of them ------------------------------------------
+  private fHolder: Array<Record<string | number, unknown> | undefined> = [];
+  private fSlot: Array<string | number> = [];
+  private fId: number[] = [];
+  private fKey: number[] = [];
+  private nFix = 0;
+
+  /** Restored instances with an after-page-in hook, and their classes, in decode order. */
+  private hookObj: Array<object | undefined> = [];
+  private hookMeta: Array<ClassMeta | undefined> = [];
+  private nHooks = 0;
+  /** [start, end) of each blob's hooks, in decode order. */
+  private hookRanges: number[] = [];
+
+  /**
+   * Blobs to fetch, [qHead, qTail): a key index (a value to decode), or `~i` for schema blob
+   * `schemaKeys[i]`; a FIFO, so blobs are fetched a level at a time.
+   */
+  private queue: number[] = [];
+  private qHead = 0;
+  private qTail = 0;
+  /** Schema blobs this run asked for (a blob missing from the set after they came: a damaged set). */
+  private schemaKeys: DataKey[] = [];
+  private schemaGot: Set<DataKey> | undefined = undefined;
   /** Fetched blobs waiting for their schema set, by the set's key. */
-  private readonly parked = new Map<DataKey, Array<[Wanted, PagableData]>>();
-  private readonly root: KeyState;
-  private readonly rootClass: number;
+  private parked: Map<DataKey, Array<[number, PagableData]>> | undefined = undefined;
+  private root = 0;
+  private rootClass = 0;
 
-  /** The first blob this run asked for, kept by `release` (see v8-workarounds.ts). */
-  private firstWanted: Wanted | undefined = undefined;
+  /** On a storage with `freeze: true`: re-save without re-work (frozen-load.ts). */
+  private frozen: FrozenLoad | undefined = undefined;
 
-  constructor(
+  private constructor(
     private host: ArcHost,
     private cache: ArcCache,
-    key: DataKey,
-    root: RootSchema,
-  ) {
-    this.rootClass = classId(root);
-    const hit = this.live(undefined, key, root, this.rootClass);
-    this.root = hit !== undefined ? this.state(key, this.rootClass, hit) : this.want(undefined, key, root, this.rootClass);
+  ) {}
+
+  /** A run paging in `key` as `root`: the last finished one, reset, when no other page-in holds it. */
+  static take(host: ArcHost, cache: ArcCache, key: DataKey, root: RootSchema): PageInRun {
+    const kept = WARM.pageIn;
+    const run = kept instanceof PageInRun ? kept : new PageInRun(host, cache);
+    WARM.pageIn = undefined;
+    run.host = host;
+    run.cache = cache;
+    run.start(key, root);
+    return run;
   }
 
-  /** The state of `key`, created with `v` as `id`'s value, or given it. */
-  private state(key: DataKey, id: number, v: unknown): KeyState {
-    let st = this.keys.get(key);
-    if (st === undefined) this.keys.set(key, (st = new KeyState(id, v)));
-    else st.set(id, v);
-    return st;
+  private start(key: DataKey, root: RootSchema): void {
+    this.frozen = this.host.frozenKeys === undefined ? undefined : new FrozenLoad(this.host.frozenKeys);
+    this.rootClass = classId(root);
+    this.root = this.child(this.bytesOf(key), 0, key, root, this.rootClass);
+  }
+
+  /** `key` as bytes, in a scratch buffer; CORRUPT when it is not a key (a store handing out garbage). */
+  private bytesOf(key: DataKey): Uint8Array {
+    if (!writeKeyBytes(key, this.scratch))
+      throw new PagableError('CORRUPT', `${this.decoder.where}: child key ${JSON.stringify(String(key).slice(0, 40))} is not a key`);
+    return this.scratch;
+  }
+
+  /** The index of `key`, or -1 when the run has not met it. */
+  private at(key: DataKey): number {
+    const k = this.table.find(this.bytesOf(key), 0);
+    return k < 0 ? -1 : k;
+  }
+
+  /**
+   * Key `src[at, at + 16)` (`key` its string, if made) met as `root` (class id `id`): its index,
+   * its value under `id` taken from an earlier page-in where one is alive, or its fetch queued.
+   */
+  private child(src: Uint8Array, at: number, key: DataKey | undefined, root: RootSchema, id: number): number {
+    let k = this.table.find(src, at);
+    if (k < 0) {
+      const ks = key ?? keyFromBytes(src, at);
+      const v = this.live(-1, ks, root, id);
+      k = this.add(this.table.add(~k, src, at), ks, id, v ?? QUEUED);
+      if (v === undefined) this.want(k, root, id);
+    } else if (this.get(k, id) === undefined) {
+      const v = this.live(k, this.kKey[k]!, root, id);
+      if (v !== undefined) this.set(k, id, v);
+      else this.want(k, root, id);
+    }
+    return k;
+  }
+
+  /** Key `k`'s entries, with `v` as its value under `id`. */
+  private add(k: number, key: DataKey, id: number, v: unknown): number {
+    this.nKeys = k + 1;
+    this.kKey[k] = key;
+    this.kId[k] = id;
+    this.kVal[k] = v;
+    this.kTagged[k] = undefined;
+    this.kRoot[k] = undefined;
+    this.kWantId[k] = 0;
+    return k;
+  }
+
+  /** The value of key `k` under class id `id` (undefined: none yet). */
+  private get(k: number, id: number): unknown {
+    return id === this.kId[k] ? this.kVal[k] : this.more?.get(k)?.get(id);
+  }
+
+  private set(k: number, id: number, v: unknown): void {
+    if (id === this.kId[k]) {
+      this.kVal[k] = v;
+      return;
+    }
+    const more = (this.more ??= new Map());
+    let m = more.get(k);
+    if (m === undefined) more.set(k, (m = new Map()));
+    m.set(id, v);
   }
 
   /** An object restored from `key` earlier that may stand where `root` is declared, if alive. */
-  private live(st: KeyState | undefined, key: DataKey, root: RootSchema, id: number): unknown {
-    const t = st?.tagged;
+  private live(k: number, key: DataKey, root: RootSchema, id: number): unknown {
+    const t = k < 0 ? undefined : this.kTagged[k];
     if (t !== undefined && fits(t, root)) return t;
     const v = this.cache.find(key, TAGGED, fits, root, id);
     // The plain-data slot holds what the blob was last loaded as: a built-in type it is not is read again (and refused).
     return v === undefined || id !== 0 || fits(v, root) ? v : undefined;
   }
 
-  private want(st: KeyState | undefined, key: DataKey, root: RootSchema, id: number): KeyState {
-    const w: Wanted = { key, root, classId: id };
-    this.firstWanted ??= w;
-    if (st === undefined) this.keys.set(key, (st = new KeyState(id, QUEUED)));
-    else st.set(id, QUEUED);
-    if (st.views !== undefined) {
-      st.views.push(w);
+  /** Asks for key `k` as `root`: one fetch per key, the other views wait for it. */
+  private want(k: number, root: RootSchema, id: number): void {
+    this.set(k, id, QUEUED);
+    if (this.kRoot[k] === undefined) {
+      this.kRoot[k] = root;
+      this.kWantId[k] = id;
+      this.queue[this.qTail++] = k;
     } else {
-      st.views = [w];
-      this.wanted.push(w);
+      const views = (this.moreViews ??= new Map());
+      const list = views.get(k);
+      if (list === undefined) views.set(k, [[root, id]]);
+      else list.push([root, id]);
     }
-    return st;
   }
 
-  /** Schema blobs this run asked for, and those it received (still missing after that: a damaged set). */
-  private readonly schemaWanted = new Set<DataKey>();
-  private readonly schemaGot = new Set<DataKey>();
+  /** True while blobs wait to be fetched. */
+  get pending(): boolean {
+    return this.qHead < this.qTail;
+  }
+
+  /** The next queue entry to fetch and `supply` (call while `pending`). */
+  next(): number {
+    return this.queue[this.qHead++]!;
+  }
+
+  /** Every queue entry waiting now (a level of the graph), for a driver that fetches in batches. */
+  takeBatch(): number[] {
+    const batch = this.queue.slice(this.qHead, this.qTail);
+    this.qHead = this.qTail;
+    return batch;
+  }
+
+  /** The key of queue entry `e`. */
+  keyOf(e: number): DataKey {
+    return e >= 0 ? this.kKey[e]! : this.schemaKeys[~e]!;
+  }
+
+  /** NOT_FOUND for queue entry `e`, naming the class it was wanted as. */
+  notFound(e: number): PagableError {
+    return notFound(this.keyOf(e), e >= 0 ? this.kRoot[e] : undefined);
+  }
 
   /** Asks for the schema blobs set `sk` still lacks; true when it is complete. */
   private wantSchema(sk: DataKey, by: DataKey): boolean {
@@ -173,107 +229,123 @@ export class PageInRun implements DecodeContext {
       throw e instanceof PagableError ? new PagableError(e.code, `blob ${by}: ${e.message}`, { cause: e }) : e;
     }
     for (const k of missing) {
-      if (this.schemaGot.has(k)) throw new PagableError('CORRUPT', `blob ${by}: schema blob ${k} does not complete schema set ${sk}`);
-      if (this.schemaWanted.has(k)) continue;
-      this.schemaWanted.add(k);
-      this.wanted.push({ key: k, root: ANY, classId: 0, schema: true });
+      if (this.schemaGot?.has(k) === true)
+        throw new PagableError('CORRUPT', `blob ${by}: schema blob ${k} does not complete schema set ${sk}`);
+      if (this.schemaKeys.includes(k)) continue;
+      this.queue[this.qTail++] = ~this.schemaKeys.length;
+      this.schemaKeys.push(k);
     }
     return missing.length === 0;
   }
 
-  /** Decodes a fetched blob (which may queue more). */
-  supply(w: Wanted, blob: PagableData): void {
-    if (w.schema === true) {
-      const by = this.parked.values().next().value?.[0]?.[0].key ?? w.key;
-      this.schemaGot.add(w.key);
-      try {
-        addSchemaBlob(w.key, blob);
-      } catch (e) {
-        throw e instanceof PagableError ? new PagableError(e.code, `blob ${by}: ${e.message}`, { cause: e }) : e;
-      }
-      for (const [sk, waiting] of [...this.parked]) {
-        if (!this.wantSchema(sk, waiting[0]![0].key)) continue;
-        this.parked.delete(sk);
-        for (const [pw, pb] of waiting) this.supply(pw, pb);
-      }
-      return;
-    }
+  /** Decodes the fetched blob of queue entry `e` (which may queue more). */
+  supply(e: number, blob: PagableData): void {
+    if (e < 0) return this.supplySchema(this.schemaKeys[~e]!, blob);
     // Schema sets are normally cached for the process; a miss is a few more blobs to fetch.
     const sk = schemaKeyOf(blob);
-    if (sk !== undefined && cachedSchemaSet(sk) === undefined) {
-      const waiting = this.parked.get(sk);
-      if (waiting !== undefined) waiting.push([w, blob]);
-      else if (!this.wantSchema(sk, w.key)) this.parked.set(sk, [[w, blob]]);
-      else return this.supply(w, blob);
-      return;
-    }
-    const st = this.keys.get(w.key)!;
-    const views = st.views ?? [w];
-    st.views = undefined;
-    for (const v of views) this.supplyView(st, v, blob);
+    if (sk !== undefined && cachedSchemaSet(sk) === undefined) return this.park(sk, e, blob);
+    const root = this.kRoot[e]!;
+    const id = this.kWantId[e]!;
+    this.kRoot[e] = undefined;
+    const views = this.moreViews?.get(e);
+    if (views !== undefined) this.moreViews!.delete(e);
+    this.supplyView(e, root, id, blob);
+    if (views !== undefined) for (const [r, i] of views) this.supplyView(e, r, i, blob);
   }
 
-  /** Restores `blob` as declared by `w`: one object per tagged blob, one per (class, key) otherwise. */
-  private supplyView(st: KeyState, w: Wanted, blob: PagableData): void {
+  private supplySchema(key: DataKey, blob: PagableData): void {
+    const parked = this.parked;
+    const by = parked?.values().next().value?.[0]?.[0];
+    (this.schemaGot ??= new Set()).add(key);
+    try {
+      addSchemaBlob(key, blob);
+    } catch (e) {
+      const name = by === undefined ? key : this.kKey[by]!;
+      throw e instanceof PagableError ? new PagableError(e.code, `blob ${name}: ${e.message}`, { cause: e }) : e;
+    }
+    if (parked === undefined) return;
+    for (const [sk, waiting] of [...parked]) {
+      if (!this.wantSchema(sk, this.kKey[waiting[0]![0]]!)) continue;
+      parked.delete(sk);
+      for (const [pe, pb] of waiting) this.supply(pe, pb);
+    }
+  }
+
+  /** Keeps fetched blob `e` until the schema blobs its set `sk` lacks have come. */
+  private park(sk: DataKey, e: number, blob: PagableData): void {
+    const parked = (this.parked ??= new Map());
+    const waiting = parked.get(sk);
+    if (waiting !== undefined) waiting.push([e, blob]);
+    else if (!this.wantSchema(sk, this.kKey[e]!)) parked.set(sk, [[e, blob]]);
+    else this.supply(e, blob);
+  }
+
+  /** Restores `blob` (key `k`) as declared by `root`: one object per tagged blob, one per (class, key) otherwise. */
+  private supplyView(k: number, root: RootSchema, id: number, blob: PagableData): void {
     // Another view in this run, or another page-in while this one was fetching, may have restored
     // it already: share its object (a tagged blob's under its key alone, if it can stand here).
-    let value = this.live(st, w.key, w.root, w.classId);
+    const key = this.kKey[k]!;
+    let value = this.live(k, key, root, id);
     if (value === undefined) {
-      const start = this.hooks.length;
-      value = this.decoder.decode(blob, w.root, w.key);
-      if (this.hooks.length > start) this.hookRanges.push(start, this.hooks.length);
+      const start = this.nHooks;
+      value = this.decoder.decode(blob, root, key);
+      if (this.nHooks > start) this.hookRanges.push(start, this.nHooks);
       if (typeof value === 'object' && value !== null) {
-        this.cache.set(isTagged(value) ? TAGGED : w.classId, w.key, value);
+        this.cache.set(isTagged(value) ? TAGGED : id, key, value);
         noteRestored(blob.data.length);
+        this.frozen?.decoded(key, value, blob.arcs, this.decoder.exact);
       }
     }
-    if (st.tagged === undefined && isTagged(value)) st.tagged = value;
-    st.set(w.classId, value);
+    if (this.kTagged[k] === undefined && isTagged(value)) this.kTagged[k] = value;
+    this.set(k, id, value);
   }
 
   /** Links shared children into their holders, runs after-page-in hooks (children first). */
   finish(): unknown {
-    if (this.parked.size > 0)
+    if (this.parked !== undefined && this.parked.size > 0)
       throw new PagableError('IO', `page-in: blobs still wait for schema set ${[...this.parked.keys()][0]} (internal error)`);
-    for (const f of this.fixups) f.holder[f.slot] = f.state.get(f.classId);
+    const { fHolder, fSlot, fId, fKey } = this;
+    for (let i = 0; i < this.nFix; i++) fHolder[i]![fSlot[i]!] = this.get(fKey[i]!, fId[i]!);
     // Blobs decode parents first, so later blobs are children: run them first. Within a blob the
     // decoder already recorded instances innermost first.
-    for (let r = this.hookRanges.length - 2; r >= 0; r -= 2) {
-      for (let i = this.hookRanges[r]!; i < this.hookRanges[r + 1]!; i++) {
-        const [obj, meta] = this.hooks[i]!;
-        meta.restored!(obj);
-      }
+    const { hookObj, hookMeta, hookRanges } = this;
+    for (let r = hookRanges.length - 2; r >= 0; r -= 2) {
+      for (let i = hookRanges[r]!; i < hookRanges[r + 1]!; i++) hookMeta[i]!.restored!(hookObj[i]!);
     }
-    const value = this.root.get(this.rootClass);
+    this.frozen?.finish((key) => {
+      const k = this.at(key);
+      return k < 0 ? undefined : (this.kTagged[k] ?? this.kVal[k]);
+    });
+    const value = this.get(this.root, this.rootClass);
     this.release();
     WARM.pageIn = this;
     return value;
   }
 
   /**
-   * Lets go of everything this run reached (values, blobs, the storage) and keeps one object of
-   * each shape it made, so that this run, kept in WARM, keeps those shapes alive and nothing else.
-   * Fields keep values of the kinds they held where they can: a field given another kind changes
-   * the shape once more (the storage fields below do, once; the shape is stable after that).
+   * Lets go of everything this run reached (values, blobs, the storage), so that this run, kept
+   * in WARM, keeps its own shapes alive and nothing else (see v8-workarounds.ts), and the next
+   * page-in can take it back. Lists keep their capacity (emptied slot by slot) up to a bound;
+   * maps and sets are dropped (a cleared one allocates a fresh table anyway).
    */
   private release(): void {
-    const st = this.root;
-    st.value = st.tagged = undefined;
-    st.more = undefined;
-    st.views = undefined;
-    this.keys.clear();
-    const f = this.fixups[0] as { holder: object; state: KeyState } | undefined;
-    this.fixups.length = f === undefined ? 0 : 1;
-    if (f !== undefined) {
-      f.holder = RELEASED;
-      f.state = st;
+    if (this.nKeys > KEEP || this.nFix > KEEP || this.nHooks > KEEP || this.qTail > KEEP) {
+      // Emptied to length 0, a long list's backing store goes too.
+      this.kKey.length = this.kId.length = this.kVal.length = this.kTagged.length = this.kRoot.length = this.kWantId.length = 0;
+      this.fHolder.length = this.fSlot.length = this.fId.length = this.fKey.length = 0;
+      this.hookObj.length = this.hookMeta.length = this.queue.length = 0;
+    } else {
+      for (let i = 0; i < this.nKeys; i++) this.kKey[i] = this.kVal[i] = this.kTagged[i] = this.kRoot[i] = undefined as never;
+      for (let i = 0; i < this.nFix; i++) this.fHolder[i] = undefined;
+      for (let i = 0; i < this.nHooks; i++) this.hookObj[i] = this.hookMeta[i] = undefined;
     }
-    this.hooks.length = 0;
-    this.hookRanges.length = 0;
-    this.wanted.length = 0;
-    this.parked.clear();
-    this.schemaWanted.clear();
-    this.schemaGot.clear();
+    this.nKeys = this.nFix = this.nHooks = this.qHead = this.qTail = 0;
+    this.hookRanges.length = this.schemaKeys.length = 0;
+    this.more = this.moreViews = undefined;
+    this.table.reset(KEEP);
+    this.schemaGot = undefined;
+    this.parked = undefined;
+    this.frozen = undefined;
     this.decoder.release();
     // Never used again: the storage (and its store's memory) must not stay reachable from here.
     this.host = RELEASED as ArcHost;
@@ -281,25 +353,39 @@ export class PageInRun implements DecodeContext {
   }
 
   shared(key: DataKey, root: RootSchema, holder: object, slot: string | number): unknown {
+    return this.sharedAt(this.bytesOf(key), 0, root, holder, slot, key);
+  }
+
+  sharedAt(bytes: Uint8Array, at: number, root: RootSchema, holder: object, slot: string | number, key?: DataKey): unknown {
     const id = classId(root);
-    let st = this.keys.get(key);
-    let v = st?.get(id);
-    if (v === undefined) {
-      v = this.live(st, key, root, id);
-      if (v !== undefined) st = this.state(key, id, v);
-      else st = this.want(st, key, root, id);
-    }
-    if (v !== undefined && v !== QUEUED) return v;
-    this.fixups.push({ holder: holder as Record<string | number, unknown>, slot, classId: id, state: st! });
+    const k = this.child(bytes, at, key, root, id);
+    const v = this.get(k, id);
+    if (v !== QUEUED) return v;
+    const f = this.nFix++;
+    this.fHolder[f] = holder as Record<string | number, unknown>;
+    this.fSlot[f] = slot;
+    this.fId[f] = id;
+    this.fKey[f] = k;
     return undefined;
   }
 
   lazy(key: DataKey, root: RootSchema): unknown {
+    this.frozen?.lazy(key);
     // A handle holding the key and the kind only: it meets the arc's inner, if alive, when used.
     return pagedOutArc(this.host.kindFor(root), key);
   }
 
+  lazyAt(bytes: Uint8Array, at: number, root: RootSchema): unknown {
+    this.frozen?.lazy(keyFromBytes(bytes, at));
+    return pagedOutArcOfId(this.host.kindFor(root), keyIdAt(bytes, at));
+  }
+
   restored(obj: object, meta: ClassMeta): void {
-    this.hooks.push([obj, meta]);
+    const h = this.nHooks++;
+    this.hookObj[h] = obj;
+    this.hookMeta[h] = meta;
   }
 }
+
+/** A finished run keeps lists of up to this many entries for the next page-in; longer ones are dropped. */
+const KEEP = 4096;

@@ -27,6 +27,7 @@ export function commitPageOut(io: BlobIo, live: LiveKeys, run: PageOutRun, op: L
       const refs = [...run.reused, ...found];
       return andThen(io.has(refs, true), (present) => {
         checkStillThere(
+          run,
           refs,
           present,
           io.store.name,
@@ -37,13 +38,14 @@ export function commitPageOut(io: BlobIo, live: LiveKeys, run: PageOutRun, op: L
     });
   if (!shared || run.reused.length === 0) return write();
   return andThen(io.has(run.reused, true), (present) => {
-    checkStillThere(run.reused, present, io.store.name, "is no longer there (deleted by another handle's gc?); nothing was written");
+    checkStillThere(run, run.reused, present, io.store.name, "is no longer there (deleted by another handle's gc?); nothing was written");
     return write();
   });
 }
 
 /** Gives the arcs of `run` their keys (once their blobs are stored); the number paged out. */
 function applyKeys(run: PageOutRun): number {
+  run.recordFrozen();
   let pagedOut = 0;
   for (let i = 0; i < run.keyedArcs.length; i++) {
     const inner = run.keyedArcs[i]!;
@@ -57,8 +59,9 @@ function applyKeys(run: PageOutRun): number {
   return pagedOut;
 }
 
-/** NOT_FOUND naming the first of `keys` not `present`. */
-function checkStillThere(keys: readonly DataKey[], present: readonly boolean[], where: string, what: string): void {
+/** NOT_FOUND naming the first of `keys` not `present` (the storage's frozen keys may name deleted blobs too: forgotten). */
+function checkStillThere(run: PageOutRun, keys: readonly DataKey[], present: readonly boolean[], where: string, what: string): void {
   const i = present.indexOf(false);
+  if (i >= 0) run.forgetFrozen();
   if (i >= 0) throw new PagableError('NOT_FOUND', `blob ${keys[i]}, which this graph refers to, ${what} (${where})`);
 }

@@ -9,8 +9,9 @@ import { BlobBatch, FRAME_HEAD, frameKey, writeFrameHead } from '../keys/blob-ba
 import { type DataKey, keyFromBytes, writeKeyBytes } from '../keys/data.js';
 import type { ClassMeta } from '../metadata/class-meta.js';
 import type { RootSchema } from '../metadata/schema.js';
-import { checkArcLayout } from './arc-layout.js';
-import { schemaFrames } from './schema-frames.js';
+import { checkArcLayout, checkStoredAgain } from './arc-layout.js';
+import { FrozenReuse } from './frozen-reuse.js';
+import { SchemaPuts } from './schema-frames.js';
 import { RELEASED } from './v8-workarounds.js';
 
 /**
@@ -68,10 +69,12 @@ export class PageOutRun {
   private nKeys = 0;
   /** Values that could not be encoded in this run, with their error, so it is thrown once per value. */
   private readonly failedWith = new Map<object, PagableError>();
-  /** Schema sets already added to the batch by this run. */
-  private readonly schemasPut = new Set<SchemaSet>();
-  /** Schema blobs already added, by key: sets that share a class blob hold it once. */
-  private readonly schemaBlobsPut = new Set<DataKey>();
+  private readonly schemas = new SchemaPuts();
+  /** On a storage with `freeze: true`: re-save without re-work (frozen-reuse.ts). */
+  private frozen: FrozenReuse | undefined;
+  /** The objects a frozen value's walk does not enter: blobs of their own, and arc handles. */
+  private readonly otherBlob = (o: object): boolean =>
+    this.ids.has(o) || ARCS.arcTarget(o) !== undefined || ARCS.isPin(o) || this.frozen!.keys.keyOf(o) !== undefined;
 
   /*
    * The work stack: references to visit (what holds them: record `tParent`, child slot `tSlot`),
@@ -103,12 +106,16 @@ export class PageOutRun {
     private host: ArcHost,
     /** The batches of this page-out before this one, if any. */
     private earlier?: EarlierBatches,
-  ) {}
+  ) {
+    this.reset(host, earlier);
+  }
 
   /** Makes a released run ready for another page-out (runs are reused: page-out-reuse.ts). */
   reset(host: ArcHost, earlier: EarlierBatches | undefined): void {
     this.host = host;
     this.earlier = earlier;
+    const fk = host.frozenKeys;
+    this.frozen = fk === undefined ? undefined : new FrozenReuse(fk);
   }
 
   /**
@@ -172,10 +179,12 @@ export class PageOutRun {
       return this.give(known, parent, this.tSlot[t]!);
     }
     const isArc = this.tArc[t]!;
-    const stored = this.earlier !== undefined && !isArc ? this.earlier.keys.get(id) : undefined;
+    const frozen = this.frozen !== undefined && !isArc ? this.frozen.keys.keyOf(id) : undefined;
+    if (frozen !== undefined) this.again(t);
+    const stored = frozen ?? (this.earlier !== undefined && !isArc ? this.earlier.keys.get(id) : undefined);
     if (stored !== undefined) {
       this.reused.push(stored);
-      return this.give(this.learn(id, stored), parent, this.tSlot[t]!);
+      return this.give(this.learn(id, stored, frozen !== undefined), parent, this.tSlot[t]!);
     }
     let value: unknown = id;
     const root = this.tRoot[t]!;
@@ -185,7 +194,7 @@ export class PageOutRun {
         checkArcLayout(inner, root, this.tOwner[t], this.tField[t]!, this.encoder);
         if (inner.host === this.host) this.reused.push(inner.key);
         else this.copies.push([inner.host, inner.key]);
-        return this.give(this.learn(id, inner.key), parent, this.tSlot[t]!);
+        return this.give(this.learn(id, inner.key, true), parent, this.tSlot[t]!);
       }
       if (!inner.resident) throw new PagableError('IO', `${via(this.tOwner[t], this.tField[t]!)}: arc has neither a value nor a key`);
       value = inner.value;
@@ -205,6 +214,7 @@ export class PageOutRun {
     this.rTask[r] = t;
     this.rParent[r] = parent;
     this.rSlot[r] = this.tSlot[t]!;
+    this.frozen?.opened(r);
     this.ids.set(id, -1 - r);
     // The task stays where it is, as "finish record r", under its children's.
     this.nTasks++;
@@ -220,18 +230,7 @@ export class PageOutRun {
     const at = this.rAt[r]!;
     const len = this.rLength[r]!;
     const n = this.rChildren[r]!;
-    const schema = this.rSchema[r]!;
-    const sf = schemaFrames(schema);
-    if (!this.schemasPut.has(schema)) {
-      this.schemasPut.add(schema);
-      const blobs = schema.blobs;
-      for (let i = 0; i < sf.frames.length; i++) {
-        const key = blobs[i]![0];
-        if (this.schemaBlobsPut.has(key)) continue;
-        this.schemaBlobsPut.add(key);
-        this.batch.add(sf.frames[i]!, 0, sf.lengths[i]!, sf.children[i]!, sf.keys, 16 * i);
-      }
-    }
+    const sf = this.schemas.put(this.batch, this.rSchema[r]!);
     // The schema set is a child like any other (gc, verify and copies follow it), always last.
     const tail = at + FRAME_HEAD + len + 16 * n;
     for (let b = 0; b < 16; b++) slab[tail + b] = sf.keys[b]!;
@@ -244,6 +243,7 @@ export class PageOutRun {
     this.rTarget[r] = RELEASED;
     this.rSlab[r] = EMPTY;
     const t = this.rTask[r]!;
+    this.frozen?.finished(r, k, this.tArc[t] ? undefined : id, this.otherBlob);
     if (this.tArc[t] && (id as ArcInner).host === this.host) {
       this.keyedArcs.push(id as ArcInner);
       this.keyedAt.push(k);
@@ -262,6 +262,7 @@ export class PageOutRun {
     const keys = this.keys;
     const from = 16 * k;
     for (let b = 0; b < 16; b++) slab[to + b] = keys[from + b]!;
+    this.frozen?.gave(k, r);
   }
 
   /** Room for one more key; its index. */
@@ -274,11 +275,12 @@ export class PageOutRun {
     return this.nKeys++;
   }
 
-  /** Records `key` (stored already) as `id`'s; its index. */
-  private learn(id: object, key: DataKey): number {
+  /** Records `key` (stored already, naming `immutable` content or not) as `id`'s; its index. */
+  private learn(id: object, key: DataKey, immutable: boolean): number {
     const k = this.newKey();
     writeKeyBytes(key, this.keys, 16 * k);
     this.ids.set(id, k);
+    this.frozen?.known(k, immutable);
     return k;
   }
 
@@ -298,28 +300,24 @@ export class PageOutRun {
     }
   }
 
-  /**
-   * Task `t` reaches a value this run stored already, as the blob encoded for the first reference:
-   * it must read back as `t` declares it too, which it does when encoding it for `t` would pass
-   * (the bytes are then the same: see BlobEncoder.checkRoot). Most references are the same kind of
-   * field again, holding exactly its declared class: those pass at once.
-   */
+  /** Task `t` reaches a value stored already (by this run, or before it): it must read back as `t` declares it too. */
   private again(t: number): void {
-    let value: unknown = this.tTarget[t];
-    const r = this.tRoot[t]!;
-    if (this.tArc[t]) {
-      const inner = value as ArcInner;
-      // Keys are given once the run is committed: an arc with one was stored before it.
-      if (inner.key !== undefined) return checkArcLayout(inner, r, this.tOwner[t], this.tField[t]!, this.encoder);
-      value = inner.value;
-    }
-    if (r.k === 'class' && r.meta !== undefined && typeof value === 'object' && value !== null && value.constructor === r.cls) return;
-    this.encoder.checkRoot(value, r, via(this.tOwner[t], this.tField[t]!));
+    checkStoredAgain(this.tTarget[t]!, this.tArc[t]!, this.tRoot[t]!, this.tOwner[t], this.tField[t]!, this.encoder);
   }
 
   /** The key of own arc `i` of `keyedArcs`. */
   keyedKey(i: number): DataKey {
     return keyFromBytes(this.keys, 16 * this.keyedAt[i]!);
+  }
+
+  /** Once the batch is stored: records its frozen objects' keys for later re-saves (frozen-reuse.ts). */
+  recordFrozen(): void {
+    this.frozen?.commit((k) => keyFromBytes(this.keys, 16 * k));
+  }
+
+  /** A key this run reused is gone (another handle's gc): the storage's frozen keys may name others. */
+  forgetFrozen(): void {
+    this.frozen?.keys.forget();
   }
 
   /** Hands what this committed batch stored to the next batches of the page-out (arcs carry their keys). */
@@ -335,8 +333,8 @@ export class PageOutRun {
   release(): void {
     this.ids.clear();
     this.failedWith.clear();
-    this.schemasPut.clear();
-    this.schemaBlobsPut.clear();
+    this.schemas.clear();
+    this.frozen = undefined;
     this.nKeys = 0;
     if (this.keys.length > 16 * KEEP) this.keys = new Uint8Array(16 * 256);
     // Every slot ever used, not only those in use: a task popped for a value met again keeps it.

@@ -1,6 +1,6 @@
 import type { SchemaSet } from '../codec/schema-set.js';
-import { FRAME_HEAD, writeFrameHead } from '../keys/blob-batch.js';
-import { writeKeyBytes } from '../keys/data.js';
+import { type BlobBatch, FRAME_HEAD, writeFrameHead } from '../keys/blob-batch.js';
+import { type DataKey, writeKeyBytes } from '../keys/data.js';
 
 /**
  * A schema set's blobs framed for a BlobBatch (keys/blob-batch.ts), made once per set: a page-out
@@ -40,4 +40,29 @@ export function schemaFrames(set: SchemaSet): SchemaFrames {
   f = { frames, lengths, children, keys };
   cache.set(set, f);
   return f;
+}
+
+/** The schema blobs one page-out added to its batch: each set's blobs once, and a class blob two sets share once. */
+export class SchemaPuts {
+  private readonly sets = new Set<SchemaSet>();
+  private readonly blobs = new Set<DataKey>();
+
+  /** Adds the blobs of `set` not in `batch` yet; the set's frames. */
+  put(batch: BlobBatch, set: SchemaSet): SchemaFrames {
+    const sf = schemaFrames(set);
+    if (this.sets.has(set)) return sf;
+    this.sets.add(set);
+    for (let i = 0; i < sf.frames.length; i++) {
+      const key = set.blobs[i]![0];
+      if (this.blobs.has(key)) continue;
+      this.blobs.add(key);
+      batch.add(sf.frames[i]!, 0, sf.lengths[i]!, sf.children[i]!, sf.keys, 16 * i);
+    }
+    return sf;
+  }
+
+  clear(): void {
+    this.sets.clear();
+    this.blobs.clear();
+  }
 }

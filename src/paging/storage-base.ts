@@ -2,6 +2,7 @@ import { ARC_HOST, type ArcHost, type HasArcHost } from '../arc/arc-host.js';
 import { ArcCache } from '../arc/arc-cache.js';
 import type { ArcInner } from '../arc/arc-inner.js';
 import { ArcKinds } from '../arc/arc-kind.js';
+import { FrozenKeys } from '../arc/frozen-keys.js';
 import '../arc/pagable-arc.js';
 import '../arc/pinned-pagable-arc.js';
 import { andThen, isPromise } from '../blobstore/await.js';
@@ -83,6 +84,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
       pageIn: (inner) => this.#pageInArc(inner),
       pageInSync: (inner) => this.#pageInArcSync(inner),
       freezeValues: options.freeze === true,
+      frozenKeys: options.freeze === true ? new FrozenKeys() : undefined,
       fetchData: (key) => this.fetchData(key),
       kindFor: (root) => this.#kinds.of(root),
     };
@@ -202,13 +204,13 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   async #pageInArc(inner: ArcInner): Promise<void> {
     this.#io.checkOpen('pin');
     if (inner.key === undefined) throw new PagableError('IO', 'pin: the arc has neither a value nor a key');
-    inner.settle(await drive(this.#io, new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
+    inner.settle(await drive(this.#io, PageInRun.take(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
   }
 
   #pageInArcSync(inner: ArcInner): void {
     this.#io.checkOpen('pinSync');
     if (inner.key === undefined) throw new PagableError('IO', 'pinSync: the arc has neither a value nor a key');
-    inner.settle(driveSync(this.#io, new PageInRun(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
+    inner.settle(driveSync(this.#io, PageInRun.take(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
   }
 
   /** Pages out a whole graph (every blob reachable, arcs of other storages included); resolves once stored. */
@@ -238,7 +240,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     checkKey(key, 'load');
     if (typeof cls !== 'function') throw new PagableError('INVALID_ARGUMENT', `load: expected a class, got ${typeof cls}`);
     const root: RootSchema = rootOf(cls as Class);
-    return (await drive(this.#io, new PageInRun(this[ARC_HOST], this.#cache, key, root))) as T;
+    return (await drive(this.#io, PageInRun.take(this[ARC_HOST], this.#cache, key, root))) as T;
   }
 
   /** Arcs scheduled for page-out that still need writing. */
@@ -376,7 +378,11 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
   gc(onProgress?: (phase: 'mark' | 'sweep', done: number) => void): Promise<GcReport> {
     this.#io.checkOpen('gc');
     if (this.#gcRunning !== undefined) return this.#gcRunning;
+    // Frozen objects' keys may name blobs this gc deletes: forgotten before and after (see FrozenKeys).
+    const frozen = this[ARC_HOST].frozenKeys;
+    frozen?.forget();
     const p = collectGarbage({ io: this.#io, live: this.#live, onProgress }).finally(() => {
+      frozen?.forget();
       this.#gcRunning = undefined;
     });
     this.#gcRunning = p;

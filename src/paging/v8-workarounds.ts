@@ -17,9 +17,10 @@
  * a save, in paired runs, a sixth less.
  *
  * So each finished run releases everything of the user's (values, blobs, the storage) and is
- * kept here, which keeps one object of each of its shapes alive and nothing else. A page-out run
- * is taken back from here by the next page-out and reset, which reuses its lists, key table and
- * writer slab as well (a page-out makes no object per blob, so its shapes are few).
+ * kept here, which keeps one object of each of its shapes alive and nothing else. Each run is
+ * taken back from here by the next run of its kind and reset, which reuses its lists, key table
+ * and slab or decoder as well (neither makes an object per blob, so their shapes are few; a small
+ * lazy pin then allocates no bookkeeping at all).
  *
  * 2. Long loops that end their function (code shape, so it lives where the loop is; each site
  *    says "see v8-workarounds.ts"). V8 compiles a long first loop on-stack (OSR) before the code

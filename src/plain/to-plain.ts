@@ -18,6 +18,7 @@ const NOWHERE: ArcHost = {
     throw nowhere();
   },
   freezeValues: false,
+  frozenKeys: undefined,
   kindFor: () => {
     throw nowhere();
   },

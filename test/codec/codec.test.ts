@@ -5,6 +5,7 @@ import { pack, unpack } from 'msgpackr';
 import { packr } from '../../src/codec/wire.js';
 import { Field, InMemoryPagableStorage, Pagable, PagableArc, PagableError, Shared, TypeTag } from '../../src/index.js';
 import { Circle, Kitchen, Shape, Square } from '../support/models.js';
+import { fuzzRuns } from '../support/env.js';
 
 function kitchen(): Kitchen {
   const k = new Kitchen();
@@ -282,7 +283,7 @@ describe('codec', () => {
           // `toString` is not a function (it sorts entries by their string form).
           assert.deepStrictEqual(back.list, [v]);
         }),
-        { numRuns: 1500 },
+        { numRuns: fuzzRuns(1500) },
       );
     });
 
@@ -305,7 +306,7 @@ describe('codec', () => {
           const k2 = await s2.save(Object.assign(kitchen(), { list: [a] }));
           expect(k2).to.equal(k1);
         }),
-        { numRuns: 300 },
+        { numRuns: fuzzRuns(300) },
       );
     });
   });

@@ -5,6 +5,7 @@ import { MsgpackWriter } from '../../src/codec/msgpack-writer.js';
 import { packr, unpackr } from '../../src/codec/wire.js';
 import { PagableError } from '../../src/error.js';
 import { bigints, dates, numbers, strings } from '../support/plain-values.js';
+import { fuzzRuns } from '../support/env.js';
 
 /*
  * The reader decodes what msgpackr decodes, for the msgpack our writer produces: msgpackr stays
@@ -60,7 +61,7 @@ describe('MsgpackReader (differential against msgpackr)', () => {
         const bytes = packr.pack(v);
         expect(canonical(read(bytes))).to.deep.equal(canonical(unpackr.unpack(bytes)));
       }),
-      { numRuns: 4000 },
+      { numRuns: fuzzRuns(4000) },
     );
   });
 
@@ -81,7 +82,32 @@ describe('MsgpackReader (differential against msgpackr)', () => {
       'é\udbff'.repeat(20),
     ])
       check(s);
-    fc.assert(fc.property(strings, check), { numRuns: 800 });
+    fc.assert(fc.property(strings, check), { numRuns: fuzzRuns(800) });
+  });
+
+  it('reads a non-ASCII character or a stray byte at every position of a string, at every alignment of the buffer', () => {
+    // U+0080 is the bytes C2 80: the lowest byte an ASCII check must refuse, before, inside and
+    // after the words a long string is checked by.
+    // A lone 0x80 byte (malformed) reads as U+FFFD.
+    for (const ch of ['\u0080', '\u00ff', '\u07ff', '\uffff', 'lone 0x80']) {
+      for (let n = 1; n <= 14; n++) {
+        for (let at = 0; at < n; at++) {
+          const lone = ch === 'lone 0x80';
+          const s = 'a'.repeat(at) + (lone ? '\ufffd' : ch) + 'b'.repeat(n - at - 1);
+          const body = lone
+            ? Buffer.concat([Buffer.from('a'.repeat(at)), Buffer.of(0x80), Buffer.from('b'.repeat(n - at - 1))])
+            : Buffer.from(s);
+          for (let shift = 0; shift < 4; shift++) {
+            const bytes = new Uint8Array(shift + 1 + body.length);
+            bytes[shift] = 0xa0 | body.length;
+            bytes.set(body, shift + 1);
+            const r = new MsgpackReader();
+            r.reset(bytes.subarray(shift), 0, 'test');
+            expect(r.value()).to.equal(s);
+          }
+        }
+      }
+    }
   });
 
   it('reads malformed UTF-8 leniently, as U+FFFD, never failing on a string', () => {
@@ -102,7 +128,7 @@ describe('MsgpackReader (differential against msgpackr)', () => {
           expect((e as PagableError).code).to.equal('CORRUPT');
         }
       }),
-      { numRuns: 5000 },
+      { numRuns: fuzzRuns(5000) },
     );
     // An array32 header claiming 4 billion elements, and nothing after it.
     const r = new MsgpackReader();

@@ -5,6 +5,7 @@ import { MsgpackWriter } from '../../src/codec/msgpack-writer.js';
 import { C1, Esc, TYPED_ARRAYS, packr } from '../../src/codec/wire.js';
 import { ANY } from '../../src/metadata/schema.js';
 import { leaf, objectOf, plain, strings } from '../support/plain-values.js';
+import { fuzzRuns } from '../support/env.js';
 
 /*
  * The encoder writes plain data as msgpackr writes the tree of escapes below (msgpackr stays the
@@ -109,7 +110,7 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
         plain.filter((v) => msgpackrWritesStringsAsWe(v)),
         (v) => expectAsMsgpackr(v),
       ),
-      { numRuns: 4000 },
+      { numRuns: fuzzRuns(4000) },
     );
   });
 
@@ -122,7 +123,7 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
           expectAsMsgpackr([v, [v], { k: v }]);
         },
       ),
-      { numRuns: 4000 },
+      { numRuns: fuzzRuns(4000) },
     );
   });
 
@@ -143,7 +144,7 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
       'é'.repeat(30) + '\udbff',
     ])
       check(s);
-    fc.assert(fc.property(strings, check), { numRuns: 800 });
+    fc.assert(fc.property(strings, check), { numRuns: fuzzRuns(800) });
   });
 
   it('writes a string whose header outgrows its guess even at the very end of a slab', () => {
@@ -226,11 +227,62 @@ describe('MsgpackWriter (differential against msgpackr)', () => {
           /* expected */
         }
       }),
-      { numRuns: 1500 },
+      { numRuns: fuzzRuns(1500) },
     );
     const big = enc.encode('x'.repeat(100000), ANY, 'root');
     expect(big.data.length).to.equal(1 + 100005);
     for (const [data, copy] of kept) expect(Buffer.from(data).equals(copy)).to.equal(true);
+  });
+
+  it('writes long arrays of numbers as msgpackr does, at every number format, -0 and holes included', () => {
+    const boundaries = [0, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0xffffffff, 2 ** 32, -1, -0x20, -0x21, -0x80, -0x81, -0x8000, -0x8001];
+    const num = fc.oneof(
+      fc.constantFrom(...boundaries, -(2 ** 31), -(2 ** 31) - 1, 0.5, NaN, Infinity, -Infinity, -0),
+      fc.integer(),
+      fc.double(),
+    );
+    fc.assert(
+      fc.property(fc.array(num, { minLength: 14, maxLength: 300 }), (a) => {
+        expectAsMsgpackr(a);
+        const holey = a.slice();
+        delete holey[holey.length >> 1];
+        expectAsMsgpackr(holey);
+      }),
+      { numRuns: 600 },
+    );
+    // An array whose room does not fit the slab it starts in.
+    expectAsMsgpackr(Array.from({ length: 70000 }, (_, i) => (i % 3 === 0 ? i * 1.5 : -i)));
+  });
+
+  it('keeps every framed value of a recycling writer intact while large ones grow it, and after recycle', () => {
+    const w = new MsgpackWriter(0x1000, true);
+    const values = [
+      Array.from({ length: 30000 }, (_, i) => i / 7),
+      'é'.repeat(20000),
+      'x'.repeat(0x3000),
+      [1, 'small'],
+      Array.from({ length: 5000 }, (_, i) => i),
+    ];
+    for (let round = 0; round < 3; round++) {
+      const written: Array<[Buffer, number, number]> = [];
+      for (const v of values) {
+        w.beginFramed(8);
+        if (typeof v === 'string') w.str(v);
+        else if (v.every((x) => typeof x === 'number')) w.numbers(v as number[]);
+        else {
+          w.array(2);
+          w.num(1);
+          w.str('small');
+        }
+        w.reserve(16);
+        written.push([w.slabBytes, w.valueStart, w.offset - 16]);
+      }
+      values.forEach((v, i) => {
+        const [slab, start, end] = written[i]!;
+        expect(slab.subarray(start, end).equals(packr.pack(v)), `value ${i}, round ${round}`).to.equal(true);
+      });
+      w.recycle();
+    }
   });
 
   it('is usable on its own: one value between begin and finish', () => {

@@ -21,4 +21,14 @@ describe('examples', () => {
     expect(out).to.contain('"notes":{"discount":{"$codec":"money.Decimal","value":"0.1"},"by":"ana"}');
     expect(out.trim().endsWith('ok')).to.equal(true);
   });
+
+  it('11-resave saves a loaded, frozen graph with one change by encoding only the path to it', async () => {
+    const out = await runExample('11-resave.js');
+    expect(out).to.contain('first save: 4207 blobs written');
+    expect(out).to.contain('a loaded Map is frozen too: true');
+    expect(out).to.contain('re-save after one change: 9 blobs written');
+    expect(out).to.contain('saved once more, unchanged: same key true');
+    expect(out).to.contain('same key as a fresh save: true');
+    expect(out.trim().endsWith('ok')).to.equal(true);
+  });
 });

@@ -71,7 +71,9 @@ function settles<T>(work: Promise<T>): Promise<T> {
 }
 
 const dirs: string[] = [];
-after(() => {
+after(function () {
+  // Deleting a store directory can take long on a disk busy with other work: not a test's timeout.
+  this.timeout(300_000);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 

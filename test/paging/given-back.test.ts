@@ -9,7 +9,9 @@
  * - a well-typed value is never refused;
  * - behind a PagableArc, `pageOutPending()` pages out exactly what `save` accepts, and the arc
  *   pins back to an equal value; what it cannot write is in `failed`, the arc resident with the
- *   very same value.
+ *   very same value;
+ * - with `freeze: true` (re-save without re-work), saving again what was saved and what was loaded
+ *   gives the key a storage that knows neither gives (nothing reused stale), and loads back equal.
  *
  * Environment: PAGABLE_FUZZ=N values per backend (default 1,500: 3,000 in all, each saved and
  * paged out), PAGABLE_FUZZ_SEED=S the run's seed. The counts are printed on one line.
@@ -50,6 +52,10 @@ interface Counts {
 
 const BACKENDS = {
   memory: async () => ({ storage: new InMemoryPagableStorage() as PagableStorageBase, close: async () => {} }),
+  'memory, freeze: true': async () => ({
+    storage: new InMemoryPagableStorage({ freeze: true }) as PagableStorageBase,
+    close: async () => {},
+  }),
   lmdb: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pagable-given-back-'));
     const storage = await LmdbPagableStorage.open(dir, { noSync: true });
@@ -87,8 +93,27 @@ async function saveCase(s: PagableStorageBase, d: Drawn, counts: Counts): Promis
   } finally {
     check.release();
   }
+  if (frozen.has(s)) await resaveCase(s, d, key, back);
   counts.saved++;
   return true;
+}
+
+/** Storages with `freeze: true`. */
+const frozen = new WeakSet<PagableStorageBase>();
+/** A storage that knows nothing of the values: the keys they have when encoded afresh. */
+const afresh = new InMemoryPagableStorage();
+
+/** Saved again, the saved value and the loaded one get the key they get when encoded afresh, and load back equal. */
+async function resaveCase(s: PagableStorageBase, d: Drawn, key: string, back: unknown): Promise<void> {
+  expect(await s.save(d.value), 're-saving the saved value').to.equal(key);
+  const again = await s.save(back as object);
+  expect(again, 're-saving the loaded value').to.equal(await afresh.save(back as object));
+  const check = new GivenBack();
+  try {
+    await check.check(d.value, await s.load(d.cls, again));
+  } finally {
+    check.release();
+  }
 }
 
 /** Pages `d` out behind an arc: it pins back equal, or is reported and stays as it was. True when paged out. */
@@ -129,6 +154,7 @@ describe('property: what save accepts, load gives back (random models, well- and
     it(`${name}: ${PER_BACKEND} values saved and paged out: accepted ones come back equal, refused ones store nothing`, async () => {
       const counts: Counts = { saved: 0, refused: 0, pagedOut: 0, pageOutFailed: 0, wellTyped: 0, codes: {} };
       const { storage, close } = await open();
+      if (name.includes('freeze')) frozen.add(storage);
       // Where some arcs are bound: a save copies their blobs.
       const other = new InMemoryPagableStorage();
       try {

@@ -111,7 +111,9 @@ backends.push({
     return LmdbPagableStorage.open(d);
   },
 });
-after(() => {
+after(function () {
+  // Deleting a store directory can take long on a disk busy with other work: not a test's timeout.
+  this.timeout(300_000);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 

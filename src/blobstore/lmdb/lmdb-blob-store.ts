@@ -1,10 +1,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
-import { type DataKey, type PagableData, isDataKey } from '../../keys/data.js';
+import { type DataKey, type PagableData, isDataKey, writeKeyBytes } from '../../keys/data.js';
 import { PagableError, toPagableError } from '../../error.js';
-import { decodeBlobRecord, encodeBlobRecord, readBlobRecordLayout } from '../blob-record.js';
-import type { BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard } from '../interface.js';
+import type { BlobBatch } from '../../keys/blob-batch.js';
+import { decodeBlobRecord } from '../blob-record.js';
+import type { Await, BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard } from '../interface.js';
 import type { LmdbBlobInfo, LmdbBlobStoreOptions } from './options.js';
 import { PendingWrites } from './pending-writes.js';
 import { lmdbFailure } from './errors.js';
@@ -12,15 +13,22 @@ import { decodeRootRecord, encodeRootRecord, rootDbKey } from './roots.js';
 import { type OpenedLmdb, countUnderReader, openLmdb } from './open.js';
 import { type LmdbScanHost, blobChunks, blobKeysWithPrefix, listBlobInfos } from './scan.js';
 import { LmdbSweepGuard, type SweepHost, openSweepInTxn, recordInTxn } from './sweep-guard.js';
+import { ViewSlabs } from './view-slabs.js';
+import {
+  type MissingChild,
+  type WriteResult,
+  WriteScratch,
+  checkRecords,
+  deleteInTxn,
+  keyBytes,
+  putBatchInTxn,
+  putEntriesInTxn,
+} from './write-txn.js';
 
 export type { LmdbBlobInfo, LmdbBlobStoreOptions } from './options.js';
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 type Db = Database<Uint8Array, Uint8Array>;
-
-function keyBytes(key: DataKey): Buffer {
-  return Buffer.from(key, 'hex');
-}
 
 /**
  * Blobs in an embedded LMDB store: one directory, shared by the processes of one machine, crash
@@ -44,6 +52,9 @@ export class LmdbBlobStore implements BlobStore {
   #closed = false;
   #count: BlobCount | undefined;
   readonly #pending = new PendingWrites();
+  readonly #scratch = new WriteScratch();
+  readonly #readKey = new Uint8Array(16);
+  readonly #views = new ViewSlabs();
 
   private constructor(path: string, opened: OpenedLmdb, options: LmdbBlobStoreOptions) {
     this.name = path;
@@ -61,7 +72,7 @@ export class LmdbBlobStore implements BlobStore {
       touched: opened.touched,
       checkWritable: (what) => this.#checkWritable(what),
       checkOpen: (what) => this.#checkOpen(what),
-      deleteInTxn: (keys) => this.#deleteInTxn(keys),
+      deleteInTxn: (keys) => deleteInTxn(opened.blobs, keys),
       deleted: (blobs, bytes) => this.#adjust(-blobs, -bytes),
       hasMany: (keys) => this.hasMany(keys),
     };
@@ -163,13 +174,13 @@ export class LmdbBlobStore implements BlobStore {
 
   // ---- BlobStore ------------------------------------------------------------------------------
 
-  /** One transaction for the batch (see #prepareWrite), resolved once committed. */
+  /** One transaction for the batch (see write-txn.ts), resolved once committed. */
   async putMany(entries: readonly BlobEntry[]): Promise<boolean[]> {
     const what = `writing ${entries.length} blob(s)`;
     const txn = this.#prepareWrite(entries, what);
     this.#pending.add(entries);
     try {
-      return this.#written(entries, await this.#blobs.transaction(txn));
+      return Array.from(this.#committed(await this.#blobs.transaction(txn)), (w) => w === 1);
     } catch (e) {
       throw lmdbFailure(e, what, this.name);
     } finally {
@@ -186,86 +197,99 @@ export class LmdbBlobStore implements BlobStore {
     const what = `writing ${entries.length} blob(s)`;
     const txn = this.#prepareWrite(entries, what);
     try {
-      return this.#written(entries, this.#blobs.transactionSync(txn));
+      return Array.from(this.#committed(this.#blobs.transactionSync(txn)), (w) => w === 1);
     } catch (e) {
       throw lmdbFailure(e, what, this.name);
     }
   }
 
   /**
-   * The checks and records of a write, and its transaction body: MDB_NOOVERWRITE makes "write only
-   * absent keys" atomic against every process. While a gc sweep is open, the batch is recorded,
-   * and an entry whose child is neither in the batch nor stored makes the whole call NOT_FOUND
-   * (nothing written): a sweep may have deleted a child the caller checked before it began.
+   * @internal Writes a page-out's batch (see ByteStore) as putMany / putManySync do, each record
+   * written from the batch's frames into one reused buffer inside the transaction: no key string,
+   * record or entry per blob. While the write is in flight its blobs are readable (PendingWrites).
    */
-  #prepareWrite(entries: readonly BlobEntry[], what: string): () => boolean[] | { parent: DataKey; child: DataKey } {
+  putBatch(batch: BlobBatch, sync: boolean): Await<void> {
+    const what = `writing ${batch.count} blob(s)`;
     this.#checkWritable(what);
-    for (const e of entries) this.#checkKey(e.key, 'putMany');
-    // Encode outside the transaction: its callback runs on the main thread while LMDB's writer waits.
-    const records = entries.map((e) => encodeBlobRecord(e.data));
-    const keys = entries.map((e) => keyBytes(e.key));
-    return () => {
-      const sweep = openSweepInTxn(this.#host.meta, this.name);
-      if (sweep !== undefined) {
-        const missing = this.#missingChild(entries);
-        if (missing !== undefined) return missing;
+    const txn = (): WriteResult | MissingChild => putBatchInTxn(this.#host, batch, this.#scratch);
+    if (sync) {
+      try {
+        this.#committed(this.#blobs.transactionSync(txn));
+      } catch (e) {
+        throw lmdbFailure(e, what, this.name);
       }
-      const out = new Array<boolean>(records.length);
-      for (let i = 0; i < records.length; i++) {
-        out[i] = (this.#blobs.putSync(keys[i]!, records[i]!, { noOverwrite: true }) as unknown) === true;
-      }
-      if (sweep !== undefined) recordInTxn(this.#host, sweep, Buffer.concat(keys));
-      return out;
-    };
+      return;
+    }
+    return this.#putBatchAsync(batch, txn, what);
   }
 
-  /** What a committed write transaction returned: per entry, written; counted. NOT_FOUND for a missing child. */
-  #written(entries: readonly BlobEntry[], r: boolean[] | { parent: DataKey; child: DataKey }): boolean[] {
-    if (!Array.isArray(r)) {
+  async #putBatchAsync(batch: BlobBatch, txn: () => WriteResult | MissingChild, what: string): Promise<void> {
+    this.#pending.addBatch(batch);
+    try {
+      this.#committed(await this.#blobs.transaction(txn));
+    } catch (e) {
+      throw lmdbFailure(e, what, this.name);
+    } finally {
+      this.#pending.doneBatch(batch);
+    }
+  }
+
+  /** The checks of a write and its transaction body (see write-txn.ts). */
+  #prepareWrite(entries: readonly BlobEntry[], what: string): () => WriteResult | MissingChild {
+    this.#checkWritable(what);
+    for (const e of entries) this.#checkKey(e.key, 'putMany');
+    checkRecords(entries);
+    const keys = entries.map((e) => keyBytes(e.key));
+    return () => putEntriesInTxn(this.#host, entries, keys, this.#scratch);
+  }
+
+  /** What a committed write transaction returned: per blob, written (1); counted. NOT_FOUND for a missing child. */
+  #committed(r: WriteResult | MissingChild): Uint8Array {
+    if (!('written' in r)) {
       throw new PagableError(
         'NOT_FOUND',
         `blob ${r.parent} refers to ${r.child}, which ${this.name} no longer holds (a gc deleted it); nothing was written`,
       );
     }
-    const wrote = entries.filter((_, i) => r[i]);
-    this.#adjust(
-      wrote.length,
-      wrote.reduce((n, e) => n + e.data.data.length, 0),
-    );
-    return r;
-  }
-
-  /** Inside a write transaction: the first entry absent from the store whose child is nowhere. */
-  #missingChild(entries: readonly BlobEntry[]): { parent: DataKey; child: DataKey } | undefined {
-    let inBatch: Set<DataKey> | undefined;
-    for (const e of entries) {
-      if (e.data.arcs.length === 0 || this.#blobs.doesExist(keyBytes(e.key))) continue;
-      inBatch ??= new Set(entries.map((x) => x.key));
-      for (const c of e.data.arcs) {
-        if (!inBatch.has(c) && !this.#blobs.doesExist(keyBytes(c))) return { parent: e.key, child: c };
-      }
-    }
-    return undefined;
+    this.#adjust(r.blobs, r.bytes);
+    return r.written;
   }
 
   getSync(key: DataKey): PagableData | undefined {
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
-    this.#checkOpen(`reading blob ${key}`);
-    this.#checkKey(key, 'getSync');
+    const raw = this.#readRaw(key);
     // The fast read reuses one buffer; decodeBlobRecord copies the data out of it at once.
-    const kb = keyBytes(key);
-    return this.#read(`reading blob ${key}`, () => {
-      let raw = this.#blobs.getBinaryFast(kb);
-      if (raw === undefined) {
-        // lmdb-js reuses a read snapshot until the next commit it sees itself: a blob committed
-        // meanwhile by another handle or process is invisible until the snapshot is renewed.
-        this.#env.resetReadTxn();
-        raw = this.#blobs.getBinaryFast(kb);
-        if (raw === undefined) return undefined;
-      }
-      return decodeBlobRecord(raw, `blob ${key} in ${this.name}`, raw.length);
-    });
+    return raw === undefined ? undefined : decodeBlobRecord(raw, `blob ${key} in ${this.name}`, raw.length);
+  }
+
+  /** As getSync, the data a view of a copy that nothing writes over (view-slabs.ts): for page-in. */
+  viewSync(key: DataKey): PagableData | undefined {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending;
+    const raw = this.#readRaw(key);
+    return raw === undefined
+      ? undefined
+      : decodeBlobRecord(this.#views.copy(raw, raw.length), `blob ${key} in ${this.name}`, raw.length, false);
+  }
+
+  /** The record stored under `key`, in lmdb-js's reused read buffer (valid until the next read). */
+  #readRaw(key: DataKey): Uint8Array | undefined {
+    if (this.#closed) this.#checkOpen(`reading blob ${key}`);
+    // The key checked and converted in one pass, into a reused buffer (lmdb-js copies it).
+    const kb = this.#readKey;
+    if (!writeKeyBytes(key, kb)) this.#checkKey(key, 'getSync');
+    try {
+      const raw = this.#blobs.getBinaryFast(kb);
+      if (raw !== undefined) return raw;
+      // lmdb-js reuses a read snapshot until the next commit it sees itself: a blob committed
+      // meanwhile by another handle or process is invisible until the snapshot is renewed.
+      this.#env.resetReadTxn();
+      return this.#blobs.getBinaryFast(kb);
+    } catch (e) {
+      this.#env.resetReadTxn();
+      throw lmdbFailure(e, `reading blob ${key}`, this.name);
+    }
   }
 
   getMany(keys: readonly DataKey[]): Array<PagableData | undefined> {
@@ -295,34 +319,12 @@ export class LmdbBlobStore implements BlobStore {
     for (const k of keys) this.#checkKey(k, 'deleteMany');
     let r: { blobs: number; bytes: number };
     try {
-      r = await this.#blobs.transaction(() => this.#deleteInTxn(keys));
+      r = await this.#blobs.transaction(() => deleteInTxn(this.#blobs, keys));
     } catch (e) {
       throw lmdbFailure(e, `deleting ${keys.length} blob(s)`, this.name);
     }
     this.#adjust(-r.blobs, -r.bytes);
     return r.bytes;
-  }
-
-  /** Inside a write transaction: deletes exactly `keys` (checked DataKeys); blobs and data bytes removed. */
-  #deleteInTxn(keys: readonly DataKey[]): { blobs: number; bytes: number } {
-    let blobs = 0;
-    let bytes = 0;
-    for (const k of keys) {
-      const kb = keyBytes(k);
-      const raw = this.#blobs.getBinaryFast(kb);
-      if (raw === undefined) continue;
-      let len = 0;
-      try {
-        len = raw.length - readBlobRecordLayout(raw, `blob ${k}`, raw.length).dataOffset;
-      } catch {
-        // A malformed record is garbage too: free it, count no data bytes.
-      }
-      if (this.#blobs.removeSync(kb)) {
-        blobs++;
-        bytes += len;
-      }
-    }
-    return { blobs, bytes };
   }
 
   getRoot(name: string): DataKey | undefined {

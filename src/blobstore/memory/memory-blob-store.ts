@@ -1,7 +1,14 @@
 import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../../keys/data.js';
 import { PagableError } from '../../error.js';
 import type { BlobBatch } from '../../keys/blob-batch.js';
-import { blobRecordDataLength, blobRecordLength, decodeBlobRecord, writeBlobRecord, writeFramedRecord } from '../blob-record.js';
+import {
+  blobRecordDataLength,
+  blobRecordLength,
+  decodeBlobRecord,
+  viewBlobRecord,
+  writeBlobRecord,
+  writeFramedRecord,
+} from '../blob-record.js';
 import type { BlobCount, BlobEntry, BlobStore, RootEntry } from '../interface.js';
 import { Arena, MAX_CHUNK } from './arena.js';
 import { KeyIndex, MIN_SLOTS, slotsFor } from './key-index.js';
@@ -314,6 +321,7 @@ export class MemoryBlobStore implements BlobStore {
     const chunk = this.#arena.chunks[this.#index.chunkOf(slot)]!;
     const at = this.#index.offsetOf(slot) + RECORD_HEAD;
     const length = readU32(chunk, at - RECORD_HEAD) & LENGTH_MASK;
+    if (!copy) return viewBlobRecord(chunk, at, length, key);
     return decodeBlobRecord(new Uint8Array(chunk.buffer, chunk.byteOffset + at, length), key, length, copy);
   }
 

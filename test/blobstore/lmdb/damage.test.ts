@@ -57,7 +57,9 @@ before(async function () {
   [newest, stale] = txn(24) > txn(ps + 24) ? [24, ps + 24] : [ps + 24, 24];
 });
 
-after(() => {
+after(function () {
+  // Deleting a store directory can take long on a disk busy with other work: not a test's timeout.
+  this.timeout(300_000);
   rmSync(root, { recursive: true, force: true });
 });
 

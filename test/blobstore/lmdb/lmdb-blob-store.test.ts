@@ -10,6 +10,7 @@ import type { BlobEntry } from '../../../src/blobstore/interface.js';
 import { encodeBlobRecord } from '../../../src/blobstore/blob-record.js';
 import { LmdbBlobStore } from '../../../src/blobstore/lmdb/lmdb-blob-store.js';
 import { blobStoreConformance } from '../../../src/testing/index.js';
+import { batchOf } from '../../support/blob-batches.js';
 import { expectError } from '../../support/expect-error.js';
 import { runNode } from '../../support/node-process.js';
 
@@ -22,7 +23,9 @@ function freshDir(): string {
   dirs.push(d);
   return d;
 }
-after(() => {
+after(function () {
+  // Deleting a store directory can take long on a disk busy with other work: not a test's timeout.
+  this.timeout(300_000);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -337,21 +340,28 @@ describe('LmdbBlobStore sweeps', function () {
     await writer.close();
   });
 
-  it('while a sweep is open, a write whose child is gone fails instead of storing a dangling parent', async () => {
-    const s = await LmdbBlobStore.open(freshDir());
-    const child = blob('child');
-    await s.putMany([child]);
-    const seq = await s.sweeps.begin();
-    expect(await s.sweeps.deleteIfUntouched([child.key], seq)).to.equal(5);
-    const parent = blob('parent', [child.key]);
-    const e = await expectError(s.putMany([parent]), 'NOT_FOUND');
-    expect(e.message).to.contain(child.key);
-    expect(s.hasMany([parent.key])).to.deep.equal([false]);
-    // With the child in the same batch it is fine.
-    expect(await s.putMany([parent, child])).to.deep.equal([true, true]);
-    await s.sweeps.end();
-    await s.close();
-  });
+  for (const write of ['putMany', 'putBatch'] as const) {
+    it(`while a sweep is open, a write (${write}) whose child is gone fails instead of storing a dangling parent`, async () => {
+      const s = await LmdbBlobStore.open(freshDir());
+      const put = async (blobs: BlobEntry[]): Promise<unknown> =>
+        write === 'putMany' ? s.putMany(blobs) : s.putBatch(batchOf(blobs), false);
+      const child = blob('child');
+      await s.putMany([child]);
+      const seq = await s.sweeps.begin();
+      expect(await s.sweeps.deleteIfUntouched([child.key], seq)).to.equal(5);
+      const parent = blob('parent', [child.key]);
+      const other = blob('other');
+      const e = await expectError(put([other, parent]), 'NOT_FOUND');
+      expect(e.message).to.contain(child.key).and.contain(parent.key);
+      expect(s.hasMany([parent.key, other.key])).to.deep.equal([false, false]);
+      // With the child in the same batch it is fine, and the gc sees every key of it as touched.
+      await put([parent, child]);
+      expect(s.hasMany([parent.key, child.key])).to.deep.equal([true, true]);
+      expect((await s.sweeps.touchedSince(seq)).keys.sort()).to.deep.equal([parent.key, child.key].sort());
+      await s.sweeps.end();
+      await s.close();
+    });
+  }
 
   it('a sweep whose gc stopped calling expires: writers stop recording and the gc cannot delete', async () => {
     const dir = freshDir();

@@ -18,7 +18,9 @@ function freshDir(): string {
   dirs.push(d);
   return d;
 }
-after(() => {
+after(function () {
+  // Deleting a store directory can take long on a disk busy with other work: not a test's timeout.
+  this.timeout(300_000);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 

@@ -1,0 +1,46 @@
+import { type DataKey, type PagableData, keyFromBytes } from './data.js';
+
+/**
+ * @internal A blob read in place from a store's record, for a page-in that decodes it at once:
+ * `data` is a view of the record's bytes, and the child keys stay the record's bytes
+ * (`keyBytes` from `keysAt`, 16 each) until someone asks for `arcs`. A page-in reads each child
+ * key where it lies, so a blob read this way makes no key string, no array of keys and no
+ * second view (a 16-byte key is a 48-byte heap string otherwise).
+ */
+export class RecordBlob implements PagableData {
+  #arcs: DataKey[] | undefined = undefined;
+  #last: DataKey | undefined = undefined;
+
+  constructor(
+    readonly data: Uint8Array,
+    /** The bytes holding the child keys (the record, or the store chunk it lies in). */
+    readonly keyBytes: Uint8Array,
+    /** Where child key 0 starts in `keyBytes`. */
+    readonly keysAt: number,
+    /** How many child keys the record lists. */
+    readonly children: number,
+  ) {}
+
+  /** The child keys as DataKeys, made on first use (PagableData's form). */
+  get arcs(): DataKey[] {
+    let a = this.#arcs;
+    if (a === undefined) {
+      a = new Array<DataKey>(this.children);
+      for (let i = 0; i < this.children; i++) a[i] = keyFromBytes(this.keyBytes, this.keysAt + 16 * i);
+      this.#arcs = a;
+    }
+    return a;
+  }
+
+  /** The last child key (a data blob's schema set), or undefined when it has none; made once. */
+  lastKey(): DataKey | undefined {
+    if (this.children === 0) return undefined;
+    return (this.#last ??= keyFromBytes(this.keyBytes, this.keysAt + 16 * (this.children - 1)));
+  }
+}
+
+/** The last child key of `blob` (a data blob's schema set), without making the others. */
+export function lastChildKey(blob: PagableData): DataKey | undefined {
+  if (blob instanceof RecordBlob) return blob.lastKey();
+  return blob.arcs[blob.arcs.length - 1];
+}
