@@ -97,7 +97,8 @@ export class BlobBatch {
     const end = start + this.length[i]!;
     const arcs = new Array<DataKey>(this.children[i]!);
     for (let c = 0; c < arcs.length; c++) arcs[c] = keyFromBytes(slab, end + 16 * c);
-    return { data: slab.slice(start, end), arcs };
+    // Uint8Array's slice, which copies: a slab may be a Buffer, whose slice is a view of it.
+    return { data: Uint8Array.prototype.slice.call(slab, start, end), arcs };
   }
 
   /** Forgets the blobs, keeping the lists for the next batch up to `keep` blobs. */

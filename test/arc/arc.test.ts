@@ -14,10 +14,9 @@ import {
   type PageOutReport,
   PagableStorageBase,
   PinnedPagableArc,
-  type RootEntry,
-  type BlobEntry,
 } from '../../src/index.js';
 import { Dep, Module, Package } from '../support/models.js';
+import { RawMapStorage } from '../support/raw-map-storage.js';
 import {
   Blob,
   Catalog,
@@ -77,47 +76,14 @@ function mb(bytes: number): string {
  * A test backend whose reads are asynchronous (a few milliseconds, like a remote store) and
  * counted, whose blobs can be deleted, and which cannot fetch synchronously.
  */
-class RemoteStorage extends PagableStorageBase {
-  readonly blobs = new Map<DataKey, PagableData>();
-  readonly roots = new Map<string, DataKey>();
+class RemoteStorage extends RawMapStorage {
   rawFetchCalls = 0;
   delayMs = 3;
 
-  protected rawStoreMany(entries: readonly BlobEntry[]): boolean[] {
-    return entries.map((e) => {
-      if (this.blobs.has(e.key)) return false;
-      this.blobs.set(e.key, e.data);
-      return true;
-    });
-  }
-  protected async rawFetch(key: DataKey): Promise<PagableData | undefined> {
+  protected override async rawFetch(key: DataKey): Promise<PagableData | undefined> {
     this.rawFetchCalls++;
     await new Promise((r) => setTimeout(r, this.delayMs));
     return this.blobs.get(key);
-  }
-  protected rawHas(key: DataKey): boolean {
-    return this.blobs.has(key);
-  }
-  protected rawKeys(): Iterable<DataKey> {
-    return [...this.blobs.keys()];
-  }
-  protected rawDeleteMany(keys: readonly DataKey[]): number {
-    let n = 0;
-    for (const k of keys) {
-      n += this.blobs.get(k)?.data.length ?? 0;
-      this.blobs.delete(k);
-    }
-    return n;
-  }
-  protected rawSetRoot(name: string, key: DataKey | undefined): void {
-    if (key === undefined) this.roots.delete(name);
-    else this.roots.set(name, key);
-  }
-  protected rawGetRoot(name: string): DataKey | undefined {
-    return this.roots.get(name);
-  }
-  protected rawListRoots(): RootEntry[] {
-    return [...this.roots].map(([name, key]) => ({ name, key }));
   }
   /** Loses one blob (as a remote store might). */
   lose(key: DataKey): void {

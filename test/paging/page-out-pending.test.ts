@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { MemoryBlobStore, PagableArc, PagableStorageBase } from '../../src/index.js';
+import { type BlobEntry, MemoryBlobStore, PagableArc, PagableStorageBase, delegating } from '../../src/index.js';
 import { Dep } from '../support/models.js';
+import { expectError } from '../support/expect-error.js';
 import { pausable } from '../support/pausable-store.js';
 
 /*
@@ -48,5 +49,49 @@ describe('pageOutPending(): after it, everything scheduled before it is paged ou
     const report = s.pageOutPending();
     expect(report).to.not.be.instanceOf(Promise);
     expect(a.isPagedOut).to.equal(true);
+  });
+
+  it('a call made while another page-out writes, whose write then fails, writes the arcs that failure put back', async () => {
+    const inner = new MemoryBlobStore();
+    let fail!: (e: Error) => void;
+    let calls = 0;
+    const store = delegating(inner, {
+      putMany: (entries: readonly BlobEntry[]) =>
+        ++calls === 1
+          ? new Promise<boolean[]>((_, reject) => {
+              fail = reject;
+            })
+          : Promise.resolve(inner.putMany(entries)),
+    });
+    const s = new PagableStorageBase(store);
+    const arcs = Array.from({ length: 3 }, (_, i) => PagableArc.new(Dep.of(`a${i}`), s));
+    for (const a of arcs) a.unpin();
+    const first = Promise.resolve(s.pageOutPending());
+    await turns(3);
+    const second = Promise.resolve(s.pageOutPending());
+    fail(new Error('injected write failure'));
+    await expectError(first, 'IO');
+    expect(await second).to.deep.equal({ pagedOut: 3, failed: [] });
+    expect(arcs.every((a) => a.isPagedOut)).to.equal(true);
+    await s.close();
+  });
+
+  it('once an asynchronous page-out has finished, the next one on a synchronous store is synchronous again', async () => {
+    const p = pausable(new MemoryBlobStore());
+    const s = new PagableStorageBase(p.store);
+    PagableArc.new(Dep.of('first'), s).unpin();
+    const held = p.pauseAt('putMany', 1);
+    const first = s.pageOutPending();
+    expect(first).to.be.instanceOf(Promise);
+    await held.reached;
+    held.release();
+    await first;
+    await turns(2);
+    const a = PagableArc.new(Dep.of('second'), s);
+    a.unpin();
+    const report = s.pageOutPending();
+    expect(report).to.not.be.instanceOf(Promise);
+    expect(a.isPagedOut).to.equal(true);
+    await s.close();
   });
 });

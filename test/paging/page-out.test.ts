@@ -10,11 +10,14 @@ import {
   InMemoryPagableStorage,
   MemoryBlobStore,
   Pagable,
+  PagableArc,
+  type PageOutReport,
   PagableStorageBase,
   Shared,
   delegating,
 } from '../../src/index.js';
 import { samplePackage } from '../../src/testing/index.js';
+import { expectError } from '../support/expect-error.js';
 
 @Pagable()
 class Leaf {
@@ -25,6 +28,21 @@ class Leaf {
 class Pair {
   @Shared(() => Leaf) a!: Leaf;
   @Shared(() => Leaf) b!: Leaf;
+}
+
+/** Three classes in a ring of @Shared fields, so a cycle's path names each step. */
+@Pagable()
+class RingA {
+  @Field() n = 0;
+  @Shared(() => RingB) b: RingB | undefined;
+}
+@Pagable()
+class RingB {
+  @Shared(() => RingC) c: RingC | undefined;
+}
+@Pagable()
+class RingC {
+  @Shared(() => RingA) a: RingA | undefined;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -70,5 +88,46 @@ describe('page-out writes each blob once', () => {
     await s.save(samplePackage(s));
     expect(new Set(written).size).to.equal(written.length);
     expect(s.stats().dedupHits).to.equal(0);
+  });
+
+  it('a cycle through arc fields is CYCLE naming its path in order, from save() and from a page-out; the arc stays resident', async () => {
+    const s = new InMemoryPagableStorage();
+    const a = new RingA();
+    const b = Object.assign(new RingB(), { c: Object.assign(new RingC(), { a }) });
+    a.b = b;
+    const path = 'RingA.b -> RingB.c -> RingC.a leads back';
+    expect((await expectError(s.save(a), 'CYCLE')).message).to.contain(path);
+    expect((await expectError(s.save(b), 'CYCLE')).message).to.contain('RingB.c -> RingC.a -> RingA.b leads back');
+    const arc = PagableArc.new(a, s);
+    arc.unpin();
+    const report = s.pageOutPending() as PageOutReport;
+    expect(report.pagedOut).to.equal(0);
+    expect(report.failed.map((e) => [e.code, e.message.includes('RingB.c -> RingC.a -> RingA.b leads back')])).to.deep.equal([
+      ['CYCLE', true],
+    ]);
+    expect(arc.isPagedOut).to.equal(false);
+    expect(s.stats().blobs).to.equal(0);
+    // Once the ring is cut, the same objects save.
+    (b.c as RingC).a = undefined;
+    expect(await s.save(a)).to.be.a('string');
+  });
+
+  it('a store may keep the data arrays it is given: a later save does not change what an earlier one wrote', async () => {
+    // A custom backend over a Map, keeping each entry's bytes as handed to it (no copy).
+    const kept = new Map<string, BlobEntry['data']>();
+    const inner = new MemoryBlobStore();
+    const store = delegating(inner, {
+      putMany: (entries: readonly BlobEntry[]) => {
+        for (const e of entries) if (!kept.has(e.key)) kept.set(e.key, e.data);
+        return inner.putMany(entries);
+      },
+    });
+    const s = new PagableStorageBase(store);
+    const first = await s.save(samplePackage(s));
+    const bytes = new Map([...kept].map(([k, d]) => [k, Buffer.from(d.data).toString('hex')]));
+    for (let i = 0; i < 3; i++)
+      await s.save(Object.assign(new Pair(), { a: Object.assign(new Leaf(), { s: `later ${i}` }), b: new Leaf() }));
+    for (const [k, hex] of bytes) expect(Buffer.from(kept.get(k)!.data).toString('hex'), `blob ${k}`).to.equal(hex);
+    expect(first).to.be.a('string');
   });
 });
