@@ -318,15 +318,19 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
 
   /** @internal The trailing record of a class laid out from class-transformer metadata. */
   restInto(obj: object, meta: ClassMeta): void {
+    const known = meta.rest!.known;
+    this.otherPropertiesInto(obj, meta.name, (k) => known.has(k));
+  }
+
+  /** A record of other properties (nil: none) into `obj`, but keys `keep` names (fields); defined, not assigned. */
+  protected otherPropertiesInto(obj: object, name: string, keep: (k: string) => boolean): void {
     const extra = this.value();
     if (extra === undefined || extra === null) return;
     if (typeof extra !== 'object' || Array.isArray(extra) || extra instanceof Map || extra instanceof Set) {
-      throw this.corrupt(`${meta.name}: its other properties are not a record`);
+      throw this.corrupt(`${name}: its other properties are not a record`);
     }
-    const known = meta.rest!.known;
     for (const k of Object.keys(extra)) {
-      // Declared fields are never overwritten from this record; keys are defined, not assigned.
-      if (known.has(k)) continue;
+      if (keep(k)) continue;
       Object.defineProperty(obj, k, { value: (extra as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
     }
   }

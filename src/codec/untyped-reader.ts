@@ -112,21 +112,8 @@ export abstract class UntypedReader extends BlobReader {
       Object.defineProperty(o, f.name, { value: this.untyped(f.type, at), enumerable: true, writable: true, configurable: true });
     }
     // A class-transformer model's properties are its record of other properties: given too.
-    if (e.rest) this.otherPropertiesInto(o, e.name);
+    if (e.rest) this.otherPropertiesInto(o, e.name, (k) => Object.hasOwn(o, k));
     this.depth--;
     return o;
-  }
-
-  /** The stored record of other properties (nil when none) into `o`, its stored fields kept. */
-  private otherPropertiesInto(o: Record<string, unknown>, name: string): void {
-    const extra = this.value();
-    if (extra === undefined || extra === null) return;
-    if (typeof extra !== 'object' || Array.isArray(extra) || extra instanceof Map || extra instanceof Set) {
-      throw this.corrupt(`${name}: its other properties are not a record`);
-    }
-    for (const k of Object.keys(extra)) {
-      if (Object.hasOwn(o, k)) continue;
-      Object.defineProperty(o, k, { value: (extra as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
-    }
   }
 }
