@@ -20,17 +20,24 @@ export class PageOutRuns {
   }
 
   /**
-   * Starts a page-out with `start`; when others were writing as it began, its result waits for
-   * them too and then, if `waiting()` says arcs are queued again (a failed run puts its batch
-   * back), writes those with one more `start()`, in one report.
+   * Starts a page-out with `start`. When it must wait (it answers with a promise, or others were
+   * writing as it began), its result also waits for every other run still writing when it ends:
+   * one that began earlier, or one that began meanwhile and took part of its queue (an automatic
+   * page-out takes the queue's front, arcs scheduled before this call included). Then, if
+   * `waiting()` says arcs are queued again (a failed run puts its batch back), it writes those
+   * with one more `start()`, in one report.
    */
   pageOut(start: () => Await<PageOutReport>, waiting: () => boolean): Await<PageOutReport> {
-    const earlier = this.#running.size === 0 ? undefined : [...this.#running];
+    const othersRunning = this.#running.size > 0;
     const mine = start();
-    if (earlier === undefined) return mine;
+    // Synchronous and alone: no other run can hold any of its arcs.
+    if (!othersRunning && !isPromise(mine)) return mine;
     return Promise.resolve(mine).then(async (first) => {
-      await Promise.allSettled(earlier);
-      if (!waiting()) return first;
+      // `mine` forgot itself before this callback (its `forget` was chained first): these are the others.
+      const others = [...this.#running];
+      if (others.length > 0) await Promise.allSettled(others);
+      // An earlier run may have failed (before or after `mine` ended) and queued its batch again.
+      if ((!othersRunning && others.length === 0) || !waiting()) return first;
       const again = await start();
       return { pagedOut: first.pagedOut + again.pagedOut, failed: [...first.failed, ...again.failed] };
     });

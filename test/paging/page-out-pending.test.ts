@@ -3,6 +3,7 @@ import { type BlobEntry, MemoryBlobStore, PagableArc, PagableStorageBase, delega
 import { Dep } from '../support/models.js';
 import { expectError } from '../support/expect-error.js';
 import { pausable } from '../support/pausable-store.js';
+import { BATCH_BYTES } from '../../src/paging/page-out-batches.js';
 
 /*
  * `await pageOutPending()` means: everything scheduled before the call is paged out now. With
@@ -37,6 +38,38 @@ describe('pageOutPending(): after it, everything scheduled before it is paged ou
       expect(report.failed).to.deep.equal([]);
       expect([...early, late].filter((a) => !a.isPagedOut).length).to.equal(0);
       expect((await early[0]!.pin()).value.name).to.equal('early-0');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('waits for an automatic page-out that started after it and took part of its queue', async () => {
+    // Each arc is over BATCH_BYTES, so each is a batch of its own: the call writes A0, an automatic
+    // page-out started on the next turn takes A1 (the queue's front) and is held, the call writes
+    // A2 and finds nothing more of its own queued. Returning then would leave A1 resident.
+    const p = pausable(new MemoryBlobStore(), { async: true });
+    const s = new PagableStorageBase(p.store, { autoPageOut: { maxPending: 0 } });
+    try {
+      const big = 'x'.repeat(BATCH_BYTES + 1024);
+      const first = p.pauseAt('putMany', 1);
+      const second = p.pauseAt('putMany', 2);
+      const arcs = Array.from({ length: 3 }, (_, i) => PagableArc.new(Dep.of(`${i}${big}`), s));
+      for (const a of arcs) a.unpin();
+      let settled = false;
+      const manual = Promise.resolve(s.pageOutPending()).then((report) => {
+        settled = true;
+        return report;
+      });
+      await first.reached;
+      await second.reached;
+      first.release();
+      await turns(30);
+      if (settled) expect(arcs.filter((a) => !a.isPagedOut).length, 'arcs resident after pageOutPending()').to.equal(0);
+      second.release();
+      const report = await manual;
+      expect(report.failed).to.deep.equal([]);
+      expect(arcs.filter((a) => !a.isPagedOut).length).to.equal(0);
+      expect((await arcs[1]!.pin()).value.name.slice(0, 1)).to.equal('1');
     } finally {
       await s.close();
     }
