@@ -2,6 +2,13 @@
  * Paired A/B of two builds of this repository on the standard workload, in one process.
  *
  *   node --expose-gc build/bench/ab.js OLD/build NEW/build [--metric=pageIn|pageOut] [--pairs=30]
+ *   node --expose-gc build/bench/ab.js OLD/build NEW/build --shape=documents [--metric=load|lmdbLoad|save]
+ *
+ * With `--shape`, the sides run that workload shape's load (then pin every lazy arc), its LMDB load
+ * (`countAtOpen: false`, as the bench) or its save, instead of the standard workload. Besides wall
+ * time, each sample's CPU time (`process.cpuUsage`, every thread of the process) is compared: on
+ * a machine shared with other processes it counts what the sample did, not the time slices others
+ * took.
  *
  * `npm run bench` compares pagable with its peers; this compares pagable with itself, for a change
  * expected to move a figure by a few percent. On a small shared VM a whole run drifts by 20% or
@@ -14,27 +21,70 @@
  * Each build is a directory holding `src/` and `bench/` as `tsc -b tsconfig.json` emits them
  * (`build/` here; a `git worktree` of the older commit, built, for the baseline).
  */
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { settle } from './measure.js';
 import { collectBlobs } from './reachable-blobs.js';
 
-type Metric = 'pageIn' | 'pageOut';
+type Metric = 'pageIn' | 'pageOut' | 'load' | 'lmdbLoad' | 'save';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const dirs = args.filter((a) => !a.startsWith('--'));
 const metric = (option('metric') ?? 'pageIn') as Metric;
 const pairs = Number(option('pairs') ?? 30);
-if (dirs.length !== 2 || (metric !== 'pageIn' && metric !== 'pageOut') || !(pairs > 0)) {
-  console.error('usage: node --expose-gc build/bench/ab.js DIR_A DIR_B [--metric=pageIn|pageOut] [--pairs=30]');
+const shapeId = option('shape');
+const metrics: readonly Metric[] = shapeId === undefined ? ['pageIn', 'pageOut'] : ['load', 'lmdbLoad', 'save'];
+if (dirs.length !== 2 || !metrics.includes(metric) || !(pairs > 0)) {
+  console.error(
+    'usage: node --expose-gc build/bench/ab.js DIR_A DIR_B [--metric=pageIn|pageOut] [--pairs=30]\n' +
+      '       node --expose-gc build/bench/ab.js DIR_A DIR_B --shape=ID [--metric=load|lmdbLoad|save] [--pairs=30]',
+  );
   process.exit(2);
 }
+const tmp = mkdtempSync(join(tmpdir(), 'pagable-ab-'));
 
 /** One build's contender: `prepare` (untimed) makes a storage, `run` is timed. */
 interface Side {
-  prepare(): object;
+  prepare(): object | Promise<object>;
   run(storage: object): Promise<unknown>;
+  done?(storage: object): Promise<void>;
+}
+
+/** One build's side on a workload shape (`--shape`). */
+async function shapeSide(dir: string, id: string, n: number): Promise<Side> {
+  const at = (p: string): string => pathToFileURL(resolve(dir, p)).href;
+  const lib = (await import(at('src/index.js'))) as typeof import('../src/index.js');
+  const workloads = (await import(at('bench/workloads.js'))) as typeof import('./workloads.js');
+  const shape = workloads.selectShapes([id])[0]!;
+  const d = shape.make('full', new lib.InMemoryPagableStorage());
+  const ref = new lib.InMemoryPagableStorage();
+  const rootKey = await ref.save(d.root);
+  const blobs = collectBlobs(ref, rootKey);
+  type Storage = InstanceType<typeof lib.PagableStorageBase>;
+  const load = async (s: object): Promise<unknown> => d.pinAll(await (s as Storage).load(d.cls, rootKey));
+  if (metric === 'save') return { prepare: () => new lib.InMemoryPagableStorage(), run: (s) => (s as Storage).save(d.root) };
+  if (metric === 'load') {
+    return {
+      prepare: () => {
+        const s = new lib.InMemoryPagableStorage();
+        for (const b of blobs.values()) void s.storeData(b);
+        return s;
+      },
+      run: load,
+    };
+  }
+  const path = join(tmp, `side-${n}`);
+  const w = await lib.LmdbPagableStorage.open(path);
+  await w.save(d.root);
+  await w.close();
+  return {
+    prepare: () => lib.LmdbPagableStorage.open(path, { countAtOpen: false }),
+    run: load,
+    done: (s) => (s as Storage).close(),
+  };
 }
 
 async function side(dir: string): Promise<Side> {
@@ -74,12 +124,17 @@ async function side(dir: string): Promise<Side> {
   };
 }
 
-async function sample(s: Side): Promise<number> {
-  const storage = s.prepare();
+/** One sample: [wall ms, CPU ms]. */
+async function sample(s: Side): Promise<[number, number]> {
+  const storage = await s.prepare();
   await settle();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await s.run(storage);
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  await s.done?.(storage);
+  return [wall, (c.user + c.system) / 1000];
 }
 
 function median(xs: readonly number[]): number {
@@ -87,8 +142,8 @@ function median(xs: readonly number[]): number {
   return s[s.length >> 1]!;
 }
 
-const a = await side(dirs[0]!);
-const b = await side(dirs[1]!);
+const a = shapeId === undefined ? await side(dirs[0]!) : await shapeSide(dirs[0]!, shapeId, 0);
+const b = shapeId === undefined ? await side(dirs[1]!) : await shapeSide(dirs[1]!, shapeId, 1);
 for (let i = 0; i < 4; i++) {
   await sample(a);
   await sample(b);
@@ -96,17 +151,26 @@ for (let i = 0; i < 4; i++) {
 const ta: number[] = [];
 const tb: number[] = [];
 const ratios: number[] = [];
+const ca: number[] = [];
+const cb: number[] = [];
+const cpuRatios: number[] = [];
 for (let i = 0; i < pairs; i++) {
   // Alternate who goes first.
   const first = i % 2 === 0 ? a : b;
   const x = await sample(first);
   const y = await sample(first === a ? b : a);
   const [da, db] = first === a ? [x, y] : [y, x];
-  ta.push(da);
-  tb.push(db);
-  ratios.push(db / da);
+  ta.push(da[0]);
+  tb.push(db[0]);
+  ratios.push(db[0] / da[0]);
+  ca.push(da[1]);
+  cb.push(db[1]);
+  cpuRatios.push(db[1] / da[1]);
 }
-console.log(
-  `${metric}: A ${median(ta).toFixed(1)} ms, B ${median(tb).toFixed(1)} ms (medians); ` +
-    `B/A per pair: median ${median(ratios).toFixed(3)}, range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`,
-);
+const what = shapeId === undefined ? metric : `${shapeId} ${metric}`;
+const line = (name: string, xa: number[], xb: number[], r: number[]): string =>
+  `${what} ${name}: A ${median(xa).toFixed(1)} ms, B ${median(xb).toFixed(1)} ms (medians); ` +
+  `B/A per pair: median ${median(r).toFixed(3)}, range ${Math.min(...r).toFixed(2)}-${Math.max(...r).toFixed(2)}`;
+console.log(line('wall', ta, tb, ratios));
+console.log(line('cpu', ca, cb, cpuRatios));
+rmSync(tmp, { recursive: true, force: true });
