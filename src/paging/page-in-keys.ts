@@ -14,6 +14,11 @@ export class PageInKeys {
   /** How many keys are in. */
   count = 0;
 
+  /** The bytes holding key i at [16 i, 16 i + 16) (replaced as the table grows: read it after adding). */
+  get arena(): Uint8Array {
+    return this.bytes;
+  }
+
   /** The number of the key at `src[at, at + 16)`, or `~slot` of the empty slot where it would go. */
   find(src: Uint8Array, at: number): number {
     const { bytes, slots, mask } = this;

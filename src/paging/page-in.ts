@@ -130,11 +130,11 @@ export class PageInRun implements DecodeContext {
     let k = this.table.find(src, at);
     if (k < 0) {
       const ks = key ?? keyFromBytes(src, at);
-      const v = this.live(-1, ks, root, id);
+      const v = this.live(-1, src, at, root, id);
       k = this.add(this.table.add(~k, src, at), ks, id, v ?? QUEUED);
       if (v === undefined) this.want(k, root, id);
     } else if (this.get(k, id) === undefined) {
-      const v = this.live(k, this.kKey[k]!, root, id);
+      const v = this.live(k, this.table.arena, 16 * k, root, id);
       if (v !== undefined) this.set(k, id, v);
       else this.want(k, root, id);
     }
@@ -169,11 +169,11 @@ export class PageInRun implements DecodeContext {
     m.set(id, v);
   }
 
-  /** An object restored from `key` earlier that may stand where `root` is declared, if alive. */
-  private live(k: number, key: DataKey, root: RootSchema, id: number): unknown {
+  /** An object restored from key `k` (bytes `src[at, at + 16)`) earlier that may stand where `root` is declared, if alive. */
+  private live(k: number, src: Uint8Array, at: number, root: RootSchema, id: number): unknown {
     const t = k < 0 ? undefined : this.kTagged[k];
     if (t !== undefined && fits(t, root)) return t;
-    const v = this.cache.find(key, TAGGED, fits, root, id);
+    const v = this.cache.find(src, at, TAGGED, fits, root, id);
     // The plain-data slot holds what the blob was last loaded as: a built-in type it is not is read again (and refused).
     return v === undefined || id !== 0 || fits(v, root) ? v : undefined;
   }
@@ -285,13 +285,13 @@ export class PageInRun implements DecodeContext {
     // Another view in this run, or another page-in while this one was fetching, may have restored
     // it already: share its object (a tagged blob's under its key alone, if it can stand here).
     const key = this.kKey[k]!;
-    let value = this.live(k, key, root, id);
+    let value = this.live(k, this.table.arena, 16 * k, root, id);
     if (value === undefined) {
       const start = this.nHooks;
       value = this.decoder.decode(blob, root, key);
       if (this.nHooks > start) this.hookRanges.push(start, this.nHooks);
       if (typeof value === 'object' && value !== null) {
-        this.cache.set(isTagged(value) ? TAGGED : id, key, value);
+        this.cache.set(isTagged(value) ? TAGGED : id, this.table.arena, 16 * k, value);
         noteRestored(blob.data.length);
         this.frozen?.decoded(key, value, blob.arcs, this.decoder.exact);
       }
