@@ -1,4 +1,5 @@
 import type { BlobBatch } from '../keys/blob-batch.js';
+import type { PagableData } from '../keys/data.js';
 import type { Await, BlobStore } from './interface.js';
 
 /**
@@ -14,10 +15,24 @@ export interface ByteStore {
   putBatch(batch: BlobBatch, sync: boolean): Await<void>;
 }
 
+/**
+ * A store's `viewSync` by the key's bytes: the blob stored under the key at `bytes[at, at + 16)`,
+ * read as `viewSync` reads it (for a page-in that decodes it at once), with no key string made.
+ */
+export interface ByteView {
+  viewAt(bytes: Uint8Array, at: number): PagableData | undefined;
+}
+
 /** `store`'s byte access, if it has one. */
 export function byteStoreOf(store: BlobStore): ByteStore | undefined {
   const s = store as Partial<ByteStore>;
   return typeof s.putBatch === 'function' ? (s as ByteStore) : undefined;
+}
+
+/** `store`'s reads by key bytes, if it has them. */
+export function byteViewOf(store: BlobStore): ByteView | undefined {
+  const s = store as Partial<ByteView>;
+  return typeof s.viewAt === 'function' ? (s as ByteView) : undefined;
 }
 
 /** Copies `src[start, end)` into `dst` at `at` (a loop for a few bytes, where a view would cost more than the copy). */

@@ -1,4 +1,4 @@
-import { type ByteStore, byteStoreOf } from './byte-store.js';
+import { type ByteStore, type ByteView, byteStoreOf, byteViewOf } from './byte-store.js';
 import type { BlobStore } from './interface.js';
 
 /**
@@ -27,8 +27,11 @@ export function delegating(store: BlobStore, overrides: { [K in keyof BlobStore]
   const getSync = store.getSync;
   if (getSync !== undefined) forward.getSync = (key) => getSync.call(store, key);
   const viewSync = store.viewSync;
-  if (viewSync !== undefined && !('getSync' in overrides) && !('getMany' in overrides))
+  if (viewSync !== undefined && !('getSync' in overrides) && !('getMany' in overrides) && !('viewSync' in overrides)) {
     forward.viewSync = (key) => viewSync.call(store, key);
+    const view = byteViewOf(store);
+    if (view !== undefined) (forward as BlobStore & ByteView).viewAt = (bytes, at) => view.viewAt(bytes, at);
+  }
   const putManySync = store.putManySync;
   // A wrapper that replaces putMany would be bypassed by the store's own synchronous write, or by its byte writes.
   if (putManySync !== undefined && !('putMany' in overrides)) forward.putManySync = (entries) => putManySync.call(store, entries);

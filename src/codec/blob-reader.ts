@@ -76,7 +76,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
         `${this.where}: stored an untagged ${e.name}, and ${cls.name} is not @Pagable; tag the stored classes or load through the concrete class`,
       );
     }
-    return this.build(readerFor(this.set!, 0, meta, this.where), n);
+    return this.build(readerFor(this.set!, 0, meta, this), n);
   }
 
   /** Runs `r` on an instance array of `n` values. */
@@ -179,7 +179,7 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
     }
     const meta = getClassMeta(cls);
     if (meta === undefined) throw new PagableError('NOT_PAGABLE', `${this.where}: class ${cls.name} is not @Pagable`);
-    const r = readerFor(this.set!, index, meta, this.where);
+    const r = readerFor(this.set!, index, meta, this);
     c.base = base;
     c.escape = r;
     return r;

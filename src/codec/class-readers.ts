@@ -232,7 +232,7 @@ export function entryCache(e: SchemaClass): EntryCache {
  * `meta` as written today, a resolving reader otherwise. TYPE_MISMATCH when an untagged stored
  * class shares neither its name nor any field with `meta` (it is another class, not a version).
  */
-export function readerFor(set: SchemaSet, index: number, meta: ClassMeta, where: string): ClassReader {
+export function readerFor(set: SchemaSet, index: number, meta: ClassMeta, named: { readonly where: string }): ClassReader {
   const e = set.classes[index]!;
   const cache = entryCache(e);
   let r = cache.readers.get(meta);
@@ -244,7 +244,7 @@ export function readerFor(set: SchemaSet, index: number, meta: ClassMeta, where:
     if (e.tag === undefined && e.name !== meta.name && e.fields.length > 0 && match.every((m) => m === undefined)) {
       throw new PagableError(
         'TYPE_MISMATCH',
-        `${where}: stored a ${e.name} { ${e.fields.map((f) => f.name).join(', ')} }, declared ${meta.name}: no field in common`,
+        `${named.where}: stored a ${e.name} { ${e.fields.map((f) => f.name).join(', ')} }, declared ${meta.name}: no field in common`,
       );
     }
     r = resolvingReader(set, e, meta, match);

@@ -1,4 +1,4 @@
-import type { DataKey, PagableData } from '../keys/data.js';
+import { type DataKey, type PagableData, keyFromBytes } from '../keys/data.js';
 import { RecordBlob, lastChildKey } from '../keys/record-blob.js';
 import { PagableError } from '../error.js';
 import { type ClassMeta, type FieldMeta, getClassMeta } from '../metadata/class-meta.js';
@@ -10,7 +10,7 @@ import { NOT_NIL } from './blob-reader.js';
 import { readerFor } from './class-readers.js';
 import type { DecodeContext } from './decode-context.js';
 import { SchemalessDecoder } from './schemaless-decoder.js';
-import { cachedSchemaSet } from './schema-cache.js';
+import { blobSchemaSet } from './schema-cache.js';
 import type { TypeDesc } from './schema-parser.js';
 import { type SchemaSet, describeType } from './schema-set.js';
 import { C1_BYTE, ESC_CLASS, Esc, blobFormat } from './wire.js';
@@ -35,9 +35,9 @@ import { UntypedReader } from './untyped-reader.js';
 
 export type { DecodeContext } from './decode-context.js';
 
-/** The key of the schema set a data blob needs before it can be decoded; undefined for schemaless blobs. */
-export function schemaKeyOf(blob: PagableData): DataKey | undefined {
-  if (blobFormat(blob.data) !== 'data') return undefined;
+/** The key of the schema set data blob `blob` needs and this process lacks; undefined when it has it (or none is needed). */
+export function missingSchemaSet(blob: PagableData): DataKey | undefined {
+  if (blobFormat(blob.data) !== 'data' || blobSchemaSet(blob) !== undefined) return undefined;
   return lastChildKey(blob);
 }
 
@@ -50,18 +50,20 @@ export class BlobDecoder extends UntypedReader {
   }
 
   /**
-   * The value of `blob`, read as `root`; `key` names it in messages. A data blob's schema set must
-   * be in the process cache (the page-in engine fetches it first: see `schemaKeyOf`).
+   * The value of `blob`, read as `root`; `key`, or the key at `keyBytes[keyAt, keyAt + 16)`, names
+   * it in messages (made only for a message). A data blob's schema set must be in the process
+   * cache (the page-in engine fetches it first: see `missingSchemaSet`).
    */
-  decode(blob: PagableData, root: RootSchema, key: DataKey | undefined): unknown {
-    const where = key === undefined ? 'blob' : `blob ${key}`;
+  decode(blob: PagableData, root: RootSchema, key: DataKey | undefined, keyBytes?: Uint8Array, keyAt = 0): unknown {
+    const where = keyBytes !== undefined ? undefined : key === undefined ? 'blob' : `blob ${key}`;
     const fmt = blobFormat(blob.data);
     // A schemaless blob is written in another format than this process's: never the same bytes again.
     this.exact = fmt !== 'schemaless';
-    if (fmt === 'schemaless') return (this.schemaless ??= new SchemalessDecoder(this.ctx)).decode(blob, root, key);
-    if (fmt === 'schema') throw new PagableError('CORRUPT', `${where}: is a schema blob, not data`);
-    this.set = this.setOf(blob, where);
-    this.reset(blob.data, 1, where);
+    if (fmt === 'schemaless')
+      return (this.schemaless ??= new SchemalessDecoder(this.ctx)).decode(blob, root, key ?? (keyBytes && keyFromBytes(keyBytes, keyAt)));
+    this.reset(blob.data, 1, where, keyBytes, keyAt);
+    if (fmt === 'schema') throw new PagableError('CORRUPT', `${this.where}: is a schema blob, not data`);
+    this.set = this.setOf(blob, this);
     if (blob instanceof RecordBlob) {
       this.keyBytes = blob.keyBytes;
       this.keysAt = blob.keysAt;
@@ -75,7 +77,7 @@ export class BlobDecoder extends UntypedReader {
     const value = root.k === 'class' ? this.root(root.cls, root.meta) : this.value();
     // A class root is built as that class; a built-in or codec root is read as what it holds, so it is checked.
     if (root.k !== 'class' && value !== null && value !== undefined && !this.fitsValue(value, root)) {
-      throw new PagableError('TYPE_MISMATCH', `${where}: stored ${kindOf(value)}, declared ${describeSchema(root)}`);
+      throw new PagableError('TYPE_MISMATCH', `${this.where}: stored ${kindOf(value)}, declared ${describeSchema(root)}`);
     }
     if (!this.atEnd) throw this.corrupt('trailing bytes after the value');
     if (this.cursor !== this.arcEnd) throw this.corrupt(`it lists ${this.arcEnd} child keys but refers to ${this.cursor}`);
@@ -93,12 +95,12 @@ export class BlobDecoder extends UntypedReader {
     this.schemaless?.release();
   }
 
-  private setOf(blob: PagableData, where: string): SchemaSet {
+  private setOf(blob: PagableData, named: { readonly where: string }): SchemaSet {
+    const set = blobSchemaSet(blob);
+    if (set !== undefined) return set;
     const k = lastChildKey(blob);
-    if (k === undefined) throw new PagableError('CORRUPT', `${where}: a data blob without its schema set key`);
-    const set = cachedSchemaSet(k);
-    if (set === undefined) throw new PagableError('CORRUPT', `${where}: its schema set ${k} was not loaded`);
-    return set;
+    if (k === undefined) throw new PagableError('CORRUPT', `${named.where}: a data blob without its schema set key`);
+    throw new PagableError('CORRUPT', `${named.where}: its schema set ${k} was not loaded`);
   }
 
   // ---- another version of a class: conversion and skipping -------------------------------------
@@ -262,7 +264,7 @@ export class BlobDecoder extends UntypedReader {
       target = r.meta;
     }
     if (target === undefined) throw this.mismatch(meta, field, `an untagged ${stored}`, r);
-    return this.build(readerFor(set, index, target, `${this.where}: ${meta.name}.${field}`), rest);
+    return this.build(readerFor(set, index, target, { where: `${this.where}: ${meta.name}.${field}` }), rest);
   }
 
   /** @internal A plain value for a field declared with a built-in type, checked against it. */

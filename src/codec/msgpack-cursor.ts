@@ -1,4 +1,5 @@
 import { PagableError } from '../error.js';
+import { keyFromBytes } from '../keys/data.js';
 import { decodeWtf8 } from '../text/wtf8.js';
 import { C1_BYTE } from './wire.js';
 import { MAX_INLINE_DEPTH } from './wire-rules.js';
@@ -36,11 +37,21 @@ export class MsgpackCursor {
   /** Where word 0 begins, in source offsets. */
   private wordsAt = 0;
 
-  /** Names the blob in messages. */
-  where = 'blob';
+  /** Names the blob in messages; undefined: made from the key bytes on first use. */
+  #where: string | undefined = 'blob';
+  #whereKey: Uint8Array = EMPTY;
+  #whereAt = 0;
 
-  /** Reads from `bytes[start..]`. */
-  reset(bytes: Uint8Array, start: number, where: string): void {
+  /** Names the blob in messages ("blob <key>"). */
+  get where(): string {
+    return (this.#where ??= `blob ${keyFromBytes(this.#whereKey, this.#whereAt)}`);
+  }
+
+  /**
+   * Reads from `bytes[start..]`; `where` names the blob in messages, or, when undefined, the key at
+   * `keyBytes[keyAt, keyAt + 16)` does (its string made only if a message needs it).
+   */
+  reset(bytes: Uint8Array, start: number, where: string | undefined, keyBytes: Uint8Array = EMPTY, keyAt = 0): void {
     // Always a plain Uint8Array (a Buffer is one too, of another map): byte loads stay monomorphic.
     this.src = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.view = undefined;
@@ -49,7 +60,9 @@ export class MsgpackCursor {
     this.end = this.src.length;
     this.depth = 0;
     this.text = undefined;
-    this.where = where;
+    this.#where = where;
+    this.#whereKey = keyBytes;
+    this.#whereAt = keyAt;
   }
 
   /** Lets go of the bytes last read (and what was made from them); `reset` starts again. */

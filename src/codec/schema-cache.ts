@@ -5,6 +5,7 @@ import type { ClassMeta } from '../metadata/class-meta.js';
 import { type ClassDesc, SchemaBlobKind, parseClassBlob, parseSetBlob } from './schema-parser.js';
 import { type SchemaSet, assembleSchemaSet, buildSchemaSet } from './schema-set.js';
 import { C1_BYTE } from './wire.js';
+import { RecordBlob, lastChildKey } from '../keys/record-blob.js';
 
 /*
  * Schema sets are few (one per combination of classes a blob uses) and immutable under their key,
@@ -40,6 +41,39 @@ const setBlobs = new Map<DataKey, PagableData>();
 /** The set stored under `key`, if this process has all of it. */
 export function cachedSchemaSet(key: DataKey): SchemaSet | undefined {
   return sets.get(key);
+}
+
+/**
+ * The sets data blobs read in place named last, by their key's bytes: a direct-mapped memo (slot
+ * by the key's first byte), so a page-in finds a blob's set from the bytes of its last child key
+ * with no key string and no map lookup. A set never changes under its key, so a memo entry stays
+ * right after the map forgets the set.
+ */
+const MEMO = 64;
+const memoKeys = new Uint8Array(16 * MEMO);
+const memoSets = new Array<SchemaSet | undefined>(MEMO).fill(undefined);
+
+/** The schema set data blob `blob` names (its last child key), if this process has all of it. */
+export function blobSchemaSet(blob: PagableData): SchemaSet | undefined {
+  if (!(blob instanceof RecordBlob)) {
+    const k = lastChildKey(blob);
+    return k === undefined ? undefined : sets.get(k);
+  }
+  const n = blob.children;
+  if (n === 0) return undefined;
+  const b = blob.keyBytes;
+  const at = blob.keysAt + 16 * (n - 1);
+  const slot = b[at]! & (MEMO - 1);
+  const o = 16 * slot;
+  let i = 0;
+  while (i < 16 && memoKeys[o + i] === b[at + i]) i++;
+  if (i === 16 && memoSets[slot] !== undefined) return memoSets[slot];
+  const set = sets.get(blob.lastKey()!);
+  if (set !== undefined) {
+    for (let j = 0; j < 16; j++) memoKeys[o + j] = b[at + j]!;
+    memoSets[slot] = set;
+  }
+  return set;
 }
 
 /** Adds a fetched schema blob (a set or a class schema) after checking it against its key; CORRUPT otherwise. */

@@ -103,7 +103,7 @@ export abstract class UntypedReader extends BlobReader {
     if (e === undefined) throw this.corrupt(`class index ${index} is not in its schema set`);
     const cls = e.tag === undefined ? undefined : classForTag(e.tag);
     const meta = cls === undefined ? undefined : getClassMeta(cls);
-    if (meta !== undefined) return this.build(readerFor(this.set!, index, meta, `${this.where}: ${at}`), n);
+    if (meta !== undefined) return this.build(readerFor(this.set!, index, meta, { where: `${this.where}: ${at}` }), n);
     if (n !== e.fields.length + (e.rest ? 1 : 0)) throw this.corrupt(`a ${e.name} of ${n} values where its schema has ${e.fields.length}`);
     this.enter();
     const o: Record<string, unknown> = {};

@@ -1,9 +1,9 @@
 import { andThen, isPromise } from '../blobstore/await.js';
-import { type ByteStore, byteStoreOf } from '../blobstore/byte-store.js';
+import { type ByteStore, type ByteView, byteStoreOf, byteViewOf } from '../blobstore/byte-store.js';
 import type { Await, BlobEntry, BlobStore } from '../blobstore/interface.js';
 import type { BlobBatch } from '../keys/blob-batch.js';
 import { PagableError, toPagableError } from '../error.js';
-import type { DataKey, PagableData } from '../keys/data.js';
+import { type DataKey, type PagableData, keyFromBytes } from '../keys/data.js';
 import type { StorageStats } from './interface.js';
 
 /**
@@ -24,10 +24,13 @@ export class BlobIo {
 
   /** The store's byte access, where it has one (see ByteStore). */
   readonly #bytes: ByteStore | undefined;
+  /** The store's reads by key bytes, where it has them and nothing needs the key's string (`#learn`). */
+  readonly #view: ByteView | undefined;
 
   constructor(readonly store: BlobStore) {
     this.#known = store.count === undefined ? new Map() : undefined;
     this.#bytes = byteStoreOf(store);
+    this.#view = this.#known === undefined ? byteViewOf(store) : undefined;
   }
 
   get closed(): boolean {
@@ -216,6 +219,20 @@ export class BlobIo {
    */
   viewSync(key: DataKey): PagableData | undefined {
     return this.#readSync(key, true);
+  }
+
+  /** `viewSync` of the key at `bytes[at, at + 16)`, made a string only where the store needs one. */
+  viewSyncAt(bytes: Uint8Array, at: number): PagableData | undefined {
+    const view = this.#view;
+    if (view === undefined || this.#closed) return this.#readSync(keyFromBytes(bytes, at), true);
+    let blob: PagableData | undefined;
+    try {
+      blob = view.viewAt(bytes, at);
+    } catch (e) {
+      throw this.fail(e, `fetching blob ${keyFromBytes(bytes, at)}`);
+    }
+    this.counters.fetches++;
+    return blob;
   }
 
   #readSync(key: DataKey, view: boolean): PagableData | undefined {

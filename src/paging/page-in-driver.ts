@@ -45,7 +45,8 @@ export function driveSync(io: BlobIo, run: PageInRun): unknown {
 function pumpSync(io: BlobIo, run: PageInRun): void {
   while (run.pending) {
     const e = run.next();
-    const blob = io.viewSync(run.keyOf(e));
+    // A value's key is read by its bytes (no string); a schema blob's by its DataKey.
+    const blob = e >= 0 ? io.viewSyncAt(run.keyArena, 16 * e) : io.viewSync(run.keyOf(e));
     if (blob === undefined) throw run.notFound(e);
     run.supply(e, blob);
   }

@@ -3,8 +3,8 @@ import type { ArcCache } from '../arc/arc-cache.js';
 import { pagedOutArc, pagedOutArcOfId } from '../arc/pagable-arc.js';
 import { keyIdAt } from '../arc/key-id.js';
 import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../keys/data.js';
-import { BlobDecoder, type DecodeContext, schemaKeyOf } from '../codec/decoder.js';
-import { addSchemaBlob, cachedSchemaSet, missingSchemaBlobs } from '../codec/schema-cache.js';
+import { BlobDecoder, type DecodeContext, missingSchemaSet } from '../codec/decoder.js';
+import { addSchemaBlob, missingSchemaBlobs } from '../codec/schema-cache.js';
 import { PagableError } from '../error.js';
 import type { ClassMeta } from '../metadata/class-meta.js';
 import type { RootSchema } from '../metadata/schema.js';
@@ -36,8 +36,7 @@ export class PageInRun implements DecodeContext {
   private readonly decoder = new BlobDecoder(this);
 
   // ---- per key, by index (see `at`), nKeys of them ---------------------------------------------
-  /** The keys, in the order the run met them (index 0: the root's). */
-  private kKey: DataKey[] = [];
+  // A key's bytes are in `table` (index 0: the root's); its string is made only where one is needed.
   /** The first class id each key was wanted as, and its value under it (QUEUED until decoded). */
   private kId: number[] = [];
   private kVal: unknown[] = [];
@@ -47,7 +46,7 @@ export class PageInRun implements DecodeContext {
   private kRoot: Array<RootSchema | undefined> = [];
   private kWantId: number[] = [];
   private nKeys = 0;
-  /** The keys' bytes, for finding a child key without making its string. */
+  /** The keys' bytes, for finding a child key without making its string, numbered as the run met them. */
   private readonly table = new PageInKeys();
   private readonly scratch = new Uint8Array(16);
   /** Values under other class ids (the same untagged blob read through several classes), by key index. */
@@ -106,7 +105,17 @@ export class PageInRun implements DecodeContext {
   private start(key: DataKey, root: RootSchema): void {
     this.frozen = this.host.frozenKeys === undefined ? undefined : new FrozenLoad(this.host.frozenKeys);
     this.rootClass = classId(root);
-    this.root = this.child(this.bytesOf(key), 0, key, root, this.rootClass);
+    this.root = this.child(this.bytesOf(key), 0, root, this.rootClass);
+  }
+
+  /** The bytes holding key `k` at [16 k, 16 k + 16) (replaced as keys are added: read it again after). */
+  get keyArena(): Uint8Array {
+    return this.table.arena;
+  }
+
+  /** The DataKey of key index `k` (made on each call: for messages and stores without byte reads). */
+  private keyAt(k: number): DataKey {
+    return keyFromBytes(this.table.arena, 16 * k);
   }
 
   /** `key` as bytes, in a scratch buffer; CORRUPT when it is not a key (a store handing out garbage). */
@@ -123,15 +132,14 @@ export class PageInRun implements DecodeContext {
   }
 
   /**
-   * Key `src[at, at + 16)` (`key` its string, if made) met as `root` (class id `id`): its index,
-   * its value under `id` taken from an earlier page-in where one is alive, or its fetch queued.
+   * Key `src[at, at + 16)` met as `root` (class id `id`): its index, its value under `id` taken
+   * from an earlier page-in where one is alive, or its fetch queued.
    */
-  private child(src: Uint8Array, at: number, key: DataKey | undefined, root: RootSchema, id: number): number {
+  private child(src: Uint8Array, at: number, root: RootSchema, id: number): number {
     let k = this.table.find(src, at);
     if (k < 0) {
-      const ks = key ?? keyFromBytes(src, at);
       const v = this.live(-1, src, at, root, id);
-      k = this.add(this.table.add(~k, src, at), ks, id, v ?? QUEUED);
+      k = this.add(this.table.add(~k, src, at), id, v ?? QUEUED);
       if (v === undefined) this.want(k, root, id);
     } else if (this.get(k, id) === undefined) {
       const v = this.live(k, this.table.arena, 16 * k, root, id);
@@ -142,9 +150,8 @@ export class PageInRun implements DecodeContext {
   }
 
   /** Key `k`'s entries, with `v` as its value under `id`. */
-  private add(k: number, key: DataKey, id: number, v: unknown): number {
+  private add(k: number, id: number, v: unknown): number {
     this.nKeys = k + 1;
-    this.kKey[k] = key;
     this.kId[k] = id;
     this.kVal[k] = v;
     this.kTagged[k] = undefined;
@@ -212,7 +219,7 @@ export class PageInRun implements DecodeContext {
 
   /** The key of queue entry `e`. */
   keyOf(e: number): DataKey {
-    return e >= 0 ? this.kKey[e]! : this.schemaKeys[~e]!;
+    return e >= 0 ? this.keyAt(e) : this.schemaKeys[~e]!;
   }
 
   /** NOT_FOUND for queue entry `e`, naming the class it was wanted as. */
@@ -242,8 +249,8 @@ export class PageInRun implements DecodeContext {
   supply(e: number, blob: PagableData): void {
     if (e < 0) return this.supplySchema(this.schemaKeys[~e]!, blob);
     // Schema sets are normally cached for the process; a miss is a few more blobs to fetch.
-    const sk = schemaKeyOf(blob);
-    if (sk !== undefined && cachedSchemaSet(sk) === undefined) return this.park(sk, e, blob);
+    const sk = missingSchemaSet(blob);
+    if (sk !== undefined) return this.park(sk, e, blob);
     const root = this.kRoot[e]!;
     const id = this.kWantId[e]!;
     this.kRoot[e] = undefined;
@@ -260,12 +267,12 @@ export class PageInRun implements DecodeContext {
     try {
       addSchemaBlob(key, blob);
     } catch (e) {
-      const name = by === undefined ? key : this.kKey[by]!;
+      const name = by === undefined ? key : this.keyAt(by);
       throw e instanceof PagableError ? new PagableError(e.code, `blob ${name}: ${e.message}`, { cause: e }) : e;
     }
     if (parked === undefined) return;
     for (const [sk, waiting] of [...parked]) {
-      if (!this.wantSchema(sk, this.kKey[waiting[0]![0]]!)) continue;
+      if (!this.wantSchema(sk, this.keyAt(waiting[0]![0]))) continue;
       parked.delete(sk);
       for (const [pe, pb] of waiting) this.supply(pe, pb);
     }
@@ -276,7 +283,7 @@ export class PageInRun implements DecodeContext {
     const parked = (this.parked ??= new Map());
     const waiting = parked.get(sk);
     if (waiting !== undefined) waiting.push([e, blob]);
-    else if (!this.wantSchema(sk, this.kKey[e]!)) parked.set(sk, [[e, blob]]);
+    else if (!this.wantSchema(sk, this.keyAt(e))) parked.set(sk, [[e, blob]]);
     else this.supply(e, blob);
   }
 
@@ -284,16 +291,15 @@ export class PageInRun implements DecodeContext {
   private supplyView(k: number, root: RootSchema, id: number, blob: PagableData): void {
     // Another view in this run, or another page-in while this one was fetching, may have restored
     // it already: share its object (a tagged blob's under its key alone, if it can stand here).
-    const key = this.kKey[k]!;
     let value = this.live(k, this.table.arena, 16 * k, root, id);
     if (value === undefined) {
       const start = this.nHooks;
-      value = this.decoder.decode(blob, root, key);
+      value = this.decoder.decode(blob, root, undefined, this.table.arena, 16 * k);
       if (this.nHooks > start) this.hookRanges.push(start, this.nHooks);
       if (typeof value === 'object' && value !== null) {
         this.cache.set(isTagged(value) ? TAGGED : id, this.table.arena, 16 * k, value);
         noteRestored(blob.data.length);
-        this.frozen?.decoded(key, value, blob.arcs, this.decoder.exact);
+        this.frozen?.decoded(this.keyAt(k), value, blob.arcs, this.decoder.exact);
       }
     }
     if (this.kTagged[k] === undefined && isTagged(value)) this.kTagged[k] = value;
@@ -331,11 +337,11 @@ export class PageInRun implements DecodeContext {
   private release(): void {
     if (this.nKeys > KEEP || this.nFix > KEEP || this.nHooks > KEEP || this.qTail > KEEP) {
       // Emptied to length 0, a long list's backing store goes too.
-      this.kKey.length = this.kId.length = this.kVal.length = this.kTagged.length = this.kRoot.length = this.kWantId.length = 0;
+      this.kId.length = this.kVal.length = this.kTagged.length = this.kRoot.length = this.kWantId.length = 0;
       this.fHolder.length = this.fSlot.length = this.fId.length = this.fKey.length = 0;
       this.hookObj.length = this.hookMeta.length = this.queue.length = 0;
     } else {
-      for (let i = 0; i < this.nKeys; i++) this.kKey[i] = this.kVal[i] = this.kTagged[i] = this.kRoot[i] = undefined as never;
+      for (let i = 0; i < this.nKeys; i++) this.kVal[i] = this.kTagged[i] = this.kRoot[i] = undefined;
       for (let i = 0; i < this.nFix; i++) this.fHolder[i] = undefined;
       for (let i = 0; i < this.nHooks; i++) this.hookObj[i] = this.hookMeta[i] = undefined;
     }
@@ -353,12 +359,12 @@ export class PageInRun implements DecodeContext {
   }
 
   shared(key: DataKey, root: RootSchema, holder: object, slot: string | number): unknown {
-    return this.sharedAt(this.bytesOf(key), 0, root, holder, slot, key);
+    return this.sharedAt(this.bytesOf(key), 0, root, holder, slot);
   }
 
-  sharedAt(bytes: Uint8Array, at: number, root: RootSchema, holder: object, slot: string | number, key?: DataKey): unknown {
+  sharedAt(bytes: Uint8Array, at: number, root: RootSchema, holder: object, slot: string | number): unknown {
     const id = classId(root);
-    const k = this.child(bytes, at, key, root, id);
+    const k = this.child(bytes, at, root, id);
     const v = this.get(k, id);
     if (v !== QUEUED) return v;
     const f = this.nFix++;

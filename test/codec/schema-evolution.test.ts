@@ -347,7 +347,7 @@ describe('schema evolution: reading', () => {
     const blob = await s.fetchData(key);
     const set = cachedSchemaSet(blob.arcs[blob.arcs.length - 1]!)!;
     const meta = getClassMeta(Kitchen)!;
-    expect(readerFor(set, 0, meta, 'test')).to.equal(fastReader(meta));
+    expect(readerFor(set, 0, meta, { where: 'test' })).to.equal(fastReader(meta));
   });
 
   it('loads schemaless blobs (written before schemas) exactly as before: positional against the reader class', async () => {

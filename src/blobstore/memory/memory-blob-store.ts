@@ -1,6 +1,7 @@
 import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../../keys/data.js';
 import { PagableError } from '../../error.js';
 import type { BlobBatch } from '../../keys/blob-batch.js';
+import type { RecordBlob } from '../../keys/record-blob.js';
 import {
   blobRecordDataLength,
   blobRecordLength,
@@ -137,6 +138,13 @@ export class MemoryBlobStore implements BlobStore {
   viewSync(key: DataKey): PagableData | undefined {
     this.#checkOpen('viewSync');
     return this.#get(key, false);
+  }
+
+  /** viewSync of the key at `bytes[at, at + 16)` (ByteView: no key string). */
+  viewAt(bytes: Uint8Array, at: number): PagableData | undefined {
+    this.#checkOpen('viewSync');
+    const slot = this.#index.probe(bytes, at, this.#arena.chunks);
+    return slot < 0 ? undefined : this.#view(slot, undefined, bytes, at);
   }
 
   hasMany(keys: readonly DataKey[]): boolean[] {
@@ -318,10 +326,10 @@ export class MemoryBlobStore implements BlobStore {
   #get(key: DataKey, copy = true): PagableData | undefined {
     const slot = this.#probe(key);
     if (slot < 0) return undefined;
+    if (!copy) return this.#view(slot, key);
     const chunk = this.#arena.chunks[this.#index.chunkOf(slot)]!;
     const at = this.#index.offsetOf(slot) + RECORD_HEAD;
     const length = readU32(chunk, at - RECORD_HEAD) & LENGTH_MASK;
-    if (!copy) return viewBlobRecord(chunk, at, length, key);
     return decodeBlobRecord(new Uint8Array(chunk.buffer, chunk.byteOffset + at, length), key, length, copy);
   }
 
@@ -329,6 +337,20 @@ export class MemoryBlobStore implements BlobStore {
    * The slot holding `key`, or `~slot` of the empty slot where it would go (negative either way
    * when absent; -1 also for a malformed key, which no slot can hold).
    */
+  /** The blob of the record in `slot`, read in place; named by `key`, or by the key at `bytes[keyAt, keyAt + 16)` (only in a message). */
+  #view(slot: number, key: DataKey | undefined, bytes?: Uint8Array, keyAt = 0): RecordBlob {
+    const chunk = this.#arena.chunks[this.#index.chunkOf(slot)]!;
+    const at = this.#index.offsetOf(slot) + RECORD_HEAD;
+    const length = readU32(chunk, at - RECORD_HEAD) & LENGTH_MASK;
+    try {
+      return viewBlobRecord(chunk, at, length, key ?? 'blob');
+    } catch (e) {
+      // Malformed: read again to throw the same error naming the key.
+      if (key === undefined) return viewBlobRecord(chunk, at, length, keyFromBytes(bytes!, keyAt));
+      throw e;
+    }
+  }
+
   #probe(key: DataKey): number {
     if (!writeKeyBytes(key, this.#key)) return -1;
     return this.#index.probe(this.#key, 0, this.#arena.chunks);

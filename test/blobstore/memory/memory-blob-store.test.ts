@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { type DataKey, type PagableData } from '../../../src/keys/data.js';
 import { MemoryBlobStore } from '../../../src/blobstore/memory/memory-blob-store.js';
+import type { ByteView } from '../../../src/blobstore/byte-store.js';
+import { delegating } from '../../../src/blobstore/delegating.js';
+import type { BlobStore } from '../../../src/blobstore/interface.js';
 import { expectError } from '../../support/expect-error.js';
 import { blobOf, expectBlob, fill } from '../../support/memory-blobs.js';
 
@@ -128,6 +131,27 @@ describe('MemoryBlobStore', () => {
       s.compact();
       expect(s.viewSync(K1)).to.equal(undefined);
       expect([...view.data]).to.deep.equal([...data]);
+    });
+
+    it('viewAt reads by the key bytes what viewSync reads by the key, at any offset; undefined when absent, STORAGE_CLOSED once closed', async () => {
+      const s = new MemoryBlobStore();
+      s.putMany([
+        { key: K1, data: blob([1, 2, 3], [K2]) },
+        { key: K2, data: blob([4]) },
+      ]);
+      const bytes = new Uint8Array(40);
+      bytes.set(Buffer.from(K1, 'hex'), 7);
+      expectBlob(s.viewAt(bytes, 7), blob([1, 2, 3], [K2]));
+      bytes.set(Buffer.from(K3, 'hex'), 7);
+      expect(s.viewAt(bytes, 7)).to.equal(undefined);
+      // Wrappers forward it where they forward viewSync, and not where they replace a read.
+      const wrapped = delegating(s, {}) as BlobStore & Partial<ByteView>;
+      bytes.set(Buffer.from(K2, 'hex'), 3);
+      expectBlob(wrapped.viewAt!(bytes, 3), blob([4]));
+      expect((delegating(s, { getSync: (k) => s.getSync(k) }) as Partial<ByteView>).viewAt).to.equal(undefined);
+      expect((delegating(s, { viewSync: (k) => s.viewSync(k) }) as Partial<ByteView>).viewAt).to.equal(undefined);
+      void s.close();
+      await expectError(() => s.viewAt(bytes, 3), 'STORAGE_CLOSED');
     });
 
     it('deletes blobs and returns the data bytes removed, each blob counted once', () => {
