@@ -19,6 +19,12 @@ export class RecordBlob implements PagableData {
     readonly keysAt: number,
     /** How many child keys the record lists. */
     readonly children: number,
+    /**
+     * Where the blob's frame starts in `keyBytes` when it lies there as one (blob-batch.ts: the
+     * child count as 8 bytes, the data, the child keys: what its key hashes), so its key can be
+     * computed in place; -1 otherwise.
+     */
+    readonly frameAt = -1,
   ) {}
 
   /** The child keys as DataKeys, made on first use (PagableData's form). */

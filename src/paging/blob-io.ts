@@ -24,13 +24,13 @@ export class BlobIo {
 
   /** The store's byte access, where it has one (see ByteStore). */
   readonly #bytes: ByteStore | undefined;
-  /** The store's reads by key bytes, where it has them and nothing needs the key's string (`#learn`). */
+  /** The store's reads by key bytes, where it has them. */
   readonly #view: ByteView | undefined;
 
   constructor(readonly store: BlobStore) {
     this.#known = store.count === undefined ? new Map() : undefined;
     this.#bytes = byteStoreOf(store);
-    this.#view = this.#known === undefined ? byteViewOf(store) : undefined;
+    this.#view = byteViewOf(store);
   }
 
   get closed(): boolean {
@@ -232,6 +232,8 @@ export class BlobIo {
       throw this.fail(e, `fetching blob ${keyFromBytes(bytes, at)}`);
     }
     this.counters.fetches++;
+    // A store that cannot count itself: this handle counts what it reads, by key string.
+    if (blob !== undefined && this.#known !== undefined) this.#learn(keyFromBytes(bytes, at), blob.data.length);
     return blob;
   }
 

@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
-import { type DataKey, type PagableData, isDataKey, writeKeyBytes } from '../../keys/data.js';
+import { type DataKey, type PagableData, isDataKey, keyFromBytes, writeKeyBytes } from '../../keys/data.js';
 import { PagableError, toPagableError } from '../../error.js';
 import type { BlobBatch } from '../../keys/blob-batch.js';
-import { decodeBlobRecord } from '../blob-record.js';
+import { decodeBlobRecord, readBlobRecordLayout } from '../blob-record.js';
 import type { Await, BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard } from '../interface.js';
 import type { LmdbBlobInfo, LmdbBlobStoreOptions } from './options.js';
 import { PendingWrites } from './pending-writes.js';
@@ -273,12 +273,38 @@ export class LmdbBlobStore implements BlobStore {
       : decodeBlobRecord(this.#views.copy(raw, raw.length), `blob ${key} in ${this.name}`, raw.length, false);
   }
 
+  /**
+   * viewSync of the key at `bytes[at, at + 16)` (ByteView: no key string): the blob copied as its
+   * frame (view-slabs.ts), its child keys left as bytes.
+   */
+  viewAt(bytes: Uint8Array, at: number): PagableData | undefined {
+    if (this.#closed || !this.#pending.idle) return this.viewSync(keyFromBytes(bytes, at));
+    const kb = this.#readKey;
+    for (let i = 0; i < 16; i++) kb[i] = bytes[at + i]!;
+    const raw = this.#readRawKey(kb, undefined);
+    if (raw === undefined) return undefined;
+    const length = raw.length;
+    let layout;
+    try {
+      layout = readBlobRecordLayout(raw, '', length);
+    } catch {
+      // Malformed: read again to throw the same error naming the key.
+      return this.viewSync(keyFromBytes(bytes, at));
+    }
+    return this.#views.frame(raw, length, layout.children, layout.dataOffset);
+  }
+
   /** The record stored under `key`, in lmdb-js's reused read buffer (valid until the next read). */
   #readRaw(key: DataKey): Uint8Array | undefined {
     if (this.#closed) this.#checkOpen(`reading blob ${key}`);
     // The key checked and converted in one pass, into a reused buffer (lmdb-js copies it).
     const kb = this.#readKey;
     if (!writeKeyBytes(key, kb)) this.#checkKey(key, 'getSync');
+    return this.#readRawKey(kb, key);
+  }
+
+  /** The record stored under key bytes `kb` (`key` its string, if made: for messages). */
+  #readRawKey(kb: Uint8Array, key: DataKey | undefined): Uint8Array | undefined {
     try {
       const raw = this.#blobs.getBinaryFast(kb);
       if (raw !== undefined) return raw;
@@ -288,7 +314,7 @@ export class LmdbBlobStore implements BlobStore {
       return this.#blobs.getBinaryFast(kb);
     } catch (e) {
       this.#env.resetReadTxn();
-      throw lmdbFailure(e, `reading blob ${key}`, this.name);
+      throw lmdbFailure(e, `reading blob ${key ?? keyFromBytes(kb)}`, this.name);
     }
   }
 

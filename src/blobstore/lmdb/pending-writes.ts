@@ -54,6 +54,11 @@ export class PendingWrites {
     for (const k of keys) this.#done(k);
   }
 
+  /** True when no write is in flight: a read need not look here (nor make a key string to). */
+  get idle(): boolean {
+    return this.#unindexed.length === 0 && this.#blobs.size === 0;
+  }
+
   get(key: DataKey): PagableData | undefined {
     const p = this.#find(key);
     if (p === undefined) return undefined;

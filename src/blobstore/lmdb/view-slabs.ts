@@ -1,3 +1,5 @@
+import { FRAME_HEAD, writeFrameHead } from '../../keys/blob-batch.js';
+import { RecordBlob } from '../../keys/record-blob.js';
 import { copyBytes } from '../byte-store.js';
 
 /** The slabs' size; a record above a quarter of it gets a buffer of its own. */
@@ -26,5 +28,34 @@ export class ViewSlabs {
     // Aligned to 8 bytes, as the decoder's word reads of a blob prefer.
     this.#at = (at + n + 7) & ~7;
     return new Uint8Array(this.#slab.buffer, at, n);
+  }
+
+  /**
+   * The blob of record `raw` (`n` child keys, its data from `dataOffset` to `length`), copied as
+   * its frame (the count, the data, the child keys: what its key hashes), so that a verifying read
+   * re-keys it where it lies; its child keys stay bytes (RecordBlob).
+   */
+  frame(raw: Uint8Array, length: number, n: number, dataOffset: number): RecordBlob {
+    const dataLength = length - dataOffset;
+    const total = FRAME_HEAD + dataLength + 16 * n;
+    let slab: Uint8Array;
+    let at: number;
+    if (total > SLAB / 4) {
+      slab = new Uint8Array(total);
+      at = 0;
+    } else {
+      if (this.#at + total > SLAB) {
+        this.#slab = new Uint8Array(SLAB);
+        this.#at = 0;
+      }
+      slab = this.#slab;
+      at = this.#at;
+      this.#at = (at + total + 7) & ~7;
+    }
+    writeFrameHead(slab, at, n);
+    copyBytes(raw, dataOffset, length, slab, at + FRAME_HEAD);
+    const keysAt = at + FRAME_HEAD + dataLength;
+    copyBytes(raw, dataOffset - 16 * n, dataOffset, slab, keysAt);
+    return new RecordBlob(new Uint8Array(slab.buffer, at + FRAME_HEAD, dataLength), slab, keysAt, n, at);
   }
 }
