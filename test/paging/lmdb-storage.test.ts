@@ -224,6 +224,32 @@ describe('LmdbPagableStorage', function () {
     await s.close();
   });
 
+  it('a blob changed on disk that still decodes is CORRUPT on load and pin, naming its key and what it hashes to', async () => {
+    const path = freshDir();
+    let s = await LmdbPagableStorage.open(path);
+    const key = await s.save(Dep.of('parent', '1.0.0', [Dep.of('child-name')]));
+    const childKey = (await s.fetchData(key)).arcs[0]!;
+    await s.close();
+    // 'child-name' becomes 'Child-name': a well-formed blob of other content under the old key.
+    const env = openEnv({ path, maxDbs: 4 });
+    const raw = env.openDB<Uint8Array, Uint8Array>('blobs', { keyEncoding: 'binary', encoding: 'binary' });
+    const rec = Buffer.from(raw.getBinary(Buffer.from(childKey, 'hex'))!);
+    const at = rec.indexOf('child-name');
+    expect(at).to.be.greaterThan(0);
+    rec[at] = 'C'.charCodeAt(0);
+    await raw.put(Buffer.from(childKey, 'hex'), rec);
+    await env.close();
+
+    s = await LmdbPagableStorage.open(path, { countAtOpen: false });
+    const e = await expectError(s.load(Dep, key), 'CORRUPT');
+    expect(e.message).to.contain(childKey).and.to.contain('hashes to');
+    await s.close();
+    // Unverified, the changed content is what comes back.
+    s = await LmdbPagableStorage.open(path, { verify: false });
+    expect((await s.load(Dep, key)).deps[0]!.name).to.equal('Child-name');
+    await s.close();
+  });
+
   it('a malformed record is CORRUPT naming the key', async () => {
     const path = freshDir();
     let s = await LmdbPagableStorage.open(path);
