@@ -250,9 +250,13 @@ export class MsgpackCursor {
   /** `n` bytes, copied into a Uint8Array of their own. */
   bytes(n: number): Uint8Array {
     if (this.pos + n > this.end) throw this.truncated();
-    const out = new Uint8Array(n);
-    out.set(this.src.subarray(this.pos, this.pos + n));
+    const src = this.src;
+    const at = this.pos;
     this.pos += n;
+    // One object: a loop for a few bytes, else a slice (no subarray view to copy from).
+    if (n >= 64) return src.slice(at, at + n);
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = src[at + i]!;
     return out;
   }
 
