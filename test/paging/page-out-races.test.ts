@@ -1,6 +1,18 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { type BlobEntry, MemoryBlobStore, PagableArc, PagableError, PagableStorageBase, delegating } from '../../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type BlobEntry,
+  LmdbPagableStorage,
+  MemoryBlobStore,
+  PagableArc,
+  PagableError,
+  PagableStorageBase,
+  delegating,
+} from '../../src/index.js';
+import { RECLAIM_STEP } from '../../src/paging/auto-page-out.js';
 import { BATCH_BYTES } from '../../src/paging/page-out-batches.js';
 import { fuzzRuns } from '../support/env.js';
 import { Dep } from '../support/models.js';
@@ -112,7 +124,78 @@ describe('pageOutPending() under any interleaving of calls, automatic page-outs 
           }
         },
       ),
-      { numRuns: fuzzRuns(60) },
+      { numRuns: fuzzRuns(100) },
     );
+  });
+  it('on LMDB, producers that yield at random, reclaims on their stack and calls between: every call keeps its promise', async () => {
+    // The heap probe reads "over the limit" while `over` holds, growing by more than a reclaim's
+    // step each time, so every arc queued then pages the queue out on the producer's stack
+    // (synchronous LMDB transactions) while automatic and called page-outs write asynchronously.
+    type LmdbStep = { k: 'arcs'; n: number } | { k: 'call' } | { k: 'turn' } | { k: 'over'; on: boolean };
+    const lmdbStep: fc.Arbitrary<LmdbStep> = fc.oneof(
+      fc.record({ k: fc.constant('arcs' as const), n: fc.integer({ min: 1, max: 8 }) }),
+      fc.constant({ k: 'call' as const }),
+      fc.constant({ k: 'turn' as const }),
+      fc.record({ k: fc.constant('over' as const), on: fc.boolean() }),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'pagable-races-'));
+    let run = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(lmdbStep, { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 6 }), async (steps, maxPending) => {
+          let over = false;
+          let probed = 0;
+          const probe = (): number => (over ? 1 + ++probed * (RECLAIM_STEP + 1) : 0);
+          const s = await LmdbPagableStorage.open(join(dir, String(run++)), {
+            autoPageOut: { maxPending, heapUsedLimit: 1, intervalMs: 1, probe },
+            onPageOut: () => {},
+          });
+          const arcs: Array<PagableArc<Dep>> = [];
+          const broken: string[] = [];
+          const calls: Array<Promise<void>> = [];
+          const call = (): void => {
+            const before = arcs.slice();
+            calls.push(
+              Promise.resolve(s.pageOutPending()).then(
+                () => {
+                  const resident = before.filter((a) => !a.isPagedOut).length;
+                  if (resident > 0)
+                    broken.push(`a call resolved with ${resident} of the ${before.length} arcs scheduled before it resident`);
+                },
+                (e: unknown) => void broken.push(`a call rejected with ${String(e)}`),
+              ),
+            );
+          };
+          try {
+            for (const st of steps) {
+              if (st.k === 'arcs') {
+                for (let i = 0; i < st.n; i++) {
+                  const a = PagableArc.new(Dep.of(`dep-${run}-${arcs.length}`), s);
+                  a.unpin();
+                  arcs.push(a);
+                }
+              } else if (st.k === 'call') call();
+              else if (st.k === 'over') over = st.on;
+              else await turn();
+            }
+            over = false;
+            call();
+            await Promise.all(calls);
+            expect(broken, JSON.stringify(steps)).to.deep.equal([]);
+            expect(arcs.filter((a) => !a.isPagedOut).length, 'arcs resident at the end').to.equal(0);
+            for (let i = 0; i < arcs.length; i++) {
+              const pinned = await arcs[i]!.pin();
+              expect(pinned.value.name).to.equal(`dep-${run}-${i}`);
+              pinned.release();
+            }
+          } finally {
+            await s.close();
+          }
+        }),
+        { numRuns: fuzzRuns(40) },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
