@@ -40,6 +40,7 @@ const tests = [
   'codec/write-rule',
   'codec/schema-evolution',
   'codec/untyped-reader',
+  'codec/read-compat',
   'paging/auto-page-out',
   'paging/copy',
   'paging/declared-roots',
