@@ -41,6 +41,7 @@ const tests = [
   'codec/schema-evolution',
   'codec/untyped-reader',
   'codec/read-compat',
+  'codec/schemaless-decoder',
   'paging/auto-page-out',
   'paging/copy',
   'paging/declared-roots',
