@@ -42,6 +42,7 @@ const tests = [
   'codec/untyped-reader',
   'codec/read-compat',
   'codec/schemaless-decoder',
+  'codec/blob-reader',
   'paging/auto-page-out',
   'paging/copy',
   'paging/declared-roots',
