@@ -43,6 +43,7 @@ const tests = [
   'codec/read-compat',
   'codec/schemaless-decoder',
   'codec/blob-reader',
+  'codec/class-readers',
   'paging/auto-page-out',
   'paging/copy',
   'paging/declared-roots',
