@@ -3,6 +3,9 @@ import { expect } from 'chai';
 import { Packr } from 'msgpackr';
 import { C1, packr } from '../../src/codec/wire.js';
 import { MAX_INLINE_DEPTH } from '../../src/codec/wire-rules.js';
+import type { DecodeContext } from '../../src/codec/decode-context.js';
+import type { SchemalessDecoder } from '../../src/codec/schemaless-decoder.js';
+import { getClassMeta } from '../../src/metadata/class-meta.js';
 import {
   type Class,
   type DataKey,
@@ -387,5 +390,64 @@ describe('codec: schemaless blobs (written before schema evolution)', () => {
     const m = await load(Module, blob(['m.ts', 3, Uint8Array.of(1), [], [C1, ESC.Instance, 'test.Circle', 1]], 'test.Module'));
     expect(m).to.be.instanceOf(Module).and.deep.include({ path: 'm.ts', size: 3 });
     expect(m.icon).to.be.instanceOf(Circle);
+  });
+});
+
+describe('codec: schemaless field decoders compiled afresh', () => {
+  // Field decoders are compiled once per class and kept: a fresh instance of the module compiles
+  // them again, as a new process would (the mutation run is one process).
+  let fresh = 0;
+  const freshDecoder = async (): Promise<typeof SchemalessDecoder> =>
+    (
+      (await import(new URL(`../../src/codec/schemaless-decoder.js?fresh=${++fresh}`, import.meta.url).href)) as {
+        SchemalessDecoder: typeof SchemalessDecoder;
+      }
+    ).SchemalessDecoder;
+
+  it('reads every field kind, the record of other properties and a __proto__ field, and refuses as loads do', async () => {
+    const Fresh = await freshDecoder();
+    const restored: object[] = [];
+    const ctx: DecodeContext = {
+      shared: (key) => `shared ${key}`,
+      sharedAt: () => undefined,
+      lazy: (key) => `lazy ${key}`,
+      lazyAt: () => undefined,
+      restored: (obj) => restored.push(obj),
+    };
+    const read = (cls: Class, body: unknown, arcs: string[] = [], key: string | null = 'k'): unknown =>
+      new Fresh(ctx).decode(
+        { data: blob(body), arcs: arcs as DataKey[] },
+        getClassMeta(cls)!.asSchema,
+        (key ?? undefined) as DataKey | undefined,
+      );
+    const b = read(
+      Box,
+      [[C1, ESC.Set, 1], new Date(3), [2], [1, 2], [C1, ESC.Instance, 'test.Square', 4], null, 0, 0, null],
+      ['k1', 'k2'],
+    ) as Box;
+    expect({ ...b, circle: undefined, shape: undefined }).to.deep.equal({
+      any: new Set([1]),
+      when: new Date(3),
+      circle: undefined,
+      nums: [1, 2],
+      shape: undefined,
+      money: null,
+      leaf: 'shared k1',
+      lazy: 'lazy k2',
+      base: null,
+    });
+    expect(b.circle).to.deep.equal(Circle.of(2));
+    expect(b.shape).to.deep.equal(Square.of(4));
+    expect((read(Box, ['plain']) as Box).any).to.equal('plain');
+    expect(() => read(Box, [null, 'noon'])).to.throw('blob k: SlBox.when: stored string, declared Date');
+    expect(() => read(Box, [null, 'noon'], [], null)).to.throw('blob: SlBox.when: stored string, declared Date');
+    const pen = read(Pen, [[C1, ESC.Instance, 'cat', { name: 'Tom' }], { note: 'n', pet: 'evil' }]) as Pen;
+    expect(pen.pet).to.be.instanceOf(Cat).and.deep.include({ name: 'Tom' });
+    expect(pen.note).to.equal('n');
+    const p = read(Protoish, ['own', 1]) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(p)).to.equal(Protoish.prototype);
+    expect(Object.getOwnPropertyDescriptor(p, '__proto__')?.value).to.equal('own');
+    const h = read(Hooked, [5]);
+    expect(restored).to.deep.equal([h]);
   });
 });
