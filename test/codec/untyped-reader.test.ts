@@ -4,9 +4,12 @@
  * loaded tagged class as that class, an untagged one as a plain object of its stored fields, a
  * codec'd value through its codec, arrays element by element, at any depth.
  */
+import { Type } from 'class-transformer';
 import { expect } from 'chai';
-import { Dyn, Field, InMemoryPagableStorage, Pagable } from '../../src/index.js';
-import { Money, Point } from '../support/codec-models.js';
+import { Dyn, Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc, Shared } from '../../src/index.js';
+import { Money, Point, Point3, epochCodec } from '../support/codec-models.js';
+import { Cat, PET_DISCRIMINATOR, type Pet } from '../support/ct-models.js';
+import { expectError } from '../support/expect-error.js';
 import { Circle, Shape, Square } from '../support/models.js';
 
 @Pagable({ name: 'untyped.Inner' })
@@ -121,5 +124,86 @@ describe('untyped reader: class-transformer models', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+@Pagable({ name: 'untyped.Leaf' })
+class Leaf {
+  @Field() v!: number;
+}
+
+/** Written with a discriminated pet (a class-transformer model), codec'd values, arcs. */
+@Pagable({ name: 'untyped.Kinds' })
+class KindsV1 {
+  @Field(() => Point) point: Point | null = null;
+  @Field(() => Date, { codec: epochCodec }) at: Date | null = null;
+  @Lazy(() => Leaf) lazy: PagableArc<Leaf> | null = null;
+  @Shared(() => Leaf) shared: Leaf | null = null;
+  @Field(() => [[Number]]) grid: number[][] | null = null;
+}
+
+@Pagable({ name: 'untyped.Pen' })
+class PenV1 {
+  @Type(() => Object, PET_DISCRIMINATOR) pet: Pet | null = null;
+}
+
+const kindsGiven: Record<string, unknown> = {};
+const into =
+  (name: string) =>
+  (v: unknown): string => {
+    kindsGiven[name] = v;
+    return name;
+  };
+
+describe('untyped reader: codecs, arcs and discriminated values', () => {
+  let s: InMemoryPagableStorage;
+  beforeEach(() => (s = new InMemoryPagableStorage()));
+  afterEach(() => s.close());
+
+  it("a subclass's value stored through its own codec, a field codec's encoding, a @Lazy child as a PagedOut arc", async () => {
+    @Pagable({ name: 'untyped.Kinds' })
+    class KindsV2 {
+      @Field({ migrate: into('point') }) point!: string;
+      @Field({ migrate: into('at') }) at!: string;
+      @Field({ migrate: into('lazy') }) lazy!: string;
+      @Field({ migrate: into('grid') }) grid!: string;
+    }
+    const lazy = PagableArc.new(Object.assign(new Leaf(), { v: 5 }), s);
+    const key = await s.save(
+      Object.assign(new KindsV1(), { point: new Point3(1, 2, 3), at: new Date(86_400_000), lazy, grid: [[1], [2, 3]] }),
+    );
+    const back = await s.load(KindsV2, key);
+    expect({ ...back }).to.deep.equal({ point: 'point', at: 'at', lazy: 'lazy', grid: 'grid' });
+    expect(kindsGiven['point']).to.be.instanceOf(Point3).and.deep.include({ x: 1, y: 2, z: 3 });
+    // A field's own codec is not registered: its encoding as stored.
+    expect(kindsGiven['at']).to.equal(86_400_000);
+    const arc = kindsGiven['lazy'] as PagableArc<Leaf>;
+    expect(arc).to.be.instanceOf(PagableArc);
+    expect(arc.state).to.equal('PagedOut');
+    expect(kindsGiven['grid']).to.deep.equal([[1], [2, 3]]);
+  });
+
+  it('a @Shared child cannot be migrated: TYPE_MISMATCH naming class and field', async () => {
+    @Pagable({ name: 'untyped.Kinds' })
+    class KindsV3 {
+      @Field({ migrate: into('shared') }) shared!: string;
+    }
+    const key = await s.save(Object.assign(new KindsV1(), { shared: Object.assign(new Leaf(), { v: 1 }) }));
+    const e = await expectError(s.load(KindsV3, key), 'TYPE_MISMATCH');
+    expect(e.message).to.equal(`blob ${key}: untyped.Kinds.shared: a @Shared child is restored after its parent, so it cannot be migrated`);
+  });
+
+  it('a discriminated value as a plain object of its properties', async () => {
+    @Pagable({ name: 'untyped.Pen' })
+    class PenV2 {
+      @Field({ migrate: into('pet') }) pet!: string;
+    }
+    const back = await s.load(
+      PenV2,
+      await s.save(Object.assign(new PenV1(), { pet: Object.assign(new Cat(), { name: 'Tom', lives: 3 }) })),
+    );
+    expect(back.pet).to.equal('pet');
+    expect(kindsGiven['pet']).to.deep.equal({ name: 'Tom', lives: 3 });
+    expect(Object.getPrototypeOf(kindsGiven['pet'])).to.equal(Object.prototype);
   });
 });
