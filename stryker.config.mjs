@@ -44,6 +44,7 @@ const tests = [
   'codec/schemaless-decoder',
   'codec/blob-reader',
   'codec/class-readers',
+  'codec/msgpack-cursor',
   'paging/auto-page-out',
   'paging/copy',
   'paging/declared-roots',
