@@ -64,6 +64,17 @@ class Pen {
   note?: unknown;
 }
 
+/** Not @Pagable: a discriminator may list it, but no instance of it is read. */
+class Bare {
+  a = 1;
+}
+
+/** A discriminator listing a class that is not @Pagable (it was when the blob was written, say). */
+@Pagable({ name: 'BrBarePen' })
+class BarePen {
+  @Type(() => Object, { discriminator: { property: '__type', subTypes: [{ value: Bare, name: 'bare' }] } }) pet: unknown = null;
+}
+
 describe('codec: reading data blobs (blob-reader)', () => {
   let s: InMemoryPagableStorage;
   let setKey: DataKey;
@@ -328,6 +339,13 @@ describe('codec: reading data blobs (blob-reader)', () => {
     await refused2([[C1, ESC.Instance, 'cow', null], null], 'UNKNOWN_TAG', `"cow" is not one of the discriminator's subtypes (dog, cat)`);
     await refused2([[C1, ESC.Instance, 'dog'], null], 'CORRUPT', 'a Dog of 0 values where its schema has 1');
     await refused2([[C1, ESC.Instance, 7, null], null], 'CORRUPT', 'expected an instance');
+    const { arcs: bareArcs } = await s2.fetchData(await s2.save(new BarePen()));
+    const bare = await s2.storeData({
+      data: Buffer.concat([Buffer.of(0xc1), packr.pack([[C1, ESC.Instance, 'bare', { a: 2 }], null])]),
+      arcs: bareArcs,
+    });
+    const e = await expectError(s2.load(BarePen, bare), 'NOT_PAGABLE');
+    expect(e.message).to.equal(`blob ${bare}: class Bare is not @Pagable`);
     await s2.close();
   });
 });

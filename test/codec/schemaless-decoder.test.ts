@@ -73,6 +73,23 @@ class Wrap {
   @Field() x!: unknown;
 }
 
+/** Not @Pagable: a discriminator may list it, but no instance of it is read. */
+class Bare {
+  a = 1;
+}
+
+/** A discriminator listing a class that is not @Pagable (it was when the blob was written, say). */
+@Pagable({ name: 'SlBarePen' })
+class BarePen {
+  @Type(() => Object, { discriminator: { property: '__type', subTypes: [{ value: Bare, name: 'bare' }] } }) pet: unknown;
+}
+
+/** An array of instances. */
+@Pagable({ name: 'SlList' })
+class List {
+  @Field(() => [Circle]) list!: Array<Circle | null>;
+}
+
 /** Told when it is restored. */
 @Pagable({ name: 'SlHooked' })
 class Hooked {
@@ -360,7 +377,12 @@ describe('codec: schemaless blobs (written before schema evolution)', () => {
     const pen = await load(Pen, blob([[C1, ESC.Instance, 'cat', { name: 'Tom', lives: 3 }], { note: 'n', pet: 'not a pet' }]));
     expect(pen).to.be.instanceOf(Pen);
     expect(pen.pet).to.be.instanceOf(Cat).and.deep.include({ name: 'Tom', lives: 3 });
-    expect(pen.note).to.equal('n');
+    expect(Object.getOwnPropertyDescriptor(pen, 'note')).to.deep.equal({
+      value: 'n',
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
     expect(Object.keys(pen)).to.deep.equal(['pet', 'note']);
     expect((await load(Pen, blob([[C1, ESC.Instance, 'dog', null]]))).pet).to.be.instanceOf(Dog);
     await refused(Pen, blob([5]), 'CORRUPT', 'SlPen.pet: expected a discriminated value');
@@ -375,6 +397,46 @@ describe('codec: schemaless blobs (written before schema evolution)', () => {
     for (const rest of [5, 'x', [1], [C1, ESC.Map, 'a', 1], [C1, ESC.Set]])
       await refused(Pen, blob([null, rest]), 'CORRUPT', 'SlPen: its other properties are not a record');
     expect({ ...(await load(Pen, blob([null, null]))) }).to.deep.equal({ pet: null });
+  });
+
+  it("ignores values past the class's fields (fields removed since); a blob of a tag alone holds no instance", async () => {
+    const leaf = await load(Leaf, blob([7, 'gone', { also: 'gone' }]));
+    expect({ ...leaf }).to.deep.equal({ v: 7 });
+    const key = await put(packr.pack('test.Circle'));
+    const e = await expectError(s.load(Circle, key), 'CORRUPT');
+    expect(e.message.startsWith(`blob ${key}: the blob does not decode (`), e.message).to.equal(true);
+  });
+
+  it('reads null elements of an array of instances as null; a codec that cannot decode is TYPE_MISMATCH naming the field', async () => {
+    expect((await load(List, blob([[null, [1], null]]))).list).to.deep.equal([null, Circle.of(1), null]);
+    const key = await put(blob(box({ money: 5 })));
+    const e = await expectError(s.load(Box, key), 'TYPE_MISMATCH');
+    const want = `blob ${key}: SlBox.money: codec "test.codec.money" (Money) could not decode the stored number: decode threw TypeError`;
+    expect(e.message.startsWith(want), e.message).to.equal(true);
+  });
+
+  it('cuts a long tag or discriminator name in messages to its first 100 characters', async () => {
+    const long = 'x'.repeat(100);
+    await refused(
+      Object,
+      blob([1], `${long}yyy`),
+      'UNKNOWN_TAG',
+      `type tag "${long}" is not registered by any loaded class (is the module declaring it imported?)`,
+    );
+    await refused(
+      Pen,
+      blob([[C1, ESC.Instance, `${long}yyy`]]),
+      'UNKNOWN_TAG',
+      `SlPen.pet: "${long}" is not one of the discriminator's subtypes (dog, cat)`,
+    );
+  });
+
+  it('a discriminator name of a class that is not @Pagable is NOT_PAGABLE', async () => {
+    await refused(BarePen, blob([[C1, ESC.Instance, 'bare', { a: 2 }]]), 'NOT_PAGABLE', 'class Bare is not @Pagable');
+  });
+
+  it('refuses a bigint whose text is not a string', async () => {
+    await refused(Object, blob([[C1, ESC.BigInt, ['1']]]), 'CORRUPT', 'a malformed bigint');
   });
 
   it('runs afterPageIn on a restored instance, and reads a field named __proto__ as an own property', async () => {
