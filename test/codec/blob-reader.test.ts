@@ -10,6 +10,7 @@ import {
   Lazy,
   Pagable,
   PagableArc,
+  type Codec,
   type PagableErrorCode,
   Shared,
 } from '../../src/index.js';
@@ -64,6 +65,18 @@ class Pen {
   note?: unknown;
 }
 
+/** A field codec whose values decode to numbers, where a Date is declared. */
+const oddCodec: Codec<Date, number> = { name: 'test.br.odd', encode: (d) => d.getTime(), decode: (n) => n as unknown as Date };
+
+/** Arrays of arrays of instances, of plain data, of @Lazy children; a field codec that decodes amiss. */
+@Pagable({ name: 'BrMore' })
+class More {
+  @Field(() => [[Circle]]) grid: Circle[][] | null = null;
+  @Field(() => [Object]) objs: unknown[] | null = null;
+  @Lazy(() => [Leaf]) lazies: Array<PagableArc<Leaf> | null> | null = null;
+  @Field(() => Date, { codec: oddCodec }) odd: Date | null = null;
+}
+
 /** Not @Pagable: a discriminator may list it, but no instance of it is read. */
 class Bare {
   a = 1;
@@ -110,6 +123,11 @@ describe('codec: reading data blobs (blob-reader)', () => {
   /** A data blob of `root` (a msgpackr tree) with the template's schema set. */
   const put = async (root: unknown, children: DataKey[] = []): Promise<DataKey> =>
     await s.storeData({ data: Buffer.concat([Buffer.of(0xc1), packr.pack(root)]), arcs: [...children, setKey] });
+  /** The schema set key of `value` saved. */
+  const saved = async (value: object): Promise<DataKey> => (await s.fetchData(await s.save(value))).arcs.at(-1)!;
+  /** A data blob of `root` with schema set `set`. */
+  const putIn = async (set: DataKey, root: unknown, children: DataKey[] = []): Promise<DataKey> =>
+    await s.storeData({ data: Buffer.concat([Buffer.of(0xc1), packr.pack(root)]), arcs: [...children, set] });
   const box = (over: Partial<Record<keyof Box, unknown>>): unknown[] => FIELDS.map((f) => (f in over ? over[f] : null));
   const load = async <T>(cls: Class<T>, root: unknown, children: DataKey[] = []): Promise<T> => s.load(cls, await put(root, children));
   const refused = async (cls: Class, root: unknown, code: PagableErrorCode, message: string, children: DataKey[] = []): Promise<void> => {
@@ -306,6 +324,67 @@ describe('codec: reading data blobs (blob-reader)', () => {
     );
     expect((await load(Box, box({ shape: tagged('Square', 2) }))).shape).to.deep.equal(Square.of(2));
     expect((await load(Box, box({ any: [tagged('Square', 3)] }))).any).to.deep.equal([Square.of(3)]);
+  });
+
+  it('reads empty arrays and arrays of arrays, instances and escapes side by side past the nesting limit', async () => {
+    const n = 1005;
+    const b = await load(
+      Box,
+      box({
+        any: Array.from({ length: n }, (_, i) =>
+          i % 2 === 0 ? [C1, ESC.Codec, 'test.codec.point', { x: i, y: 0 }] : [C1, ESC.Object, 'k', i],
+        ),
+        nums: [],
+        grid: Array.from({ length: n }, () => ['a']),
+        circles: Array.from({ length: n }, (_, i) => [i]),
+        monies: Array.from({ length: n }, () => [C1, ESC.Codec, 'test.codec.money', [[C1, ESC.BigInt, '1'], 0]]),
+      }),
+    );
+    expect((b.any as unknown[])[n - 2]).to.deep.equal({ k: n - 2 });
+    expect((b.any as unknown[])[0]).to.deep.equal(new Point(0, 0));
+    expect(b.nums).to.deep.equal([]);
+    expect(b.grid).to.have.length(n);
+    expect(b.circles![n - 1]).to.deep.equal(Circle.of(n - 1));
+    expect(b.monies).to.have.length(n);
+    expect((await load(Box, box({ circles: [] }))).circles).to.deep.equal([]);
+  });
+
+  it('refuses empty escapes and instances of no values, escape kinds that are not numbers', async () => {
+    const cases: Array<[Partial<Record<keyof Box, unknown>>, string]> = [
+      [{ circle: [] }, 'a Circle of 0 values where its schema has 1'],
+      [{ shape: [C1] }, 'an empty escape'],
+      [{ circle: [C1] }, 'an empty escape'],
+      [{ circle: [C1, 'x'] }, 'expected an escape kind'],
+      [{ money: [C1, 'x', 1] }, 'expected an escape kind'],
+      [{ circle: [C1, ESC.Instance, 'x'.repeat(150), {}] }, `a discriminator name "${'x'.repeat(60)}" outside a discriminated field`],
+    ];
+    for (const [over, message] of cases) await refused(Box, box(over), 'CORRUPT', message);
+    await refused(
+      Box,
+      box({ money: [C1, ESC.Codec, 'y'.repeat(150), 1] }),
+      'UNKNOWN_TAG',
+      `BrBox.money: codec "${'y'.repeat(100)}" is not registered by any loaded class (is the module calling registerCodec imported?)`,
+    );
+  });
+
+  it("a field codec's value written with its name is decoded by it, and checked against the declared class", async () => {
+    expect((await load(Box, box({ at: [C1, ESC.Codec, 'test.codec.epoch', 5] }))).at).to.deep.equal(new Date(5));
+    const more = await saved(Object.assign(new More(), { lazies: [PagableArc.new(Leaf.of(1), s)] }));
+    const m = await s.load(More, await putIn(more, [[[[1]], []], [{ a: 1 }, 'x'], [0, null], null], [leafKey]));
+    expect(m.grid).to.deep.equal([[Circle.of(1)], []]);
+    expect(m.objs).to.deep.equal([{ a: 1 }, 'x']);
+    expect(m.lazies![1]).to.equal(null);
+    expect((await m.lazies![0]!.pin()).value).to.deep.equal(Leaf.of(7));
+    const key = await putIn(more, [null, null, null, [C1, ESC.Codec, 'test.br.odd', 5]]);
+    const e = await expectError(s.load(More, key), 'TYPE_MISMATCH');
+    expect(e.message).to.equal(`blob ${key}: BrMore.odd: codec "test.br.odd" decoded a number, not a Date`);
+  });
+
+  it('a saved tagged root is read only where its class fits', async () => {
+    const key = await s.save(Circle.of(1));
+    const e = await expectError(s.load(Square, key), 'TYPE_MISMATCH');
+    expect(e.message).to.equal(`blob ${key}: found a Circle (tag "test.Circle") where Square is expected`);
+    expect(await s.load(Shape, key)).to.deep.equal(Circle.of(1));
   });
 
   it('a class-transformer model reads its discriminated field, and its other properties as own properties, never over a field', async () => {
