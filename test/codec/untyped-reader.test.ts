@@ -6,7 +6,18 @@
  */
 import { Type } from 'class-transformer';
 import { expect } from 'chai';
-import { Dyn, Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc, Shared } from '../../src/index.js';
+import { C1, packr, unpackr } from '../../src/codec/wire.js';
+import {
+  type DataKey,
+  Dyn,
+  Field,
+  InMemoryPagableStorage,
+  Lazy,
+  Pagable,
+  PagableArc,
+  type PagableErrorCode,
+  Shared,
+} from '../../src/index.js';
 import { Money, Point, Point3, epochCodec } from '../support/codec-models.js';
 import { Cat, PET_DISCRIMINATOR, type Pet } from '../support/ct-models.js';
 import { expectError } from '../support/expect-error.js';
@@ -205,5 +216,112 @@ describe('untyped reader: codecs, arcs and discriminated values', () => {
     expect(back.pet).to.equal('pet');
     expect(kindsGiven['pet']).to.deep.equal({ name: 'Tom', lives: 3 });
     expect(Object.getPrototypeOf(kindsGiven['pet'])).to.equal(Object.prototype);
+  });
+});
+
+/** Written with every kind migrate can be given; read back by a version that migrates each. */
+@Pagable({ name: 'untyped.Hostile' })
+class HostileV1 {
+  @Field(() => [[Inner]]) list: Inner[][] | null = null;
+  @Field(() => Inner) inner: Inner | null = null;
+  @Dyn(() => Shape) shape: Shape | null = null;
+  @Field(() => [Money]) money: Money[] | null = null;
+}
+
+const hostileGiven: Record<string, unknown> = {};
+const hold =
+  (name: string) =>
+  (v: unknown): string => {
+    hostileGiven[name] = v;
+    return name;
+  };
+
+@Pagable({ name: 'untyped.Hostile' })
+class HostileV2 {
+  @Field({ migrate: hold('list') }) list!: string;
+  @Field({ migrate: hold('inner') }) inner!: string;
+  @Field({ migrate: hold('shape') }) shape!: string;
+  @Field({ migrate: hold('money') }) money!: string;
+}
+
+describe('untyped reader: rewritten blobs', () => {
+  let s: InMemoryPagableStorage;
+  let setKey: DataKey;
+  /** Class indices in the template's schema set. */
+  const index: Record<string, number> = {};
+  before(async () => {
+    s = new InMemoryPagableStorage();
+    const blob = await s.fetchData(
+      await s.save(Object.assign(new HostileV1(), { inner: Object.assign(new Inner(), { a: 1, b: [] }), shape: Circle.of(1) })),
+    );
+    setKey = blob.arcs.at(-1)!;
+    const tree = unpackr.unpack(blob.data.subarray(1)) as unknown[][];
+    index['Circle'] = (tree[2]![1] as number) - 16;
+  });
+  after(() => s.close());
+
+  const put = async (list: unknown, inner: unknown, shape: unknown, money: unknown): Promise<DataKey> =>
+    await s.storeData({ data: Buffer.concat([Buffer.of(0xc1), packr.pack([list, inner, shape, money])]), arcs: [setKey] });
+  const refused = async (fields: unknown[], code: PagableErrorCode, message: string): Promise<void> => {
+    const key = await put(fields[0] ?? null, fields[1] ?? null, fields[2] ?? null, fields[3] ?? null);
+    const e = await expectError(s.load(HostileV2, key), code);
+    expect(e.message).to.equal(`blob ${key}: ${message}`);
+  };
+
+  it('gives nested arrays, instances and codec values side by side past the nesting limit, nulls as null', async () => {
+    const n = 1005;
+    const money = [C1, 8, 'test.codec.money', [[C1, 4, '1'], 2]];
+    await s.load(
+      HostileV2,
+      await put(
+        Array.from({ length: n }, (_, i) =>
+          i === 0 ? null : i === 1 ? [[C1, 8, 'test.codec.money', [[C1, 4, '3'], 0]]] : [[i, []], null],
+        ),
+        [1, ['x']],
+        null,
+        Array.from({ length: n }, () => money),
+      ),
+    );
+    const list = hostileGiven['list'] as unknown[];
+    expect(list).to.have.length(n);
+    expect(list[0]).to.equal(null);
+    expect(list[n - 1]).to.deep.equal([{ a: n - 1, b: [] }, null]);
+    const inner = hostileGiven['inner'] as object;
+    expect(Object.getOwnPropertyDescriptor(inner, 'b')).to.deep.equal({
+      value: ['x'],
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    // An instance written as a codec's value: that value.
+    expect(list[1]).to.deep.equal([new Money(3n, 0)]);
+    expect(hostileGiven['money']).to.have.length(n);
+    expect((hostileGiven['money'] as Money[])[n - 1]).to.deep.equal(new Money(1n, 2));
+  });
+
+  it('refuses what the stored type cannot be, naming the class and field', async () => {
+    const cases: Array<[unknown[], PagableErrorCode, string]> = [
+      [[5], 'CORRUPT', 'untyped.Hostile.list: expected an array'],
+      [[[C1, 2]], 'CORRUPT', 'untyped.Hostile.list: expected an array'],
+      [[[[5]]], 'CORRUPT', 'untyped.Hostile.list: expected an instance'],
+      [[null, 5], 'CORRUPT', 'untyped.Hostile.inner: expected an instance'],
+      [[null, []], 'CORRUPT', 'a untyped.Inner of 0 values where its schema has 2'],
+      [[null, null, [1]], 'CORRUPT', 'untyped.Hostile.shape: expected a polymorphic value'],
+      [[null, null, [C1, 16 + 99]], 'CORRUPT', 'class index 99 is not in its schema set'],
+      [[[[[C1, 0, 'cat']]]], 'CORRUPT', 'untyped.Hostile.list: expected an instance'],
+      [[[[[C1, 8, 'test.codec.money']]]], 'CORRUPT', 'untyped.Hostile.list: expected an instance'],
+      [[[[[C1, 'x']]]], 'CORRUPT', 'expected an escape kind'],
+      [[null, null, null, [[C1, 8, 5, 1]]], 'CORRUPT', 'expected a codec name'],
+    ];
+    for (const [fields, code, message] of cases) await refused(fields, code, message);
+    const key = await put(null, null, null, [[C1, 8, 'test.codec.money', 5]]);
+    const e = await expectError(s.load(HostileV2, key), 'TYPE_MISMATCH');
+    const want = `blob ${key}: untyped.Hostile.money: codec "test.codec.money" (Money) could not decode the stored number`;
+    expect(e.message.startsWith(want), e.message).to.equal(true);
+  });
+
+  it('a tagged class is given as itself, by its index', async () => {
+    await s.load(HostileV2, await put(null, null, [C1, 16 + index['Circle']!, 5], null));
+    expect(hostileGiven['shape']).to.deep.equal(Circle.of(5));
   });
 });
