@@ -160,13 +160,25 @@ describe('codec: msgpack bytes skipped and read (msgpack-cursor)', () => {
     expect((await expectError(s.load(ItemV2, k2), 'CORRUPT')).message).to.equal(`blob ${k2}: nesting deeper than 1000`);
   });
 
+  it('a string the format requires reads in every string format', async () => {
+    // A bigint's decimal text, as fixstr, str 8, str 16 and str 32.
+    for (const text of ['a135', 'd90135', 'da000135', 'db0000000135']) {
+      const v = await s.load(ItemV1, await put(`93c104${text}`));
+      expect(v.gone, text).to.equal(5n);
+    }
+    const key = await put('93c10412');
+    const e = await expectError(s.load(ItemV1, key), 'CORRUPT');
+    expect(e.message).to.equal(`blob ${key}: a malformed bigint`);
+  });
+
   it('class indices and escape kinds read as uint 8, 16 and 32; anything else is CORRUPT naming what was expected', async () => {
     // An escaped Map whose kind is written as uint 8/16/32 (1): read alike.
     for (const kind of ['01', 'cc01', 'cd0001', 'ce00000001']) {
       const v = await s.load(ItemV1, await put(`94c1${kind}a16101`));
       expect(v.gone, kind).to.deep.equal(new Map([['a', 1]]));
     }
-    for (const kind of ['d001', 'a161', 'c0']) {
+    // 0x80 is an empty map, not a number.
+    for (const kind of ['d001', 'a161', 'c0', '80']) {
       const key = await put(`94c1${kind}a16101`);
       const e = await expectError(s.load(ItemV1, key), 'CORRUPT');
       expect(e.message, kind).to.equal(`blob ${key}: expected an escape kind`);
