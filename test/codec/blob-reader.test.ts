@@ -232,6 +232,8 @@ describe('codec: reading data blobs (blob-reader)', () => {
       [[C1, ESC.Codec, 'test.codec.money'], 'a malformed codec value'],
       [[C1, ESC.Codec, 5, 1], 'a malformed codec value'],
       [[C1, ESC.Class + 99], 'class index 99 is not in its schema set'],
+      // Class 0 is BrBox itself, untagged: never written as a polymorphic value.
+      [[C1, ESC.Class + 0], 'an untagged BrBox written as polymorphic'],
       // Instances in plain data name their class by its index in the schema set, never by a name.
       [[C1, ESC.Instance, 'dog', { name: 'Rex' }], 'unknown escape kind 0'],
     ];
@@ -418,6 +420,12 @@ describe('codec: reading data blobs (blob-reader)', () => {
     await refused2([[C1, ESC.Instance, 'cow', null], null], 'UNKNOWN_TAG', `"cow" is not one of the discriminator's subtypes (dog, cat)`);
     await refused2([[C1, ESC.Instance, 'dog'], null], 'CORRUPT', 'a Dog of 0 values where its schema has 1');
     await refused2([[C1, ESC.Instance, 7, null], null], 'CORRUPT', 'expected an instance');
+    await refused2([[C1], null], 'CORRUPT', 'an empty escape');
+    await refused2(
+      [[C1, ESC.Instance, 'x'.repeat(150), null], null],
+      'UNKNOWN_TAG',
+      `"${'x'.repeat(100)}" is not one of the discriminator's subtypes (dog, cat)`,
+    );
     const { arcs: bareArcs } = await s2.fetchData(await s2.save(new BarePen()));
     const bare = await s2.storeData({
       data: Buffer.concat([Buffer.of(0xc1), packr.pack([[C1, ESC.Instance, 'bare', { a: 2 }], null])]),
