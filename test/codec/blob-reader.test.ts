@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { expect } from 'chai';
-import { C1, packr, unpackr } from '../../src/codec/wire.js';
+import { C1, unpackr } from '../../src/codec/wire.js';
 import {
   type Class,
   type DataKey,
@@ -14,7 +14,8 @@ import {
   type PagableErrorCode,
   Shared,
 } from '../../src/index.js';
-import { Cat, Dog, PET_DISCRIMINATOR, type Pet } from '../support/ct-models.js';
+import { Cat, Dog, PET_DISCRIMINATOR, type Pet, UnpagablePen } from '../support/ct-models.js';
+import { ESC, dataBlob } from '../support/hand-blobs.js';
 import { Money, Point, Point3, epochCodec } from '../support/codec-models.js';
 import { expectError } from '../support/expect-error.js';
 import { Circle, Module, Shape, Square } from '../support/models.js';
@@ -26,8 +27,6 @@ import { Circle, Module, Shape, Square } from '../support/models.js';
  * schema set: every escape and field kind reads exactly, and each malformed one is refused with the
  * code and the message naming the blob, class and field.
  */
-
-const ESC = { Instance: 0, Map: 1, Set: 2, NegZero: 3, BigInt: 4, Object: 5, Typed: 6, NullObject: 7, Codec: 8, Class: 16 } as const;
 
 @Pagable({ name: 'BrLeaf' })
 class Leaf {
@@ -77,17 +76,6 @@ class More {
   @Field(() => Date, { codec: oddCodec }) odd: Date | null = null;
 }
 
-/** Not @Pagable: a discriminator may list it, but no instance of it is read. */
-class Bare {
-  a = 1;
-}
-
-/** A discriminator listing a class that is not @Pagable (it was when the blob was written, say). */
-@Pagable({ name: 'BrBarePen' })
-class BarePen {
-  @Type(() => Object, { discriminator: { property: '__type', subTypes: [{ value: Bare, name: 'bare' }] } }) pet: unknown = null;
-}
-
 describe('codec: reading data blobs (blob-reader)', () => {
   let s: InMemoryPagableStorage;
   let setKey: DataKey;
@@ -121,13 +109,12 @@ describe('codec: reading data blobs (blob-reader)', () => {
   after(() => s.close());
 
   /** A data blob of `root` (a msgpackr tree) with the template's schema set. */
-  const put = async (root: unknown, children: DataKey[] = []): Promise<DataKey> =>
-    await s.storeData({ data: Buffer.concat([Buffer.of(0xc1), packr.pack(root)]), arcs: [...children, setKey] });
+  const put = async (root: unknown, children: DataKey[] = []): Promise<DataKey> => await s.storeData(dataBlob(root, [...children, setKey]));
   /** The schema set key of `value` saved. */
   const saved = async (value: object): Promise<DataKey> => (await s.fetchData(await s.save(value))).arcs.at(-1)!;
   /** A data blob of `root` with schema set `set`. */
   const putIn = async (set: DataKey, root: unknown, children: DataKey[] = []): Promise<DataKey> =>
-    await s.storeData({ data: Buffer.concat([Buffer.of(0xc1), packr.pack(root)]), arcs: [...children, set] });
+    await s.storeData(dataBlob(root, [...children, set]));
   const box = (over: Partial<Record<keyof Box, unknown>>): unknown[] => FIELDS.map((f) => (f in over ? over[f] : null));
   const load = async <T>(cls: Class<T>, root: unknown, children: DataKey[] = []): Promise<T> => s.load(cls, await put(root, children));
   const refused = async (cls: Class, root: unknown, code: PagableErrorCode, message: string, children: DataKey[] = []): Promise<void> => {
@@ -394,8 +381,7 @@ describe('codec: reading data blobs (blob-reader)', () => {
     const { arcs } = await s2.fetchData(
       await s2.save(Object.assign(new Pen(), { pet: Object.assign(new Cat(), { name: 'c' }), note: 'n' })),
     );
-    const put2 = async (root: unknown): Promise<DataKey> =>
-      await s2.storeData({ data: Buffer.concat([Buffer.of(0xc1), packr.pack(root)]), arcs });
+    const put2 = async (root: unknown): Promise<DataKey> => await s2.storeData(dataBlob(root, arcs));
     const refused2 = async (root: unknown, code: PagableErrorCode, message: string): Promise<void> => {
       const key = await put2(root);
       const e = await expectError(s2.load(Pen, key), code);
@@ -426,13 +412,10 @@ describe('codec: reading data blobs (blob-reader)', () => {
       'UNKNOWN_TAG',
       `"${'x'.repeat(100)}" is not one of the discriminator's subtypes (dog, cat)`,
     );
-    const { arcs: bareArcs } = await s2.fetchData(await s2.save(new BarePen()));
-    const bare = await s2.storeData({
-      data: Buffer.concat([Buffer.of(0xc1), packr.pack([[C1, ESC.Instance, 'bare', { a: 2 }], null])]),
-      arcs: bareArcs,
-    });
-    const e = await expectError(s2.load(BarePen, bare), 'NOT_PAGABLE');
-    expect(e.message).to.equal(`blob ${bare}: class Bare is not @Pagable`);
+    const { arcs: bareArcs } = await s2.fetchData(await s2.save(new UnpagablePen()));
+    const bare = await s2.storeData(dataBlob([[C1, ESC.Instance, 'bare', { a: 2 }], null], bareArcs));
+    const e = await expectError(s2.load(UnpagablePen, bare), 'NOT_PAGABLE');
+    expect(e.message).to.equal(`blob ${bare}: class Unpagable is not @Pagable`);
     await s2.close();
   });
 });

@@ -4,11 +4,12 @@ import { fastReader, readerFor } from '../../src/codec/class-readers.js';
 import { cachedSchemaSet } from '../../src/codec/schema-cache.js';
 import { getClassMeta } from '../../src/metadata/class-meta.js';
 import { type Class, type DataKey, Dyn, Field, InMemoryPagableStorage, Lazy, Pagable, Shared, TypeTag } from '../../src/index.js';
-import { Cat, Dog, PET_DISCRIMINATOR } from '../support/ct-models.js';
+import { CAT_ONLY, Cat, Dog, PET_DISCRIMINATOR } from '../support/ct-models.js';
+import { dataBlob } from '../support/hand-blobs.js';
 import { Money, epochCodec } from '../support/codec-models.js';
 import { Circle, Module, Shape } from '../support/models.js';
 import { expectError } from '../support/expect-error.js';
-import { packr, unpackr } from '../../src/codec/wire.js';
+import { unpackr } from '../../src/codec/wire.js';
 
 /*
  * A stored class is read with the class's fast reader only when it was written exactly as this
@@ -46,7 +47,6 @@ class NodeAlike {
   @Field(() => NodeAlike) next: NodeAlike | undefined;
 }
 
-const CAT_ONLY = { discriminator: { property: '__type', subTypes: [{ value: Cat, name: 'cat' }] } };
 const CAT_AS_DOG = {
   discriminator: {
     property: '__type',
@@ -197,8 +197,7 @@ describe('codec: which stored classes read with the fast reader (exactly as writ
     const key = await s.save(Object.assign(new Checked(), { shape: Circle.of(1), monies: [Money.of('1')], any: Module.of('m', 1) }));
     const blob = await s.fetchData(key);
     const tree = unpackr.unpack(blob.data.subarray(1)) as unknown[];
-    const put = async (root: unknown[]): Promise<DataKey> =>
-      await s.storeData({ data: Buffer.concat([Buffer.of(0xc1), packr.pack(root)]), arcs: blob.arcs });
+    const put = async (root: unknown[]): Promise<DataKey> => await s.storeData(dataBlob(root, blob.arcs));
     const wrongBase = await put([tree[2], null, null]);
     const e1 = await expectError(s.load(Checked, wrongBase), 'TYPE_MISMATCH');
     expect(e1.message).to.equal(`blob ${wrongBase}: found a Module (tag "test.Module") where Shape is expected`);

@@ -22,7 +22,7 @@ import {
   Shared,
   TypeTag,
 } from '../../src/index.js';
-import { Cat, Dog, PET_DISCRIMINATOR } from '../support/ct-models.js';
+import { CAT_ONLY, Cat, Dog, PET_DISCRIMINATOR } from '../support/ct-models.js';
 import { Money, epochCodec } from '../support/codec-models.js';
 import { Circle, Shape, Square } from '../support/models.js';
 
@@ -64,9 +64,6 @@ class BigCircle extends Circle {}
 
 /** A discriminator listing BigCircle (a tagged class) only. */
 const BIG_ONLY = { discriminator: { property: '__type', subTypes: [{ value: BigCircle, name: 'big' }] } };
-
-/** A discriminator listing Cat only. */
-const CAT_ONLY = { discriminator: { property: '__type', subTypes: [{ value: Cat, name: 'cat' }] } };
 
 type Declare = (p: object, name: string) => void;
 

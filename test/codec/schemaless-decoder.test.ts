@@ -19,7 +19,8 @@ import {
   Shared,
   TypeTag,
 } from '../../src/index.js';
-import { Cat, Dog, PET_DISCRIMINATOR, type Pet } from '../support/ct-models.js';
+import { Cat, Dog, PET_DISCRIMINATOR, type Pet, UnpagablePen } from '../support/ct-models.js';
+import { ESC } from '../support/hand-blobs.js';
 import { Money } from '../support/codec-models.js';
 import { expectError } from '../support/expect-error.js';
 import { Circle, Module, Shape, Square } from '../support/models.js';
@@ -31,8 +32,6 @@ import { Circle, Module, Shape, Square } from '../support/models.js';
  * byte that starts an escape ([C1, kind, ...]). Every kind of value reads back exactly; a hostile
  * blob is refused with the PagableError and the message that name the class, field and tag.
  */
-
-const ESC = { Instance: 0, Map: 1, Set: 2, NegZero: 3, BigInt: 4, Object: 5, Typed: 6, NullObject: 7 } as const;
 
 @Pagable({ name: 'SlLeaf' })
 class Leaf {
@@ -71,17 +70,6 @@ class Node {
 @Pagable()
 class Wrap {
   @Field() x!: unknown;
-}
-
-/** Not @Pagable: a discriminator may list it, but no instance of it is read. */
-class Bare {
-  a = 1;
-}
-
-/** A discriminator listing a class that is not @Pagable (it was when the blob was written, say). */
-@Pagable({ name: 'SlBarePen' })
-class BarePen {
-  @Type(() => Object, { discriminator: { property: '__type', subTypes: [{ value: Bare, name: 'bare' }] } }) pet: unknown;
 }
 
 /** An array of instances. */
@@ -432,7 +420,7 @@ describe('codec: schemaless blobs (written before schema evolution)', () => {
   });
 
   it('a discriminator name of a class that is not @Pagable is NOT_PAGABLE', async () => {
-    await refused(BarePen, blob([[C1, ESC.Instance, 'bare', { a: 2 }]]), 'NOT_PAGABLE', 'class Bare is not @Pagable');
+    await refused(UnpagablePen, blob([[C1, ESC.Instance, 'bare', { a: 2 }]]), 'NOT_PAGABLE', 'class Unpagable is not @Pagable');
   });
 
   it('refuses a bigint whose text is not a string', async () => {

@@ -6,7 +6,8 @@
  */
 import { Type } from 'class-transformer';
 import { expect } from 'chai';
-import { C1, packr, unpackr } from '../../src/codec/wire.js';
+import { C1, unpackr } from '../../src/codec/wire.js';
+import { dataBlob } from '../support/hand-blobs.js';
 import {
   type DataKey,
   Dyn,
@@ -261,7 +262,7 @@ describe('untyped reader: rewritten blobs', () => {
   after(() => s.close());
 
   const put = async (list: unknown, inner: unknown, shape: unknown, money: unknown): Promise<DataKey> =>
-    await s.storeData({ data: Buffer.concat([Buffer.of(0xc1), packr.pack([list, inner, shape, money])]), arcs: [setKey] });
+    await s.storeData(dataBlob([list, inner, shape, money], [setKey]));
   const refused = async (fields: unknown[], code: PagableErrorCode, message: string): Promise<void> => {
     const key = await put(fields[0] ?? null, fields[1] ?? null, fields[2] ?? null, fields[3] ?? null);
     const e = await expectError(s.load(HostileV2, key), code);
