@@ -18,7 +18,7 @@ import { Cat, Dog, PET_DISCRIMINATOR, type Pet, UnpagablePen } from '../support/
 import { ESC, dataBlob } from '../support/hand-blobs.js';
 import { Money, Point, Point3, epochCodec } from '../support/codec-models.js';
 import { expectError } from '../support/expect-error.js';
-import { Circle, Module, Shape, Square } from '../support/models.js';
+import { Circle, Leaf, Module, Shape, Square } from '../support/models.js';
 
 /*
  * A data blob (0xC1, then the root's msgpack value; its child keys then its schema set key) is read
@@ -27,14 +27,6 @@ import { Circle, Module, Shape, Square } from '../support/models.js';
  * schema set: every escape and field kind reads exactly, and each malformed one is refused with the
  * code and the message naming the blob, class and field.
  */
-
-@Pagable({ name: 'BrLeaf' })
-class Leaf {
-  @Field() v!: number;
-  static of(v: number): Leaf {
-    return Object.assign(new Leaf(), { v });
-  }
-}
 
 /** Every field kind, in this order on the wire. */
 @Pagable({ name: 'BrBox' })

@@ -7,7 +7,7 @@ import { type Class, type DataKey, Dyn, Field, InMemoryPagableStorage, Lazy, Pag
 import { CAT_ONLY, Cat, Dog, PET_DISCRIMINATOR } from '../support/ct-models.js';
 import { dataBlob } from '../support/hand-blobs.js';
 import { Money, epochCodec } from '../support/codec-models.js';
-import { Circle, Module, Shape } from '../support/models.js';
+import { Circle, Leaf, Module, Shape } from '../support/models.js';
 import { expectError } from '../support/expect-error.js';
 import { unpackr } from '../../src/codec/wire.js';
 
@@ -18,11 +18,6 @@ import { unpackr } from '../../src/codec/wire.js';
  * "exact": re-save without re-work encodes such values again instead of trusting the blob. The
  * oracle here: exact exactly when the reader class, saved, writes the same schema set.
  */
-
-@Pagable({ name: 'CrLeaf' })
-class Leaf {
-  @Field() v!: number;
-}
 
 @Pagable({ name: 'CrOther' })
 class Other {

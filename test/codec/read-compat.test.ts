@@ -24,7 +24,7 @@ import {
 } from '../../src/index.js';
 import { CAT_ONLY, Cat, Dog, PET_DISCRIMINATOR } from '../support/ct-models.js';
 import { Money, epochCodec } from '../support/codec-models.js';
-import { Circle, Shape, Square } from '../support/models.js';
+import { Circle, Leaf, Shape, Square } from '../support/models.js';
 
 /*
  * `pagable check` tells, before any blob is read, what loading a stored field into today's
@@ -35,14 +35,6 @@ import { Circle, Shape, Square } from '../support/models.js';
  * "values". ("values" where every sample loads alike is a verdict the two types alone cannot
  * sharpen: plain data read as a class, say.)
  */
-
-@Pagable({ name: 'RcLeaf' })
-class Leaf {
-  @Field() v!: number;
-  static of(v: number): Leaf {
-    return Object.assign(new Leaf(), { v });
-  }
-}
 
 /** Another untagged class: no field in common with Leaf. */
 @Pagable({ name: 'RcOther' })
@@ -228,12 +220,12 @@ describe('codec: read verdicts for what no loaded class can write', () => {
   });
 
   it('a class reference past the end of its set reads nothing', () => {
-    expect(readVerdict({ t: 'class', index: 1 }, ANY, setOf({ name: 'RcLeaf' }))).to.deep.equal({ t: 'mismatch' });
+    expect(readVerdict({ t: 'class', index: 1 }, ANY, setOf({ name: 'test.Leaf' }))).to.deep.equal({ t: 'mismatch' });
   });
 
   it('an untagged stored class is read as the declared class by name, or by a field or alias in common', () => {
     const w: TypeDesc = { t: 'class', index: 0 };
-    expect(readVerdict(w, leaf, setOf({ name: 'RcLeaf', fields: [{ name: 'zz' }] })).t).to.equal('reads');
+    expect(readVerdict(w, leaf, setOf({ name: 'test.Leaf', fields: [{ name: 'zz' }] })).t).to.equal('reads');
     expect(readVerdict(w, leaf, setOf({ name: 'Old', fields: [{ name: 'v' }] })).t).to.equal('reads');
     expect(readVerdict(w, leaf, setOf({ name: 'Old', fields: [] })).t).to.equal('reads');
     expect(readVerdict(w, leaf, setOf({ name: 'Old', fields: [{ name: 'zz' }] })).t).to.equal('mismatch');

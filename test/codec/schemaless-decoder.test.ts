@@ -23,7 +23,7 @@ import { Cat, Dog, PET_DISCRIMINATOR, type Pet, UnpagablePen } from '../support/
 import { ESC } from '../support/hand-blobs.js';
 import { Money } from '../support/codec-models.js';
 import { expectError } from '../support/expect-error.js';
-import { Circle, Module, Shape, Square } from '../support/models.js';
+import { Circle, Leaf, Module, Shape, Square } from '../support/models.js';
 
 /*
  * Blobs written before schema evolution (no 0xC1 first byte) keep loading: a msgpack value, after
@@ -32,11 +32,6 @@ import { Circle, Module, Shape, Square } from '../support/models.js';
  * byte that starts an escape ([C1, kind, ...]). Every kind of value reads back exactly; a hostile
  * blob is refused with the PagableError and the message that name the class, field and tag.
  */
-
-@Pagable({ name: 'SlLeaf' })
-class Leaf {
-  @Field() v!: number;
-}
 
 /** One field of each kind the schemaless format stored. */
 @Pagable({ name: 'SlBox' })
@@ -253,7 +248,7 @@ describe('codec: schemaless blobs (written before schema evolution)', () => {
       'type tag "no.such.Tag" is not registered by any loaded class (is the module declaring it imported?)',
     );
     await refused(Circle, blob(5, 'test.Circle'), 'CORRUPT', 'the body of a Circle is not an array');
-    await refused(Leaf, blob({ v: 1 }), 'CORRUPT', 'the body of a SlLeaf is not an array');
+    await refused(Leaf, blob({ v: 1 }), 'CORRUPT', 'the body of a test.Leaf is not an array');
     await refused(
       Shape,
       blob([1]),

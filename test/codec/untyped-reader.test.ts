@@ -22,7 +22,7 @@ import {
 import { Money, Point, Point3, epochCodec } from '../support/codec-models.js';
 import { Cat, PET_DISCRIMINATOR, type Pet } from '../support/ct-models.js';
 import { expectError } from '../support/expect-error.js';
-import { Circle, Shape, Square } from '../support/models.js';
+import { Circle, Leaf, Shape, Square } from '../support/models.js';
 
 @Pagable({ name: 'untyped.Inner' })
 class Inner {
@@ -138,11 +138,6 @@ describe('untyped reader: class-transformer models', () => {
     }
   });
 });
-
-@Pagable({ name: 'untyped.Leaf' })
-class Leaf {
-  @Field() v!: number;
-}
 
 /** Written with a discriminated pet (a class-transformer model), codec'd values, arcs. */
 @Pagable({ name: 'untyped.Kinds' })
