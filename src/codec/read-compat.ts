@@ -1,10 +1,11 @@
-import { type ClassMeta, storedNameOf } from '../metadata/class-meta.js';
+import { type ClassMeta, getClassMeta, storedNameOf } from '../metadata/class-meta.js';
 import { ANY, type Schema } from '../metadata/schema.js';
 import { classForTag } from '../metadata/tag-registry.js';
 import { codecForName } from '../metadata/codec-registry.js';
 import type { Class } from '../metadata/type-spec.js';
 import type { TypeDesc } from './schema-parser.js';
 import type { SchemaSet } from './schema-set.js';
+import { classFits } from './wire-rules.js';
 
 /*
  * What reading a stored field into a declared one will do, decided from the two types alone,
@@ -35,20 +36,21 @@ function nativeName(r: Schema): string | undefined {
   return r.native === undefined || r.native === Object ? 'any' : r.native.name;
 }
 
-/** Types whose stored values may be of any kind (plain data, or a declared type no value can have). */
+/**
+ * Declared built-in types every stored plain value fits (wire-rules.ts `nativeFits`): plain data of
+ * any kind, or a declared type no value can have (what design:type says for a symbol or a function).
+ */
 const UNCHECKED = new Set(['any', 'Object', 'Symbol', 'Function']);
 
-/** Instances of a class stored as `cls` where `r` is declared (convInstance's test). */
-function instanceOf(cls: Class, r: Schema): boolean {
+/** A tagged instance of `cls` where `r` is declared (decoder.ts `convInstance`). */
+function instanceFits(cls: Class, r: Schema): boolean {
   switch (r.k) {
     case 'class':
-      return cls === r.cls || cls.prototype instanceof r.cls;
+      return classFits(cls, r.cls);
     case 'dyn':
-      return r.base === undefined || cls === r.base || cls.prototype instanceof r.base;
+      return r.base === undefined || classFits(cls, r.base);
     case 'union':
       return r.byClass.has(cls);
-    case 'codec':
-      return r.cls === undefined || cls === r.cls || cls.prototype instanceof r.cls;
     case 'any':
       return r.native === undefined;
     default:
@@ -56,14 +58,63 @@ function instanceOf(cls: Class, r: Schema): boolean {
   }
 }
 
+/** A value of class `cls`, decoded by its codec, where `r` is declared (decoder.ts `fitsValue`). */
+function valueFits(cls: Class, r: Schema): boolean {
+  switch (r.k) {
+    case 'any':
+      return r.native === undefined || UNCHECKED.has(r.native.name) || classFits(cls, r.native);
+    case 'class':
+      return classFits(cls, r.cls);
+    case 'dyn':
+      return getClassMeta(cls)?.tag !== undefined && (r.base === undefined || classFits(cls, r.base));
+    case 'union':
+      return r.byClass.has(cls);
+    case 'codec':
+      return r.cls === undefined || classFits(cls, r.cls);
+    default:
+      return false;
+  }
+}
+
+/** True when `r` declares (or lists) a subclass of `cls`: stored instances of that subclass fit. */
+function subclassDeclared(cls: Class, r: Schema): boolean {
+  const sub = (c: Class | undefined): boolean => c !== undefined && c.prototype instanceof cls;
+  switch (r.k) {
+    case 'class':
+      return sub(r.cls);
+    case 'dyn':
+      return sub(r.base);
+    case 'union':
+      return [...r.byClass.keys()].some(sub);
+    default:
+      return false;
+  }
+}
+
+/**
+ * UNKNOWN_TAG when stored values name a class tag or a codec no loaded class has: the decoder
+ * fails on that before it compares anything with the declared type.
+ */
+function unknownTag(w: TypeDesc, r: Schema, set: SchemaSet): ReadVerdict | undefined {
+  if (w.t === 'class') {
+    const tag = set.classes[w.index]?.tag;
+    return tag !== undefined && classForTag(tag) === undefined ? { t: 'unknown tag', tag } : undefined;
+  }
+  if (w.t !== 'codec' || (r.k === 'codec' && r.codec.name === w.name)) return undefined;
+  return codecForName(w.name) === undefined ? { t: 'unknown tag', tag: w.name } : undefined;
+}
+
 /** What reading values stored with type `w` (a type of `set`) into a field declared `r` does. */
 export function readVerdict(w: TypeDesc, r: Schema, set: SchemaSet): ReadVerdict {
   if (w.t === 'shared' || w.t === 'lazy') return r.k === 'shared' || r.k === 'lazy' ? READS : MISMATCH;
+  const unknown = unknownTag(w, r, set);
+  if (unknown !== undefined) return unknown;
   if (r.k === 'shared' || r.k === 'lazy') return MISMATCH;
   switch (w.t) {
     case 'plain': {
-      const declared = nativeName(r);
-      if (declared === 'any' || declared === w.native) return READS;
+      // A field codec's values are checked against the class declared with it.
+      const declared = r.k === 'codec' ? (r.cls === undefined ? 'any' : r.cls.name) : nativeName(r);
+      if (declared !== undefined && (UNCHECKED.has(declared) || declared === w.native)) return READS;
       if (UNCHECKED.has(w.native)) return VALUES;
       if (r.k === 'array' && w.native === 'Array') return nativeName(r.of) === 'any' ? READS : VALUES;
       return MISMATCH;
@@ -77,21 +128,17 @@ export function readVerdict(w: TypeDesc, r: Schema, set: SchemaSet): ReadVerdict
       const e = set.classes[w.index];
       if (e === undefined) return MISMATCH;
       if (e.tag !== undefined) {
-        const cls = classForTag(e.tag);
-        if (cls === undefined) return { t: 'unknown tag', tag: e.tag };
-        return instanceOf(cls, r) ? READS : MISMATCH;
+        const cls = classForTag(e.tag)!;
+        // A field declared with a class also holds its subclasses, each written with its own.
+        return instanceFits(cls, r) ? READS : subclassDeclared(cls, r) ? VALUES : MISMATCH;
       }
       // Untagged: read by the declared class, matched by name or by a field in common.
       if (r.k !== 'class' || r.meta === undefined) return MISMATCH;
       return e.name === r.meta.name || e.fields.length === 0 || sharesAField(e.fields, r.meta) ? READS : MISMATCH;
     }
-    case 'codec': {
-      if (r.k === 'codec' && r.codec.name === w.name) return READS;
-      // Decoded by the codec registered under its name, then checked against the declared type.
-      const c = codecForName(w.name);
-      if (c?.cls === undefined) return { t: 'unknown tag', tag: w.name };
-      return instanceOf(c.cls, r) ? READS : MISMATCH;
-    }
+    case 'codec':
+      // Decoded by its own codec, or by the codec registered under its name and then checked.
+      return (r.k === 'codec' && r.codec.name === w.name) || valueFits(codecForName(w.name)!.cls!, r) ? READS : MISMATCH;
     case 'dyn':
     case 'abstract': {
       // Values of tagged classes (instanceof the base named); which ones depends on what was stored.
@@ -99,7 +146,7 @@ export function readVerdict(w: TypeDesc, r: Schema, set: SchemaSet): ReadVerdict
       if (r.k === 'any') return r.native === undefined ? READS : MISMATCH;
       if (r.k === 'dyn') return r.base === undefined || storedNameOf(r.base) === base ? READS : VALUES;
       if (r.k === 'class') return base !== undefined && storedNameOf(r.cls) === base ? READS : VALUES;
-      return r.k === 'union' || r.k === 'codec' ? VALUES : MISMATCH;
+      return r.k === 'union' ? VALUES : MISMATCH;
     }
     case 'union':
       return r.k === 'array' ? MISMATCH : VALUES;

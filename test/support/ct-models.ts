@@ -1,4 +1,5 @@
 /* A class-transformer discriminated hierarchy made pagable by @Pagable() alone, shared by tests. */
+import { Type } from 'class-transformer';
 import { Pagable } from '../../src/index.js';
 
 export abstract class Pet {
@@ -25,3 +26,17 @@ export const PET_DISCRIMINATOR = {
     ],
   },
 };
+
+/** Not @Pagable: a discriminator may list it, but no instance of it is read. */
+export class Unpagable {
+  a = 1;
+}
+
+/** A discriminator listing a class that is not @Pagable (as if it lost @Pagable since its blobs were written). */
+@Pagable({ name: 'test.UnpagablePen' })
+export class UnpagablePen {
+  @Type(() => Object, { discriminator: { property: '__type', subTypes: [{ value: Unpagable, name: 'bare' }] } }) pet: unknown = null;
+}
+
+/** A discriminator listing Cat only. */
+export const CAT_ONLY = { discriminator: { property: '__type', subTypes: [{ value: Cat, name: 'cat' }] } };

@@ -127,3 +127,12 @@ export function kitchen(overrides: Partial<Kitchen> = {}): Kitchen {
   Object.defineProperty(k.obj, '__proto__', { value: 5, enumerable: true, writable: true, configurable: true });
   return k;
 }
+
+/** An untagged class of one number: a child blob, or an instance where the codec tests need one. */
+@Pagable({ name: 'test.Leaf' })
+export class Leaf {
+  @Field() v!: number;
+  static of(v: number): Leaf {
+    return Object.assign(new Leaf(), { v });
+  }
+}
