@@ -1,7 +1,7 @@
 /*
  * Paired A/B of two builds of this repository on the standard workload, in one process.
  *
- *   node --expose-gc build/bench/ab.js OLD/build NEW/build [--metric=pageIn|pageOut|lmdbSave] [--pairs=30] [--shape=S]
+ *   node --expose-gc build/bench/ab.js OLD/build NEW/build [--metric=pageIn|pageOut|lmdbSave] [--pairs=30] [--shape=S] [--cpu]
  *
  * `npm run bench` compares pagable with its peers; this compares pagable with itself, for a change
  * expected to move a figure by a few percent. On a small shared VM a whole run drifts by 20% or
@@ -11,6 +11,7 @@
  * directory twice would share its modules): that spread (medians of 0.97-1.05 over 30 pairs on
  * the project's 2-core VM) is the noise floor, and a change inside it is no change.
  *
+ * `--cpu` times by the process's CPU time (user + system, every thread) rather than the clock.
  * `--shape=S` (a shape of bench/workloads.ts: tinyShared, documents, buildGraph, largeBlobs) times
  * that shape's save (pageOut: into a fresh memory storage; lmdbSave: into a fresh LMDB directory)
  * instead of the standard workload's.
@@ -33,6 +34,13 @@ const dirs = args.filter((a) => !a.startsWith('--'));
 const metric = (option('metric') ?? 'pageIn') as Metric;
 const pairs = Number(option('pairs') ?? 30);
 const shapeId = option('shape');
+/** --cpu: time samples by the process's CPU time (all threads, GC helpers included) instead of the clock, which a loaded machine's preemption inflates. */
+const byCpu = args.includes('--cpu');
+const now = (): number => {
+  if (!byCpu) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 if (dirs.length !== 2 || !['pageIn', 'pageOut', 'lmdbSave'].includes(metric) || !(pairs > 0) || (metric === 'lmdbSave' && !shapeId)) {
   console.error(
     'usage: node --expose-gc build/bench/ab.js DIR_A DIR_B [--metric=pageIn|pageOut|lmdbSave] [--pairs=30] [--shape=S] (lmdbSave needs --shape)',
@@ -113,9 +121,9 @@ async function side(dir: string): Promise<Side> {
 async function sample(s: Side): Promise<number> {
   const storage = await s.prepare();
   await settle();
-  const t0 = performance.now();
+  const t0 = now();
   await s.run(storage);
-  const t = performance.now() - t0;
+  const t = now() - t0;
   await s.done?.(storage);
   return t;
 }
@@ -146,6 +154,6 @@ for (let i = 0; i < pairs; i++) {
 }
 rmSync(tmp, { recursive: true, force: true });
 console.log(
-  `${shapeId ?? 'standard'} ${metric}: A ${median(ta).toFixed(1)} ms, B ${median(tb).toFixed(1)} ms (medians); ` +
+  `${shapeId ?? 'standard'} ${metric}${byCpu ? ' (CPU time)' : ''}: A ${median(ta).toFixed(1)} ms, B ${median(tb).toFixed(1)} ms (medians); ` +
     `B/A per pair: median ${median(ratios).toFixed(3)}, range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`,
 );

@@ -81,7 +81,7 @@ export function putBatchInTxn(host: SweepHost, batch: BlobBatch, scratch: WriteS
     const c = batch.children[i]!;
     const size = blobRecordLength(len, c);
     const record = scratch.record(size);
-    writeFramedRecord(batch.slabs[i]!, batch.at[i]!, len, c, record, 0);
+    writeFramedRecord(batch.slab(i), batch.at[i]!, len, c, record, 0);
     if (putRecord(host.blobs, scratch, record, size)) {
       written[i] = 1;
       blobs++;
@@ -160,7 +160,7 @@ function missingChildOfBatch(blobs: Db, batch: BlobBatch): MissingChild | undefi
     const n = batch.children[i]!;
     if (n === 0 || blobs.doesExist(batch.keys.subarray(16 * i, 16 * i + 16))) continue;
     inBatch ??= new Set(Array.from({ length: batch.count }, (_, j) => batch.key(j)));
-    const slab = batch.slabs[i]!;
+    const slab = batch.slab(i);
     const tail = batch.at[i]! + FRAME_HEAD + batch.length[i]!;
     for (let c = 0; c < n; c++) {
       const child = keyFromBytes(slab, tail + 16 * c);
