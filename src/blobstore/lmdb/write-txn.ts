@@ -34,6 +34,13 @@ export interface WriteResult {
 }
 
 const NO_OVERWRITE = { noOverwrite: true } as const;
+/**
+ * Batches whose blobs average fewer data bytes than this are put in key order (WriteScratch.order):
+ * small records share pages, so putting them in order saves page descents; larger ones fill pages
+ * of their own, and reading their frames out of order then costs more than it saves (the build
+ * graph's LMDB save, ~700 B a blob, measured 1.09x-1.23x the CPU time sorted).
+ */
+const SORTED_BELOW = 512;
 
 /** A value buffer lmdb-js puts `[start, end)` of. */
 type RangedBuffer = Buffer & { start: number; end: number };
@@ -119,9 +126,9 @@ export function putBatchInTxn(host: SweepHost, batch: BlobBatch, scratch: WriteS
   const key = scratch.key;
   let blobs = 0;
   let bytes = 0;
-  const order = scratch.order(keys, n);
+  const order = batch.bytes < SORTED_BELOW * n ? scratch.order(keys, n) : undefined;
   for (let j = 0; j < n; j++) {
-    const i = order[j]!;
+    const i = order === undefined ? j : order[j]!;
     for (let b = 0; b < 16; b++) key[b] = keys[16 * i + b]!;
     const len = batch.length[i]!;
     const c = batch.children[i]!;
