@@ -11,7 +11,7 @@
  *   --only=a,b        only these metrics of the standard workload (pageOut pageIn roundTrip storedBytes
  *                     heapDrop lmdbSave lmdbLoad), `memory`: the memory figures (see memory-figures.ts;
  *                     heapDrop measures them too), and `workloads`: the shapes (see --workloads)
- *   --workloads=a,b   only these shapes (buildGraph documents tinyShared largeBlobs; default: all, unless
+ *   --workloads=a,b   only these shapes (buildGraph documents tinyShared largeBlobs catalog; default: all, unless
  *                     --only leaves out `workloads`); results.json `workloads.<shape>`
  *   --storages        also (default: on, off with --quick or --only) storages side by side: LMDB, Redis,
  *                     a local 3-node Redis Cluster vs in-memory, and round trips per load (storages.ts)

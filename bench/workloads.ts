@@ -6,13 +6,14 @@ import type { Contender } from './measure.js';
 import { type ShapeBenchOptions, type ShapeResult, benchShape } from './shape-bench.js';
 import { formatTable } from './report.js';
 import { buildGraphShape } from './shapes/build-graph.js';
+import { catalogShape } from './shapes/catalog.js';
 import { documentsShape } from './shapes/documents.js';
 import { largeBlobsShape } from './shapes/large-blobs.js';
 import type { Shape } from './shapes/shape.js';
 import { tinySharedShape } from './shapes/tiny-shared.js';
 
 /** Every shape, in the order the bench runs them. */
-export const SHAPES: readonly Shape[] = [buildGraphShape, documentsShape, tinySharedShape, largeBlobsShape];
+export const SHAPES: readonly Shape[] = [buildGraphShape, documentsShape, tinySharedShape, largeBlobsShape, catalogShape];
 
 /** The shapes named in `ids` (all when undefined); an unknown name throws. */
 export function selectShapes(ids: readonly string[] | undefined): Shape[] {

@@ -350,14 +350,14 @@ export abstract class BlobReader extends MsgpackReader implements InstanceSource
         if (rest % 2 !== 0) throw this.corrupt('a Map with an odd number of entries');
         this.enter();
         const m = new Map<unknown, unknown>();
-        for (let i = 0; i < rest; i += 2) m.set(this.value(), this.value());
+        for (let i = 0; i < rest; i += 2) m.set(this.repeatedValue(), this.value());
         this.depth--;
         return m;
       }
       case Esc.Set: {
         this.enter();
         const s = new Set<unknown>();
-        for (let i = 0; i < rest; i++) s.add(this.value());
+        for (let i = 0; i < rest; i++) s.add(this.repeatedValue());
         this.depth--;
         return s;
       }

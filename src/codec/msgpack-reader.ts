@@ -186,6 +186,15 @@ export class MsgpackReader extends MsgpackCursor {
     return key;
   }
 
+  /**
+   * A value that is often one of a few short strings used over and over (a Map key, a Set member):
+   * a non-empty short string goes through the key cache, anything else is read as a value.
+   */
+  protected repeatedValue(): unknown {
+    const h = this.src[this.pos];
+    return h !== undefined && h > 0xa0 && h < 0xc0 ? this.key() : this.value();
+  }
+
   /** An escape: `rest` more values follow the 0xC1 byte. Plain msgpack has none. */
   protected escape(rest: number): unknown {
     void rest;

@@ -9,37 +9,57 @@ import type { PageOutReport } from './interface.js';
  */
 export class PageOutRuns {
   readonly #running = new Set<Promise<PageOutReport>>();
+  /** Runs that failed so far: a failed run queued its batch again, for whoever runs next. */
+  #failures = 0;
 
-  /** Remembers `run` until it settles; returns it. */
-  track(run: Await<PageOutReport>): Await<PageOutReport> {
+  /** Runs `write` and remembers the run until it settles (a failure too, thrown or rejected); returns it. */
+  track(write: () => Await<PageOutReport>): Await<PageOutReport> {
+    let run: Await<PageOutReport>;
+    try {
+      run = write();
+    } catch (e) {
+      this.#failures++;
+      throw e;
+    }
     if (!isPromise(run)) return run;
     this.#running.add(run);
-    const forget = (): void => void this.#running.delete(run);
-    run.then(forget, forget);
+    run.then(
+      () => void this.#running.delete(run),
+      () => {
+        this.#failures++;
+        this.#running.delete(run);
+      },
+    );
     return run;
   }
 
   /**
    * Starts a page-out with `start`. When it must wait (it answers with a promise, or others were
-   * writing as it began), its result also waits for every other run still writing when it ends:
-   * one that began earlier, or one that began meanwhile and took part of its queue (an automatic
-   * page-out takes the queue's front, arcs scheduled before this call included). Then, if
-   * `waiting()` says arcs are queued again (a failed run puts its batch back), it writes those
-   * with one more `start()`, in one report.
+   * writing as it began), its result also waits until no run is writing: one that began earlier,
+   * or one that began meanwhile and took part of its queue (an automatic page-out takes the
+   * queue's front, arcs scheduled before this call included). Then, if some run failed since it
+   * began and `waiting()` says arcs are queued again (a failed run puts its batch back), it writes
+   * those with one more `start()`, and so on, in one report.
    */
   pageOut(start: () => Await<PageOutReport>, waiting: () => boolean): Await<PageOutReport> {
     const othersRunning = this.#running.size > 0;
+    let failures = this.#failures;
     const mine = start();
     // Synchronous and alone: no other run can hold any of its arcs.
     if (!othersRunning && !isPromise(mine)) return mine;
     return Promise.resolve(mine).then(async (first) => {
-      // `mine` forgot itself before this callback (its `forget` was chained first): these are the others.
-      const others = [...this.#running];
-      if (others.length > 0) await Promise.allSettled(others);
-      // An earlier run may have failed (before or after `mine` ended) and queued its batch again.
-      if ((!othersRunning && others.length === 0) || !waiting()) return first;
-      const again = await start();
-      return { pagedOut: first.pagedOut + again.pagedOut, failed: [...first.failed, ...again.failed] };
+      let report = first;
+      for (;;) {
+        // `mine` forgot itself before this callback (its handlers were chained first): these are the others.
+        if (this.#running.size > 0) {
+          await Promise.allSettled([...this.#running]);
+          continue;
+        }
+        if (this.#failures === failures || !waiting()) return report;
+        failures = this.#failures;
+        const again = await start();
+        report = { pagedOut: report.pagedOut + again.pagedOut, failed: [...report.failed, ...again.failed] };
+      }
     });
   }
 }

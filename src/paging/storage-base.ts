@@ -268,7 +268,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
 
   #pageOut(sync: boolean, more: (() => boolean) | undefined): Await<PageOutReport> {
     const host = this[ARC_HOST];
-    return this.#runs.track(
+    return this.#runs.track(() =>
       this.#write('pageOutPending', () =>
         pageOutInBatches({
           host,

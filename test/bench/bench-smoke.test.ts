@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const RUNNER = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 const METRICS = ['pageOut', 'pageIn', 'roundTrip', 'storedBytes', 'heapDrop', 'lmdbSave', 'lmdbLoad'];
 /** Every workload shape, and the metrics each reports. */
-const SHAPES = ['buildGraph', 'documents', 'tinyShared', 'largeBlobs'];
+const SHAPES = ['buildGraph', 'documents', 'tinyShared', 'largeBlobs', 'catalog'];
 const SHAPE_METRICS = [
   'saveVsFloor',
   'saveVsPack',

@@ -75,6 +75,31 @@ describe('pageOutPending(): after it, everything scheduled before it is paged ou
     }
   });
 
+  it('writes the arcs of its queue that an automatic page-out took and failed to write', async () => {
+    // As above, but the automatic page-out's write fails: it puts A1 back in the queue, after the
+    // call's own arcs, where the call's run no longer looks. The call must write it again.
+    const p = pausable(new MemoryBlobStore(), { async: true });
+    const s = new PagableStorageBase(p.store, { autoPageOut: { maxPending: 0 }, onPageOut: () => {} });
+    try {
+      const big = 'x'.repeat(BATCH_BYTES + 1024);
+      const first = p.pauseAt('putMany', 1);
+      p.failAt('putMany', 2);
+      const arcs = Array.from({ length: 3 }, (_, i) => PagableArc.new(Dep.of(`${i}${big}`), s));
+      for (const a of arcs) a.unpin();
+      const manual = Promise.resolve(s.pageOutPending());
+      await first.reached;
+      for (let i = 0; i < 100 && (p.calls.get('putMany') ?? 0) < 2; i++) await turns(1);
+      expect(p.calls.get('putMany'), 'the automatic page-out wrote').to.equal(2);
+      await turns(5);
+      first.release();
+      const report = await manual;
+      expect(report.failed).to.deep.equal([]);
+      expect(arcs.filter((a) => !a.isPagedOut).length, 'arcs resident after pageOutPending()').to.equal(0);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('with nothing running, stays synchronous on a synchronous store', () => {
     const s = new PagableStorageBase(new MemoryBlobStore());
     const a = PagableArc.new(Dep.of('sync'), s);
