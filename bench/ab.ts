@@ -2,7 +2,7 @@
  * Paired A/B of two builds of this repository on the standard workload, in one process.
  *
  *   node --expose-gc build/bench/ab.js OLD/build NEW/build [--metric=pageIn|pageOut] [--pairs=30]
- *   node --expose-gc build/bench/ab.js OLD/build NEW/build --shape=documents [--metric=load|lmdbLoad|save]
+ *   node --expose-gc build/bench/ab.js OLD/build NEW/build --shape=documents [--metric=load|lmdbLoad|save|lmdbSave]
  *
  * With `--shape`, the sides run that workload shape's load (then pin every lazy arc), its LMDB load
  * (`countAtOpen: false`, as the bench) or its save, instead of the standard workload. Besides wall
@@ -28,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 import { settle } from './measure.js';
 import { collectBlobs } from './reachable-blobs.js';
 
-type Metric = 'pageIn' | 'pageOut' | 'load' | 'lmdbLoad' | 'save';
+type Metric = 'pageIn' | 'pageOut' | 'load' | 'lmdbLoad' | 'save' | 'lmdbSave';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -36,11 +36,11 @@ const dirs = args.filter((a) => !a.startsWith('--'));
 const metric = (option('metric') ?? 'pageIn') as Metric;
 const pairs = Number(option('pairs') ?? 30);
 const shapeId = option('shape');
-const metrics: readonly Metric[] = shapeId === undefined ? ['pageIn', 'pageOut'] : ['load', 'lmdbLoad', 'save'];
+const metrics: readonly Metric[] = shapeId === undefined ? ['pageIn', 'pageOut'] : ['load', 'lmdbLoad', 'save', 'lmdbSave'];
 if (dirs.length !== 2 || !metrics.includes(metric) || !(pairs > 0)) {
   console.error(
     'usage: node --expose-gc build/bench/ab.js DIR_A DIR_B [--metric=pageIn|pageOut] [--pairs=30]\n' +
-      '       node --expose-gc build/bench/ab.js DIR_A DIR_B --shape=ID [--metric=load|lmdbLoad|save] [--pairs=30]',
+      '       node --expose-gc build/bench/ab.js DIR_A DIR_B --shape=ID [--metric=load|lmdbLoad|save|lmdbSave] [--pairs=30]',
   );
   process.exit(2);
 }
@@ -66,6 +66,17 @@ async function shapeSide(dir: string, id: string, n: number): Promise<Side> {
   type Storage = InstanceType<typeof lib.PagableStorageBase>;
   const load = async (s: object): Promise<unknown> => d.pinAll(await (s as Storage).load(d.cls, rootKey));
   if (metric === 'save') return { prepare: () => new lib.InMemoryPagableStorage(), run: (s) => (s as Storage).save(d.root) };
+  if (metric === 'lmdbSave') {
+    let dbs = 0;
+    return {
+      prepare: () => lib.LmdbPagableStorage.open(join(tmp, `save-${n}-${dbs++}`)),
+      run: (s) => (s as Storage).save(d.root),
+      done: async (s) => {
+        await (s as Storage).close();
+        rmSync(join(tmp, `save-${n}-${dbs - 1}`), { recursive: true, force: true });
+      },
+    };
+  }
   if (metric === 'load') {
     return {
       prepare: () => {

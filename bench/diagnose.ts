@@ -6,6 +6,8 @@
  *
  *   node --expose-gc build/bench/diagnose.js --shape=documents --op=save [--n=5] [--cpu] [--alloc] [--size=tiny]
  *
+ * --cpu --lines=visit,add adds the samples by source line inside those functions.
+ *
  * ops: save load lmdbSave lmdbLoad (pagable), pack unpack floor rawLmdbSave rawLmdbLoad (peers), and none
  * (nothing: the baseline when counting instructions of a whole process, e.g. under callgrind).
  */
@@ -18,7 +20,7 @@ import { InMemoryPagableStorage, LmdbPagableStorage } from '../src/index.js';
 import { AllocProfiler, type AllocSite } from './alloc-profile.js';
 import { floorSave } from './floor.js';
 import { type Contender, settle } from './measure.js';
-import { InProcessProfiler, formatSelfTimes, mergeSelfTimes, type CpuProfile, type SelfTime } from './profile.js';
+import { InProcessProfiler, formatSelfTimes, lineTicks, mergeSelfTimes, type CpuProfile, type SelfTime } from './profile.js';
 import { rawLmdbLoad, rawLmdbSave, rawLmdbWrite } from './raw-lmdb.js';
 import { collectBlobs, dataBlobCount, storageWith } from './reachable-blobs.js';
 import type { ShapeSize } from './shapes/shape.js';
@@ -118,6 +120,11 @@ async function main(): Promise<void> {
     console.log(formatSelfTimes(`${shape.id} ${op}`, rows, Number(option('top') ?? 30)));
     console.log('by file:');
     for (const [f, share] of byFile(rows).slice(0, 15)) console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${f}`);
+    // --lines=fn,fn: samples by source line inside those functions (inlined callees included).
+    for (const fn of option('lines')?.split(',') ?? []) {
+      console.log(`${fn}, samples by line:`);
+      for (const l of lineTicks(profiles, fn).slice(0, 25)) console.log(`  ${String(l.ticks).padStart(6)}  ${l.where}`);
+    }
     cpu.close();
   }
   if (alloc) {

@@ -55,34 +55,61 @@ export function frameKey(
 export class BlobBatch {
   /** Blobs in the batch. */
   count = 0;
-  /** Per blob: the slab holding its frame, where the frame starts, its data's length, its child count. */
-  readonly slabs: Uint8Array[] = [];
-  readonly at: number[] = [];
-  readonly length: number[] = [];
-  readonly children: number[] = [];
+  /**
+   * The slabs the frames lie in, each once per run of consecutive blobs in it (a page-out fills a
+   * few 64 KB slabs with thousands of blobs): blob i's is `slabList[slabOf[i]]`, see `slab(i)`.
+   */
+  readonly slabList: Uint8Array[] = [];
+  /*
+   * Per blob, in typed arrays grown by doubling: a JS array regrown to 100k entries each page-out
+   * costs more than the page-out's own bookkeeping (each growth a fresh backing store, filled,
+   * copied, and counted against the next major GC); these are memcpy'd off the JS heap.
+   */
+  /** Per blob: its slab's index in `slabList`, where its frame starts, its data's length, its child count. */
+  slabOf: Int32Array = new Int32Array(64);
+  at: Int32Array = new Int32Array(64);
+  length: Int32Array = new Int32Array(64);
+  children: Int32Array = new Int32Array(64);
   /** Per blob, its key's 16 bytes at 16 * i. */
   keys = new Uint8Array(16 * 64);
   /** Per blob, set by the store that wrote the batch: 1 where the blob was absent and is now written. */
   written = new Uint8Array(64);
   /** The sum of the blobs' data lengths. */
   bytes = 0;
+  /** The slab of the last blob added (slabList's last), so that a run of blobs in one slab adds it once. */
+  private lastSlab: Uint8Array = EMPTY;
 
   /** Adds the framed blob at `at` of `slab`, whose key is `keys[keyAt, keyAt + 16)`. */
   add(slab: Uint8Array, at: number, length: number, n: number, keys: Uint8Array, keyAt: number): void {
     const i = this.count++;
-    if (16 * this.count > this.keys.length) {
-      const k = new Uint8Array(this.keys.length * 2);
-      k.set(this.keys);
-      this.keys = k;
-      this.written = new Uint8Array(this.keys.length >>> 4);
+    if (i === this.at.length) this.grow(2 * i);
+    if (slab !== this.lastSlab) {
+      this.slabList.push(slab);
+      this.lastSlab = slab;
     }
-    this.slabs[i] = slab;
+    this.slabOf[i] = this.slabList.length - 1;
     this.at[i] = at;
     this.length[i] = length;
     this.children[i] = n;
     this.bytes += length;
     const to = 16 * i;
-    for (let b = 0; b < 16; b++) this.keys[to + b] = keys[keyAt + b]!;
+    const k = this.keys;
+    for (let b = 0; b < 16; b++) k[to + b] = keys[keyAt + b]!;
+  }
+
+  /** The slab holding blob `i`'s frame. */
+  slab(i: number): Uint8Array {
+    return this.slabList[this.slabOf[i]!]!;
+  }
+
+  /** Room for `capacity` blobs, the blobs so far kept (`written` is the store's, refilled per write). */
+  private grow(capacity: number): void {
+    this.slabOf = grown(this.slabOf, capacity);
+    this.at = grown(this.at, capacity);
+    this.length = grown(this.length, capacity);
+    this.children = grown(this.children, capacity);
+    this.keys = grown(this.keys, 16 * capacity);
+    this.written = new Uint8Array(capacity);
   }
 
   /** Blob `i`'s key. */
@@ -92,7 +119,7 @@ export class BlobBatch {
 
   /** Blob `i` as a `PagableData` of its own (copied: the batch's slabs are reused). */
   data(i: number): PagableData {
-    const slab = this.slabs[i]!;
+    const slab = this.slab(i);
     const start = this.at[i]! + FRAME_HEAD;
     const end = start + this.length[i]!;
     const arcs = new Array<DataKey>(this.children[i]!);
@@ -101,18 +128,28 @@ export class BlobBatch {
     return { data: Uint8Array.prototype.slice.call(slab, start, end), arcs };
   }
 
-  /** Forgets the blobs, keeping the lists for the next batch up to `keep` blobs. */
+  /** Forgets the blobs, keeping room for the next batch up to `keep` blobs. */
   clear(keep = Infinity): void {
-    if (this.slabs.length > keep) {
-      this.slabs.length = this.at.length = this.length.length = this.children.length = 0;
+    if (this.at.length > keep) {
+      this.slabOf = new Int32Array(64);
+      this.at = new Int32Array(64);
+      this.length = new Int32Array(64);
+      this.children = new Int32Array(64);
       this.keys = new Uint8Array(16 * 64);
       this.written = new Uint8Array(64);
-    } else {
-      this.slabs.fill(EMPTY);
     }
+    this.slabList.length = 0;
+    this.lastSlab = EMPTY;
     this.count = 0;
     this.bytes = 0;
   }
+}
+
+/** `a` in a fresh typed array of `capacity` elements (its first `capacity` if shorter): how typed lists grow by doubling. */
+export function grown<A extends Uint8Array | Int32Array>(a: A, capacity: number): A {
+  const b = new (a.constructor as new (n: number) => A)(capacity);
+  b.set(capacity >= a.length ? a : a.subarray(0, capacity));
+  return b;
 }
 
 const EMPTY = new Uint8Array(0);

@@ -5,14 +5,14 @@ import { BlobEncoder, type ChildRef, type EncodeContext, via } from '../codec/en
 import { MsgpackWriter } from '../codec/msgpack-writer.js';
 import type { SchemaSet } from '../codec/schema-set.js';
 import { PagableError } from '../error.js';
-import { BlobBatch, FRAME_HEAD, frameKey, writeFrameHead } from '../keys/blob-batch.js';
+import { BlobBatch, FRAME_HEAD, frameKey, grown, writeFrameHead } from '../keys/blob-batch.js';
 import { type DataKey, keyFromBytes, writeKeyBytes } from '../keys/data.js';
 import type { ClassMeta } from '../metadata/class-meta.js';
 import type { RootSchema } from '../metadata/schema.js';
 import { checkArcLayout, checkStoredAgain } from './arc-layout.js';
 import { FrozenReuse } from './frozen-reuse.js';
 import { SchemaPuts } from './schema-frames.js';
-import { RELEASED } from './v8-workarounds.js';
+import { KEPT, RELEASED, keepRoom } from './v8-workarounds.js';
 
 /**
  * What the earlier batches of one page-out stored, held weakly (a batch lets go of its values):
@@ -82,24 +82,25 @@ export class PageOutRun {
    * yet, a stack too (a blob finishes after all of its children, which were encoded after it).
    */
   private readonly tTarget: object[] = [];
-  private readonly tArc: boolean[] = [];
   private readonly tRoot: RootSchema[] = [];
   private readonly tOwner: Array<ClassMeta | undefined> = [];
   private readonly tField: string[] = [];
-  private readonly tParent: number[] = [];
-  private readonly tSlot: number[] = [];
+  // The numeric lists are typed arrays grown by doubling and kept (see KEPT in v8-workarounds.ts).
+  private tArc = new Uint8Array(MIN);
+  private tParent = new Int32Array(MIN);
+  private tSlot = new Int32Array(MIN);
   private nTasks = 0;
   private readonly rTarget: object[] = [];
   private readonly rSlab: Uint8Array[] = [];
   private readonly rWords: Int32Array[] = [];
-  private readonly rAt: number[] = [];
-  private readonly rLength: number[] = [];
-  private readonly rChildren: number[] = [];
   private readonly rSchema: SchemaSet[] = [];
+  private rAt = new Int32Array(MIN);
+  private rLength = new Int32Array(MIN);
+  private rChildren = new Int32Array(MIN);
   /** The record's own reference (a finish task now, which keeps the reference's fields), and its holder's record and slot. */
-  private readonly rTask: number[] = [];
-  private readonly rParent: number[] = [];
-  private readonly rSlot: number[] = [];
+  private rTask = new Int32Array(MIN);
+  private rParent = new Int32Array(MIN);
+  private rSlot = new Int32Array(MIN);
   private nRecords = 0;
 
   constructor(
@@ -146,8 +147,9 @@ export class PageOutRun {
     slot: number,
   ): void {
     const t = this.nTasks++;
+    if (t === this.tParent.length) this.growTasks(2 * t);
     this.tTarget[t] = target;
-    this.tArc[t] = isArc;
+    this.tArc[t] = isArc ? 1 : 0;
     this.tRoot[t] = root;
     this.tOwner[t] = owner;
     this.tField[t] = field;
@@ -178,7 +180,7 @@ export class PageOutRun {
       this.again(t);
       return this.give(known, parent, this.tSlot[t]!);
     }
-    const isArc = this.tArc[t]!;
+    const isArc = this.tArc[t] === 1;
     const frozen = this.frozen !== undefined && !isArc ? this.frozen.keys.keyOf(id) : undefined;
     if (frozen !== undefined) this.again(t);
     const stored = frozen ?? (this.earlier !== undefined && !isArc ? this.earlier.keys.get(id) : undefined);
@@ -202,6 +204,7 @@ export class PageOutRun {
     const schema = this.encodeOnce(id, value, root, this.tOwner[t], this.tField[t]!);
     const w = this.writer;
     const r = this.nRecords++;
+    if (r === this.rAt.length) this.growRecords(2 * r);
     this.rTarget[r] = id;
     this.rSlab[r] = w.slabBytes;
     this.rWords[r] = w.slabWords;
@@ -243,8 +246,9 @@ export class PageOutRun {
     this.rTarget[r] = RELEASED;
     this.rSlab[r] = EMPTY;
     const t = this.rTask[r]!;
-    this.frozen?.finished(r, k, this.tArc[t] ? undefined : id, this.otherBlob);
-    if (this.tArc[t] && (id as ArcInner).host === this.host) {
+    const isArc = this.tArc[t] === 1;
+    this.frozen?.finished(r, k, isArc ? undefined : id, this.otherBlob);
+    if (isArc && (id as ArcInner).host === this.host) {
       this.keyedArcs.push(id as ArcInner);
       this.keyedAt.push(k);
       this.keyedRoots.push(this.tRoot[t]!);
@@ -267,12 +271,21 @@ export class PageOutRun {
 
   /** Room for one more key; its index. */
   private newKey(): number {
-    if (16 * (this.nKeys + 1) > this.keys.length) {
-      const k = new Uint8Array(this.keys.length * 2);
-      k.set(this.keys);
-      this.keys = k;
-    }
+    if (16 * (this.nKeys + 1) > this.keys.length) this.keys = grown(this.keys, this.keys.length * 2);
     return this.nKeys++;
+  }
+
+  private growTasks(capacity: number): void {
+    [this.tArc, this.tParent, this.tSlot] = [grown(this.tArc, capacity), grown(this.tParent, capacity), grown(this.tSlot, capacity)];
+  }
+
+  private growRecords(capacity: number): void {
+    this.rAt = grown(this.rAt, capacity);
+    this.rLength = grown(this.rLength, capacity);
+    this.rChildren = grown(this.rChildren, capacity);
+    this.rTask = grown(this.rTask, capacity);
+    this.rParent = grown(this.rParent, capacity);
+    this.rSlot = grown(this.rSlot, capacity);
   }
 
   /** Records `key` (stored already, naming `immutable` content or not) as `id`'s; its index. */
@@ -302,7 +315,7 @@ export class PageOutRun {
 
   /** Task `t` reaches a value stored already (by this run, or before it): it must read back as `t` declares it too. */
   private again(t: number): void {
-    checkStoredAgain(this.tTarget[t]!, this.tArc[t]!, this.tRoot[t]!, this.tOwner[t], this.tField[t]!, this.encoder);
+    checkStoredAgain(this.tTarget[t]!, this.tArc[t] === 1, this.tRoot[t]!, this.tOwner[t], this.tField[t]!, this.encoder);
   }
 
   /** The key of own arc `i` of `keyedArcs`. */
@@ -335,38 +348,22 @@ export class PageOutRun {
     this.failedWith.clear();
     this.schemas.clear();
     this.frozen = undefined;
+    // Typed lists keep their room for a page-out of the same size (see KEPT in v8-workarounds.ts).
+    if (!keepRoom(this.keys.length >> 4, this.nKeys)) this.keys = new Uint8Array(16 * MIN);
     this.nKeys = 0;
-    if (this.keys.length > 16 * KEEP) this.keys = new Uint8Array(16 * 256);
     // Every slot ever used, not only those in use: a task popped for a value met again keeps it.
     trim(this.tTarget, RELEASED);
     trim(this.tOwner, undefined);
     trim(this.rTarget, RELEASED);
     trim(this.rSlab, EMPTY);
     trim(this.rWords, EMPTY_WORDS);
-    for (const a of [
-      this.tArc,
-      this.tRoot,
-      this.tField,
-      this.tParent,
-      this.tSlot,
-      this.rAt,
-      this.rLength,
-      this.rChildren,
-      this.rTask,
-      this.rParent,
-      this.rSlot,
-      this.rSchema,
-    ]) {
-      if (a.length > KEEP) a.length = 0;
-    }
+    for (const a of [this.tRoot, this.tField, this.rSchema]) if (a.length > KEEP) a.length = 0;
+    if (this.tParent.length > KEPT) this.growTasks(MIN);
+    if (this.rAt.length > KEPT) this.growRecords(MIN);
     this.nTasks = this.nRecords = 0;
-    this.batch.clear(KEEP);
+    this.batch.clear(keepRoom(this.batch.at.length, this.batch.count) ? Infinity : 0);
     this.writer.recycle();
-    this.reused.length = 0;
-    this.copies.length = 0;
-    this.keyedArcs.length = 0;
-    this.keyedAt.length = 0;
-    this.keyedRoots.length = 0;
+    this.reused.length = this.copies.length = this.keyedArcs.length = this.keyedAt.length = this.keyedRoots.length = 0;
     this.encoder.release();
     this.host = RELEASED as ArcHost;
     this.earlier = undefined;
@@ -388,6 +385,8 @@ export class PageOutRun {
 }
 
 const [EMPTY, EMPTY_WORDS] = [new Uint8Array(0), new Int32Array(0)];
+/** A typed list's first room. */
+const MIN = 256;
 /** Slots of its lists a released run keeps for the next page-out; past this they are dropped (a long list would hold heap per blob of the last page-out). */
 const KEEP = 1024;
 

@@ -33,6 +33,19 @@
  *    - blobstore/memory/memory-blob-store.ts `putMany`: its result array is allocated before the
  *      first loop (600 deopts a bench run otherwise).
  *
+ * 3. Kept room (KEPT, keepRoom): a page-out's per-blob lists (the batch's offsets, lengths, child
+ *    counts and keys, the run's key table, its task and record stacks) are typed arrays grown by
+ *    doubling, and a released run keeps their room for the next page-out, off the JS heap. As JS
+ *    arrays dropped after each page-out and regrown (each growth a fresh backing store, filled and
+ *    copied, counted against the next major GC, and page-faulted in on this VM), regrowing them to
+ *    100k entries cost more than the walk's own bookkeeping: `BlobBatch.add` alone was 14% of the
+ *    tiny-blob save. Measured (bench/ab.js --shape=tinyShared --cpu, 15 pairs, loaded machine):
+ *    typed arrays dropped after each page-out 0.89x the CPU time of JS arrays; their room kept
+ *    0.92x of that again. What is kept is bounded by what the last page-out used: a list whose
+ *    last page-out filled less than a quarter of it is dropped (so one large save followed by small
+ *    ones holds nothing after the next), and the stacks are dropped past KEPT entries. Kept after a
+ *    100k-blob save: 49 B per blob (6.4 MB), none of it JS heap.
+ *
  * Not V8-specific, and so not here: kept-alive.ts (ECMAScript's WeakRef job semantics, a memory
  * measure) and the heap probe of auto-page-out.ts (node:v8's documented getHeapStatistics).
  */
@@ -42,3 +55,11 @@ export const WARM: { pageIn?: object; pageOut?: object } = {};
 
 /** What a released run points at where it pointed at the storage, a holder or a value. */
 export const RELEASED: object = Object.freeze({});
+
+/** Entries of a released run's task or record stack kept for the next page-out (measure 3); past this they are dropped. */
+export const KEPT = 1 << 16;
+
+/** Whether a typed list of `room` entries, `used` of them by the page-out just released, keeps its room (measure 3). */
+export function keepRoom(room: number, used: number): boolean {
+  return 4 * used >= room;
+}

@@ -34,6 +34,13 @@ export interface WriteResult {
 }
 
 const NO_OVERWRITE = { noOverwrite: true } as const;
+/**
+ * Batches whose blobs average fewer data bytes than this are put in key order (WriteScratch.order):
+ * small records share pages, so putting them in order saves page descents; larger ones fill pages
+ * of their own, and reading their frames out of order then costs more than it saves (the build
+ * graph's LMDB save, ~700 B a blob, measured 1.09x-1.23x the CPU time sorted).
+ */
+const SORTED_BELOW = 512;
 
 /** A value buffer lmdb-js puts `[start, end)` of. */
 type RangedBuffer = Buffer & { start: number; end: number };
@@ -42,12 +49,56 @@ type RangedBuffer = Buffer & { start: number; end: number };
 export class WriteScratch {
   readonly key = new Uint8Array(16);
   #record = ranged(0x10000);
+  #order = new Int32Array(0);
+  #buckets = new Int32Array(0);
+
+  /**
+   * The order to put a batch's `n` blobs in: by key, as LMDB compares them (bytewise). Content
+   * keys come in random order, and LMDB puts them each into a page of its own in a B-tree it
+   * descends anew; in key order each put lands next to the last, in pages just touched (and
+   * leaves fill up). Measured with lmdb-js alone, 100k random 16-byte keys in one transaction:
+   * 250 ms of CPU in random order, 165 ms sorted. The sort is a counting sort on the keys' first
+   * bits (about one key per bucket: the keys are BLAKE3 digests), finished by an insertion sort
+   * that only has to order the few keys sharing a bucket.
+   */
+  order(keys: Uint8Array, n: number): Int32Array {
+    if (this.#order.length < n) this.#order = new Int32Array(Math.max(n, 2 * this.#order.length));
+    const order = this.#order;
+    const bits = Math.min(16, 32 - Math.clz32(n));
+    const shift = 16 - bits;
+    if (this.#buckets.length < (1 << bits) + 1) this.#buckets = new Int32Array((1 << bits) + 1);
+    const at = this.#buckets;
+    at.fill(0, 0, (1 << bits) + 1);
+    for (let i = 0; i < n; i++) at[(((keys[16 * i]! << 8) | keys[16 * i + 1]!) >>> shift) + 1]!++;
+    for (let b = 1; b <= 1 << bits; b++) at[b]! += at[b - 1]!;
+    for (let i = 0; i < n; i++) order[at[((keys[16 * i]! << 8) | keys[16 * i + 1]!) >>> shift]!++] = i;
+    for (let j = 1; j < n; j++) {
+      const x = order[j]!;
+      let m = j - 1;
+      while (m >= 0 && keyBefore(keys, x, order[m]!)) {
+        order[m + 1] = order[m]!;
+        m--;
+      }
+      order[m + 1] = x;
+    }
+    return order;
+  }
 
   /** The record buffer, with room for `n` bytes. */
   record(n: number): RangedBuffer {
     if (this.#record.length < n) this.#record = ranged(Math.max(n, 2 * this.#record.length));
     return this.#record;
   }
+}
+
+/** Whether key `a` of `keys` sorts before key `b` (bytewise, as LMDB compares them). */
+function keyBefore(keys: Uint8Array, a: number, b: number): boolean {
+  for (let i = 0; i < 16; i++) {
+    const x = keys[16 * a + i]!;
+    const y = keys[16 * b + i]!;
+    if (x !== y) return x < y;
+  }
+  return false;
 }
 
 function ranged(n: number): RangedBuffer {
@@ -75,13 +126,15 @@ export function putBatchInTxn(host: SweepHost, batch: BlobBatch, scratch: WriteS
   const key = scratch.key;
   let blobs = 0;
   let bytes = 0;
-  for (let i = 0; i < n; i++) {
+  const order = batch.bytes < SORTED_BELOW * n ? scratch.order(keys, n) : undefined;
+  for (let j = 0; j < n; j++) {
+    const i = order === undefined ? j : order[j]!;
     for (let b = 0; b < 16; b++) key[b] = keys[16 * i + b]!;
     const len = batch.length[i]!;
     const c = batch.children[i]!;
     const size = blobRecordLength(len, c);
     const record = scratch.record(size);
-    writeFramedRecord(batch.slabs[i]!, batch.at[i]!, len, c, record, 0);
+    writeFramedRecord(batch.slab(i), batch.at[i]!, len, c, record, 0);
     if (putRecord(host.blobs, scratch, record, size)) {
       written[i] = 1;
       blobs++;
@@ -160,7 +213,7 @@ function missingChildOfBatch(blobs: Db, batch: BlobBatch): MissingChild | undefi
     const n = batch.children[i]!;
     if (n === 0 || blobs.doesExist(batch.keys.subarray(16 * i, 16 * i + 16))) continue;
     inBatch ??= new Set(Array.from({ length: batch.count }, (_, j) => batch.key(j)));
-    const slab = batch.slabs[i]!;
+    const slab = batch.slab(i);
     const tail = batch.at[i]! + FRAME_HEAD + batch.length[i]!;
     for (let c = 0; c < n; c++) {
       const child = keyFromBytes(slab, tail + 16 * c);

@@ -303,7 +303,7 @@ export class MemoryBlobStore implements BlobStore {
       const at = a.atOffset;
       writeU32(chunk, at, length);
       for (let b = 0; b < 16; b++) chunk[at + 4 + b] = keys[16 * i + b]!;
-      writeFramedRecord(batch.slabs[i]!, batch.at[i]!, len, c, chunk, at + RECORD_HEAD);
+      writeFramedRecord(batch.slab(i), batch.at[i]!, len, c, chunk, at + RECORD_HEAD);
       this.#indexed(~slot, keys, 16 * i, RECORD_HEAD + length, len);
       batch.written[i] = 1;
     }
