@@ -77,16 +77,16 @@ describe('page-in key table', () => {
     expectAll(t, keys);
   });
 
-  it('keeps every key through its growth (thousands of keys, many on one hash)', () => {
+  it('keeps every key through its growth (hundreds of keys, many on one hash)', () => {
     const t = new PageInKeys();
     const keys: Uint8Array[] = [];
-    for (let i = 0; i < 3000; i++) keys.push(i % 3 === 0 ? key(0xdead0000, i) : key(Math.imul(i, 0x9e3779b1), i));
+    for (let i = 0; i < 300; i++) keys.push(i % 3 === 0 ? key(0xdead0000, i) : key(Math.imul(i, 0x9e3779b1), i));
     keys.forEach((k, i) => expect(add(t, k)).to.equal(i));
     expectAll(t, keys);
   });
 
   it('a reset table is empty, and numbers from 0 again; a grown one too', () => {
-    for (const n of [0, 3, 64, 65, 200, 1000]) {
+    for (const n of [0, 3, 65, 200]) {
       for (const keep of [4096, 8]) {
         const t = new PageInKeys();
         const first: Uint8Array[] = [];
