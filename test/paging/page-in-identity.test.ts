@@ -10,6 +10,7 @@ import { TAGGED, classId, fits, isTagged } from '../../src/paging/page-in-identi
 import { ANY, anyOf } from '../../src/metadata/schema.js';
 import { rootOf } from '../../src/metadata/class-meta.js';
 import { asyncOnlyMemoryStore } from '../support/async-only-store.js';
+import { Money, Point } from '../support/codec-models.js';
 import { expectError } from '../support/expect-error.js';
 
 abstract class Animal {
@@ -102,6 +103,14 @@ describe('page-in identity', () => {
         const f = await expectError(s.load(SetHolder, await s.storeData({ data: set.data, arcs })), 'TYPE_MISMATCH');
         expect(f.message).to.contain(key);
         expect(f.message).to.contain('Set');
+      });
+
+      it('plain data loaded earlier is not handed out where a codec class is declared', async () => {
+        const key = await s.save(new Point(1, 2));
+        const point = await s.load(Object, key);
+        expect(point).to.be.instanceOf(Point);
+        await expectError(s.load(Money, key), 'TYPE_MISMATCH');
+        expect(await s.load(Point, key)).to.equal(point);
       });
 
       it('a tagged blob is one object through its class and its base; an untagged one is one per class', async () => {

@@ -85,6 +85,35 @@ describe('page-in key table', () => {
     expectAll(t, keys);
   });
 
+  it('finds every key of a page-in past 32,768 keys (the hash then takes all four first bytes)', () => {
+    const t = new PageInKeys();
+    const n = 33_000;
+    const keys: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) keys.push(key(Math.imul(i + 1, 0x9e3779b1), i));
+    for (let i = 0; i < n; i++) expect(t.add(~t.find(keys[i]!, 0), keys[i]!, 0)).to.equal(i);
+    // Each found where it lies in another buffer too (other bytes around it).
+    const buffer = new Uint8Array(20).fill(0xa5);
+    for (let i = 0; i < n; i++) {
+      buffer.set(keys[i]!, 3);
+      if (t.find(buffer, 3) !== i) expect.fail(`key ${i} not found`);
+    }
+    expect(t.count).to.equal(n);
+  });
+
+  it('the all-zero key is a key like any other: absent until added, through every growth of the table', () => {
+    const zero = new Uint8Array(16);
+    const t = new PageInKeys();
+    const keys: Uint8Array[] = [];
+    for (let i = 0; i < 300; i++) {
+      keys.push(key(i * 7 + 1, i));
+      add(t, keys[i]!);
+      if (t.find(zero, 0) >= 0) expect.fail(`the zero key found among ${i + 1} other keys`);
+    }
+    keys.push(zero);
+    expect(add(t, zero)).to.equal(300);
+    expectAll(t, keys);
+  });
+
   it('a reset table is empty, and numbers from 0 again; a grown one too', () => {
     for (const n of [0, 3, 65, 200]) {
       for (const keep of [4096, 8]) {
