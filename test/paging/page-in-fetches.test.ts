@@ -16,6 +16,7 @@ import {
   PagableArc,
   PagableStorageBase,
   Shared,
+  TypeTag,
   delegating,
 } from '../../src/index.js';
 import { expectError } from '../support/expect-error.js';
@@ -34,6 +35,12 @@ class Label {
   @Field() name = '';
 }
 
+/** A third class over the same bytes. */
+@Pagable()
+class Tag {
+  @Field() name = '';
+}
+
 @Pagable()
 class Branch {
   @Field() name = '';
@@ -48,9 +55,31 @@ class Root {
   @Shared(() => Leaf) leaf!: Leaf;
   @Shared(() => Label) label!: Label;
   @Shared(() => Leaf) again!: Leaf;
+  @Shared(() => Tag) tag!: Tag;
 }
 
 const ABSENT = '0123456789abcdef0123456789abcdef';
+const GARBAGE = `not a key: ${'x'.repeat(60)}`;
+
+@TypeTag('page-in-fetches.Tagged')
+@Pagable()
+class Tagged {
+  @Field() name = '';
+  static of(name: string): Tagged {
+    return Object.assign(new Tagged(), { name });
+  }
+}
+
+@Pagable()
+class Mid {
+  @Shared(() => Tagged) b!: Tagged;
+}
+
+@Pagable()
+class Top {
+  @Shared(() => Tagged) a!: Tagged;
+  @Shared(() => Mid) mid!: Mid;
+}
 
 /** A memory store that records the keys of every read; `sync`: it also reads synchronously. */
 function recording(sync: boolean): { store: BlobStore; reads: DataKey[][] } {
@@ -77,20 +106,28 @@ function recording(sync: boolean): { store: BlobStore; reads: DataKey[][] } {
   return { store, reads };
 }
 
-/** Root → two branches (level 1) → one leaf both share (level 2), each branch with its own lazy leaf; and the leaf again at level 1, also declared as a Label. */
+/** Root → two branches (level 1) → one leaf both share (level 2), each branch with its own lazy leaf; and the leaf again at level 1, also declared as a Label and as a Tag. */
 async function saveGraph(s: PagableStorageBase): Promise<{ key: DataKey; leaf: DataKey; lazies: DataKey[]; branches: DataKey[] }> {
   const leaf = Leaf.of('shared');
   const branch = (name: string): Branch => Object.assign(new Branch(), { name, leaf, cold: PagableArc.new(Leaf.of(`cold ${name}`), s) });
   const left = branch('left');
   const right = branch('right');
   const saved = await s.save(
-    Object.assign(new Root(), { left, right, leaf, label: Object.assign(new Label(), { name: 'shared' }), again: leaf }),
+    Object.assign(new Root(), {
+      left,
+      right,
+      leaf,
+      label: Object.assign(new Label(), { name: 'shared' }),
+      again: leaf,
+      tag: Object.assign(new Tag(), { name: 'shared' }),
+    }),
   );
   const lazies = [left.cold.dataKey!, right.cold.dataKey!];
-  // The label field names the leaf's blob itself (as a store written by another version can have it).
+  // The label and tag fields name the leaf's blob itself (as a store written by another version can have it).
   const blob = await s.fetchData(saved);
   const arcs = [...blob.arcs];
   arcs[3] = arcs[2]!;
+  arcs[5] = arcs[2]!;
   const key = await s.storeData({ data: blob.data, arcs });
   const rootBlob = await s.fetchData(key);
   const leftBlob = await s.fetchData(rootBlob.arcs[0]!);
@@ -111,7 +148,7 @@ describe('what a page-in fetches', () => {
       const before = t.stats().fetches;
       const root = await t.load(Root, g.key);
       const read = reads.flat();
-      // Root, two branches, one leaf (also a Label, and the Leaf again): four blobs, each once.
+      // Root, two branches, one leaf (also a Label and a Tag, and the Leaf again): four blobs, each once.
       expect(read).to.have.length(4);
       expect(new Set(read).size).to.equal(4);
       expect(t.stats().fetches - before).to.equal(4);
@@ -131,6 +168,8 @@ describe('what a page-in fetches', () => {
       expect(root.label).to.be.instanceOf(Label);
       expect(root.label).to.not.equal(root.leaf);
       expect(root.label.name).to.equal('shared');
+      expect(root.tag).to.be.instanceOf(Tag);
+      expect(root.tag.name).to.equal('shared');
       expect(root.left.cold.isPagedOut).to.equal(true);
       expect(root.left.cold.dataKey).to.equal(g.lazies[0]);
       // The lazy child is fetched when pinned, and only then.
@@ -149,13 +188,28 @@ describe('what a page-in fetches', () => {
       const t = new PagableStorageBase(store);
       const branch = await t.load(Branch, g.branches[0]!);
       const label = await t.load(Label, g.leaf);
+      const tag = await t.load(Tag, g.leaf);
       reads.length = 0;
       const root = await t.load(Root, g.key);
       expect(root.left).to.equal(branch);
       expect(root.leaf).to.equal(branch.leaf);
       expect(root.label).to.equal(label);
+      expect(root.tag).to.equal(tag);
       // The root and the other branch only.
       expect(reads.flat().sort()).to.deep.equal([g.key, g.branches[1]!].sort());
+      await t.close();
+      await s.close();
+    });
+
+    it(`distinct blobs of a tagged class are distinct objects at every level (${kind})`, async () => {
+      const { store } = recording(sync);
+      const s = new PagableStorageBase(store);
+      const key = await s.save(Object.assign(new Top(), { a: Tagged.of('a'), mid: Object.assign(new Mid(), { b: Tagged.of('b') }) }));
+      const t = new PagableStorageBase(store);
+      const top = await t.load(Top, key);
+      expect(top.a.name).to.equal('a');
+      expect(top.mid.b.name).to.equal('b');
+      expect(top.mid.b).to.not.equal(top.a);
       await t.close();
       await s.close();
     });
@@ -178,7 +232,7 @@ describe('what a page-in fetches', () => {
       const good = new PagableStorageBase(inner);
       const g = await saveGraph(good);
       const garbage = (key: DataKey, b: { data: Uint8Array; arcs: DataKey[] } | undefined): typeof b =>
-        key === g.branches[0] && b !== undefined ? { data: b.data, arcs: ['not a key', ...b.arcs.slice(1)] } : b;
+        key === g.branches[0] && b !== undefined ? { data: b.data, arcs: [GARBAGE, ...b.arcs.slice(1)] } : b;
       const store = delegating(inner, {
         getMany: async (keys) => (await inner.getMany(keys)).map((b, i) => garbage(keys[i]!, b)),
         getSync: sync ? (key) => garbage(key, inner.getSync(key)) : undefined,
@@ -186,7 +240,8 @@ describe('what a page-in fetches', () => {
       });
       const s = new PagableStorageBase(store);
       const e = await expectError(s.load(Branch, g.branches[0]!), 'CORRUPT');
-      expect(e.message).to.contain('"not a key" is not a key');
+      // The key shown is cut at 40 characters.
+      expect(e.message).to.contain(`child key ${JSON.stringify(GARBAGE.slice(0, 40))} is not a key`);
       await s.close();
       await good.close();
     });

@@ -6,7 +6,17 @@
  * is CORRUPT naming the data blob that needed it.
  */
 import { expect } from 'chai';
-import { type BlobStore, type DataKey, Field, MemoryBlobStore, Pagable, PagableStorageBase, Shared, delegating } from '../../src/index.js';
+import {
+  type BlobStore,
+  type DataKey,
+  Field,
+  MemoryBlobStore,
+  Pagable,
+  PagableError,
+  PagableStorageBase,
+  Shared,
+  delegating,
+} from '../../src/index.js';
 import { asyncOnlyMemoryStore } from '../support/async-only-store.js';
 import { expectError } from '../support/expect-error.js';
 
@@ -119,6 +129,7 @@ describe('page-in of blobs whose schema set the process has not seen', () => {
       await inner.putMany([{ key: w.set, data: { data: set.data, arcs: [...set.arcs, w.cls] } }]);
       const e = await expectError(new PagableStorageBase(inner).load(w.Box, w.box), 'CORRUPT');
       expect(e.message).to.match(new RegExp(`^blob (${w.items.join('|')}): schema blob ${w.set}: its content does not match its key$`));
+      expect(e.cause).to.be.instanceOf(PagableError);
     });
 
     it(`a schema set whose child is another set is CORRUPT naming the data blob (${kind})`, async () => {
@@ -131,6 +142,7 @@ describe('page-in of blobs whose schema set the process has not seen', () => {
       const badItem = await s.storeData({ data: item.data, arcs: [...item.arcs.slice(0, -1), bad] });
       const e = await expectError(new PagableStorageBase(inner).load(w.Item, badItem), 'CORRUPT');
       expect(e.message).to.equal(`blob ${badItem}: schema set ${bad}: its child ${w.set} is a set, not a class schema`);
+      expect(e.cause).to.be.instanceOf(PagableError);
     });
   }
 });
