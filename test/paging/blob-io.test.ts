@@ -18,6 +18,7 @@ import { BlobIo } from '../../src/paging/blob-io.js';
 import { Dep } from '../support/models.js';
 import { expectError } from '../support/expect-error.js';
 import { guarded, pausable } from '../support/pausable-store.js';
+import { batchOf } from '../support/blob-batches.js';
 
 const ABSENT = '0123456789abcdef0123456789abcdef';
 
@@ -112,11 +113,13 @@ describe('blob I/O: reads in flight, closing, sync and async calls', () => {
     const hold = p.pauseAt('getMany');
     const first = io.fetchMany([keys[0]!], absent);
     const second = io.fetchMany([keys[1]!, keys[0]!], absent);
+    const third = io.fetchMany([keys[0]!, keys[1]!], absent); // both in flight: no read of its own
     await hold.reached;
     hold.release();
     const [a] = await first;
     const [b, c] = await second;
     expect(c).to.equal(a);
+    expect(await third).to.deep.equal([a, b]);
     expect([...b!.data]).to.deep.equal([2, 2]);
     // The first read asked for one key, the second for the other alone.
     expect(p.calls.get('getMany')).to.equal(2);
@@ -236,7 +239,11 @@ describe('blob I/O: reads in flight, closing, sync and async calls', () => {
     ]);
     expect(asyncCalls).to.equal(1);
     expect(io.counters).to.deep.include({ stores: 3, dedupHits: 1 });
-    expect(new BlobIo(delegating(inner, { putManySync: undefined })).canWriteSync).to.equal(false);
+    // Asked to write synchronously, a store that cannot writes as it can.
+    const asyncOnly = new BlobIo(delegating(inner, { putManySync: undefined }));
+    expect(asyncOnly.canWriteSync).to.equal(false);
+    await asyncOnly.put([{ key: keys[2]!, data: blob(3) }], true);
+    expect(await inner.hasMany([keys[2]!])).to.deep.equal([true]);
   });
 
   it('synchronous reads: a view only when asked, IO saying to use pin() where the store cannot', async () => {
@@ -275,12 +282,16 @@ describe('blob I/O: reads in flight, closing, sync and async calls', () => {
     const { inner, keys } = filled();
     const touched: DataKey[][] = [];
     const store = guarded(inner);
+    let asked = 0;
     const io = new BlobIo(
       delegating(store, {
+        hasMany: (k) => (asked++, store.hasMany(k)),
         sweeps: { ...store.sweeps!, touch: (k) => (touched.push([...k]), store.sweeps!.touch(k)) },
       }),
     );
     expect(io.has([])).to.deep.equal([]);
+    expect(io.has([], true)).to.deep.equal([]);
+    expect(asked + touched.length).to.equal(0);
     expect(await io.has([keys[0]!, ABSENT])).to.deep.equal([true, false]);
     expect(touched).to.deep.equal([]);
     expect(await io.has([keys[1]!, ABSENT], true)).to.deep.equal([true, false]);
@@ -293,17 +304,37 @@ describe('blob I/O: reads in flight, closing, sync and async calls', () => {
     const io = new BlobIo(delegating(inner, { count: undefined }));
     await io.count();
     expect(io.counters).to.deep.include({ blobs: 0, bytes: 0 });
-    await io.fetchMany([keys[1]!], absent);
     io.viewSync(keys[1]!);
+    await io.fetchMany([keys[1]!], absent);
     expect(io.counters).to.deep.include({ blobs: 1, bytes: 2 });
     await io.put([{ key: keys[2]!, data: blob(3) }]);
     expect(io.counters).to.deep.include({ blobs: 2, bytes: 5 });
     io.forget([keys[0]!, keys[2]!], 4);
     expect(io.counters).to.deep.include({ blobs: 1, bytes: 2 });
+    io.fetchSync(keys[0]!, absent);
+    expect(io.counters).to.deep.include({ blobs: 2, bytes: 3 });
     const counting = new BlobIo(inner);
     await counting.count();
     expect(counting.counters).to.deep.include({ blobs: 3, bytes: 6 });
     counting.forget([keys[0]!, keys[2]!], 4);
     expect(counting.counters).to.deep.include({ blobs: 1, bytes: 2 });
+  });
+
+  it('a batch written once closed is STORAGE_CLOSED naming its blob, or how many; a store that cannot count says which call failed', async () => {
+    const { keys } = filled();
+    const io = new BlobIo(new MemoryBlobStore());
+    const one = batchOf([{ key: keys[0]!, data: blob(1) }]);
+    const two = batchOf([
+      { key: keys[0]!, data: blob(1) },
+      { key: keys[1]!, data: blob(2) },
+    ]);
+    io.shut();
+    expect(() => io.putBatch(one)).to.throw(PagableError, `storing blob ${keys[0]}: the storage is closed`);
+    expect(() => io.putBatch(two)).to.throw(PagableError, 'storing 2 blobs: the storage is closed');
+    const counting = new BlobIo(
+      delegating(new MemoryBlobStore(), { name: 'net store', count: () => Promise.reject(new Error('timeout')) }),
+    );
+    const e = await expectError(async () => counting.count(), 'IO');
+    expect(e.message).to.equal('counting blobs in net store: timeout');
   });
 });
