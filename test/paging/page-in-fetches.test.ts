@@ -24,9 +24,6 @@ import { expectError } from '../support/expect-error.js';
 @Pagable()
 class Leaf {
   @Field() name = '';
-  static of(name: string): Leaf {
-    return Object.assign(new Leaf(), { name });
-  }
 }
 
 /** The same bytes as a Leaf, declared as another class: an untagged blob read as two classes. */
@@ -65,9 +62,11 @@ const GARBAGE = `not a key: ${'x'.repeat(60)}`;
 @Pagable()
 class Tagged {
   @Field() name = '';
-  static of(name: string): Tagged {
-    return Object.assign(new Tagged(), { name });
-  }
+}
+
+/** A new `C` named `name`. */
+function named<T extends { name: string }>(C: new () => T, name: string): T {
+  return Object.assign(new C(), { name });
 }
 
 @Pagable()
@@ -108,8 +107,9 @@ function recording(sync: boolean): { store: BlobStore; reads: DataKey[][] } {
 
 /** Root → two branches (level 1) → one leaf both share (level 2), each branch with its own lazy leaf; and the leaf again at level 1, also declared as a Label and as a Tag. */
 async function saveGraph(s: PagableStorageBase): Promise<{ key: DataKey; leaf: DataKey; lazies: DataKey[]; branches: DataKey[] }> {
-  const leaf = Leaf.of('shared');
-  const branch = (name: string): Branch => Object.assign(new Branch(), { name, leaf, cold: PagableArc.new(Leaf.of(`cold ${name}`), s) });
+  const leaf = named(Leaf, 'shared');
+  const branch = (name: string): Branch =>
+    Object.assign(new Branch(), { name, leaf, cold: PagableArc.new(named(Leaf, `cold ${name}`), s) });
   const left = branch('left');
   const right = branch('right');
   const saved = await s.save(
@@ -117,9 +117,9 @@ async function saveGraph(s: PagableStorageBase): Promise<{ key: DataKey; leaf: D
       left,
       right,
       leaf,
-      label: Object.assign(new Label(), { name: 'shared' }),
+      label: named(Label, 'shared'),
       again: leaf,
-      tag: Object.assign(new Tag(), { name: 'shared' }),
+      tag: named(Tag, 'shared'),
     }),
   );
   const lazies = [left.cold.dataKey!, right.cold.dataKey!];
@@ -204,7 +204,9 @@ describe('what a page-in fetches', () => {
     it(`distinct blobs of a tagged class are distinct objects at every level (${kind})`, async () => {
       const { store } = recording(sync);
       const s = new PagableStorageBase(store);
-      const key = await s.save(Object.assign(new Top(), { a: Tagged.of('a'), mid: Object.assign(new Mid(), { b: Tagged.of('b') }) }));
+      const key = await s.save(
+        Object.assign(new Top(), { a: named(Tagged, 'a'), mid: Object.assign(new Mid(), { b: named(Tagged, 'b') }) }),
+      );
       const t = new PagableStorageBase(store);
       const top = await t.load(Top, key);
       expect(top.a.name).to.equal('a');
