@@ -41,10 +41,13 @@ class Holder {
  */
 async function loaded(leaves: number, parts: number, freeze: boolean): Promise<Array<WeakRef<object>>> {
   const s = new InMemoryPagableStorage({ freeze });
+  // Unpinned: a pin left to the pin reaper would keep the storage until a finalizer runs.
+  const cold = PagableArc.new(Object.assign(new Leaf(), { name: 'cold' }), s);
+  cold.unpin();
   const h = Object.assign(new Holder(), {
     leaves: Array.from({ length: leaves }, (_, i) => Object.assign(new Leaf(), { name: `l${i}` })),
     parts: Array.from({ length: parts }, (_, i) => Object.assign(new Part(), { n: i })),
-    cold: PagableArc.new(Object.assign(new Leaf(), { name: 'cold' }), s),
+    cold,
   });
   const key = await s.save(h);
   const back = await s.load(Holder, key);
