@@ -49,6 +49,30 @@ function heldStore(): { store: ReturnType<typeof delegating>; held: Array<{ go: 
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/**
+ * Calls of `pageOutPending()` whose promise is checked as each settles: every arc of `arcs` made
+ * before the call is paged out once it resolves; a rejection is a break unless `mayReject` allows it.
+ */
+function promiseWatch(s: PagableStorageBase, arcs: ReadonlyArray<PagableArc<Dep>>, mayReject: (e: unknown) => boolean) {
+  const broken: string[] = [];
+  const calls: Array<Promise<void>> = [];
+  const call = (): void => {
+    const before = arcs.slice();
+    calls.push(
+      Promise.resolve(s.pageOutPending()).then(
+        () => {
+          const resident = before.filter((a) => !a.isPagedOut).length;
+          if (resident > 0) broken.push(`a call resolved with ${resident} of the ${before.length} arcs scheduled before it resident`);
+        },
+        (e: unknown) => {
+          if (!mayReject(e)) broken.push(`a call rejected with ${String(e)}`);
+        },
+      ),
+    );
+  };
+  return { broken, calls, call };
+}
+
 describe('pageOutPending() under any interleaving of calls, automatic page-outs and failed writes', function () {
   this.timeout(120_000);
 
@@ -64,24 +88,8 @@ describe('pageOutPending() under any interleaving of calls, automatic page-outs 
           const s = new PagableStorageBase(store, maxPending === null ? {} : { autoPageOut: { maxPending }, onPageOut: () => {} });
           const arcs: Array<PagableArc<Dep>> = [];
           const names: string[] = [];
-          const broken: string[] = [];
-          const calls: Array<Promise<void>> = [];
-          const call = (): void => {
-            const before = arcs.slice();
-            calls.push(
-              Promise.resolve(s.pageOutPending()).then(
-                () => {
-                  const resident = before.filter((a) => !a.isPagedOut).length;
-                  if (resident > 0)
-                    broken.push(`a call resolved with ${resident} of the ${before.length} arcs scheduled before it resident`);
-                },
-                (e: unknown) => {
-                  // Only a write this test made fail may reject a call.
-                  if (!(e instanceof PagableError && e.code === 'IO')) broken.push(`a call rejected with ${String(e)}`);
-                },
-              ),
-            );
-          };
+          // Only a write this test made fail may reject a call.
+          const { broken, calls, call } = promiseWatch(s, arcs, (e) => e instanceof PagableError && e.code === 'IO');
           try {
             for (const st of steps) {
               if (st.k === 'arcs') {
@@ -151,21 +159,7 @@ describe('pageOutPending() under any interleaving of calls, automatic page-outs 
             onPageOut: () => {},
           });
           const arcs: Array<PagableArc<Dep>> = [];
-          const broken: string[] = [];
-          const calls: Array<Promise<void>> = [];
-          const call = (): void => {
-            const before = arcs.slice();
-            calls.push(
-              Promise.resolve(s.pageOutPending()).then(
-                () => {
-                  const resident = before.filter((a) => !a.isPagedOut).length;
-                  if (resident > 0)
-                    broken.push(`a call resolved with ${resident} of the ${before.length} arcs scheduled before it resident`);
-                },
-                (e: unknown) => void broken.push(`a call rejected with ${String(e)}`),
-              ),
-            );
-          };
+          const { broken, calls, call } = promiseWatch(s, arcs, () => false);
           try {
             for (const st of steps) {
               if (st.k === 'arcs') {
