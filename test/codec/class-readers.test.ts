@@ -115,7 +115,7 @@ describe('codec: which stored classes read with the fast reader (exactly as writ
     const w = await saved(W);
     // Read before R writes anything: a set R writes itself records R as its writer, read exactly.
     const meta = getClassMeta(R)!;
-    const reader = readerFor(cachedSchemaSet(w.setKey)!, 0, meta, 'test');
+    const reader = readerFor(cachedSchemaSet(w.setKey)!, 0, meta, { where: 'test' });
     expect(reader.exact).to.equal(reader === fastReader(meta));
     const back = await s.load(R, w.key);
     expect(back).to.be.instanceOf(R);
@@ -160,7 +160,7 @@ describe('codec: which stored classes read with the fast reader (exactly as writ
     make('kind changed', (p) => (Field(() => Number)(p, 'n'), Dyn(() => Object)(p, 'x')));
     for (const [what, R] of variants) {
       const w = await saved(W);
-      const reader = readerFor(cachedSchemaSet(w.setKey)!, 0, getClassMeta(R)!, 'test');
+      const reader = readerFor(cachedSchemaSet(w.setKey)!, 0, getClassMeta(R)!, { where: 'test' });
       expect(reader.exact, what).to.equal(false);
     }
     // Read back into a tagged class of another name: its fields are matched by name all the same.
@@ -209,7 +209,7 @@ describe('codec: which stored classes read with the fast reader (exactly as writ
     class Else {
       @Field() q!: number;
     }
-    expect(() => readerFor(cachedSchemaSet(w.setKey)!, 0, getClassMeta(Else)!, 'here'))
+    expect(() => readerFor(cachedSchemaSet(w.setKey)!, 0, getClassMeta(Else)!, { where: 'here' }))
       .to.throw('here: stored a CrT { n, x }, declared CrElse: no field in common')
       .with.property('code', 'TYPE_MISMATCH');
   });
