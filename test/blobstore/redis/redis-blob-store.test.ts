@@ -411,6 +411,29 @@ for (const mode of ['single server', '3-master cluster'] as const) {
         expect(await raw.hkeys(aside)).to.include(live.key);
       });
 
+      it('reads a blob that a gc puts back while the read is looking for it (missed neither as blob nor as tombstone)', async () => {
+        const prefix = freshPrefix();
+        const s = await connect(prefix);
+        const b = blob('put back mid-read');
+        await s.putMany([b]);
+        // A gc has set the blob aside: the read's MGET answers nil...
+        await raw.rename(`${prefix}b:${b.key}`, `{${prefix}b:${b.key}}:gone`);
+        const client = s.client as Cluster;
+        const mget = client.mgetBuffer.bind(client);
+        let restored = false;
+        client.mgetBuffer = (async (...names: string[]) => {
+          const got = await mget(...names);
+          if (!restored) {
+            // ...and before the read looks further, the gc finds its batch touched and puts it back.
+            restored = true;
+            await raw.rename(`{${prefix}b:${b.key}}:gone`, `${prefix}b:${b.key}`);
+          }
+          return got;
+        }) as typeof client.mgetBuffer;
+        expect((await s.getMany([b.key])).map(text)).to.deep.equal([text(b.data)]);
+        expect(restored).to.equal(true);
+      });
+
       it('reads and writes on while a slot moves to another master (ASK, then MOVED)', async () => {
         const prefix = freshPrefix();
         const s = await connect(prefix);
