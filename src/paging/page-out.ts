@@ -62,10 +62,17 @@ export class PageOutRun {
   readonly keyedAt: number[] = [];
   readonly keyedRoots: RootSchema[] = [];
 
-  /** object or arc inner -> its key's index in `keys`, or -1 - r while its blob (record r) is in progress. */
+  /**
+   * object or arc inner -> its key's index in `keys`. A blob in progress has its index already
+   * (its key is written there when it finishes; `open` tells): one insert per blob, where an
+   * in-progress mark replaced by the key later took a lookup and an update more, and the map's
+   * lookups are most of a tiny-blob save's walk (bench/PROFILE.md, "the identity map").
+   */
   private readonly ids = new Map<object, number>();
   /** Every key this run knows, 16 bytes each. */
-  private keys = new Uint8Array(16 * 256);
+  private keys = new Uint8Array(16 * MIN);
+  /** 1 at a key's index while its blob is in progress (encoded, children not all keyed yet). */
+  private open = new Uint8Array(MIN);
   private nKeys = 0;
   /** Values that could not be encoded in this run, with their error, so it is thrown once per value. */
   private readonly failedWith = new Map<object, PagableError>();
@@ -101,6 +108,8 @@ export class PageOutRun {
   private rTask = new Int32Array(MIN);
   private rParent = new Int32Array(MIN);
   private rSlot = new Int32Array(MIN);
+  /** The record's key index (its blob's key is written there when it finishes). */
+  private rKey = new Int32Array(MIN);
   private nRecords = 0;
 
   constructor(
@@ -176,7 +185,7 @@ export class PageOutRun {
     const parent = this.tParent[t]!;
     const known = this.ids.get(id);
     if (known !== undefined) {
-      if (known < 0) throw this.cycle(t);
+      if (this.open[known] === 1) throw this.cycle(t);
       this.again(t);
       return this.give(known, parent, this.tSlot[t]!);
     }
@@ -218,7 +227,10 @@ export class PageOutRun {
     this.rParent[r] = parent;
     this.rSlot[r] = this.tSlot[t]!;
     this.frozen?.opened(r);
-    this.ids.set(id, -1 - r);
+    const k = this.newKey();
+    this.open[k] = 1;
+    this.rKey[r] = k;
+    this.ids.set(id, k);
     // The task stays where it is, as "finish record r", under its children's.
     this.nTasks++;
     this.tSlot[t] = -1;
@@ -238,11 +250,11 @@ export class PageOutRun {
     const tail = at + FRAME_HEAD + len + 16 * n;
     for (let b = 0; b < 16; b++) slab[tail + b] = sf.keys[b]!;
     writeFrameHead(slab, at, n + 1);
-    const k = this.newKey();
+    const k = this.rKey[r]!;
+    this.open[k] = 0;
     frameKey(slab, at, len, n + 1, this.keys, 16 * k, this.rWords[r]);
     this.batch.add(slab, at, len, n + 1, this.keys, 16 * k);
     const id = this.rTarget[r]!;
-    this.ids.set(id, k);
     this.rTarget[r] = RELEASED;
     this.rSlab[r] = EMPTY;
     const t = this.rTask[r]!;
@@ -271,7 +283,11 @@ export class PageOutRun {
 
   /** Room for one more key; its index. */
   private newKey(): number {
-    if (16 * (this.nKeys + 1) > this.keys.length) this.keys = grown(this.keys, this.keys.length * 2);
+    if (16 * (this.nKeys + 1) > this.keys.length) {
+      this.keys = grown(this.keys, this.keys.length * 2);
+      this.open = grown(this.open, this.open.length * 2);
+    }
+    this.open[this.nKeys] = 0;
     return this.nKeys++;
   }
 
@@ -286,6 +302,7 @@ export class PageOutRun {
     this.rTask = grown(this.rTask, capacity);
     this.rParent = grown(this.rParent, capacity);
     this.rSlot = grown(this.rSlot, capacity);
+    this.rKey = grown(this.rKey, capacity);
   }
 
   /** Records `key` (stored already, naming `immutable` content or not) as `id`'s; its index. */
@@ -335,7 +352,7 @@ export class PageOutRun {
 
   /** Hands what this committed batch stored to the next batches of the page-out (arcs carry their keys). */
   handOver(earlier: EarlierBatches): void {
-    for (const [obj, k] of this.ids) if (k >= 0 && !(obj instanceof ArcInner)) earlier.keys.set(obj, keyFromBytes(this.keys, 16 * k));
+    for (const [obj, k] of this.ids) if (this.open[k] === 0 && !(obj instanceof ArcInner)) earlier.keys.set(obj, keyFromBytes(this.keys, 16 * k));
     for (const [obj, err] of this.failedWith) earlier.failed.set(obj, err);
   }
 
@@ -349,7 +366,7 @@ export class PageOutRun {
     this.schemas.clear();
     this.frozen = undefined;
     // Typed lists keep their room for a page-out of the same size (see KEPT in v8-workarounds.ts).
-    if (!keepRoom(this.keys.length >> 4, this.nKeys)) this.keys = new Uint8Array(16 * MIN);
+    if (!keepRoom(this.keys.length >> 4, this.nKeys)) [this.keys, this.open] = [new Uint8Array(16 * MIN), new Uint8Array(MIN)];
     this.nKeys = 0;
     // Every slot ever used, not only those in use: a task popped for a value met again keeps it.
     trim(this.tTarget, RELEASED);
