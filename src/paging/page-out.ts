@@ -352,7 +352,8 @@ export class PageOutRun {
 
   /** Hands what this committed batch stored to the next batches of the page-out (arcs carry their keys). */
   handOver(earlier: EarlierBatches): void {
-    for (const [obj, k] of this.ids) if (this.open[k] === 0 && !(obj instanceof ArcInner)) earlier.keys.set(obj, keyFromBytes(this.keys, 16 * k));
+    for (const [obj, k] of this.ids)
+      if (this.open[k] === 0 && !(obj instanceof ArcInner)) earlier.keys.set(obj, keyFromBytes(this.keys, 16 * k));
     for (const [obj, err] of this.failedWith) earlier.failed.set(obj, err);
   }
 
