@@ -88,6 +88,55 @@ function recording(inner: BlobStore): { store: BlobStore; reads: DataKey[] } {
   return { store, reads };
 }
 
+/**
+ * Two blobs under one root whose schema sets are both new to the process and share a class schema:
+ * an item (set {Item}) and a holder of an inline item (set {Holder, Item}), each rewritten to name
+ * Item's schema with `weight` stored as `weighs`. Returns the root's key, the shared class schema's
+ * and the two sets'.
+ */
+async function twoSetsSharingOneSchema(store: BlobStore): Promise<{
+  root: DataKey;
+  cls: DataKey;
+  sets: DataKey[];
+  Root: new () => { item: { weight: number }; holder: { inner: { weight: number } } };
+}> {
+  const n = ++runs;
+  @Pagable({ name: `page-in-schemas.SharedItem${n}` })
+  class Item {
+    @Field({ aliases: ['weighs'] }) weight = 0;
+  }
+  @Pagable({ name: `page-in-schemas.Holder${n}` })
+  class Holder {
+    @Field(() => Item) inner!: Item;
+  }
+  @Pagable({ name: `page-in-schemas.Root${n}` })
+  class Root {
+    @Shared(() => Item) item!: Item;
+    @Shared(() => Holder) holder!: Holder;
+  }
+  const s = new PagableStorageBase(store);
+  const item = (w: number): Item => Object.assign(new Item(), { weight: w });
+  const saved = await s.fetchData(
+    await s.save(Object.assign(new Root(), { item: item(1), holder: Object.assign(new Holder(), { inner: item(2) }) })),
+  );
+  const [itemBlob, holderBlob] = await Promise.all(saved.arcs.slice(0, 2).map((k) => s.fetchData(k)));
+  const oldSets = [itemBlob!, holderBlob!].map((b) => b.arcs[b.arcs.length - 1]!);
+  const [itemSet, holderSet] = await Promise.all(oldSets.map((k) => s.fetchData(k)));
+  const oldCls = itemSet!.arcs[0]!;
+  expect(holderSet!.arcs).to.include(oldCls);
+  const clsBlob = await s.fetchData(oldCls);
+  const cls = await s.storeData({ data: replaced(clsBlob.data, 'weight', 'weighs'), arcs: clsBlob.arcs });
+  // Item's schema as another version wrote it: `weighs`, an alias the reader knows.
+  const sets: DataKey[] = [];
+  for (const set of [itemSet!, holderSet!])
+    sets.push(await s.storeData({ data: set.data, arcs: set.arcs.map((k) => (k === oldCls ? cls : k)) }));
+  const blobs: DataKey[] = [];
+  for (const [i, b] of [itemBlob!, holderBlob!].entries())
+    blobs.push(await s.storeData({ data: b.data, arcs: [...b.arcs.slice(0, -1), sets[i]!] }));
+  const root = await s.storeData({ data: saved.data, arcs: [...blobs, ...saved.arcs.slice(2)] });
+  return { root, cls, sets, Root: Root as unknown as new () => { item: { weight: number }; holder: { inner: { weight: number } } } };
+}
+
 describe('page-in of blobs whose schema set the process has not seen', () => {
   for (const [kind, make] of [
     ['a store read synchronously', () => new MemoryBlobStore()],
@@ -110,6 +159,16 @@ describe('page-in of blobs whose schema set the process has not seen', () => {
       reads.length = 0;
       await u.load(w.Box, w.box);
       expect([...reads].sort()).to.deep.equal([w.box, ...w.items].sort());
+    });
+
+    it(`fetches a class schema once when two new sets of one page-in both lack it (${kind})`, async () => {
+      const { store, reads } = recording(make());
+      const w = await twoSetsSharingOneSchema(store);
+      reads.length = 0;
+      const root = await new PagableStorageBase(store).load(w.Root, w.root);
+      expect([root.item.weight, root.holder.inner.weight]).to.deep.equal([1, 2]);
+      expect(reads.filter((k) => k === w.cls)).to.have.length(1);
+      for (const set of w.sets) expect(reads.filter((k) => k === set)).to.have.length(1);
     });
 
     it(`a class schema missing from the store is NOT_FOUND naming it (${kind})`, async () => {
