@@ -58,6 +58,7 @@ const tests = [
   'paging/page-out-batches',
   'paging/page-out-commit',
   'paging/page-out-pending',
+  'paging/kept-room',
   'paging/page-out-queue',
   'paging/page-out-run',
   'paging/schema-frames',

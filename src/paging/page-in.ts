@@ -13,7 +13,8 @@ import { noteRestored } from './kept-alive.js';
 import { notFound } from './page-in-driver.js';
 import { TAGGED, classId, fits, isTagged } from './page-in-identity.js';
 import { PageInKeys } from './page-in-keys.js';
-import { RELEASED, WARM } from './v8-workarounds.js';
+import { grown } from '../keys/blob-batch.js';
+import { RELEASED, WARM, keepRoom } from './v8-workarounds.js';
 
 /** Marks a blob queued but not yet decoded. */
 const QUEUED: unique symbol = Symbol('queued');
@@ -37,14 +38,15 @@ export class PageInRun implements DecodeContext {
 
   // ---- per key, by index (see `at`), nKeys of them ---------------------------------------------
   // A key's bytes are in `table` (index 0: the root's); its string is made only where one is needed.
+  // The numeric lists are typed arrays grown by doubling and kept (see KEPT in v8-workarounds.ts).
   /** The first class id each key was wanted as, and its value under it (QUEUED until decoded). */
-  private kId: number[] = [];
+  private kId = new Int32Array(MIN);
   private kVal: unknown[] = [];
   /** The object restored from the key when its class is tagged (its identity: see TAGGED). */
   private kTagged: unknown[] = [];
   /** The declared root and class id of the fetch in flight for the key (its first view), if any. */
   private kRoot: Array<RootSchema | undefined> = [];
-  private kWantId: number[] = [];
+  private kWantId = new Int32Array(MIN);
   private nKeys = 0;
   /** The keys' bytes, for finding a child key without making its string, numbered as the run met them. */
   private readonly table = new PageInKeys();
@@ -57,8 +59,8 @@ export class PageInRun implements DecodeContext {
   // ---- holder slots to link at the end, nFix of them ------------------------------------------
   private fHolder: Array<Record<string | number, unknown> | undefined> = [];
   private fSlot: Array<string | number> = [];
-  private fId: number[] = [];
-  private fKey: number[] = [];
+  private fId = new Int32Array(MIN);
+  private fKey = new Int32Array(MIN);
   private nFix = 0;
 
   /** Restored instances with an after-page-in hook, and their classes, in decode order. */
@@ -72,7 +74,7 @@ export class PageInRun implements DecodeContext {
    * Blobs to fetch, [qHead, qTail): a key index (a value to decode), or `~i` for schema blob
    * `schemaKeys[i]`; a FIFO, so blobs are fetched a level at a time.
    */
-  private queue: number[] = [];
+  private queue = new Int32Array(MIN);
   private qHead = 0;
   private qTail = 0;
   /** Schema blobs this run asked for (a blob missing from the set after they came: a damaged set). */
@@ -152,6 +154,7 @@ export class PageInRun implements DecodeContext {
   /** Key `k`'s entries, with `v` as its value under `id`. */
   private add(k: number, id: number, v: unknown): number {
     this.nKeys = k + 1;
+    if (k === this.kId.length) [this.kId, this.kWantId] = [grown(this.kId, 2 * k), grown(this.kWantId, 2 * k)];
     this.kId[k] = id;
     this.kVal[k] = v;
     this.kTagged[k] = undefined;
@@ -191,7 +194,7 @@ export class PageInRun implements DecodeContext {
     if (this.kRoot[k] === undefined) {
       this.kRoot[k] = root;
       this.kWantId[k] = id;
-      this.queue[this.qTail++] = k;
+      this.enqueue(k);
     } else {
       const views = (this.moreViews ??= new Map());
       const list = views.get(k);
@@ -205,6 +208,11 @@ export class PageInRun implements DecodeContext {
     return this.qHead < this.qTail;
   }
 
+  private enqueue(e: number): void {
+    if (this.qTail === this.queue.length) this.queue = grown(this.queue, 2 * this.qTail);
+    this.queue[this.qTail++] = e;
+  }
+
   /** The next queue entry to fetch and `supply` (call while `pending`). */
   next(): number {
     return this.queue[this.qHead++]!;
@@ -212,7 +220,7 @@ export class PageInRun implements DecodeContext {
 
   /** Every queue entry waiting now (a level of the graph), for a driver that fetches in batches. */
   takeBatch(): number[] {
-    const batch = this.queue.slice(this.qHead, this.qTail);
+    const batch = Array.from(this.queue.subarray(this.qHead, this.qTail));
     this.qHead = this.qTail;
     return batch;
   }
@@ -239,7 +247,7 @@ export class PageInRun implements DecodeContext {
       if (this.schemaGot?.has(k) === true)
         throw new PagableError('CORRUPT', `blob ${by}: schema blob ${k} does not complete schema set ${sk}`);
       if (this.schemaKeys.includes(k)) continue;
-      this.queue[this.qTail++] = ~this.schemaKeys.length;
+      this.enqueue(~this.schemaKeys.length);
       this.schemaKeys.push(k);
     }
     return missing.length === 0;
@@ -335,11 +343,15 @@ export class PageInRun implements DecodeContext {
    * maps and sets are dropped (a cleared one allocates a fresh table anyway).
    */
   private release(): void {
-    if (this.nKeys > KEEP || this.nFix > KEEP || this.nHooks > KEEP || this.qTail > KEEP) {
+    // Typed lists keep their room for a page-in of the same size, off the JS heap (measure 3).
+    if (!keepRoom(this.kId.length, this.nKeys)) [this.kId, this.kWantId] = [new Int32Array(MIN), new Int32Array(MIN)];
+    if (!keepRoom(this.fId.length, this.nFix)) [this.fId, this.fKey] = [new Int32Array(MIN), new Int32Array(MIN)];
+    if (!keepRoom(this.queue.length, this.qTail)) this.queue = new Int32Array(MIN);
+    if (this.nKeys > KEEP || this.nFix > KEEP || this.nHooks > KEEP) {
       // Emptied to length 0, a long list's backing store goes too.
-      this.kId.length = this.kVal.length = this.kTagged.length = this.kRoot.length = this.kWantId.length = 0;
-      this.fHolder.length = this.fSlot.length = this.fId.length = this.fKey.length = 0;
-      this.hookObj.length = this.hookMeta.length = this.queue.length = 0;
+      this.kVal.length = this.kTagged.length = this.kRoot.length = 0;
+      this.fHolder.length = this.fSlot.length = 0;
+      this.hookObj.length = this.hookMeta.length = 0;
     } else {
       for (let i = 0; i < this.nKeys; i++) this.kVal[i] = this.kTagged[i] = this.kRoot[i] = undefined;
       for (let i = 0; i < this.nFix; i++) this.fHolder[i] = undefined;
@@ -368,6 +380,7 @@ export class PageInRun implements DecodeContext {
     const v = this.get(k, id);
     if (v !== QUEUED) return v;
     const f = this.nFix++;
+    if (f === this.fId.length) [this.fId, this.fKey] = [grown(this.fId, 2 * f), grown(this.fKey, 2 * f)];
     this.fHolder[f] = holder as Record<string | number, unknown>;
     this.fSlot[f] = slot;
     this.fId[f] = id;
@@ -393,5 +406,7 @@ export class PageInRun implements DecodeContext {
   }
 }
 
-/** A finished run keeps lists of up to this many entries for the next page-in; longer ones are dropped. */
+/** A finished run keeps object lists of up to this many entries for the next page-in; longer ones are dropped. */
 const KEEP = 4096;
+/** A typed list's first room. */
+const MIN = 256;

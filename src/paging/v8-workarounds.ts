@@ -33,7 +33,7 @@
  *    - blobstore/memory/memory-blob-store.ts `putMany`: its result array is allocated before the
  *      first loop (600 deopts a bench run otherwise).
  *
- * 3. Kept room (KEPT, keepRoom): a page-out's per-blob lists (the batch's offsets, lengths, child
+ * 3. Kept room (KEPT, keepRoom, FIRST_ROOM): a page-out's per-blob lists (the batch's offsets, lengths, child
  *    counts and keys, the run's key table, its task and record stacks) are typed arrays grown by
  *    doubling, and a released run keeps their room for the next page-out, off the JS heap. As JS
  *    arrays dropped after each page-out and regrown (each growth a fresh backing store, filled and
@@ -44,7 +44,11 @@
  *    0.92x of that again. What is kept is bounded by what the last page-out used: a list whose
  *    last page-out filled less than a quarter of it is dropped (so one large save followed by small
  *    ones holds nothing after the next), and the stacks are dropped past KEPT entries. Kept after a
- *    100k-blob save: 49 B per blob (6.4 MB), none of it JS heap.
+ *    100k-blob save: 49 B per blob (6.4 MB), none of it JS heap. A list at its first room
+ *    (FIRST_ROOM) is always kept: dropping it after each small run (one arc paged out, one lazy
+ *    pin) allocated every list anew each time (documents load, its 20k pins: 1.16x the CPU time).
+ *    A page-in's numeric per-key, per-slot and queue lists (page-in.ts) are kept the same way:
+ *    tinyShared load 0.87x the CPU time of JS arrays dropped past 4,096 entries (12 pairs).
  *
  * Not V8-specific, and so not here: kept-alive.ts (ECMAScript's WeakRef job semantics, a memory
  * measure) and the heap probe of auto-page-out.ts (node:v8's documented getHeapStatistics).
@@ -59,7 +63,10 @@ export const RELEASED: object = Object.freeze({});
 /** Entries of a released run's task or record stack kept for the next page-out (measure 3); past this they are dropped. */
 export const KEPT = 1 << 16;
 
-/** Whether a typed list of `room` entries, `used` of them by the page-out just released, keeps its room (measure 3). */
+/** Room a typed list starts with (at most): always kept, or every small page-out or pin would allocate its lists anew. */
+export const FIRST_ROOM = 256;
+
+/** Whether a typed list of `room` entries, `used` of them by the run just released, keeps its room (measure 3). */
 export function keepRoom(room: number, used: number): boolean {
-  return 4 * used >= room;
+  return room <= FIRST_ROOM || 4 * used >= room;
 }
