@@ -5,7 +5,7 @@
  * less than a quarter is dropped back to its first room, and that first room is always kept.
  */
 import { expect } from 'chai';
-import { Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc } from '../../src/index.js';
+import { Field, InMemoryPagableStorage, Lazy, Pagable, PagableArc, Shared } from '../../src/index.js';
 import { keepRoom, WARM } from '../../src/paging/v8-workarounds.js';
 
 @Pagable({ name: 'kept-room.Leaf' })
@@ -16,6 +16,7 @@ class Leaf {
 @Pagable({ name: 'kept-room.Tree' })
 class Tree {
   @Lazy(() => [Leaf]) leaves: PagableArc<Leaf>[] = [];
+  @Shared(() => [Leaf]) shared: Leaf[] = [];
 }
 
 /** The typed lists a kept run holds now (by field name), to tell whether the next run made new ones. */
@@ -64,5 +65,22 @@ describe('kept room of the runs’ typed lists (v8-workarounds.ts, measure 3)', 
     expect(pin.value.n).to.equal(2);
     pin.release();
     expectSameLists(before, lists(WARM.pageIn), 'page-in');
+  });
+
+  it('a small page-in after a large one drops the large one’s lists, typed and JS alike', async () => {
+    const s = new InMemoryPagableStorage();
+    const tree = new Tree();
+    for (let i = 0; i < 3000; i++) tree.shared.push(Object.assign(new Leaf(), { n: i }));
+    tree.leaves.push(PagableArc.new(Object.assign(new Leaf(), { n: -1 }), s));
+    const loaded = await s.load(Tree, await s.save(tree));
+    expect(loaded.shared[2999]!.n).to.equal(2999);
+    const room = (): { kId: number; kVal: number } => {
+      const run = WARM.pageIn as { kId: Int32Array; kVal: unknown[] };
+      return { kId: run.kId.length, kVal: run.kVal.length };
+    };
+    expect(room().kId).to.be.at.least(3000);
+    expect(room().kVal).to.be.at.least(3000);
+    loaded.leaves[0]!.borrowSync().release();
+    expect(room()).to.deep.equal({ kId: 256, kVal: 0 });
   });
 });
