@@ -62,4 +62,17 @@ describe('DataKey: what counts as a key', () => {
     }
     await s.close();
   });
+
+  it('names what it was given in the message, cut to 80 characters, whatever it is (undefined, a function, a long string)', async () => {
+    const s = new InMemoryPagableStorage();
+    const long = 'k'.repeat(200);
+    expect((await expectError(s.load(Thing, long), 'INVALID_ARGUMENT')).message).to.equal(
+      `load: ${JSON.stringify(long).slice(0, 80)} is not a key (32 lowercase hex characters)`,
+    );
+    for (const bad of [undefined, () => 1, Symbol('k')]) {
+      const e = await expectError(s.load(Thing, bad as unknown as string), 'INVALID_ARGUMENT');
+      expect(e.message, String(bad)).to.equal('load: undefined is not a key (32 lowercase hex characters)');
+    }
+    await s.close();
+  });
 });
