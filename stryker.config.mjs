@@ -59,6 +59,7 @@ const tests = [
   'paging/page-out-commit',
   'paging/page-out-pending',
   'paging/kept-room',
+  'paging/known-blobs',
   'paging/page-out-queue',
   'paging/page-out-run',
   'paging/schema-frames',

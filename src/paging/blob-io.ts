@@ -5,6 +5,7 @@ import type { BlobBatch } from '../keys/blob-batch.js';
 import { PagableError, toPagableError } from '../error.js';
 import { type DataKey, type PagableData, keyFromBytes } from '../keys/data.js';
 import type { StorageStats } from './interface.js';
+import { KnownBlobs } from './known-blobs.js';
 
 /**
  * The runtime's one door to its BlobStore: the closed check (in one place), backend failures
@@ -17,7 +18,7 @@ export class BlobIo {
    * For stores that cannot count themselves (Redis: shared with writers this handle cannot see):
    * the data length of every blob this handle wrote or read, so `blobs` / `bytes` count those.
    */
-  readonly #known: Map<DataKey, number> | undefined;
+  readonly #known: KnownBlobs | undefined;
   #closed = false;
   /** Blob reads in flight, by key. */
   readonly #inflight = new Map<DataKey, Promise<PagableData | undefined>>();
@@ -28,7 +29,7 @@ export class BlobIo {
   readonly #view: ByteView | undefined;
 
   constructor(readonly store: BlobStore) {
-    this.#known = store.count === undefined ? new Map() : undefined;
+    this.#known = store.count === undefined ? new KnownBlobs() : undefined;
     this.#bytes = byteStoreOf(store);
     this.#view = byteViewOf(store);
   }
@@ -77,9 +78,14 @@ export class BlobIo {
   }
 
   #learn(key: DataKey, length: number): void {
-    const known = this.#known;
-    if (known === undefined || known.has(key)) return;
-    known.set(key, length);
+    if (this.#known?.learnKey(key, length) !== true) return;
+    this.counters.blobs++;
+    this.counters.bytes += length;
+  }
+
+  /** `#learn` of the key at `bytes[at, at + 16)`, making no key string. */
+  #learnAt(bytes: Uint8Array, at: number, length: number): void {
+    if (this.#known?.learn(bytes, at, length) !== true) return;
     this.counters.blobs++;
     this.counters.bytes += length;
   }
@@ -151,7 +157,7 @@ export class BlobIo {
           } else {
             s.dedupHits++;
           }
-          if (known !== undefined) this.#learn(batch.key(i), len);
+          if (known !== undefined) this.#learnAt(batch.keys, 16 * i, len);
         }
       },
     );
@@ -232,8 +238,8 @@ export class BlobIo {
       throw this.fail(e, `fetching blob ${keyFromBytes(bytes, at)}`);
     }
     this.counters.fetches++;
-    // A store that cannot count itself: this handle counts what it reads, by key string.
-    if (blob !== undefined && this.#known !== undefined) this.#learn(keyFromBytes(bytes, at), blob.data.length);
+    // A store that cannot count itself: this handle counts what it reads (KnownBlobs, by key bytes).
+    if (blob !== undefined && this.#known !== undefined) this.#learnAt(bytes, at, blob.data.length);
     return blob;
   }
 
@@ -273,9 +279,8 @@ export class BlobIo {
       return;
     }
     for (const k of keys) {
-      const n = known.get(k);
+      const n = known.forget(k);
       if (n === undefined) continue;
-      known.delete(k);
       this.counters.blobs--;
       this.counters.bytes -= n;
     }
