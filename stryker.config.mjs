@@ -19,6 +19,7 @@ const tests = [
   'keys/*',
   'text/*',
   'arc/arc-cache',
+  'arc/arc-inner',
   'arc/handles',
   'arc/arc',
   'arc/freeze',
