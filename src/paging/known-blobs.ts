@@ -4,9 +4,9 @@ import { PageInKeys } from './page-in-keys.js';
 /**
  * The blobs a storage handle has written or read, with their data lengths, for stores that cannot
  * count themselves (Redis; LMDB opened with `countAtOpen: false`): what `stats()` counts there.
- * Keys are kept as bytes in a page-in's key table (16 bytes and a length each), so a read through
- * the byte path (`viewSyncAt`) makes no key string and no map entry: as a `Map` of key strings
- * this bookkeeping was 15% of an LMDB load of 100k tiny blobs, and ~100 B per key it ever met.
+ * Keys are kept as bytes in a page-in's key table (~32 B a key, with its slots and length), so a
+ * read through the byte path (`viewSyncAt`) makes no key string and no map entry: as a `Map` of key
+ * strings this bookkeeping was 15% of an LMDB load of 100k tiny blobs, and ~100 B per key it met.
  * A forgotten blob (deleted by gc) keeps its key with length -1, and counts again if met again.
  */
 export class KnownBlobs {
