@@ -8,7 +8,7 @@
  *
  * --cpu --lines=visit,add adds the samples by source line inside those functions.
  *
- * ops: save load lmdbSave lmdbLoad (pagable), pack unpack floor rawLmdbSave rawLmdbLoad (peers), and none
+ * ops: save load loadRoot pins lmdbSave lmdbLoad (pagable), pack unpack floor rawLmdbSave rawLmdbLoad (peers), and none
  * (nothing: the baseline when counting instructions of a whole process, e.g. under callgrind).
  */
 import 'reflect-metadata';
@@ -66,6 +66,10 @@ async function main(): Promise<void> {
   const ops: Record<string, Contender> = {
     save: { prepare: () => new InMemoryPagableStorage(), run: (s) => (s as InMemoryPagableStorage).save(d.root) },
     load: { prepare: () => storageWith(blobs), run: async (s) => d.pinAll(await (s as InMemoryPagableStorage).load(d.cls, rootKey)) },
+    // The load without pinning its lazy arcs: what the pins add is load minus this.
+    loadRoot: { prepare: () => storageWith(blobs), run: (s) => (s as InMemoryPagableStorage).load(d.cls, rootKey) },
+    // Only the pins of a loaded graph's lazy arcs.
+    pins: { prepare: () => storageWith(blobs).load(d.cls, rootKey), run: (v) => d.pinAll(v as object) },
     lmdbSave: {
       prepare: () => LmdbPagableStorage.open(join(tmp, `save-${k++}`)),
       run: (s) => (s as LmdbPagableStorage).save(d.root),

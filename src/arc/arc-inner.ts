@@ -61,7 +61,7 @@ import type { ArcHost } from './arc-host.js';
 import type { ArcKind } from './arc-kind.js';
 import { deepFreeze } from './freeze.js';
 import { handleAccess } from './handles.js';
-import { keyId } from './key-id.js';
+import { keyId, keyOfId } from './key-id.js';
 
 /** Where an arc is in its life; see the module comment. */
 export type ArcState = 'Pinned' | 'Scheduled' | 'Unpinned' | 'Loading' | 'PagedOut';
@@ -77,9 +77,13 @@ export class ArcInner {
   /** The value, or PAGED_OUT (resident folded in: one slot, no flag to keep in step). */
   #value: unknown;
   pinnedCount: number;
-  /** The key of the stored value, once stored; `id` is its compact form (the `live` map's key). */
-  key: DataKey | undefined;
+  /**
+   * The key of the stored value once stored, in compact form (the `live` map's key); `key` is its
+   * hex form, made on first use: a pin reads the blob by the id's bytes, so most inners that a
+   * pin registers never need the hex string (~0.2 us and 80 bytes each).
+   */
   id: string | undefined;
+  #key: DataKey | undefined;
   /** Storage and layout (the layout is bound at page-out for arcs created from a value). */
   kind: ArcKind;
   /** Scheduled for page-out (true; only while resident without a key), or loading (the page-in, shared). */
@@ -97,7 +101,7 @@ export class ArcInner {
   ) {
     this.kind = kind;
     this.#value = value;
-    this.key = key;
+    this.#key = key;
     this.id = id;
     this.pinnedCount = pinnedCount;
     this.#attached = attachable ? null : undefined;
@@ -109,11 +113,17 @@ export class ArcInner {
   }
 
   /**
-   * The inner of a PagedOut arc with key `key` (`id` its compact form): registered by
-   * `ArcKind.open` when a pin is about to load it, or a stand-in that the page-out walk reads.
+   * The inner of a PagedOut arc whose key has compact form `id`: registered by `ArcKind.open` when
+   * a pin is about to load it, or a stand-in that the page-out walk reads.
    */
-  static pagedOut(kind: ArcKind, key: DataKey, id: string): ArcInner {
-    return new ArcInner(kind, PAGED_OUT, key, id, 0, false);
+  static pagedOut(kind: ArcKind, id: string): ArcInner {
+    return new ArcInner(kind, PAGED_OUT, undefined, id, 0, false);
+  }
+
+  /** The key of the stored value (hex), once stored. */
+  get key(): DataKey | undefined {
+    const id = this.id;
+    return id === undefined ? undefined : (this.#key ??= keyOfId(id));
   }
 
   get host(): ArcHost {
@@ -174,7 +184,7 @@ export class ArcInner {
   release(): void {
     if (this.pinnedCount <= 0) return;
     if (--this.pinnedCount > 0) return;
-    if (this.key !== undefined) this.#drop();
+    if (this.id !== undefined) this.#drop();
     else this.host.scheduleForPaging(this);
   }
 
@@ -213,7 +223,7 @@ export class ArcInner {
    * inner of its key until it dies: a page-in never hands out a value it did not fetch.
    */
   setKey(key: DataKey): void {
-    this.key = key;
+    this.#key = key;
     this.id = keyId(key);
     if (this.host.freezeValues && this.#value !== PAGED_OUT) deepFreeze(this.#value);
     if (this.pinnedCount === 0) this.#drop();

@@ -2,7 +2,6 @@ import { rootClassId } from '../metadata/root-class-id.js';
 import type { RootSchema } from '../metadata/schema.js';
 import type { ArcHost } from './arc-host.js';
 import { ArcInner } from './arc-inner.js';
-import { keyOfId } from './key-id.js';
 
 /**
  * What every arc of one storage read as one class shares: the storage, the blob layout, and the
@@ -28,7 +27,7 @@ export class ArcKind {
   open(id: string): ArcInner {
     let inner = this.live.get(id);
     if (inner === undefined) {
-      inner = ArcInner.pagedOut(this, keyOfId(id), id);
+      inner = ArcInner.pagedOut(this, id);
       this.live.set(id, inner);
     }
     return inner;

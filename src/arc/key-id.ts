@@ -24,6 +24,11 @@ export function keyIdAt(bytes: Uint8Array, at: number): string {
   return String.fromCharCode.apply(null, CODES);
 }
 
+/** Writes the 16 bytes of compact id `id` to `out[at, at + 16)` (no hex string made). */
+export function writeIdBytes(id: string, out: Uint8Array, at = 0): void {
+  for (let i = 0; i < 16; i++) out[at + i] = id.charCodeAt(i);
+}
+
 /** The DataKey of a compact id. */
 export function keyOfId(id: string): DataKey {
   for (let i = 0; i < 16; i++) BYTES[i] = id.charCodeAt(i);

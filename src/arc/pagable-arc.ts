@@ -62,7 +62,7 @@ export class PagableArc<T> {
       const live = PagableArc.#live(arc);
       if (live !== undefined) return live;
       const id = arc.#id as string;
-      return ArcInner.pagedOut(arc.#ref as ArcKind, keyOfId(id), id);
+      return ArcInner.pagedOut(arc.#ref as ArcKind, id);
     };
     handleAccess.isArc = (v) => typeof v === 'object' && v !== null && #ref in v;
     handleAccess.detach = (h, inner) => {

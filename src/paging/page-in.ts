@@ -1,7 +1,7 @@
 import type { ArcHost } from '../arc/arc-host.js';
 import type { ArcCache } from '../arc/arc-cache.js';
 import { pagedOutArc, pagedOutArcOfId } from '../arc/pagable-arc.js';
-import { keyIdAt } from '../arc/key-id.js';
+import { keyIdAt, writeIdBytes } from '../arc/key-id.js';
 import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../keys/data.js';
 import { BlobDecoder, type DecodeContext, missingSchemaSet } from '../codec/decoder.js';
 import { addSchemaBlob, missingSchemaBlobs } from '../codec/schema-cache.js';
@@ -95,19 +95,33 @@ export class PageInRun implements DecodeContext {
 
   /** A run paging in `key` as `root`: the last finished one, reset, when no other page-in holds it. */
   static take(host: ArcHost, cache: ArcCache, key: DataKey, root: RootSchema): PageInRun {
+    const run = PageInRun.#kept(host, cache);
+    run.start(run.bytesOf(key), root);
+    return run;
+  }
+
+  /** `take` for the key of compact id `id` (key-id.ts), as a pinned arc holds it: no hex string made. */
+  static takeId(host: ArcHost, cache: ArcCache, id: string, root: RootSchema): PageInRun {
+    const run = PageInRun.#kept(host, cache);
+    writeIdBytes(id, run.scratch);
+    run.start(run.scratch, root);
+    return run;
+  }
+
+  static #kept(host: ArcHost, cache: ArcCache): PageInRun {
     const kept = WARM.pageIn;
     const run = kept instanceof PageInRun ? kept : new PageInRun(host, cache);
     WARM.pageIn = undefined;
     run.host = host;
     run.cache = cache;
-    run.start(key, root);
     return run;
   }
 
-  private start(key: DataKey, root: RootSchema): void {
+  /** Starts with the root blob, whose key is `key[0, 16)`. */
+  private start(key: Uint8Array, root: RootSchema): void {
     this.frozen = this.host.frozenKeys === undefined ? undefined : new FrozenLoad(this.host.frozenKeys);
     this.rootClass = classId(root);
-    this.root = this.child(this.bytesOf(key), 0, root, this.rootClass);
+    this.root = this.child(key, 0, root, this.rootClass);
   }
 
   /** The bytes holding key `k` at [16 k, 16 k + 16) (replaced as keys are added: read it again after). */

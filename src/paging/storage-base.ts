@@ -203,14 +203,16 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
 
   async #pageInArc(inner: ArcInner): Promise<void> {
     this.#io.checkOpen('pin');
-    if (inner.key === undefined) throw new PagableError('IO', 'pin: the arc has neither a value nor a key');
-    inner.settle(await drive(this.#io, PageInRun.take(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
+    const id = inner.id;
+    if (id === undefined) throw new PagableError('IO', 'pin: the arc has neither a value nor a key');
+    inner.settle(await drive(this.#io, PageInRun.takeId(this[ARC_HOST], this.#cache, id, inner.root ?? ANY)));
   }
 
   #pageInArcSync(inner: ArcInner): void {
     this.#io.checkOpen('pinSync');
-    if (inner.key === undefined) throw new PagableError('IO', 'pinSync: the arc has neither a value nor a key');
-    inner.settle(driveSync(this.#io, PageInRun.take(this[ARC_HOST], this.#cache, inner.key, inner.root ?? ANY)));
+    const id = inner.id;
+    if (id === undefined) throw new PagableError('IO', 'pinSync: the arc has neither a value nor a key');
+    inner.settle(driveSync(this.#io, PageInRun.takeId(this[ARC_HOST], this.#cache, id, inner.root ?? ANY)));
   }
 
   /** Pages out a whole graph (every blob reachable, arcs of other storages included); resolves once stored. */
