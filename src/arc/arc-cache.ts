@@ -14,9 +14,16 @@
  * past their number after the last sweep (amortised O(1) a ref); the sweep compacts the arrays.
  * A sweep is skipped (the arrays just grow) while no garbage collection has run since the last
  * one: nothing can have been collected then, and a `deref` per entry is the costly part of a sweep
- * (a runtime call each, ~1 us). A `WeakRef` to a fresh object tells: it is cleared by the first
+ * (a runtime call each, ~0.5-1 us). A `WeakRef` to a fresh object tells: it is cleared by the first
  * collection that runs after the job that made it (a long synchronous page-in grows the cache
- * without sweeping at all).
+ * without sweeping at all). Otherwise a sweep first reads a sample (SAMPLE entries, one at a
+ * random place in each of SAMPLE equal stretches): when at most one in eight is dead, the arrays
+ * just grow. A cache that grows while what it holds stays alive (a loaded graph whose lazy arcs
+ * are pinned job after job) then reads SAMPLE entries a sweep instead of all of them (measured:
+ * the sweeps were ~0.8 us of the ~8 us of a first pin of a small lazy arc); the dead it leaves
+ * are about an eighth of the entries at most, until a later sample sees more. Random places, not
+ * evenly spaced ones: a regular pattern of survivors (every 32nd entry) would otherwise always be
+ * where the sample looks, and the dead would never be swept.
  * No FinalizationRegistry: a registration costs ~72 bytes of heap per cached object for as long
  * as it lives, more than the dead refs a sweep leaves waiting at worst.
  */
@@ -35,6 +42,8 @@ export class ArcCache {
   #sweepAt = SWEEP_MIN;
   /** Alive until a collection has run since the last sweep (see above). */
   #noGcSince: WeakRef<object> | undefined = undefined;
+  /** The state of the sweep's sampling (xorshift32; any nonzero seed). */
+  #rng = 0x9e3779b9 | 0;
   /** The entries matched by the last `#probe` (-1: none). */
   #pe = -1;
   #ce = -1;
@@ -146,6 +155,10 @@ export class ArcCache {
       return;
     }
     this.#noGcSince = new WeakRef({});
+    if (this.#mostlyAlive()) {
+      this.#resize(2 * this.#sweepAt);
+      return;
+    }
     const keys = this.#keys;
     const ids = this.#ids;
     const refs = this.#refs;
@@ -165,6 +178,24 @@ export class ArcCache {
     let cap = SWEEP_MIN;
     while (cap < 2 * n) cap *= 2;
     this.#resize(cap);
+  }
+
+  /** True when at most SAMPLE / 8 of a stratified random sample of the entries are dropped or dead. */
+  #mostlyAlive(): boolean {
+    const refs = this.#refs;
+    const stretch = this.#count / SAMPLE;
+    let dead = 0;
+    for (let i = 0; i < SAMPLE; i++) {
+      // xorshift32: a fresh place in each stretch; no need for Math.random's quality.
+      let r = this.#rng;
+      r ^= r << 13;
+      r ^= r >>> 17;
+      r ^= r << 5;
+      this.#rng = r;
+      const ref = refs[Math.floor((i + (r >>> 0) / 0x100000000) * stretch)];
+      if ((ref === undefined || ref.deref() === undefined) && ++dead > SAMPLE / 8) return false;
+    }
+    return true;
   }
 
   /** Arrays for up to `cap` entries (a power of two) (the first `#count` kept) and a table rebuilt for them. */
@@ -197,3 +228,5 @@ export class ArcCache {
 
 /** Below this many entries the cache is never swept (and its arrays never shrink below it). */
 const SWEEP_MIN = 1024;
+/** Entries a sweep reads first, to tell whether a full sweep would drop enough to be worth it. */
+const SAMPLE = 64;

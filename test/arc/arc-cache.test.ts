@@ -144,6 +144,65 @@ describe('ArcCache', () => {
   });
 });
 
+describe('ArcCache: sweeps', () => {
+  /** Counts WeakRef derefs while `fn` runs (the cost of a sweep: a runtime call each, ~0.5 us). */
+  async function derefsDuring(fn: () => Promise<void>): Promise<number> {
+    const proto = WeakRef.prototype as { deref(): unknown };
+    const deref = proto.deref;
+    let n = 0;
+    proto.deref = function (this: WeakRef<object>) {
+      n++;
+      return deref.call(this);
+    };
+    try {
+      await fn();
+    } finally {
+      proto.deref = deref;
+    }
+    return n;
+  }
+
+  // A cache that grows across collections while what it holds stays alive (a loaded graph whose
+  // lazy arcs are pinned one job after another) must not read every entry at each sweep: that
+  // was ~0.8 us of the ~8 us of each first pin of a lazy arc (bench/PROFILE.md, phase 7).
+  it('reads a sample, not every entry, when the map grows and nearly all it holds is alive', async () => {
+    const c = new ArcCache();
+    const kept: object[] = [];
+    const derefs = await derefsDuring(async () => {
+      for (let i = 0; i < 40_000; i++) {
+        const obj = { i };
+        kept.push(obj);
+        c.set(1, keyOf(i), 0, obj);
+        if (i % 1000 === 999) await collect();
+      }
+    });
+    // Sweeps at 1k, 2k, 4k, ... 32k entries: 63k entries read if each read them all.
+    expect(derefs).to.be.below(2000);
+    expect(c.held()).to.deep.equal({ keys: 40_000, entries: 40_000 });
+    for (let i = 0; i < 40_000; i += 997) expect(c.find(keyOf(i), 0, TAGGED, none, undefined, 1)).to.equal(kept[i]);
+  });
+
+  // The sample must see the dead wherever they lie: a regular pattern of survivors (one entry in
+  // 2, 32 or 64) is where evenly spaced sample points, their spacing doubling with the map, would
+  // always look (with them, one in 2 is never swept: 40,000 entries held).
+  for (const every of [32, 64, 2]) {
+    it(`drops the dead when only one entry in ${every} lives`, async () => {
+      const c = new ArcCache();
+      const kept: object[] = [];
+      for (let i = 0; i < 40_000; i++) {
+        const obj = { i };
+        if (i % every === 0) kept.push(obj);
+        c.set(1, keyOf(i), 0, obj);
+        if (i % 1000 === 999) await collect();
+      }
+      const { entries } = c.held();
+      // Never swept, it would hold all 40,000.
+      expect(entries).to.be.below(every === 2 ? 36_000 : 4 * 1024);
+      expect(kept.length).to.equal(Math.ceil(40_000 / every));
+    });
+  }
+});
+
 describe('ArcCache: keys as bytes', () => {
   it('property: answers what a map of (key, class id) would, keys read at any offset, many sharing their first bytes', () => {
     fc.assert(

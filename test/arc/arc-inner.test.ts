@@ -102,4 +102,3 @@ describe('ArcInner’s list of attached handles', function () {
     expect(PagableArc.ptrEq(kept, arc)).to.equal(true);
   });
 });
-
