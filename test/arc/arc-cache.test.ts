@@ -182,6 +182,23 @@ describe('ArcCache: sweeps', () => {
     for (let i = 0; i < 40_000; i += 997) expect(c.find(keyOf(i), 0, TAGGED, none, undefined, 1)).to.equal(kept[i]);
   });
 
+  // Within one job nothing can have been collected (a WeakRef's target lives until its job ends):
+  // a long synchronous page-in grows the cache without reading its entries at all.
+  it('reads no entry while it grows within one job', async () => {
+    const c = new ArcCache();
+    const kept: object[] = [];
+    for (let i = 0; i < 2000; i++) c.set(1, keyOf(i), 0, (kept[i] = { i }));
+    await collect();
+    const derefs = await derefsDuring(() => {
+      for (let i = 2000; i < 40_000; i++) c.set(1, keyOf(i), 0, (kept[i] = { i }));
+      return Promise.resolve();
+    });
+    // One sample (64 entries and the check of whether a collection ran) for the first sweep after
+    // the collection; later sweeps only ask whether one ran since (a deref each).
+    expect(derefs).to.be.below(80);
+    expect(c.held().entries).to.equal(40_000);
+  });
+
   // The sample must see the dead wherever they lie: a regular pattern of survivors (one entry in
   // 2, 32 or 64) is where evenly spaced sample points, their spacing doubling with the map, would
   // always look (with them, one in 2 is never swept: 40,000 entries held).
