@@ -51,7 +51,16 @@ export class PendingWrites {
     const keys = this.#indexed.get(batch);
     if (keys === undefined) return;
     this.#indexed.delete(batch);
-    for (const k of keys) this.#done(k);
+    for (let i = 0; i < keys.length; i++) {
+      const p = this.#blobs.get(keys[i]!);
+      // Still in another write: its bytes are copied out now, since this batch is about to be
+      // cleared and refilled (a read would otherwise get another blob's bytes, or none).
+      if (p !== undefined && p.n > 1 && p.batch === batch) {
+        p.data ??= batch.data(p.i);
+        p.batch = undefined;
+      }
+      this.#done(keys[i]!);
+    }
   }
 
   /** True when no write is in flight: a read need not look here (nor make a key string to). */
