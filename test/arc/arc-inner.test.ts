@@ -9,6 +9,7 @@ import { Field, Lazy, MemoryBlobStore, Pagable, PagableArc, PagableStorageBase }
 import { hostOf } from '../../src/arc/arc-host.js';
 import { rootOf } from '../../src/metadata/class-meta.js';
 import { expectError } from '../support/expect-error.js';
+import { heapUsed } from '../support/heap.js';
 
 @Pagable({ name: 'arc-inner.Leaf' })
 class Leaf {
@@ -67,16 +68,6 @@ describe('ArcInner in its kind’s live table', () => {
     expect(live.size).to.equal(0);
   });
 });
-
-/** Heap in use after full collections, with turns in between (WeakRef targets live to the end of their job). */
-async function heapUsed(): Promise<number> {
-  const gc = (globalThis as { gc?: () => void }).gc!;
-  for (let i = 0; i < 3; i++) {
-    await new Promise((r) => setImmediate(r));
-    gc();
-  }
-  return process.memoryUsage().heapUsed;
-}
 
 describe('ArcInner’s list of attached handles', function () {
   this.timeout(60_000);

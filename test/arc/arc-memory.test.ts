@@ -19,6 +19,7 @@ import {
   Shared,
 } from '../../src/index.js';
 import { UNodeData, UNodeList } from '../support/arc-models.js';
+import { heapUsed } from '../support/heap.js';
 
 const N = 100_000;
 /** The bound on the heap a paged-out handle costs. */
@@ -26,14 +27,6 @@ const MAX_BYTES_PER_HANDLE = 100;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-/** Heap in use after full collections, with turns in between (finalizers; WeakRef targets live to the end of their job). */
-async function heapUsed(): Promise<number> {
-  for (let i = 0; i < 4; i++) {
-    await new Promise((r) => setImmediate(r));
-    gc!();
-  }
-  return process.memoryUsage().heapUsed;
-}
 
 interface Figures {
   /** Heap freed by dropping the handles (an array slot each included), per handle. */

@@ -6,76 +6,125 @@
  * batch would have handed out another blob's bytes).
  */
 import { expect } from 'chai';
-import { BlobBatch, FRAME_HEAD, frameKey, writeFrameHead } from '../../../src/keys/blob-batch.js';
-import { keyFromBytes } from '../../../src/keys/data.js';
+import fc from 'fast-check';
+import type { BlobBatch } from '../../../src/keys/blob-batch.js';
+import { computeKey } from '../../../src/keys/compute-key.js';
+import type { DataKey, PagableData } from '../../../src/keys/data.js';
+import type { BlobEntry } from '../../../src/blobstore/interface.js';
 import { PendingWrites } from '../../../src/blobstore/lmdb/pending-writes.js';
-
-/** A batch holding one childless blob per entry of `datas`, framed in one slab, with their keys. */
-function batchOf(datas: readonly Uint8Array[]): BlobBatch {
-  const slab = new Uint8Array(datas.reduce((n, d) => n + FRAME_HEAD + d.length, 0));
-  const keys = new Uint8Array(16 * datas.length);
-  const b = new BlobBatch();
-  let at = 0;
-  datas.forEach((d, i) => {
-    writeFrameHead(slab, at, 0);
-    slab.set(d, at + FRAME_HEAD);
-    frameKey(slab, at, d.length, 0, keys, 16 * i);
-    b.add(slab, at, d.length, 0, keys, 16 * i);
-    at += FRAME_HEAD + d.length;
-  });
-  return b;
-}
+import { batchOf } from '../../support/blob-batches.js';
 
 const bytes = (...v: number[]): Uint8Array => Uint8Array.from(v);
+/** A childless blob with its key. */
+const blob = (data: Uint8Array): BlobEntry => {
+  const d: PagableData = { data, arcs: [] };
+  return { key: computeKey(d), data: d };
+};
+/** A batch of childless blobs, and their keys. */
+function batch(...datas: Uint8Array[]): { b: BlobBatch; keys: DataKey[] } {
+  const blobs = datas.map(blob);
+  return { b: batchOf(blobs), keys: blobs.map((e) => e.key) };
+}
+/** Clears `b` and refills it with other blobs, as a page-out reuses its batch once the write ended. */
+function reuse(b: BlobBatch, ...datas: Uint8Array[]): void {
+  const other = batch(...datas).b;
+  b.clear();
+  for (let i = 0; i < other.count; i++) b.add(other.slab(i), other.at[i]!, other.length[i]!, 0, other.keys, 16 * i);
+}
 
 describe('PendingWrites', () => {
   it('reads a blob of a batch in flight, and forgets it once the write ends', () => {
     const p = new PendingWrites();
-    const b = batchOf([bytes(1, 2, 3), bytes(4)]);
+    const { b, keys } = batch(bytes(1, 2, 3), bytes(4));
     p.addBatch(b);
     expect(p.idle).to.equal(false);
-    expect(p.get(b.key(1))).to.deep.equal({ data: bytes(4), arcs: [] });
+    expect(p.get(keys[1]!)).to.deep.equal({ data: bytes(4), arcs: [] });
     p.doneBatch(b);
     expect(p.idle).to.equal(true);
-    expect(p.get(b.key(1))).to.equal(undefined);
+    expect(p.get(keys[1]!)).to.equal(undefined);
   });
 
   it('keeps a blob in two writes readable, with its own bytes, after the first batch ended and was reused', () => {
     const p = new PendingWrites();
     const shared = bytes(7, 7, 7);
-    const first = batchOf([bytes(1), shared]);
-    const second = batchOf([shared, bytes(2)]);
-    const key = first.key(1);
-    expect(second.key(0)).to.equal(key);
-    p.addBatch(first);
+    const first = batch(bytes(1), shared);
+    const second = batch(shared, bytes(2));
+    const key = first.keys[1]!;
+    expect(second.keys[0]).to.equal(key);
+    p.addBatch(first.b);
     // Reads of other blobs index each batch: the shared blob is noted from the first, not read yet.
-    expect(p.get(first.key(0))?.data).to.deep.equal(bytes(1));
-    p.addBatch(second);
-    expect(p.get(second.key(1))?.data).to.deep.equal(bytes(2));
-    p.doneBatch(first);
-    // The page-out that wrote the first batch clears it for its next batch, and refills it.
-    first.clear();
-    const other = batchOf([bytes(9, 9, 9, 9), bytes(8, 8, 8, 8)]);
-    for (let i = 0; i < 2; i++) first.add(other.slab(i), other.at[i]!, other.length[i]!, 0, other.keys, 16 * i);
+    expect(p.get(first.keys[0]!)?.data).to.deep.equal(bytes(1));
+    p.addBatch(second.b);
+    expect(p.get(second.keys[1]!)?.data).to.deep.equal(bytes(2));
+    p.doneBatch(first.b);
+    reuse(first.b, bytes(9, 9, 9, 9), bytes(8, 8, 8, 8));
     expect(p.get(key)?.data).to.deep.equal(shared);
-    p.doneBatch(second);
+    p.doneBatch(second.b);
     expect(p.get(key)).to.equal(undefined);
     expect(p.idle).to.equal(true);
   });
 
   it('keeps a blob of one write and a batch until both ended', () => {
     const p = new PendingWrites();
-    const b = batchOf([bytes(5, 5), bytes(6)]);
-    const key = b.key(0);
+    const { b, keys } = batch(bytes(5, 5), bytes(6));
+    const key = keys[0]!;
     p.addBatch(b);
-    expect(p.get(b.key(1))?.data).to.deep.equal(bytes(6));
-    const entries = [{ key, data: { data: bytes(5, 5), arcs: [] } }];
+    expect(p.get(keys[1]!)?.data).to.deep.equal(bytes(6));
+    const entries = [blob(bytes(5, 5))];
     p.add(entries);
     p.doneBatch(b);
     b.clear();
     expect(p.get(key)?.data).to.deep.equal(bytes(5, 5));
     p.done(entries);
-    expect(p.get(keyFromBytes(b.keys, 0))).to.equal(undefined);
+    expect(p.get(key)).to.equal(undefined);
     expect(p.idle).to.equal(true);
+  });
+
+  // Any interleaving of writes (batches and entry lists) over a small pool of contents, reads at any
+  // time, and ended batches reused at once: a read answers what a count of writes per key would.
+  it('property: answers the bytes of every blob in flight and nothing else, under any interleaving', () => {
+    const pool = Array.from({ length: 6 }, (_, i) => bytes(i, i + 1, i + 2));
+    const poolKeys = pool.map((d) => blob(d).key);
+    type Write = { kind: 'batch'; b: BlobBatch; items: number[] } | { kind: 'entries'; entries: BlobEntry[]; items: number[] };
+    const op = fc.oneof(
+      fc.record({ t: fc.constant('start' as const), batch: fc.boolean(), items: fc.uniqueArray(fc.nat(5), { minLength: 1, maxLength: 4 }) }),
+      fc.record({ t: fc.constant('end' as const), which: fc.nat() }),
+      fc.record({ t: fc.constant('read' as const), item: fc.nat(5) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 10, maxLength: 80, size: 'max' }), (ops) => {
+        const p = new PendingWrites();
+        const inFlight: Write[] = [];
+        const count = new Array<number>(pool.length).fill(0);
+        for (const o of ops) {
+          if (o.t === 'start') {
+            const datas = o.items.map((i) => pool[i]!);
+            const w: Write = o.batch
+              ? { kind: 'batch', b: batch(...datas).b, items: o.items }
+              : { kind: 'entries', entries: datas.map(blob), items: o.items };
+            if (w.kind === 'batch') p.addBatch(w.b);
+            else p.add(w.entries);
+            for (const i of o.items) count[i]!++;
+            inFlight.push(w);
+          } else if (o.t === 'end') {
+            if (inFlight.length === 0) continue;
+            const [w] = inFlight.splice(o.which % inFlight.length, 1);
+            if (w!.kind === 'batch') {
+              p.doneBatch(w!.b);
+              reuse(w!.b, bytes(0xee, 0xee), bytes(0xdd));
+            } else {
+              p.done(w!.entries);
+            }
+            for (const i of w!.items) count[i]!--;
+          } else {
+            const got = p.get(poolKeys[o.item]!);
+            if (count[o.item]! > 0) expect(got?.data).to.deep.equal(pool[o.item]);
+            else expect(got).to.equal(undefined);
+          }
+        }
+        expect(p.idle).to.equal(inFlight.length === 0);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
