@@ -27,7 +27,6 @@ const MAX_BYTES_PER_HANDLE = 100;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
-
 interface Figures {
   /** Heap freed by dropping the handles (an array slot each included), per handle. */
   perHandle: number;

@@ -87,7 +87,11 @@ describe('PendingWrites', () => {
     const poolKeys = pool.map((d) => blob(d).key);
     type Write = { kind: 'batch'; b: BlobBatch; items: number[] } | { kind: 'entries'; entries: BlobEntry[]; items: number[] };
     const op = fc.oneof(
-      fc.record({ t: fc.constant('start' as const), batch: fc.boolean(), items: fc.uniqueArray(fc.nat(5), { minLength: 1, maxLength: 4 }) }),
+      fc.record({
+        t: fc.constant('start' as const),
+        batch: fc.boolean(),
+        items: fc.uniqueArray(fc.nat(5), { minLength: 1, maxLength: 4 }),
+      }),
       fc.record({ t: fc.constant('end' as const), which: fc.nat() }),
       fc.record({ t: fc.constant('read' as const), item: fc.nat(5) }),
     );
