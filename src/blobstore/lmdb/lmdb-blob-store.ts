@@ -10,7 +10,7 @@ import type { LmdbBlobInfo, LmdbBlobStoreOptions } from './options.js';
 import { PendingWrites } from './pending-writes.js';
 import { lmdbFailure } from './errors.js';
 import { decodeRootRecord, encodeRootRecord, rootDbKey } from './roots.js';
-import { type OpenedLmdb, countUnderReader, openLmdb } from './open.js';
+import { type OpenedLmdb, closeLmdbEnv, countUnderReader, openLmdb } from './open.js';
 import { type LmdbScanHost, blobChunks, blobKeysWithPrefix, listBlobInfos } from './scan.js';
 import { LmdbSweepGuard, type SweepHost, openSweepInTxn, recordInTxn } from './sweep-guard.js';
 import { ViewSlabs } from './view-slabs.js';
@@ -418,7 +418,7 @@ export class LmdbBlobStore implements BlobStore {
     this.#closed = true;
     try {
       await this.#env.committed;
-      await this.#env.close();
+      await closeLmdbEnv(this.name, this.#env);
     } catch (e) {
       throw toPagableError(e, 'IO', `closing ${this.name}`);
     }

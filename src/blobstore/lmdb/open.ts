@@ -5,6 +5,7 @@ import { PagableError, toPagableError } from '../../error.js';
 import type { BlobCount } from '../interface.js';
 import { readBlobRecordLayout } from '../blob-record.js';
 import { type LmdbFileInfo, checkLmdbDataFile, checkLmdbOptions, isRegularFile } from './file-check.js';
+import { isNonDirectory, underEnvLock } from './env-lock.js';
 import { lmdbFailure } from './errors.js';
 import type { LmdbBlobStoreOptions } from './options.js';
 import { walkLmdbFile } from './page-walk.js';
@@ -142,7 +143,32 @@ export async function openLmdb(path: string, options: LmdbBlobStoreOptions): Pro
     );
   }
   const readOnly = options.readOnly === true;
-  checkBeforeOpen(path, options.create !== false && !readOnly, readOnly);
+  const mayCreate = options.create !== false && !readOnly;
+  // Not for a path that is there and not a directory: checkBeforeOpen says what is wrong with it.
+  const open = (): Promise<OpenedDbs> => openChecked(path, options, mayCreate, readOnly);
+  const dbs = isNonDirectory(path) ? await open() : await underEnvLock(path, 'opening', mayCreate, open);
+  // Counted outside the lock: a walk of a large file takes long, and a reader needs no lock.
+  const { env } = dbs;
+  try {
+    const counted = countUnderReader(env, join(path, 'data.mdb'), options.countAtOpen === false ? ['roots', 'meta', 'touched'] : DB_NAMES);
+    return { ...dbs, count: options.countAtOpen === false ? undefined : counted };
+  } catch (e) {
+    await closeLmdbEnv(path, env).catch(() => undefined);
+    throw lmdbFailure(e, 'opening the databases', path);
+  }
+}
+
+/** Closes `env` (of the store at `path`) under the lock its opens take (see env-lock.ts). */
+export function closeLmdbEnv(path: string, env: RootDatabase): Promise<void> {
+  return underEnvLock(path, 'closing', false, () => env.close());
+}
+
+/** The environment and its databases, before counting. */
+type OpenedDbs = Omit<OpenedLmdb, 'count'>;
+
+/** openLmdb once the options are checked (under the lock when the directory is there or may be made). */
+async function openChecked(path: string, options: LmdbBlobStoreOptions, mayCreate: boolean, readOnly: boolean): Promise<OpenedDbs> {
+  checkBeforeOpen(path, mayCreate, readOnly);
   const lmdb = await loadLmdb();
   let env: RootDatabase;
   try {
@@ -164,9 +190,9 @@ export async function openLmdb(path: string, options: LmdbBlobStoreOptions): Pro
     if (blobs === undefined || roots === undefined) {
       throw new PagableError('NOT_FOUND', `${path} is an LMDB environment but not a pagable store (no blobs / roots databases)`);
     }
-    const counted = countUnderReader(env, join(path, 'data.mdb'), options.countAtOpen === false ? ['roots', 'meta', 'touched'] : DB_NAMES);
-    return { env, blobs, roots, meta, touched, count: options.countAtOpen === false ? undefined : counted };
+    return { env, blobs, roots, meta, touched };
   } catch (e) {
+    // Already under the lock.
     await env.close().catch(() => undefined);
     throw lmdbFailure(e, 'opening the databases', path);
   }
