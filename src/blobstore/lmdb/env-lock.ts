@@ -1,4 +1,4 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PagableError } from '../../error.js';
 
@@ -16,12 +16,14 @@ import { PagableError } from '../../error.js';
  * - a new one: 2-6 of 300;
  * - with each open and each close under this lock: 0 of 300 for both.
  *
- * The lock is a file in the store's directory holding its owner's pid, made whole in one step (a
- * hard link of a file written beforehand: `link` fails if the name exists), so a waiter never
- * reads a half-written owner. A lock whose owner is dead (the process crashed while opening) is
- * taken over: renamed away first, so of two waiters that find it stale only one removes it, and
- * a lock a live process took meanwhile is put back. LMDB is local to one machine, so a pid says
- * enough. Not covered: the close lmdb-js makes itself when a process exits without closing.
+ * The lock is a file in the store's directory holding its owner's pid, created exclusively
+ * (O_EXCL: the open fails if the name exists; no hard link, which exFAT and some network file
+ * systems lack). Between its creation and the write of the pid a waiter may find it empty: it
+ * waits, and takes over an empty lock only once it is STALE_EMPTY_MS old. A lock whose owner is
+ * dead (the process crashed while opening) is taken over: renamed away first, so of two waiters
+ * that find it stale only one removes it, and a lock a live process took meanwhile is put back.
+ * LMDB is local to one machine, so a pid says enough. Not covered: the close lmdb-js makes itself
+ * when a process exits without closing.
  */
 
 const LOCK_NAME = 'pagable-env.lock';
@@ -29,6 +31,8 @@ const LOCK_NAME = 'pagable-env.lock';
 const POLL_MS = 2;
 /** How long a waiter waits for a live owner before it gives up with an IO error. */
 const WAIT_MS = 60_000;
+/** An empty lock this old lost its owner between creating it and writing its pid. */
+const STALE_EMPTY_MS = 5_000;
 
 /**
  * Runs `body` (an open or a close of the environment in `dir`, named by `what`) holding the lock.
@@ -60,7 +64,7 @@ async function takeLock(dir: string, what: string, makeDir: boolean): Promise<((
     if (got === 'unlockable') return undefined;
     if (got) return () => removeIfOurs(lock);
     const owner = ownerOf(lock);
-    if (owner !== undefined && !isAlive(owner)) {
+    if (owner === undefined ? isStaleEmpty(lock) : !isAlive(owner)) {
       takeOverStale(lock, owner);
       continue;
     }
@@ -76,23 +80,21 @@ async function takeLock(dir: string, what: string, makeDir: boolean): Promise<((
 
 /** Makes `lock` holding our pid: true; false when it exists; 'unlockable' when it cannot be made (see underEnvLock). */
 function tryLock(lock: string, dir: string, what: string, makeDir: boolean): boolean | 'unlockable' {
-  const tmp = `${lock}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  let fd: number;
   try {
-    writeFileSync(tmp, String(process.pid), { flag: 'wx' });
+    fd = openSync(lock, 'wx');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
     if (!makeDir && (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) return 'unlockable';
     throw new PagableError('IO', `${what} LMDB store ${dir}: cannot make its lock file ${lock}`, { cause: e });
   }
   try {
-    linkSync(tmp, lock);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new PagableError('IO', `${what} LMDB store ${dir}: cannot make its lock file ${lock}`, { cause: e });
+    writeSync(fd, String(process.pid));
   } finally {
-    unlinkSync(tmp);
+    closeSync(fd);
   }
+  return true;
 }
 
 /** The pid in lock file `file`; undefined when it is gone or holds no pid. */
@@ -118,8 +120,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Removes the lock of dead process `dead`; a lock a live process took meanwhile is put back. */
-function takeOverStale(lock: string, dead: number): void {
+/** An empty lock file (no pid written) older than STALE_EMPTY_MS; false when there is none. */
+function isStaleEmpty(lock: string): boolean {
+  try {
+    const st = statSync(lock);
+    return st.size === 0 && Date.now() - st.mtimeMs > STALE_EMPTY_MS;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes the lock of dead process `dead` (undefined: an empty lock); a lock a live process took meanwhile is put back. */
+function takeOverStale(lock: string, dead: number | undefined): void {
   const moved = `${lock}.stale.${process.pid}`;
   try {
     renameSync(lock, moved);
@@ -129,7 +141,9 @@ function takeOverStale(lock: string, dead: number): void {
   const owner = ownerOf(moved);
   if (owner !== undefined && owner !== dead && isAlive(owner)) {
     try {
-      linkSync(moved, lock);
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(owner));
+      closeSync(fd);
     } catch {
       // Another process locked since: two then overlap, as they would without this lock.
     }

@@ -7,7 +7,7 @@
  * PAGABLE_STRESS=N runs N cycles per process on an existing store (default 200).
  */
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,25 @@ describe('LMDB store: opens and closes across processes', function () {
     const s = await LmdbBlobStore.open(dir);
     await s.close();
     expect(existsSync(join(dir, 'pagable-env.lock'))).to.equal(false);
+  });
+
+  it('an empty lock (its owner died before writing its pid) is taken over once it is 5 s old, not before', async () => {
+    const dir = fresh();
+    await (await LmdbBlobStore.open(dir)).close();
+    const lock = join(dir, 'pagable-env.lock');
+    writeFileSync(lock, '');
+    let opened = false;
+    const opening = LmdbBlobStore.open(dir).then((s) => {
+      opened = true;
+      return s;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(opened, 'opened past a fresh empty lock').to.equal(false);
+    const old = new Date(Date.now() - 6_000);
+    utimesSync(lock, old, old);
+    const s = await opening;
+    await s.close();
+    expect(existsSync(lock)).to.equal(false);
   });
 
   it('an open waits while a live process holds the lock, then proceeds', async () => {
