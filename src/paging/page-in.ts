@@ -222,6 +222,11 @@ export class PageInRun implements DecodeContext {
     return this.qHead < this.qTail;
   }
 
+  /** True while no fetched blob waits for its schema: the run holds no blob's bytes, so it may pause. */
+  get holdsNoBlob(): boolean {
+    return this.parked === undefined || this.parked.size === 0;
+  }
+
   private enqueue(e: number): void {
     if (this.qTail === this.queue.length) this.queue = grown(this.queue, 2 * this.qTail);
     this.queue[this.qTail++] = e;

@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import { type DataKey, InMemoryPagableStorage } from '../../src/index.js';
 import { Page, page } from '../support/documents.js';
+import { Dep } from '../support/models.js';
 
 const MB = 1024 * 1024;
 
@@ -29,5 +30,42 @@ describe('loads restoring many MB in one job end the job', () => {
     expect(ended, 'job ended after a few KB').to.equal(false);
     for (const k of big) await s.load(Page, k);
     expect(ended, 'job ended after 12 MB').to.equal(true);
+  });
+});
+
+describe('a load restoring many objects pauses to end its job', () => {
+  it('a small load started after a load of 3000 blobs resolves first, sharing what the big one restored', async () => {
+    const s = new InMemoryPagableStorage();
+    const deps = Array.from({ length: 3000 }, (_, i) => Dep.of(`d${i}`));
+    const bigKey = await s.save(Dep.of('root', '1.0.0', deps));
+    // The same content as deps[5]: the same blob.
+    const smallKey = await s.save(Dep.of('d5'));
+    const order: string[] = [];
+    const [big, small] = await Promise.all([
+      s.load(Dep, bigKey).then((v) => (order.push('big'), v)),
+      s.load(Dep, smallKey).then((v) => (order.push('small'), v)),
+    ]);
+    // Without the pause the big page-in runs to its end inside its load() call, and resolves first.
+    expect(order).to.deep.equal(['small', 'big']);
+    expect(big.deps).to.have.length(3000);
+    expect(big.deps[2999]!.name).to.equal('d2999');
+    expect(small, 'one object for one blob across the two page-ins').to.equal(big.deps[5]);
+  });
+
+  it('a load of a few hundred blobs does not pause', async () => {
+    const s = new InMemoryPagableStorage();
+    const bigKey = await s.save(
+      Dep.of(
+        'root',
+        '1.0.0',
+        Array.from({ length: 300 }, (_, i) => Dep.of(`d${i}`)),
+      ),
+    );
+    const smallKey = await s.save(Dep.of('d5'));
+    // Let the job that saved end, so the loads below start a fresh count.
+    await new Promise((r) => setImmediate(r));
+    const order: string[] = [];
+    await Promise.all([s.load(Dep, bigKey).then(() => order.push('big')), s.load(Dep, smallKey).then(() => order.push('small'))]);
+    expect(order).to.deep.equal(['big', 'small']);
   });
 });
