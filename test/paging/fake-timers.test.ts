@@ -157,3 +157,22 @@ describe('page-in under fake timers installed before pagable is imported', funct
     expect(out).to.contain('restored 12000000');
   });
 });
+
+describe('LMDB opens and closes under fake timers', function () {
+  this.timeout(60_000);
+
+  // Opens and closes of one store take turns (src/blobstore/lmdb/env-lock.ts): within a process on
+  // a promise chain, never on a timer the test has faked.
+  it('two opens and then two closes of one store at once resolve with every timer faked', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'pagable-fake-timers-'));
+    dirs.push(d);
+    await (await LmdbPagableStorage.open(d)).close();
+    const clock = install({ toFake: CASES[CASES.length - 1]![1] });
+    try {
+      const [a, b] = await settles(Promise.all([LmdbPagableStorage.open(d), LmdbPagableStorage.open(d)]));
+      await settles(Promise.all([a.close(), b.close()]));
+    } finally {
+      clock.uninstall();
+    }
+  });
+});

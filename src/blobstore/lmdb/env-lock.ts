@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PagableError } from '../../error.js';
 
 /*
@@ -24,6 +24,10 @@ import { PagableError } from '../../error.js';
  * that find it stale only one removes it, and a lock a live process took meanwhile is put back.
  * LMDB is local to one machine, so a pid says enough. Not covered: the close lmdb-js makes itself
  * when a process exits without closing.
+ *
+ * Within one process, opens and closes of a store first wait their turn on a promise chain, so
+ * they never wait on each other through the file and a timer: a test framework's fake timers
+ * (installed after this module loaded: it keeps the real setTimeout) cannot stall them.
  */
 
 const LOCK_NAME = 'pagable-env.lock';
@@ -33,6 +37,10 @@ const POLL_MS = 2;
 const WAIT_MS = 60_000;
 /** An empty lock this old lost its owner between creating it and writing its pid. */
 const STALE_EMPTY_MS = 5_000;
+/** setTimeout as it was when this module loaded (a fake installed later does not replace it). */
+const realSetTimeout = globalThis.setTimeout;
+/** Per store directory (resolved): the end of the last open or close this process queued on it. */
+const turns = new Map<string, Promise<void>>();
 
 /**
  * Runs `body` (an open or a close of the environment in `dir`, named by `what`) holding the lock.
@@ -41,11 +49,23 @@ const STALE_EMPTY_MS = 5_000;
  * this process may not write to (a read-only open of a store it cannot lock).
  */
 export async function underEnvLock<T>(dir: string, what: string, makeDir: boolean, body: () => Promise<T>): Promise<T> {
-  const release = await takeLock(dir, what, makeDir);
+  const at = resolve(dir);
+  const before = turns.get(at);
+  let done!: () => void;
+  const turn = new Promise<void>((r) => (done = r));
+  turns.set(at, turn);
   try {
-    return await body();
+    // Never rejects: a turn is resolved whatever its body did.
+    if (before !== undefined) await before;
+    const release = await takeLock(dir, what, makeDir);
+    try {
+      return await body();
+    } finally {
+      release?.();
+    }
   } finally {
-    release?.();
+    done();
+    if (turns.get(at) === turn) turns.delete(at);
   }
 }
 
@@ -74,7 +94,7 @@ async function takeLock(dir: string, what: string, makeDir: boolean): Promise<((
         `${what} LMDB store ${dir}: process ${owner ?? '?'} has held its lock file ${lock} for over ${WAIT_MS / 1000} s; remove that file if no process is opening or closing the store`,
       );
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await new Promise((r) => realSetTimeout(r, POLL_MS));
   }
 }
 
