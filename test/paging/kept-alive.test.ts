@@ -6,7 +6,7 @@
  * callback, which runs only once the microtask queue has drained.
  */
 import { expect } from 'chai';
-import { type DataKey, InMemoryPagableStorage } from '../../src/index.js';
+import { type DataKey, InMemoryPagableStorage, Lazy, Pagable, PagableArc } from '../../src/index.js';
 import { Page, page } from '../support/documents.js';
 import { Dep } from '../support/models.js';
 
@@ -32,6 +32,12 @@ describe('loads restoring many MB in one job end the job', () => {
     expect(ended, 'job ended after 12 MB').to.equal(true);
   });
 });
+
+/** A lazy arc to a Dep, for a synchronous page-in (pinSync). */
+@Pagable()
+class LazyDep {
+  @Lazy(() => Dep) dep!: PagableArc<Dep>;
+}
 
 describe('a load restoring many objects pauses to end its job', () => {
   it('a small load started after a load of 3000 blobs resolves first, sharing what the big one restored', async () => {
@@ -67,5 +73,15 @@ describe('a load restoring many objects pauses to end its job', () => {
     const order: string[] = [];
     await Promise.all([s.load(Dep, bigKey).then(() => order.push('big')), s.load(Dep, smallKey).then(() => order.push('small'))]);
     expect(order).to.deep.equal(['big', 'small']);
+  });
+
+  it('a pinSync restoring 3000 objects cannot pause, and restores every one', async () => {
+    const s = new InMemoryPagableStorage();
+    const deps = Array.from({ length: 3000 }, (_, i) => Dep.of(`d${i}`));
+    const key = await s.save(Object.assign(new LazyDep(), { dep: PagableArc.new(Dep.of('root', '1.0.0', deps), s) }));
+    const holder = await s.load(LazyDep, key);
+    const pin = holder.dep.pinSync();
+    expect(pin.value.deps.map((d) => d.name)).to.deep.equal(deps.map((d) => d.name));
+    pin.release();
   });
 });
