@@ -112,4 +112,20 @@ describe('LMDB store: opens and closes across processes', function () {
     await s.close();
     expect(opened).to.equal(true);
   });
+
+  it('an open that creates the store makes its directories, and leaves no lock file behind', async () => {
+    const dir = join(fresh(), 'a', 'b');
+    const s = await LmdbBlobStore.open(dir);
+    expect(readdirSync(dir).sort(), 'while open').to.deep.equal(['data.mdb', 'lock.mdb']);
+    await s.close();
+    expect(readdirSync(dir).sort(), 'once closed').to.deep.equal(['data.mdb', 'lock.mdb']);
+  });
+
+  it('a process that opens and closes one store many times, some at once, never waits on itself', async () => {
+    const dir = fresh();
+    const stores = await Promise.all(Array.from({ length: 8 }, () => LmdbBlobStore.open(dir)));
+    await Promise.all(stores.map((s) => s.close()));
+    for (let i = 0; i < 20; i++) await (await LmdbBlobStore.open(dir)).close();
+    expect(readdirSync(dir).sort()).to.deep.equal(['data.mdb', 'lock.mdb']);
+  });
 });
