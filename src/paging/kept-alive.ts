@@ -15,10 +15,11 @@
  * cannot end their job: what they restore is held until their caller returns.
  *
  * The kept list also costs time while it is long: every scavenge walks it, so WeakRefs made late
- * in a long job cost more (measured: 80k WeakRefs in one job with a few objects of garbage each,
- * 0.76-1.41 us an item in all; ended every 4000, 0.39-0.43 us (the load of 80k tiny blobs, ended every 1024: 0.82x the time, 0.85x the CPU); without WeakRefs, 0.32-0.37). So
- * an async page-in of a store that reads synchronously also pauses to end its job each time
- * KEEP_REFS objects were restored in it (page-in-driver.ts).
+ * in a long job cost more. Measured: 80k WeakRefs in one job, a few objects of garbage each,
+ * 0.76-1.41 us an item in all; the job ended every 4000, 0.39-0.43 us; no WeakRefs, 0.32-0.37.
+ * So an async page-in of a store that reads synchronously also pauses to end its job each time
+ * KEEP_REFS objects were restored in it (page-in-driver.ts): the load of 80k tiny blobs, ended
+ * every 1024, took 0.82x the time and 0.85x the CPU.
  *
  * Ending the job needs a callback that runs after the microtask queue has drained, and test
  * frameworks fake every such primitive people use (Jest's modern fake timers replace

@@ -8,7 +8,7 @@ import type { PageInRun } from './page-in.js';
 /**
  * Drives a page-in through `io`. Stores that read synchronously (memory, LMDB) are driven without
  * a promise per blob, pausing only to end a job that restored many objects (kept-alive.ts): a
- * page-in of a few thousand blobs runs to completion at once. Others are read a level at a time,
+ * page-in of a few hundred blobs runs to completion at once. Others are read a level at a time,
  * one batch per level (single flight in io). Page-ins that overlap in time share what either
  * restored through the arc cache.
  */

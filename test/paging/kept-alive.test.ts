@@ -6,7 +6,18 @@
  * callback, which runs only once the microtask queue has drained.
  */
 import { expect } from 'chai';
-import { type DataKey, InMemoryPagableStorage, Lazy, Pagable, PagableArc } from '../../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type DataKey,
+  InMemoryPagableStorage,
+  Lazy,
+  LmdbPagableStorage,
+  Pagable,
+  PagableArc,
+  type PagableStorageBase,
+} from '../../src/index.js';
 import { Page, page } from '../support/documents.js';
 import { Dep } from '../support/models.js';
 
@@ -40,23 +51,45 @@ class LazyDep {
 }
 
 describe('a load restoring many objects pauses to end its job', () => {
-  it('a small load started after a load of 3000 blobs resolves first, sharing what the big one restored', async () => {
-    const s = new InMemoryPagableStorage();
-    const deps = Array.from({ length: 3000 }, (_, i) => Dep.of(`d${i}`));
-    const bigKey = await s.save(Dep.of('root', '1.0.0', deps));
-    // The same content as deps[5]: the same blob.
-    const smallKey = await s.save(Dep.of('d5'));
-    const order: string[] = [];
-    const [big, small] = await Promise.all([
-      s.load(Dep, bigKey).then((v) => (order.push('big'), v)),
-      s.load(Dep, smallKey).then((v) => (order.push('small'), v)),
-    ]);
-    // Without the pause the big page-in runs to its end inside its load() call, and resolves first.
-    expect(order).to.deep.equal(['small', 'big']);
-    expect(big.deps).to.have.length(3000);
-    expect(big.deps[2999]!.name).to.equal('d2999');
-    expect(small, 'one object for one blob across the two page-ins').to.equal(big.deps[5]);
+  const backends: Array<[string, () => Promise<PagableStorageBase>]> = [
+    ['memory', async () => new InMemoryPagableStorage()],
+    [
+      'LMDB',
+      async () => {
+        const d = mkdtempSync(join(tmpdir(), 'pagable-kept-alive-'));
+        dirs.push(d);
+        return LmdbPagableStorage.open(d);
+      },
+    ],
+  ];
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
+
+  for (const [backend, open] of backends) {
+    it(`${backend}: a small load started after a load of 3000 blobs resolves first, sharing what the big one restored`, async () => {
+      const s = await open();
+      try {
+        const deps = Array.from({ length: 3000 }, (_, i) => Dep.of(`d${i}`));
+        const bigKey = await s.save(Dep.of('root', '1.0.0', deps));
+        // The same content as deps[5]: the same blob.
+        const smallKey = await s.save(Dep.of('d5'));
+        const order: string[] = [];
+        const [big, small] = await Promise.all([
+          s.load(Dep, bigKey).then((v) => (order.push('big'), v)),
+          s.load(Dep, smallKey).then((v) => (order.push('small'), v)),
+        ]);
+        // Without the pause the big page-in runs to its end inside its load() call, and resolves first.
+        expect(order).to.deep.equal(['small', 'big']);
+        expect(big.deps).to.have.length(3000);
+        expect(big.deps[2999]!.name).to.equal('d2999');
+        expect(small, 'one object for one blob across the two page-ins').to.equal(big.deps[5]);
+      } finally {
+        await s.close();
+      }
+    });
+  }
 
   it('a load of a few hundred blobs does not pause', async () => {
     const s = new InMemoryPagableStorage();

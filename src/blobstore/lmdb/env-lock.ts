@@ -180,12 +180,3 @@ function removeIfOurs(lock: string): void {
     // Already gone: nothing to release.
   }
 }
-
-/** Whether `path` exists and is not a directory (then no lock: the open says what is wrong). */
-export function isNonDirectory(path: string): boolean {
-  try {
-    return !statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}

@@ -5,7 +5,7 @@ import { PagableError, toPagableError } from '../../error.js';
 import type { BlobCount } from '../interface.js';
 import { readBlobRecordLayout } from '../blob-record.js';
 import { type LmdbFileInfo, checkLmdbDataFile, checkLmdbOptions, isRegularFile } from './file-check.js';
-import { isNonDirectory, underEnvLock } from './env-lock.js';
+import { underEnvLock } from './env-lock.js';
 import { lmdbFailure } from './errors.js';
 import type { LmdbBlobStoreOptions } from './options.js';
 import { walkLmdbFile } from './page-walk.js';
@@ -155,6 +155,15 @@ export async function openLmdb(path: string, options: LmdbBlobStoreOptions): Pro
   } catch (e) {
     await closeLmdbEnv(path, env).catch(() => undefined);
     throw lmdbFailure(e, 'opening the databases', path);
+  }
+}
+
+/** Whether `path` exists and is not a directory (then no lock: checkBeforeOpen says what is wrong). */
+function isNonDirectory(path: string): boolean {
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -27,6 +27,17 @@ async function openCloseAtOnce(dir: string, cycles: number): Promise<Array<{ fai
   return outs.map((o) => JSON.parse(o.trim().split('\n').pop()!) as { failed: number; first?: string });
 }
 
+/** An open of `dir` started 100 ms ago, and whether it has resolved since. */
+async function openAfter100ms(dir: string): Promise<{ opening: Promise<LmdbBlobStore>; opened: () => boolean }> {
+  let done = false;
+  const opening = LmdbBlobStore.open(dir).then((s) => {
+    done = true;
+    return s;
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  return { opening, opened: () => done };
+}
+
 describe('LMDB store: opens and closes across processes', function () {
   this.timeout(300_000);
   const dirs: string[] = [];
@@ -38,6 +49,12 @@ describe('LMDB store: opens and closes across processes', function () {
   after(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
+  /** A new directory holding a store, closed. */
+  const existing = async (): Promise<string> => {
+    const d = fresh();
+    await (await LmdbBlobStore.open(d)).close();
+    return d;
+  };
 
   it('processes opening and closing an existing store at once all succeed, and the store is intact', async () => {
     const dir = fresh();
@@ -67,8 +84,7 @@ describe('LMDB store: opens and closes across processes', function () {
   });
 
   it('a lock left by a dead process is taken over', async () => {
-    const dir = fresh();
-    await (await LmdbBlobStore.open(dir)).close();
+    const dir = await existing();
     // A pid that is not running: the lock of a process that crashed while it opened the store.
     const dead = await runNode(['-e', 'console.log(process.pid)']);
     writeFileSync(join(dir, 'pagable-env.lock'), dead.trim());
@@ -78,39 +94,27 @@ describe('LMDB store: opens and closes across processes', function () {
   });
 
   it('an empty lock (its owner died before writing its pid) is taken over once it is 5 s old, not before', async () => {
-    const dir = fresh();
-    await (await LmdbBlobStore.open(dir)).close();
+    const dir = await existing();
     const lock = join(dir, 'pagable-env.lock');
     writeFileSync(lock, '');
-    let opened = false;
-    const opening = LmdbBlobStore.open(dir).then((s) => {
-      opened = true;
-      return s;
-    });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(opened, 'opened past a fresh empty lock').to.equal(false);
+    const open = await openAfter100ms(dir);
+    expect(open.opened(), 'opened past a fresh empty lock').to.equal(false);
     const old = new Date(Date.now() - 6_000);
     utimesSync(lock, old, old);
-    const s = await opening;
+    const s = await open.opening;
     await s.close();
     expect(existsSync(lock)).to.equal(false);
   });
 
   it('an open waits while a live process holds the lock, then proceeds', async () => {
-    const dir = fresh();
-    await (await LmdbBlobStore.open(dir)).close();
+    const dir = await existing();
     writeFileSync(join(dir, 'pagable-env.lock'), String(process.pid));
-    let opened = false;
-    const opening = LmdbBlobStore.open(dir).then((s) => {
-      opened = true;
-      return s;
-    });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(opened, 'opened while the lock was held').to.equal(false);
+    const open = await openAfter100ms(dir);
+    expect(open.opened(), 'opened while the lock was held').to.equal(false);
     rmSync(join(dir, 'pagable-env.lock'));
-    const s = await opening;
+    const s = await open.opening;
     await s.close();
-    expect(opened).to.equal(true);
+    expect(open.opened()).to.equal(true);
   });
 
   it('an open that creates the store makes its directories, and leaves no lock file behind', async () => {
