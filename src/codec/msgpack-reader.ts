@@ -55,30 +55,18 @@ export class MsgpackReader extends MsgpackCursor {
         return this.ext(this.u16());
       case 0xc9:
         return this.ext(this.u32());
-      case 0xca: {
-        this.need(4);
-        const v = this.dv().getFloat32(this.pos);
-        this.pos += 4;
-        return v;
-      }
-      case 0xcb: {
-        this.need(8);
-        const v = this.dv().getFloat64(this.pos);
-        this.pos += 8;
-        return v;
-      }
+      case 0xca:
+        return this.f32();
+      case 0xcb:
+        return this.f64();
       case 0xcc:
         return this.u8();
       case 0xcd:
         return this.u16();
       case 0xce:
         return this.u32();
-      case 0xcf: {
-        this.need(8);
-        const v = this.dv().getBigUint64(this.pos);
-        this.pos += 8;
-        return v;
-      }
+      case 0xcf:
+        return this.u64();
       case 0xd0: {
         const v = this.u8();
         return v < 0x80 ? v : v - 0x100;
@@ -89,12 +77,8 @@ export class MsgpackReader extends MsgpackCursor {
       }
       case 0xd2:
         return this.u32() | 0;
-      case 0xd3: {
-        this.need(8);
-        const v = this.dv().getBigInt64(this.pos);
-        this.pos += 8;
-        return v;
-      }
+      case 0xd3:
+        return this.i64();
       case 0xd4:
         return this.ext(1);
       case 0xd5:

@@ -65,6 +65,35 @@ describe('MsgpackReader (differential against msgpackr)', () => {
     );
   });
 
+  it('reads every fixed-width number encoding (float32/64, int/uint 64) as msgpackr does, from views at any offset of a shared buffer', () => {
+    // Hand-made: our writer never emits float32, and the views stand for blobs read out of one store chunk.
+    const cases: Array<[number, (v: DataView) => void]> = [
+      [0xca, (v) => v.setFloat32(1, -1.5)],
+      [0xca, (v) => v.setFloat32(1, 3.4028234663852886e38)],
+      [0xcb, (v) => v.setFloat64(1, 0.1 + 0.2)],
+      [0xcb, (v) => v.setFloat64(1, -0)],
+      [0xcb, (v) => v.setFloat64(1, Number.MIN_VALUE)],
+      [0xcf, (v) => v.setBigUint64(1, 2n ** 64n - 2n)],
+      [0xcf, (v) => v.setBigUint64(1, 0x0102030405060708n)],
+      [0xd3, (v) => v.setBigInt64(1, -(2n ** 63n) + 5n)],
+      [0xd3, (v) => v.setBigInt64(1, -0x0102030405060708n)],
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...cases), fc.nat(13), ([head, set], offset) => {
+        const width = head === 0xca ? 4 : 8;
+        const chunk = new Uint8Array(offset + 1 + width + 3).fill(0xee);
+        const blob = chunk.subarray(offset, offset + 1 + width);
+        blob[0] = head;
+        set(new DataView(blob.buffer, blob.byteOffset, blob.length));
+        const expected = unpackr.unpack(Uint8Array.from(blob));
+        expect(Object.is(read(blob), expected), `${head.toString(16)} at ${offset}: ${String(read(blob))} vs ${String(expected)}`).to.equal(
+          true,
+        );
+      }),
+      { numRuns: fuzzRuns(300) },
+    );
+  });
+
   it('reads strings exactly, lone surrogates included, at every length', () => {
     const w = new MsgpackWriter();
     const check = (s: string): void => {
