@@ -85,3 +85,26 @@ describe('bench (smoke)', function () {
     expect(Object.keys((JSON.parse(readFileSync(out, 'utf8')) as { metrics: object }).metrics)).to.have.members(METRICS);
   });
 });
+
+describe('bench/other-shapes (smoke)', function () {
+  this.timeout(120_000);
+
+  it('probes every shape at a tiny size, each loaded graph equal to what was saved', async () => {
+    const script = fileURLToPath(new URL('../../bench/other-shapes.js', import.meta.url));
+    const run = await new Promise<Run>((resolve) => {
+      execFile(process.execPath, ['--expose-gc', script, '--quick'], { encoding: 'utf8', timeout: 100_000 }, (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? null), stdout, stderr });
+      });
+    });
+    expect(run.code, run.stderr).to.equal(0);
+    const names = run.stdout.split('\n').map((l) => /^(\S+(?: \S+)*?)\s+blobs\s+\d+/.exec(l)?.[1]);
+    expect(names.filter((n) => n !== undefined)).to.deep.equal([
+      'events inline',
+      'dyn tree 511',
+      'shared items',
+      'matrix',
+      'wide lazy',
+      'lazy chain',
+    ]);
+  });
+});
