@@ -98,7 +98,13 @@ async function takeLock(dir: string, what: string, makeDir: boolean): Promise<((
   }
 }
 
-/** Makes `lock` holding our pid: true; false when it exists; 'unlockable' when it cannot be made (see underEnvLock). */
+/**
+ * Makes `lock` holding our pid: true; false when it exists; 'unlockable' when it cannot be made
+ * (see underEnvLock), or when the file system has no room for it: a full disk must not keep a
+ * store from opening (to read it, or to delete from it) or from closing. Unlocked, an open or a
+ * close is as it was before this lock (measured: a store on a full 3 MB tmpfs could neither
+ * close nor open again; test/blobstore/lmdb/disk-full.test.ts).
+ */
 function tryLock(lock: string, dir: string, what: string, makeDir: boolean): boolean | 'unlockable' {
   let fd: number;
   try {
@@ -106,16 +112,27 @@ function tryLock(lock: string, dir: string, what: string, makeDir: boolean): boo
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
+    if (NO_ROOM.has(code)) return 'unlockable';
     if (!makeDir && (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) return 'unlockable';
     throw new PagableError('IO', `${what} LMDB store ${dir}: cannot make its lock file ${lock}`, { cause: e });
   }
+  let failed: unknown;
   try {
     writeSync(fd, String(process.pid));
+  } catch (e) {
+    failed = e;
   } finally {
     closeSync(fd);
   }
-  return true;
+  if (failed === undefined) return true;
+  // An empty lock would hold every other opener for STALE_EMPTY_MS: it goes.
+  unlinkSync(lock);
+  if (NO_ROOM.has((failed as NodeJS.ErrnoException).code)) return 'unlockable';
+  throw new PagableError('IO', `${what} LMDB store ${dir}: cannot write its lock file ${lock}`, { cause: failed });
 }
+
+/** Error codes of a file system that has no room left (for this user). */
+const NO_ROOM = new Set<string | undefined>(['ENOSPC', 'EDQUOT']);
 
 /** The pid in lock file `file`; undefined when it is gone or holds no pid. */
 function ownerOf(file: string): number | undefined {

@@ -8,6 +8,7 @@ import { decodeBlobRecord, readBlobRecordLayout } from '../blob-record.js';
 import type { Await, BlobCount, BlobEntry, BlobStore, RootEntry, SweepGuard } from '../interface.js';
 import type { LmdbBlobInfo, LmdbBlobStoreOptions } from './options.js';
 import { PendingWrites } from './pending-writes.js';
+import { inTransaction, lastCommitFailed } from './transaction.js';
 import { lmdbFailure } from './errors.js';
 import { decodeRootRecord, encodeRootRecord, rootDbKey } from './roots.js';
 import { type OpenedLmdb, closeLmdbEnv, countUnderReader, openLmdb } from './open.js';
@@ -180,9 +181,7 @@ export class LmdbBlobStore implements BlobStore {
     const txn = this.#prepareWrite(entries, what);
     this.#pending.add(entries);
     try {
-      return Array.from(this.#committed(await this.#blobs.transaction(txn)), (w) => w === 1);
-    } catch (e) {
-      throw lmdbFailure(e, what, this.name);
+      return Array.from(this.#committed(await inTransaction(this.#blobs, txn, what, this.name)), (w) => w === 1);
     } finally {
       this.#pending.done(entries);
     }
@@ -226,9 +225,7 @@ export class LmdbBlobStore implements BlobStore {
   async #putBatchAsync(batch: BlobBatch, txn: () => WriteResult | MissingChild, what: string): Promise<void> {
     this.#pending.addBatch(batch);
     try {
-      this.#committed(await this.#blobs.transaction(txn));
-    } catch (e) {
-      throw lmdbFailure(e, what, this.name);
+      this.#committed(await inTransaction(this.#blobs, txn, what, this.name));
     } finally {
       this.#pending.doneBatch(batch);
     }
@@ -343,12 +340,7 @@ export class LmdbBlobStore implements BlobStore {
   async deleteMany(keys: readonly DataKey[]): Promise<number> {
     this.#checkWritable(`deleting ${keys.length} blob(s)`);
     for (const k of keys) this.#checkKey(k, 'deleteMany');
-    let r: { blobs: number; bytes: number };
-    try {
-      r = await this.#blobs.transaction(() => deleteInTxn(this.#blobs, keys));
-    } catch (e) {
-      throw lmdbFailure(e, `deleting ${keys.length} blob(s)`, this.name);
-    }
+    const r = await inTransaction(this.#blobs, () => deleteInTxn(this.#blobs, keys), `deleting ${keys.length} blob(s)`, this.name);
     this.#adjust(-r.blobs, -r.bytes);
     return r.bytes;
   }
@@ -368,27 +360,25 @@ export class LmdbBlobStore implements BlobStore {
     this.#checkKey(key, `setRoot "${name}"`);
     const kb = keyBytes(key);
     const value = encodeRootRecord(name, kb);
-    try {
-      return await this.#blobs.transaction(() => {
-        if (!this.#blobs.doesExist(kb)) return false;
-        const sweep = openSweepInTxn(this.#host.meta, this.name);
-        if (sweep !== undefined) recordInTxn(this.#host, sweep, kb);
-        this.#roots.putSync(rootDbKey(name), value);
-        return true;
-      });
-    } catch (e) {
-      throw lmdbFailure(e, `setting root "${name}"`, this.name);
-    }
+    const body = (): boolean => {
+      if (!this.#blobs.doesExist(kb)) return false;
+      const sweep = openSweepInTxn(this.#host.meta, this.name);
+      if (sweep !== undefined) recordInTxn(this.#host, sweep, kb);
+      this.#roots.putSync(rootDbKey(name), value);
+      return true;
+    };
+    return inTransaction(this.#blobs, body, `setting root "${name}"`, this.name);
   }
 
   async deleteRoot(name: string): Promise<boolean> {
     this.#checkWritable(`deleting root "${String(name)}"`);
     this.#checkName(name, 'deleteRoot');
-    try {
-      return await this.#roots.transaction(() => (this.#roots.removeSync(rootDbKey(name)) as unknown) === true);
-    } catch (e) {
-      throw lmdbFailure(e, `deleting root "${name}"`, this.name);
-    }
+    return inTransaction(
+      this.#roots,
+      () => (this.#roots.removeSync(rootDbKey(name)) as unknown) === true,
+      `deleting root "${name}"`,
+      this.name,
+    );
   }
 
   listRoots(): RootEntry[] {
@@ -401,23 +391,25 @@ export class LmdbBlobStore implements BlobStore {
     return out;
   }
 
-  /** Resolves once every write so far is committed and flushed to disk. */
+  /**
+   * Resolves once every write so far is committed and flushed to disk; a write whose commit failed
+   * was reported to its caller and does not fail this.
+   */
   async flush(): Promise<void> {
     this.#checkOpen('flush');
     try {
-      await this.#env.committed;
-      await this.#env.flushed;
+      if (!(await lastCommitFailed(this.#env.committed))) await this.#env.flushed;
     } catch (e) {
       throw toPagableError(e, 'IO', `flushing ${this.name}`);
     }
   }
 
-  /** Closes the environment once writes already handed to LMDB have committed; idempotent. */
+  /** Closes the environment once writes already handed to LMDB have committed (or failed, to their callers); idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      await this.#env.committed;
+      await lastCommitFailed(this.#env.committed);
       await closeLmdbEnv(this.name, this.#env);
     } catch (e) {
       throw toPagableError(e, 'IO', `closing ${this.name}`);

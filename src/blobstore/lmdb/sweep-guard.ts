@@ -3,6 +3,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import { type DataKey, isDataKey } from '../../keys/data.js';
 import { PagableError } from '../../error.js';
 import { lmdbFailure } from './errors.js';
+import { inTransaction } from './transaction.js';
 import type { SweepGuard } from '../interface.js';
 
 /*
@@ -136,11 +137,7 @@ export class LmdbSweepGuard implements SweepGuard {
   async #txn<T>(what: string, body: () => T): Promise<T> {
     const h = this.#host;
     h.checkWritable(what);
-    try {
-      return await h.blobs.transaction(body);
-    } catch (e) {
-      throw lmdbFailure(e, what, h.path);
-    }
+    return inTransaction(h.blobs, body, what, h.path);
   }
 
   /** This handle's live entry in `m`, renewed; undefined when the lease was lost. */
