@@ -78,7 +78,9 @@ export async function openStoreSpec(spec: string, mode: OpenMode): Promise<CliSt
 async function openRedis(spec: string, mode: OpenMode): Promise<CliStore> {
   const m = /^(rediss?):\/\/([^/]*)(\/.*)?$/.exec(spec)!;
   const hosts = m[2]!.split(',');
-  const common = { prefix: mode.prefix, timeoutMs: mode.timeoutMs, verify: mode.verify };
+  // The CLI stores no graph (gc only deletes): a server that evicts keys loses nothing of its
+  // doing, and a cache is worth inspecting too.
+  const common = { prefix: mode.prefix, timeoutMs: mode.timeoutMs, verify: mode.verify, allowEviction: true };
   const s =
     hosts.length > 1
       ? await RedisPagableStorage.connect({ ...common, cluster: hosts.map((h) => `${m[1]}://${h}`) })

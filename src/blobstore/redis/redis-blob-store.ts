@@ -5,6 +5,7 @@ import { decodeBlobRecord, encodeBlobRecord } from '../blob-record.js';
 import type { BlobEntry, BlobStore, RootEntry, SweepGuard } from '../interface.js';
 import type { RedisClient, RedisConnectionOptions } from './client.js';
 import { RedisConnection, isScriptRefused, loadKeySlot } from './connection.js';
+import { refuseEvictingServer } from './eviction-check.js';
 import { RedisKeyspace, escapeGlob } from './keyspace.js';
 import { SET_ROOT } from './scripts.js';
 import { RedisBatches } from './batches.js';
@@ -28,6 +29,11 @@ export interface RedisBlobStoreOptions extends RedisConnectionOptions {
   prefix?: string;
   /** The bound, in ms, of connecting and of every operation, whatever the server does. Default 5000. */
   timeoutMs?: number;
+  /**
+   * Connect to a server whose `maxmemory-policy` evicts any key (allkeys-*), using it as a cache:
+   * a blob it evicts reads as NOT_FOUND. Without it such a server is refused (INVALID_ARGUMENT).
+   */
+  allowEviction?: boolean;
 }
 
 const DEFAULT_PREFIX = 'pagable:';
@@ -108,6 +114,7 @@ export class RedisBlobStore implements BlobStore {
     try {
       const slotOf = conn.isCluster ? await loadKeySlot(caller) : undefined;
       if (slotOf !== undefined) checkColocation(slotOf, new RedisKeyspace(prefix, conn.keyPrefix), conn.keyPrefix);
+      if (options.allowEviction !== true) await refuseEvictingServer(conn, caller);
       const scripting = await conn.run(`${caller}: probing scripting`, async () => {
         try {
           await (conn.client as Redis).eval('return 1', 0);
