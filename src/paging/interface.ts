@@ -35,7 +35,10 @@ export interface StorageStats {
 export interface PageOutReport {
   /** Arcs now PagedOut: stored (or found stored) and their values dropped. */
   pagedOut: number;
-  /** One error per arc that could not be encoded or stored; those arcs stay resident. */
+  /**
+   * One error per value that could not be encoded (its arc stays resident); in an automatic
+   * page-out's report, also the one error of a write that failed (its arcs stay resident, queued again).
+   */
   failed: PagableError[];
 }
 

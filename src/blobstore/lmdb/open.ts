@@ -1,10 +1,11 @@
-import { type Stats, statSync } from 'node:fs';
+import { type Stats, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
 import { PagableError, toPagableError } from '../../error.js';
 import type { BlobCount } from '../interface.js';
 import { readBlobRecordLayout } from '../blob-record.js';
 import { type LmdbFileInfo, checkLmdbDataFile, checkLmdbOptions, isRegularFile } from './file-check.js';
+import { prepareCreation, removeFailedCreation } from './creation-room.js';
 import { underEnvLock } from './env-lock.js';
 import { lmdbFailure } from './errors.js';
 import type { LmdbBlobStoreOptions } from './options.js';
@@ -177,8 +178,13 @@ type OpenedDbs = Omit<OpenedLmdb, 'count'>;
 
 /** openLmdb once the options are checked (under the lock when the directory is there or may be made). */
 async function openChecked(path: string, options: LmdbBlobStoreOptions, mayCreate: boolean, readOnly: boolean): Promise<OpenedDbs> {
-  checkBeforeOpen(path, mayCreate, readOnly);
+  const creating = checkBeforeOpen(path, mayCreate, readOnly) === undefined;
   const lmdb = await loadLmdb();
+  // Room for a new store (creation-room.ts): a full disk is IO, not SIGBUS or SIGSEGV.
+  if (creating) {
+    mkdirSync(path, { recursive: true });
+    prepareCreation(path);
+  }
   let env: RootDatabase;
   try {
     env = lmdb.open({
@@ -191,6 +197,7 @@ async function openChecked(path: string, options: LmdbBlobStoreOptions, mayCreat
       readOnly,
     });
   } catch (e) {
+    if (creating) removeFailedCreation(path);
     throw toPagableError(e, 'IO', `opening LMDB store ${path}`);
   }
   try {
