@@ -1,6 +1,7 @@
-import { closeSync, openSync, statSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { statSync, statfsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { PagableError } from '../../error.js';
+import { createExclusive } from './exclusive-file.js';
 
 /*
  * Creating a store on a file system without room for it. LMDB sizes a new lock.mdb with
@@ -43,27 +44,11 @@ export function prepareCreation(path: string): boolean {
       `creating LMDB store ${path}: its file system has ${free} bytes free, under the ${CREATE_ROOM} a new store needs`,
     );
   }
-  const lock = join(path, 'lock.mdb');
-  let fd: number;
   try {
-    fd = openSync(lock, 'wx');
+    return createExclusive(join(path, 'lock.mdb'), new Uint8Array(LOCK_BYTES));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw noRoom(path, e);
+    throw new PagableError('IO', `creating LMDB store ${path}: cannot write its lock file (${(e as Error).message})`, { cause: e });
   }
-  let failed: unknown;
-  try {
-    // writeSync may write part of the bytes (a disk filling up): loop until all are in.
-    const zeros = new Uint8Array(LOCK_BYTES);
-    for (let at = 0; at < LOCK_BYTES;) at += writeSync(fd, zeros, at, LOCK_BYTES - at);
-  } catch (e) {
-    failed = e;
-  } finally {
-    closeSync(fd);
-  }
-  if (failed === undefined) return true;
-  unlinkSync(lock);
-  throw noRoom(path, failed);
 }
 
 /** After LMDB failed to create the store in `path`: removes what a retry would read as a truncated store. */
@@ -80,8 +65,4 @@ export function removeFailedCreation(path: string): void {
   } catch {
     // Gone already.
   }
-}
-
-function noRoom(path: string, e: unknown): PagableError {
-  return new PagableError('IO', `creating LMDB store ${path}: cannot write its lock file (${(e as Error).message})`, { cause: e });
 }

@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PagableError } from '../../error.js';
+import { createExclusive } from './exclusive-file.js';
 
 /*
  * Serializes the opening and closing of one LMDB environment across processes (and across the
@@ -106,29 +107,14 @@ async function takeLock(dir: string, what: string, makeDir: boolean): Promise<((
  * close nor open again; test/blobstore/lmdb/disk-full.test.ts).
  */
 function tryLock(lock: string, dir: string, what: string, makeDir: boolean): boolean | 'unlockable' {
-  let fd: number;
   try {
-    fd = openSync(lock, 'wx');
+    return createExclusive(lock, pidBytes(process.pid));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
     if (NO_ROOM.has(code)) return 'unlockable';
     if (!makeDir && (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) return 'unlockable';
     throw new PagableError('IO', `${what} LMDB store ${dir}: cannot make its lock file ${lock}`, { cause: e });
   }
-  let failed: unknown;
-  try {
-    writeSync(fd, String(process.pid));
-  } catch (e) {
-    failed = e;
-  } finally {
-    closeSync(fd);
-  }
-  if (failed === undefined) return true;
-  // An empty lock would hold every other opener for STALE_EMPTY_MS: it goes.
-  unlinkSync(lock);
-  if (NO_ROOM.has((failed as NodeJS.ErrnoException).code)) return 'unlockable';
-  throw new PagableError('IO', `${what} LMDB store ${dir}: cannot write its lock file ${lock}`, { cause: failed });
 }
 
 /** Error codes of a file system that has no room left (for this user). */
@@ -177,12 +163,12 @@ function takeOverStale(lock: string, dead: number | undefined): void {
   }
   const owner = ownerOf(moved);
   if (owner !== undefined && owner !== dead && isAlive(owner)) {
+    // Not put back when another process locked since, or when there is no room for it: two then
+    // overlap, as they would without this lock.
     try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, String(owner));
-      closeSync(fd);
+      createExclusive(lock, pidBytes(owner));
     } catch {
-      // Another process locked since: two then overlap, as they would without this lock.
+      // No room: see above.
     }
   }
   unlinkSync(moved);
@@ -196,4 +182,9 @@ function removeIfOurs(lock: string): void {
   } catch {
     // Already gone: nothing to release.
   }
+}
+
+/** A lock file's content: the owner's pid in decimal. */
+function pidBytes(pid: number): Uint8Array {
+  return new TextEncoder().encode(String(pid));
 }
