@@ -182,7 +182,12 @@ async function openChecked(path: string, options: LmdbBlobStoreOptions, mayCreat
   const lmdb = await loadLmdb();
   // Room for a new store (creation-room.ts): a full disk is IO, not SIGBUS or SIGSEGV.
   if (creating) {
-    mkdirSync(path, { recursive: true });
+    // Made already under the env lock; not when this process may not write there (then LMDB says so).
+    try {
+      mkdirSync(path, { recursive: true });
+    } catch (e) {
+      throw toPagableError(e, 'IO', `opening LMDB store ${path}: cannot make its directory`);
+    }
     prepareCreation(path);
   }
   let env: RootDatabase;

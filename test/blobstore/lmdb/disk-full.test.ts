@@ -26,6 +26,7 @@ interface Report {
   saved: number;
   saveFailure?: Failure;
   readAfterFailure: number;
+  flushFailure?: Failure;
   closeFailure?: Failure;
   openFailure?: Failure;
   syncFailure?: Failure;
@@ -85,6 +86,7 @@ describe('an LMDB store whose file system fills up', function () {
     // LMDB's reason, not lmdb-js's "Commit failed (see commitError for details)".
     expect(f.message).to.not.include('see commitError');
     expect(report.readAfterFailure).to.equal(report.saved);
+    expect(report.flushFailure, report.flushFailure?.message).to.equal(undefined);
     expect(report.closeFailure, report.closeFailure?.message).to.equal(undefined);
     expect(report.openFailure, report.openFailure?.message).to.equal(undefined);
     expect(report.syncFailure?.pagable && report.syncFailure.code === 'IO', JSON.stringify(report.syncFailure)).to.equal(true);
