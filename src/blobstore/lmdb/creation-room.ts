@@ -34,7 +34,8 @@ export function prepareCreation(path: string): boolean {
   let free: number | undefined;
   try {
     const fs = statfsSync(path);
-    free = fs.bavail * fs.bsize;
+    // Root may also write into the blocks a file system reserves for it (ext4: 5%).
+    free = (process.getuid?.() === 0 ? fs.bfree : fs.bavail) * fs.bsize;
   } catch {
     // No statfs here: the lock file written below still keeps LMDB from SIGBUS.
   }
