@@ -11,8 +11,8 @@ import type { RedisConnection } from './connection.js';
  *
  * So connect reads each master's policy (CONFIG GET) and refuses an evicting one unless the
  * caller says the server is a cache (`allowEviction: true`). A server that does not let clients
- * read its configuration (managed services often rename CONFIG away, or an ACL denies it) is not
- * checked. Only at connect: a policy changed later is not seen.
+ * read its configuration (managed services often rename CONFIG away, or an ACL denies it), or a
+ * master that does not answer, is not checked. Only at connect: a policy changed later is not seen.
  */
 
 const EVICTING = /^allkeys-/;
@@ -30,15 +30,16 @@ export async function refuseEvictingServer(conn: RedisConnection, caller: string
   );
 }
 
-/** The server's maxmemory-policy; undefined when it does not say (CONFIG refused). */
+/**
+ * The server's maxmemory-policy; undefined when it does not say: CONFIG refused (unknown command,
+ * NOPERM), or the node unreachable (a Cluster master down while its other masters serve: connect
+ * must still work, as it did before this check).
+ */
 async function policyOf(node: Redis): Promise<string | undefined> {
-  let reply: unknown;
   try {
-    reply = await node.config('GET', 'maxmemory-policy');
-  } catch (e) {
-    // A timeout or a lost connection is the caller's IO; a refusal (unknown command, NOPERM) is not.
-    if (e instanceof Error && /^(ERR|NOPERM)/.test(e.message)) return undefined;
-    throw e;
+    const reply: unknown = await node.config('GET', 'maxmemory-policy');
+    return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined;
+  } catch {
+    return undefined;
   }
-  return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1] : undefined;
 }
