@@ -16,10 +16,11 @@ const EMPTY = new Uint8Array(0);
 
 /*
  * Floats and 64-bit integers are read through one scratch word, not a DataView of the blob: a
- * DataView is an allocation and a runtime call (~0.2 us), and a page-in reads thousands of small
- * blobs, each from its own view, most with a float or two (measured: a DataView per blob was 7% of
- * loading 30k small blobs of a Map and four numbers). msgpack is big-endian; the scratch's byte
- * order is the host's, so the bytes go in reversed on a little-endian host.
+ * DataView is an allocation and a runtime call, and a page-in reads thousands of small blobs, each
+ * from its own view, many with a float or two (measured: 30k records [int, float, string, float],
+ * each read from its own view, 0.106-0.123 us a record, against 0.149-0.170 with a DataView each).
+ * msgpack is big-endian; the scratch's byte order is the host's, so the bytes go in reversed on a
+ * little-endian host.
  */
 const SCRATCH = new ArrayBuffer(8);
 const F64 = new Float64Array(SCRATCH);

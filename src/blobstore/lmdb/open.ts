@@ -1,4 +1,4 @@
-import { type Stats, mkdirSync, statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, RootDatabase } from 'lmdb';
 import { PagableError, toPagableError } from '../../error.js';
@@ -181,15 +181,8 @@ async function openChecked(path: string, options: LmdbBlobStoreOptions, mayCreat
   const creating = checkBeforeOpen(path, mayCreate, readOnly) === undefined;
   const lmdb = await loadLmdb();
   // Room for a new store (creation-room.ts): a full disk is IO, not SIGBUS or SIGSEGV.
-  if (creating) {
-    // Made already under the env lock; not when this process may not write there (then LMDB says so).
-    try {
-      mkdirSync(path, { recursive: true });
-    } catch (e) {
-      throw toPagableError(e, 'IO', `opening LMDB store ${path}: cannot make its directory`);
-    }
-    prepareCreation(path);
-  }
+  // Its directory was made by the env lock (underEnvLock with mayCreate).
+  if (creating) prepareCreation(path);
   let env: RootDatabase;
   try {
     env = lmdb.open({
