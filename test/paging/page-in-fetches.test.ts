@@ -201,6 +201,23 @@ describe('what a page-in fetches', () => {
       await s.close();
     });
 
+    it(`loads in flight at once that share a child hand out one object (${kind})`, async () => {
+      const { store } = recording(sync);
+      const s = new PagableStorageBase(store);
+      const leaf = named(Leaf, 'shared');
+      const keys = await Promise.all(
+        ['a', 'b', 'c'].map((name) => s.save(Object.assign(new Branch(), { name, leaf, cold: PagableArc.new(named(Leaf, name), s) }))),
+      );
+      const t = new PagableStorageBase(store);
+      // Started together: on a store read asynchronously each load queues the leaf before either has decoded it.
+      const [a, b, c] = await Promise.all(keys.map((k) => t.load(Branch, k)));
+      expect(a!.leaf).to.be.instanceOf(Leaf);
+      expect(b!.leaf).to.equal(a!.leaf);
+      expect(c!.leaf).to.equal(a!.leaf);
+      await t.close();
+      await s.close();
+    });
+
     it(`distinct blobs of a tagged class are distinct objects at every level (${kind})`, async () => {
       const { store } = recording(sync);
       const s = new PagableStorageBase(store);
