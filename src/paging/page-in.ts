@@ -384,7 +384,8 @@ export class PageInRun implements DecodeContext {
    */
   private release(): void {
     // Typed lists keep their room for a page-in of the same size, off the JS heap (measure 3).
-    if (!keepRoom(this.kId.length, this.nKeys)) [this.kId, this.kWantId, this.kSeen] = [new Int32Array(MIN), new Int32Array(MIN), new Int32Array(MIN)];
+    if (!keepRoom(this.kId.length, this.nKeys))
+      [this.kId, this.kWantId, this.kSeen] = [new Int32Array(MIN), new Int32Array(MIN), new Int32Array(MIN)];
     if (!keepRoom(this.fId.length, this.nFix)) [this.fId, this.fKey] = [new Int32Array(MIN), new Int32Array(MIN)];
     if (!keepRoom(this.queue.length, this.qTail)) this.queue = new Int32Array(MIN);
     // The object lists too, emptied slot by slot (emptied to length 0, a list's backing store goes):
