@@ -47,13 +47,6 @@ export class ArcCache {
   /** The entries matched by the last `#probe` (-1: none). */
   #pe = -1;
   #ce = -1;
-  /** `set`s so far, wrapping at 2^32: a page-in tells from it whether another one cached anything since it looked. */
-  #sets = 0;
-
-  /** The number of `set`s so far (an int32 that wraps): see PageInRun's `kSeen`. */
-  get sets(): number {
-    return this.#sets;
-  }
 
   /**
    * The live object cached for key `bytes[at, at + 16)` as `preferred` if `accept` takes it, else
@@ -79,7 +72,6 @@ export class ArcCache {
 
   /** Caches `obj` for key `bytes[at, at + 16)` as `classId` (replacing a dead or different one). */
   set(classId: number, bytes: Uint8Array, at: number, obj: object): void {
-    this.#sets = (this.#sets + 1) | 0;
     const slot = this.#probe(bytes, at, classId, classId);
     const e = this.#pe;
     if (e >= 0) {

@@ -145,12 +145,11 @@ export function decodeBlobRecord(record: Uint8Array, where: string, length = rec
 }
 
 /**
- * The blob of the record at `start` of `bytes` (`length` bytes), read in place: its data a view,
- * its child keys left as bytes (RecordBlob), for a page-in that decodes it at once; `bytes` must
+ * The blob of the record at `start` of `bytes` (`length` bytes), read in place: its data and
+ * child keys left where they lie (RecordBlob), for a page-in that decodes it at once; `bytes` must
  * never change under it (an append-only arena). CORRUPT (naming `where`) when malformed.
  */
 export function viewBlobRecord(bytes: Uint8Array, start: number, length: number, where: string): RecordBlob {
   const { children, dataOffset } = readBlobRecordLayout(bytes, where, length, start);
-  const data = new Uint8Array(bytes.buffer, bytes.byteOffset + start + dataOffset, length - dataOffset);
-  return new RecordBlob(data, bytes, start + dataOffset - 16 * children, children);
+  return new RecordBlob(start + dataOffset, length - dataOffset, bytes, start + dataOffset - 16 * children, children);
 }

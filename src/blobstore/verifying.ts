@@ -38,11 +38,11 @@ export function checkBlobAt(store: BlobStore, bytes: Uint8Array, at: number, blo
     return blob === undefined ? undefined : checkBlob(store, keyFromBytes(bytes, at), blob);
   const slab = blob.keyBytes;
   // Word reads serve frames hashed as one chunk (those of a shared slab): no view of a large record is kept.
-  if (slab !== wordsOf && FRAME_HEAD + blob.data.length + 16 * blob.children <= CHUNK_BYTES) {
+  if (slab !== wordsOf && FRAME_HEAD + blob.dataLength + 16 * blob.children <= CHUNK_BYTES) {
     wordsOf = slab;
     words = new Int32Array(slab.buffer, slab.byteOffset, slab.length >>> 2);
   }
-  frameKey(slab, blob.frameAt, blob.data.length, blob.children, ACTUAL, 0, slab === wordsOf ? words : undefined);
+  frameKey(slab, blob.frameAt, blob.dataLength, blob.children, ACTUAL, 0, slab === wordsOf ? words : undefined);
   for (let i = 0; i < 16; i++) {
     if (ACTUAL[i] !== bytes[at + i])
       throw new PagableError(

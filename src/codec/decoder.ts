@@ -13,7 +13,7 @@ import { SchemalessDecoder } from './schemaless-decoder.js';
 import { blobSchemaSet } from './schema-cache.js';
 import type { TypeDesc } from './schema-parser.js';
 import { type SchemaSet, describeType } from './schema-set.js';
-import { C1_BYTE, ESC_CLASS, Esc, blobFormat } from './wire.js';
+import { C1_BYTE, ESC_CLASS, Esc, blobFormat, blobFormatAt } from './wire.js';
 import { classFits, kindOf, nativeFits } from './wire-rules.js';
 import { UntypedReader } from './untyped-reader.js';
 
@@ -37,7 +37,8 @@ export type { DecodeContext } from './decode-context.js';
 
 /** The key of the schema set data blob `blob` needs and this process lacks; undefined when it has it (or none is needed). */
 export function missingSchemaSet(blob: PagableData): DataKey | undefined {
-  if (blobFormat(blob.data) !== 'data' || blobSchemaSet(blob) !== undefined) return undefined;
+  const fmt = blob instanceof RecordBlob ? blobFormatAt(blob.keyBytes, blob.dataAt, blob.dataLength) : blobFormat(blob.data);
+  if (fmt !== 'data' || blobSchemaSet(blob) !== undefined) return undefined;
   return lastChildKey(blob);
 }
 
@@ -56,15 +57,20 @@ export class BlobDecoder extends UntypedReader {
    */
   decode(blob: PagableData, root: RootSchema, key: DataKey | undefined, keyBytes?: Uint8Array, keyAt = 0): unknown {
     const where = keyBytes !== undefined ? undefined : key === undefined ? 'blob' : `blob ${key}`;
-    const fmt = blobFormat(blob.data);
+    // A blob read in place is read where it lies (no view of its data made).
+    const inPlace = blob instanceof RecordBlob;
+    const bytes = inPlace ? blob.keyBytes : blob.data;
+    const at = inPlace ? blob.dataAt : 0;
+    const length = inPlace ? blob.dataLength : bytes.length;
+    const fmt = blobFormatAt(bytes, at, length);
     // A schemaless blob is written in another format than this process's: never the same bytes again.
     this.exact = fmt !== 'schemaless';
     if (fmt === 'schemaless')
       return (this.schemaless ??= new SchemalessDecoder(this.ctx)).decode(blob, root, key ?? (keyBytes && keyFromBytes(keyBytes, keyAt)));
-    this.reset(blob.data, 1, where, keyBytes, keyAt);
+    this.reset(bytes, at + 1, where, keyBytes, keyAt, at + length);
     if (fmt === 'schema') throw new PagableError('CORRUPT', `${this.where}: is a schema blob, not data`);
     this.set = this.setOf(blob, this);
-    if (blob instanceof RecordBlob) {
+    if (inPlace) {
       this.keyBytes = blob.keyBytes;
       this.keysAt = blob.keysAt;
       this.arcEnd = blob.children - 1;

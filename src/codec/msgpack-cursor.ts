@@ -41,8 +41,11 @@ export class MsgpackCursor {
 
   protected depth = 0;
 
-  /** The whole source as Latin-1 text, made on the first long ASCII string (see `str`). */
+  /** The source from `textAt` to `end` as Latin-1 text, made on the first long ASCII string (see `str`). */
   private text: string | undefined = undefined;
+
+  /** Where `text` starts, in source offsets: where reading started (the source may be a store's whole chunk). */
+  private textAt = 0;
 
   /** The source's 4-byte-aligned words, to test strings for ASCII a word at a time; made on first use. */
   private words: Uint32Array | undefined = undefined;
@@ -61,15 +64,16 @@ export class MsgpackCursor {
   }
 
   /**
-   * Reads from `bytes[start..]`; `where` names the blob in messages, or, when undefined, the key at
-   * `keyBytes[keyAt, keyAt + 16)` does (its string made only if a message needs it).
+   * Reads `bytes[start, end)`; `where` names the blob in messages, or, when undefined, the key at
+   * `keyBytes[keyAt, keyAt + 16)` does (its string made only if a message needs it). Nothing
+   * outside the range is read: every read is bounded by `end`, not by the source's length.
    */
-  reset(bytes: Uint8Array, start: number, where: string | undefined, keyBytes: Uint8Array = EMPTY, keyAt = 0): void {
+  reset(bytes: Uint8Array, start: number, where: string | undefined, keyBytes: Uint8Array = EMPTY, keyAt = 0, end = bytes.length): void {
     // Always a plain Uint8Array (a Buffer is one too, of another map): byte loads stay monomorphic.
     this.src = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.words = undefined;
-    this.pos = start;
-    this.end = this.src.length;
+    this.pos = this.textAt = start;
+    this.end = end;
     this.depth = 0;
     this.text = undefined;
     this.#where = where;
@@ -231,7 +235,7 @@ export class MsgpackCursor {
       const s = shortAscii(b, p, n);
       if (s !== undefined) return s;
     }
-    if (this.ascii(p, e)) return (this.text ??= latin1Slice.call(b, 0, this.end)).slice(p, e);
+    if (this.ascii(p, e)) return (this.text ??= latin1Slice.call(b, this.textAt, this.end)).slice(p - this.textAt, e - this.textAt);
     const s = utf8Slice.call(b, p, e);
     return s.indexOf('\ufffd') < 0 ? s : decodeWtf8(b, p, e);
   }

@@ -57,8 +57,13 @@ export type BlobFormat = 'schemaless' | 'data' | 'schema';
 
 /** Tells the three kinds of blob apart (see the top of this file). */
 export function blobFormat(data: Uint8Array): BlobFormat {
-  if (data[0] !== C1_BYTE) return 'schemaless';
-  return data[1] === C1_BYTE ? 'schema' : 'data';
+  return blobFormatAt(data, 0, data.length);
+}
+
+/** blobFormat of the `length` bytes of data at `at` of `bytes` (a blob read in place). */
+export function blobFormatAt(bytes: Uint8Array, at: number, length: number): BlobFormat {
+  if (length < 1 || bytes[at] !== C1_BYTE) return 'schemaless';
+  return length > 1 && bytes[at + 1] === C1_BYTE ? 'schema' : 'data';
 }
 
 /** Escape kinds: the second element of an escape array. */

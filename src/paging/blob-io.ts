@@ -4,6 +4,7 @@ import type { Await, BlobEntry, BlobStore } from '../blobstore/interface.js';
 import type { BlobBatch } from '../keys/blob-batch.js';
 import { PagableError, toPagableError } from '../error.js';
 import { type DataKey, type PagableData, keyFromBytes } from '../keys/data.js';
+import { dataLengthOf } from '../keys/record-blob.js';
 import type { StorageStats } from './interface.js';
 import { KnownBlobs } from './known-blobs.js';
 
@@ -239,7 +240,7 @@ export class BlobIo {
     }
     this.counters.fetches++;
     // A store that cannot count itself: this handle counts what it reads (KnownBlobs, by key bytes).
-    if (blob !== undefined && this.#known !== undefined) this.#learnAt(bytes, at, blob.data.length);
+    if (blob !== undefined && this.#known !== undefined) this.#learnAt(bytes, at, dataLengthOf(blob));
     return blob;
   }
 
@@ -257,7 +258,7 @@ export class BlobIo {
       throw this.fail(e, `fetching blob ${key}`);
     }
     this.counters.fetches++;
-    if (blob !== undefined) this.#learn(key, blob.data.length);
+    if (blob !== undefined) this.#learn(key, dataLengthOf(blob));
     return blob;
   }
 

@@ -3,6 +3,7 @@ import type { ArcCache } from '../arc/arc-cache.js';
 import { pagedOutArc, pagedOutArcOfId } from '../arc/pagable-arc.js';
 import { keyIdAt, writeIdBytes } from '../arc/key-id.js';
 import { type DataKey, type PagableData, keyFromBytes, writeKeyBytes } from '../keys/data.js';
+import { dataLengthOf } from '../keys/record-blob.js';
 import { BlobDecoder, type DecodeContext, missingSchemaSet } from '../codec/decoder.js';
 import { addSchemaBlob, missingSchemaBlobs } from '../codec/schema-cache.js';
 import { PagableError } from '../error.js';
@@ -47,15 +48,6 @@ export class PageInRun implements DecodeContext {
   /** The declared root and class id of the fetch in flight for the key (its first view), if any. */
   private kRoot: Array<RootSchema | undefined> = [];
   private kWantId = new Int32Array(MIN);
-  /**
-   * For a key queued: the arc cache's `set`s by others (`cache.sets - ownSets`) when the run last
-   * found nothing alive for it there. Unchanged at decode time, nothing was cached since, so
-   * the decode does not ask the cache again (a probe of a large table: a tenth of a tiny blob's
-   * restore); changed (another page-in ran during a pause or a fetch), it asks.
-   */
-  private kSeen = new Int32Array(MIN);
-  /** This run's own `cache.set`s (wrapping as the cache's count does). */
-  private ownSets = 0;
   private nKeys = 0;
   /** The keys' bytes, for finding a child key without making its string, numbered as the run met them. */
   private readonly table = new PageInKeys();
@@ -177,8 +169,7 @@ export class PageInRun implements DecodeContext {
   /** Key `k`'s entries, with `v` as its value under `id`. */
   private add(k: number, id: number, v: unknown): number {
     this.nKeys = k + 1;
-    if (k === this.kId.length)
-      [this.kId, this.kWantId, this.kSeen] = [grown(this.kId, 2 * k), grown(this.kWantId, 2 * k), grown(this.kSeen, 2 * k)];
+    if (k === this.kId.length) [this.kId, this.kWantId] = [grown(this.kId, 2 * k), grown(this.kWantId, 2 * k)];
     this.kId[k] = id;
     this.kVal[k] = v;
     this.kTagged[k] = undefined;
@@ -203,12 +194,6 @@ export class PageInRun implements DecodeContext {
     m.set(id, v);
   }
 
-  /** The object this run restored from key `k` as a tagged blob, if it may stand where `root` is declared. */
-  private runTagged(k: number, root: RootSchema): unknown {
-    const t = this.kTagged[k];
-    return t !== undefined && fits(t, root) ? t : undefined;
-  }
-
   /** An object restored from key `k` (bytes `src[at, at + 16)`) earlier that may stand where `root` is declared, if alive. */
   private live(k: number, src: Uint8Array, at: number, root: RootSchema, id: number): unknown {
     const t = k < 0 ? undefined : this.kTagged[k];
@@ -224,8 +209,6 @@ export class PageInRun implements DecodeContext {
     if (this.kRoot[k] === undefined) {
       this.kRoot[k] = root;
       this.kWantId[k] = id;
-      // Every view is wanted after a look into the cache that found nothing; the count only grows, so the first view's is the one to compare.
-      this.kSeen[k] = (this.cache.sets - this.ownSets) | 0;
       this.enqueue(k);
     } else {
       const views = (this.moreViews ??= new Map());
@@ -336,17 +319,14 @@ export class PageInRun implements DecodeContext {
   private supplyView(k: number, root: RootSchema, id: number, blob: PagableData): void {
     // Another view in this run, or another page-in while this one was fetching, may have restored
     // it already: share its object (a tagged blob's under its key alone, if it can stand here).
-    const cache = this.cache;
-    let value = cache.sets - this.ownSets === this.kSeen[k] ? this.runTagged(k, root) : this.live(k, this.table.arena, 16 * k, root, id);
+    let value = this.live(k, this.table.arena, 16 * k, root, id);
     if (value === undefined) {
       const start = this.nHooks;
       value = this.decoder.decode(blob, root, undefined, this.table.arena, 16 * k);
       if (this.nHooks > start) this.hookRanges.push(start, this.nHooks);
       if (typeof value === 'object' && value !== null) {
-        // Counted before the set: a user's codec or migration run by the decode may page in too.
-        this.ownSets = (this.ownSets + 1) | 0;
-        cache.set(isTagged(value) ? TAGGED : id, this.table.arena, 16 * k, value);
-        noteRestored(blob.data.length);
+        this.cache.set(isTagged(value) ? TAGGED : id, this.table.arena, 16 * k, value);
+        noteRestored(dataLengthOf(blob));
         this.frozen?.decoded(this.keyAt(k), value, blob.arcs, this.decoder.exact);
       }
     }
@@ -384,8 +364,7 @@ export class PageInRun implements DecodeContext {
    */
   private release(): void {
     // Typed lists keep their room for a page-in of the same size, off the JS heap (measure 3).
-    if (!keepRoom(this.kId.length, this.nKeys))
-      [this.kId, this.kWantId, this.kSeen] = [new Int32Array(MIN), new Int32Array(MIN), new Int32Array(MIN)];
+    if (!keepRoom(this.kId.length, this.nKeys)) [this.kId, this.kWantId] = [new Int32Array(MIN), new Int32Array(MIN)];
     if (!keepRoom(this.fId.length, this.nFix)) [this.fId, this.fKey] = [new Int32Array(MIN), new Int32Array(MIN)];
     if (!keepRoom(this.queue.length, this.qTail)) this.queue = new Int32Array(MIN);
     // The object lists too, emptied slot by slot (emptied to length 0, a list's backing store goes):

@@ -54,6 +54,19 @@ describe('damaged data blobs', () => {
     expect(e.message).to.contain('trailing bytes');
   });
 
+  it('a truncated blob is CORRUPT as truncated, though other records follow it in the store: nothing past its end is read', async () => {
+    for (let cut = 1; cut < blob.data.length - 1; cut++) {
+      const k = await s.storeData({ data: blob.data.subarray(0, blob.data.length - cut), arcs: blob.arcs });
+      // A record after it in the store's memory, of bytes a read past the end could take for more of the value.
+      await s.storeData({ data: new Uint8Array(64).fill(0xa1 + cut), arcs: [] });
+      const e = await expectError(s.load(Pair, k), 'CORRUPT');
+      expect(e.message, `cut ${cut}`)
+        .to.contain(k)
+        .and.match(/truncated|expected|refers to/);
+      expect(e.message, `cut ${cut}`).to.not.contain('trailing bytes');
+    }
+  });
+
   it('a child key the value does not refer to is CORRUPT', async () => {
     const extra = blob.arcs[0]!;
     const e = await loadDamaged({ data: blob.data, arcs: [extra, ...blob.arcs] });

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { MemoryBlobStore, type PagableData } from '../../src/index.js';
-import { RecordBlob, lastChildKey } from '../../src/keys/record-blob.js';
+import { RecordBlob, dataLengthOf, lastChildKey } from '../../src/keys/record-blob.js';
 import { keyFromBytes } from '../../src/keys/data.js';
 
 /** `n` distinct keys' bytes after `before` bytes of other content, then a byte after them. */
@@ -28,7 +28,7 @@ describe('RecordBlob: a blob read in place', () => {
       [100, 70],
     ] as const) {
       const { bytes, keys } = chunk(before, n);
-      const blob = new RecordBlob(new Uint8Array([0xc0]), bytes, before, n);
+      const blob = new RecordBlob(before + 16 * n, 1, bytes, before, n);
       expect(blob.arcs).to.deep.equal(keys);
       expect(blob.arcs.length).to.equal(n);
       // Made once: a decoder reading `arcs[i]` child by child does not remake every key each time.
@@ -38,9 +38,20 @@ describe('RecordBlob: a blob read in place', () => {
     }
   });
 
+  it('its data is the bytes at its offset, a view made once, of its length only', () => {
+    const { bytes } = chunk(10, 2);
+    bytes.set([1, 2, 3], 3);
+    const blob = new RecordBlob(3, 3, bytes, 10, 2);
+    expect([...blob.data]).to.deep.equal([1, 2, 3]);
+    expect(blob.data.buffer).to.equal(bytes.buffer);
+    expect(blob.data).to.equal(blob.data);
+    expect(dataLengthOf(blob)).to.equal(3);
+    expect(dataLengthOf({ data: new Uint8Array(7), arcs: [] })).to.equal(7);
+  });
+
   it('a blob without children has no keys and no last key', () => {
     const { bytes } = chunk(4, 0);
-    const blob = new RecordBlob(new Uint8Array([0xc0]), bytes, 4, 0);
+    const blob = new RecordBlob(4, 1, bytes, 4, 0);
     expect(blob.arcs).to.deep.equal([]);
     expect(blob.lastKey()).to.equal(undefined);
     expect(lastChildKey(blob)).to.equal(undefined);

@@ -56,6 +56,6 @@ export class ViewSlabs {
     copyBytes(raw, dataOffset, length, slab, at + FRAME_HEAD);
     const keysAt = at + FRAME_HEAD + dataLength;
     copyBytes(raw, dataOffset - 16 * n, dataOffset, slab, keysAt);
-    return new RecordBlob(new Uint8Array(slab.buffer, at + FRAME_HEAD, dataLength), slab, keysAt, n, at);
+    return new RecordBlob(at + FRAME_HEAD, dataLength, slab, keysAt, n, at);
   }
 }
