@@ -333,10 +333,6 @@ export class MemoryBlobStore implements BlobStore {
     return decodeBlobRecord(new Uint8Array(chunk.buffer, chunk.byteOffset + at, length), key, length, copy);
   }
 
-  /**
-   * The slot holding `key`, or `~slot` of the empty slot where it would go (negative either way
-   * when absent; -1 also for a malformed key, which no slot can hold).
-   */
   /** The blob of the record in `slot`, read in place; named by `key`, or by the key at `bytes[keyAt, keyAt + 16)` (only in a message). */
   #view(slot: number, key: DataKey | undefined, bytes?: Uint8Array, keyAt = 0): RecordBlob {
     const chunk = this.#arena.chunks[this.#index.chunkOf(slot)]!;
@@ -351,6 +347,10 @@ export class MemoryBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * The slot holding `key`, or `~slot` of the empty slot where it would go (negative either way
+   * when absent; -1 also for a malformed key, which no slot can hold).
+   */
   #probe(key: DataKey): number {
     if (!writeKeyBytes(key, this.#key)) return -1;
     return this.#index.probe(this.#key, 0, this.#arena.chunks);
