@@ -271,14 +271,14 @@ export class BlobIo {
     return this.call(what, () => (touch && sweeps !== undefined ? sweeps.touch(keys) : this.store.hasMany(keys)));
   }
 
-  /** Counts blobs a gc deleted. */
-  forget(keys: readonly DataKey[], bytes: number): void {
+  /**
+   * Counts blobs a gc deleted. A store that counts itself is asked again: another handle on the
+   * store (another process, or its own gc) may have deleted some of `keys` first, and the blobs
+   * others wrote since this handle counted are in its answer too.
+   */
+  forget(keys: readonly DataKey[]): Await<void> {
     const known = this.#known;
-    if (known === undefined) {
-      this.counters.blobs -= keys.length;
-      this.counters.bytes -= bytes;
-      return;
-    }
+    if (known === undefined) return this.count();
     for (const k of keys) {
       const n = known.forget(k);
       if (n === undefined) continue;

@@ -99,7 +99,7 @@ export async function collectGarbage(ctx: GcContext): Promise<GcReport> {
         }),
       );
     });
-    io.forget(freed, bytes);
+    await io.forget(freed);
     return { freedBlobs: freed.length, freedBytes: bytes, keptBlobs: seen - freed.length };
   } finally {
     live.stopGc();

@@ -10,7 +10,11 @@ export type { RootEntry };
 
 /** Counters of one storage handle. */
 export interface StorageStats {
-  /** Distinct blobs this handle knows (the whole store for memory and LMDB). */
+  /**
+   * Distinct blobs this handle knows. Memory and LMDB: the whole store, as the store counted it at
+   * open and after each `gc()`, plus what this handle wrote since (blobs another handle or process
+   * wrote since are not in it).
+   */
   blobs: number;
   /** Sum of the `data` lengths of those blobs. */
   bytes: number;
@@ -44,9 +48,13 @@ export interface PageOutReport {
 
 /** What `gc()` removed. */
 export interface GcReport {
-  /** Blobs deleted: reached from no named root and no operation in flight. */
+  /**
+   * Blobs deleted: reached from no named root and no operation in flight. A blob another handle's
+   * gc, running at the same time, deleted first is counted by both (a store's delete reports
+   * bytes, not blobs); `freedBytes` counts each byte once.
+   */
   freedBlobs: number;
-  /** Sum of the deleted blobs' `data` lengths. */
+  /** Sum of the `data` lengths of the blobs this gc deleted. */
   freedBytes: number;
   /** Blobs kept because a root or an operation in flight reaches them. */
   keptBlobs: number;

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { type DataKey, MemoryBlobStore, PagableStorageBase } from '../../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DataKey, LmdbPagableStorage, MemoryBlobStore, PagableStorageBase } from '../../src/index.js';
 import { expectError } from '../support/expect-error.js';
 import { Branch, branch, fillers, Forest, keysOf, Tree, tree } from '../support/gc-models.js';
 import { guarded, pausable, type PausableCall } from '../support/pausable-store.js';
@@ -88,6 +91,56 @@ describe('gc over a damaged store', () => {
     expect(await keysOf(p.store)).to.deep.equal([]);
     await s.close();
   });
+});
+
+describe('gcs of several handles at once', () => {
+  const backends: Array<[string, () => Promise<[PagableStorageBase, PagableStorageBase, () => void]>]> = [
+    [
+      'one memory store',
+      async () => {
+        const store = new MemoryBlobStore();
+        return [new PagableStorageBase(store), new PagableStorageBase(store), () => {}];
+      },
+    ],
+    [
+      'one LMDB directory opened twice',
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'pagable-gc-twice-'));
+        return [
+          await LmdbPagableStorage.open(dir),
+          await LmdbPagableStorage.open(dir),
+          () => rmSync(dir, { recursive: true, force: true }),
+        ];
+      },
+    ],
+  ];
+  for (const [name, open] of backends) {
+    it(`${name}: each handle counts the store as it is after them (never below it), and each freed byte once`, async () => {
+      const [s, other, cleanup] = await open();
+      try {
+        await s.setRoot('kept', await s.save(tree(0)));
+        const kept = await keysOf(s.blobStore);
+        // Garbage the other handle wrote, some of it the same blobs as the kept tree's.
+        for (let i = 0; i <= 40; i++) await other.save(tree(i));
+        const garbage = (await keysOf(s.blobStore)).filter((k) => !kept.includes(k));
+        expect(garbage.length).to.be.greaterThan(100);
+        const bytes = await sizeOf(s, garbage);
+        const reports = await Promise.all([s.gc(), other.gc()]);
+        expect((await keysOf(s.blobStore)).sort()).to.deep.equal([...kept].sort());
+        // Before: the handle whose gc found blobs the other had deleted counted them off again (LMDB: -6000 after 6000 freed).
+        expect(s.stats().blobs).to.equal(kept.length);
+        expect(other.stats().blobs).to.equal(kept.length);
+        expect(reports[0].freedBytes + reports[1].freedBytes).to.equal(bytes);
+        for (const r of reports) expect(r.keptBlobs).to.equal(kept.length);
+        // Both may count a blob the other deleted first (GcReport.freedBlobs); together they cover every one.
+        expect(reports[0].freedBlobs + reports[1].freedBlobs).to.be.at.least(garbage.length);
+      } finally {
+        await s.close();
+        await other.close();
+        cleanup();
+      }
+    });
+  }
 });
 
 describe('gc of whole garbage graphs on a store shared by several handles', () => {
