@@ -309,7 +309,7 @@ describe('blob I/O: reads in flight, closing, sync and async calls', () => {
     expect(io.counters).to.deep.include({ blobs: 1, bytes: 2 });
     await io.put([{ key: keys[2]!, data: blob(3) }]);
     expect(io.counters).to.deep.include({ blobs: 2, bytes: 5 });
-    io.forget([keys[0]!, keys[2]!]);
+    await io.forget([keys[0]!, keys[2]!]);
     expect(io.counters).to.deep.include({ blobs: 1, bytes: 2 });
     io.fetchSync(keys[0]!, absent);
     expect(io.counters).to.deep.include({ blobs: 2, bytes: 3 });
