@@ -24,6 +24,8 @@ type Db = Database<Uint8Array, Uint8Array>;
 /** The named databases: blobs and roots hold the data, meta and touched the gc sweeps. */
 const DB_NAMES = ['blobs', 'roots', 'meta', 'touched'] as const;
 const BINARY = { keyEncoding: 'binary', encoding: 'binary' } as const;
+/** Opens a database only if it exists: lmdb-js reads `create` (open.js: without MDB_CREATE), though its types omit it. */
+const IF_PRESENT = { ...BINARY, create: false };
 
 /** An opened, checked environment and its databases (meta / touched absent from old read-only stores). */
 export interface OpenedLmdb {
@@ -168,6 +170,33 @@ function isNonDirectory(path: string): boolean {
   }
 }
 
+/**
+ * INVALID_ARGUMENT, before anything is written, when the environment at `path` lacks the store's
+ * blobs or roots database and holds something else: another program's LMDB data, which opening the
+ * store would change (a named database is a key of the main one, which that program may read). An
+ * environment holding nothing, or only databases of the store (a creation cut short), is the store.
+ */
+function refuseForeign(env: RootDatabase, path: string): void {
+  const missing = ['blobs', 'roots'].filter((n) => env.openDB(n, IF_PRESENT) === undefined);
+  if (missing.length === 0) return;
+  let other: string | undefined;
+  try {
+    for (const k of env.getKeys({ limit: DB_NAMES.length + 1 })) {
+      if (typeof k === 'string' && (DB_NAMES as readonly string[]).includes(k)) continue;
+      other = JSON.stringify(k);
+      break;
+    }
+  } catch {
+    // Keys this program's encoding cannot read are not a pagable store's either.
+    other = 'keys of another encoding';
+  }
+  if (other === undefined) return;
+  throw new PagableError(
+    'INVALID_ARGUMENT',
+    `${path} holds an LMDB environment that is not a pagable store (no ${missing.join(' / ')} database; its main database holds ${other}): not opened, its data left as it was`,
+  );
+}
+
 /** Closes `env` (of the store at `path`) under the lock its opens take (see env-lock.ts). */
 export function closeLmdbEnv(path: string, env: RootDatabase): Promise<void> {
   return underEnvLock(path, 'closing', false, () => env.close());
@@ -199,6 +228,7 @@ async function openChecked(path: string, options: LmdbBlobStoreOptions, mayCreat
     throw toPagableError(e, 'IO', `opening LMDB store ${path}`);
   }
   try {
+    if (!creating && !readOnly) refuseForeign(env, path);
     // Read-only, lmdb returns undefined for a database the environment lacks.
     const [blobs, roots, meta, touched] = DB_NAMES.map((n) => env.openDB<Uint8Array, Uint8Array>(n, BINARY) as Db | undefined);
     if (blobs === undefined || roots === undefined) {

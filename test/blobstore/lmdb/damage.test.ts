@@ -265,4 +265,37 @@ describe('damaged LMDB stores', function () {
     expect(readdirSync(plain)).to.deep.equal(['notes.txt']);
     expect(readdirSync(other)).to.deep.equal(['data.mdb']);
   });
+
+  it("read-write opens refuse another program's LMDB environment, leaving its data as it was; a creation cut short opens", async () => {
+    // Another program's data: keys in the main database, one with a database named as one of the store's.
+    const main = join(root, 'app-main');
+    const env = openEnv({ path: main, noSubdir: false, maxDbs: 4 });
+    await env.put('hello', 'world');
+    await env.close();
+    const named = join(root, 'app-named');
+    const env2 = openEnv({ path: named, noSubdir: false, maxDbs: 4 });
+    await env2.openDB('blobs', {}).put('k', 'v');
+    await env2.put('settings', { a: 1 });
+    await env2.close();
+    // Only databases of a store, no blobs yet: what a creation stopped after its first database leaves.
+    const cut = join(root, 'cut-short');
+    const env3 = openEnv({ path: cut, noSubdir: false, maxDbs: 8 });
+    await env3.openDB('meta', { keyEncoding: 'binary', encoding: 'binary' }).put(Buffer.from('m'), Buffer.from('v'));
+    await env3.close();
+    const before = [main, named].map((d) => readFileSync(join(d, 'data.mdb')));
+    const results = await probe([
+      { path: main, options: {} },
+      { path: named, options: {} },
+      { path: cut, options: {} },
+    ]);
+    expect(results[0]).to.deep.include({ ok: false, code: 'INVALID_ARGUMENT' });
+    expect(results[0]!.message).to.contain(main).and.contain('not a pagable store').and.contain('"hello"');
+    expect(results[1]).to.deep.include({ ok: false, code: 'INVALID_ARGUMENT' });
+    expect(results[1]!.message).to.contain('no roots database');
+    expect(results[2]).to.deep.include({ ok: true });
+    [main, named].forEach((d, i) => expect(readFileSync(join(d, 'data.mdb')).equals(before[i]!), d).to.equal(true));
+    const again = openEnv({ path: main, noSubdir: false, maxDbs: 4, readOnly: true });
+    expect([...again.getKeys()]).to.deep.equal(['hello']);
+    await again.close();
+  });
 });
