@@ -272,8 +272,8 @@ export class BlobIo {
   }
 
   /**
-   * Counts blobs a gc deleted. A store that counts itself is asked again: another handle on the
-   * store (another process, or its own gc) may have deleted some of `keys` first, and the blobs
+   * Counts blobs a gc deleted. A store that counts itself is asked again: the gc of another handle
+   * on the store (in this process or another) may have deleted some of `keys` first, and the blobs
    * others wrote since this handle counted are in its answer too.
    */
   forget(keys: readonly DataKey[]): Await<void> {
