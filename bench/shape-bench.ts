@@ -196,6 +196,16 @@ export async function benchShape(shape: Shape, o: ShapeBenchOptions): Promise<Sh
         distinctPieces: distinctPieces.length,
       },
     ),
+    // Not judged: what the load bar asks of a load that decodes each blob on its own. Below the
+    // bar (tinyShared, documents, catalog: bench/PROFILE.md, phase 11), no such load can meet it.
+    speedRow(
+      'loadFloorVsUnpack',
+      'load floor vs msgpackr.unpack',
+      lf!,
+      up!,
+      undefined,
+      'unpack time / load floor time (the most a load of separate blobs reaches, with no lookup, identity or classes)',
+    ),
     speedRow('saveVsFloorNoWarm', 'save vs floor, no keep-alive', svCold!, fl!, undefined, 'floor time / save time without warm.ts'),
     speedRow('saveVsPackNoWarm', 'save vs pack, no keep-alive', svCold!, pk!, undefined, 'pack time / save time without warm.ts'),
     speedRow('loadVsUnpackNoWarm', 'load vs unpack, no keep-alive', ldCold!, up!, undefined, 'unpack time / load time without warm.ts'),
