@@ -53,7 +53,7 @@ function applyKeys(run: PageOutRun): number {
     // Once PagedOut, the arc is what a @Lazy field decoded later with its key and class stands
     // for: the same arc, met through its kind. A still-pinned one stays apart until then, so a
     // page-in never hands out a value it did not fetch (see ArcInner).
-    if (inner.key === undefined) inner.setKey(run.keyedKey(i));
+    if (inner.id === undefined) inner.setKey(run.keyedId(i));
     if (!inner.resident) pagedOut++;
   }
   return pagedOut;

@@ -1,5 +1,6 @@
 import type { ArcHost } from '../arc/arc-host.js';
-import { ArcInner } from '../arc/arc-inner.js';
+import type { ArcInner } from '../arc/arc-inner.js';
+import { keyIdAt } from '../arc/key-id.js';
 import { innerOf, innerOfPin, isPagableArc, isPinnedPagableArc } from '../arc/handles.js';
 import { BlobEncoder, type ChildRef, type EncodeContext, via } from '../codec/encoder.js';
 import { MsgpackWriter } from '../codec/msgpack-writer.js';
@@ -37,6 +38,9 @@ const ARCS: EncodeContext = {
 /** Fresh slabs of a run's writer: a batch of small blobs fills few of them. */
 const SLAB = 64 * 1024;
 
+/** The last stamp a run took (see `ArcInner.walkStamp`): each reset takes a new one, so no stale mark matches. */
+let lastStamp = 0;
+
 /**
  * The page-out engine: an iterative post-order walk over blobs (children before parents, as
  * content keys require), so a graph a million arcs deep needs no stack. Identity dedup: an object
@@ -46,7 +50,8 @@ const SLAB = 64 * 1024;
  *
  * Nothing is made per blob: each blob is encoded into the run's writer framed for its key (the
  * child keys filled in as the children finish, then hashed where it lies), the walk's stacks are
- * parallel lists, and one identity map tells for each object its key or that it is in progress.
+ * parallel lists, and one identity map (an arc inner: a mark of its own) tells for each object its
+ * key or that it is in progress.
  */
 export class PageOutRun {
   private readonly encoder = new BlobEncoder(ARCS);
@@ -63,12 +68,14 @@ export class PageOutRun {
   readonly keyedRoots: RootSchema[] = [];
 
   /**
-   * object or arc inner -> its key's index in `keys`. A blob in progress has its index already
+   * object -> its key's index in `keys` (an arc inner carries its own: `known`). A blob in progress has its index already
    * (its key is written there when it finishes; `open` tells): one insert per blob, where an
    * in-progress mark replaced by the key later took a lookup and an update more, and the map's
    * lookups are most of a tiny-blob save's walk (bench/PROFILE.md, "the identity map").
    */
   private readonly ids = new Map<object, number>();
+  /** This run's stamp: an arc inner with `walkStamp` equal to it is known, at index `walkKey` (arcs are not in `ids`). */
+  private stamp = 0;
   /** Every key this run knows, 16 bytes each. */
   private keys = new Uint8Array(16 * MIN);
   /** 1 at a key's index while its blob is in progress (encoded, children not all keyed yet). */
@@ -124,6 +131,7 @@ export class PageOutRun {
   reset(host: ArcHost, earlier: EarlierBatches | undefined): void {
     this.host = host;
     this.earlier = earlier;
+    this.stamp = ++lastStamp;
     const fk = host.frozenKeys;
     this.frozen = fk === undefined ? undefined : new FrozenReuse(fk);
   }
@@ -138,12 +146,35 @@ export class PageOutRun {
     try {
       this.drain();
     } catch (e) {
-      for (let r = 0; r < this.nRecords; r++) this.ids.delete(this.rTarget[r]!);
+      for (let r = 0; r < this.nRecords; r++) this.forget(this.rTarget[r]!, this.tArc[this.rTask[r]!] === 1);
       this.nRecords = 0;
       this.nTasks = 0;
       throw e;
     }
-    return keyFromBytes(this.keys, 16 * this.ids.get(ref.target)!);
+    return keyFromBytes(this.keys, 16 * this.known(ref.target, ref.isArc)!);
+  }
+
+  /** The key index of `id` if this run knows it (an arc by its mark, an object by the identity map). */
+  private known(id: object, isArc: boolean): number | undefined {
+    if (!isArc) return this.ids.get(id);
+    const inner = id as ArcInner;
+    return inner.walkStamp === this.stamp ? inner.walkKey : undefined;
+  }
+
+  /** Records key index `k` as `id`'s. */
+  private know(id: object, isArc: boolean, k: number): void {
+    if (!isArc) {
+      this.ids.set(id, k);
+      return;
+    }
+    const inner = id as ArcInner;
+    inner.walkStamp = this.stamp;
+    inner.walkKey = k;
+  }
+
+  private forget(id: object, isArc: boolean): void {
+    if (!isArc) this.ids.delete(id);
+    else if ((id as ArcInner).walkStamp === this.stamp) (id as ArcInner).walkStamp = 0;
   }
 
   private push(
@@ -183,19 +214,19 @@ export class PageOutRun {
   private visit(t: number): void {
     const id = this.tTarget[t]!;
     const parent = this.tParent[t]!;
-    const known = this.ids.get(id);
+    const isArc = this.tArc[t] === 1;
+    const known = this.known(id, isArc);
     if (known !== undefined) {
       if (this.open[known] === 1) throw this.cycle(t);
       this.again(t);
       return this.give(known, parent, this.tSlot[t]!);
     }
-    const isArc = this.tArc[t] === 1;
     const frozen = this.frozen !== undefined && !isArc ? this.frozen.keys.keyOf(id) : undefined;
     if (frozen !== undefined) this.again(t);
     const stored = frozen ?? (this.earlier !== undefined && !isArc ? this.earlier.keys.get(id) : undefined);
     if (stored !== undefined) {
       this.reused.push(stored);
-      return this.give(this.learn(id, stored, frozen !== undefined), parent, this.tSlot[t]!);
+      return this.give(this.learn(id, false, stored, frozen !== undefined), parent, this.tSlot[t]!);
     }
     let value: unknown = id;
     const root = this.tRoot[t]!;
@@ -205,7 +236,7 @@ export class PageOutRun {
         checkArcLayout(inner, root, this.tOwner[t], this.tField[t]!, this.encoder);
         if (inner.host === this.host) this.reused.push(inner.key);
         else this.copies.push([inner.host, inner.key]);
-        return this.give(this.learn(id, inner.key, true), parent, this.tSlot[t]!);
+        return this.give(this.learn(id, true, inner.key, true), parent, this.tSlot[t]!);
       }
       if (!inner.resident) throw new PagableError('IO', `${via(this.tOwner[t], this.tField[t]!)}: arc has neither a value nor a key`);
       value = inner.value;
@@ -230,7 +261,7 @@ export class PageOutRun {
     const k = this.newKey();
     this.open[k] = 1;
     this.rKey[r] = k;
-    this.ids.set(id, k);
+    this.know(id, isArc, k);
     // The task stays where it is, as "finish record r", under its children's.
     this.nTasks++;
     this.tSlot[t] = -1;
@@ -306,10 +337,10 @@ export class PageOutRun {
   }
 
   /** Records `key` (stored already, naming `immutable` content or not) as `id`'s; its index. */
-  private learn(id: object, key: DataKey, immutable: boolean): number {
+  private learn(id: object, isArc: boolean, key: DataKey, immutable: boolean): number {
     const k = this.newKey();
     writeKeyBytes(key, this.keys, 16 * k);
-    this.ids.set(id, k);
+    this.know(id, isArc, k);
     this.frozen?.known(k, immutable);
     return k;
   }
@@ -335,9 +366,9 @@ export class PageOutRun {
     checkStoredAgain(this.tTarget[t]!, this.tArc[t] === 1, this.tRoot[t]!, this.tOwner[t], this.tField[t]!, this.encoder);
   }
 
-  /** The key of own arc `i` of `keyedArcs`. */
-  keyedKey(i: number): DataKey {
-    return keyFromBytes(this.keys, 16 * this.keyedAt[i]!);
+  /** The key of own arc `i` of `keyedArcs`, in compact form (key-id.ts: no hex string made). */
+  keyedId(i: number): string {
+    return keyIdAt(this.keys, 16 * this.keyedAt[i]!);
   }
 
   /** Once the batch is stored: records its frozen objects' keys for later re-saves (frozen-reuse.ts). */
@@ -352,8 +383,8 @@ export class PageOutRun {
 
   /** Hands what this committed batch stored to the next batches of the page-out (arcs carry their keys). */
   handOver(earlier: EarlierBatches): void {
-    for (const [obj, k] of this.ids)
-      if (this.open[k] === 0 && !(obj instanceof ArcInner)) earlier.keys.set(obj, keyFromBytes(this.keys, 16 * k));
+    // Arcs are not in `ids` (they carry their keys once committed).
+    for (const [obj, k] of this.ids) if (this.open[k] === 0) earlier.keys.set(obj, keyFromBytes(this.keys, 16 * k));
     for (const [obj, err] of this.failedWith) earlier.failed.set(obj, err);
   }
 
