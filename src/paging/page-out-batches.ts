@@ -4,6 +4,7 @@ import { isPromise } from '../blobstore/await.js';
 import type { Await } from '../blobstore/interface.js';
 import { rootOfValue } from '../codec/encoder.js';
 import { type PagableError, toPagableError } from '../error.js';
+import type { RootSchema } from '../metadata/schema.js';
 import type { BlobIo } from './blob-io.js';
 import type { PageOutReport } from './interface.js';
 import type { LiveKeys, LiveOp } from './live-keys.js';
@@ -117,6 +118,15 @@ class Batches {
   }
 }
 
+/** How errors name a queued arc of layout `root`, made once per layout (not a string per arc). */
+const arcFields = new WeakMap<RootSchema, string>();
+function arcField(root: RootSchema): string {
+  if (root.k !== 'class') return 'PagableArc';
+  let f = arcFields.get(root);
+  if (f === undefined) arcFields.set(root, (f = `PagableArc<${root.cls.name}>`));
+  return f;
+}
+
 /**
  * Runs arcs from the queue through `run` until the batch holds BATCH_BYTES of blobs; records the
  * arcs it tried in `attempted` (to queue them again if the write fails) and each value that could
@@ -133,7 +143,7 @@ function encodeBatch(queue: PageOutQueue, mark: number, run: PageOutRun, attempt
         isArc: true,
         root,
         owner: undefined,
-        field: root.k === 'class' ? `PagableArc<${root.cls.name}>` : 'PagableArc',
+        field: arcField(root),
       });
     } catch (e) {
       // A run rethrows the error of a value that already failed: report each failure once.

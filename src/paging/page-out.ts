@@ -137,11 +137,11 @@ export class PageOutRun {
   }
 
   /**
-   * Stores `ref` and everything below it; returns its key. On error, what was finished stays
-   * finished (its blobs are in the batch and its arcs get their keys); only the unfinished path
-   * is abandoned.
+   * Stores `ref` and everything below it; returns its key's index (`keyAt`: a page-out of queued
+   * arcs needs no key string per arc). On error, what was finished stays finished (its blobs are
+   * in the batch and its arcs get their keys); only the unfinished path is abandoned.
    */
-  run(ref: ChildRef): DataKey {
+  run(ref: ChildRef): number {
     this.push(ref.target, ref.isArc, ref.root, ref.owner, ref.field, -1, 0);
     try {
       this.drain();
@@ -151,7 +151,12 @@ export class PageOutRun {
       this.nTasks = 0;
       throw e;
     }
-    return keyFromBytes(this.keys, 16 * this.known(ref.target, ref.isArc)!);
+    return this.known(ref.target, ref.isArc)!;
+  }
+
+  /** The key at index `k` (as `run` returns it). */
+  keyAt(k: number): DataKey {
+    return keyFromBytes(this.keys, 16 * k);
   }
 
   /** The key index of `id` if this run knows it (an arc by its mark, an object by the identity map). */

@@ -225,7 +225,7 @@ export class PagableStorageBase implements PagableStorage, HasArcHost, AsyncDisp
     try {
       return await this.#write('save', () => {
         run = takeRun(this[ARC_HOST]);
-        const key = run.run(ref);
+        const key = run.keyAt(run.run(ref));
         return andThen(commitPageOut(this.#io, this.#live, run, op), () => key);
       });
     } finally {

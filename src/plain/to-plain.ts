@@ -59,13 +59,15 @@ export function toPlain(value: object): PlainGraph {
   // A run of its own: its blobs are read after it ends. An arc that already has a key stays a
   // reference (nothing is fetched).
   const run = new PageOutRun(NOWHERE);
-  const key = run.run({
-    target: v,
-    isArc: false,
-    root,
-    owner: undefined,
-    field: root.k === 'class' ? root.cls.name : 'value',
-  });
+  const key = run.keyAt(
+    run.run({
+      target: v,
+      isArc: false,
+      root,
+      owner: undefined,
+      field: root.k === 'class' ? root.cls.name : 'value',
+    }),
+  );
   const blobs = new Map<DataKey, PagableData>();
   for (let i = 0; i < run.batch.count; i++) blobs.set(run.batch.key(i), run.batch.data(i));
   return plainGraphSync(key, (k) => blobs.get(k), 0);
