@@ -68,13 +68,14 @@ export class PageOutRun {
   readonly keyedRoots: RootSchema[] = [];
 
   /**
-   * object -> its key's index in `keys` (an arc inner carries its own: `known`). A blob in progress has its index already
-   * (its key is written there when it finishes; `open` tells): one insert per blob, where an
-   * in-progress mark replaced by the key later took a lookup and an update more, and the map's
-   * lookups are most of a tiny-blob save's walk (bench/PROFILE.md, "the identity map").
+   * object -> its key's index in `keys` (an arc inner carries its own: `known`). A blob in
+   * progress has its index already (its key is written there when it finishes; `open` tells): one
+   * insert per blob, where an in-progress mark replaced by the key later took a lookup and an
+   * update more, and the map's lookups are most of a tiny-blob save's walk (bench/PROFILE.md,
+   * "the identity map").
    */
   private readonly ids = new Map<object, number>();
-  /** This run's stamp: an arc inner with `walkStamp` equal to it is known, at index `walkKey` (arcs are not in `ids`). */
+  /** This run's stamp: an arc inner whose `walkStamp` equals it is known, at index `walkKey` (arcs are not in `ids`). */
   private stamp = 0;
   /** Every key this run knows, 16 bytes each. */
   private keys = new Uint8Array(16 * MIN);
