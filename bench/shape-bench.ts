@@ -197,7 +197,7 @@ export async function benchShape(shape: Shape, o: ShapeBenchOptions): Promise<Sh
       },
     ),
     // Not judged: what the load bar asks of a load that decodes each blob on its own. Below the
-    // bar (tinyShared, documents, catalog: bench/PROFILE.md, phase 11), no such load can meet it.
+    // bar (tinyShared, documents, largeBlobs, catalog: bench/PROFILE.md, phase 11), no such load can meet it.
     speedRow(
       'loadFloorVsUnpack',
       'load floor vs msgpackr.unpack',

@@ -112,14 +112,14 @@ describe('page-out run', () => {
     expect(arcs.some((a) => a.isPagedOut)).to.equal(false);
   });
 
-  it('arcs that share an arc whose child cannot be encoded: the same failure for each, no CYCLE', () => {
+  it('arcs that share an arc whose child cannot be encoded: one failure, reported once, no CYCLE', () => {
     const s = new InMemoryPagableStorage();
     // Pinned, so only the two parents are queued: each one's walk opens the shared arc, then fails below it.
     const bad = PagableArc.new(Object.assign(new LazyLink(), { n: Symbol('not a number') as unknown as number, next: undefined }), s);
     const mid = PagableArc.new(Object.assign(new LazyLink(), { n: 2, next: bad.clone() }), s);
     const arcs = [1, 3].map((n) => unpinned(Object.assign(new LazyLink(), { n, next: mid.clone() }), s));
     const report = s.pageOutPending() as PageOutReport;
-    // One error per value that failed, and the second parent's walk met the shared arc afresh.
+    // One error for the one value that failed: the second parent's walk met the shared arc afresh.
     expect(report.failed.map((e) => e.code)).to.deep.equal(['TYPE_MISMATCH']);
     expect(report.failed[0]!.message).to.contain('LazyLink.n');
     expect(arcs.some((a) => a.isPagedOut)).to.equal(false);
