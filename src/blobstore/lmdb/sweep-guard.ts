@@ -127,6 +127,8 @@ export class LmdbSweepGuard implements SweepGuard {
   /** This handle's sweep id in the marker, while open, and how many begins it answers. */
   #id: Buffer | undefined;
   #depth = 0;
+  /** When this handle last renewed its lease (Date.now()), for the message when it is lost. */
+  #renewed = 0;
 
   constructor(host: SweepHost, leaseMs: number) {
     this.#host = host;
@@ -145,14 +147,28 @@ export class LmdbSweepGuard implements SweepGuard {
     const id = this.#id;
     if (id === undefined) return undefined;
     const e = m.sweeps.find((s) => s.id.equals(id));
-    if (e !== undefined) e.expires = Date.now() + this.#leaseMs;
+    if (e !== undefined) {
+      this.#renewed = Date.now();
+      e.expires = this.#renewed + this.#leaseMs;
+    }
     return e;
   }
 
-  #lost(what: string): PagableError {
+  /**
+   * The error of a call whose sweep is no longer in the marker `m`: why, as far as this handle can
+   * tell (the writer that dropped an expired lease leaves no trace of it).
+   */
+  #lost(what: string, m: SweepMarker): PagableError {
+    const since = Date.now() - this.#renewed;
+    const why =
+      this.#id === undefined
+        ? 'end() ran on this handle'
+        : since >= this.#leaseMs
+          ? `its last guard call was ${since} ms ago, past its ${this.#leaseMs} ms lease`
+          : `its lease was renewed ${since} ms ago (of ${this.#leaseMs}), yet the marker no longer lists it: another handle removed it`;
     return new PagableError(
       'IO',
-      `${what}: the gc sweep on ${this.#host.path} lost its lease (no guard call for ${this.#leaseMs} ms, or end() ran); nothing was deleted`,
+      `${what}: the gc sweep on ${this.#host.path} lost its lease (${why}; the marker lists ${m.sweeps.length} open sweep(s) at sequence ${m.seq}); nothing was deleted`,
     );
   }
 
@@ -166,7 +182,8 @@ export class LmdbSweepGuard implements SweepGuard {
       }
       if (m.sweeps.length === 0) clearTouched(h.touched!);
       const id = randomBytes(8);
-      m.sweeps.push({ id, expires: Date.now() + this.#leaseMs });
+      this.#renewed = Date.now();
+      m.sweeps.push({ id, expires: this.#renewed + this.#leaseMs });
       writeMarker(h.meta!, m);
       this.#id = id;
       this.#depth = 0;
@@ -178,9 +195,13 @@ export class LmdbSweepGuard implements SweepGuard {
 
   async touchedSince(since: number): Promise<{ keys: DataKey[]; seq: number }> {
     const h = this.#host;
+    let lost: SweepMarker | undefined;
     const r = await this.#txn('reading what writers touched during a gc sweep', () => {
       const m = readMarker(h.meta, h.path);
-      if (this.#mine(m) === undefined) return undefined;
+      if (this.#mine(m) === undefined) {
+        lost = m;
+        return undefined;
+      }
       writeMarker(h.meta!, m);
       const keys = new Set<DataKey>();
       for (const { key, value } of h.touched!.getRange({ start: seqKey(since + 1) })) {
@@ -194,7 +215,7 @@ export class LmdbSweepGuard implements SweepGuard {
       }
       return { keys: [...keys], seq: m.seq };
     });
-    if (r === undefined) throw this.#lost('touchedSince');
+    if (r === undefined) throw this.#lost('touchedSince', lost!);
     return r;
   }
 
@@ -207,13 +228,17 @@ export class LmdbSweepGuard implements SweepGuard {
           `deleteIfUntouched: ${JSON.stringify(String(k).slice(0, 40))} is not a 32-char lowercase hex key`,
         );
     }
+    let lost: SweepMarker | undefined;
     const r = await this.#txn(`deleting ${keys.length} blob(s) in a gc sweep`, () => {
       const m = readMarker(h.meta, h.path);
-      if (this.#mine(m) === undefined) return 'lost' as const;
+      if (this.#mine(m) === undefined) {
+        lost = m;
+        return 'lost' as const;
+      }
       writeMarker(h.meta!, m);
       return m.seq === seq ? h.deleteInTxn(keys) : undefined;
     });
-    if (r === 'lost') throw this.#lost('deleteIfUntouched');
+    if (r === 'lost') throw this.#lost('deleteIfUntouched', lost!);
     if (r === undefined) return undefined;
     h.deleted(r.blobs, r.bytes);
     return r.bytes;

@@ -373,11 +373,31 @@ describe('LmdbBlobStore sweeps', function () {
     await new Promise((r) => setTimeout(r, 60));
     await writer.putMany([blob('b')]);
     const e = await expectError(async () => gc.sweeps.deleteIfUntouched([a.key], seq), 'IO');
-    expect(e.message).to.match(/lost its lease/);
+    expect(e.message).to.match(/lost its lease \(its last guard call was \d+ ms ago, past its 30 ms lease; the marker lists 0 open sweep/);
     expect(writer.hasMany([a.key])).to.deep.equal([true]);
     await gc.sweeps.end();
     await gc.close();
     await writer.close();
+  });
+
+  it('a sweep dropped from the marker before its lease ran out says so, and deletes nothing', async () => {
+    const dir = freshDir();
+    const gc = await LmdbBlobStore.open(dir);
+    const a = blob('a');
+    await gc.putMany([a]);
+    const seq = await gc.sweeps.begin();
+    // What no pagable writer does: the marker rewritten without the open sweep (sequence 7).
+    const marker = Buffer.alloc(8);
+    marker.writeDoubleLE(7, 0);
+    await putRaw(dir, Buffer.from('sweep'), marker, 'meta');
+    const e = await expectError(async () => gc.sweeps.deleteIfUntouched([a.key], seq), 'IO');
+    expect(e.message).to.match(/lost its lease \(its lease was renewed \d+ ms ago \(of 600000\), yet the marker no longer lists it/);
+    expect(e.message).to.contain('the marker lists 0 open sweep(s) at sequence 7');
+    expect(gc.hasMany([a.key])).to.deep.equal([true]);
+    await gc.sweeps.end();
+    const after = await expectError(async () => gc.sweeps.touchedSince(seq), 'IO');
+    expect(after.message).to.contain('end() ran on this handle');
+    await gc.close();
   });
 
   it('gc in two handles of one process never deletes what the other handle acknowledged and rooted', async () => {
