@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { LmdbBlobStore } from '../../../src/blobstore/lmdb/lmdb-blob-store.js';
 import { computeKey, type DataKey, type PagableData } from '../../../src/index.js';
 
-const OPEN_CLOSE = fileURLToPath(new URL('../../fixtures/lmdb-open-close.js', import.meta.url));
+const OPEN_CLOSE = fileURLToPath(new URL('../../fixtures/lmdb-open-close-loop.js', import.meta.url));
 
 describe('LMDB: another process opening and closing the store while this one writes', function () {
   this.timeout(120_000);
