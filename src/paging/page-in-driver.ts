@@ -44,10 +44,11 @@ export function driveSync(io: BlobIo, run: PageInRun): unknown {
 }
 
 /*
- * The loop lives in a function of its own, with nothing after it but a constant return. V8 (11.x, Node 20) compiles a
- * long first loop on-stack (OSR) before the code after it has ever run, caches that code, and
- * enters it again on every later call: a `run.finish()` after the loop then deoptimized every
- * later page-in (90 us each, measured: 500 small pins of a bench page-in took 2.5x as long).
+ * The loop lives in a function of its own, with nothing after it but a constant return. V8
+ * (11.x, Node 20) compiles a long first loop on-stack (OSR) before the code after it has ever run,
+ * caches that code, and enters it again on every later call: a `run.finish()` after the loop then
+ * deoptimized every later page-in (90 us each, measured: 500 small pins of a bench page-in took
+ * 2.5x as long).
  * One of the V8 measures listed in v8-workarounds.ts.
  */
 /** Fetches and supplies until nothing is pending (false), or with `pausable` until the job is long and the run may pause (true). */
